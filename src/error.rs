@@ -1,0 +1,139 @@
+//! One error type for the whole core. Every error carries a stable `code`
+//! (what JS code switches on), the `field` it concerns when there is one
+//! (`people[3].emails[1]`), and a human-readable reason.
+
+use std::fmt;
+
+/// Stable error codes. Their string forms (`as_str`) are part of the public
+/// JS API: never rename one, only add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Input could not be read as the expected shape (wrong type, unknown field).
+    InvalidInput,
+    InvalidId,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidTimestamp,
+    InvalidDate,
+    InvalidStrength,
+    InvalidEnum,
+    InvalidJson,
+    TooLarge,
+    Required,
+    MissingReference,
+    SelfEdge,
+    DuplicateEdge,
+    DuplicateInteraction,
+    DuplicateId,
+    NotFound,
+    MergedAway,
+    Storage,
+    QuotaExceeded,
+    SchemaTooNew,
+    Closed,
+    Busy,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 23] = [
+        ErrorCode::InvalidInput,
+        ErrorCode::InvalidId,
+        ErrorCode::InvalidEmail,
+        ErrorCode::InvalidPhone,
+        ErrorCode::InvalidTimestamp,
+        ErrorCode::InvalidDate,
+        ErrorCode::InvalidStrength,
+        ErrorCode::InvalidEnum,
+        ErrorCode::InvalidJson,
+        ErrorCode::TooLarge,
+        ErrorCode::Required,
+        ErrorCode::MissingReference,
+        ErrorCode::SelfEdge,
+        ErrorCode::DuplicateEdge,
+        ErrorCode::DuplicateInteraction,
+        ErrorCode::DuplicateId,
+        ErrorCode::NotFound,
+        ErrorCode::MergedAway,
+        ErrorCode::Storage,
+        ErrorCode::QuotaExceeded,
+        ErrorCode::SchemaTooNew,
+        ErrorCode::Closed,
+        ErrorCode::Busy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::InvalidId => "INVALID_ID",
+            ErrorCode::InvalidEmail => "INVALID_EMAIL",
+            ErrorCode::InvalidPhone => "INVALID_PHONE",
+            ErrorCode::InvalidTimestamp => "INVALID_TIMESTAMP",
+            ErrorCode::InvalidDate => "INVALID_DATE",
+            ErrorCode::InvalidStrength => "INVALID_STRENGTH",
+            ErrorCode::InvalidEnum => "INVALID_ENUM",
+            ErrorCode::InvalidJson => "INVALID_JSON",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::Required => "REQUIRED",
+            ErrorCode::MissingReference => "MISSING_REFERENCE",
+            ErrorCode::SelfEdge => "SELF_EDGE",
+            ErrorCode::DuplicateEdge => "DUPLICATE_EDGE",
+            ErrorCode::DuplicateInteraction => "DUPLICATE_INTERACTION",
+            ErrorCode::DuplicateId => "DUPLICATE_ID",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MergedAway => "MERGED_AWAY",
+            ErrorCode::Storage => "STORAGE_ERROR",
+            ErrorCode::QuotaExceeded => "QUOTA_EXCEEDED",
+            ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
+            ErrorCode::Closed => "CLOSED",
+            ErrorCode::Busy => "BUSY",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    pub code: ErrorCode,
+    /// Path of the offending field, e.g. `people[2].emails[0]`; `None` when the
+    /// error is about the whole call (storage failure, closed graph).
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error { code, field: Some(field.into()), reason: reason.into() }
+    }
+
+    pub fn general(code: ErrorCode, reason: impl Into<String>) -> Self {
+        Error { code, field: None, reason: reason.into() }
+    }
+
+    /// Prefix the field path, so a record-level error becomes `people[3].emails[1]`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(f) if f.starts_with('[') => format!("{prefix}{f}"),
+            Some(f) if !f.is_empty() => format!("{prefix}.{f}"),
+            _ => prefix.to_string(),
+        });
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}: {}: {}", self.code, field, self.reason),
+            None => write!(f, "{}: {}", self.code, self.reason),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

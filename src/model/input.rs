@@ -1,0 +1,113 @@
+//! What callers send. Deliberately loose (strings and numbers) so that
+//! `validate` — not serde — decides, and can answer with a precise code and
+//! field. System fields (`createdAt`, `previousIds`, …) are accepted so that a
+//! record read from the graph can be edited and written back, and ignored.
+//! Unknown fields are refused: a typo must not silently drop data.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A timestamp as sent: an RFC 3339 string or epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum TimeInput {
+    Text(String),
+    Millis(f64),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct PersonInput {
+    pub id: Option<String>,
+    pub names: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub social_handles: BTreeMap<String, String>,
+    pub title: Option<String>,
+    pub organization_id: Option<String>,
+    pub addresses: Vec<String>,
+    pub birth_date: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+    // System fields: accepted, ignored.
+    pub merge_explanation: Option<serde::de::IgnoredAny>,
+    pub previous_ids: Option<serde::de::IgnoredAny>,
+    pub merged_into: Option<serde::de::IgnoredAny>,
+    pub created_at: Option<serde::de::IgnoredAny>,
+    pub updated_at: Option<serde::de::IgnoredAny>,
+    pub deleted_at: Option<serde::de::IgnoredAny>,
+    pub sync_version: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct OrganizationInput {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    pub metadata: Option<serde_json::Value>,
+    pub merge_explanation: Option<serde::de::IgnoredAny>,
+    pub previous_ids: Option<serde::de::IgnoredAny>,
+    pub merged_into: Option<serde::de::IgnoredAny>,
+    pub created_at: Option<serde::de::IgnoredAny>,
+    pub updated_at: Option<serde::de::IgnoredAny>,
+    pub deleted_at: Option<serde::de::IgnoredAny>,
+    pub sync_version: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StrengthFactorInput {
+    pub name: String,
+    pub value: f64,
+    pub contribution: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct EdgeInput {
+    pub id: Option<String>,
+    pub from_person_id: Option<String>,
+    pub to_person_id: Option<String>,
+    pub relationship_type: Option<String>,
+    pub strength: Option<f64>,
+    pub strength_factors: Vec<StrengthFactorInput>,
+    pub sources: Vec<String>,
+    pub channels: Vec<String>,
+    pub first_seen_at: Option<TimeInput>,
+    pub last_seen_at: Option<TimeInput>,
+    pub interaction_count: Option<f64>,
+    pub metadata: Option<serde_json::Value>,
+    pub created_at: Option<serde::de::IgnoredAny>,
+    pub updated_at: Option<serde::de::IgnoredAny>,
+    pub deleted_at: Option<serde::de::IgnoredAny>,
+    pub sync_version: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct InteractionInput {
+    pub id: Option<String>,
+    pub source_name: Option<String>,
+    pub source_id: Option<String>,
+    pub timestamp: Option<TimeInput>,
+    pub participants: Vec<String>,
+    pub channel: Option<String>,
+    pub direction: Option<String>,
+    pub sender: Option<String>,
+    pub duration_minutes: Option<f64>,
+    pub metadata: Option<serde_json::Value>,
+    pub created_at: Option<serde::de::IgnoredAny>,
+    pub updated_at: Option<serde::de::IgnoredAny>,
+    pub deleted_at: Option<serde::de::IgnoredAny>,
+    pub sync_version: Option<serde::de::IgnoredAny>,
+}
+
+/// Several kinds in one call, written in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct BatchInput {
+    pub organizations: Vec<OrganizationInput>,
+    pub people: Vec<PersonInput>,
+    pub edges: Vec<EdgeInput>,
+    pub interactions: Vec<InteractionInput>,
+}

@@ -1,0 +1,259 @@
+//! The data model: records as stored, and the looser input shapes that callers
+//! send, which `validate` turns into records or typed errors.
+//!
+//! JSON field names are camelCase; ids are UUIDs (lower-case, hyphenated);
+//! timestamps are RFC 3339 strings in JSON and epoch milliseconds inside.
+
+mod input;
+mod metadata;
+mod time;
+pub mod validate;
+
+pub use input::*;
+pub use metadata::Metadata;
+pub use time::Timestamp;
+pub(crate) use time::parse_date;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+pub use uuid::Uuid;
+
+/// Size limits. Generous for real contact data, small enough that one hostile
+/// record cannot exhaust memory or make a page of results megabytes long.
+pub mod limits {
+    pub const SHORT_TEXT: usize = 500;
+    pub const LONG_TEXT: usize = 2_000;
+    pub const EMAIL: usize = 254;
+    pub const LIST: usize = 50;
+    pub const SOCIAL_HANDLES: usize = 20;
+    pub const PARTICIPANTS: usize = 1_000;
+    pub const STRENGTH_FACTORS: usize = 16;
+    pub const METADATA_BYTES: usize = 64 * 1024;
+    pub const BATCH: usize = 5_000_000;
+    pub const PAGE: usize = 10_000;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: Uuid,
+    pub names: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub social_handles: BTreeMap<String, String>,
+    pub title: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub addresses: Vec<String>,
+    pub birth_date: Option<String>,
+    pub merge_explanation: Option<Metadata>,
+    pub previous_ids: Vec<Uuid>,
+    pub merged_into: Option<Uuid>,
+    pub metadata: Metadata,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+    /// The server change sequence this record was last synced at (0: never).
+    pub sync_version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub merge_explanation: Option<Metadata>,
+    pub previous_ids: Vec<Uuid>,
+    pub merged_into: Option<Uuid>,
+    pub metadata: Metadata,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+    pub sync_version: u64,
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $s)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $s),+ } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some($name::$variant),)+ _ => None } }
+            pub fn expected() -> String { [$($s),+].join(", ") }
+        }
+    };
+}
+
+string_enum!(
+    /// What an edge says about two people.
+    RelationshipType {
+        Knows = "knows",
+        ConnectedTo = "connected_to",
+        InteractedWith = "interacted_with",
+        WorkedAt = "worked_at",
+        Advised = "advised",
+        InvestedIn = "invested_in",
+    }
+);
+
+string_enum!(
+    Channel {
+        Email = "email",
+        Message = "message",
+        Meeting = "meeting",
+        Call = "call",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    Direction {
+        OneWay = "one_way",
+        TwoWay = "two_way",
+    }
+);
+
+string_enum!(
+    SyncStatus {
+        Idle = "idle",
+        Running = "running",
+        Failed = "failed",
+        Success = "success",
+    }
+);
+
+/// One factor of an edge's strength: its value in [0,1] and its additive
+/// contribution to the score (the contributions sum to `strength`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StrengthFactor {
+    pub name: String,
+    pub value: f64,
+    pub contribution: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Edge {
+    pub id: Uuid,
+    pub from_person_id: Uuid,
+    pub to_person_id: Uuid,
+    pub relationship_type: RelationshipType,
+    pub strength: f64,
+    pub strength_factors: Vec<StrengthFactor>,
+    pub sources: Vec<String>,
+    pub channels: Vec<Channel>,
+    pub first_seen_at: Option<Timestamp>,
+    pub last_seen_at: Option<Timestamp>,
+    pub interaction_count: u32,
+    pub metadata: Metadata,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+    pub sync_version: u64,
+}
+
+impl Edge {
+    /// The unordered pair this edge joins: the key of "one edge per pair".
+    pub fn pair(&self) -> (Uuid, Uuid) {
+        pair_key(self.from_person_id, self.to_person_id)
+    }
+}
+
+pub fn pair_key(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interaction {
+    pub id: Uuid,
+    pub source_name: String,
+    pub source_id: String,
+    pub timestamp: Timestamp,
+    /// Emails (lower-cased) or person ids (as UUID strings).
+    pub participants: Vec<String>,
+    pub channel: Channel,
+    pub direction: Option<Direction>,
+    /// The participant who started it, when known (one of `participants`).
+    pub sender: Option<String>,
+    pub duration_minutes: Option<f64>,
+    pub metadata: Metadata,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+    pub sync_version: u64,
+}
+
+/// The kinds of record the graph stores; also the `entityType` of audit
+/// entries and outbox changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Person,
+    Organization,
+    Edge,
+    Interaction,
+    Merge,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Edge => "edge",
+            EntityKind::Interaction => "interaction",
+            EntityKind::Merge => "merge",
+        }
+    }
+}
+
+/// Everything needed to undo one merge exactly: the records as they were
+/// before and as the merge left them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeRecord {
+    pub id: Uuid,
+    pub entity_type: EntityKind,
+    pub target_id: Uuid,
+    pub source_ids: Vec<Uuid>,
+    pub explanation: Metadata,
+    pub people_before: Vec<Person>,
+    pub organizations_before: Vec<Organization>,
+    pub edges_before: Vec<Edge>,
+    pub edges_after: Vec<Edge>,
+    pub created_at: Timestamp,
+    pub undone_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: Uuid,
+    /// Monotonic per graph: the order of entries.
+    pub seq: u64,
+    pub correlation_id: String,
+    pub action: String,
+    pub actor_id: Option<String>,
+    pub entity_type: Option<EntityKind>,
+    pub entity_id: Option<Uuid>,
+    pub metadata: Metadata,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    pub remote: String,
+    pub checkpoint: Option<String>,
+    pub last_success_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub status: SyncStatus,
+}

@@ -1,0 +1,84 @@
+//! The in-memory backend (Node, tests). It stores the same encoded values as
+//! IndexedDB would, so reopening exercises the real load path.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::{Backend, StoreKey, StoreName, WriteSet};
+use crate::error::{Error, ErrorCode, Result};
+
+type Values = BTreeMap<(StoreName, StoreKey), Vec<u8>>;
+
+#[derive(Clone, Default)]
+pub struct MemoryBackend {
+    values: Rc<RefCell<Values>>,
+    fail_writes: Rc<Cell<bool>>,
+}
+
+thread_local! {
+    static NAMED: RefCell<HashMap<String, MemoryBackend>> = RefCell::new(HashMap::new());
+}
+
+impl MemoryBackend {
+    /// The backend registered under `name` in this thread: opening the same
+    /// name twice sees the same data, like an IndexedDB database would.
+    pub fn named(name: &str) -> MemoryBackend {
+        NAMED.with(|m| m.borrow_mut().entry(name.to_string()).or_default().clone())
+    }
+
+    /// Forgets a named backend (the memory analogue of deleting a database).
+    pub fn delete_named(name: &str) {
+        NAMED.with(|m| m.borrow_mut().remove(name));
+    }
+
+    /// Makes every following write fail, as a full disk or a closed tab
+    /// would: tests use it to check that nothing is half-written.
+    pub fn set_fail_writes(&self, fail: bool) {
+        self.fail_writes.set(fail);
+    }
+
+    pub fn stored_bytes(&self) -> usize {
+        self.values.borrow().values().map(Vec::len).sum()
+    }
+
+    pub fn stored_values(&self, store: StoreName) -> usize {
+        self.values.borrow().keys().filter(|(s, _)| *s == store).count()
+    }
+}
+
+impl Backend for MemoryBackend {
+    async fn load(&self) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
+        Ok(self.values.borrow().iter().map(|((s, k), v)| (*s, k.clone(), v.clone())).collect())
+    }
+
+    async fn write(&self, set: WriteSet) -> Result<()> {
+        if self.fail_writes.get() {
+            return Err(Error::general(ErrorCode::Storage, "write refused (simulated failure)"));
+        }
+        let mut values = self.values.borrow_mut();
+        for (s, k) in set.deletes {
+            values.remove(&(s, k));
+        }
+        for (s, k, v) in set.puts {
+            values.insert((s, k), v);
+        }
+        Ok(())
+    }
+}
+
+/// Runs a future to completion on this thread. The core's futures only wait
+/// on the backend; with [`MemoryBackend`] they never pend, so no runtime is
+/// needed for native use and tests.
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::yield_now();
+    }
+}

@@ -1,0 +1,695 @@
+//! The write and read operations of a graph, over any [`Backend`].
+
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+use super::commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
+use super::state::GraphState;
+use super::table::{Key, Record, Table};
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::validate::{self, RefStatus, References};
+use crate::model::*;
+
+/// Who writes, when, and under which correlation id (for the audit trail).
+/// `now` is a parameter so that the core never reads a clock.
+#[derive(Debug, Clone)]
+pub struct WriteContext {
+    pub now: Timestamp,
+    pub actor_id: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+impl WriteContext {
+    pub fn at(now: Timestamp) -> Self {
+        WriteContext { now, actor_id: None, correlation_id: None }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    pub include_deleted: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub people: usize,
+    pub organizations: usize,
+    pub edges: usize,
+    pub interactions: usize,
+    pub deleted: usize,
+    pub merged_away: usize,
+    pub merges: usize,
+    pub audit_entries: usize,
+    pub outbox_changes: usize,
+}
+
+/// Everything the graph holds about one person (GDPR access request).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedPerson {
+    pub person: Person,
+    pub merged_records: Vec<Person>,
+    pub organization: Option<Organization>,
+    pub edges: Vec<Edge>,
+    pub interactions: Vec<Interaction>,
+    pub merges: Vec<MergeRecord>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Counts of what one batch wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    pub organizations: usize,
+    pub people: usize,
+    pub edges: usize,
+    pub interactions: usize,
+    pub unchanged: usize,
+}
+
+pub struct Db<B: Backend> {
+    backend: B,
+    state: GraphState,
+    closed: bool,
+}
+
+/// How the field paths of errors are prefixed: `people[3].emails[0]` in a
+/// batch, `[3].emails[0]` in a list call, `emails[0]` for one record.
+#[derive(Clone, Copy)]
+enum Paths {
+    Batch,
+    List,
+    Single,
+}
+
+impl Paths {
+    fn at(self, kind: &str, i: usize) -> String {
+        match self {
+            Paths::Batch => format!("{kind}[{i}]"),
+            Paths::List => format!("[{i}]"),
+            Paths::Single => String::new(),
+        }
+    }
+}
+
+fn wrap(e: Error, prefix: &str) -> Error {
+    if prefix.is_empty() {
+        e
+    } else {
+        e.within(prefix)
+    }
+}
+
+/// Staged changes of one call, visible to the validation of later records in
+/// the same call (an edge may name a person created earlier in the batch).
+struct Staging<'a> {
+    state: &'a GraphState,
+    now: Timestamp,
+    commit: Commit,
+    changes: Vec<OutboxChange>,
+    seen: HashSet<(EntityKind, Uuid)>,
+    edge_pairs: HashMap<(Uuid, Uuid), Uuid>,
+    interaction_keys: HashMap<(String, String), Uuid>,
+    unchanged: usize,
+}
+
+fn staged<'t, T: Record>(table: &'t Table<T>, pending: &'t super::commit::Changes<T>, id: Uuid) -> Option<&'t T> {
+    match pending.get(&table.key(id)) {
+        Some(change) => change.as_ref(),
+        None => table.get(id),
+    }
+}
+
+impl References for Staging<'_> {
+    fn person(&self, id: Uuid) -> RefStatus {
+        match staged(&self.state.people, &self.commit.people, id) {
+            None => RefStatus::Missing,
+            Some(p) if p.merged_into.is_some() => RefStatus::MergedInto(p.merged_into.unwrap_or(id)),
+            Some(p) if p.deleted_at.is_some() => RefStatus::Deleted,
+            Some(_) => RefStatus::Live,
+        }
+    }
+    fn organization(&self, id: Uuid) -> RefStatus {
+        match staged(&self.state.organizations, &self.commit.organizations, id) {
+            None => RefStatus::Missing,
+            Some(o) if o.merged_into.is_some() => RefStatus::MergedInto(o.merged_into.unwrap_or(id)),
+            Some(o) if o.deleted_at.is_some() => RefStatus::Deleted,
+            Some(_) => RefStatus::Live,
+        }
+    }
+}
+
+/// Equal but for `updatedAt`: re-sending a record unchanged writes nothing.
+macro_rules! same_record {
+    ($old:expr, $new:expr) => {{
+        let mut probe = $new.clone();
+        probe.updated_at = $old.updated_at;
+        &probe == $old
+    }};
+}
+
+impl<'a> Staging<'a> {
+    fn new(state: &'a GraphState, now: Timestamp) -> Self {
+        Staging {
+            state,
+            now,
+            commit: Commit::default(),
+            changes: Vec::new(),
+            seen: HashSet::new(),
+            edge_pairs: HashMap::new(),
+            interaction_keys: HashMap::new(),
+            unchanged: 0,
+        }
+    }
+
+    fn first_time(&mut self, kind: EntityKind, id: Uuid) -> Result<()> {
+        if !self.seen.insert((kind, id)) {
+            return Err(Error::new(ErrorCode::DuplicateId, "id", format!("{} {id} appears twice in this call", kind.as_str())));
+        }
+        Ok(())
+    }
+
+    fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
+        self.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind, id, op, at: self.now });
+    }
+
+    fn input_id(id: &Option<String>) -> Result<Option<Uuid>> {
+        id.as_deref().map(|s| validate::parse_id(s, "id")).transpose()
+    }
+
+    fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Organization> {
+        let existing = match Self::input_id(&input.id)? {
+            Some(id) => staged(&self.state.organizations, &self.commit.organizations, id).cloned(),
+            None => None,
+        };
+        let org = validate::organization(input, existing.as_ref(), self.now)?;
+        self.first_time(EntityKind::Organization, org.id)?;
+        if let Some(old) = existing.filter(|old| same_record!(old, org)) {
+            self.unchanged += 1;
+            return Ok(old);
+        }
+        self.change(EntityKind::Organization, org.id, ChangeOp::Upsert);
+        self.commit.organizations.insert(self.state.organizations.key(org.id), Some(org.clone()));
+        Ok(org)
+    }
+
+    fn stage_person(&mut self, input: &PersonInput) -> Result<Person> {
+        let existing = match Self::input_id(&input.id)? {
+            Some(id) => staged(&self.state.people, &self.commit.people, id).cloned(),
+            None => None,
+        };
+        let person = validate::person(input, existing.as_ref(), self, self.now)?;
+        self.first_time(EntityKind::Person, person.id)?;
+        if let Some(old) = existing.filter(|old| same_record!(old, person)) {
+            self.unchanged += 1;
+            return Ok(old);
+        }
+        self.change(EntityKind::Person, person.id, ChangeOp::Upsert);
+        self.commit.people.insert(self.state.people.key(person.id), Some(person.clone()));
+        Ok(person)
+    }
+
+    fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<Uuid> {
+        match self.edge_pairs.get(&pair) {
+            Some(id) if id.is_nil() => None,
+            Some(id) => Some(*id),
+            None => self.state.edge_by_pair.get(&pair).copied(),
+        }
+    }
+
+    fn stage_edge(&mut self, input: &EdgeInput) -> Result<Edge> {
+        let endpoints = validate::edge_endpoints(input, self)?;
+        let pair = pair_key(endpoints.0, endpoints.1);
+        let by_pair = self.edge_for_pair(pair);
+        let id = Self::input_id(&input.id)?;
+        let existing_id = match (id, by_pair) {
+            (Some(id), Some(other)) if id != other => {
+                return Err(Error::new(ErrorCode::DuplicateEdge, "toPersonId", format!("{} and {} are already joined by edge {other}", pair.0, pair.1)));
+            }
+            (Some(id), _) => Some(id),
+            (None, by_pair) => by_pair,
+        };
+        let existing = existing_id.and_then(|id| staged(&self.state.edges, &self.commit.edges, id).cloned());
+        let edge = validate::edge(input, endpoints, existing.as_ref(), self.now)?;
+        if let Err(e) = self.first_time(EntityKind::Edge, edge.id) {
+            return Err(if by_pair.is_some() && id.is_none() {
+                Error::new(ErrorCode::DuplicateEdge, "toPersonId", format!("{} and {} are joined twice in this call", pair.0, pair.1))
+            } else {
+                e
+            });
+        }
+        if let Some(old) = existing {
+            if old.pair() != pair {
+                self.edge_pairs.insert(old.pair(), Uuid::nil());
+            }
+            if same_record!(&old, edge) {
+                self.unchanged += 1;
+                return Ok(old);
+            }
+        }
+        self.edge_pairs.insert(pair, edge.id);
+        self.change(EntityKind::Edge, edge.id, ChangeOp::Upsert);
+        self.commit.edges.insert(self.state.edges.key(edge.id), Some(edge.clone()));
+        Ok(edge)
+    }
+
+    fn stage_interaction(&mut self, input: &InteractionInput) -> Result<Interaction> {
+        let key = validate::interaction_key(input)?;
+        let by_key = match self.interaction_keys.get(&key) {
+            Some(id) => {
+                return Err(Error::new(
+                    ErrorCode::DuplicateInteraction,
+                    "sourceId",
+                    format!("({}, {}) appears twice in this call (interaction {id})", key.0, key.1),
+                ))
+            }
+            None => self.state.interaction_by_source.get(&key).copied(),
+        };
+        let id = Self::input_id(&input.id)?;
+        let existing_id = match (id, by_key) {
+            (Some(id), Some(other)) if id != other => {
+                return Err(Error::new(ErrorCode::DuplicateInteraction, "sourceId", format!("({}, {}) is already interaction {other}", key.0, key.1)));
+            }
+            (Some(id), _) => Some(id),
+            (None, by_key) => by_key,
+        };
+        let existing = existing_id.and_then(|id| staged(&self.state.interactions, &self.commit.interactions, id).cloned());
+        if let Some(old) = &existing {
+            if (old.source_name.as_str(), old.source_id.as_str()) != (key.0.as_str(), key.1.as_str()) {
+                if let Some(other) = self.state.interaction_by_source.get(&key) {
+                    return Err(Error::new(ErrorCode::DuplicateInteraction, "sourceId", format!("({}, {}) is already interaction {other}", key.0, key.1)));
+                }
+            }
+        }
+        let interaction = validate::interaction(input, key.clone(), existing.as_ref(), self, self.now)?;
+        self.first_time(EntityKind::Interaction, interaction.id)?;
+        self.interaction_keys.insert(key, interaction.id);
+        if let Some(old) = existing.filter(|old| same_record!(old, interaction)) {
+            self.unchanged += 1;
+            return Ok(old);
+        }
+        self.change(EntityKind::Interaction, interaction.id, ChangeOp::Upsert);
+        self.commit.interactions.insert(self.state.interactions.key(interaction.id), Some(interaction.clone()));
+        Ok(interaction)
+    }
+
+    /// Seals the call: its audit entry and its outbox entry.
+    fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
+        if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
+            self.commit.audit.push(AuditEntry {
+                id: Uuid::new_v4(),
+                seq: self.state.next_audit_seq,
+                correlation_id: ctx.correlation_id.clone().unwrap_or_else(|| Uuid::new_v4().to_string()),
+                action: action.to_string(),
+                actor_id: ctx.actor_id.clone(),
+                entity_type: entity.map(|e| e.0),
+                entity_id: entity.map(|e| e.1),
+                metadata: Metadata(metadata),
+                created_at: self.now,
+            });
+        }
+        if !self.changes.is_empty() {
+            self.commit.outbox.push(OutboxEntry { seq: self.state.next_outbox_seq, changes: std::mem::take(&mut self.changes) });
+        }
+        self.commit
+    }
+}
+
+fn check_batch_len(n: usize, field: &str) -> Result<()> {
+    if n > limits::BATCH {
+        return Err(Error::new(ErrorCode::TooLarge, field, format!("{n} records in one call; at most {}", limits::BATCH)));
+    }
+    Ok(())
+}
+
+fn parse_cursor(cursor: &str) -> Result<Key> {
+    let bad = || Error::new(ErrorCode::InvalidInput, "cursor", "not a cursor returned by a previous page");
+    let (b, id) = cursor.split_once('.').ok_or_else(bad)?;
+    Ok(Key { bucket: b.parse().map_err(|_| bad())?, id: Uuid::try_parse(id).map_err(|_| bad())? })
+}
+
+fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
+    let limit = opts.limit.unwrap_or(100);
+    if limit == 0 || limit > limits::PAGE {
+        return Err(Error::new(ErrorCode::InvalidInput, "limit", format!("{limit} is not between 1 and {}", limits::PAGE)));
+    }
+    let after = opts.cursor.as_deref().map(parse_cursor).transpose()?;
+    let mut items = Vec::with_capacity(limit.min(table.len()));
+    let mut last = None;
+    let mut more = false;
+    for (k, r) in table.after(after) {
+        if !opts.include_deleted && r.is_deleted() {
+            continue;
+        }
+        if items.len() == limit {
+            more = true;
+            break;
+        }
+        items.push(r.clone());
+        last = Some(*k);
+    }
+    let next_cursor = if more { last.map(|k| format!("{}.{}", k.bucket, k.id)) } else { None };
+    Ok(Page { items, next_cursor })
+}
+
+impl<B: Backend> Db<B> {
+    /// Opens (or creates) the graph held by `backend`.
+    pub async fn open(backend: B) -> Result<Self> {
+        let items = backend.load().await?;
+        let (state, init) = GraphState::load(items)?;
+        if let Some(set) = init {
+            backend.write(set).await?;
+        }
+        Ok(Db { backend, state, closed: false })
+    }
+
+    pub fn state(&self) -> &GraphState {
+        &self.state
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    pub fn close(&mut self) {
+        self.closed = true;
+    }
+
+    fn ensure_open(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::general(ErrorCode::Closed, "the graph is closed"));
+        }
+        Ok(())
+    }
+
+    /// Persists a commit in one backend write, then applies it in memory.
+    async fn commit(&mut self, commit: Commit) -> Result<()> {
+        if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
+            return Ok(());
+        }
+        let set = commit.write_set(&self.state);
+        self.backend.write(set).await?;
+        self.state.apply(commit);
+        Ok(())
+    }
+
+    fn stage<T>(&self, ctx: &WriteContext, inputs: &[T], paths: Paths, kind: &str, mut f: impl FnMut(&mut Staging, &T) -> Result<()>) -> Result<Staging<'_>> {
+        self.ensure_open()?;
+        check_batch_len(inputs.len(), kind)?;
+        let mut s = Staging::new(&self.state, ctx.now);
+        for (i, input) in inputs.iter().enumerate() {
+            f(&mut s, input).map_err(|e| wrap(e, &paths.at(kind, i)))?;
+        }
+        Ok(s)
+    }
+
+    pub async fn upsert_people(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Vec<Person>> {
+        self.upsert_people_paths(inputs, ctx, Paths::List).await
+    }
+
+    pub async fn upsert_person(&mut self, input: PersonInput, ctx: &WriteContext) -> Result<Person> {
+        Ok(self.upsert_people_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    }
+
+    async fn upsert_people_paths(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Person>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "people", |s, p| s.stage_person(p).map(|r| out.push(r)))?;
+        let entity = (out.len() == 1).then(|| (EntityKind::Person, out[0].id));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "people": out.len() }));
+        self.commit(commit).await?;
+        Ok(out)
+    }
+
+    pub async fn upsert_organizations(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Vec<Organization>> {
+        self.upsert_orgs_paths(inputs, ctx, Paths::List).await
+    }
+
+    pub async fn upsert_organization(&mut self, input: OrganizationInput, ctx: &WriteContext) -> Result<Organization> {
+        Ok(self.upsert_orgs_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    }
+
+    async fn upsert_orgs_paths(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Organization>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| s.stage_organization(o).map(|r| out.push(r)))?;
+        let entity = (out.len() == 1).then(|| (EntityKind::Organization, out[0].id));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "organizations": out.len() }));
+        self.commit(commit).await?;
+        Ok(out)
+    }
+
+    pub async fn upsert_edges(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Vec<Edge>> {
+        self.upsert_edges_paths(inputs, ctx, Paths::List).await
+    }
+
+    pub async fn upsert_edge(&mut self, input: EdgeInput, ctx: &WriteContext) -> Result<Edge> {
+        Ok(self.upsert_edges_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    }
+
+    async fn upsert_edges_paths(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Edge>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "edges", |s, e| s.stage_edge(e).map(|r| out.push(r)))?;
+        let entity = (out.len() == 1).then(|| (EntityKind::Edge, out[0].id));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "edges": out.len() }));
+        self.commit(commit).await?;
+        Ok(out)
+    }
+
+    pub async fn upsert_interactions(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Vec<Interaction>> {
+        self.upsert_interactions_paths(inputs, ctx, Paths::List).await
+    }
+
+    pub async fn upsert_interaction(&mut self, input: InteractionInput, ctx: &WriteContext) -> Result<Interaction> {
+        Ok(self.upsert_interactions_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    }
+
+    async fn upsert_interactions_paths(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Interaction>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| s.stage_interaction(i).map(|r| out.push(r)))?;
+        let entity = (out.len() == 1).then(|| (EntityKind::Interaction, out[0].id));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "interactions": out.len() }));
+        self.commit(commit).await?;
+        Ok(out)
+    }
+
+    /// Organizations, people, edges and interactions in one transaction, in
+    /// that order (so later records may reference earlier ones).
+    pub async fn batch(&mut self, input: BatchInput, ctx: &WriteContext) -> Result<BatchResult> {
+        self.ensure_open()?;
+        check_batch_len(input.organizations.len() + input.people.len() + input.edges.len() + input.interactions.len(), "batch")?;
+        let mut s = Staging::new(&self.state, ctx.now);
+        let mut result = BatchResult::default();
+        for (i, o) in input.organizations.iter().enumerate() {
+            s.stage_organization(o).map_err(|e| wrap(e, &Paths::Batch.at("organizations", i)))?;
+            result.organizations += 1;
+        }
+        for (i, p) in input.people.iter().enumerate() {
+            s.stage_person(p).map_err(|e| wrap(e, &Paths::Batch.at("people", i)))?;
+            result.people += 1;
+        }
+        for (i, e) in input.edges.iter().enumerate() {
+            s.stage_edge(e).map_err(|e| wrap(e, &Paths::Batch.at("edges", i)))?;
+            result.edges += 1;
+        }
+        for (i, x) in input.interactions.iter().enumerate() {
+            s.stage_interaction(x).map_err(|e| wrap(e, &Paths::Batch.at("interactions", i)))?;
+            result.interactions += 1;
+        }
+        result.unchanged = s.unchanged;
+        let meta = serde_json::to_value(&result).unwrap_or_default();
+        let commit = s.finish(ctx, "batch_upsert", None, meta);
+        self.commit(commit).await?;
+        Ok(result)
+    }
+
+    /// Soft delete: the record stays, marked `deletedAt`, and leaves queries.
+    /// Deleting a deleted record is a no-op.
+    pub async fn delete(&mut self, kind: EntityKind, id: Uuid, ctx: &WriteContext) -> Result<()> {
+        self.ensure_open()?;
+        let now = ctx.now;
+        let mut s = Staging::new(&self.state, now);
+        macro_rules! soft {
+            ($table:ident, $merged:expr) => {{
+                let r = self.state.$table.get(id).ok_or_else(|| Error::new(ErrorCode::NotFound, "id", format!("no {} {id}", kind.as_str())))?;
+                #[allow(clippy::redundant_closure_call)]
+                if let Some(t) = ($merged)(r) {
+                    return Err(Error::new(ErrorCode::MergedAway, "id", format!("{} {id} was merged into {t}", kind.as_str())));
+                }
+                if r.deleted_at.is_some() {
+                    return Ok(());
+                }
+                let mut r = r.clone();
+                r.deleted_at = Some(now);
+                r.updated_at = now;
+                s.commit.$table.insert(self.state.$table.key(id), Some(r));
+            }};
+        }
+        match kind {
+            EntityKind::Person => soft!(people, |p: &Person| p.merged_into),
+            EntityKind::Organization => soft!(organizations, |o: &Organization| o.merged_into),
+            EntityKind::Edge => soft!(edges, |_: &Edge| None::<Uuid>),
+            EntityKind::Interaction => soft!(interactions, |_: &Interaction| None::<Uuid>),
+            EntityKind::Merge => return Err(Error::new(ErrorCode::InvalidInput, "kind", "merges are undone with unmerge, not deleted")),
+        }
+        s.change(kind, id, ChangeOp::Delete);
+        let commit = s.finish(ctx, "delete", Some((kind, id)), serde_json::Value::Null);
+        self.commit(commit).await
+    }
+
+    /// Every id that is this person: the record and those merged into it.
+    fn identities(&self, id: Uuid) -> Result<(Person, Vec<Person>)> {
+        let person = self.state.people.get(id).cloned().ok_or_else(|| Error::new(ErrorCode::NotFound, "id", format!("no person {id}")))?;
+        if let Some(t) = person.merged_into {
+            return Err(Error::new(ErrorCode::MergedAway, "id", format!("person {id} was merged into {t}; use {t}")));
+        }
+        let merged = person.previous_ids.iter().filter_map(|p| self.state.people.get(*p).cloned()).collect();
+        Ok((person, merged))
+    }
+
+    fn mentions(person: &Person, merged: &[Person]) -> HashSet<String> {
+        std::iter::once(person).chain(merged).flat_map(|p| std::iter::once(p.id.to_string()).chain(p.emails.iter().cloned())).collect()
+    }
+
+    /// All data of one person: for a GDPR access request.
+    pub fn export_person(&self, id: Uuid) -> Result<ExportedPerson> {
+        self.ensure_open()?;
+        let (person, merged_records) = self.identities(id)?;
+        let ids: HashSet<Uuid> = std::iter::once(person.id).chain(merged_records.iter().map(|p| p.id)).collect();
+        let mentions = Self::mentions(&person, &merged_records);
+        let edges: Vec<Edge> = self.state.edges.values().filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id)).cloned().collect();
+        let interactions = self.state.interactions.values().filter(|i| i.participants.iter().any(|p| mentions.contains(p))).cloned().collect();
+        let merges = self.state.merges.values().filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|s| ids.contains(s))).cloned().collect();
+        let edge_ids: HashSet<Uuid> = edges.iter().map(|e| e.id).collect();
+        let audit = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| ids.contains(&e) || edge_ids.contains(&e))).cloned().collect();
+        let organization = person.organization_id.and_then(|o| self.state.organizations.get(o).cloned());
+        Ok(ExportedPerson { person, merged_records, organization, edges, interactions, merges, audit })
+    }
+
+    /// Hard delete of a person (GDPR erasure): the record, the records merged
+    /// into it, their edges, their merge records and audit entries, and their
+    /// mentions in interactions (an interaction left with fewer than two
+    /// participants goes too). What remains is one `erase` audit entry.
+    pub async fn erase_person(&mut self, id: Uuid, ctx: &WriteContext) -> Result<serde_json::Value> {
+        self.ensure_open()?;
+        let (person, merged) = self.identities(id)?;
+        let ids: HashSet<Uuid> = std::iter::once(person.id).chain(merged.iter().map(|p| p.id)).collect();
+        let mentions = Self::mentions(&person, &merged);
+        let mut s = Staging::new(&self.state, ctx.now);
+        let mut erased: HashSet<Uuid> = ids.clone();
+        for pid in &ids {
+            s.commit.people.insert(self.state.people.key(*pid), None);
+            s.change(EntityKind::Person, *pid, ChangeOp::Erase);
+        }
+        let (mut edges, mut removed_interactions, mut edited_interactions) = (0, 0, 0);
+        for e in self.state.edges.values().filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id)) {
+            s.commit.edges.insert(self.state.edges.key(e.id), None);
+            s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Edge, id: e.id, op: ChangeOp::Erase, at: ctx.now });
+            erased.insert(e.id);
+            edges += 1;
+        }
+        for i in self.state.interactions.values().filter(|i| i.participants.iter().any(|p| mentions.contains(p))) {
+            let kept: Vec<String> = i.participants.iter().filter(|p| !mentions.contains(*p)).cloned().collect();
+            let key = self.state.interactions.key(i.id);
+            if kept.len() < 2 {
+                s.commit.interactions.insert(key, None);
+                s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Erase, at: ctx.now });
+                erased.insert(i.id);
+                removed_interactions += 1;
+            } else {
+                let mut i = i.clone();
+                i.sender = i.sender.filter(|x| !mentions.contains(x));
+                i.participants = kept;
+                i.updated_at = ctx.now;
+                s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Upsert, at: ctx.now });
+                s.commit.interactions.insert(key, Some(i));
+                edited_interactions += 1;
+            }
+        }
+        for m in self.state.merges.values().filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x))) {
+            s.commit.merges.insert(m.id, None);
+            erased.insert(m.id);
+        }
+        s.commit.audit_removed = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e))).map(|a| a.seq).collect();
+        // Pending changes about erased records would push them again: drop them.
+        for entry in self.state.outbox.values() {
+            let kept: Vec<OutboxChange> = entry.changes.iter().filter(|c| !erased.contains(&c.id)).cloned().collect();
+            if kept.len() != entry.changes.len() {
+                if kept.is_empty() {
+                    s.commit.outbox_removed.push(entry.seq);
+                } else {
+                    s.commit.outbox.push(OutboxEntry { seq: entry.seq, changes: kept });
+                }
+            }
+        }
+        let report = serde_json::json!({
+            "people": ids.len(), "edges": edges, "interactionsRemoved": removed_interactions,
+            "interactionsEdited": edited_interactions, "auditEntriesRemoved": s.commit.audit_removed.len(),
+        });
+        // The erase entry names the id only: no name, no email survives.
+        let commit = s.finish(ctx, "erase", Some((EntityKind::Person, id)), report.clone());
+        self.commit(commit).await?;
+        Ok(report)
+    }
+
+    pub fn person(&self, id: Uuid) -> Option<&Person> {
+        self.state.people.get(id)
+    }
+    pub fn organization(&self, id: Uuid) -> Option<&Organization> {
+        self.state.organizations.get(id)
+    }
+    pub fn edge(&self, id: Uuid) -> Option<&Edge> {
+        self.state.edges.get(id)
+    }
+    pub fn interaction(&self, id: Uuid) -> Option<&Interaction> {
+        self.state.interactions.get(id)
+    }
+    pub fn list_people(&self, opts: &ListOptions) -> Result<Page<Person>> {
+        page(&self.state.people, opts)
+    }
+    pub fn list_organizations(&self, opts: &ListOptions) -> Result<Page<Organization>> {
+        page(&self.state.organizations, opts)
+    }
+    pub fn list_edges(&self, opts: &ListOptions) -> Result<Page<Edge>> {
+        page(&self.state.edges, opts)
+    }
+    pub fn list_interactions(&self, opts: &ListOptions) -> Result<Page<Interaction>> {
+        page(&self.state.interactions, opts)
+    }
+
+    /// Audit entries, newest first.
+    pub fn audit(&self, limit: usize, before_seq: Option<u64>) -> Vec<AuditEntry> {
+        self.state.audit.range(..before_seq.unwrap_or(u64::MAX)).rev().take(limit.min(limits::PAGE)).map(|(_, a)| a.clone()).collect()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let st = &self.state;
+        let live_people = st.people.values().filter(|p| p.deleted_at.is_none() && p.merged_into.is_none()).count();
+        let merged_away = st.people.values().filter(|p| p.merged_into.is_some()).count() + st.organizations.values().filter(|o| o.merged_into.is_some()).count();
+        let live_orgs = st.organizations.values().filter(|o| o.deleted_at.is_none() && o.merged_into.is_none()).count();
+        let live_edges = st.edges.values().filter(|e| e.deleted_at.is_none()).count();
+        let live_interactions = st.interactions.values().filter(|i| i.deleted_at.is_none()).count();
+        let total = st.people.len() + st.organizations.len() + st.edges.len() + st.interactions.len();
+        Stats {
+            people: live_people,
+            organizations: live_orgs,
+            edges: live_edges,
+            interactions: live_interactions,
+            deleted: total - live_people - live_orgs - live_edges - live_interactions - merged_away,
+            merged_away,
+            merges: st.merges.len(),
+            audit_entries: st.audit.len(),
+            outbox_changes: st.outbox.values().map(|o| o.changes.len()).sum(),
+        }
+    }
+}
+

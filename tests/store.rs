@@ -1,0 +1,244 @@
+//! The store over the in-memory backend: what is written comes back
+//! identical after reopening, and a failed call leaves nothing behind.
+
+mod common;
+use common::*;
+use proptest::prelude::*;
+use wig_graph::model::*;
+use wig_graph::store::{block_on, codec, Db, ListOptions, MemoryBackend, StoreName};
+use wig_graph::ErrorCode;
+
+fn sample_batch() -> BatchInput {
+    let org = Uuid::new_v4();
+    let p: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    BatchInput {
+        organizations: vec![OrganizationInput { id: Some(org.to_string()), name: Some("Acme GmbH".into()), domain: Some("acme.de".into()), ..Default::default() }],
+        people: p
+            .iter()
+            .enumerate()
+            .map(|(i, id)| PersonInput {
+                id: Some(id.to_string()),
+                names: vec![format!("Person {i}"), format!("P. {i}")],
+                emails: vec![format!("p{i}@acme.de")],
+                phones: vec![format!("+49 30 1234 56{i}")],
+                organization_id: Some(org.to_string()),
+                metadata: Some(serde_json::json!({ "note": "ünïcødé ✓", "n": i })),
+                ..Default::default()
+            })
+            .collect(),
+        edges: (1..5).map(|i| EdgeInput { channels: vec!["email".into(), "meeting".into()], sources: vec!["gmail".into()], ..edge(p[0], p[i]) }).collect(),
+        interactions: vec![interaction("evt-1", &["p0@acme.de", &p[1].to_string(), "outsider@example.com"])],
+    }
+}
+
+fn snapshot(db: &Db<MemoryBackend>) -> String {
+    let all = ListOptions { limit: Some(10_000), include_deleted: true, ..Default::default() };
+    serde_json::to_string(&(
+        db.list_people(&all).unwrap().items,
+        db.list_organizations(&all).unwrap().items,
+        db.list_edges(&all).unwrap().items,
+        db.list_interactions(&all).unwrap().items,
+        db.audit(10_000, None),
+        db.state().outbox.values().cloned().collect::<Vec<_>>(),
+    ))
+    .unwrap()
+}
+
+#[test]
+fn reopening_reads_back_identical_data() {
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
+    let counts = block_on(db.batch(sample_batch(), &ctx())).unwrap();
+    assert_eq!((counts.organizations, counts.people, counts.edges, counts.interactions), (1, 5, 4, 1));
+    let before = snapshot(&db);
+    drop(db);
+    let reopened = block_on(Db::open(backend)).unwrap();
+    assert_eq!(snapshot(&reopened), before);
+    assert_eq!(reopened.stats().people, 5);
+    assert_eq!(reopened.state().edge_by_pair.len(), 4);
+}
+
+#[test]
+fn an_invalid_record_inside_a_batch_leaves_nothing_behind() {
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
+    block_on(db.upsert_person(person("Existing", "e@example.org"), &ctx())).unwrap();
+    let before = snapshot(&db);
+    let bytes_before = backend.stored_bytes();
+    let mut batch = sample_batch();
+    batch.people[3].emails = vec!["broken@".into()];
+    let e = block_on(db.batch(batch, &ctx())).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidEmail);
+    assert_eq!(e.field.as_deref(), Some("people[3].emails[0]"));
+    assert_eq!(snapshot(&db), before);
+    assert_eq!(backend.stored_bytes(), bytes_before);
+    assert_eq!(snapshot(&block_on(Db::open(backend)).unwrap()), before);
+}
+
+#[test]
+fn a_failed_write_changes_neither_memory_nor_storage() {
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
+    block_on(db.batch(sample_batch(), &ctx())).unwrap();
+    let before = snapshot(&db);
+    backend.set_fail_writes(true);
+    let e = block_on(db.upsert_person(person("New", "new@example.org"), &ctx())).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Storage);
+    assert_eq!(snapshot(&db), before, "memory untouched after a failed write");
+    backend.set_fail_writes(false);
+    assert_eq!(snapshot(&block_on(Db::open(backend)).unwrap()), before);
+}
+
+#[test]
+fn upsert_updates_in_place_and_keeps_system_fields() {
+    let mut db = open();
+    let p = block_on(db.upsert_person(person("Ada", "ada@example.org"), &ctx())).unwrap();
+    let mut edit: PersonInput = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+    edit.title = Some("Countess".into());
+    let q = block_on(db.upsert_person(edit, &ctx_at(T0 + 5_000))).unwrap();
+    assert_eq!(q.id, p.id);
+    assert_eq!(q.created_at, p.created_at);
+    assert_eq!(q.updated_at.millis(), T0 + 5_000);
+    assert_eq!(db.stats().people, 1);
+    assert_eq!(db.state().audit.len(), 2);
+    assert_eq!(db.stats().outbox_changes, 2);
+}
+
+#[test]
+fn list_pages_cover_everything_once() {
+    let mut db = open();
+    let inputs: Vec<PersonInput> = (0..257).map(|i| person(&format!("P{i}"), &format!("p{i}@example.org"))).collect();
+    block_on(db.upsert_people(inputs, &ctx())).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = None;
+    loop {
+        let page = db.list_people(&ListOptions { limit: Some(50), cursor: cursor.clone(), include_deleted: false }).unwrap();
+        assert!(page.items.len() <= 50);
+        for p in &page.items {
+            assert!(seen.insert(p.id));
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 257);
+    let e = db.list_people(&ListOptions { limit: Some(0), ..Default::default() }).unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("limit")));
+    let e = db.list_people(&ListOptions { cursor: Some("garbage".into()), ..Default::default() }).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("cursor"));
+}
+
+#[test]
+fn soft_delete_hides_without_losing() {
+    let (mut db, a, b) = seeded();
+    block_on(db.delete(EntityKind::Person, a, &ctx())).unwrap();
+    assert!(db.person(a).unwrap().deleted_at.is_some());
+    assert_eq!(db.stats().people, 1);
+    assert_eq!(db.list_people(&ListOptions::default()).unwrap().items.len(), 1);
+    assert_eq!(db.list_people(&ListOptions { include_deleted: true, ..Default::default() }).unwrap().items.len(), 2);
+    // Deleting again is a no-op; a new edge to a deleted person is refused.
+    block_on(db.delete(EntityKind::Person, a, &ctx())).unwrap();
+    let c = block_on(db.upsert_person(person("Carol", "c@example.org"), &ctx())).unwrap().id;
+    assert_eq!(block_on(db.upsert_edge(edge(a, c), &ctx())).unwrap_err().code, ErrorCode::MissingReference);
+    let e = block_on(db.delete(EntityKind::Edge, Uuid::new_v4(), &ctx())).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    let _ = b;
+}
+
+#[test]
+fn export_and_erase_a_person() {
+    let mut db = open();
+    block_on(db.batch(sample_batch(), &ctx())).unwrap();
+    let p0 = db.state().people.values().find(|p| p.emails[0] == "p0@acme.de").unwrap().id;
+    let export = db.export_person(p0).unwrap();
+    assert_eq!(export.edges.len(), 4);
+    assert_eq!(export.interactions.len(), 1);
+    assert_eq!(export.organization.as_ref().unwrap().name, "Acme GmbH");
+
+    let report = block_on(db.erase_person(p0, &ctx())).unwrap();
+    assert_eq!(report["edges"], 4);
+    assert!(db.person(p0).is_none());
+    assert_eq!(db.state().edges.len(), 0);
+    // The interaction keeps its other two participants, without p0's email.
+    let i = db.state().interactions.values().next().unwrap();
+    assert!(!i.participants.iter().any(|x| x == "p0@acme.de"));
+    // No trace but the erase entry: no audit entry names p0 except it, and no
+    // pending change would push p0 again.
+    let about: Vec<_> = db.state().audit.values().filter(|a| a.entity_id == Some(p0)).collect();
+    assert_eq!(about.len(), 1);
+    assert_eq!(about[0].action, "erase");
+    assert!(!snapshot(&db).contains("p0@acme.de"));
+    let pending: Vec<_> = db.state().outbox.values().flat_map(|o| o.changes.iter()).filter(|c| c.id == p0).collect();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(db.export_person(p0).unwrap_err().code, ErrorCode::NotFound);
+}
+
+#[test]
+fn closed_graphs_refuse_calls() {
+    let mut db = open();
+    db.close();
+    let e = block_on(db.upsert_person(person("A", "a@example.org"), &ctx())).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Closed);
+}
+
+#[test]
+fn big_batches_spread_over_buckets() {
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
+    let people: Vec<PersonInput> = (0..5_000).map(|i| person(&format!("P{i}"), &format!("p{i}@example.org"))).collect();
+    block_on(db.upsert_people(people, &ctx())).unwrap();
+    // 10 bucket bits: ~1,024 values for 5,000 people, not 5,000.
+    let values = backend.stored_values(StoreName::People);
+    assert!(values > 900 && values <= 1024, "{values}");
+    // A one-record edit rewrites one bucket.
+    let id = db.state().people.values().next().unwrap().id;
+    let before = backend.stored_bytes();
+    let mut edit: PersonInput = serde_json::from_value(serde_json::to_value(db.person(id).unwrap()).unwrap()).unwrap();
+    edit.title = Some("CTO".into());
+    block_on(db.upsert_person(edit, &ctx())).unwrap();
+    assert!(backend.stored_bytes() - before < 2_000);
+}
+
+#[test]
+fn records_round_trip_through_json_and_the_stored_format() {
+    let mut db = open();
+    block_on(db.batch(sample_batch(), &ctx())).unwrap();
+    let people: Vec<Person> = db.state().people.values().cloned().collect();
+    let edges: Vec<Edge> = db.state().edges.values().cloned().collect();
+    let interactions: Vec<Interaction> = db.state().interactions.values().cloned().collect();
+    let json = serde_json::to_string(&(&people, &edges, &interactions)).unwrap();
+    assert!(json.contains("\"fromPersonId\"") && json.contains("\"createdAt\":\"2023-11-14T22:13:20.000Z\""));
+    let back: (Vec<Person>, Vec<Edge>, Vec<Interaction>) = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, (people.clone(), edges.clone(), interactions.clone()));
+    let bin = codec::encode(&people);
+    assert_eq!(codec::decode::<Vec<Person>>(&bin, "people").unwrap(), people);
+    let mut newer = bin.clone();
+    newer[0] = 99;
+    assert_eq!(codec::decode::<Vec<Person>>(&newer, "people").unwrap_err().code, ErrorCode::SchemaTooNew);
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_people_round_trip_or_are_refused_cleanly(
+        names in proptest::collection::vec(".{0,40}", 0..4),
+        emails in proptest::collection::vec("[a-z]{1,8}@[a-z]{1,8}\\.(com|org|de)", 0..3),
+        title in proptest::option::of(".{0,60}"),
+    ) {
+        let backend = MemoryBackend::default();
+        let mut db = block_on(Db::open(backend.clone())).unwrap();
+        let input = PersonInput { names, emails, title, metadata: Some(serde_json::json!({"k": "v"})), ..Default::default() };
+        match block_on(db.upsert_person(input, &ctx())) {
+            Ok(p) => {
+                let reopened = block_on(Db::open(backend)).unwrap();
+                prop_assert_eq!(reopened.person(p.id).unwrap(), &p);
+                let json = serde_json::to_string(&p).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Person>(&json).unwrap(), p);
+            }
+            Err(e) => {
+                prop_assert!(e.field.is_some());
+                prop_assert_eq!(backend.stored_values(StoreName::People), 0);
+            }
+        }
+    }
+}
