@@ -20,7 +20,7 @@ pub mod idb;
 
 pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 pub use memory::{block_on, MemoryBackend};
-pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Stats, WriteContext};
+pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, SCHEMA_VERSION};
 
 use crate::error::Result;

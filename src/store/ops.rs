@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 use super::state::GraphState;
 use super::table::{Key, Record, Table};
-use super::Backend;
+use super::{Backend, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::validate::{self, RefStatus, References};
 use crate::model::*;
@@ -76,6 +76,20 @@ pub struct BatchResult {
     pub edges: usize,
     pub interactions: usize,
     pub unchanged: usize,
+}
+
+/// A validated call, ready to persist: its commit, the one write that makes
+/// it durable, and what the call returns.
+pub struct Prepared<T> {
+    pub commit: Commit,
+    pub set: WriteSet,
+    pub output: T,
+}
+
+impl<T> Prepared<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Prepared<U> {
+        Prepared { commit: self.commit, set: self.set, output: f(self.output) }
+    }
 }
 
 pub struct Db<B: Backend> {
@@ -393,15 +407,26 @@ impl<B: Backend> Db<B> {
         Ok(())
     }
 
-    /// Persists a commit in one backend write, then applies it in memory.
-    async fn commit(&mut self, commit: Commit) -> Result<()> {
-        if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
-            return Ok(());
+    fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
+        let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() { WriteSet::default() } else { commit.write_set(&self.state) };
+        Prepared { commit, set, output }
+    }
+
+    /// Persists a prepared call in one backend write, then applies it in
+    /// memory. Nothing changes anywhere if the write fails.
+    pub async fn run<T>(&mut self, prepared: Prepared<T>) -> Result<T> {
+        let Prepared { commit, set, output } = prepared;
+        if !set.puts.is_empty() || !set.deletes.is_empty() {
+            self.backend.write(set).await?;
         }
-        let set = commit.write_set(&self.state);
-        self.backend.write(set).await?;
         self.state.apply(commit);
-        Ok(())
+        Ok(output)
+    }
+
+    /// Applies a prepared call whose write set the caller persisted itself
+    /// (the wasm layer does, so that reads are not blocked while it awaits).
+    pub fn apply(&mut self, commit: Commit) {
+        self.state.apply(commit);
     }
 
     fn stage<T>(&self, ctx: &WriteContext, inputs: &[T], paths: Paths, kind: &str, mut f: impl FnMut(&mut Staging, &T) -> Result<()>) -> Result<Staging<'_>> {
@@ -414,77 +439,73 @@ impl<B: Backend> Db<B> {
         Ok(s)
     }
 
-    pub async fn upsert_people(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Vec<Person>> {
-        self.upsert_people_paths(inputs, ctx, Paths::List).await
+    pub fn prepare_upsert_people(&self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Person>>> {
+        self.upsert_people_paths(inputs, ctx, Paths::List)
     }
 
-    pub async fn upsert_person(&mut self, input: PersonInput, ctx: &WriteContext) -> Result<Person> {
-        Ok(self.upsert_people_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    pub fn prepare_upsert_person(&self, input: PersonInput, ctx: &WriteContext) -> Result<Prepared<Person>> {
+        self.upsert_people_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    async fn upsert_people_paths(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Person>> {
+    fn upsert_people_paths(&self, inputs: Vec<PersonInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Person>>> {
         let mut out = Vec::with_capacity(inputs.len());
         let s = self.stage(ctx, &inputs, paths, "people", |s, p| s.stage_person(p).map(|r| out.push(r)))?;
         let entity = (out.len() == 1).then(|| (EntityKind::Person, out[0].id));
         let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "people": out.len() }));
-        self.commit(commit).await?;
-        Ok(out)
+        Ok(self.prepared(commit, out))
     }
 
-    pub async fn upsert_organizations(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Vec<Organization>> {
-        self.upsert_orgs_paths(inputs, ctx, Paths::List).await
+    pub fn prepare_upsert_organizations(&self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Organization>>> {
+        self.upsert_orgs_paths(inputs, ctx, Paths::List)
     }
 
-    pub async fn upsert_organization(&mut self, input: OrganizationInput, ctx: &WriteContext) -> Result<Organization> {
-        Ok(self.upsert_orgs_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    pub fn prepare_upsert_organization(&self, input: OrganizationInput, ctx: &WriteContext) -> Result<Prepared<Organization>> {
+        self.upsert_orgs_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    async fn upsert_orgs_paths(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Organization>> {
+    fn upsert_orgs_paths(&self, inputs: Vec<OrganizationInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Organization>>> {
         let mut out = Vec::with_capacity(inputs.len());
         let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| s.stage_organization(o).map(|r| out.push(r)))?;
         let entity = (out.len() == 1).then(|| (EntityKind::Organization, out[0].id));
         let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "organizations": out.len() }));
-        self.commit(commit).await?;
-        Ok(out)
+        Ok(self.prepared(commit, out))
     }
 
-    pub async fn upsert_edges(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Vec<Edge>> {
-        self.upsert_edges_paths(inputs, ctx, Paths::List).await
+    pub fn prepare_upsert_edges(&self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Edge>>> {
+        self.upsert_edges_paths(inputs, ctx, Paths::List)
     }
 
-    pub async fn upsert_edge(&mut self, input: EdgeInput, ctx: &WriteContext) -> Result<Edge> {
-        Ok(self.upsert_edges_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    pub fn prepare_upsert_edge(&self, input: EdgeInput, ctx: &WriteContext) -> Result<Prepared<Edge>> {
+        self.upsert_edges_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    async fn upsert_edges_paths(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Edge>> {
+    fn upsert_edges_paths(&self, inputs: Vec<EdgeInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Edge>>> {
         let mut out = Vec::with_capacity(inputs.len());
         let s = self.stage(ctx, &inputs, paths, "edges", |s, e| s.stage_edge(e).map(|r| out.push(r)))?;
         let entity = (out.len() == 1).then(|| (EntityKind::Edge, out[0].id));
         let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "edges": out.len() }));
-        self.commit(commit).await?;
-        Ok(out)
+        Ok(self.prepared(commit, out))
     }
 
-    pub async fn upsert_interactions(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Vec<Interaction>> {
-        self.upsert_interactions_paths(inputs, ctx, Paths::List).await
+    pub fn prepare_upsert_interactions(&self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Interaction>>> {
+        self.upsert_interactions_paths(inputs, ctx, Paths::List)
     }
 
-    pub async fn upsert_interaction(&mut self, input: InteractionInput, ctx: &WriteContext) -> Result<Interaction> {
-        Ok(self.upsert_interactions_paths(vec![input], ctx, Paths::Single).await?.remove(0))
+    pub fn prepare_upsert_interaction(&self, input: InteractionInput, ctx: &WriteContext) -> Result<Prepared<Interaction>> {
+        self.upsert_interactions_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    async fn upsert_interactions_paths(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext, paths: Paths) -> Result<Vec<Interaction>> {
+    fn upsert_interactions_paths(&self, inputs: Vec<InteractionInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Interaction>>> {
         let mut out = Vec::with_capacity(inputs.len());
         let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| s.stage_interaction(i).map(|r| out.push(r)))?;
         let entity = (out.len() == 1).then(|| (EntityKind::Interaction, out[0].id));
         let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "interactions": out.len() }));
-        self.commit(commit).await?;
-        Ok(out)
+        Ok(self.prepared(commit, out))
     }
 
     /// Organizations, people, edges and interactions in one transaction, in
     /// that order (so later records may reference earlier ones).
-    pub async fn batch(&mut self, input: BatchInput, ctx: &WriteContext) -> Result<BatchResult> {
+    pub fn prepare_batch(&self, input: BatchInput, ctx: &WriteContext) -> Result<Prepared<BatchResult>> {
         self.ensure_open()?;
         check_batch_len(input.organizations.len() + input.people.len() + input.edges.len() + input.interactions.len(), "batch")?;
         let mut s = Staging::new(&self.state, ctx.now);
@@ -508,13 +529,12 @@ impl<B: Backend> Db<B> {
         result.unchanged = s.unchanged;
         let meta = serde_json::to_value(&result).unwrap_or_default();
         let commit = s.finish(ctx, "batch_upsert", None, meta);
-        self.commit(commit).await?;
-        Ok(result)
+        Ok(self.prepared(commit, result))
     }
 
     /// Soft delete: the record stays, marked `deletedAt`, and leaves queries.
     /// Deleting a deleted record is a no-op.
-    pub async fn delete(&mut self, kind: EntityKind, id: Uuid, ctx: &WriteContext) -> Result<()> {
+    pub fn prepare_delete(&self, kind: EntityKind, id: Uuid, ctx: &WriteContext) -> Result<Prepared<()>> {
         self.ensure_open()?;
         let now = ctx.now;
         let mut s = Staging::new(&self.state, now);
@@ -526,7 +546,7 @@ impl<B: Backend> Db<B> {
                     return Err(Error::new(ErrorCode::MergedAway, "id", format!("{} {id} was merged into {t}", kind.as_str())));
                 }
                 if r.deleted_at.is_some() {
-                    return Ok(());
+                    return Ok(self.prepared(Commit::default(), ()));
                 }
                 let mut r = r.clone();
                 r.deleted_at = Some(now);
@@ -543,7 +563,7 @@ impl<B: Backend> Db<B> {
         }
         s.change(kind, id, ChangeOp::Delete);
         let commit = s.finish(ctx, "delete", Some((kind, id)), serde_json::Value::Null);
-        self.commit(commit).await
+        Ok(self.prepared(commit, ()))
     }
 
     /// Every id that is this person: the record and those merged into it.
@@ -579,7 +599,7 @@ impl<B: Backend> Db<B> {
     /// into it, their edges, their merge records and audit entries, and their
     /// mentions in interactions (an interaction left with fewer than two
     /// participants goes too). What remains is one `erase` audit entry.
-    pub async fn erase_person(&mut self, id: Uuid, ctx: &WriteContext) -> Result<serde_json::Value> {
+    pub fn prepare_erase_person(&self, id: Uuid, ctx: &WriteContext) -> Result<Prepared<serde_json::Value>> {
         self.ensure_open()?;
         let (person, merged) = self.identities(id)?;
         let ids: HashSet<Uuid> = std::iter::once(person.id).chain(merged.iter().map(|p| p.id)).collect();
@@ -637,8 +657,52 @@ impl<B: Backend> Db<B> {
         });
         // The erase entry names the id only: no name, no email survives.
         let commit = s.finish(ctx, "erase", Some((EntityKind::Person, id)), report.clone());
-        self.commit(commit).await?;
-        Ok(report)
+        Ok(self.prepared(commit, report))
+    }
+
+    pub async fn upsert_people(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Vec<Person>> {
+        let p = self.prepare_upsert_people(inputs, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_person(&mut self, input: PersonInput, ctx: &WriteContext) -> Result<Person> {
+        let p = self.prepare_upsert_person(input, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_organizations(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Vec<Organization>> {
+        let p = self.prepare_upsert_organizations(inputs, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_organization(&mut self, input: OrganizationInput, ctx: &WriteContext) -> Result<Organization> {
+        let p = self.prepare_upsert_organization(input, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_edges(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Vec<Edge>> {
+        let p = self.prepare_upsert_edges(inputs, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_edge(&mut self, input: EdgeInput, ctx: &WriteContext) -> Result<Edge> {
+        let p = self.prepare_upsert_edge(input, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_interactions(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Vec<Interaction>> {
+        let p = self.prepare_upsert_interactions(inputs, ctx)?;
+        self.run(p).await
+    }
+    pub async fn upsert_interaction(&mut self, input: InteractionInput, ctx: &WriteContext) -> Result<Interaction> {
+        let p = self.prepare_upsert_interaction(input, ctx)?;
+        self.run(p).await
+    }
+    pub async fn batch(&mut self, input: BatchInput, ctx: &WriteContext) -> Result<BatchResult> {
+        let p = self.prepare_batch(input, ctx)?;
+        self.run(p).await
+    }
+    pub async fn delete(&mut self, kind: EntityKind, id: Uuid, ctx: &WriteContext) -> Result<()> {
+        let p = self.prepare_delete(kind, id, ctx)?;
+        self.run(p).await
+    }
+    pub async fn erase_person(&mut self, id: Uuid, ctx: &WriteContext) -> Result<serde_json::Value> {
+        let p = self.prepare_erase_person(id, ctx)?;
+        self.run(p).await
     }
 
     pub fn person(&self, id: Uuid) -> Option<&Person> {

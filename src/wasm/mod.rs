@@ -1,0 +1,359 @@
+//! The wasm-bindgen API. It converts at the boundary (JS values ⇄ model
+//! types), reads the clock, and maps errors to JS `Error`s with a stable
+//! `code` and `field`. No logic lives here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{Error, ErrorCode};
+use crate::model::{validate, BatchInput, EdgeInput, EntityKind, InteractionInput, OrganizationInput, PersonInput, Timestamp, Uuid};
+use crate::store::idb::{IdbBackend, WebBackend};
+use crate::store::{Backend, Db, ListOptions, MemoryBackend, Prepared, WriteContext};
+
+fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("WigError");
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code.as_str()));
+    set("field", e.field.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
+    set("reason", JsValue::from_str(&e.reason));
+    err.into()
+}
+
+/// Reads a JS value into an input type; shape errors name the field path.
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    let de = serde_wasm_bindgen::Deserializer::from(value);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string().replace("TypeError: Reflect.get called on non-object", "has the wrong type (a list or object was expected)");
+        let last = path.rsplit('.').next().unwrap_or("");
+        let code = if message.contains("untagged enum TimeInput") || (last.ends_with("At") || last == "timestamp") && message.contains("untagged") {
+            ErrorCode::InvalidTimestamp
+        } else {
+            ErrorCode::InvalidInput
+        };
+        let field = if path == "." { what.to_string() } else { path };
+        js_error(Error::new(code, field, message.replace("untagged enum TimeInput", "a timestamp (RFC 3339 string or epoch milliseconds)")))
+    })
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(Error::general(ErrorCode::InvalidInput, format!("could not convert the result: {e}"))))
+}
+
+fn id(value: &str) -> Result<Uuid, JsValue> {
+    validate::parse_id(value, "id").map_err(js_error)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct OpenOptions {
+    /// "indexeddb" (default) or "memory".
+    storage: Option<String>,
+    actor_id: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct ListInput {
+    limit: Option<f64>,
+    cursor: Option<String>,
+    include_deleted: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct AuditInput {
+    limit: Option<f64>,
+    before: Option<f64>,
+}
+
+fn list_options(value: JsValue) -> Result<ListOptions, JsValue> {
+    let input: ListInput = if value.is_undefined() || value.is_null() { ListInput::default() } else { from_js(value, "options")? };
+    let limit = match input.limit {
+        None => None,
+        Some(l) if l.is_finite() && l >= 0.0 && l.fract() == 0.0 => Some(l as usize),
+        Some(l) => return Err(js_error(Error::new(ErrorCode::InvalidInput, "limit", format!("{l} is not a whole number")))),
+    };
+    Ok(ListOptions { limit, cursor: input.cursor, include_deleted: input.include_deleted })
+}
+
+type Shared = Rc<RefCell<Option<Db<WebBackend>>>>;
+
+/// A graph opened from IndexedDB (or memory). Wrapped by `Graph` in the JS
+/// package, which queues writes; a second write while one is in flight
+/// fails with code BUSY rather than interleaving. Reads never wait.
+#[wasm_bindgen]
+pub struct WasmGraph {
+    db: Shared,
+    writing: std::cell::Cell<bool>,
+    actor_id: Option<String>,
+    name: String,
+}
+
+fn borrow_err() -> JsValue {
+    js_error(Error::general(ErrorCode::Busy, "another call on this graph is still running; await it first"))
+}
+
+fn closed_err() -> JsValue {
+    js_error(Error::general(ErrorCode::Closed, "the graph is closed"))
+}
+
+macro_rules! read {
+    ($self:ident, $db:ident => $body:expr) => {{
+        let guard = $self.db.try_borrow().map_err(|_| borrow_err())?;
+        let $db = guard.as_ref().ok_or_else(closed_err)?;
+        $body
+    }};
+}
+
+/// A write: prepare against the state (validation, the write set), persist
+/// with no borrow held (reads stay available meanwhile), then apply.
+macro_rules! write_op {
+    ($self:ident, $db:ident, $ctx:ident => $prepare:expr) => {{
+        if $self.writing.get() {
+            return Err(borrow_err());
+        }
+        let $ctx = $self.context();
+        let (prepared, backend) = {
+            let guard = $self.db.try_borrow().map_err(|_| borrow_err())?;
+            let $db = guard.as_ref().ok_or_else(closed_err)?;
+            ($prepare.map_err(js_error)?, $db.backend().clone())
+        };
+        let Prepared { commit, set, output } = prepared;
+        if !set.puts.is_empty() || !set.deletes.is_empty() {
+            $self.writing.set(true);
+            let written = backend.write(set).await;
+            $self.writing.set(false);
+            written.map_err(js_error)?;
+        }
+        if let Some(db) = $self.db.try_borrow_mut().map_err(|_| borrow_err())?.as_mut() {
+            db.apply(commit);
+        }
+        Ok::<_, JsValue>(output)
+    }};
+}
+
+#[wasm_bindgen]
+impl WasmGraph {
+    /// Opens the graph `name`. `options.storage`: "indexeddb" (default) or "memory".
+    pub async fn open(name: String, options: JsValue) -> Result<WasmGraph, JsValue> {
+        let opts: OpenOptions = if options.is_undefined() || options.is_null() { OpenOptions::default() } else { from_js(options, "options")? };
+        if name.is_empty() || name.len() > 200 {
+            return Err(js_error(Error::new(ErrorCode::InvalidInput, "name", "a graph name has 1 to 200 characters")));
+        }
+        let backend = match opts.storage.as_deref() {
+            None | Some("indexeddb") => WebBackend::IndexedDb(IdbBackend::open(&name).await.map_err(js_error)?),
+            Some("memory") => WebBackend::Memory(MemoryBackend::named(&name)),
+            Some(other) => return Err(js_error(Error::new(ErrorCode::InvalidEnum, "storage", format!("'{other}' is not one of indexeddb, memory")))),
+        };
+        let db = Db::open(backend).await.map_err(js_error)?;
+        Ok(WasmGraph { db: Rc::new(RefCell::new(Some(db))), writing: Default::default(), actor_id: opts.actor_id, name })
+    }
+
+    /// Deletes a graph's database entirely (all its data).
+    #[wasm_bindgen(js_name = deleteGraph)]
+    pub async fn delete_graph(name: String, options: JsValue) -> Result<(), JsValue> {
+        let opts: OpenOptions = if options.is_undefined() || options.is_null() { OpenOptions::default() } else { from_js(options, "options")? };
+        match opts.storage.as_deref() {
+            Some("memory") => {
+                MemoryBackend::delete_named(&name);
+                Ok(())
+            }
+            _ => IdbBackend::delete_database(&name).await.map_err(js_error),
+        }
+    }
+
+    fn context(&self) -> WriteContext {
+        WriteContext { now: Timestamp::from_millis(js_sys::Date::now() as i64), actor_id: self.actor_id.clone(), correlation_id: None }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    #[wasm_bindgen(js_name = upsertPerson)]
+    pub async fn upsert_person(&self, person: JsValue) -> Result<JsValue, JsValue> {
+        let input: PersonInput = from_js(person, "person")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_person(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertPeople)]
+    pub async fn upsert_people(&self, people: JsValue) -> Result<JsValue, JsValue> {
+        let input: Vec<PersonInput> = from_js(people, "people")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_people(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertOrganization)]
+    pub async fn upsert_organization(&self, org: JsValue) -> Result<JsValue, JsValue> {
+        let input: OrganizationInput = from_js(org, "organization")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_organization(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertOrganizations)]
+    pub async fn upsert_organizations(&self, orgs: JsValue) -> Result<JsValue, JsValue> {
+        let input: Vec<OrganizationInput> = from_js(orgs, "organizations")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_organizations(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertEdge)]
+    pub async fn upsert_edge(&self, edge: JsValue) -> Result<JsValue, JsValue> {
+        let input: EdgeInput = from_js(edge, "edge")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_edge(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertEdges)]
+    pub async fn upsert_edges(&self, edges: JsValue) -> Result<JsValue, JsValue> {
+        let input: Vec<EdgeInput> = from_js(edges, "edges")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_edges(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertInteraction)]
+    pub async fn upsert_interaction(&self, interaction: JsValue) -> Result<JsValue, JsValue> {
+        let input: InteractionInput = from_js(interaction, "interaction")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_interaction(input, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = upsertInteractions)]
+    pub async fn upsert_interactions(&self, interactions: JsValue) -> Result<JsValue, JsValue> {
+        let input: Vec<InteractionInput> = from_js(interactions, "interactions")?;
+        let out = write_op!(self, db, ctx => db.prepare_upsert_interactions(input, &ctx))?;
+        to_js(&out)
+    }
+
+    /// `{ organizations, people, edges, interactions }` in one transaction.
+    pub async fn batch(&self, batch: JsValue) -> Result<JsValue, JsValue> {
+        let input: BatchInput = from_js(batch, "batch")?;
+        let out = write_op!(self, db, ctx => db.prepare_batch(input, &ctx))?;
+        to_js(&out)
+    }
+
+    /// The same batch as JSON text: for very large loads, parsing JSON in
+    /// wasm is several times faster than walking a million JS objects.
+    #[wasm_bindgen(js_name = batchJson)]
+    pub async fn batch_json(&self, json: String) -> Result<JsValue, JsValue> {
+        let de = &mut serde_json::Deserializer::from_str(&json);
+        let input: BatchInput = serde_path_to_error::deserialize(de).map_err(|e| js_error(Error::new(ErrorCode::InvalidInput, e.path().to_string(), e.inner().to_string())))?;
+        drop(json);
+        let out = write_op!(self, db, ctx => db.prepare_batch(input, &ctx))?;
+        to_js(&out)
+    }
+
+    /// Soft delete. `kind`: person, organization, edge or interaction.
+    pub async fn delete(&self, kind: String, record_id: String) -> Result<(), JsValue> {
+        let kind = match kind.as_str() {
+            "person" => EntityKind::Person,
+            "organization" => EntityKind::Organization,
+            "edge" => EntityKind::Edge,
+            "interaction" => EntityKind::Interaction,
+            other => return Err(js_error(Error::new(ErrorCode::InvalidEnum, "kind", format!("'{other}' is not one of person, organization, edge, interaction")))),
+        };
+        let rid = id(&record_id)?;
+        write_op!(self, db, ctx => db.prepare_delete(kind, rid, &ctx))
+    }
+
+    #[wasm_bindgen(js_name = erasePerson)]
+    pub async fn erase_person(&self, person_id: String) -> Result<JsValue, JsValue> {
+        let pid = id(&person_id)?;
+        let out = write_op!(self, db, ctx => db.prepare_erase_person(pid, &ctx))?;
+        to_js(&out)
+    }
+
+    #[wasm_bindgen(js_name = exportPerson)]
+    pub fn export_person(&self, person_id: String) -> Result<JsValue, JsValue> {
+        let pid = id(&person_id)?;
+        read!(self, db => to_js(&db.export_person(pid).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = getPerson)]
+    pub fn get_person(&self, record_id: String) -> Result<JsValue, JsValue> {
+        let rid = id(&record_id)?;
+        read!(self, db => db.person(rid).map_or(Ok(JsValue::UNDEFINED), to_js))
+    }
+
+    #[wasm_bindgen(js_name = getOrganization)]
+    pub fn get_organization(&self, record_id: String) -> Result<JsValue, JsValue> {
+        let rid = id(&record_id)?;
+        read!(self, db => db.organization(rid).map_or(Ok(JsValue::UNDEFINED), to_js))
+    }
+
+    #[wasm_bindgen(js_name = getEdge)]
+    pub fn get_edge(&self, record_id: String) -> Result<JsValue, JsValue> {
+        let rid = id(&record_id)?;
+        read!(self, db => db.edge(rid).map_or(Ok(JsValue::UNDEFINED), to_js))
+    }
+
+    #[wasm_bindgen(js_name = getInteraction)]
+    pub fn get_interaction(&self, record_id: String) -> Result<JsValue, JsValue> {
+        let rid = id(&record_id)?;
+        read!(self, db => db.interaction(rid).map_or(Ok(JsValue::UNDEFINED), to_js))
+    }
+
+    #[wasm_bindgen(js_name = listPeople)]
+    pub fn list_people(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = list_options(options)?;
+        read!(self, db => to_js(&db.list_people(&opts).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = listOrganizations)]
+    pub fn list_organizations(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = list_options(options)?;
+        read!(self, db => to_js(&db.list_organizations(&opts).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = listEdges)]
+    pub fn list_edges(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = list_options(options)?;
+        read!(self, db => to_js(&db.list_edges(&opts).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = listInteractions)]
+    pub fn list_interactions(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = list_options(options)?;
+        read!(self, db => to_js(&db.list_interactions(&opts).map_err(js_error)?))
+    }
+
+    /// Audit entries, newest first. `options`: `{ limit, before }` (a seq).
+    pub fn audit(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts: AuditInput = if options.is_undefined() || options.is_null() { AuditInput::default() } else { from_js(options, "options")? };
+        let limit = opts.limit.unwrap_or(100.0).clamp(1.0, 10_000.0) as usize;
+        read!(self, db => to_js(&db.audit(limit, opts.before.map(|b| b as u64))))
+    }
+
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        read!(self, db => to_js(&db.stats()))
+    }
+
+    /// Closes the graph; later calls fail with code CLOSED.
+    pub fn close(&self) -> Result<(), JsValue> {
+        let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
+        if let Some(mut db) = guard.take() {
+            db.close();
+            if let WebBackend::IndexedDb(b) = db.backend() {
+                b.close();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every error code the API can raise (stable strings).
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect()
+}

@@ -1,0 +1,4 @@
+//! IndexedDB store in a page (headless Chromium, wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+include!("browser/idb_suite.rs");

@@ -1,0 +1,4 @@
+//! The same IndexedDB suite in a dedicated worker (no `window`).
+#![cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
+include!("browser/idb_suite.rs");
