@@ -3,6 +3,23 @@
 // Errors thrown are `Error`s with name "WigError", a stable `code`, the
 // `field` they concern (or null) and a `reason`.
 
+// Inputs cross into wasm as JSON text: serde then refuses unknown fields (a
+// typo must not drop data) and parsing text beats walking JS objects. JSON
+// has no NaN/Infinity, so they travel as a marker the core refuses by name.
+const NON_FINITE = '\u0000nonfinite:';
+const replacer = (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE + value : value);
+
+function encode(value) {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return JSON.stringify(value, replacer);
+  } catch (cause) {
+    const error = new Error(`INVALID_INPUT: ${cause.message}`);
+    Object.assign(error, { name: 'WigError', code: 'INVALID_INPUT', field: null, reason: cause.message });
+    throw error;
+  }
+}
+
 /** @param {() => Promise<any>} ready resolves once the wasm module is loaded */
 export function makeApi(ready) {
   class Graph {
@@ -20,13 +37,13 @@ export function makeApi(ready) {
      */
     static async open(name, options = {}) {
       const wasm = await ready();
-      return new Graph(await wasm.WasmGraph.open(name, options));
+      return new Graph(await wasm.WasmGraph.open(name, encode(options)));
     }
 
     /** Deletes a graph and all its data. */
     static async delete(name, options = {}) {
       const wasm = await ready();
-      await wasm.WasmGraph.deleteGraph(name, options);
+      await wasm.WasmGraph.deleteGraph(name, encode(options));
     }
 
     get name() {
@@ -41,22 +58,24 @@ export function makeApi(ready) {
       return result;
     }
 
-    upsertPerson(person) { return this.#write((g) => g.upsertPerson(person)); }
-    upsertPeople(people) { return this.#write((g) => g.upsertPeople(people)); }
-    upsertOrganization(org) { return this.#write((g) => g.upsertOrganization(org)); }
-    upsertOrganizations(orgs) { return this.#write((g) => g.upsertOrganizations(orgs)); }
-    upsertEdge(edge) { return this.#write((g) => g.upsertEdge(edge)); }
-    upsertEdges(edges) { return this.#write((g) => g.upsertEdges(edges)); }
-    upsertInteraction(interaction) { return this.#write((g) => g.upsertInteraction(interaction)); }
-    upsertInteractions(interactions) { return this.#write((g) => g.upsertInteractions(interactions)); }
+    upsertPerson(person) { const json = encode(person); return this.#write((g) => g.upsertPerson(json)); }
+    upsertPeople(people) { const json = encode(people); return this.#write((g) => g.upsertPeople(json)); }
+    upsertOrganization(org) { const json = encode(org); return this.#write((g) => g.upsertOrganization(json)); }
+    upsertOrganizations(orgs) { const json = encode(orgs); return this.#write((g) => g.upsertOrganizations(json)); }
+    upsertEdge(edge) { const json = encode(edge); return this.#write((g) => g.upsertEdge(json)); }
+    upsertEdges(edges) { const json = encode(edges); return this.#write((g) => g.upsertEdges(json)); }
+    upsertInteraction(interaction) { const json = encode(interaction); return this.#write((g) => g.upsertInteraction(json)); }
+    upsertInteractions(interactions) { const json = encode(interactions); return this.#write((g) => g.upsertInteractions(json)); }
 
     /** Organizations, people, edges and interactions in one transaction. */
     batch(batch) {
-      // Large loads go through JSON text: parsing it in wasm beats walking
-      // hundreds of thousands of JS objects from wasm.
-      const size = ['organizations', 'people', 'edges', 'interactions'].reduce((n, k) => n + (batch?.[k]?.length ?? 0), 0);
-      if (size > 5000) return this.#write((g) => g.batchJson(JSON.stringify(batch)));
-      return this.#write((g) => g.batch(batch));
+      const json = encode(batch);
+      return this.#write((g) => g.batch(json));
+    }
+
+    /** The same, from JSON text you already have (a file, a response body). */
+    batchJson(json) {
+      return this.#write((g) => g.batch(String(json)));
     }
 
     deletePerson(id) { return this.#write((g) => g.delete('person', id)); }
@@ -74,12 +93,12 @@ export function makeApi(ready) {
     getEdge(id) { return this.#inner.getEdge(id); }
     getInteraction(id) { return this.#inner.getInteraction(id); }
 
-    listPeople(options) { return this.#inner.listPeople(options); }
-    listOrganizations(options) { return this.#inner.listOrganizations(options); }
-    listEdges(options) { return this.#inner.listEdges(options); }
-    listInteractions(options) { return this.#inner.listInteractions(options); }
+    listPeople(options) { return this.#inner.listPeople(encode(options)); }
+    listOrganizations(options) { return this.#inner.listOrganizations(encode(options)); }
+    listEdges(options) { return this.#inner.listEdges(encode(options)); }
+    listInteractions(options) { return this.#inner.listInteractions(encode(options)); }
 
-    audit(options) { return this.#inner.audit(options); }
+    audit(options) { return this.#inner.audit(encode(options)); }
     stats() { return this.#inner.stats(); }
 
     /** Waits for queued writes, then closes the graph. */

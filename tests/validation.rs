@@ -107,11 +107,11 @@ fn organization_reference_and_domain() {
 fn strength_must_be_a_number_in_unit_interval() {
     let (mut db, a, b) = seeded();
     for bad in [f64::NAN, f64::INFINITY, -0.01, 1.01] {
-        let e = block_on(db.upsert_edge(EdgeInput { strength: Some(bad), ..edge(a, b) }, &ctx())).unwrap_err();
+        let e = block_on(db.upsert_edge(EdgeInput { strength: Some(JsNumber(bad)), ..edge(a, b) }, &ctx())).unwrap_err();
         assert_err(&e, ErrorCode::InvalidStrength, "strength");
     }
     let e = block_on(db.upsert_edge(
-        EdgeInput { strength_factors: vec![StrengthFactorInput { name: "recency".into(), value: f64::NAN, contribution: 0.1 }], ..edge(a, b) },
+        EdgeInput { strength_factors: vec![StrengthFactorInput { name: "recency".into(), value: JsNumber(f64::NAN), contribution: JsNumber(0.1) }], ..edge(a, b) },
         &ctx(),
     ))
     .unwrap_err();
@@ -147,7 +147,7 @@ fn edges_must_name_existing_distinct_people() {
 fn one_edge_per_pair() {
     let (mut db, a, b) = seeded();
     // Without an id, the pair's edge is updated (in either direction).
-    let e = block_on(db.upsert_edge(EdgeInput { strength: Some(0.9), ..edge(b, a) }, &ctx())).unwrap();
+    let e = block_on(db.upsert_edge(EdgeInput { strength: Some(JsNumber(0.9)), ..edge(b, a) }, &ctx())).unwrap();
     assert_eq!(db.state().edges.len(), 1);
     assert_eq!(e.strength, 0.9);
     // A different id for the same pair is a duplicate.
@@ -169,7 +169,7 @@ fn edge_timestamps_and_counts() {
     assert_err(&e, ErrorCode::InvalidTimestamp, "lastSeenAt");
     let e = block_on(db.upsert_edge(EdgeInput { first_seen_at: Some(TimeInput::Text("last tuesday".into())), ..edge(a, b) }, &ctx())).unwrap_err();
     assert_err(&e, ErrorCode::InvalidTimestamp, "firstSeenAt");
-    let e = block_on(db.upsert_edge(EdgeInput { interaction_count: Some(1.5), ..edge(a, b) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_edge(EdgeInput { interaction_count: Some(JsNumber(1.5)), ..edge(a, b) }, &ctx())).unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "interactionCount");
 }
 
@@ -192,7 +192,7 @@ fn interaction_rules() {
     assert_err(&e, ErrorCode::InvalidInput, "participants[1]");
     let e = block_on(db.upsert_interaction(InteractionInput { sender: Some("zed@example.org".into()), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "sender");
-    let e = block_on(db.upsert_interaction(InteractionInput { duration_minutes: Some(-5.0), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(InteractionInput { duration_minutes: Some(JsNumber(-5.0)), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "durationMinutes");
     let many: Vec<String> = (0..1001).map(|i| format!("p{i}@example.org")).collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();

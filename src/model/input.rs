@@ -7,6 +7,50 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A number as sent. JSON has no NaN or Infinity; the JS wrapper sends them
+/// as the string `"\u0000nonfinite:NaN"` so that validation can refuse them
+/// by name instead of seeing `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct JsNumber(pub f64);
+
+pub const NON_FINITE_PREFIX: &str = "\u{0}nonfinite:";
+
+impl<'de> Deserialize<'de> for JsNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = JsNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<JsNumber, E> {
+                Ok(JsNumber(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<JsNumber, E> {
+                Ok(JsNumber(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<JsNumber, E> {
+                Ok(JsNumber(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<JsNumber, E> {
+                match v.strip_prefix(NON_FINITE_PREFIX) {
+                    Some("NaN") => Ok(JsNumber(f64::NAN)),
+                    Some("Infinity") => Ok(JsNumber(f64::INFINITY)),
+                    Some("-Infinity") => Ok(JsNumber(f64::NEG_INFINITY)),
+                    _ => Err(E::invalid_type(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<f64> for JsNumber {
+    fn from(v: f64) -> Self {
+        JsNumber(v)
+    }
+}
+
 /// A timestamp as sent: an RFC 3339 string or epoch milliseconds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -58,8 +102,8 @@ pub struct OrganizationInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StrengthFactorInput {
     pub name: String,
-    pub value: f64,
-    pub contribution: f64,
+    pub value: JsNumber,
+    pub contribution: JsNumber,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -69,13 +113,13 @@ pub struct EdgeInput {
     pub from_person_id: Option<String>,
     pub to_person_id: Option<String>,
     pub relationship_type: Option<String>,
-    pub strength: Option<f64>,
+    pub strength: Option<JsNumber>,
     pub strength_factors: Vec<StrengthFactorInput>,
     pub sources: Vec<String>,
     pub channels: Vec<String>,
     pub first_seen_at: Option<TimeInput>,
     pub last_seen_at: Option<TimeInput>,
-    pub interaction_count: Option<f64>,
+    pub interaction_count: Option<JsNumber>,
     pub metadata: Option<serde_json::Value>,
     pub created_at: Option<serde::de::IgnoredAny>,
     pub updated_at: Option<serde::de::IgnoredAny>,
@@ -94,7 +138,7 @@ pub struct InteractionInput {
     pub channel: Option<String>,
     pub direction: Option<String>,
     pub sender: Option<String>,
-    pub duration_minutes: Option<f64>,
+    pub duration_minutes: Option<JsNumber>,
     pub metadata: Option<serde_json::Value>,
     pub created_at: Option<serde::de::IgnoredAny>,
     pub updated_at: Option<serde::de::IgnoredAny>,

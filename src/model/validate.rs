@@ -377,7 +377,7 @@ pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>,
             err(ErrorCode::InvalidEnum, "relationshipType", format!("'{}' is not one of {}", s.chars().take(40).collect::<String>(), RelationshipType::expected()))
         })?,
     };
-    let strength = strength(input.strength.unwrap_or(DECLARED_STRENGTH), "strength")?;
+    let strength = strength(input.strength.map_or(DECLARED_STRENGTH, |n| n.0), "strength")?;
     list_len(&input.strength_factors, "strengthFactors", STRENGTH_FACTORS)?;
     let mut strength_factors = Vec::with_capacity(input.strength_factors.len());
     for (i, f) in input.strength_factors.iter().enumerate() {
@@ -386,10 +386,10 @@ pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>,
         if name.is_empty() {
             return Err(err(ErrorCode::Required, &format!("{field}.name"), "a factor needs a name"));
         }
-        if !f.value.is_finite() || !f.contribution.is_finite() {
+        if !f.value.0.is_finite() || !f.contribution.0.is_finite() {
             return Err(err(ErrorCode::InvalidStrength, &field, "value and contribution must be finite numbers"));
         }
-        strength_factors.push(StrengthFactor { name, value: f.value, contribution: f.contribution });
+        strength_factors.push(StrengthFactor { name, value: f.value.0, contribution: f.contribution.0 });
     }
     let sources = text_list(&input.sources, "sources", 200, LIST, |s| s.to_string())?;
     list_len(&input.channels, "channels", Channel::ALL.len() * 2)?;
@@ -410,7 +410,7 @@ pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>,
             return Err(err(ErrorCode::InvalidTimestamp, "lastSeenAt", "lastSeenAt is before firstSeenAt"));
         }
     }
-    let interaction_count = match input.interaction_count {
+    let interaction_count = match input.interaction_count.map(|n| n.0) {
         None => 0,
         Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => n as u32,
         Some(n) => return Err(err(ErrorCode::InvalidInput, "interactionCount", format!("{n} is not a whole number ≥ 0"))),
@@ -493,7 +493,7 @@ pub fn interaction(input: &InteractionInput, key: (String, String), existing: Op
             Some(s)
         }
     };
-    let duration_minutes = match input.duration_minutes {
+    let duration_minutes = match input.duration_minutes.map(|n| n.0) {
         None => None,
         Some(d) if d.is_finite() && (0.0..=100_000.0).contains(&d) => Some(d),
         Some(d) => return Err(err(ErrorCode::InvalidInput, "durationMinutes", format!("{d} is not a duration between 0 and 100000 minutes"))),

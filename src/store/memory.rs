@@ -16,6 +16,7 @@ type Values = BTreeMap<(StoreName, StoreKey), Vec<u8>>;
 pub struct MemoryBackend {
     values: Rc<RefCell<Values>>,
     fail_writes: Rc<Cell<bool>>,
+    quota_bytes: Rc<Cell<Option<usize>>>,
 }
 
 thread_local! {
@@ -40,6 +41,12 @@ impl MemoryBackend {
         self.fail_writes.set(fail);
     }
 
+    /// Caps the bytes stored, as a browser's storage quota does: a write
+    /// that would exceed it fails with QUOTA_EXCEEDED and changes nothing.
+    pub fn set_quota_bytes(&self, quota: Option<usize>) {
+        self.quota_bytes.set(quota);
+    }
+
     pub fn stored_bytes(&self) -> usize {
         self.values.borrow().values().map(Vec::len).sum()
     }
@@ -59,6 +66,15 @@ impl Backend for MemoryBackend {
             return Err(Error::general(ErrorCode::Storage, "write refused (simulated failure)"));
         }
         let mut values = self.values.borrow_mut();
+        if let Some(quota) = self.quota_bytes.get() {
+            // Keys are either put or deleted in one set, never both.
+            let replaced: usize = set.deletes.iter().map(|(s, k)| (s, k)).chain(set.puts.iter().map(|(s, k, _)| (s, k))).filter_map(|(s, k)| values.get(&(*s, k.clone())).map(Vec::len)).sum();
+            let current: usize = values.values().map(Vec::len).sum();
+            let after = current - replaced.min(current) + set.bytes();
+            if after > quota {
+                return Err(Error::general(ErrorCode::QuotaExceeded, format!("the write needs {after} bytes of storage; the quota is {quota}")));
+            }
+        }
         for (s, k) in set.deletes {
             values.remove(&(s, k));
         }

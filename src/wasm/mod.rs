@@ -9,7 +9,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
-use crate::model::{validate, BatchInput, EdgeInput, EntityKind, InteractionInput, OrganizationInput, PersonInput, Timestamp, Uuid};
+use crate::model::{validate, BatchInput, JsNumber, EdgeInput, EntityKind, InteractionInput, OrganizationInput, PersonInput, Timestamp, Uuid};
 use crate::store::idb::{IdbBackend, WebBackend};
 use crate::store::{Backend, Db, ListOptions, MemoryBackend, Prepared, WriteContext};
 
@@ -25,21 +25,32 @@ fn js_error(e: Error) -> JsValue {
     err.into()
 }
 
-/// Reads a JS value into an input type; shape errors name the field path.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let de = serde_wasm_bindgen::Deserializer::from(value);
+/// Reads JSON text (made by the JS wrapper, see `pkg/graph.js`) into an
+/// input type. JSON rather than walking JS objects because serde can then
+/// refuse unknown fields (a typo must not drop data silently), and because
+/// parsing text in wasm is faster than crossing the boundary per property.
+fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
+    let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.inner().to_string().replace("TypeError: Reflect.get called on non-object", "has the wrong type (a list or object was expected)");
+        let message = e.inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
         let last = path.rsplit('.').next().unwrap_or("");
-        let code = if message.contains("untagged enum TimeInput") || (last.ends_with("At") || last == "timestamp") && message.contains("untagged") {
+        let code = if message.contains("untagged enum TimeInput") || ((last.ends_with("At") || last == "timestamp") && message.contains("untagged")) {
             ErrorCode::InvalidTimestamp
         } else {
             ErrorCode::InvalidInput
         };
-        let field = if path == "." { what.to_string() } else { path };
+        let field = if path == "." || path.is_empty() { what.to_string() } else { path };
         js_error(Error::new(code, field, message.replace("untagged enum TimeInput", "a timestamp (RFC 3339 string or epoch milliseconds)")))
     })
+}
+
+fn optional<T: DeserializeOwned + Default>(json: Option<String>, what: &str) -> Result<T, JsValue> {
+    match json.as_deref() {
+        None | Some("null") | Some("") => Ok(T::default()),
+        Some(j) => from_json(j, what),
+    }
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -58,12 +69,14 @@ struct OpenOptions {
     /// "indexeddb" (default) or "memory".
     storage: Option<String>,
     actor_id: Option<String>,
+    /// Memory storage only: a cap on stored bytes (QUOTA_EXCEEDED beyond it).
+    quota_bytes: Option<JsNumber>,
 }
 
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 struct ListInput {
-    limit: Option<f64>,
+    limit: Option<JsNumber>,
     cursor: Option<String>,
     include_deleted: bool,
 }
@@ -71,13 +84,13 @@ struct ListInput {
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 struct AuditInput {
-    limit: Option<f64>,
-    before: Option<f64>,
+    limit: Option<JsNumber>,
+    before: Option<JsNumber>,
 }
 
-fn list_options(value: JsValue) -> Result<ListOptions, JsValue> {
-    let input: ListInput = if value.is_undefined() || value.is_null() { ListInput::default() } else { from_js(value, "options")? };
-    let limit = match input.limit {
+fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
+    let input: ListInput = optional(json, "options")?;
+    let limit = match input.limit.map(|n| n.0) {
         None => None,
         Some(l) if l.is_finite() && l >= 0.0 && l.fract() == 0.0 => Some(l as usize),
         Some(l) => return Err(js_error(Error::new(ErrorCode::InvalidInput, "limit", format!("{l} is not a whole number")))),
@@ -144,14 +157,18 @@ macro_rules! write_op {
 #[wasm_bindgen]
 impl WasmGraph {
     /// Opens the graph `name`. `options.storage`: "indexeddb" (default) or "memory".
-    pub async fn open(name: String, options: JsValue) -> Result<WasmGraph, JsValue> {
-        let opts: OpenOptions = if options.is_undefined() || options.is_null() { OpenOptions::default() } else { from_js(options, "options")? };
+    pub async fn open(name: String, options: Option<String>) -> Result<WasmGraph, JsValue> {
+        let opts: OpenOptions = optional(options, "options")?;
         if name.is_empty() || name.len() > 200 {
             return Err(js_error(Error::new(ErrorCode::InvalidInput, "name", "a graph name has 1 to 200 characters")));
         }
         let backend = match opts.storage.as_deref() {
             None | Some("indexeddb") => WebBackend::IndexedDb(IdbBackend::open(&name).await.map_err(js_error)?),
-            Some("memory") => WebBackend::Memory(MemoryBackend::named(&name)),
+            Some("memory") => {
+                let backend = MemoryBackend::named(&name);
+                backend.set_quota_bytes(opts.quota_bytes.map(|q| q.0.max(0.0) as usize));
+                WebBackend::Memory(backend)
+            }
             Some(other) => return Err(js_error(Error::new(ErrorCode::InvalidEnum, "storage", format!("'{other}' is not one of indexeddb, memory")))),
         };
         let db = Db::open(backend).await.map_err(js_error)?;
@@ -160,8 +177,8 @@ impl WasmGraph {
 
     /// Deletes a graph's database entirely (all its data).
     #[wasm_bindgen(js_name = deleteGraph)]
-    pub async fn delete_graph(name: String, options: JsValue) -> Result<(), JsValue> {
-        let opts: OpenOptions = if options.is_undefined() || options.is_null() { OpenOptions::default() } else { from_js(options, "options")? };
+    pub async fn delete_graph(name: String, options: Option<String>) -> Result<(), JsValue> {
+        let opts: OpenOptions = optional(options, "options")?;
         match opts.storage.as_deref() {
             Some("memory") => {
                 MemoryBackend::delete_named(&name);
@@ -181,75 +198,64 @@ impl WasmGraph {
     }
 
     #[wasm_bindgen(js_name = upsertPerson)]
-    pub async fn upsert_person(&self, person: JsValue) -> Result<JsValue, JsValue> {
-        let input: PersonInput = from_js(person, "person")?;
+    pub async fn upsert_person(&self, person: String) -> Result<JsValue, JsValue> {
+        let input: PersonInput = from_json(&person, "person")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_person(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertPeople)]
-    pub async fn upsert_people(&self, people: JsValue) -> Result<JsValue, JsValue> {
-        let input: Vec<PersonInput> = from_js(people, "people")?;
+    pub async fn upsert_people(&self, people: String) -> Result<JsValue, JsValue> {
+        let input: Vec<PersonInput> = from_json(&people, "people")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_people(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertOrganization)]
-    pub async fn upsert_organization(&self, org: JsValue) -> Result<JsValue, JsValue> {
-        let input: OrganizationInput = from_js(org, "organization")?;
+    pub async fn upsert_organization(&self, org: String) -> Result<JsValue, JsValue> {
+        let input: OrganizationInput = from_json(&org, "organization")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_organization(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertOrganizations)]
-    pub async fn upsert_organizations(&self, orgs: JsValue) -> Result<JsValue, JsValue> {
-        let input: Vec<OrganizationInput> = from_js(orgs, "organizations")?;
+    pub async fn upsert_organizations(&self, orgs: String) -> Result<JsValue, JsValue> {
+        let input: Vec<OrganizationInput> = from_json(&orgs, "organizations")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_organizations(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertEdge)]
-    pub async fn upsert_edge(&self, edge: JsValue) -> Result<JsValue, JsValue> {
-        let input: EdgeInput = from_js(edge, "edge")?;
+    pub async fn upsert_edge(&self, edge: String) -> Result<JsValue, JsValue> {
+        let input: EdgeInput = from_json(&edge, "edge")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_edge(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertEdges)]
-    pub async fn upsert_edges(&self, edges: JsValue) -> Result<JsValue, JsValue> {
-        let input: Vec<EdgeInput> = from_js(edges, "edges")?;
+    pub async fn upsert_edges(&self, edges: String) -> Result<JsValue, JsValue> {
+        let input: Vec<EdgeInput> = from_json(&edges, "edges")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_edges(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertInteraction)]
-    pub async fn upsert_interaction(&self, interaction: JsValue) -> Result<JsValue, JsValue> {
-        let input: InteractionInput = from_js(interaction, "interaction")?;
+    pub async fn upsert_interaction(&self, interaction: String) -> Result<JsValue, JsValue> {
+        let input: InteractionInput = from_json(&interaction, "interaction")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_interaction(input, &ctx))?;
         to_js(&out)
     }
 
     #[wasm_bindgen(js_name = upsertInteractions)]
-    pub async fn upsert_interactions(&self, interactions: JsValue) -> Result<JsValue, JsValue> {
-        let input: Vec<InteractionInput> = from_js(interactions, "interactions")?;
+    pub async fn upsert_interactions(&self, interactions: String) -> Result<JsValue, JsValue> {
+        let input: Vec<InteractionInput> = from_json(&interactions, "interactions")?;
         let out = write_op!(self, db, ctx => db.prepare_upsert_interactions(input, &ctx))?;
         to_js(&out)
     }
 
     /// `{ organizations, people, edges, interactions }` in one transaction.
-    pub async fn batch(&self, batch: JsValue) -> Result<JsValue, JsValue> {
-        let input: BatchInput = from_js(batch, "batch")?;
-        let out = write_op!(self, db, ctx => db.prepare_batch(input, &ctx))?;
-        to_js(&out)
-    }
-
-    /// The same batch as JSON text: for very large loads, parsing JSON in
-    /// wasm is several times faster than walking a million JS objects.
-    #[wasm_bindgen(js_name = batchJson)]
-    pub async fn batch_json(&self, json: String) -> Result<JsValue, JsValue> {
-        let de = &mut serde_json::Deserializer::from_str(&json);
-        let input: BatchInput = serde_path_to_error::deserialize(de).map_err(|e| js_error(Error::new(ErrorCode::InvalidInput, e.path().to_string(), e.inner().to_string())))?;
-        drop(json);
+    pub async fn batch(&self, batch: String) -> Result<JsValue, JsValue> {
+        let input: BatchInput = from_json(&batch, "batch")?;
         let out = write_op!(self, db, ctx => db.prepare_batch(input, &ctx))?;
         to_js(&out)
     }
@@ -305,34 +311,34 @@ impl WasmGraph {
     }
 
     #[wasm_bindgen(js_name = listPeople)]
-    pub fn list_people(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn list_people(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let opts = list_options(options)?;
         read!(self, db => to_js(&db.list_people(&opts).map_err(js_error)?))
     }
 
     #[wasm_bindgen(js_name = listOrganizations)]
-    pub fn list_organizations(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn list_organizations(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let opts = list_options(options)?;
         read!(self, db => to_js(&db.list_organizations(&opts).map_err(js_error)?))
     }
 
     #[wasm_bindgen(js_name = listEdges)]
-    pub fn list_edges(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn list_edges(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let opts = list_options(options)?;
         read!(self, db => to_js(&db.list_edges(&opts).map_err(js_error)?))
     }
 
     #[wasm_bindgen(js_name = listInteractions)]
-    pub fn list_interactions(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn list_interactions(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let opts = list_options(options)?;
         read!(self, db => to_js(&db.list_interactions(&opts).map_err(js_error)?))
     }
 
     /// Audit entries, newest first. `options`: `{ limit, before }` (a seq).
-    pub fn audit(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        let opts: AuditInput = if options.is_undefined() || options.is_null() { AuditInput::default() } else { from_js(options, "options")? };
-        let limit = opts.limit.unwrap_or(100.0).clamp(1.0, 10_000.0) as usize;
-        read!(self, db => to_js(&db.audit(limit, opts.before.map(|b| b as u64))))
+    pub fn audit(&self, options: Option<String>) -> Result<JsValue, JsValue> {
+        let opts: AuditInput = optional(options, "options")?;
+        let limit = opts.limit.map_or(100.0, |l| l.0).clamp(1.0, 10_000.0) as usize;
+        read!(self, db => to_js(&db.audit(limit, opts.before.map(|b| b.0 as u64))))
     }
 
     pub fn stats(&self) -> Result<JsValue, JsValue> {

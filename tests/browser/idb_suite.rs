@@ -33,7 +33,7 @@ fn batch() -> BatchInput {
             })
             .collect(),
         edges: (1..50)
-            .map(|i| EdgeInput { from_person_id: Some(ids[0].to_string()), to_person_id: Some(ids[i].to_string()), strength: Some(i as f64 / 50.0), ..Default::default() })
+            .map(|i| EdgeInput { from_person_id: Some(ids[0].to_string()), to_person_id: Some(ids[i].to_string()), strength: Some(JsNumber(i as f64 / 50.0)), ..Default::default() })
             .collect(),
         interactions: vec![InteractionInput {
             source_name: Some("calendar".into()),
@@ -41,7 +41,7 @@ fn batch() -> BatchInput {
             timestamp: Some(TimeInput::Text("2024-05-01T09:00:00Z".into())),
             participants: vec!["p0@acme.com".into(), "p1@acme.com".into()],
             channel: Some("meeting".into()),
-            duration_minutes: Some(30.0),
+            duration_minutes: Some(JsNumber(30.0)),
             ..Default::default()
         }],
     }
@@ -83,7 +83,7 @@ async fn an_invalid_record_in_a_batch_leaves_nothing_behind() {
     db.upsert_person(PersonInput { names: vec!["Existing".into()], ..Default::default() }, &ctx()).await.unwrap();
     let before = everything(&db);
     let mut bad = batch();
-    bad.edges[40].strength = Some(f64::NAN);
+    bad.edges[40].strength = Some(JsNumber(f64::NAN));
     let e = db.batch(bad, &ctx()).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidStrength);
     assert_eq!(e.field.as_deref(), Some("edges[40].strength"));

@@ -21,7 +21,7 @@ pub fn person(name: &str, email: &str) -> PersonInput {
 }
 
 pub fn edge(a: Uuid, b: Uuid) -> EdgeInput {
-    EdgeInput { from_person_id: Some(a.to_string()), to_person_id: Some(b.to_string()), strength: Some(0.7), ..Default::default() }
+    EdgeInput { from_person_id: Some(a.to_string()), to_person_id: Some(b.to_string()), strength: Some(JsNumber(0.7)), ..Default::default() }
 }
 
 pub fn interaction(source_id: &str, participants: &[&str]) -> InteractionInput {
