@@ -9,6 +9,8 @@
 const NON_FINITE = '\u0000nonfinite:';
 const replacer = (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE + value : value);
 
+const decode = (json) => (json === undefined ? undefined : JSON.parse(json));
+
 function encode(value) {
   if (value === undefined || value === null) return undefined;
   try {
@@ -58,24 +60,24 @@ export function makeApi(ready) {
       return result;
     }
 
-    upsertPerson(person) { const json = encode(person); return this.#write((g) => g.upsertPerson(json)); }
-    upsertPeople(people) { const json = encode(people); return this.#write((g) => g.upsertPeople(json)); }
-    upsertOrganization(org) { const json = encode(org); return this.#write((g) => g.upsertOrganization(json)); }
-    upsertOrganizations(orgs) { const json = encode(orgs); return this.#write((g) => g.upsertOrganizations(json)); }
-    upsertEdge(edge) { const json = encode(edge); return this.#write((g) => g.upsertEdge(json)); }
-    upsertEdges(edges) { const json = encode(edges); return this.#write((g) => g.upsertEdges(json)); }
-    upsertInteraction(interaction) { const json = encode(interaction); return this.#write((g) => g.upsertInteraction(json)); }
-    upsertInteractions(interactions) { const json = encode(interactions); return this.#write((g) => g.upsertInteractions(json)); }
+    async upsertPerson(person) { const json = encode(person); return decode(await this.#write((g) => g.upsertPerson(json))); }
+    async upsertPeople(people) { const json = encode(people); return decode(await this.#write((g) => g.upsertPeople(json))); }
+    async upsertOrganization(org) { const json = encode(org); return decode(await this.#write((g) => g.upsertOrganization(json))); }
+    async upsertOrganizations(orgs) { const json = encode(orgs); return decode(await this.#write((g) => g.upsertOrganizations(json))); }
+    async upsertEdge(edge) { const json = encode(edge); return decode(await this.#write((g) => g.upsertEdge(json))); }
+    async upsertEdges(edges) { const json = encode(edges); return decode(await this.#write((g) => g.upsertEdges(json))); }
+    async upsertInteraction(interaction) { const json = encode(interaction); return decode(await this.#write((g) => g.upsertInteraction(json))); }
+    async upsertInteractions(interactions) { const json = encode(interactions); return decode(await this.#write((g) => g.upsertInteractions(json))); }
 
     /** Organizations, people, edges and interactions in one transaction. */
-    batch(batch) {
+    async batch(batch) {
       const json = encode(batch);
-      return this.#write((g) => g.batch(json));
+      return decode(await this.#write((g) => g.batch(json)));
     }
 
     /** The same, from JSON text you already have (a file, a response body). */
-    batchJson(json) {
-      return this.#write((g) => g.batch(String(json)));
+    async batchJson(json) {
+      return decode(await this.#write((g) => g.batch(String(json))));
     }
 
     deletePerson(id) { return this.#write((g) => g.delete('person', id)); }
@@ -84,22 +86,22 @@ export function makeApi(ready) {
     deleteInteraction(id) { return this.#write((g) => g.delete('interaction', id)); }
 
     /** Hard-deletes a person and everything about them (GDPR erasure). */
-    erasePerson(id) { return this.#write((g) => g.erasePerson(id)); }
+    async erasePerson(id) { return decode(await this.#write((g) => g.erasePerson(id))); }
     /** Everything the graph holds about a person (GDPR access). */
-    exportPerson(id) { return this.#inner.exportPerson(id); }
+    exportPerson(id) { return decode(this.#inner.exportPerson(id)); }
 
-    getPerson(id) { return this.#inner.getPerson(id); }
-    getOrganization(id) { return this.#inner.getOrganization(id); }
-    getEdge(id) { return this.#inner.getEdge(id); }
-    getInteraction(id) { return this.#inner.getInteraction(id); }
+    getPerson(id) { return decode(this.#inner.getPerson(id)); }
+    getOrganization(id) { return decode(this.#inner.getOrganization(id)); }
+    getEdge(id) { return decode(this.#inner.getEdge(id)); }
+    getInteraction(id) { return decode(this.#inner.getInteraction(id)); }
 
-    listPeople(options) { return this.#inner.listPeople(encode(options)); }
-    listOrganizations(options) { return this.#inner.listOrganizations(encode(options)); }
-    listEdges(options) { return this.#inner.listEdges(encode(options)); }
-    listInteractions(options) { return this.#inner.listInteractions(encode(options)); }
+    listPeople(options) { return decode(this.#inner.listPeople(encode(options))); }
+    listOrganizations(options) { return decode(this.#inner.listOrganizations(encode(options))); }
+    listEdges(options) { return decode(this.#inner.listEdges(encode(options))); }
+    listInteractions(options) { return decode(this.#inner.listInteractions(encode(options))); }
 
-    audit(options) { return this.#inner.audit(encode(options)); }
-    stats() { return this.#inner.stats(); }
+    audit(options) { return decode(this.#inner.audit(encode(options))); }
+    stats() { return decode(this.#inner.stats()); }
 
     /** Waits for queued writes, then closes the graph. */
     async close() {
