@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: native Rust, the wasm build, browser tests (headless
+# Chromium, page + dedicated worker), Node tests of the package, and the
+# Playwright end-to-end tests. Installs what it needs first. Exits non-zero
+# if any suite fails; every suite runs and prints its own summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+failed=()
+suite() {
+  local name=$1; shift
+  printf '\n==== %s: %s\n' "$name" "$*"
+  local t0=$SECONDS
+  if "$@"; then echo "==== $name: ok ($((SECONDS - t0)) s)"; else echo "==== $name: FAILED ($((SECONDS - t0)) s)"; failed+=("$name"); fi
+}
+
+suite "native tests" cargo test --all-targets
+suite "doc tests" cargo test --doc
+suite "package build" node scripts/build.mjs
+suite "browser tests (page, worker)" cargo test --target wasm32-unknown-unknown --test browser_page --test browser_worker
+suite "node tests" node --test tests/node/
+suite "end-to-end (Playwright)" node --test --test-concurrency=1 tests/e2e/
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED suites: ${failed[*]}"
+  exit 1
+fi
+echo "all suites passed"
