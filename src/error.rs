@@ -117,6 +117,7 @@ impl Error {
     }
 
     /// Prefix the field path, so a record-level error becomes `people[3].emails[1]`.
+    /// (An empty field means "this value": the prefix becomes the whole path.)
     pub fn within(mut self, prefix: &str) -> Self {
         self.field = Some(match self.field.take() {
             Some(f) if f.starts_with('[') => format!("{prefix}{f}"),

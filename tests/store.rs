@@ -55,7 +55,7 @@ fn reopening_reads_back_identical_data() {
     let reopened = block_on(Db::open(backend)).unwrap();
     assert_eq!(snapshot(&reopened), before);
     assert_eq!(reopened.stats().people, 5);
-    assert_eq!(reopened.state().edge_by_pair.len(), 4);
+    assert_eq!(reopened.state().edge_by_pair().len(), 4);
 }
 
 #[test]

@@ -33,8 +33,22 @@ impl<'de> Deserialize<'de> for Metadata {
         if d.is_human_readable() {
             serde_json::Value::deserialize(d).map(Metadata)
         } else {
-            let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-            serde_json::from_str(&s).map(Metadata).map_err(serde::de::Error::custom)
+            // A visitor, not `Cow<str>`: serde's Cow always allocates, and
+            // almost every stored record carries the four bytes "null".
+            struct Text;
+            impl serde::de::Visitor<'_> for Text {
+                type Value = Metadata;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("JSON text")
+                }
+                fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Metadata, E> {
+                    if s == "null" {
+                        return Ok(Metadata::default());
+                    }
+                    serde_json::from_str(s).map(Metadata).map_err(E::custom)
+                }
+            }
+            d.deserialize_str(Text)
         }
     }
 }

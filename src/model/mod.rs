@@ -4,11 +4,13 @@
 //! JSON field names are camelCase; ids are UUIDs (lower-case, hyphenated);
 //! timestamps are RFC 3339 strings in JSON and epoch milliseconds inside.
 
+mod ids;
 mod input;
 mod metadata;
 mod time;
 pub mod validate;
 
+pub use ids::new_id;
 pub use input::*;
 pub use metadata::Metadata;
 pub use time::Timestamp;

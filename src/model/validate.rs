@@ -37,7 +37,7 @@ pub fn parse_id(s: &str, field: &str) -> Result<Uuid> {
 fn id_or_new(id: &Option<String>) -> Result<Uuid> {
     match id {
         Some(s) => parse_id(s, "id"),
-        None => Ok(Uuid::new_v4()),
+        None => Ok(new_id()),
     }
 }
 
@@ -86,7 +86,7 @@ fn text_list(list: &[String], field: &str, max_len: usize, max_items: usize, key
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     let mut seen = std::collections::HashSet::new();
     for (i, v) in list.iter().enumerate() {
-        let t = text(v, &format!("{field}[{i}]"), max_len)?;
+        let t = text(v, "", max_len).map_err(|e| e.within(&format!("{field}[{i}]")))?;
         if !t.is_empty() && seen.insert(key(&t)) {
             out.push(t);
         }
@@ -237,7 +237,7 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
     list_len(&input.emails, "emails", LIST)?;
     let mut emails: Vec<String> = Vec::with_capacity(input.emails.len());
     for (i, e) in input.emails.iter().enumerate() {
-        let e = email(e, &format!("emails[{i}]"))?;
+        let e = email(e, "").map_err(|e| e.within(&format!("emails[{i}]")))?;
         if !emails.contains(&e) {
             emails.push(e);
         }
@@ -245,7 +245,7 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
     list_len(&input.phones, "phones", LIST)?;
     let mut phones: Vec<String> = Vec::with_capacity(input.phones.len());
     for (i, p) in input.phones.iter().enumerate() {
-        let p = phone(p, &format!("phones[{i}]"))?;
+        let p = phone(p, "").map_err(|e| e.within(&format!("phones[{i}]")))?;
         if !phones.contains(&p) {
             phones.push(p);
         }
@@ -465,7 +465,7 @@ pub fn interaction(input: &InteractionInput, key: (String, String), existing: Op
     list_len(&input.participants, "participants", PARTICIPANTS)?;
     let mut participants: Vec<String> = Vec::with_capacity(input.participants.len());
     for (i, p) in input.participants.iter().enumerate() {
-        let p = participant(p, &format!("participants[{i}]"), refs)?;
+        let p = participant(p, "", refs).map_err(|e| e.within(&format!("participants[{i}]")))?;
         if !participants.contains(&p) {
             participants.push(p);
         }

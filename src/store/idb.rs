@@ -149,18 +149,24 @@ impl Backend for IdbBackend {
         let mut requests = Vec::new();
         for store in StoreName::ALL {
             let os: IdbObjectStore = tx.object_store(store.name()).map_err(|e| storage_error("reading", e))?;
-            let keys = os.get_all_keys().map_err(|e| storage_error("reading keys", e))?;
+            // Only meta needs its keys: every other value carries its ids,
+            // and asking for a million keys costs a second read.
+            let keys = if store == StoreName::Meta { Some(os.get_all_keys().map_err(|e| storage_error("reading keys", e))?) } else { None };
             let values = os.get_all().map_err(|e| storage_error("reading values", e))?;
             requests.push((store, keys, values));
         }
         transaction_done(&tx).await.map_err(|e| storage_error("reading the graph", e))?;
         let mut out = Vec::new();
         for (store, keys, values) in requests {
-            let keys: Array = keys.result().map_err(|e| storage_error("reading keys", e))?.unchecked_into();
+            let keys: Option<Array> = keys.map(|k| k.result().map(JsCast::unchecked_into)).transpose().map_err(|e| storage_error("reading keys", e))?;
             let values: Array = values.result().map_err(|e| storage_error("reading values", e))?.unchecked_into();
-            for i in 0..keys.length() {
+            for i in 0..values.length() {
                 let bytes: Uint8Array = values.get(i).dyn_into().map_err(|_| Error::general(ErrorCode::Storage, format!("a value in '{}' is not binary", store.name())))?;
-                out.push((store, key_from_js(&keys.get(i))?, bytes.to_vec()));
+                let key = match &keys {
+                    Some(keys) => key_from_js(&keys.get(i))?,
+                    None => StoreKey::Num(u64::from(i)),
+                };
+                out.push((store, key, bytes.to_vec()));
             }
         }
         Ok(out)

@@ -87,7 +87,9 @@ impl WriteSet {
 }
 
 /// A durable copy of a graph. Implementations write a [`WriteSet`] all or
-/// nothing, and hand back every stored value on load.
+/// nothing, and hand back every stored value on load (with its real key in
+/// `meta`; other stores' values carry their own ids, so a backend may number
+/// them instead).
 pub trait Backend {
     fn load(&self) -> impl Future<Output = Result<Vec<(StoreName, StoreKey, Vec<u8>)>>>;
     fn write(&self, set: WriteSet) -> impl Future<Output = Result<()>>;

@@ -1,7 +1,7 @@
 //! The write and read operations of a graph, over any [`Backend`].
 
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 use super::state::GraphState;
@@ -139,7 +139,7 @@ struct Staging<'a> {
 }
 
 fn staged<'t, T: Record>(table: &'t Table<T>, pending: &'t super::commit::Changes<T>, id: Uuid) -> Option<&'t T> {
-    match pending.get(&table.key(id)) {
+    match pending.get(&id) {
         Some(change) => change.as_ref(),
         None => table.get(id),
     }
@@ -180,11 +180,23 @@ impl<'a> Staging<'a> {
             now,
             commit: Commit::default(),
             changes: Vec::new(),
-            seen: HashSet::new(),
-            edge_pairs: HashMap::new(),
-            interaction_keys: HashMap::new(),
+            seen: HashSet::default(),
+            edge_pairs: HashMap::default(),
+            interaction_keys: HashMap::default(),
             unchanged: 0,
         }
+    }
+
+    /// Sizes the maps up front: growing them moves every staged record.
+    fn reserve(&mut self, orgs: usize, people: usize, edges: usize, interactions: usize) {
+        self.commit.organizations.reserve(orgs);
+        self.commit.people.reserve(people);
+        self.commit.edges.reserve(edges);
+        self.commit.interactions.reserve(interactions);
+        self.seen.reserve(orgs + people + edges + interactions);
+        self.edge_pairs.reserve(edges);
+        self.interaction_keys.reserve(interactions);
+        self.changes.reserve(orgs + people + edges + interactions);
     }
 
     fn first_time(&mut self, kind: EntityKind, id: Uuid) -> Result<()> {
@@ -195,54 +207,56 @@ impl<'a> Staging<'a> {
     }
 
     fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
-        self.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind, id, op, at: self.now });
+        self.changes.push(OutboxChange { kind, id, op });
     }
 
     fn input_id(id: &Option<String>) -> Result<Option<Uuid>> {
         id.as_deref().map(|s| validate::parse_id(s, "id")).transpose()
     }
 
-    fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Organization> {
+    fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Uuid> {
         let existing = match Self::input_id(&input.id)? {
             Some(id) => staged(&self.state.organizations, &self.commit.organizations, id).cloned(),
             None => None,
         };
         let org = validate::organization(input, existing.as_ref(), self.now)?;
         self.first_time(EntityKind::Organization, org.id)?;
-        if let Some(old) = existing.filter(|old| same_record!(old, org)) {
+        if existing.as_ref().is_some_and(|old| same_record!(old, org)) {
             self.unchanged += 1;
-            return Ok(old);
+            return Ok(org.id);
         }
         self.change(EntityKind::Organization, org.id, ChangeOp::Upsert);
-        self.commit.organizations.insert(self.state.organizations.key(org.id), Some(org.clone()));
-        Ok(org)
+        let id = org.id;
+        self.commit.organizations.insert(id, Some(org));
+        Ok(id)
     }
 
-    fn stage_person(&mut self, input: &PersonInput) -> Result<Person> {
+    fn stage_person(&mut self, input: &PersonInput) -> Result<Uuid> {
         let existing = match Self::input_id(&input.id)? {
             Some(id) => staged(&self.state.people, &self.commit.people, id).cloned(),
             None => None,
         };
         let person = validate::person(input, existing.as_ref(), self, self.now)?;
         self.first_time(EntityKind::Person, person.id)?;
-        if let Some(old) = existing.filter(|old| same_record!(old, person)) {
+        if existing.as_ref().is_some_and(|old| same_record!(old, person)) {
             self.unchanged += 1;
-            return Ok(old);
+            return Ok(person.id);
         }
         self.change(EntityKind::Person, person.id, ChangeOp::Upsert);
-        self.commit.people.insert(self.state.people.key(person.id), Some(person.clone()));
-        Ok(person)
+        let id = person.id;
+        self.commit.people.insert(id, Some(person));
+        Ok(id)
     }
 
     fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<Uuid> {
         match self.edge_pairs.get(&pair) {
             Some(id) if id.is_nil() => None,
             Some(id) => Some(*id),
-            None => self.state.edge_by_pair.get(&pair).copied(),
+            None => self.state.edge_by_pair().get(&pair).copied(),
         }
     }
 
-    fn stage_edge(&mut self, input: &EdgeInput) -> Result<Edge> {
+    fn stage_edge(&mut self, input: &EdgeInput) -> Result<Uuid> {
         let endpoints = validate::edge_endpoints(input, self)?;
         let pair = pair_key(endpoints.0, endpoints.1);
         let by_pair = self.edge_for_pair(pair);
@@ -269,16 +283,17 @@ impl<'a> Staging<'a> {
             }
             if same_record!(&old, edge) {
                 self.unchanged += 1;
-                return Ok(old);
+                return Ok(old.id);
             }
         }
         self.edge_pairs.insert(pair, edge.id);
         self.change(EntityKind::Edge, edge.id, ChangeOp::Upsert);
-        self.commit.edges.insert(self.state.edges.key(edge.id), Some(edge.clone()));
-        Ok(edge)
+        let id = edge.id;
+        self.commit.edges.insert(id, Some(edge));
+        Ok(id)
     }
 
-    fn stage_interaction(&mut self, input: &InteractionInput) -> Result<Interaction> {
+    fn stage_interaction(&mut self, input: &InteractionInput) -> Result<Uuid> {
         let key = validate::interaction_key(input)?;
         let by_key = match self.interaction_keys.get(&key) {
             Some(id) => {
@@ -288,7 +303,7 @@ impl<'a> Staging<'a> {
                     format!("({}, {}) appears twice in this call (interaction {id})", key.0, key.1),
                 ))
             }
-            None => self.state.interaction_by_source.get(&key).copied(),
+            None => self.state.interaction_by_source().get(&key).copied(),
         };
         let id = Self::input_id(&input.id)?;
         let existing_id = match (id, by_key) {
@@ -301,7 +316,7 @@ impl<'a> Staging<'a> {
         let existing = existing_id.and_then(|id| staged(&self.state.interactions, &self.commit.interactions, id).cloned());
         if let Some(old) = &existing {
             if (old.source_name.as_str(), old.source_id.as_str()) != (key.0.as_str(), key.1.as_str()) {
-                if let Some(other) = self.state.interaction_by_source.get(&key) {
+                if let Some(other) = self.state.interaction_by_source().get(&key) {
                     return Err(Error::new(ErrorCode::DuplicateInteraction, "sourceId", format!("({}, {}) is already interaction {other}", key.0, key.1)));
                 }
             }
@@ -309,22 +324,23 @@ impl<'a> Staging<'a> {
         let interaction = validate::interaction(input, key.clone(), existing.as_ref(), self, self.now)?;
         self.first_time(EntityKind::Interaction, interaction.id)?;
         self.interaction_keys.insert(key, interaction.id);
-        if let Some(old) = existing.filter(|old| same_record!(old, interaction)) {
+        if existing.as_ref().is_some_and(|old| same_record!(old, interaction)) {
             self.unchanged += 1;
-            return Ok(old);
+            return Ok(interaction.id);
         }
         self.change(EntityKind::Interaction, interaction.id, ChangeOp::Upsert);
-        self.commit.interactions.insert(self.state.interactions.key(interaction.id), Some(interaction.clone()));
-        Ok(interaction)
+        let id = interaction.id;
+        self.commit.interactions.insert(id, Some(interaction));
+        Ok(id)
     }
 
     /// Seals the call: its audit entry and its outbox entry.
     fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
         if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
             self.commit.audit.push(AuditEntry {
-                id: Uuid::new_v4(),
+                id: new_id(),
                 seq: self.state.next_audit_seq,
-                correlation_id: ctx.correlation_id.clone().unwrap_or_else(|| Uuid::new_v4().to_string()),
+                correlation_id: ctx.correlation_id.clone().unwrap_or_else(|| new_id().to_string()),
                 action: action.to_string(),
                 actor_id: ctx.actor_id.clone(),
                 entity_type: entity.map(|e| e.0),
@@ -334,7 +350,7 @@ impl<'a> Staging<'a> {
             });
         }
         if !self.changes.is_empty() {
-            self.commit.outbox.push(OutboxEntry { seq: self.state.next_outbox_seq, changes: std::mem::take(&mut self.changes) });
+            self.commit.outbox.push(OutboxEntry { seq: self.state.next_outbox_seq, base_change_id: new_id(), at: self.now, changes: std::mem::take(&mut self.changes) });
         }
         self.commit
     }
@@ -448,10 +464,11 @@ impl<B: Backend> Db<B> {
     }
 
     fn upsert_people_paths(&self, inputs: Vec<PersonInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Person>>> {
-        let mut out = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "people", |s, p| s.stage_person(p).map(|r| out.push(r)))?;
-        let entity = (out.len() == 1).then(|| (EntityKind::Person, out[0].id));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "people": out.len() }));
+        let mut ids = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "people", |s, p| s.stage_person(p).map(|id| ids.push(id)))?;
+        let entity = (ids.len() == 1).then(|| (EntityKind::Person, ids[0]));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "people": ids.len() }));
+        let out = ids.iter().map(|id| staged(&self.state.people, &commit.people, *id).cloned().expect("staged record")).collect();
         Ok(self.prepared(commit, out))
     }
 
@@ -464,10 +481,11 @@ impl<B: Backend> Db<B> {
     }
 
     fn upsert_orgs_paths(&self, inputs: Vec<OrganizationInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Organization>>> {
-        let mut out = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| s.stage_organization(o).map(|r| out.push(r)))?;
-        let entity = (out.len() == 1).then(|| (EntityKind::Organization, out[0].id));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "organizations": out.len() }));
+        let mut ids = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| s.stage_organization(o).map(|id| ids.push(id)))?;
+        let entity = (ids.len() == 1).then(|| (EntityKind::Organization, ids[0]));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "organizations": ids.len() }));
+        let out = ids.iter().map(|id| staged(&self.state.organizations, &commit.organizations, *id).cloned().expect("staged record")).collect();
         Ok(self.prepared(commit, out))
     }
 
@@ -480,10 +498,11 @@ impl<B: Backend> Db<B> {
     }
 
     fn upsert_edges_paths(&self, inputs: Vec<EdgeInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Edge>>> {
-        let mut out = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "edges", |s, e| s.stage_edge(e).map(|r| out.push(r)))?;
-        let entity = (out.len() == 1).then(|| (EntityKind::Edge, out[0].id));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "edges": out.len() }));
+        let mut ids = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "edges", |s, e| s.stage_edge(e).map(|id| ids.push(id)))?;
+        let entity = (ids.len() == 1).then(|| (EntityKind::Edge, ids[0]));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "edges": ids.len() }));
+        let out = ids.iter().map(|id| staged(&self.state.edges, &commit.edges, *id).cloned().expect("staged record")).collect();
         Ok(self.prepared(commit, out))
     }
 
@@ -496,10 +515,11 @@ impl<B: Backend> Db<B> {
     }
 
     fn upsert_interactions_paths(&self, inputs: Vec<InteractionInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Interaction>>> {
-        let mut out = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| s.stage_interaction(i).map(|r| out.push(r)))?;
-        let entity = (out.len() == 1).then(|| (EntityKind::Interaction, out[0].id));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "interactions": out.len() }));
+        let mut ids = Vec::with_capacity(inputs.len());
+        let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| s.stage_interaction(i).map(|id| ids.push(id)))?;
+        let entity = (ids.len() == 1).then(|| (EntityKind::Interaction, ids[0]));
+        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "interactions": ids.len() }));
+        let out = ids.iter().map(|id| staged(&self.state.interactions, &commit.interactions, *id).cloned().expect("staged record")).collect();
         Ok(self.prepared(commit, out))
     }
 
@@ -509,6 +529,7 @@ impl<B: Backend> Db<B> {
         self.ensure_open()?;
         check_batch_len(input.organizations.len() + input.people.len() + input.edges.len() + input.interactions.len(), "batch")?;
         let mut s = Staging::new(&self.state, ctx.now);
+        s.reserve(input.organizations.len(), input.people.len(), input.edges.len(), input.interactions.len());
         let mut result = BatchResult::default();
         for (i, o) in input.organizations.iter().enumerate() {
             s.stage_organization(o).map_err(|e| wrap(e, &Paths::Batch.at("organizations", i)))?;
@@ -551,7 +572,7 @@ impl<B: Backend> Db<B> {
                 let mut r = r.clone();
                 r.deleted_at = Some(now);
                 r.updated_at = now;
-                s.commit.$table.insert(self.state.$table.key(id), Some(r));
+                s.commit.$table.insert(id, Some(r));
             }};
         }
         match kind {
@@ -607,22 +628,22 @@ impl<B: Backend> Db<B> {
         let mut s = Staging::new(&self.state, ctx.now);
         let mut erased: HashSet<Uuid> = ids.clone();
         for pid in &ids {
-            s.commit.people.insert(self.state.people.key(*pid), None);
+            s.commit.people.insert(*pid, None);
             s.change(EntityKind::Person, *pid, ChangeOp::Erase);
         }
         let (mut edges, mut removed_interactions, mut edited_interactions) = (0, 0, 0);
         for e in self.state.edges.values().filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id)) {
-            s.commit.edges.insert(self.state.edges.key(e.id), None);
-            s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Edge, id: e.id, op: ChangeOp::Erase, at: ctx.now });
+            s.commit.edges.insert(e.id, None);
+            s.changes.push(OutboxChange { kind: EntityKind::Edge, id: e.id, op: ChangeOp::Erase });
             erased.insert(e.id);
             edges += 1;
         }
         for i in self.state.interactions.values().filter(|i| i.participants.iter().any(|p| mentions.contains(p))) {
             let kept: Vec<String> = i.participants.iter().filter(|p| !mentions.contains(*p)).cloned().collect();
-            let key = self.state.interactions.key(i.id);
+            let key = i.id;
             if kept.len() < 2 {
                 s.commit.interactions.insert(key, None);
-                s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Erase, at: ctx.now });
+                s.changes.push(OutboxChange { kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Erase });
                 erased.insert(i.id);
                 removed_interactions += 1;
             } else {
@@ -630,7 +651,7 @@ impl<B: Backend> Db<B> {
                 i.sender = i.sender.filter(|x| !mentions.contains(x));
                 i.participants = kept;
                 i.updated_at = ctx.now;
-                s.changes.push(OutboxChange { change_id: Uuid::new_v4(), kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Upsert, at: ctx.now });
+                s.changes.push(OutboxChange { kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Upsert });
                 s.commit.interactions.insert(key, Some(i));
                 edited_interactions += 1;
             }
@@ -642,12 +663,12 @@ impl<B: Backend> Db<B> {
         s.commit.audit_removed = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e))).map(|a| a.seq).collect();
         // Pending changes about erased records would push them again: drop them.
         for entry in self.state.outbox.values() {
-            let kept: Vec<OutboxChange> = entry.changes.iter().filter(|c| !erased.contains(&c.id)).cloned().collect();
+            let kept: Vec<OutboxChange> = entry.changes.iter().filter(|c| !erased.contains(&c.id)).copied().collect();
             if kept.len() != entry.changes.len() {
                 if kept.is_empty() {
                     s.commit.outbox_removed.push(entry.seq);
                 } else {
-                    s.commit.outbox.push(OutboxEntry { seq: entry.seq, changes: kept });
+                    s.commit.outbox.push(OutboxEntry { changes: kept, ..entry.clone() });
                 }
             }
         }

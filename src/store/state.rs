@@ -1,7 +1,9 @@
 //! The graph in memory: tables, the indexes writes need, audit and outbox.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 
 use super::codec::{decode, encode};
 use super::commit::{Commit, OutboxEntry};
@@ -57,10 +59,11 @@ pub struct GraphState {
     pub merges: BTreeMap<Uuid, MergeRecord>,
     pub audit: BTreeMap<u64, AuditEntry>,
     pub outbox: BTreeMap<u64, OutboxEntry>,
-    /// One edge per unordered pair of people.
-    pub edge_by_pair: HashMap<(Uuid, Uuid), Uuid>,
-    /// One interaction per (sourceName, sourceId).
-    pub interaction_by_source: HashMap<(String, String), Uuid>,
+    /// One edge per unordered pair of people. Built on first use (writes
+    /// need it, opening and querying do not).
+    edge_by_pair: OnceCell<HashMap<(Uuid, Uuid), Uuid>>,
+    /// One interaction per (sourceName, sourceId). Built on first use.
+    interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
 }
@@ -83,8 +86,8 @@ impl GraphState {
             merges: BTreeMap::new(),
             audit: BTreeMap::new(),
             outbox: BTreeMap::new(),
-            edge_by_pair: HashMap::new(),
-            interaction_by_source: HashMap::new(),
+            edge_by_pair: OnceCell::new(),
+            interaction_by_source: OnceCell::new(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
         }
@@ -93,7 +96,7 @@ impl GraphState {
     /// Rebuilds the state from everything a backend stored. An empty store
     /// yields a new graph and the write that initialises it.
     pub fn load(items: Vec<(StoreName, StoreKey, Vec<u8>)>) -> Result<(GraphState, Option<WriteSet>)> {
-        let meta_bytes = items.iter().find(|(s, k, _)| *s == StoreName::Meta && *k == StoreKey::Text("graph".into()));
+        let meta_bytes = items.iter().find(|(s, k, _)| *s == StoreName::Meta && *k == StoreKey::Text("graph".into())).cloned();
         let (meta, init) = match meta_bytes {
             None if items.is_empty() => {
                 let meta = GraphMeta::default();
@@ -102,79 +105,108 @@ impl GraphState {
                 (meta, Some(set))
             }
             None => return Err(Error::general(ErrorCode::Storage, "the database holds records but no graph metadata")),
-            Some((_, _, bytes)) => (upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?, None),
+            Some((_, _, bytes)) => (upgrade(decode::<GraphMeta>(&bytes, "graph metadata")?)?, None),
         };
         let mut state = GraphState::with_meta(meta);
-        let (mut people, mut orgs, mut edges, mut interactions) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (store, _key, bytes) in &items {
+        // Decode bucket by bucket, dropping each stored value once read, so
+        // the peak is the records plus one bucket, not records plus all bytes.
+        for (store, _key, bytes) in items {
             match store {
-                StoreName::People => people.extend(decode::<Vec<Person>>(bytes, "people")?),
-                StoreName::Organizations => orgs.extend(decode::<Vec<Organization>>(bytes, "organizations")?),
-                StoreName::Edges => edges.extend(decode::<Vec<Edge>>(bytes, "edges")?),
-                StoreName::Interactions => interactions.extend(decode::<Vec<Interaction>>(bytes, "interactions")?),
+                StoreName::People => state.people.load_bucket(&mut decode(&bytes, "people")?),
+                StoreName::Organizations => state.organizations.load_bucket(&mut decode(&bytes, "organizations")?),
+                StoreName::Edges => state.edges.load_bucket(&mut decode(&bytes, "edges")?),
+                StoreName::Interactions => state.interactions.load_bucket(&mut decode(&bytes, "interactions")?),
                 StoreName::Merges => {
-                    let m: MergeRecord = decode(bytes, "merge record")?;
+                    let m: MergeRecord = decode(&bytes, "merge record")?;
                     state.merges.insert(m.id, m);
                 }
                 StoreName::Audit => {
-                    let a: AuditEntry = decode(bytes, "audit entry")?;
+                    let a: AuditEntry = decode(&bytes, "audit entry")?;
                     state.next_audit_seq = state.next_audit_seq.max(a.seq + 1);
                     state.audit.insert(a.seq, a);
                 }
                 StoreName::Outbox => {
-                    let o: OutboxEntry = decode(bytes, "outbox entry")?;
+                    let o: OutboxEntry = decode(&bytes, "outbox entry")?;
                     state.next_outbox_seq = state.next_outbox_seq.max(o.seq + 1);
                     state.outbox.insert(o.seq, o);
                 }
                 StoreName::Meta => {}
             }
         }
-        state.edge_by_pair = edges.iter().map(|e| (e.pair(), e.id)).collect();
-        state.interaction_by_source = interactions.iter().map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id)).collect();
-        state.people.fill(people);
-        state.organizations.fill(orgs);
-        state.edges.fill(edges);
-        state.interactions.fill(interactions);
+        state.people.finish_load();
+        state.organizations.finish_load();
+        state.edges.finish_load();
+        state.interactions.finish_load();
         Ok((state, init))
     }
 
+    pub fn edge_by_pair(&self) -> &HashMap<(Uuid, Uuid), Uuid> {
+        self.edge_by_pair.get_or_init(|| {
+            let mut m = HashMap::with_capacity_and_hasher(self.edges.len(), Default::default());
+            m.extend(self.edges.values().map(|e| (e.pair(), e.id)));
+            m
+        })
+    }
+
+    pub fn interaction_by_source(&self) -> &HashMap<(String, String), Uuid> {
+        self.interaction_by_source.get_or_init(|| self.interactions.values().map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id)).collect())
+    }
+
     pub fn apply(&mut self, commit: Commit) {
-        for (key, change) in commit.people {
+        self.people.reserve(commit.people.len());
+        self.organizations.reserve(commit.organizations.len());
+        self.edges.reserve(commit.edges.len());
+        self.interactions.reserve(commit.interactions.len());
+        for (id, change) in commit.people {
             match change {
                 Some(p) => {
                     self.people.insert(p);
                 }
                 None => {
-                    self.people.remove(key.id);
+                    self.people.remove(id);
                 }
             }
         }
-        for (key, change) in commit.organizations {
+        for (id, change) in commit.organizations {
             match change {
                 Some(o) => {
                     self.organizations.insert(o);
                 }
                 None => {
-                    self.organizations.remove(key.id);
+                    self.organizations.remove(id);
                 }
             }
         }
-        for (key, change) in commit.edges {
-            if let Some(old) = self.edges.remove(key.id) {
-                self.edge_by_pair.remove(&old.pair());
-            }
-            if let Some(e) = change {
-                self.edge_by_pair.insert(e.pair(), e.id);
-                self.edges.insert(e);
+        let mut pairs = self.edge_by_pair.get_mut();
+        for (id, change) in commit.edges {
+            let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
+            let old = match change {
+                Some(e) => self.edges.insert(e),
+                None => self.edges.remove(id),
+            };
+            if let Some(pairs) = pairs.as_mut() {
+                if let Some(old) = old {
+                    pairs.remove(&old.pair());
+                }
+                if let Some((pair, id)) = new_pair {
+                    pairs.insert(pair, id);
+                }
             }
         }
-        for (key, change) in commit.interactions {
-            if let Some(old) = self.interactions.remove(key.id) {
-                self.interaction_by_source.remove(&(old.source_name, old.source_id));
-            }
-            if let Some(i) = change {
-                self.interaction_by_source.insert((i.source_name.clone(), i.source_id.clone()), i.id);
-                self.interactions.insert(i);
+        let mut sources = self.interaction_by_source.get_mut();
+        for (id, change) in commit.interactions {
+            let new_key = change.as_ref().filter(|_| sources.is_some()).map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
+            let old = match change {
+                Some(i) => self.interactions.insert(i),
+                None => self.interactions.remove(id),
+            };
+            if let Some(sources) = sources.as_mut() {
+                if let Some(old) = old {
+                    sources.remove(&(old.source_name, old.source_id));
+                }
+                if let Some((key, id)) = new_key {
+                    sources.insert(key, id);
+                }
             }
         }
         for (id, m) in commit.merges {

@@ -7,7 +7,9 @@
 //! (bucket, id) makes a bucket a contiguous range, and gives list paging a
 //! stable order.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use crate::model::{EntityKind, Uuid};
@@ -33,16 +35,25 @@ pub fn bucket_of(id: Uuid, bits: u8) -> u16 {
     (h >> (64 - u32::from(bits))) as u16
 }
 
+/// Records in a dense arena (a `Vec`: open appends decoded buckets to it,
+/// and iteration is a linear scan), an id → slot index, and the ordered set
+/// of small (bucket, id) keys for bucket ranges and paging. Records are a
+/// few hundred bytes; keeping them out of hash and tree nodes keeps inserts
+/// and rehashes from moving them around.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     bits: u8,
-    map: BTreeMap<Key, T>,
+    records: Vec<T>,
+    slots: FxHashMap<Uuid, u32>,
+    /// Built on first use: opening a graph to read and query it never pays
+    /// for it, the first write or page does (~0.1 s per million records).
+    order: OnceCell<BTreeSet<Key>>,
 }
 
 impl<T: Record> Table<T> {
     pub fn new(bits: u8) -> Self {
         assert!((1..=16).contains(&bits));
-        Table { bits, map: BTreeMap::new() }
+        Table { bits, records: Vec::new(), slots: FxHashMap::default(), order: OnceCell::new() }
     }
 
     pub fn bits(&self) -> u8 {
@@ -53,36 +64,70 @@ impl<T: Record> Table<T> {
         Key { bucket: bucket_of(id, self.bits), id }
     }
 
+    fn order(&self) -> &BTreeSet<Key> {
+        self.order.get_or_init(|| {
+            let mut keys: Vec<Key> = self.records.iter().map(|r| self.key(r.id())).collect();
+            keys.sort_unstable();
+            keys.into_iter().collect()
+        })
+    }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.records.reserve(additional);
+        self.slots.reserve(additional);
+    }
+
     pub fn get(&self, id: Uuid) -> Option<&T> {
-        self.map.get(&self.key(id))
+        self.slots.get(&id).map(|&i| &self.records[i as usize])
     }
 
     pub fn insert(&mut self, record: T) -> Option<T> {
-        let k = self.key(record.id());
-        self.map.insert(k, record)
+        let id = record.id();
+        match self.slots.get(&id) {
+            Some(&i) => Some(std::mem::replace(&mut self.records[i as usize], record)),
+            None => {
+                self.slots.insert(id, self.records.len() as u32);
+                self.records.push(record);
+                let key = self.key(id);
+                if let Some(order) = self.order.get_mut() {
+                    order.insert(key);
+                }
+                None
+            }
+        }
     }
 
     pub fn remove(&mut self, id: Uuid) -> Option<T> {
-        let k = self.key(id);
-        self.map.remove(&k)
+        let i = self.slots.remove(&id)? as usize;
+        let key = self.key(id);
+        if let Some(order) = self.order.get_mut() {
+            order.remove(&key);
+        }
+        let old = self.records.swap_remove(i);
+        if let Some(moved) = self.records.get(i) {
+            self.slots.insert(moved.id(), i as u32);
+        }
+        Some(old)
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.records.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.records.is_empty()
     }
 
+    /// All records, in no particular order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.map.values()
+        self.records.iter()
     }
 
-    pub fn bucket(&self, bucket: u16) -> impl Iterator<Item = (&Key, &T)> {
+    /// The keys of one bucket, in order.
+    pub fn bucket_keys(&self, bucket: u16) -> impl Iterator<Item = &Key> {
         let lo = Key { bucket, id: Uuid::nil() };
         let hi = Key { bucket, id: Uuid::max() };
-        self.map.range(lo..=hi)
+        self.order().range(lo..=hi)
     }
 
     /// Records after `after` in table order.
@@ -91,12 +136,32 @@ impl<T: Record> Table<T> {
             Some(k) => Bound::Excluded(k),
             None => Bound::Unbounded,
         };
-        self.map.range((lower, Bound::Unbounded))
+        self.order().range((lower, Bound::Unbounded)).map(|k| (k, &self.records[self.slots[&k.id] as usize]))
     }
 
-    /// Replaces the content from sorted records (fast bulk build on open).
-    pub fn fill(&mut self, records: Vec<T>) {
-        let bits = self.bits;
-        self.map = records.into_iter().map(|r| (Key { bucket: bucket_of(r.id(), bits), id: r.id() }, r)).collect();
+    /// Appends decoded records of one stored bucket (on open). Call
+    /// [`Table::finish_load`] once all buckets are in.
+    pub fn load_bucket(&mut self, records: &mut Vec<T>) {
+        self.records.append(records);
+    }
+
+    /// Builds the indexes over the loaded records. A record stored twice
+    /// (which our writes never do) keeps its last copy.
+    pub fn finish_load(&mut self) {
+        self.slots = FxHashMap::with_capacity_and_hasher(self.records.len(), Default::default());
+        for (i, r) in self.records.iter().enumerate() {
+            self.slots.insert(r.id(), i as u32);
+        }
+        if self.slots.len() != self.records.len() {
+            let slots = &self.slots;
+            let mut i = 0u32;
+            self.records.retain(|r| {
+                let keep = slots[&r.id()] == i;
+                i += 1;
+                keep
+            });
+            self.slots = self.records.iter().enumerate().map(|(i, r)| (r.id(), i as u32)).collect();
+        }
+        self.order = OnceCell::new();
     }
 }
