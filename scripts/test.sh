@@ -19,6 +19,7 @@ suite "native tests" cargo test --all-targets
 suite "doc tests" cargo test --doc
 suite "package build" node scripts/build.mjs
 suite "browser tests (page, worker)" cargo test --target wasm32-unknown-unknown --test browser_page --test browser_worker
+suite "typescript types" npx --no-install tsc -p tests/types/tsconfig.json
 suite "node tests" node --test tests/node/
 suite "end-to-end (Playwright)" node --test --test-concurrency=1 tests/e2e/
 

@@ -20,8 +20,12 @@
 //! ```
 
 pub mod error;
+pub mod graph;
 pub mod model;
+pub mod normalize;
+pub mod resolve;
 pub mod store;
+pub mod strength;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

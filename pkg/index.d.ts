@@ -1,0 +1,294 @@
+// Types of @wig/graph. Hand-written and checked by tests/types/usage.ts
+// (`tsc --noEmit` in scripts/test.sh).
+
+/** UUID string, lower-case, hyphenated. */
+export type Id = string;
+/** RFC 3339 timestamp as returned (e.g. "2024-05-01T12:00:00.000Z"). */
+export type Timestamp = string;
+/** A timestamp as accepted: RFC 3339 string, epoch milliseconds or a Date. */
+export type TimeInput = string | number | Date;
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Metadata = { [key: string]: Json } | null;
+
+export type RelationshipType = 'knows' | 'connected_to' | 'interacted_with' | 'worked_at' | 'advised' | 'invested_in';
+export type Channel = 'email' | 'message' | 'meeting' | 'call' | 'other';
+export type Direction = 'one_way' | 'two_way';
+export type EntityType = 'person' | 'organization' | 'edge' | 'interaction' | 'merge';
+
+interface Stamps {
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** Set by a soft delete. */
+  deletedAt: Timestamp | null;
+  /** Server change sequence this record was last synced at (0: never). */
+  syncVersion: number;
+}
+
+export interface Person extends Stamps {
+  id: Id;
+  names: string[];
+  emails: string[];
+  phones: string[];
+  socialHandles: Record<string, string>;
+  title: string | null;
+  organizationId: Id | null;
+  addresses: string[];
+  /** YYYY-MM-DD */
+  birthDate: string | null;
+  mergeExplanation: Metadata;
+  previousIds: Id[];
+  mergedInto: Id | null;
+  metadata: Metadata;
+}
+
+export interface Organization extends Stamps {
+  id: Id;
+  name: string;
+  domain: string | null;
+  mergeExplanation: Metadata;
+  previousIds: Id[];
+  mergedInto: Id | null;
+  metadata: Metadata;
+}
+
+export interface StrengthFactor {
+  name: string;
+  value: number;
+  contribution: number;
+}
+
+export interface Edge extends Stamps {
+  id: Id;
+  fromPersonId: Id;
+  toPersonId: Id;
+  relationshipType: RelationshipType;
+  /** In [0, 1]. */
+  strength: number;
+  strengthFactors: StrengthFactor[];
+  sources: string[];
+  channels: Channel[];
+  firstSeenAt: Timestamp | null;
+  lastSeenAt: Timestamp | null;
+  interactionCount: number;
+  metadata: Metadata;
+}
+
+export interface Interaction extends Stamps {
+  id: Id;
+  sourceName: string;
+  sourceId: string;
+  timestamp: Timestamp;
+  /** Emails (lower-cased) or person ids. */
+  participants: string[];
+  channel: Channel;
+  direction: Direction | null;
+  sender: string | null;
+  durationMinutes: number | null;
+  metadata: Metadata;
+}
+
+/** System fields may be sent back unchanged (they are ignored); unknown fields are refused. */
+type SystemFields = 'createdAt' | 'updatedAt' | 'deletedAt' | 'syncVersion' | 'previousIds' | 'mergedInto' | 'mergeExplanation';
+
+export interface PersonInput {
+  id?: Id;
+  names?: string[];
+  emails?: string[];
+  phones?: string[];
+  socialHandles?: Record<string, string>;
+  title?: string | null;
+  organizationId?: Id | null;
+  addresses?: string[];
+  birthDate?: string | null;
+  metadata?: Metadata;
+}
+export interface OrganizationInput {
+  id?: Id;
+  name: string;
+  domain?: string | null;
+  metadata?: Metadata;
+}
+export interface EdgeInput {
+  id?: Id;
+  fromPersonId: Id;
+  toPersonId: Id;
+  relationshipType?: RelationshipType;
+  /** Default 0.5 for a declared edge. */
+  strength?: number;
+  strengthFactors?: StrengthFactor[];
+  sources?: string[];
+  channels?: Channel[];
+  firstSeenAt?: TimeInput | null;
+  lastSeenAt?: TimeInput | null;
+  interactionCount?: number;
+  metadata?: Metadata;
+}
+export interface InteractionInput {
+  id?: Id;
+  sourceName: string;
+  sourceId: string;
+  timestamp: TimeInput;
+  participants: string[];
+  channel: Channel;
+  direction?: Direction | null;
+  sender?: string | null;
+  durationMinutes?: number | null;
+  metadata?: Metadata;
+}
+/** A record read from the graph can be written back as input. */
+export type Writable<T> = Omit<T, SystemFields> & Partial<Pick<Person, Extract<SystemFields, keyof Person>>>;
+
+export interface BatchInput {
+  organizations?: (OrganizationInput | Writable<Organization>)[];
+  people?: (PersonInput | Writable<Person>)[];
+  edges?: (EdgeInput | Writable<Edge>)[];
+  interactions?: (InteractionInput | Writable<Interaction>)[];
+}
+export interface BatchResult {
+  organizations: number;
+  people: number;
+  edges: number;
+  interactions: number;
+  /** Records sent identical to what is stored: nothing written for them. */
+  unchanged: number;
+}
+
+export interface ListOptions {
+  /** 1..10000, default 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  includeDeleted?: boolean;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AuditEntry {
+  id: Id;
+  seq: number;
+  correlationId: string;
+  action: string;
+  actorId: string | null;
+  entityType: EntityType | null;
+  entityId: Id | null;
+  metadata: Metadata;
+  createdAt: Timestamp;
+}
+export interface MergeRecord {
+  id: Id;
+  entityType: EntityType;
+  targetId: Id;
+  sourceIds: Id[];
+  explanation: Metadata;
+  peopleBefore: Person[];
+  organizationsBefore: Organization[];
+  edgesBefore: Edge[];
+  edgesAfter: Edge[];
+  createdAt: Timestamp;
+  undoneAt: Timestamp | null;
+}
+export interface Stats {
+  people: number;
+  organizations: number;
+  edges: number;
+  interactions: number;
+  deleted: number;
+  mergedAway: number;
+  merges: number;
+  auditEntries: number;
+  outboxChanges: number;
+}
+export interface ExportedPerson {
+  person: Person;
+  mergedRecords: Person[];
+  organization: Organization | null;
+  edges: Edge[];
+  interactions: Interaction[];
+  merges: MergeRecord[];
+  audit: AuditEntry[];
+}
+export interface EraseReport {
+  people: number;
+  edges: number;
+  interactionsRemoved: number;
+  interactionsEdited: number;
+  auditEntriesRemoved: number;
+}
+
+export type ErrorCode =
+  | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
+  | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
+  | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
+  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY';
+
+/** Every error @wig/graph throws: an `Error` with name "WigError". */
+export interface WigError extends Error {
+  name: 'WigError';
+  code: ErrorCode;
+  /** Path of the offending field, e.g. "people[3].emails[1]"; null when the error is about the whole call. */
+  field: string | null;
+  reason: string;
+}
+export function isWigError(e: unknown): e is WigError;
+
+export interface OpenOptions {
+  /** Default "indexeddb". "memory" keeps the graph in this JS realm only (Node, tests). */
+  storage?: 'indexeddb' | 'memory';
+  /** Recorded in audit entries. */
+  actorId?: string;
+  /** Memory storage only: a cap on stored bytes. */
+  quotaBytes?: number;
+}
+
+export class Graph {
+  private constructor();
+  /** Opens (or creates) the graph `name` (one IndexedDB database per graph). */
+  static open(name: string, options?: OpenOptions): Promise<Graph>;
+  /** Deletes a graph and all its data. */
+  static delete(name: string, options?: Pick<OpenOptions, 'storage'>): Promise<void>;
+  readonly name: string;
+
+  upsertPerson(person: PersonInput | Writable<Person>): Promise<Person>;
+  upsertPeople(people: (PersonInput | Writable<Person>)[]): Promise<Person[]>;
+  upsertOrganization(org: OrganizationInput | Writable<Organization>): Promise<Organization>;
+  upsertOrganizations(orgs: (OrganizationInput | Writable<Organization>)[]): Promise<Organization[]>;
+  upsertEdge(edge: EdgeInput | Writable<Edge>): Promise<Edge>;
+  upsertEdges(edges: (EdgeInput | Writable<Edge>)[]): Promise<Edge[]>;
+  upsertInteraction(interaction: InteractionInput | Writable<Interaction>): Promise<Interaction>;
+  upsertInteractions(interactions: (InteractionInput | Writable<Interaction>)[]): Promise<Interaction[]>;
+  /** Organizations, people, edges, interactions — in one transaction, in that order. */
+  batch(batch: BatchInput): Promise<BatchResult>;
+  /** The same from JSON text you already have. */
+  batchJson(json: string): Promise<BatchResult>;
+
+  deletePerson(id: Id): Promise<void>;
+  deleteOrganization(id: Id): Promise<void>;
+  deleteEdge(id: Id): Promise<void>;
+  deleteInteraction(id: Id): Promise<void>;
+  /** GDPR erasure: hard-deletes the person and everything about them; leaves one audit entry. */
+  erasePerson(id: Id): Promise<EraseReport>;
+  /** GDPR access: everything the graph holds about a person. */
+  exportPerson(id: Id): ExportedPerson;
+
+  getPerson(id: Id): Person | undefined;
+  getOrganization(id: Id): Organization | undefined;
+  getEdge(id: Id): Edge | undefined;
+  getInteraction(id: Id): Interaction | undefined;
+  listPeople(options?: ListOptions): Page<Person>;
+  listOrganizations(options?: ListOptions): Page<Organization>;
+  listEdges(options?: ListOptions): Page<Edge>;
+  listInteractions(options?: ListOptions): Page<Interaction>;
+
+  /** Audit entries, newest first. */
+  audit(options?: { limit?: number; before?: number }): AuditEntry[];
+  stats(): Stats;
+  /** Waits for queued writes, then closes. Later calls fail with CLOSED. */
+  close(): Promise<void>;
+}
+
+/** Every error code the API can raise. */
+export function errorCodes(): Promise<ErrorCode[]>;
+/** Bytes of wasm linear memory (0 before the first open). */
+export function wasmMemoryBytes(): number;

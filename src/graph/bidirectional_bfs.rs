@@ -1,0 +1,134 @@
+//! Fewest-hops path by bidirectional breadth-first search.
+
+use super::scratch::{with_scratch, Work, Q};
+use super::{CsrIndex, Filters, Path, Result};
+
+/// A path with the fewest hops from `a` to `b` (respecting `filters`,
+/// including `max_hops`), or `Ok(None)`.
+///
+/// Bidirectional, level-synchronous BFS that always expands the side whose
+/// frontier has the smaller total degree; visited marks and parents live in
+/// reusable generation-stamped buffers. Among several shortest paths an
+/// arbitrary one is returned.
+///
+/// ```
+/// use wig_graph::graph::{shortest_path, CsrIndex, EdgeInput, Filters};
+/// let e = |a, b| EdgeInput { a, b, strength: 0.5, rel_type: 0, edge_id: a * 10 + b };
+/// let idx = CsrIndex::build(4, &[e(0, 1), e(1, 2), e(2, 3)]).unwrap();
+/// let p = shortest_path(&idx, 0, 3, &Filters::default()).unwrap().unwrap();
+/// assert_eq!(p.nodes, vec![0, 1, 2, 3]);
+/// assert_eq!(p.edge_ids, vec![1, 12, 23]);
+/// let f = Filters { max_hops: Some(2), ..Filters::default() };
+/// assert!(shortest_path(&idx, 0, 3, &f).unwrap().is_none());
+/// ```
+pub fn shortest_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Result<Option<Path>> {
+    filters.check_query(idx, &[("a", a), ("b", b)], &[("a", a), ("b", b)])?;
+    if !idx.is_active(a) || !idx.is_active(b) {
+        return Ok(None);
+    }
+    if a == b {
+        return Ok(Some(Path::trivial(a)));
+    }
+    let max_h = u64::from(filters.max_hops.unwrap_or(u32::MAX));
+    Ok(with_scratch(|s| {
+        let (q, w) = s.begin(idx, filters);
+        bidir_bfs(q, w, a, b, max_h).map(|nodes| Path::from_nodes(idx, nodes))
+    }))
+}
+
+/// Returns the node sequence of a shortest path.
+fn bidir_bfs(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<Vec<u32>> {
+    let g = q.gen;
+    let Work {
+        mark_f,
+        mark_b,
+        par_f,
+        par_b,
+        q1,
+        q2,
+        q3,
+        q4,
+        ..
+    } = w;
+    let (cur_f, next_f, cur_b, next_b) = (q1, q2, q3, q4);
+    cur_f.clear();
+    cur_b.clear();
+    mark_f[a as usize] = g;
+    par_f[a as usize] = a;
+    mark_b[b as usize] = g;
+    par_b[b as usize] = b;
+    cur_f.push(a);
+    cur_b.push(b);
+    let (mut df, mut db) = (0u64, 0u64);
+    let (mut cost_f, mut cost_b) = (q.idx.degree_upper(a), q.idx.degree_upper(b));
+    let meet = loop {
+        if cur_f.is_empty() || cur_b.is_empty() || df + db + 1 > max_h {
+            return None;
+        }
+        let forward = cost_f <= cost_b;
+        let (cur, next, mine, mine_par, other) = if forward {
+            (
+                &mut *cur_f,
+                &mut *next_f,
+                &mut *mark_f,
+                &mut *par_f,
+                &*mark_b,
+            )
+        } else {
+            (
+                &mut *cur_b,
+                &mut *next_b,
+                &mut *mark_b,
+                &mut *par_b,
+                &*mark_f,
+            )
+        };
+        next.clear();
+        let mut meet = None;
+        let mut cost = 0usize;
+        'level: for &u in cur.iter() {
+            for e in q.idx.adj(u) {
+                if !q.edge_ok(&e) {
+                    continue;
+                }
+                let v = e.node;
+                if mine[v as usize] == g || !q.node_ok(v) {
+                    continue;
+                }
+                mine[v as usize] = g;
+                mine_par[v as usize] = u;
+                if other[v as usize] == g {
+                    meet = Some(v);
+                    break 'level;
+                }
+                next.push(v);
+                cost += q.idx.degree_upper(v);
+            }
+        }
+        if let Some(v) = meet {
+            break v;
+        }
+        core::mem::swap(cur, next);
+        if forward {
+            df += 1;
+            cost_f = cost;
+        } else {
+            db += 1;
+            cost_b = cost;
+        }
+    };
+    let mut nodes = Vec::new();
+    let mut v = meet;
+    while v != a {
+        nodes.push(v);
+        v = par_f[v as usize];
+    }
+    nodes.push(a);
+    nodes.reverse();
+    let mut v = meet;
+    while v != b {
+        v = par_b[v as usize];
+        nodes.push(v);
+    }
+    Some(nodes)
+}

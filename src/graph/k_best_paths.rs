@@ -1,0 +1,493 @@
+//! Exact k best simple paths by product of strengths, hop-bounded.
+//!
+//! # Algorithm
+//!
+//! 1. **Backward bound table.** From the target(s), synchronous
+//!    Bellman-Ford rounds compute `hb[r][v]` = best product of a walk from
+//!    `v` to a target with at most `r` hops (intermediates neither targets
+//!    nor the source), for `r <= R` where `R = min(max_hops - 1, 3)`. Round
+//!    `r` relaxes only the nodes whose value changed in round `r - 1`; round
+//!    2 is always computed, round 3 only if it costs at most
+//!    `LEVEL3_BUDGET` half-edge scans (on hub-heavy graphs the 2-hop ball is
+//!    the affordable "middle"). If a round changes nothing the table is exact
+//!    for every hop count.
+//! 2. **Forward best-first search** (A* over partial simple paths) from the
+//!    source. A partial path ending in `v` with `r` hops left has the
+//!    admissible bound `g * h(v, r)`, where `h(v, r) = hb[r][v]` for
+//!    `r <= R`, and for `r > R` `max(hb[R][v], maxs(v) * G)` (`maxs(v)` = the
+//!    strongest edge at `v`, `G` = the strongest edge into the targets;
+//!    a longer path ends with one of those edges). Nodes outside the ball
+//!    with `r <= R` hops left cannot reach a target and are pruned.
+//! 3. Complete paths are popped in non-increasing score, so the first `k`
+//!    pops are the answer. Partial paths whose bound cannot beat the k-th
+//!    best complete path already generated are never pushed.
+//!
+//! When the remaining hop budget is 1 (or 0), children must lie in the
+//! target's 1-ball; for a hub, that candidate list is probed with binary
+//! searches instead of scanning the hub's whole row. For a single target the
+//! search runs from the endpoint whose 2-hop ball is larger, so the full
+//! table is built around the cheaper one.
+//!
+//! The bound ignores simplicity, so it stays admissible; the work is
+//! exponential in `max_hops` in the worst case, but tiny for the usual 4.
+
+use super::filters::DEFAULT_INTRO_MAX_HOPS;
+use super::scratch::{with_scratch, Work, Q};
+use super::{CsrIndex, Filters, Path, Result};
+use core::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// Largest table radius.
+const MAXR: usize = 3;
+/// Max half-edge scans allowed for table round 3.
+const LEVEL3_BUDGET: usize = 4_096;
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Copy)]
+struct Label {
+    node: u32,
+    parent: u32,
+    hops: u32,
+    edge_id: u32,
+    strength: f32,
+    g: f64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct Item {
+    f: f64,
+    hops: u32,
+    idx: u32,
+}
+impl Eq for Item {}
+impl PartialOrd for Item {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Item {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.f
+            .total_cmp(&other.f)
+            .then_with(|| self.hops.cmp(&other.hops))
+            .then_with(|| other.idx.cmp(&self.idx))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct TotalF64(f64);
+impl Eq for TotalF64 {}
+impl PartialOrd for TotalF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for TotalF64 {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Ball {
+    /// `vals[r]` = best walk score to a target within `r` hops, -1 = none.
+    vals: [f64; MAXR + 1],
+    /// Last round in which this node improved.
+    chg: u8,
+}
+
+/// Buffers of the k-best search (part of the thread scratch).
+#[derive(Default)]
+pub(crate) struct KbWork {
+    arena: Vec<Label>,
+    heap: BinaryHeap<Item>,
+    ball: Vec<Ball>,
+    l1: Vec<u32>,
+    tlist: Vec<u32>,
+    prev: Vec<u32>,
+    cur: Vec<u32>,
+    topk: BinaryHeap<Reverse<TotalF64>>,
+}
+
+/// The `k` strongest simple paths from `a` to `b` with at most
+/// `filters.max_hops` hops (default [`DEFAULT_INTRO_MAX_HOPS`] = 4), best
+/// first (non-increasing `score`, ties in unspecified order). Exact: no
+/// simple path with a higher score than the last returned one is missed.
+/// Fewer than `k` paths are returned when fewer exist; `a == b` gives the
+/// zero-hop path.
+///
+/// ```
+/// use wig_graph::graph::{intro_paths, CsrIndex, EdgeInput, Filters};
+/// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
+/// // 0 - 1 - 3 and 0 - 2 - 3, plus a direct weak tie 0 - 3.
+/// let idx = CsrIndex::build(4, &[e(0, 1, 0.9), e(1, 3, 0.9), e(0, 2, 0.8),
+///                                e(2, 3, 0.5), e(0, 3, 0.1)]).unwrap();
+/// let p = intro_paths(&idx, 0, 3, 3, &Filters::default()).unwrap();
+/// let nodes: Vec<_> = p.iter().map(|p| p.nodes.clone()).collect();
+/// assert_eq!(nodes, vec![vec![0, 1, 3], vec![0, 2, 3], vec![0, 3]]);
+/// assert_eq!(p[1].weakest_hop, 1);
+/// ```
+pub fn intro_paths(
+    idx: &CsrIndex,
+    a: u32,
+    b: u32,
+    k: usize,
+    filters: &Filters,
+) -> Result<Vec<Path>> {
+    intro_paths_radius(idx, a, b, k, filters, MAXR)
+}
+
+pub(crate) fn intro_paths_radius(
+    idx: &CsrIndex,
+    a: u32,
+    b: u32,
+    k: usize,
+    filters: &Filters,
+    max_r: usize,
+) -> Result<Vec<Path>> {
+    filters.check_query(idx, &[("a", a), ("b", b)], &[("a", a), ("b", b)])?;
+    if k == 0 || !idx.is_active(a) || !idx.is_active(b) {
+        return Ok(Vec::new());
+    }
+    if a == b {
+        return Ok(vec![Path::trivial(a)]);
+    }
+    let h = filters.max_hops.unwrap_or(DEFAULT_INTRO_MAX_HOPS);
+    Ok(with_scratch(|s| {
+        let (q, w) = s.begin(idx, filters);
+        single_target(q, w, a, b, k, h, max_r)
+    }))
+}
+
+/// The `k` strongest simple paths from `a` to any node of `targets`
+/// (e.g. everyone at an organisation), searched once with all targets as a
+/// virtual super-sink. A path ends at the first target it reaches (no
+/// intermediate node is a target). Targets equal to `a`, inactive or in
+/// `filters.avoid` are ignored; duplicates are fine. Unknown target ids are
+/// [`super::GraphError::UnknownNode`] with field `targets`.
+///
+/// ```
+/// use wig_graph::graph::{intro_paths_to_set, CsrIndex, EdgeInput, Filters};
+/// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
+/// let idx = CsrIndex::build(5, &[e(0, 1, 0.9), e(1, 2, 0.8), e(0, 3, 0.3), e(3, 4, 0.9)]).unwrap();
+/// let p = intro_paths_to_set(&idx, 0, &[2, 4], 5, &Filters::default()).unwrap();
+/// assert_eq!(p.len(), 2);
+/// assert_eq!(p[0].nodes, vec![0, 1, 2]);
+/// assert_eq!(p[1].nodes, vec![0, 3, 4]);
+/// ```
+pub fn intro_paths_to_set(
+    idx: &CsrIndex,
+    a: u32,
+    targets: &[u32],
+    k: usize,
+    filters: &Filters,
+) -> Result<Vec<Path>> {
+    filters.check_query(idx, &[("a", a)], &[("a", a)])?;
+    for &t in targets {
+        idx.check_node("targets", t)?;
+    }
+    if k == 0 || !idx.is_active(a) {
+        return Ok(Vec::new());
+    }
+    let h = filters.max_hops.unwrap_or(DEFAULT_INTRO_MAX_HOPS);
+    Ok(with_scratch(|s| {
+        let (q, w) = s.begin(idx, filters);
+        let mut out = search(q, w, a, targets, k, h, MAXR);
+        sort_paths(&mut out);
+        out
+    }))
+}
+
+/// Best path with at most `h` hops (k = 1); used by `best_path`.
+pub(crate) fn best_within_hops(q: Q<'_>, w: &mut Work, a: u32, b: u32, h: u32) -> Option<Path> {
+    single_target(q, w, a, b, 1, h, MAXR).into_iter().next()
+}
+
+/// Sum of the degrees of `v`'s neighbours: the cost of a radius-2 table.
+fn two_hop_cost(idx: &CsrIndex, v: u32) -> usize {
+    idx.adj(v).map(|e| idx.degree_upper(e.node)).sum()
+}
+
+fn sort_paths(paths: &mut [Path]) {
+    paths.sort_by(|x, y| y.score.total_cmp(&x.score));
+}
+
+fn single_target(
+    q: Q<'_>,
+    w: &mut Work,
+    a: u32,
+    b: u32,
+    k: usize,
+    h: u32,
+    max_r: usize,
+) -> Vec<Path> {
+    let swap = two_hop_cost(q.idx, a) < two_hop_cost(q.idx, b);
+    let mut out = if swap {
+        search(q, w, b, &[a], k, h, max_r)
+            .into_iter()
+            .map(Path::reversed)
+            .collect()
+    } else {
+        search(q, w, a, &[b], k, h, max_r)
+    };
+    sort_paths(&mut out);
+    out
+}
+
+fn emit(arena: &[Label], mut i: u32) -> Path {
+    let mut nodes = Vec::new();
+    let mut edge_ids = Vec::new();
+    let mut hop_strengths = Vec::new();
+    loop {
+        let l = &arena[i as usize];
+        nodes.push(l.node);
+        if l.parent == NONE {
+            break;
+        }
+        edge_ids.push(l.edge_id);
+        hop_strengths.push(l.strength);
+        i = l.parent;
+    }
+    nodes.reverse();
+    edge_ids.reverse();
+    hop_strengths.reverse();
+    Path::from_parts(nodes, edge_ids, hop_strengths)
+}
+
+fn on_path(arena: &[Label], mut i: u32, v: u32) -> bool {
+    while i != NONE {
+        let l = &arena[i as usize];
+        if l.node == v {
+            return true;
+        }
+        i = l.parent;
+    }
+    false
+}
+
+/// Core search: `k` best simple paths from `src` to the target set with at
+/// most `h >= 1` hops, in pop order (non-increasing up to rounding).
+fn search(
+    q: Q<'_>,
+    w: &mut Work,
+    src: u32,
+    targets: &[u32],
+    k: usize,
+    h: u32,
+    max_r: usize,
+) -> Vec<Path> {
+    let g = q.gen;
+    let idx = q.idx;
+    let Work {
+        mark_b,
+        mark_t,
+        par_b,
+        kb,
+        ..
+    } = w;
+    let KbWork {
+        arena,
+        heap,
+        ball,
+        l1,
+        tlist,
+        prev,
+        cur,
+        topk,
+    } = kb;
+
+    tlist.clear();
+    for &t in targets {
+        if t != src && mark_t[t as usize] != g && q.node_ok(t) {
+            mark_t[t as usize] = g;
+            tlist.push(t);
+        }
+    }
+    if tlist.is_empty() {
+        return Vec::new();
+    }
+
+    // ---- 1. backward table -------------------------------------------
+    ball.clear();
+    l1.clear();
+    prev.clear();
+    for &t in tlist.iter() {
+        mark_b[t as usize] = g;
+        par_b[t as usize] = ball.len() as u32;
+        ball.push(Ball {
+            vals: [1.0; MAXR + 1],
+            chg: 0,
+        });
+        prev.push(t);
+    }
+    let max_r = max_r.min(MAXR).min(h as usize - 1);
+    let mut big_g = -1.0f64; // strongest usable edge into a target
+    let mut r_eff = 0usize;
+    let mut complete = false;
+    for r in 1..=max_r {
+        if r >= 3 && prev.iter().map(|&u| idx.degree_upper(u)).sum::<usize>() > LEVEL3_BUDGET {
+            break;
+        }
+        cur.clear();
+        for &u in prev.iter() {
+            let cu = ball[par_b[u as usize] as usize].vals[r - 1];
+            for e in idx.adj(u) {
+                if !q.edge_ok(&e) {
+                    continue;
+                }
+                let v = e.node;
+                if v == src || mark_t[v as usize] == g || !q.node_ok(v) {
+                    continue;
+                }
+                let ns = cu * f64::from(e.strength);
+                let slot = if mark_b[v as usize] == g {
+                    par_b[v as usize] as usize
+                } else {
+                    mark_b[v as usize] = g;
+                    par_b[v as usize] = ball.len() as u32;
+                    ball.push(Ball {
+                        vals: [-1.0; MAXR + 1],
+                        chg: 0,
+                    });
+                    ball.len() - 1
+                };
+                let bv = &mut ball[slot];
+                if ns > bv.vals[r] {
+                    for x in &mut bv.vals[r..] {
+                        if ns > *x {
+                            *x = ns;
+                        }
+                    }
+                    if bv.chg != r as u8 {
+                        bv.chg = r as u8;
+                        cur.push(v);
+                    }
+                    if r == 1 && ns > big_g {
+                        big_g = ns;
+                    }
+                }
+            }
+        }
+        core::mem::swap(prev, cur);
+        r_eff = r;
+        if r == 1 {
+            l1.extend_from_slice(prev);
+        }
+        if prev.is_empty() {
+            complete = true;
+            break;
+        }
+    }
+    let bound = |v: u32, r: u32| -> f64 {
+        let slot = (mark_b[v as usize] == g).then(|| par_b[v as usize] as usize);
+        let r = r as usize;
+        if complete || r <= r_eff {
+            slot.map_or(-1.0, |s| ball[s].vals[r.min(MAXR)])
+        } else {
+            let base = slot.map_or(-1.0, |s| ball[s].vals[r_eff]);
+            if big_g < 0.0 {
+                base
+            } else {
+                base.max(f64::from(idx.max_strength(v)) * big_g)
+            }
+        }
+    };
+
+    // ---- 2. forward best-first search --------------------------------
+    arena.clear();
+    heap.clear();
+    topk.clear();
+    arena.push(Label {
+        node: src,
+        parent: NONE,
+        hops: 0,
+        edge_id: 0,
+        strength: 1.0,
+        g: 1.0,
+    });
+    heap.push(Item {
+        f: 1.0,
+        hops: 0,
+        idx: 0,
+    });
+    let mut out = Vec::new();
+    while let Some(it) = heap.pop() {
+        let lab = arena[it.idx as usize];
+        let u = lab.node;
+        if lab.hops > 0 && mark_t[u as usize] == g {
+            out.push(emit(arena, it.idx));
+            if out.len() == k {
+                break;
+            }
+            continue;
+        }
+        if topk.len() == k && it.f <= topk.peek().map_or(-1.0, |x| x.0 .0) {
+            continue;
+        }
+        let child_rem = h - lab.hops - 1;
+        let mut visit = |e: super::EdgeRef| {
+            if !q.edge_ok(&e) {
+                return;
+            }
+            let v = e.node;
+            let ng = lab.g * f64::from(e.strength);
+            let theta = if topk.len() == k {
+                topk.peek().map_or(-1.0, |x| x.0 .0)
+            } else {
+                -1.0
+            };
+            let f = if mark_t[v as usize] == g {
+                if topk.len() == k {
+                    if ng <= theta {
+                        return;
+                    }
+                    topk.pop();
+                }
+                topk.push(Reverse(TotalF64(ng)));
+                ng
+            } else {
+                if child_rem == 0 || v == src || !q.node_ok(v) {
+                    return;
+                }
+                let hv = bound(v, child_rem);
+                if hv < 0.0 {
+                    return;
+                }
+                let f = ng * hv;
+                if (topk.len() == k && f <= theta) || on_path(arena, it.idx, v) {
+                    return;
+                }
+                f
+            };
+            let ci = u32::try_from(arena.len()).expect("path arena overflow");
+            arena.push(Label {
+                node: v,
+                parent: it.idx,
+                hops: lab.hops + 1,
+                edge_id: e.edge_id,
+                strength: e.strength,
+                g: ng,
+            });
+            heap.push(Item {
+                f,
+                hops: lab.hops + 1,
+                idx: ci,
+            });
+        };
+        let cands = tlist.len() + if child_rem == 1 { l1.len() } else { 0 };
+        if child_rem <= 1 && cands * 8 < idx.degree_upper(u) {
+            // Probe the (small) candidate lists instead of scanning a hub.
+            let extra: &[u32] = if child_rem == 1 { l1 } else { &[] };
+            for &v in tlist.iter().chain(extra) {
+                if let Some(e) = idx.edge(u, v) {
+                    visit(e);
+                }
+            }
+        } else {
+            for e in idx.adj(u) {
+                visit(e);
+            }
+        }
+    }
+    out
+}

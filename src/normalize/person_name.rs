@@ -1,0 +1,695 @@
+//! Person names: parsing into parts, nickname table, given-name comparison.
+//!
+//! Parsing (`parse_person_name`):
+//! - input is truncated to 1,000 characters (at a char boundary) before any
+//!   work, so cost is bounded for hostile input;
+//! - bracketed or quoted parts (`Robert "Bob" Smith`, `Ann (Nan) Lee`) are
+//!   dropped; everything is folded (see `fold`);
+//! - `Last, First Middle` comma form is recognised; comma-separated trailing
+//!   segments made only of suffixes (`Smith, John, Jr.`) are suffixes;
+//! - leading honorifics (`Prof. Dr.`, `Mrs`, `Sir`...) and trailing
+//!   suffixes (`Jr`, `III`, `PhD`, `Esq`...) are removed into their own
+//!   fields, never leaving the name empty;
+//! - particles (van, von, de, da, di, del, della, der, den, du, dos, la, le,
+//!   ter, ten, bin, binti, ibn, al, el, abu, st, ...) are kept with the family
+//!   name (`Ludwig van Beethoven` → family `van beethoven`), `y` joins Spanish
+//!   double surnames (`Ortega y Gasset`);
+//! - periods split initials (`J.R.R.` → `j r r`), apostrophes are removed
+//!   (`O'Brien` → `obrien`), hyphens are kept inside a part
+//!   (`garcia-lopez`) but split in `tokens`.
+//!
+//! Known weak spots: surname-first order without a comma (`SMITH John`,
+//! East-Asian order) is read as given-first; Spanish/Portuguese double
+//! surnames without `y` get the first surname as a middle name; honorific
+//! lists are English/European.
+//!
+//! Nicknames: `data/nicknames.txt` is generated from the PyPI package
+//! `nicknames` (see `data/gen_nicknames.py`): ~1,150 canonical names and
+//! ~1,400 nicknames, many-to-many (`al` → alan, albert, alfred, alexander...).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::fold::fold;
+use super::truncate_chars;
+
+/// Names longer than this many characters are truncated before parsing.
+pub const MAX_NAME_CHARS: usize = 1_000;
+
+static NICKNAMES_TXT: &str = include_str!("data/nicknames.txt");
+
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "mister",
+    "master",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "rev",
+    "revd",
+    "reverend",
+    "fr",
+    "father",
+    "pastor",
+    "rabbi",
+    "imam",
+    "sheikh",
+    "shaikh",
+    "hon",
+    "honorable",
+    "honourable",
+    "judge",
+    "justice",
+    "capt",
+    "captain",
+    "col",
+    "colonel",
+    "gen",
+    "lt",
+    "maj",
+    "major",
+    "sgt",
+    "cmdr",
+    "adm",
+    "herr",
+    "frau",
+    "fraulein",
+    "mme",
+    "madame",
+    "mlle",
+    "mademoiselle",
+    "monsieur",
+    "sr",
+    "sra",
+    "srta",
+    "senor",
+    "senora",
+    "senorita",
+    "don",
+    "dona",
+    "dott",
+    "dottssa",
+    "ing",
+    "dipl",
+    "mag",
+    "mgr",
+    "dkfm",
+];
+
+const SUFFIXES: &[&str] = &[
+    "jr", "jnr", "junior", "sr", "snr", "senior", "ii", "iii", "iv", "2nd", "3rd", "4th", "phd",
+    "md", "dds", "dmd", "esq", "esquire", "cpa", "mba", "jd", "llm", "rn", "dvm", "obe", "mbe",
+    "cbe", "kbe", "dbe", "frs", "qc", "kc", "mp", "msc", "bsc", "mphil", "dphil", "edd", "psyd",
+    "facs", "ret",
+];
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "vom", "zu", "de", "da", "di", "del", "della", "degli", "dei", "der", "den",
+    "des", "du", "dos", "das", "do", "la", "le", "lo", "las", "los", "ter", "ten", "te", "vanden",
+    "vander", "bin", "binti", "bint", "ibn", "al", "el", "abu", "ap", "af", "av", "st", "saint",
+    "sainte", "y",
+];
+
+fn is_honorific(t: &str) -> bool {
+    HONORIFICS.contains(&t)
+}
+fn is_suffix(t: &str) -> bool {
+    SUFFIXES.contains(&t)
+}
+fn is_particle(t: &str) -> bool {
+    PARTICLES.contains(&t)
+}
+
+/// A parsed person name. All strings are folded (lowercase, no diacritics).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PersonName {
+    /// `given middle... family` joined by single spaces (no honorifics or
+    /// suffixes, comma form re-ordered): the name's comparison string.
+    pub folded_full: String,
+    /// Every word of given, middle and family in that order, hyphenated
+    /// compounds split (`garcia-lopez` → `garcia`, `lopez`).
+    pub tokens: Vec<String>,
+    pub given: Option<String>,
+    pub middle: Vec<String>,
+    /// Family name including particles (`van der berg`).
+    pub family: Option<String>,
+    /// First letters of given and middle names, particles skipped
+    /// (`J. R. R. Tolkien` → `jrr`).
+    pub initials: String,
+    /// Suffixes in input order (`jr`, `phd`).
+    pub suffix: Vec<String>,
+    /// Honorifics in input order (`prof`, `dr`).
+    pub honorifics: Vec<String>,
+}
+
+/// Removes balanced bracketed/quoted parts and returns the rest.
+/// Input is already capped at `MAX_NAME_CHARS`, so the search for a closing
+/// delimiter is bounded (worst case 1,000 × 1,000 steps).
+fn drop_bracketed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i..].chars().next().unwrap_or(' ');
+        let close = match c {
+            '(' => Some(')'),
+            '[' => Some(']'),
+            '{' => Some('}'),
+            '"' => Some('"'),
+            '\u{201C}' => Some('\u{201D}'),
+            '\u{00AB}' => Some('\u{00BB}'),
+            _ => None,
+        };
+        let next = i + c.len_utf8();
+        if let Some(close) = close {
+            if let Some(j) = s[next..].find(close) {
+                out.push(' ');
+                i = next + j + close.len_utf8();
+                continue;
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+        i = next;
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
+}
+
+/// Splits a folded segment into name tokens: words of alphanumerics and
+/// inner hyphens; periods separate (initials), apostrophes vanish.
+fn tokenize(segment: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, tokens: &mut Vec<String>| {
+        let t = cur.trim_matches('-');
+        if !t.is_empty() {
+            tokens.push(t.to_owned());
+        }
+        cur.clear();
+    };
+    for c in segment.chars() {
+        if c.is_alphanumeric() {
+            cur.push(c);
+        } else if c == '-' || c == '\u{2010}' || c == '\u{2011}' {
+            if !cur.is_empty() && !cur.ends_with('-') {
+                cur.push('-');
+            }
+        } else if is_apostrophe(c) {
+            continue;
+        } else {
+            flush(&mut cur, &mut tokens);
+        }
+    }
+    flush(&mut cur, &mut tokens);
+    tokens
+}
+
+/// Strips leading honorifics and trailing suffixes in place, keeping at
+/// least one token.
+fn strip_affixes(tokens: &mut Vec<String>, honorifics: &mut Vec<String>, suffix: &mut Vec<String>) {
+    let lead = tokens
+        .iter()
+        .take(tokens.len().saturating_sub(1))
+        .take_while(|t| is_honorific(t))
+        .count();
+    honorifics.extend(tokens.drain(..lead));
+    let trail = tokens
+        .iter()
+        .rev()
+        .take(tokens.len().saturating_sub(1))
+        .take_while(|t| is_suffix(t))
+        .count();
+    let tail: Vec<String> = tokens.drain(tokens.len() - trail..).collect();
+    suffix.extend(tail);
+}
+
+/// Parses a person name (see module docs). Total: never panics; input over
+/// 1,000 characters is truncated first.
+pub fn parse_person_name(input: &str) -> PersonName {
+    let capped = truncate_chars(input, MAX_NAME_CHARS);
+    let folded = fold(&drop_bracketed(capped));
+
+    let mut honorifics = Vec::new();
+    let mut suffix = Vec::new();
+    // Suffixes given as their own comma segment ("Smith, John, Jr.") come
+    // after any written inside a name segment.
+    let mut segment_suffixes = Vec::new();
+    let mut segments: Vec<Vec<String>> = Vec::new();
+    for seg in folded.split([',', ';']) {
+        let toks = tokenize(seg);
+        if toks.is_empty() {
+            continue;
+        }
+        if !segments.is_empty() && toks.iter().all(|t| is_suffix(t) || is_honorific(t)) {
+            segment_suffixes.extend(toks);
+        } else {
+            segments.push(toks);
+        }
+    }
+
+    let mut given = None;
+    let mut middle = Vec::new();
+    let mut family = None;
+    match segments.len() {
+        0 => {}
+        1 => {
+            let mut t = segments.pop().unwrap_or_default();
+            strip_affixes(&mut t, &mut honorifics, &mut suffix);
+            let n = t.len();
+            if n == 1 {
+                given = t.pop();
+            } else if n >= 2 {
+                let mut f = n - 1;
+                while f > 1 && is_particle(&t[f - 1]) {
+                    f -= 1;
+                    // "ortega y gasset": the conjunction pulls in one more word.
+                    if t[f] == "y" && f > 1 {
+                        f -= 1;
+                    }
+                }
+                family = Some(t[f..].join(" "));
+                t.truncate(f);
+                let mut it = t.into_iter();
+                given = it.next();
+                middle.extend(it);
+            }
+        }
+        _ => {
+            let mut it = segments.into_iter();
+            let mut fam = it.next().unwrap_or_default();
+            // "Dr. Smith, John" / "Smith Jr., John"
+            strip_affixes(&mut fam, &mut honorifics, &mut suffix);
+            family = Some(fam.join(" "));
+            let mut rest: Vec<String> = it.flatten().collect();
+            strip_affixes(&mut rest, &mut honorifics, &mut suffix);
+            let mut rest = rest.into_iter();
+            given = rest.next();
+            middle.extend(rest);
+        }
+    }
+
+    suffix.extend(segment_suffixes);
+    let initials: String = given
+        .iter()
+        .chain(middle.iter().filter(|t| !is_particle(t)))
+        .filter_map(|t| t.chars().next())
+        .collect();
+    let mut parts: Vec<&str> = Vec::with_capacity(middle.len() + 2);
+    parts.extend(given.as_deref());
+    parts.extend(middle.iter().map(String::as_str));
+    parts.extend(family.as_deref());
+    let folded_full = parts.join(" ");
+    let tokens = folded_full
+        .split([' ', '-'])
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    PersonName {
+        folded_full,
+        tokens,
+        given,
+        middle,
+        family,
+        initials,
+        suffix,
+        honorifics,
+    }
+}
+
+fn nickname_map() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for line in NICKNAMES_TXT.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let Some(canonical) = words.next() else {
+                continue;
+            };
+            for nick in words {
+                map.entry(nick).or_default().push(canonical);
+            }
+        }
+        map
+    })
+}
+
+/// Folds a single given name for comparison: folded, apostrophes and
+/// periods removed, inner whitespace turned into hyphens. Capped at 1,000
+/// characters.
+fn clean_given(given: &str) -> String {
+    tokenize(&fold(truncate_chars(given, MAX_NAME_CHARS))).join("-")
+}
+
+/// Comparison keys of a given name: the folded name itself followed by the
+/// canonical names it is a nickname of (sorted), e.g. `"Bob"` →
+/// `["bob", "bert", "bobby", "robert"]`. Empty for an empty name.
+pub fn given_name_keys(given: &str) -> Vec<String> {
+    let name = clean_given(given);
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = vec![name];
+    if let Some(canon) = nickname_map().get(keys[0].as_str()) {
+        let mut c: Vec<String> = canon.iter().map(|s| (*s).to_owned()).collect();
+        c.sort_unstable();
+        c.dedup();
+        keys.extend(c);
+    }
+    keys
+}
+
+/// How two given names relate, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NameRelation {
+    /// Same after folding (`José` / `jose`).
+    Exact,
+    /// Share a canonical name (`Bob` / `Robert`, `Bob` / `Rob`).
+    Nickname,
+    /// One is a single letter that starts the other (`J.` / `John`).
+    Initial,
+    /// One (≥ 2 letters) is a prefix of the other (`Alex` / `Alexandra`,
+    /// `Jean` / `Jean-Pierre`).
+    Prefix,
+    /// None of the above, or either name is empty.
+    Different,
+}
+
+/// Compares two given names. Symmetric.
+pub fn names_compatible(a: &str, b: &str) -> NameRelation {
+    let a = clean_given(a);
+    let b = clean_given(b);
+    if a.is_empty() || b.is_empty() {
+        return NameRelation::Different;
+    }
+    if a == b {
+        return NameRelation::Exact;
+    }
+    let ka = given_name_keys(&a);
+    let kb = given_name_keys(&b);
+    if ka.iter().any(|k| kb.contains(k)) {
+        return NameRelation::Nickname;
+    }
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let short_len = short.chars().count();
+    if long.starts_with(short.as_str()) {
+        if short_len == 1 {
+            return NameRelation::Initial;
+        }
+        return NameRelation::Prefix;
+    }
+    NameRelation::Different
+}
+
+/// True when `a` and `b` look like the same person with given and family
+/// names swapped (`John Smith` / `Smith, John` parsed without the comma, or
+/// `Smith John`). The given side may match by nickname
+/// (`Bob Smith` / `Smith Robert`). False when either name lacks a given or
+/// family name, or when the names are not swapped but equal.
+pub fn swapped(a: &PersonName, b: &PersonName) -> bool {
+    let (Some(ag), Some(af), Some(bg), Some(bf)) = (
+        a.given.as_deref(),
+        a.family.as_deref(),
+        b.given.as_deref(),
+        b.family.as_deref(),
+    ) else {
+        return false;
+    };
+    if ag == af || (ag == bg && af == bf) {
+        return false;
+    }
+    let given_ok = |x: &str, y: &str| {
+        matches!(
+            names_compatible(x, y),
+            NameRelation::Exact | NameRelation::Nickname
+        )
+    };
+    (af == bg && given_ok(ag, bf)) || (bf == ag && given_ok(bg, af))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    /// (input, given, middle, family, folded_full)
+    #[test]
+    fn parse_table() {
+        type Case = (
+            &'static str,
+            Option<&'static str>,
+            &'static [&'static str],
+            Option<&'static str>,
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            ("John Smith", Some("john"), &[], Some("smith"), "john smith"),
+            (
+                "Smith, John",
+                Some("john"),
+                &[],
+                Some("smith"),
+                "john smith",
+            ),
+            (
+                "  Dr.  José  María  García-López , Jr. ",
+                Some("jose"),
+                &["maria"],
+                Some("garcia-lopez"),
+                "jose maria garcia-lopez",
+            ),
+            (
+                "J. R. R. Tolkien",
+                Some("j"),
+                &["r", "r"],
+                Some("tolkien"),
+                "j r r tolkien",
+            ),
+            (
+                "J.R.R. Tolkien",
+                Some("j"),
+                &["r", "r"],
+                Some("tolkien"),
+                "j r r tolkien",
+            ),
+            (
+                "Ludwig van Beethoven",
+                Some("ludwig"),
+                &[],
+                Some("van beethoven"),
+                "ludwig van beethoven",
+            ),
+            (
+                "Vincent van der Berg",
+                Some("vincent"),
+                &[],
+                Some("van der berg"),
+                "vincent van der berg",
+            ),
+            (
+                "van der Berg, Vincent",
+                Some("vincent"),
+                &[],
+                Some("van der berg"),
+                "vincent van der berg",
+            ),
+            (
+                "Juan Carlos de la Fuente",
+                Some("juan"),
+                &["carlos"],
+                Some("de la fuente"),
+                "juan carlos de la fuente",
+            ),
+            (
+                "José Ortega y Gasset",
+                Some("jose"),
+                &[],
+                Some("ortega y gasset"),
+                "jose ortega y gasset",
+            ),
+            (
+                "Mohammed bin Salman",
+                Some("mohammed"),
+                &[],
+                Some("bin salman"),
+                "mohammed bin salman",
+            ),
+            (
+                "Prof. Dr. Hans-Peter Müller",
+                Some("hans-peter"),
+                &[],
+                Some("muller"),
+                "hans-peter muller",
+            ),
+            (
+                "Mr. Patrick O'Brien III",
+                Some("patrick"),
+                &[],
+                Some("obrien"),
+                "patrick obrien",
+            ),
+            (
+                "Robert \"Bob\" Smith, PhD",
+                Some("robert"),
+                &[],
+                Some("smith"),
+                "robert smith",
+            ),
+            (
+                "Smith, John, Jr.",
+                Some("john"),
+                &[],
+                Some("smith"),
+                "john smith",
+            ),
+            ("Madonna", Some("madonna"), &[], None, "madonna"),
+            ("Dr.", Some("dr"), &[], None, "dr"),
+            ("Smith,", Some("smith"), &[], None, "smith"),
+            (
+                "Søren Kierkegaard",
+                Some("soren"),
+                &[],
+                Some("kierkegaard"),
+                "soren kierkegaard",
+            ),
+            (
+                "ŁUKASZ Żółć",
+                Some("lukasz"),
+                &[],
+                Some("zolc"),
+                "lukasz zolc",
+            ),
+            ("毛泽东", Some("毛泽东"), &[], None, "毛泽东"),
+            ("محمد علي", Some("محمد"), &[], Some("علي"), "محمد علي"),
+            ("", None, &[], None, ""),
+            ("   ,,, ;; ", None, &[], None, ""),
+            ("👍🏽 🎉", None, &[], None, ""),
+            (
+                "A\u{200D}nn\u{0000}a Lee\u{202E}",
+                Some("anna"),
+                &[],
+                Some("lee"),
+                "anna lee",
+            ),
+        ];
+        for (input, given, middle, family, full) in cases {
+            let p = parse_person_name(input);
+            assert_eq!(p.given.as_deref(), *given, "given of {input:?}");
+            assert_eq!(p.middle, s(middle), "middle of {input:?}");
+            assert_eq!(p.family.as_deref(), *family, "family of {input:?}");
+            assert_eq!(p.folded_full, *full, "folded_full of {input:?}");
+        }
+    }
+
+    #[test]
+    fn affixes_initials_tokens() {
+        let p = parse_person_name("Prof. Dr. Hans-Peter von Müller-Lüdenscheidt Jr., PhD");
+        assert_eq!(p.honorifics, s(&["prof", "dr"]));
+        assert_eq!(p.suffix, s(&["jr", "phd"]));
+        assert_eq!(p.family.as_deref(), Some("von muller-ludenscheidt"));
+        assert_eq!(
+            p.tokens,
+            s(&["hans", "peter", "von", "muller", "ludenscheidt"])
+        );
+        assert_eq!(p.initials, "h");
+        assert_eq!(parse_person_name("J. R. R. Tolkien").initials, "jrr");
+        let p = parse_person_name("Sra. María José de los Ángeles Pérez y Sánchez");
+        assert_eq!(p.initials, "mja");
+        assert_eq!(p.family.as_deref(), Some("perez y sanchez"));
+        assert_eq!(p.honorifics, s(&["sra"]));
+    }
+
+    #[test]
+    fn hostile_names() {
+        let long = "Ab ".repeat(5_000);
+        let p = parse_person_name(&long);
+        assert!(p.folded_full.len() <= MAX_NAME_CHARS);
+        let marks = "\u{0301}".repeat(500_000);
+        assert_eq!(parse_person_name(&marks), PersonName::default());
+        let brackets = "(".repeat(10_000);
+        assert_eq!(parse_person_name(&brackets).folded_full, "");
+        let _ = parse_person_name("\u{0000}\u{FFFF}\u{10FFFF}");
+    }
+
+    #[test]
+    fn nickname_keys() {
+        assert_eq!(
+            given_name_keys("Bob"),
+            s(&["bob", "bert", "bobby", "robert"])
+        );
+        let al = given_name_keys("Al");
+        for c in ["albert", "alfred", "alexander"] {
+            assert!(al.contains(&c.to_owned()), "{al:?}");
+        }
+        assert_eq!(given_name_keys("Zebulon-Xyz"), s(&["zebulon-xyz"]));
+        assert!(given_name_keys("").is_empty());
+        assert!(given_name_keys("Liz").contains(&"elizabeth".to_owned()));
+        assert!(given_name_keys("Peggy").contains(&"margaret".to_owned()));
+        assert!(given_name_keys("Bill").contains(&"william".to_owned()));
+    }
+
+    #[test]
+    fn compatible_table() {
+        use NameRelation::*;
+        let cases: &[(&str, &str, NameRelation)] = &[
+            ("José", "jose", Exact),
+            ("Bob", "Robert", Nickname),
+            ("Robert", "Bobby", Nickname),
+            ("Bob", "Rob", Nickname),
+            ("Liz", "Elizabeth", Nickname),
+            ("Beth", "Elizabeth", Nickname),
+            ("Bill", "William", Nickname),
+            ("Will", "William", Nickname),
+            ("Peggy", "Margaret", Nickname),
+            ("Al", "Alfred", Nickname),
+            ("J.", "John", Initial),
+            ("j", "Jane", Initial),
+            ("Alexandr", "Alexandra", Prefix),
+            ("Jean", "Jean-Pierre", Prefix),
+            ("John", "Mary", Different),
+            ("Albert", "Alfred", Different),
+            ("", "John", Different),
+            ("", "", Different),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(names_compatible(a, b), *want, "{a:?} vs {b:?}");
+            assert_eq!(names_compatible(b, a), *want, "{b:?} vs {a:?}");
+        }
+    }
+
+    #[test]
+    fn swap_detection() {
+        let p = parse_person_name;
+        assert!(swapped(&p("John Smith"), &p("Smith John")));
+        assert!(swapped(&p("Bob Smith"), &p("Smith Robert")));
+        assert!(!swapped(&p("John Smith"), &p("Smith, John")));
+        assert!(!swapped(&p("John Smith"), &p("John Smith")));
+        assert!(!swapped(&p("John Smith"), &p("Jane Smith")));
+        assert!(!swapped(&p("Madonna"), &p("Madonna")));
+    }
+}

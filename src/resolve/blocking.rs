@@ -1,0 +1,476 @@
+//! Blocking: which record pairs are compared at all.
+//!
+//! A [`BlockingRule`] is either an exact key (a conjunction of [`KeyPart`]s: two
+//! records are a candidate pair when every part agrees) or a sorted-neighbourhood
+//! window over a sort key. Several rules are combined by union; the candidate pairs are
+//! de-duplicated. Keys are hashed to 64 bits (a hash collision can only *add* a
+//! candidate pair, never lose one).
+//!
+//! Huge blocks: an exact-key block with more than `max_block_size` records is skipped
+//! entirely (counted in [`RuleStats::skipped_blocks`]) — it would cost O(k²) pairs and
+//! a key shared by that many records carries little evidence. Skipping whole blocks
+//! keeps the candidate set independent of input order.
+
+use super::progress::Progress;
+use super::schema::{FieldType, Schema};
+use super::similarity::soundex;
+use super::table::{FxHasher, Prepared, Table, NULL_ID};
+use super::ResolveError;
+use std::hash::Hasher;
+
+/// One transform of a field used in a blocking key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KeyPart {
+    /// The whole normalised value.
+    Exact(String),
+    /// The first `n` characters of the normalised value.
+    Prefix(String, usize),
+    /// Soundex code of the value's letters.
+    Soundex(String),
+    /// The value's tokens, sorted (word order does not matter).
+    SortedTokens(String),
+    /// The first `n` characters of the reversed value (0 = all): catches typos early in
+    /// the value.
+    Reversed(String, usize),
+    /// The year of a `Date` field.
+    Year(String),
+    /// The leading half of a postcode (district / area).
+    PostcodeArea(String),
+    /// The values of several fields, sorted: catches values swapped between fields
+    /// (given name ↔ family name). Only records with all these fields present get a key.
+    Unordered(Vec<String>),
+    /// One key per token (or per element of a `Set` field): a multi-valued key.
+    EachToken(String),
+}
+
+impl KeyPart {
+    fn fields(&self) -> Vec<&str> {
+        match self {
+            KeyPart::Exact(f)
+            | KeyPart::Prefix(f, _)
+            | KeyPart::Soundex(f)
+            | KeyPart::SortedTokens(f)
+            | KeyPart::Reversed(f, _)
+            | KeyPart::Year(f)
+            | KeyPart::PostcodeArea(f)
+            | KeyPart::EachToken(f) => vec![f.as_str()],
+            KeyPart::Unordered(fs) => fs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// A blocking rule; several rules are unioned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BlockingRule {
+    /// Records agreeing on every part of the key.
+    Key(Vec<KeyPart>),
+    /// Sort all records by the key (parts joined) and pair each record with the next
+    /// `window - 1` records.
+    SortedNeighbourhood { key: Vec<KeyPart>, window: usize },
+}
+
+impl BlockingRule {
+    /// Exact agreement on all the named fields.
+    pub fn exact(fields: &[&str]) -> Self {
+        BlockingRule::Key(
+            fields
+                .iter()
+                .map(|f| KeyPart::Exact(f.to_string()))
+                .collect(),
+        )
+    }
+    /// A compound key from parts.
+    pub fn key(parts: Vec<KeyPart>) -> Self {
+        BlockingRule::Key(parts)
+    }
+    /// Sorted-neighbourhood window.
+    pub fn sorted_neighbourhood(key: Vec<KeyPart>, window: usize) -> Self {
+        BlockingRule::SortedNeighbourhood { key, window }
+    }
+    fn parts(&self) -> &[KeyPart] {
+        match self {
+            BlockingRule::Key(p) => p,
+            BlockingRule::SortedNeighbourhood { key, .. } => key,
+        }
+    }
+
+    /// Default rules for a schema, from its field types: exact agreement on every
+    /// identifier-like field (Identifier, Email, Phone, Date, Postcode, Set elements),
+    /// Soundex + first letter of other name fields, and sorted tokens of full names.
+    pub fn defaults_for(schema: &Schema) -> Vec<BlockingRule> {
+        let mut v = Vec::new();
+        for f in &schema.fields {
+            let n = f.name.clone();
+            match f.ty {
+                FieldType::Identifier
+                | FieldType::Email
+                | FieldType::Phone
+                | FieldType::Date
+                | FieldType::Postcode => v.push(BlockingRule::Key(vec![KeyPart::Exact(n)])),
+                FieldType::Set => v.push(BlockingRule::Key(vec![KeyPart::EachToken(n)])),
+                FieldType::Name => {
+                    v.push(BlockingRule::Key(vec![KeyPart::SortedTokens(n.clone())]));
+                    v.push(BlockingRule::Key(vec![KeyPart::EachToken(n)]));
+                }
+                FieldType::GivenName | FieldType::FamilyName => {
+                    v.push(BlockingRule::Key(vec![KeyPart::Exact(n.clone())]));
+                    v.push(BlockingRule::Key(vec![KeyPart::Soundex(n)]));
+                }
+                FieldType::Address | FieldType::FreeText => {}
+            }
+        }
+        v
+    }
+}
+
+/// Pairs generated by one rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleStats {
+    /// Pairs this rule produced (before de-duplication against other rules).
+    pub pairs: u64,
+    /// Blocks (distinct keys) with at least two records.
+    pub blocks: u64,
+    /// Blocks skipped for exceeding `max_block_size`.
+    pub skipped_blocks: u64,
+    /// Records that were in a skipped block.
+    pub skipped_records: u64,
+}
+
+/// What blocking produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BlockingStats {
+    /// Distinct candidate pairs after the union of all rules.
+    pub candidate_pairs: u64,
+    /// Pairs a full comparison would have made.
+    pub total_pairs: u64,
+    /// `1 - candidate_pairs / total_pairs`.
+    pub reduction_ratio: f64,
+    pub per_rule: Vec<RuleStats>,
+}
+
+/// A rule with field names resolved.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledRule {
+    parts: Vec<(KeyPart, Vec<usize>)>,
+    window: Option<usize>,
+    salt: u64,
+}
+
+pub(crate) fn compile(
+    schema: &Schema,
+    rules: &[BlockingRule],
+) -> Result<Vec<CompiledRule>, ResolveError> {
+    let mut out = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        if r.parts().is_empty() {
+            return Err(ResolveError::InvalidConfig(format!(
+                "blocking rule {i} has no key part"
+            )));
+        }
+        let mut parts = Vec::new();
+        for p in r.parts() {
+            let idx = p
+                .fields()
+                .into_iter()
+                .map(|f| schema.require(f))
+                .collect::<Result<Vec<_>, _>>()?;
+            parts.push((p.clone(), idx));
+        }
+        let window = match r {
+            BlockingRule::SortedNeighbourhood { window, .. } => {
+                if *window < 2 {
+                    return Err(ResolveError::InvalidConfig(
+                        "sorted-neighbourhood window must be at least 2".into(),
+                    ));
+                }
+                Some(*window)
+            }
+            BlockingRule::Key(_) => None,
+        };
+        out.push(CompiledRule {
+            parts,
+            window,
+            salt: 0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i as u64 + 1),
+        });
+    }
+    Ok(out)
+}
+
+/// Transformed strings of one single-field part for one value (usually one string).
+fn part_strings(part: &KeyPart, v: &Prepared, out: &mut Vec<String>) {
+    match part {
+        KeyPart::Exact(_) => out.push(v.norm.clone()),
+        KeyPart::Prefix(_, n) => out.push(v.norm.chars().take(*n).collect()),
+        KeyPart::Soundex(_) => out.extend(soundex(&v.norm)),
+        KeyPart::SortedTokens(_) => out.push(v.tokens().join(" ")),
+        KeyPart::Reversed(_, n) => {
+            let r = v.norm.chars().rev();
+            out.push(if *n == 0 {
+                r.collect()
+            } else {
+                r.take(*n).collect()
+            })
+        }
+        KeyPart::Year(_) => out.extend(v.ymd.map(|(y, _, _)| y.to_string())),
+        KeyPart::PostcodeArea(_) => {
+            let n = v.chars.len().div_ceil(2).max(1);
+            out.push(v.chars.iter().take(n).collect())
+        }
+        KeyPart::EachToken(_) => out.extend(v.tokens().into_iter().map(String::from)),
+        KeyPart::Unordered(_) => out.push(v.norm.clone()),
+    }
+}
+
+/// Max keys one record yields for one rule (product of multi-valued parts).
+const MAX_KEYS_PER_RECORD: usize = 16;
+
+/// Access to the values of one record, stored or not.
+pub(crate) trait RowValues {
+    fn value(&self, f: usize) -> Option<&Prepared>;
+}
+
+pub(crate) struct TableRow<'a> {
+    pub table: &'a Table,
+    pub row: usize,
+}
+
+impl RowValues for TableRow<'_> {
+    #[inline]
+    fn value(&self, f: usize) -> Option<&Prepared> {
+        self.table.cols[f].get(self.row).map(|(_, p)| p)
+    }
+}
+
+impl RowValues for [Option<Prepared>] {
+    #[inline]
+    fn value(&self, f: usize) -> Option<&Prepared> {
+        self[f].as_ref()
+    }
+}
+
+/// The key strings of one record for one rule (empty when it has no key).
+pub(crate) fn record_keys<R: RowValues + ?Sized>(rule: &CompiledRule, row: &R) -> Vec<String> {
+    let mut keys: Vec<String> = vec![String::new()];
+    let mut buf = Vec::new();
+    for (pi, (part, fields)) in rule.parts.iter().enumerate() {
+        buf.clear();
+        if let KeyPart::Unordered(_) = part {
+            let mut vals = Vec::with_capacity(fields.len());
+            for &f in fields {
+                match row.value(f) {
+                    Some(v) => vals.push(v.norm.as_str()),
+                    None => return Vec::new(),
+                }
+            }
+            vals.sort_unstable();
+            buf.push(vals.join("\u{1f}"));
+        } else {
+            match row.value(fields[0]) {
+                Some(v) => part_strings(part, v, &mut buf),
+                None => return Vec::new(),
+            }
+        }
+        buf.retain(|s| !s.is_empty());
+        buf.sort_unstable();
+        buf.dedup();
+        if buf.is_empty() {
+            return Vec::new();
+        }
+        let mut next = Vec::with_capacity(keys.len() * buf.len());
+        for k in &keys {
+            for b in &buf {
+                if next.len() >= MAX_KEYS_PER_RECORD {
+                    break;
+                }
+                let mut s = String::with_capacity(k.len() + b.len() + 1);
+                s.push_str(k);
+                if pi > 0 {
+                    s.push('\u{1e}');
+                }
+                s.push_str(b);
+                next.push(s);
+            }
+        }
+        keys = next;
+    }
+    keys
+}
+
+pub(crate) fn key_hash(rule: &CompiledRule, key: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_u64(rule.salt);
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// Fast path: hashes of the keys of every row for a rule whose parts are all
+/// single-field, single-valued transforms (computed once per distinct value).
+fn row_key_hashes(rule: &CompiledRule, table: &Table) -> Vec<(u64, u32)> {
+    let simple = rule
+        .parts
+        .iter()
+        .all(|(p, _)| !matches!(p, KeyPart::Unordered(_) | KeyPart::EachToken(_)));
+    let mut out = Vec::with_capacity(table.n);
+    if !simple {
+        for row in 0..table.n {
+            for k in record_keys(rule, &TableRow { table, row }) {
+                out.push((key_hash(rule, &k), row as u32));
+            }
+        }
+        return out;
+    }
+    // per part: hash of the transformed value, per value id (None = no key)
+    let mut caches: Vec<Vec<Option<u64>>> = Vec::with_capacity(rule.parts.len());
+    let mut buf = Vec::new();
+    for (part, fields) in &rule.parts {
+        let col = &table.cols[fields[0]];
+        let cache = col
+            .values
+            .iter()
+            .map(|v| {
+                buf.clear();
+                part_strings(part, v, &mut buf);
+                buf.first().filter(|s| !s.is_empty()).map(|s| {
+                    let mut h = FxHasher::default();
+                    h.write(s.as_bytes());
+                    h.finish()
+                })
+            })
+            .collect();
+        caches.push(cache);
+    }
+    'rows: for row in 0..table.n {
+        let mut h = FxHasher::default();
+        h.write_u64(rule.salt);
+        for ((_, fields), cache) in rule.parts.iter().zip(&caches) {
+            let id = table.cols[fields[0]].ids[row];
+            if id == NULL_ID {
+                continue 'rows;
+            }
+            match cache[id as usize] {
+                Some(x) => h.write_u64(x),
+                None => continue 'rows,
+            }
+        }
+        out.push((h.finish(), row as u32));
+    }
+    out
+}
+
+/// Candidate pairs `(a, b)` with `a < b` (rows of `table`); when linking, `a` is on
+/// the left side and `b` on the right. Sorted and de-duplicated.
+pub(crate) fn candidate_pairs(
+    table: &Table,
+    rules: &[CompiledRule],
+    link: bool,
+    max_block_size: usize,
+    progress: &mut Progress,
+) -> Result<(Vec<(u32, u32)>, BlockingStats), ResolveError> {
+    let mut all: Vec<u64> = Vec::new();
+    let mut per_rule = Vec::new();
+    let nl = table.n_left as u32;
+    let push = |all: &mut Vec<u64>, a: u32, b: u32| {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        all.push((a as u64) << 32 | b as u64);
+    };
+    for (ri, rule) in rules.iter().enumerate() {
+        progress.step(ri, rules.len())?;
+        let mut st = RuleStats::default();
+        match rule.window {
+            None => {
+                let mut keys = row_key_hashes(rule, table);
+                keys.sort_unstable();
+                keys.dedup();
+                let mut i = 0;
+                while i < keys.len() {
+                    let mut j = i + 1;
+                    while j < keys.len() && keys[j].0 == keys[i].0 {
+                        j += 1;
+                    }
+                    let block = &keys[i..j];
+                    i = j;
+                    if block.len() < 2 {
+                        continue;
+                    }
+                    if block.len() > max_block_size {
+                        st.skipped_blocks += 1;
+                        st.skipped_records += block.len() as u64;
+                        continue;
+                    }
+                    st.blocks += 1;
+                    if link {
+                        // rows are sorted within the block: left rows come first
+                        let split = block.partition_point(|&(_, r)| r < nl);
+                        for &(_, a) in &block[..split] {
+                            for &(_, b) in &block[split..] {
+                                push(&mut all, a, b);
+                                st.pairs += 1;
+                            }
+                        }
+                    } else {
+                        for x in 0..block.len() {
+                            for y in x + 1..block.len() {
+                                push(&mut all, block[x].1, block[y].1);
+                                st.pairs += 1;
+                            }
+                        }
+                    }
+                    if all.len() > MAX_CANDIDATES {
+                        return Err(ResolveError::TooManyPairs(all.len() as u64));
+                    }
+                }
+            }
+            Some(w) => {
+                let mut keyed: Vec<(String, u64, u32)> = Vec::with_capacity(table.n);
+                for row in 0..table.n {
+                    let ks = record_keys(rule, &TableRow { table, row });
+                    if let Some(k) = ks.into_iter().next() {
+                        keyed.push((k, table.fingerprint[row], row as u32));
+                    }
+                }
+                keyed.sort_unstable();
+                for x in 0..keyed.len() {
+                    for y in x + 1..keyed.len().min(x + w) {
+                        let (a, b) = (keyed[x].2, keyed[y].2);
+                        if link && ((a < nl) == (b < nl)) {
+                            continue;
+                        }
+                        push(&mut all, a, b);
+                        st.pairs += 1;
+                    }
+                }
+            }
+        }
+        per_rule.push(st);
+    }
+    all.sort_unstable();
+    all.dedup();
+    let pairs: Vec<(u32, u32)> = all
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect();
+    let total = total_pairs(table, link);
+    let stats = BlockingStats {
+        candidate_pairs: pairs.len() as u64,
+        total_pairs: total,
+        reduction_ratio: if total == 0 {
+            1.0
+        } else {
+            1.0 - pairs.len() as f64 / total as f64
+        },
+        per_rule,
+    };
+    Ok((pairs, stats))
+}
+
+/// Refuse runs whose candidate set would exceed this many pairs.
+pub const MAX_CANDIDATES: usize = 50_000_000;
+
+pub(crate) fn total_pairs(table: &Table, link: bool) -> u64 {
+    if link {
+        table.n_left as u64 * (table.n - table.n_left) as u64
+    } else {
+        let n = table.n as u64;
+        n * n.saturating_sub(1) / 2
+    }
+}

@@ -1,0 +1,269 @@
+//! Incremental matching: an index built once, then `match_one` for a new record
+//! without re-running the linkage.
+//!
+//! The blocking rules become an inverted index (key hash → record ids) and, for
+//! sorted-neighbourhood rules, an ordered map of sort keys. A query computes its own
+//! keys, unions the posting lists (plus `window - 1` neighbours on each side of its
+//! sort key), and scores only those records, so its cost is
+//! O(rules × (log n + max_block_size)) comparisons — independent of n².
+//!
+//! Huge blocks: a key whose posting list would exceed `max_block_size` becomes a *stop
+//! key*: its list is dropped and the key is ignored by queries (the same rule as batch
+//! blocking, which skips blocks larger than `max_block_size`).
+
+use super::blocking::{compile, key_hash, record_keys, CompiledRule, TableRow};
+use super::compare::{level, plans, FieldPlan, NULL_LEVEL};
+use super::explain::{build, FieldPart, PairExplanation};
+use super::progress::{Progress, ProgressFn};
+use super::schema::Schema;
+use super::table::{fingerprint_of, prepare, FxMap, Prepared, Table, NULL_ID, UNSEEN_ID};
+use super::weights::{probability, Model, MIN_PROB};
+use super::{LinkConfig, Record, ResolveError};
+use std::collections::BTreeSet;
+
+enum Posting {
+    List(Vec<u32>),
+    /// More than `max_block_size` records share this key.
+    Stop(u64),
+}
+
+/// A scored match candidate for a query record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index of the stored record.
+    pub index: usize,
+    pub match_weight: f64,
+    pub probability: f64,
+    /// `is_match`: probability ≥ the configured match threshold.
+    pub is_match: bool,
+    /// Waterfall; `a` is the stored record, `b` is `usize::MAX` (the query).
+    pub explanation: PairExplanation,
+}
+
+/// Inverted blocking index over a growing set of records.
+pub struct MatchIndex {
+    schema: Schema,
+    plans: Vec<FieldPlan>,
+    rules: Vec<CompiledRule>,
+    windows: Vec<Option<usize>>,
+    model: Model,
+    table: Table,
+    postings: Vec<FxMap<u64, Posting>>,
+    sorted: Vec<BTreeSet<(String, u64, u32)>>,
+    max_block_size: usize,
+    match_probability: f64,
+}
+
+impl MatchIndex {
+    /// Build the index over `records` with a (typically trained) `model`.
+    pub fn build(
+        schema: &Schema,
+        config: &LinkConfig,
+        model: Model,
+        records: &[Record],
+        progress: ProgressFn,
+    ) -> Result<Self, ResolveError> {
+        schema.validate()?;
+        model.check(schema)?;
+        let rules = compile(schema, &config.blocking)?;
+        let windows = config
+            .blocking
+            .iter()
+            .map(|r| match r {
+                super::BlockingRule::SortedNeighbourhood { window, .. } => Some(*window),
+                super::BlockingRule::Key(_) => None,
+            })
+            .collect();
+        let mut idx = MatchIndex {
+            schema: schema.clone(),
+            plans: plans(schema),
+            postings: (0..rules.len()).map(|_| FxMap::default()).collect(),
+            sorted: vec![BTreeSet::new(); rules.len()],
+            rules,
+            windows,
+            model,
+            table: Table::new(schema),
+            max_block_size: config.max_block_size.max(1),
+            match_probability: config.match_probability,
+        };
+        let mut pr = Progress::new(progress);
+        pr.stage(super::PROGRESS_TOTAL)?;
+        for (i, r) in records.iter().enumerate() {
+            if i % 1024 == 0 {
+                pr.step(i, records.len())?;
+            }
+            idx.insert(r);
+        }
+        pr.finish()?;
+        Ok(idx)
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.n
+    }
+    pub fn is_empty(&self) -> bool {
+        self.table.n == 0
+    }
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+    /// Number of stop keys (keys shared by more than `max_block_size` records).
+    pub fn stop_keys(&self) -> usize {
+        self.postings
+            .iter()
+            .map(|m| m.values().filter(|p| matches!(p, Posting::Stop(_))).count())
+            .sum()
+    }
+
+    /// Add a record; returns its index.
+    pub fn insert(&mut self, record: &Record) -> usize {
+        let row = self.table.push(&self.schema, record, 0);
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let keys = record_keys(
+                rule,
+                &TableRow {
+                    table: &self.table,
+                    row,
+                },
+            );
+            if self.windows[ri].is_some() {
+                if let Some(k) = keys.into_iter().next() {
+                    self.sorted[ri].insert((k, self.table.fingerprint[row], row as u32));
+                }
+                continue;
+            }
+            for k in keys {
+                let h = key_hash(rule, &k);
+                let p = self.postings[ri]
+                    .entry(h)
+                    .or_insert_with(|| Posting::List(Vec::new()));
+                match p {
+                    Posting::List(v) => {
+                        if v.last() != Some(&(row as u32)) {
+                            v.push(row as u32);
+                        }
+                        if v.len() > self.max_block_size {
+                            *p = Posting::Stop(self.max_block_size as u64 + 1);
+                        }
+                    }
+                    Posting::Stop(c) => *c += 1,
+                }
+            }
+        }
+        row
+    }
+
+    /// Score a record against the index: candidates from the blocking keys, best first.
+    pub fn match_one(&self, record: &Record) -> Vec<Candidate> {
+        // prepare the query: (id in the dictionary or UNSEEN, prepared value)
+        let q: Vec<Option<Prepared>> = self
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(f, spec)| {
+                record
+                    .get(f)
+                    .and_then(|v| v.as_ref())
+                    .and_then(|v| prepare(spec.ty, v))
+            })
+            .collect();
+        let qid: Vec<u32> = q
+            .iter()
+            .enumerate()
+            .map(|(f, p)| match p {
+                None => NULL_ID,
+                Some(p) => self.table.cols[f].lookup(&p.norm).unwrap_or(UNSEEN_ID),
+            })
+            .collect();
+        let fp = fingerprint_of(q.iter().map(|p| p.as_ref().map(|p| p.norm.as_str())));
+        let mut cands: Vec<u32> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let keys = record_keys(rule, q.as_slice());
+            if let Some(w) = self.windows[ri] {
+                let Some(k) = keys.into_iter().next() else {
+                    continue;
+                };
+                let set = &self.sorted[ri];
+                // the query sits where it would be sorted: (key, fingerprint, after all rows)
+                let probe = (k, fp, u32::MAX);
+                cands.extend(set.range(..&probe).rev().take(w - 1).map(|e| e.2));
+                cands.extend(set.range(&probe..).take(w - 1).map(|e| e.2));
+                continue;
+            }
+            for k in keys {
+                if let Some(Posting::List(v)) = self.postings[ri].get(&key_hash(rule, &k)) {
+                    cands.extend_from_slice(v);
+                }
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let bf = self.model.bf_table();
+        let prior = self.model.prior_log2_odds();
+        let mut out: Vec<Candidate> = cands
+            .into_iter()
+            .map(|row| self.score(row as usize, &q, &qid, &bf, prior))
+            .collect();
+        out.sort_by(|x, y| {
+            y.match_weight
+                .total_cmp(&x.match_weight)
+                .then(x.index.cmp(&y.index))
+        });
+        out
+    }
+
+    fn score(
+        &self,
+        row: usize,
+        q: &[Option<Prepared>],
+        qid: &[u32],
+        bf: &[Vec<f64>],
+        prior: f64,
+    ) -> Candidate {
+        let mut parts = Vec::with_capacity(self.plans.len());
+        for (f, plan) in self.plans.iter().enumerate() {
+            let col = &self.table.cols[f];
+            let lv = match (col.get(row), &q[f]) {
+                (Some((id, v)), Some(qv)) => {
+                    let (pa, pb) = match plan.partner {
+                        Some(p) => (self.table.cols[p].get(row).map(|x| x.1), q[p].as_ref()),
+                        None => (None, None),
+                    };
+                    level(plan, id == qid[f], v, qv, pa, pb)
+                }
+                _ => NULL_LEVEL,
+            };
+            let mut w = if lv == NULL_LEVEL {
+                0.0
+            } else {
+                bf[f][lv as usize]
+            };
+            if lv == 0 && plan.tf && qid[f] < UNSEEN_ID {
+                let nn = (col.non_null[0] + col.non_null[1]) as f64;
+                let freq = (col.count(qid[f]) as f64 / nn.max(1.0)).max(MIN_PROB);
+                w += (self.model.fields[f].u[0] / freq).log2();
+            }
+            parts.push(FieldPart {
+                field: &self.schema.fields[f].name,
+                level: lv,
+                labels: &plan.labels,
+                bf: w,
+                value_a: self.table.raw(row, f),
+                value_b: None,
+            });
+        }
+        let mut e = build(row, usize::MAX, prior, parts);
+        for (f, c) in e.fields.iter_mut().enumerate() {
+            c.value_b = q[f].as_ref().map(|p| p.norm.clone());
+        }
+        let w = e.match_weight();
+        Candidate {
+            index: row,
+            match_weight: w,
+            probability: probability(w),
+            is_match: probability(w) >= self.match_probability,
+            explanation: e,
+        }
+    }
+}

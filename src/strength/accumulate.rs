@@ -1,0 +1,240 @@
+//! Per-pair sufficient statistics and their (exact, order-independent)
+//! accumulation.
+//!
+//! Every statistic is either a count, a min/max, or a sum kept in **integer
+//! fixed point**, so absorbing the same interactions in any order (or in any
+//! number of batches) yields bit-identical state. The decayed mass
+//! `Σ w·2^(−(now − t)/h)` is stored per 32-half-life time bucket `k` as
+//! `Σ round(w·2^(−(end_k − t)/h) · 2^64)` (each term in `(2^−32 w, w]`), and
+//! evaluated at scoring time as `Σ_k M_k·2^(−(now − end_k)/h)`.
+
+use super::params::StrengthParams;
+use super::{Channel, InteractionInput};
+
+/// Fixed-point scale of group-discounted counts (reciprocity); g ≤ 1 fits u32.
+const G_SCALE: f64 = 2_147_483_648.0; // 2^31
+/// Fixed-point scale of minutes (duration).
+const MIN_SCALE: f64 = 1_048_576.0; // 2^20
+/// Fixed-point scale of mass terms.
+const MASS_SCALE: f64 = 18_446_744_073_709_551_616.0; // 2^64
+/// Half-lives per mass bucket.
+const BUCKET_HALF_LIVES: f64 = 32.0;
+/// Upper bound on one interaction's mass weight and minutes (garbage guard).
+const MAX_WEIGHT: f64 = 1.0e6;
+const MAX_MINUTES: f64 = 1.0e6;
+
+/// Bit of a channel in [`super::EdgeStrength::channels`].
+pub fn channel_bit(c: Channel) -> u8 {
+    match c {
+        Channel::Email => 1,
+        Channel::Message => 2,
+        Channel::Meeting => 4,
+        Channel::Call => 8,
+        Channel::Other => 16,
+    }
+}
+
+/// Decay configuration of the mass statistic (fixed for an engine).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MassConfig {
+    pub half_life_ms: f64,
+    pub bucket_ms: i64,
+}
+
+impl MassConfig {
+    pub fn new(params: &StrengthParams) -> Self {
+        let h = params.frequency_half_life_ms;
+        let h = if h.is_finite() && h >= 1.0 { h } else { 1.0 };
+        let bucket = (h * BUCKET_HALF_LIVES).round().clamp(32.0, 1.0e17) as i64;
+        MassConfig {
+            half_life_ms: h,
+            bucket_ms: bucket,
+        }
+    }
+}
+
+/// Direction evidence of one interaction, packed in a `u32`: a sender
+/// (directed from this participant to each other participant), or one of
+/// the two markers below.
+const DIR_UNKNOWN: u32 = u32::MAX;
+const DIR_EXCHANGE: u32 = u32::MAX - 1;
+
+/// What one interaction contributes to each pair it touches. The same for
+/// every pair of the interaction, except the direction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Contribution {
+    /// Mass term ×2^64 as two halves (keeps the struct 8-aligned: 48 bytes).
+    pub mass_hi: u64,
+    pub mass_lo: u64,
+    pub t: i64,
+    pub minutes_fx: u64,
+    pub g_fx: u32,
+    pub dir: u32,
+    pub group: u16,
+    pub channel_bit: u8,
+}
+
+/// Deduplicate participants into `buf` (sorted) and derive the per-pair
+/// contribution. Returns `None` when fewer than two distinct participants.
+pub(crate) fn prepare(
+    it: &InteractionInput,
+    params: &StrengthParams,
+    mass: &MassConfig,
+    buf: &mut Vec<u32>,
+) -> Option<Contribution> {
+    buf.clear();
+    buf.extend_from_slice(&it.participants);
+    buf.sort_unstable();
+    buf.dedup();
+    let n = buf.len();
+    if n < 2 {
+        return None;
+    }
+    let g = params.group_discount(n);
+    let cw = params.channel_weights.get(it.channel);
+    let cw = if cw.is_finite() && cw > 0.0 { cw } else { 0.0 };
+    let w = (cw * g * params.duration_multiplier(it.duration_minutes)).clamp(0.0, MAX_WEIGHT);
+    let minutes = params
+        .effective_minutes(it.channel, it.duration_minutes)
+        .min(MAX_MINUTES);
+    let synchronous = matches!(it.channel, Channel::Meeting | Channel::Call);
+    let dir = match (it.two_way, it.sender) {
+        (Some(true), _) => DIR_EXCHANGE,
+        (None, _) if synchronous && params.synchronous_two_way => DIR_EXCHANGE,
+        (_, Some(s)) if s < DIR_EXCHANGE && buf.binary_search(&s).is_ok() => s,
+        _ => DIR_UNKNOWN,
+    };
+    let to_end = mass.bucket_ms - it.timestamp_ms.rem_euclid(mass.bucket_ms); // (0, bucket]
+    let term = w * (-(to_end as f64) / mass.half_life_ms).exp2();
+    let mass_fx = (term * MASS_SCALE).round() as u128;
+    Some(Contribution {
+        mass_hi: (mass_fx >> 64) as u64,
+        mass_lo: mass_fx as u64,
+        t: it.timestamp_ms,
+        minutes_fx: (minutes * g * MIN_SCALE).round() as u64,
+        g_fx: (g * G_SCALE).round() as u32,
+        dir,
+        group: n.min(u16::MAX as usize) as u16,
+        channel_bit: channel_bit(it.channel),
+    })
+}
+
+/// Sufficient statistics of one pair `(a, b)`, `a < b`.
+///
+/// Order-independent: absorbing the same interactions in any order gives
+/// identical state (all sums are integer fixed point, the rest min/max).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairStats {
+    /// Number of interactions that touched the pair.
+    pub count: u32,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// Bitmask of channels seen (see [`channel_bit`]).
+    pub channels: u8,
+    /// Smallest group size seen (2 = a 1:1 interaction happened).
+    pub min_group: u32,
+    /// Group-discounted counts ×2^32: directed a→b, directed b→a, exchanges.
+    fwd_fx: u64,
+    bwd_fx: u64,
+    exchange_fx: u64,
+    /// Group-discounted minutes ×2^20.
+    minutes_fx: u64,
+    /// Latest mass bucket inline; older ones (rare) in `older`, ascending.
+    bucket: i64,
+    mass_fx: u128,
+    older: Vec<(i64, u128)>,
+}
+
+impl Default for PairStats {
+    fn default() -> Self {
+        PairStats {
+            count: 0,
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            channels: 0,
+            min_group: u32::MAX,
+            fwd_fx: 0,
+            bwd_fx: 0,
+            exchange_fx: 0,
+            minutes_fx: 0,
+            bucket: i64::MIN,
+            mass_fx: 0,
+            older: Vec::new(),
+        }
+    }
+}
+
+impl PairStats {
+    /// Absorb one interaction for the pair `(a, b)` with `a < b`.
+    pub(crate) fn absorb(&mut self, a: u32, b: u32, c: &Contribution, mass: &MassConfig) {
+        self.count = self.count.saturating_add(1);
+        self.first_ms = self.first_ms.min(c.t);
+        self.last_ms = self.last_ms.max(c.t);
+        self.channels |= c.channel_bit;
+        self.min_group = self.min_group.min(c.group as u32);
+        let g = c.g_fx as u64;
+        if c.dir == DIR_EXCHANGE {
+            self.exchange_fx = self.exchange_fx.saturating_add(g);
+        } else if c.dir == a {
+            self.fwd_fx = self.fwd_fx.saturating_add(g);
+        } else if c.dir == b {
+            self.bwd_fx = self.bwd_fx.saturating_add(g);
+        }
+        self.minutes_fx = self.minutes_fx.saturating_add(c.minutes_fx);
+        let m = ((c.mass_hi as u128) << 64) | c.mass_lo as u128;
+        self.add_mass(c.t.div_euclid(mass.bucket_ms), m);
+    }
+
+    fn add_mass(&mut self, k: i64, m: u128) {
+        if self.bucket == k {
+            self.mass_fx = self.mass_fx.saturating_add(m);
+        } else if self.bucket == i64::MIN {
+            self.bucket = k;
+            self.mass_fx = m;
+        } else if k > self.bucket {
+            let pos = self.older.len();
+            self.older.insert(pos, (self.bucket, self.mass_fx));
+            self.bucket = k;
+            self.mass_fx = m;
+        } else {
+            match self.older.binary_search_by_key(&k, |e| e.0) {
+                Ok(i) => self.older[i].1 = self.older[i].1.saturating_add(m),
+                Err(i) => self.older.insert(i, (k, m)),
+            }
+        }
+    }
+
+    /// Group-discounted number of reciprocated exchanges:
+    /// `exchanges + min(a→b, b→a)`.
+    pub fn reciprocated(&self) -> f64 {
+        (self.exchange_fx as f64 + self.fwd_fx.min(self.bwd_fx) as f64) / G_SCALE
+    }
+
+    /// Any evidence of two-way communication.
+    pub fn is_two_way(&self) -> bool {
+        self.exchange_fx > 0 || (self.fwd_fx > 0 && self.bwd_fx > 0)
+    }
+
+    /// Group-discounted minutes spent together.
+    pub fn minutes(&self) -> f64 {
+        self.minutes_fx as f64 / MIN_SCALE
+    }
+
+    /// Decayed mass `Σ w·2^(−(now − t)/h)` at `now_ms` (exact statistic,
+    /// evaluated in a fixed bucket order, so deterministic).
+    pub fn decayed_mass(&self, now_ms: i64, mass: &MassConfig) -> f64 {
+        if self.bucket == i64::MIN {
+            return 0.0;
+        }
+        let eval = |k: i64, m: u128| -> f64 {
+            let end = (k as i128 + 1) * mass.bucket_ms as i128;
+            let age = (now_ms as i128 - end) as f64;
+            (m as f64 / MASS_SCALE) * (-age / mass.half_life_ms).exp2()
+        };
+        let mut s = 0.0;
+        for &(k, m) in &self.older {
+            s += eval(k, m);
+        }
+        s + eval(self.bucket, self.mass_fx)
+    }
+}

@@ -1,0 +1,574 @@
+//! The incremental strength engine.
+
+use super::accumulate::{prepare, MassConfig, PairStats};
+use super::embeddedness::ratio;
+use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
+use super::params::{ResolvedScales, StrengthParams};
+use super::{EdgeStrength, Factor, InteractionInput, FACTOR_NAMES};
+
+/// Keeps [`PairStats`] per pair and the scores of the last scoring pass.
+///
+/// Memory is `O(max person index + pairs)`; person indices must be dense.
+#[derive(Debug, Clone)]
+pub struct StrengthEngine {
+    params: StrengthParams,
+    mass: MassConfig,
+    richness: [f64; 5],
+    weights: [f64; N_DIRECT],
+    beta: f64,
+    /// Per person `a`: `(b, pair id)` for every pair `(a, b)` with `b > a`,
+    /// sorted by `b`.
+    up: Vec<Vec<(u32, u32)>>,
+    keys: Vec<(u32, u32)>,
+    stats: Vec<PairStats>,
+    values: Vec<[f64; N_DIRECT]>,
+    base: Vec<f64>,
+    tie: Vec<f64>,
+    emb: Vec<f64>,
+    strength: Vec<f64>,
+    /// Symmetric adjacency (CSR, rows sorted by neighbour), rebuilt lazily.
+    adj_off: Vec<usize>,
+    adj_c: Vec<u32>,
+    adj_p: Vec<u32>,
+    adj_stale: bool,
+    node_sum: Vec<f64>,
+    dirty: Vec<bool>,
+    dirty_list: Vec<u32>,
+    t_min: i64,
+    t_max: i64,
+    scored_scales: Option<ResolvedScales>,
+    slot: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl StrengthEngine {
+    pub fn new(params: StrengthParams) -> Self {
+        let mass = MassConfig::new(&params);
+        let richness = channel_richness(&params);
+        let weights = params.weights.normalised();
+        let b = params.embeddedness_weight;
+        let beta = if b.is_finite() {
+            b.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        StrengthEngine {
+            params,
+            mass,
+            richness,
+            weights,
+            beta,
+            up: Vec::new(),
+            keys: Vec::new(),
+            stats: Vec::new(),
+            values: Vec::new(),
+            base: Vec::new(),
+            tie: Vec::new(),
+            emb: Vec::new(),
+            strength: Vec::new(),
+            adj_off: vec![0],
+            adj_c: Vec::new(),
+            adj_p: Vec::new(),
+            adj_stale: false,
+            node_sum: Vec::new(),
+            dirty: Vec::new(),
+            dirty_list: Vec::new(),
+            t_min: i64::MAX,
+            t_max: i64::MIN,
+            scored_scales: None,
+            slot: Vec::new(),
+        }
+    }
+
+    pub fn params(&self) -> &StrengthParams {
+        &self.params
+    }
+
+    /// Number of pairs with at least one interaction.
+    pub fn num_pairs(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Observed data span (last − first timestamp of absorbed interactions).
+    pub fn observed_span_ms(&self) -> f64 {
+        if self.t_max < self.t_min {
+            0.0
+        } else {
+            (self.t_max as i128 - self.t_min as i128) as f64
+        }
+    }
+
+    /// Time scales a scoring pass would use now.
+    pub fn resolved_scales(&self) -> ResolvedScales {
+        self.params.resolve_scales(self.observed_span_ms())
+    }
+
+    fn pair_id(&self, a: u32, b: u32) -> Option<u32> {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        let list = self.up.get(a as usize)?;
+        list.binary_search_by_key(&b, |e| e.0)
+            .ok()
+            .map(|i| list[i].1)
+    }
+
+    fn new_pair(&mut self, a: u32, b: u32) -> u32 {
+        let pid = self.keys.len() as u32;
+        self.keys.push((a, b));
+        self.stats.push(PairStats::default());
+        self.values.push([0.0; N_DIRECT]);
+        self.base.push(0.0);
+        self.tie.push(0.0);
+        self.emb.push(0.0);
+        self.strength.push(f64::NAN);
+        self.dirty.push(false);
+        pid
+    }
+
+    /// Absorb interactions; returns the pairs they touched (sorted, unique).
+    /// Interactions with fewer than two distinct participants are ignored.
+    /// Scores are not updated until [`Self::score_touched`] / [`Self::score_all`].
+    ///
+    /// Pair events are bucketed by their lower person (a counting sort), so
+    /// each person's pairs are updated together: cost
+    /// `O(pair events + persons touched × their degree)`.
+    pub fn add_interactions(&mut self, batch: &[InteractionInput]) -> Vec<(u32, u32)> {
+        // Chunks bound the scratch memory (≈ 48 B per interaction + 8 B per
+        // pair event); the O(persons) counting-sort overhead per chunk is
+        // amortised by the chunk size.
+        let chunk = (1usize << 20).max(self.up.len() / 4);
+        let mut touched: Vec<u32> = Vec::new();
+        for part in batch.chunks(chunk) {
+            self.add_chunk(part, &mut touched);
+        }
+        let mut out: Vec<(u32, u32)> = touched.iter().map(|&p| self.keys[p as usize]).collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn add_chunk(&mut self, batch: &[InteractionInput], touched: &mut Vec<u32>) {
+        // 1. Prepare every interaction; flatten deduplicated participants.
+        let mut contribs = Vec::with_capacity(batch.len());
+        let mut parts: Vec<u32> = Vec::new();
+        let mut part_off: Vec<usize> = vec![0];
+        let mut buf = Vec::new();
+        let mut max_person = 0u32;
+        for it in batch {
+            let Some(c) = prepare(it, &self.params, &self.mass, &mut buf) else {
+                continue;
+            };
+            self.t_min = self.t_min.min(c.t);
+            self.t_max = self.t_max.max(c.t);
+            max_person = max_person.max(*buf.last().unwrap_or(&0));
+            parts.extend_from_slice(&buf);
+            part_off.push(parts.len());
+            contribs.push(c);
+        }
+        if contribs.is_empty() {
+            return;
+        }
+        let n_people = (max_person as usize + 1).max(self.up.len());
+        if self.up.len() < n_people {
+            self.up.resize_with(n_people, Vec::new);
+            self.node_sum.resize(n_people, 0.0);
+            self.slot.resize(n_people, NONE);
+            self.adj_stale = true;
+        }
+        // 2. Counting sort of pair events (b, interaction) by lower person a.
+        let mut off = vec![0usize; n_people + 1];
+        for ci in 0..contribs.len() {
+            let p = &parts[part_off[ci]..part_off[ci + 1]];
+            for (i, &a) in p.iter().enumerate() {
+                off[a as usize + 1] += p.len() - 1 - i;
+            }
+        }
+        for a in 0..n_people {
+            off[a + 1] += off[a];
+        }
+        let mut fill = off.clone();
+        let mut ev: Vec<(u32, u32)> = vec![(0, 0); off[n_people]];
+        for ci in 0..contribs.len() {
+            let p = &parts[part_off[ci]..part_off[ci + 1]];
+            for (i, &a) in p.iter().enumerate() {
+                for &b in &p[i + 1..] {
+                    ev[fill[a as usize]] = (b, ci as u32);
+                    fill[a as usize] += 1;
+                }
+            }
+        }
+        // 3. Per person a: resolve pair ids through a dense slot map, absorb.
+        let mut fresh: Vec<(u32, u32)> = Vec::new();
+        let mut local = Vec::new();
+        let mut slot = std::mem::take(&mut self.slot);
+        for a in 0..n_people {
+            let evs = &ev[off[a]..off[a + 1]];
+            if evs.is_empty() {
+                continue;
+            }
+            let a32 = a as u32;
+            // Gather this person's contributions first: a tight loop of
+            // independent loads lets the cache misses overlap.
+            local.clear();
+            local.extend(evs.iter().map(|&(_, ci)| contribs[ci as usize]));
+            for (&(b, _), c) in evs.iter().zip(&local) {
+                let mut pid = slot[b as usize];
+                if pid == NONE {
+                    pid = match self.up[a].binary_search_by_key(&b, |e| e.0) {
+                        Ok(i) => self.up[a][i].1,
+                        Err(_) => {
+                            let p = self.new_pair(a32, b);
+                            fresh.push((b, p));
+                            p
+                        }
+                    };
+                    slot[b as usize] = pid;
+                    if !self.dirty[pid as usize] {
+                        self.dirty[pid as usize] = true;
+                        self.dirty_list.push(pid);
+                        touched.push(pid);
+                    }
+                }
+                self.stats[pid as usize].absorb(a32, b, c, &self.mass);
+            }
+            for &(b, _) in evs {
+                slot[b as usize] = NONE;
+            }
+            if !fresh.is_empty() {
+                fresh.sort_unstable();
+                let old = std::mem::take(&mut self.up[a]);
+                let mut merged = Vec::with_capacity(old.len() + fresh.len());
+                let (mut i, mut j) = (0, 0);
+                while i < old.len() || j < fresh.len() {
+                    if j == fresh.len() || (i < old.len() && old[i].0 < fresh[j].0) {
+                        merged.push(old[i]);
+                        i += 1;
+                    } else {
+                        merged.push(fresh[j]);
+                        j += 1;
+                    }
+                }
+                self.up[a] = merged;
+                fresh.clear();
+                self.adj_stale = true;
+            }
+        }
+        self.slot = slot;
+    }
+
+    /// Rebuild the symmetric CSR adjacency from the upper lists. Rows come
+    /// out sorted: lower neighbours are appended in ascending order, then the
+    /// (sorted) upper list.
+    fn ensure_adjacency(&mut self) {
+        if !self.adj_stale {
+            return;
+        }
+        let n = self.up.len();
+        let mut deg = vec![0usize; n];
+        for (a, list) in self.up.iter().enumerate() {
+            deg[a] += list.len();
+            for &(b, _) in list {
+                deg[b as usize] += 1;
+            }
+        }
+        let mut off = vec![0usize; n + 1];
+        for v in 0..n {
+            off[v + 1] = off[v] + deg[v];
+        }
+        let total = off[n];
+        let mut c = vec![0u32; total];
+        let mut p = vec![0u32; total];
+        let mut fill = off.clone();
+        for (a, list) in self.up.iter().enumerate() {
+            for &(b, pid) in list {
+                let k = fill[b as usize];
+                c[k] = a as u32;
+                p[k] = pid;
+                fill[b as usize] += 1;
+            }
+        }
+        for (a, list) in self.up.iter().enumerate() {
+            for &(b, pid) in list {
+                let k = fill[a];
+                c[k] = b;
+                p[k] = pid;
+                fill[a] += 1;
+            }
+        }
+        self.adj_off = off;
+        self.adj_c = c;
+        self.adj_p = p;
+        self.adj_stale = false;
+    }
+
+    fn rescore_direct(&mut self, pid: usize, now_ms: i64, scales: &ResolvedScales) {
+        let v = direct_factors(
+            &self.stats[pid],
+            now_ms,
+            scales,
+            &self.mass,
+            &self.richness,
+            &self.params,
+        );
+        let mut s = 0.0;
+        for (w, x) in self.weights.iter().zip(&v) {
+            s += w * x;
+        }
+        self.values[pid] = v;
+        self.base[pid] = s;
+        self.tie[pid] = s * v[GROUP_SIZE];
+    }
+
+    /// `S_v = Σ base` over v's row, ascending neighbour.
+    fn node_sum_of(&self, v: usize) -> f64 {
+        let mut s = 0.0;
+        for &p in &self.adj_p[self.adj_off[v]..self.adj_off[v + 1]] {
+            s += self.base[p as usize];
+        }
+        s
+    }
+
+    /// Shared strength of `(v, u)` with `dense` holding v's ties: scans u's
+    /// row in ascending neighbour order; non-neighbours of v read 0 and add
+    /// an exact +0.0, so this equals the sum over common neighbours in
+    /// ascending order whichever endpoint is scattered.
+    fn shared_with(&self, dense: &[f64], u: usize) -> f64 {
+        let (lo, hi) = (self.adj_off[u], self.adj_off[u + 1]);
+        let mut s = 0.0;
+        for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
+            s += dense[c as usize].min(self.tie[p as usize]);
+        }
+        s
+    }
+
+    fn scatter(&self, dense: &mut [f64], v: usize, on: bool) {
+        let (lo, hi) = (self.adj_off[v], self.adj_off[v + 1]);
+        for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
+            dense[c as usize] = if on { self.tie[p as usize] } else { 0.0 };
+        }
+    }
+
+    /// Contributions in [`FACTOR_NAMES`] order; their in-order sum is the strength.
+    fn contributions(&self, pid: usize) -> [f64; 8] {
+        let mut c = [0.0; 8];
+        let v = &self.values[pid];
+        for ((ck, w), x) in c.iter_mut().zip(&self.weights).zip(v) {
+            *ck = (1.0 - self.beta) * w * x;
+        }
+        c[7] = self.beta * self.emb[pid];
+        c
+    }
+
+    fn finish(&mut self, pid: usize, shared: f64) {
+        let (a, b) = self.keys[pid];
+        self.emb[pid] = ratio(
+            shared,
+            self.node_sum[a as usize],
+            self.node_sum[b as usize],
+            self.base[pid],
+        );
+        let c = self.contributions(pid);
+        let mut s = 0.0;
+        for x in c {
+            s += x;
+        }
+        self.strength[pid] = s.clamp(0.0, 1.0);
+    }
+
+    fn clear_dirty(&mut self) {
+        for &p in &self.dirty_list {
+            self.dirty[p as usize] = false;
+        }
+        self.dirty_list.clear();
+    }
+
+    /// Rescore every pair at `now_ms`. Returns the number of pairs scored.
+    pub fn score_all(&mut self, now_ms: i64) -> usize {
+        self.ensure_adjacency();
+        let scales = self.resolved_scales();
+        let n_pairs = self.keys.len();
+        for pid in 0..n_pairs {
+            self.rescore_direct(pid, now_ms, &scales);
+        }
+        let n = self.up.len();
+        for v in 0..n {
+            self.node_sum[v] = self.node_sum_of(v);
+        }
+        // Ties laid out along the adjacency for sequential scans.
+        let adj_t: Vec<f64> = self.adj_p.iter().map(|&p| self.tie[p as usize]).collect();
+        // Each pair once, from its endpoint of larger (degree, id): scatter
+        // that endpoint's ties, scan the smaller endpoint's row.
+        let mut dense = vec![0.0f64; n];
+        let mut shared = vec![0.0f64; n_pairs];
+        let off = &self.adj_off;
+        let adj_c = &self.adj_c;
+        for a in 0..n {
+            let (lo, hi) = (off[a], off[a + 1]);
+            let ka = (hi - lo, a);
+            for k in lo..hi {
+                dense[adj_c[k] as usize] = adj_t[k];
+            }
+            for k in lo..hi {
+                let b = adj_c[k] as usize;
+                let (blo, bhi) = (off[b], off[b + 1]);
+                if (bhi - blo, b) < ka {
+                    let mut s = 0.0;
+                    for (&c, &t) in adj_c[blo..bhi].iter().zip(&adj_t[blo..bhi]) {
+                        // See `shared_with`: exact +0.0 for non-common c.
+                        s += dense[c as usize].min(t);
+                    }
+                    shared[self.adj_p[k] as usize] = s;
+                }
+            }
+            for k in lo..hi {
+                dense[adj_c[k] as usize] = 0.0;
+            }
+        }
+        for (pid, &s) in shared.iter().enumerate() {
+            self.finish(pid, s);
+        }
+        self.clear_dirty();
+        self.scored_scales = Some(scales);
+        n_pairs
+    }
+
+    /// Rescore the pairs touched since the last scoring and, for
+    /// embeddedness, every pair sharing a person with them. Returns the
+    /// rescored pairs (sorted). Untouched pairs outside that neighbourhood
+    /// keep the scores of their last scoring (and its `now`). If the resolved
+    /// time scales changed since the last scoring (the observed span moved
+    /// while a span-relative scale is not at its clamp), every pair is
+    /// rescored, since all of them depend on those scales.
+    pub fn score_touched(&mut self, now_ms: i64) -> Vec<(u32, u32)> {
+        let scales = self.resolved_scales();
+        if self.scored_scales != Some(scales) {
+            self.score_all(now_ms);
+            let mut all = self.keys.clone();
+            all.sort_unstable();
+            return all;
+        }
+        self.ensure_adjacency();
+        let dirty = std::mem::take(&mut self.dirty_list);
+        for &p in &dirty {
+            self.rescore_direct(p as usize, now_ms, &scales);
+        }
+        let mut nodes: Vec<u32> = dirty
+            .iter()
+            .flat_map(|&p| {
+                let (a, b) = self.keys[p as usize];
+                [a, b]
+            })
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        for &v in &nodes {
+            self.node_sum[v as usize] = self.node_sum_of(v as usize);
+        }
+        self.dirty_list = dirty;
+        self.clear_dirty();
+        // Every pair incident to a touched person; `dirty` marks "done".
+        let mut dense = vec![0.0f64; self.up.len()];
+        let mut rescored: Vec<u32> = Vec::new();
+        for &v in &nodes {
+            let v = v as usize;
+            self.scatter(&mut dense, v, true);
+            for k in self.adj_off[v]..self.adj_off[v + 1] {
+                let pid = self.adj_p[k] as usize;
+                if self.dirty[pid] {
+                    continue;
+                }
+                self.dirty[pid] = true;
+                rescored.push(pid as u32);
+                let s = self.shared_with(&dense, self.adj_c[k] as usize);
+                self.finish(pid, s);
+            }
+            self.scatter(&mut dense, v, false);
+        }
+        for &p in &rescored {
+            self.dirty[p as usize] = false;
+        }
+        let mut out: Vec<(u32, u32)> = rescored.iter().map(|&p| self.keys[p as usize]).collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Last computed strength of a pair (either order), if scored.
+    pub fn strength(&self, a: u32, b: u32) -> Option<f64> {
+        let p = self.pair_id(a, b)? as usize;
+        let s = self.strength[p];
+        (!s.is_nan()).then_some(s)
+    }
+
+    /// Statistics of a pair (either order).
+    pub fn pair_stats(&self, a: u32, b: u32) -> Option<&PairStats> {
+        let p = self.pair_id(a, b)? as usize;
+        Some(&self.stats[p])
+    }
+
+    /// Explained strength of a pair (either order), if scored.
+    pub fn edge(&self, a: u32, b: u32) -> Option<EdgeStrength> {
+        let p = self.pair_id(a, b)? as usize;
+        if self.strength[p].is_nan() {
+            return None;
+        }
+        Some(self.explain(p))
+    }
+
+    fn explain(&self, p: usize) -> EdgeStrength {
+        let c = self.contributions(p);
+        let v = &self.values[p];
+        let factors = (0..8)
+            .map(|k| Factor {
+                name: FACTOR_NAMES[k],
+                value: if k < N_DIRECT { v[k] } else { self.emb[p] },
+                contribution: c[k],
+            })
+            .collect();
+        let st = &self.stats[p];
+        EdgeStrength {
+            strength: self.strength[p],
+            factors,
+            interaction_count: st.count,
+            first_seen_ms: st.first_ms,
+            last_seen_ms: st.last_ms,
+            channels: st.channels,
+            two_way: st.is_two_way(),
+        }
+    }
+
+    /// All scored pairs with their strength, sorted by pair.
+    pub fn strengths(&self) -> Vec<((u32, u32), f64)> {
+        let mut v: Vec<((u32, u32), f64)> = self
+            .keys
+            .iter()
+            .zip(&self.strength)
+            .filter(|(_, s)| !s.is_nan())
+            .map(|(&k, &s)| (k, s))
+            .collect();
+        v.sort_unstable_by_key(|e| e.0);
+        v
+    }
+
+    /// All scored pairs explained, sorted by pair.
+    pub fn edges(&self) -> Vec<((u32, u32), EdgeStrength)> {
+        let mut ids: Vec<usize> = (0..self.keys.len())
+            .filter(|&p| !self.strength[p].is_nan())
+            .collect();
+        ids.sort_unstable_by_key(|&p| self.keys[p]);
+        ids.into_iter()
+            .map(|p| (self.keys[p], self.explain(p)))
+            .collect()
+    }
+}
+
+/// One-shot: absorb `interactions`, score at `now_ms`, return every pair
+/// explained (sorted by pair).
+pub fn score_interactions(
+    interactions: &[InteractionInput],
+    now_ms: i64,
+    params: &StrengthParams,
+) -> Vec<((u32, u32), EdgeStrength)> {
+    let mut e = StrengthEngine::new(params.clone());
+    e.add_interactions(interactions);
+    e.score_all(now_ms);
+    e.edges()
+}

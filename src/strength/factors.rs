@@ -1,0 +1,95 @@
+//! The direct (pair-local) factors, each a value in [0, 1] that never
+//! decreases when the pair gains an interaction at or before `now`.
+
+use super::accumulate::{MassConfig, PairStats};
+use super::params::{ResolvedScales, StrengthParams};
+
+/// Number of direct factors.
+pub const N_DIRECT: usize = 7;
+
+/// Index of each direct factor in the value arrays.
+pub const RECENCY: usize = 0;
+pub const FREQUENCY: usize = 1;
+pub const RECIPROCITY: usize = 2;
+pub const CHANNEL_MIX: usize = 3;
+pub const GROUP_SIZE: usize = 4;
+pub const DURATION: usize = 5;
+pub const LONGEVITY: usize = 6;
+
+/// Per-channel richness `q = weight / max weight` for the channel-mix factor,
+/// in the bit order of [`super::accumulate::channel_bit`].
+pub(crate) fn channel_richness(params: &StrengthParams) -> [f64; 5] {
+    let cw = &params.channel_weights;
+    let max = cw.max();
+    let raw = [cw.email, cw.message, cw.meeting, cw.call, cw.other];
+    raw.map(|w| {
+        if max > 0.0 && w.is_finite() && w > 0.0 {
+            (w / max).min(1.0)
+        } else {
+            0.0
+        }
+    })
+}
+
+fn sat(x: f64, scale: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0.0;
+    }
+    if scale.is_nan() || scale <= 0.0 || !scale.is_finite() {
+        return 1.0;
+    }
+    (1.0 - (-x / scale).exp()).clamp(0.0, 1.0)
+}
+
+/// The effective scoring time of a pair: `max(now, last_seen)`. Interactions
+/// dated after `now` are thus scored as of their own time (recency 1, mass
+/// not inflated by a negative age) instead of being extrapolated.
+pub fn effective_now(stats: &PairStats, now_ms: i64) -> i64 {
+    now_ms.max(stats.last_ms)
+}
+
+/// Values of the seven direct factors for one pair.
+///
+/// * recency `2^(−(now − last)/h_rec)`
+/// * frequency `1 − exp(−mass/s)` (decayed, channel·group·duration weighted)
+/// * reciprocity `floor + (1 − floor)(1 − exp(−r/s_r))`
+/// * channel mix `1 − Π_{channels used}(1 − q_ch)` (media multiplexity)
+/// * group size `(n_min − 1)^(−α)`, the most intimate setting seen
+/// * duration `1 − exp(−Σ g·minutes / D)`
+/// * longevity `1 − exp(−(last − first)/L)`
+pub fn direct_factors(
+    stats: &PairStats,
+    now_ms: i64,
+    scales: &ResolvedScales,
+    mass: &MassConfig,
+    richness: &[f64; 5],
+    params: &StrengthParams,
+) -> [f64; N_DIRECT] {
+    let mut v = [0.0; N_DIRECT];
+    if stats.count == 0 {
+        return v;
+    }
+    let now = effective_now(stats, now_ms);
+    let age = (now as i128 - stats.last_ms as i128) as f64;
+    v[RECENCY] = (-age / scales.recency_half_life_ms).exp2().clamp(0.0, 1.0);
+    v[FREQUENCY] = sat(stats.decayed_mass(now, mass), params.frequency_saturation);
+    let floor = params.one_way_reciprocity.clamp(0.0, 1.0);
+    let floor = if floor.is_nan() { 0.0 } else { floor };
+    v[RECIPROCITY] = (floor
+        + (1.0 - floor) * sat(stats.reciprocated(), params.reciprocity_saturation))
+    .clamp(0.0, 1.0);
+    let mut keep = 1.0;
+    for (bit, q) in richness.iter().enumerate() {
+        if stats.channels & (1u8 << bit) != 0 {
+            keep *= 1.0 - q;
+        }
+    }
+    v[CHANNEL_MIX] = (1.0 - keep).clamp(0.0, 1.0);
+    v[GROUP_SIZE] = params
+        .group_discount(stats.min_group as usize)
+        .clamp(0.0, 1.0);
+    v[DURATION] = sat(stats.minutes(), params.duration_saturation_minutes);
+    let span = (stats.last_ms as i128 - stats.first_ms as i128) as f64;
+    v[LONGEVITY] = sat(span, scales.longevity_scale_ms);
+    v
+}

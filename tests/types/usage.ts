@@ -1,0 +1,44 @@
+// Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
+// must accept real usage and refuse misuse (the @ts-expect-error lines).
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError } from '@wig/graph';
+
+async function usage(): Promise<void> {
+  const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
+  const ada: Person = await g.upsertPerson({ names: ['Ada'], emails: ['ada@example.org'] });
+  const bob = await g.upsertPerson({ names: ['Bob'] });
+  const edge: Edge = await g.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.8, relationshipType: 'advised' });
+  await g.upsertInteraction({ sourceName: 'gmail', sourceId: 'm1', timestamp: new Date(), participants: [ada.id, 'bob@example.org'], channel: 'email' });
+  // A record read back can be written back.
+  await g.upsertPerson({ ...ada, title: 'Countess' });
+  const counts = await g.batch({ people: [{ names: ['Carol'] }], edges: [{ fromPersonId: ada.id, toPersonId: bob.id }] });
+  const n: number = counts.people + counts.unchanged;
+  const page: Page<Person> = g.listPeople({ limit: 10 });
+  const next: string | null = page.nextCursor;
+  const maybe: Person | undefined = g.getPerson(ada.id);
+  const exported = g.exportPerson(ada.id);
+  const edges: Edge[] = exported.edges;
+  const report = await g.erasePerson(bob.id);
+  const removed: number = report.edges;
+  try {
+    await g.upsertPerson({ emails: ['broken@'] });
+  } catch (e) {
+    if (isWigError(e)) {
+      const err: WigError = e;
+      const field: string | null = err.field;
+      if (err.code === 'INVALID_EMAIL') console.log(field);
+    }
+  }
+  const codes = await errorCodes();
+  const bytes: number = wasmMemoryBytes();
+  await g.deleteEdge(edge.id);
+  await g.close();
+
+  // @ts-expect-error channel must be one of the enum values
+  await g.upsertInteraction({ sourceName: 's', sourceId: '1', timestamp: 0, participants: [], channel: 'fax' });
+  // @ts-expect-error an edge needs its endpoints
+  await g.upsertEdge({ strength: 0.5 });
+  // @ts-expect-error strength is a number
+  await g.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 'high' });
+  console.log(n, next, maybe, edges, removed, codes, bytes);
+}
+void usage;
