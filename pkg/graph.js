@@ -100,6 +100,23 @@ export function makeApi(ready) {
     listEdges(options) { return decode(this.#inner.listEdges(encode(options))); }
     listInteractions(options) { return decode(this.#inner.listInteractions(encode(options))); }
 
+    // --- duplicates ---
+
+    /**
+     * Pairs that are probably the same person (or organization), each with
+     * its match probability and field-by-field explanation.
+     * @param {{ kind?: 'people' | 'organizations', threshold?: number, limit?: number, defaultRegion?: string,
+     *           onProgress?: (done: number, total: number) => void, signal?: AbortSignal }} [options]
+     */
+    findDuplicates(options = {}) {
+      const { onProgress, signal, ...rest } = options;
+      const tick = (done, total) => {
+        onProgress?.(done, total);
+        return !signal?.aborted;
+      };
+      return decode(this.#inner.findDuplicates(encode(rest), tick));
+    }
+
     audit(options) { return decode(this.#inner.audit(encode(options))); }
     stats() { return decode(this.#inner.stats()); }
 

@@ -217,11 +217,51 @@ export interface EraseReport {
   auditEntriesRemoved: number;
 }
 
+// --- duplicates ---
+export interface FindDuplicatesOptions {
+  kind?: 'people' | 'organizations';
+  /** Match probability at or above which a pair is suggested. Default 0.9. */
+  threshold?: number;
+  /** Most probable first; default 1000. */
+  limit?: number;
+  /** ISO region for phone numbers written without a country code. Default "US". */
+  defaultRegion?: string;
+  onProgress?: (done: number, total: number) => void;
+  /** Aborting cancels the run with code CANCELLED. */
+  signal?: AbortSignal;
+}
+/** One field's step in the explanation waterfall. */
+export interface FieldContribution {
+  field: string;
+  /** Comparison level, e.g. "exact", "missing". */
+  level: string;
+  /** log2 Bayes factor: positive towards "same", negative away. */
+  weight: number;
+  valueA: string | null;
+  valueB: string | null;
+}
+export interface DuplicateSuggestion {
+  a: Id;
+  b: Id;
+  probability: number;
+  /** log2 odds = priorWeight + Σ fields[i].weight */
+  matchWeight: number;
+  priorWeight: number;
+  fields: FieldContribution[];
+}
+export interface DuplicateReport {
+  suggestions: DuplicateSuggestion[];
+  records: number;
+  candidatePairs: number;
+  /** Whether weights were trained (EM) on this graph (≥ 1,000 records) or are the defaults. */
+  trained: boolean;
+}
+
 export type ErrorCode =
   | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
   | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
-  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY';
+  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED';
 
 /** Every error @wig/graph throws: an `Error` with name "WigError". */
 export interface WigError extends Error {
@@ -280,6 +320,9 @@ export class Graph {
   listOrganizations(options?: ListOptions): Page<Organization>;
   listEdges(options?: ListOptions): Page<Edge>;
   listInteractions(options?: ListOptions): Page<Interaction>;
+
+  /** Duplicate suggestions with explanations (synchronous; run it in a worker for large graphs). */
+  findDuplicates(options?: FindDuplicatesOptions): DuplicateReport;
 
   /** Audit entries, newest first. */
   audit(options?: { limit?: number; before?: number }): AuditEntry[];

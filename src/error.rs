@@ -32,10 +32,12 @@ pub enum ErrorCode {
     SchemaTooNew,
     Closed,
     Busy,
+    /// A long run was cancelled by its caller (progress callback or AbortSignal).
+    Cancelled,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -59,6 +61,7 @@ impl ErrorCode {
         ErrorCode::SchemaTooNew,
         ErrorCode::Closed,
         ErrorCode::Busy,
+        ErrorCode::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
             ErrorCode::Closed => "CLOSED",
             ErrorCode::Busy => "BUSY",
+            ErrorCode::Cancelled => "CANCELLED",
         }
     }
 }
@@ -109,11 +113,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error { code, field: Some(field.into()), reason: reason.into() }
+        Error {
+            code,
+            field: Some(field.into()),
+            reason: reason.into(),
+        }
     }
 
     pub fn general(code: ErrorCode, reason: impl Into<String>) -> Self {
-        Error { code, field: None, reason: reason.into() }
+        Error {
+            code,
+            field: None,
+            reason: reason.into(),
+        }
     }
 
     /// Prefix the field path, so a record-level error becomes `people[3].emails[1]`.

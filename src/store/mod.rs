@@ -8,8 +8,9 @@
 //! entry → the backend writes it in ONE transaction → only then is the commit
 //! applied in memory. A failed or refused write leaves both copies untouched.
 
-mod commit;
 pub mod codec;
+mod commit;
+mod dedup;
 mod memory;
 mod ops;
 mod state;
@@ -19,6 +20,9 @@ pub mod table;
 pub mod idb;
 
 pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
+pub use dedup::{
+    DuplicateKind, DuplicateOptions, DuplicateReport, DuplicateSuggestion, FieldContribution,
+};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, SCHEMA_VERSION};

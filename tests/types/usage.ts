@@ -28,6 +28,8 @@ async function usage(): Promise<void> {
       if (err.code === 'INVALID_EMAIL') console.log(field);
     }
   }
+  const dups = g.findDuplicates({ kind: 'people', threshold: 0.95, onProgress: (done, total) => console.log(done / total) });
+  const firstWeight: number | undefined = dups.suggestions[0]?.fields[0]?.weight;
   const codes = await errorCodes();
   const bytes: number = wasmMemoryBytes();
   await g.deleteEdge(edge.id);
@@ -39,6 +41,6 @@ async function usage(): Promise<void> {
   await g.upsertEdge({ strength: 0.5 });
   // @ts-expect-error strength is a number
   await g.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 'high' });
-  console.log(n, next, maybe, edges, removed, codes, bytes);
+  console.log(n, next, maybe, edges, removed, codes, bytes, firstWeight);
 }
 void usage;

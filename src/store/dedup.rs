@@ -1,0 +1,282 @@
+//! Duplicate suggestions over the stored graph: people and organizations are
+//! normalised (`normalize`), turned into linker records with the presets of
+//! `resolve`, linked, and every suggested pair comes with its explanation.
+
+use serde::Serialize;
+
+use super::ops::Db;
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{Organization, Person, Uuid};
+use crate::normalize::{
+    given_name_keys, normalize_email, normalize_org_name, normalize_phone, org_domain_from_email,
+    parse_person_name,
+};
+use crate::resolve::{FieldValue, LinkConfig, Linker, Record, ResolveError, Schema};
+
+/// Below this many records EM has too little to learn from: the preset's
+/// default m/u probabilities are used as they are.
+const MIN_RECORDS_TO_TRAIN: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateKind {
+    People,
+    Organizations,
+}
+
+#[derive(Debug, Clone)]
+pub struct DuplicateOptions {
+    pub kind: DuplicateKind,
+    /// Match probability at or above which a pair is suggested (default 0.9).
+    pub threshold: f64,
+    /// At most this many suggestions, most probable first.
+    pub limit: usize,
+    /// Region for phone numbers written without a country code (ISO 3166, e.g. "US").
+    pub default_region: String,
+}
+
+impl Default for DuplicateOptions {
+    fn default() -> Self {
+        DuplicateOptions {
+            kind: DuplicateKind::People,
+            threshold: 0.9,
+            limit: 1_000,
+            default_region: "US".into(),
+        }
+    }
+}
+
+/// One field's part of a suggestion's score: a step of the waterfall.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldContribution {
+    pub field: String,
+    /// Comparison level, e.g. "exact", "jaro-winkler >= 0.94", "missing".
+    pub level: String,
+    /// log2 Bayes factor: positive pushes towards "same", negative away.
+    pub weight: f64,
+    pub value_a: Option<String>,
+    pub value_b: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateSuggestion {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub probability: f64,
+    /// log2 odds: `priorWeight` + the fields' weights.
+    pub match_weight: f64,
+    pub prior_weight: f64,
+    pub fields: Vec<FieldContribution>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateReport {
+    pub suggestions: Vec<DuplicateSuggestion>,
+    pub records: usize,
+    pub candidate_pairs: u64,
+    /// Whether the weights were trained (EM) on this graph or are the defaults.
+    pub trained: bool,
+}
+
+fn many(values: Vec<String>) -> Option<FieldValue> {
+    let mut values: Vec<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
+    values.sort();
+    values.dedup();
+    match values.len() {
+        0 => None,
+        1 => values.pop().map(FieldValue::Text),
+        _ => Some(FieldValue::Many(values)),
+    }
+}
+
+/// A person as the linker sees it: every name written out with nicknames
+/// resolved (Bob Smith also reads as Robert Smith), canonical emails (Gmail
+/// dots and +tags removed), E.164 phones, and the organization's core name.
+fn person_record(p: &Person, org: Option<&Organization>, region: &str) -> Record {
+    let mut names = Vec::new();
+    for n in &p.names {
+        let parsed = parse_person_name(n);
+        names.push(parsed.folded_full.clone());
+        if let (Some(given), Some(family)) = (&parsed.given, &parsed.family) {
+            for key in given_name_keys(given).into_iter().skip(1).take(2) {
+                names.push(format!("{key} {family}"));
+            }
+        }
+    }
+    let emails = p
+        .emails
+        .iter()
+        .filter_map(|e| normalize_email(e).ok())
+        .map(|e| e.canonical)
+        .collect();
+    let phones = p
+        .phones
+        .iter()
+        .filter_map(|ph| normalize_phone(ph, region).ok())
+        .collect();
+    let org_name = org
+        .map(|o| normalize_org_name(&o.name).core)
+        .into_iter()
+        .collect();
+    vec![many(names), many(emails), many(phones), many(org_name)]
+}
+
+fn organization_record(o: &Organization, member_domains: &[String]) -> Record {
+    let mut domains: Vec<String> = o.domain.iter().cloned().collect();
+    domains.extend(member_domains.iter().cloned());
+    vec![many(vec![normalize_org_name(&o.name).core]), many(domains)]
+}
+
+impl<B: Backend> Db<B> {
+    /// Suggests pairs of records that are probably the same person (or
+    /// organization), each with its field-by-field explanation. Pairs the
+    /// user rejected are never suggested. `progress(done, total)` may return
+    /// false to cancel (error CANCELLED).
+    pub fn suggest_duplicates(
+        &self,
+        opts: &DuplicateOptions,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<DuplicateReport> {
+        if !(0.0..=1.0).contains(&opts.threshold) || opts.threshold.is_nan() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "threshold",
+                format!("{} is not a probability in [0, 1]", opts.threshold),
+            ));
+        }
+        let st = self.state();
+        let (ids, records, schema): (Vec<Uuid>, Vec<Record>, Schema) = match opts.kind {
+            DuplicateKind::People => {
+                let live: Vec<&Person> = st
+                    .people
+                    .values()
+                    .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+                    .collect();
+                let records = live
+                    .iter()
+                    .map(|p| {
+                        person_record(
+                            p,
+                            p.organization_id.and_then(|o| st.organizations.get(o)),
+                            &opts.default_region,
+                        )
+                    })
+                    .collect();
+                (
+                    live.iter().map(|p| p.id).collect(),
+                    records,
+                    Schema::person(),
+                )
+            }
+            DuplicateKind::Organizations => {
+                // An organization's people tell its domain when it has none.
+                let mut member_domains: rustc_hash::FxHashMap<Uuid, Vec<String>> =
+                    Default::default();
+                for p in st
+                    .people
+                    .values()
+                    .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+                {
+                    if let Some(o) = p.organization_id {
+                        member_domains
+                            .entry(o)
+                            .or_default()
+                            .extend(p.emails.iter().filter_map(|e| org_domain_from_email(e)));
+                    }
+                }
+                let live: Vec<&Organization> = st
+                    .organizations
+                    .values()
+                    .filter(|o| o.deleted_at.is_none() && o.merged_into.is_none())
+                    .collect();
+                let records = live
+                    .iter()
+                    .map(|o| {
+                        organization_record(
+                            o,
+                            member_domains.get(&o.id).map_or(&[][..], Vec::as_slice),
+                        )
+                    })
+                    .collect();
+                (
+                    live.iter().map(|o| o.id).collect(),
+                    records,
+                    Schema::organization(),
+                )
+            }
+        };
+        let trained = records.len() >= MIN_RECORDS_TO_TRAIN;
+        let mut config = LinkConfig::for_schema(&schema);
+        config.train = trained;
+        config.match_probability = opts.threshold.max(1e-6);
+        let linker = Linker::new(schema, config).map_err(resolve_error)?;
+        let resolution = linker.dedupe(&records, progress).map_err(resolve_error)?;
+        let mut cluster_of = vec![usize::MAX; records.len()];
+        for (c, members) in resolution.clusters.iter().enumerate() {
+            for &m in members {
+                cluster_of[m] = c;
+            }
+        }
+        let mut suggestions: Vec<DuplicateSuggestion> = resolution
+            .pairs
+            .iter()
+            .enumerate()
+            // A pair is suggested when it scores high enough AND clustering kept it
+            // together (clustering refuses to chain strangers through one weak link).
+            .filter(|(_, p)| p.probability >= opts.threshold && cluster_of[p.a] == cluster_of[p.b])
+            .filter(|(_, p)| !self.is_rejected_pair(ids[p.a], ids[p.b]))
+            .filter_map(|(i, p)| {
+                let e = resolution.explain(i)?;
+                Some(DuplicateSuggestion {
+                    a: ids[p.a],
+                    b: ids[p.b],
+                    probability: p.probability,
+                    match_weight: e.match_weight(),
+                    prior_weight: e.prior_weight,
+                    fields: e
+                        .fields
+                        .into_iter()
+                        .map(|f| FieldContribution {
+                            field: f.field,
+                            level: f.level_label,
+                            weight: f.bayes_factor_log2,
+                            value_a: f.value_a,
+                            value_b: f.value_b,
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        suggestions.sort_by(|x, y| {
+            y.probability
+                .total_cmp(&x.probability)
+                .then(x.a.cmp(&y.a))
+                .then(x.b.cmp(&y.b))
+        });
+        suggestions.truncate(opts.limit);
+        Ok(DuplicateReport {
+            suggestions,
+            records: records.len(),
+            candidate_pairs: resolution.blocking.candidate_pairs,
+            trained,
+        })
+    }
+
+    /// Rejections are stored by the merge feature; until a pair is rejected
+    /// it may be suggested.
+    fn is_rejected_pair(&self, _a: Uuid, _b: Uuid) -> bool {
+        false
+    }
+}
+
+fn resolve_error(e: ResolveError) -> Error {
+    match e {
+        ResolveError::Cancelled => {
+            Error::general(ErrorCode::Cancelled, "cancelled by the progress callback")
+        }
+        other => Error::general(ErrorCode::InvalidInput, format!("{other:?}")),
+    }
+}

@@ -1,0 +1,172 @@
+//! Duplicate suggestions over a stored graph: the normalisers and the linker
+//! together, with explanations.
+
+mod common;
+use common::*;
+use wig_graph::model::*;
+use wig_graph::store::{block_on, DuplicateKind, DuplicateOptions};
+use wig_graph::ErrorCode;
+
+fn people() -> Vec<PersonInput> {
+    let p = |names: &[&str], emails: &[&str], phones: &[&str]| PersonInput {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        emails: emails.iter().map(|s| s.to_string()).collect(),
+        phones: phones.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    vec![
+        p(
+            &["Robert Smith"],
+            &["robert.smith@gmail.com"],
+            &["+1 415 555 0100"],
+        ),
+        p(
+            &["Bob Smith"],
+            &["RobertSmith+crm@googlemail.com"],
+            &["(415) 555-0100"],
+        ),
+        p(&["Elizabeth Taylor"], &["liz@taylor.example"], &[]),
+        p(&["Liz Taylor"], &["liz@taylor.example"], &[]),
+        p(
+            &["José García"],
+            &["jgarcia@acme.example"],
+            &["+34 612 345 678"],
+        ),
+        p(
+            &["Jose Garcia"],
+            &["jose.garcia@other.example"],
+            &["0034 612 345 678"],
+        ),
+        p(&["Ada Lovelace"], &["ada@analytical.example"], &[]),
+        p(&["Grace Hopper"], &["grace@navy.example"], &[]),
+        p(&["Alan Turing"], &["alan@bletchley.example"], &[]),
+        p(&["Alan Turner"], &["aturner@elsewhere.example"], &[]),
+    ]
+}
+
+fn name_of(db: &wig_graph::store::Db<wig_graph::store::MemoryBackend>, id: Uuid) -> String {
+    db.person(id).unwrap().names[0].clone()
+}
+
+#[test]
+fn suggests_nicknames_gmail_aliases_and_diacritics_with_explanations() {
+    let mut db = open();
+    block_on(db.upsert_people(people(), &ctx())).unwrap();
+    let report = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    let mut found: Vec<(String, String)> = report
+        .suggestions
+        .iter()
+        .map(|s| {
+            let (a, b) = (name_of(&db, s.a), name_of(&db, s.b));
+            if a < b {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        })
+        .collect();
+    found.sort();
+    assert!(
+        found.contains(&("Bob Smith".into(), "Robert Smith".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("Elizabeth Taylor".into(), "Liz Taylor".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("Jose Garcia".into(), "José García".into())),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(a, b)| a.starts_with("Alan") && b.starts_with("Alan")),
+        "different people are not suggested: {found:?}"
+    );
+    for s in &report.suggestions {
+        assert!(s.probability >= 0.9);
+        let total: f64 = s.prior_weight + s.fields.iter().map(|f| f.weight).sum::<f64>();
+        assert!(
+            (total - s.match_weight).abs() < 1e-9,
+            "the waterfall adds up"
+        );
+        assert_eq!(s.fields.len(), 4, "every field explained");
+    }
+    assert!(!report.trained, "ten records: default weights, no EM");
+}
+
+#[test]
+fn deleted_people_are_not_suggested_and_cancel_is_typed() {
+    let mut db = open();
+    let stored = block_on(db.upsert_people(people(), &ctx())).unwrap();
+    block_on(db.delete(EntityKind::Person, stored[1].id, &ctx())).unwrap();
+    let report = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    assert!(report
+        .suggestions
+        .iter()
+        .all(|s| s.a != stored[1].id && s.b != stored[1].id));
+    assert_eq!(report.records, 9);
+    let e = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| false)
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
+    let e = db
+        .suggest_duplicates(
+            &DuplicateOptions {
+                threshold: 1.5,
+                ..Default::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("threshold"));
+}
+
+#[test]
+fn organizations_by_name_and_domain() {
+    let mut db = open();
+    let orgs = block_on(db.upsert_organizations(
+        vec![
+            OrganizationInput {
+                name: Some("Acme Inc.".into()),
+                domain: Some("acme.com".into()),
+                ..Default::default()
+            },
+            OrganizationInput {
+                name: Some("ACME Incorporated".into()),
+                domain: Some("https://www.acme.com".into()),
+                ..Default::default()
+            },
+            OrganizationInput {
+                name: Some("Globex GmbH".into()),
+                domain: Some("globex.de".into()),
+                ..Default::default()
+            },
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let report = db
+        .suggest_duplicates(
+            &DuplicateOptions {
+                kind: DuplicateKind::Organizations,
+                ..Default::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+    assert_eq!(report.suggestions.len(), 1, "{:?}", report.suggestions);
+    let s = &report.suggestions[0];
+    let pair = if s.a < s.b { (s.a, s.b) } else { (s.b, s.a) };
+    let want = if orgs[0].id < orgs[1].id {
+        (orgs[0].id, orgs[1].id)
+    } else {
+        (orgs[1].id, orgs[0].id)
+    };
+    assert_eq!(pair, want);
+}

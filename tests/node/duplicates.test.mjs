@@ -1,0 +1,32 @@
+// Duplicate suggestions through the built package.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Graph } from '@wig/graph';
+
+test('findDuplicates suggests with explanations, reports progress and can be cancelled', async () => {
+  const g = await Graph.open(`dups-${randomUUID()}`, { storage: 'memory' });
+  const [bob, robert] = await g.upsertPeople([
+    { names: ['Bob Smith'], emails: ['robertsmith+news@gmail.com'], phones: ['(415) 555-0100'] },
+    { names: ['Robert Smith'], emails: ['Robert.Smith@gmail.com'], phones: ['+1 415 555 0100'] },
+    { names: ['Ada Lovelace'], emails: ['ada@example.org'] },
+    { names: ['Grace Hopper'], emails: ['grace@example.org'] },
+  ]);
+  let ticks = 0;
+  const report = g.findDuplicates({ onProgress: () => ticks++ });
+  assert.equal(report.suggestions.length, 1);
+  const s = report.suggestions[0];
+  assert.deepEqual(new Set([s.a, s.b]), new Set([bob.id, robert.id]));
+  assert.ok(s.probability > 0.99);
+  assert.deepEqual(s.fields.map((f) => f.field), ['name', 'email', 'phone', 'org']);
+  const sum = s.fields.reduce((w, f) => w + f.weight, s.priorWeight);
+  assert.ok(Math.abs(sum - s.matchWeight) < 1e-9);
+  assert.ok(ticks > 0);
+
+  const controller = new AbortController();
+  controller.abort();
+  assert.throws(() => g.findDuplicates({ signal: controller.signal }), (e) => e.code === 'CANCELLED');
+  assert.throws(() => g.findDuplicates({ kind: 'robots' }), (e) => e.code === 'INVALID_ENUM' && e.field === 'kind');
+  assert.throws(() => g.findDuplicates({ threshold: 2 }), (e) => e.code === 'INVALID_INPUT' && e.field === 'threshold');
+  await g.close();
+});
