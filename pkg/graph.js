@@ -22,8 +22,30 @@ function encode(value) {
   }
 }
 
+/**
+ * Loads the wasm module once, from whatever `source()` gives `init` (a URL
+ * in browsers, the bytes in Node), and builds the API on it.
+ * @param {Function} init the wasm-bindgen glue's default export
+ * @param {object} wasm the glue's exports
+ * @param {() => Promise<any>} source
+ */
+export function makePackage(init, wasm, source) {
+  let loading;
+  let memory;
+  const ready = () => {
+    loading ??= source().then((module_or_path) => init({ module_or_path })).then((exports) => {
+      memory = exports.memory;
+      return wasm;
+    });
+    return loading;
+  };
+  /** Bytes of wasm linear memory in use by the module (0 before the first open). */
+  const wasmMemoryBytes = () => memory?.buffer.byteLength ?? 0;
+  return { ...makeApi(ready), wasmMemoryBytes, isWigError };
+}
+
 /** @param {() => Promise<any>} ready resolves once the wasm module is loaded */
-export function makeApi(ready) {
+function makeApi(ready) {
   class Graph {
     #inner;
     #queue = Promise.resolve();

@@ -2,7 +2,8 @@
 // interactions on every machine, so tests can check the counts the page shows.
 // Ids are derived from the seed too, so reloading the sample is idempotent.
 
-function mulberry32(seed) {
+/** Seeded PRNG (mulberry32): the same numbers on every machine. */
+export function mulberry32(seed) {
   return () => {
     seed |= 0;
     seed = (seed + 0x6d2b79f5) | 0;

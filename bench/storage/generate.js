@@ -1,16 +1,7 @@
 // Seeded synthetic graph for the storage benchmark: N people and about
 // N × m edges, Barabási–Albert-like (preferential attachment: new people
 // connect to well-connected ones), with strengths skewed toward weak ties.
-
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../www/sample.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function uuid(rand) {

@@ -15,7 +15,7 @@ const PEOPLE = Number(process.env.PEOPLE ?? 100_000);
 const M = Number(process.env.M ?? 10);
 const dataset = `synthetic-ba-${PEOPLE}-people-m${M}`;
 
-const server = await startServer({ mounts: { '/pkg/': join(root, 'pkg'), '/': join(root, 'bench/storage') } });
+const server = await startServer({ mounts: { '/pkg/': join(root, 'pkg'), '/www/': join(root, 'www'), '/': join(root, 'bench/storage') } });
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wig-bench-')), {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,

@@ -85,6 +85,10 @@ pub struct WriteSet {
 }
 
 impl WriteSet {
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty() && self.deletes.is_empty()
+    }
+
     pub fn bytes(&self) -> usize {
         self.puts.iter().map(|(_, _, v)| v.len()).sum()
     }

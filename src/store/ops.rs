@@ -539,7 +539,7 @@ impl<B: Backend> Db<B> {
             set,
             output,
         } = prepared;
-        if !set.puts.is_empty() || !set.deletes.is_empty() {
+        if !set.is_empty() {
             self.backend.write(set).await?;
         }
         self.state.apply(commit);

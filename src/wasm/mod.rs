@@ -196,7 +196,7 @@ macro_rules! write_op {
             set,
             output,
         } = prepared;
-        if !set.puts.is_empty() || !set.deletes.is_empty() {
+        if !set.is_empty() {
             $self.writing.set(true);
             let written = backend.write(set).await;
             $self.writing.set(false);
