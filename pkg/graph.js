@@ -139,6 +139,18 @@ function makeApi(ready) {
       return decode(this.#inner.findDuplicates(encode(rest), tick));
     }
 
+    /**
+     * Matches one person — a stored person's id, or a person not stored yet —
+     * against everyone stored, without a full re-run (the index is built on
+     * the first call and kept current by every write).
+     * @param {string | object} person
+     * @param {{ limit?: number, defaultRegion?: string }} [options]
+     */
+    matchPerson(person, options) {
+      const byId = typeof person === 'string';
+      return decode(this.#inner.matchPerson(byId ? person : undefined, byId ? undefined : encode(person), encode(options)));
+    }
+
     audit(options) { return decode(this.#inner.audit(encode(options))); }
     stats() { return decode(this.#inner.stats()); }
 

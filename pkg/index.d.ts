@@ -257,6 +257,15 @@ export interface DuplicateReport {
   trained: boolean;
 }
 
+export interface MatchCandidate {
+  id: Id;
+  probability: number;
+  isMatch: boolean;
+  matchWeight: number;
+  priorWeight: number;
+  fields: FieldContribution[];
+}
+
 export type ErrorCode =
   | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
@@ -323,6 +332,9 @@ export class Graph {
 
   /** Duplicate suggestions with explanations (synchronous; run it in a worker for large graphs). */
   findDuplicates(options?: FindDuplicatesOptions): DuplicateReport;
+
+  /** Incremental match of one person (a stored id, or a person not stored) against everyone stored, best first. */
+  matchPerson(person: Id | PersonInput, options?: { limit?: number; defaultRegion?: string }): MatchCandidate[];
 
   /** Audit entries, newest first. */
   audit(options?: { limit?: number; before?: number }): AuditEntry[];

@@ -170,3 +170,80 @@ fn organizations_by_name_and_domain() {
     };
     assert_eq!(pair, want);
 }
+
+#[test]
+fn incremental_matching_follows_writes() {
+    let mut db = open();
+    let stored = block_on(db.upsert_people(people(), &ctx())).unwrap();
+    let probe = |name: &str, email: &str| Person {
+        id: Uuid::new_v4(),
+        names: vec![name.into()],
+        emails: vec![email.into()],
+        phones: vec![],
+        social_handles: Default::default(),
+        title: None,
+        organization_id: None,
+        addresses: vec![],
+        birth_date: None,
+        merge_explanation: None,
+        previous_ids: vec![],
+        merged_into: None,
+        metadata: Default::default(),
+        created_at: Timestamp::from_millis(T0),
+        updated_at: Timestamp::from_millis(T0),
+        deleted_at: None,
+        sync_version: 0,
+    };
+    let found = db
+        .match_person(
+            &probe("Bobby Smith", "robert.smith@gmail.com"),
+            5,
+            "US",
+            &mut |_, _| true,
+        )
+        .unwrap();
+    let best = &found[0];
+    assert!(
+        best.is_match && [stored[0].id, stored[1].id].contains(&best.id),
+        "{found:?}"
+    );
+    let total: f64 = best.prior_weight + best.fields.iter().map(|f| f.weight).sum::<f64>();
+    assert!((total - best.match_weight).abs() < 1e-9);
+
+    // A person added after the index was built is found; a deleted one is not.
+    let ada2 = block_on(db.upsert_person(
+        PersonInput {
+            names: vec!["Ada King".into()],
+            emails: vec!["countess@lovelace.example".into()],
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    let found = db
+        .match_person(
+            &probe("Ada King", "countess@lovelace.example"),
+            5,
+            "US",
+            &mut |_, _| true,
+        )
+        .unwrap();
+    assert_eq!(found.first().map(|c| c.id), Some(ada2.id));
+    block_on(db.delete(EntityKind::Person, ada2.id, &ctx())).unwrap();
+    let found = db
+        .match_person(
+            &probe("Ada King", "countess@lovelace.example"),
+            5,
+            "US",
+            &mut |_, _| true,
+        )
+        .unwrap();
+    assert!(found.iter().all(|c| c.id != ada2.id));
+    // A stored person is not matched to itself.
+    let me = db.person(stored[6].id).unwrap().clone();
+    assert!(db
+        .match_person(&me, 5, "US", &mut |_, _| true)
+        .unwrap()
+        .iter()
+        .all(|c| c.id != me.id));
+}

@@ -12,7 +12,10 @@ use crate::normalize::{
     given_name_keys, normalize_email, normalize_org_name, normalize_phone, org_domain_from_email,
     parse_person_name,
 };
-use crate::resolve::{FieldValue, LinkConfig, Linker, Record, ResolveError, Schema};
+use crate::resolve::{
+    FieldValue, LinkConfig, Linker, MatchIndex, Model, Record, ResolveError, Schema,
+};
+use rustc_hash::FxHashMap;
 
 /// Below this many records EM has too little to learn from: the preset's
 /// default m/u probabilities are used as they are.
@@ -269,6 +272,158 @@ impl<B: Backend> Db<B> {
     /// it may be suggested.
     fn is_rejected_pair(&self, _a: Uuid, _b: Uuid) -> bool {
         false
+    }
+}
+
+/// One candidate of an incremental match: a stored person and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchCandidate {
+    pub id: Uuid,
+    pub probability: f64,
+    pub is_match: bool,
+    pub match_weight: f64,
+    pub prior_weight: f64,
+    pub fields: Vec<FieldContribution>,
+}
+
+/// The index incremental matching runs on: the linker's inverted index over
+/// blocking keys, plus which stored person each of its rows is. Edits add a
+/// row for the new version; rows of old versions are skipped at query time.
+pub struct PersonIndex {
+    index: MatchIndex,
+    rows: Vec<Uuid>,
+    current: FxHashMap<Uuid, usize>,
+    region: String,
+}
+
+impl PersonIndex {
+    fn insert(&mut self, p: &Person, org: Option<&Organization>) {
+        let row = self.index.insert(&person_record(p, org, &self.region));
+        debug_assert_eq!(row, self.rows.len());
+        self.rows.push(p.id);
+        self.current.insert(p.id, row);
+    }
+}
+
+/// The people a query may be matched against: live and not merged away.
+fn live_people<B: Backend>(db: &Db<B>) -> Vec<&Person> {
+    db.state()
+        .people
+        .values()
+        .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+        .collect()
+}
+
+impl<B: Backend> Db<B> {
+    /// Builds the incremental index over all live people: the weights are
+    /// trained once on the graph (from 1,000 people up) or the defaults.
+    pub fn build_person_index(
+        &self,
+        region: &str,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<PersonIndex> {
+        let st = self.state();
+        let people = live_people(self);
+        let records: Vec<Record> = people
+            .iter()
+            .map(|p| {
+                person_record(
+                    p,
+                    p.organization_id.and_then(|o| st.organizations.get(o)),
+                    region,
+                )
+            })
+            .collect();
+        let schema = Schema::person();
+        let config = LinkConfig::for_schema(&schema);
+        let model = if records.len() >= MIN_RECORDS_TO_TRAIN {
+            Linker::new(schema.clone(), config.clone())
+                .map_err(resolve_error)?
+                .dedupe(&records, progress)
+                .map_err(resolve_error)?
+                .model
+        } else {
+            Model::defaults(&schema)
+        };
+        let index = MatchIndex::build(&schema, &config, model, &records, progress)
+            .map_err(resolve_error)?;
+        let rows: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+        let current = rows.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Ok(PersonIndex {
+            index,
+            rows,
+            current,
+            region: region.to_string(),
+        })
+    }
+
+    /// Adds the current version of changed people to an index (after a write).
+    pub fn refresh_person_index(&self, index: &mut PersonIndex, changed: &[Uuid]) {
+        let st = self.state();
+        for id in changed {
+            match st.people.get(*id) {
+                Some(p) if p.deleted_at.is_none() && p.merged_into.is_none() => {
+                    index.insert(p, p.organization_id.and_then(|o| st.organizations.get(o)))
+                }
+                _ => {
+                    index.current.remove(id);
+                }
+            }
+        }
+    }
+
+    /// Matches one person (stored or not) against the index: candidates with
+    /// probability and explanation, best first. Cost: the query's blocking
+    /// keys' postings, not the size of the graph.
+    pub fn match_person_in(
+        &self,
+        index: &PersonIndex,
+        person: &Person,
+        limit: usize,
+    ) -> Vec<MatchCandidate> {
+        let org = person
+            .organization_id
+            .and_then(|o| self.state().organizations.get(o));
+        let query = person_record(person, org, &index.region);
+        let mut out: Vec<MatchCandidate> = index
+            .index
+            .match_one(&query)
+            .into_iter()
+            .filter_map(|c| {
+                let id = *index.rows.get(c.index)?;
+                // Skip itself and rows of superseded versions.
+                (id != person.id
+                    && index.current.get(&id) == Some(&c.index)
+                    && !self.is_rejected_pair(id, person.id))
+                .then(|| MatchCandidate {
+                    id,
+                    probability: c.probability,
+                    is_match: c.is_match,
+                    match_weight: c.match_weight,
+                    prior_weight: c.explanation.prior_weight,
+                    fields: c
+                        .explanation
+                        .fields
+                        .into_iter()
+                        .map(|f| FieldContribution {
+                            field: f.field,
+                            level: f.level_label,
+                            weight: f.bayes_factor_log2,
+                            value_a: f.value_a,
+                            value_b: f.value_b,
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        out.sort_by(|x, y| {
+            y.probability
+                .total_cmp(&x.probability)
+                .then(x.id.cmp(&y.id))
+        });
+        out.truncate(limit);
+        out
     }
 }
 

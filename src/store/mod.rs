@@ -22,6 +22,7 @@ pub mod idb;
 pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 pub use dedup::{
     DuplicateKind, DuplicateOptions, DuplicateReport, DuplicateSuggestion, FieldContribution,
+    MatchCandidate, PersonIndex,
 };
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};

@@ -104,6 +104,9 @@ pub struct Db<B: Backend> {
     backend: B,
     state: GraphState,
     closed: bool,
+    /// Incremental matching index, built on first use, kept current by every
+    /// applied write.
+    person_index: std::cell::RefCell<Option<super::PersonIndex>>,
 }
 
 /// How the field paths of errors are prefixed: `people[3].emails[0]` in a
@@ -496,6 +499,7 @@ impl<B: Backend> Db<B> {
             backend,
             state,
             closed: false,
+            person_index: Default::default(),
         })
     }
 
@@ -542,14 +546,41 @@ impl<B: Backend> Db<B> {
         if !set.is_empty() {
             self.backend.write(set).await?;
         }
-        self.state.apply(commit);
+        self.apply(commit);
         Ok(output)
     }
 
     /// Applies a prepared call whose write set the caller persisted itself
     /// (the wasm layer does, so that reads are not blocked while it awaits).
     pub fn apply(&mut self, commit: Commit) {
+        let changed: Vec<Uuid> = if self.person_index.borrow().is_some() {
+            commit.people.keys().copied().collect()
+        } else {
+            Vec::new()
+        };
         self.state.apply(commit);
+        if let Some(index) = self.person_index.borrow_mut().as_mut() {
+            self.refresh_person_index(index, &changed);
+        }
+    }
+
+    /// Matches one person against everyone stored (incremental: no full
+    /// re-run). The index is built on the first call.
+    pub fn match_person(
+        &self,
+        person: &Person,
+        limit: usize,
+        region: &str,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<Vec<super::MatchCandidate>> {
+        self.ensure_open()?;
+        if self.person_index.borrow().is_none() {
+            let index = self.build_person_index(region, progress)?;
+            *self.person_index.borrow_mut() = Some(index);
+        }
+        let guard = self.person_index.borrow();
+        let index = guard.as_ref().expect("built above");
+        Ok(self.match_person_in(index, person, limit))
     }
 
     fn stage<T>(

@@ -40,7 +40,7 @@ pub(crate) fn js_error(e: Error) -> JsValue {
 /// input type. JSON rather than walking JS objects because serde can then
 /// refuse unknown fields (a typo must not drop data silently), and because
 /// parsing text in wasm is faster than crossing the boundary per property.
-fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
+pub(crate) fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -263,6 +263,10 @@ impl WasmGraph {
             }
             _ => IdbBackend::delete_database(&name).await.map_err(js_error),
         }
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        Timestamp::from_millis(js_sys::Date::now() as i64)
     }
 
     fn context(&self) -> WriteContext {

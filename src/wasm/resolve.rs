@@ -17,8 +17,68 @@ struct FindDuplicatesInput {
     default_region: Option<String>,
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct MatchOptions {
+    limit: Option<JsNumber>,
+    default_region: Option<String>,
+}
+
 #[wasm_bindgen]
 impl WasmGraph {
+    /// Incremental match of one person against everyone stored. `person` is
+    /// a stored person's id, or person JSON (validated, not stored).
+    #[wasm_bindgen(js_name = matchPerson)]
+    pub fn match_person(
+        &self,
+        person_id: Option<String>,
+        person: Option<String>,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let opts: MatchOptions = optional(options, "options")?;
+        let limit = opts.limit.map_or(10.0, |l| l.0);
+        if !(limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0) {
+            return Err(js_error(Error::new(
+                ErrorCode::InvalidInput,
+                "limit",
+                format!("{limit} is not a whole number ≥ 1"),
+            )));
+        }
+        let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
+        let db = guard.as_ref().ok_or_else(closed_err)?;
+        let query = match (person_id, person) {
+            (Some(id), _) => {
+                let id = crate::model::validate::parse_id(&id, "id").map_err(js_error)?;
+                db.person(id).cloned().ok_or_else(|| {
+                    js_error(Error::new(
+                        ErrorCode::NotFound,
+                        "id",
+                        format!("no person {id}"),
+                    ))
+                })?
+            }
+            (None, Some(json)) => {
+                let input: crate::model::PersonInput = super::from_json(&json, "person")?;
+                crate::model::validate::person(&input, None, db.state(), self.now())
+                    .map_err(js_error)?
+            }
+            (None, None) => {
+                return Err(js_error(Error::new(
+                    ErrorCode::Required,
+                    "person",
+                    "give a person id or a person",
+                )))
+            }
+        };
+        let region = opts
+            .default_region
+            .unwrap_or_else(|| DuplicateOptions::default().default_region);
+        to_js(
+            &db.match_person(&query, limit as usize, &region, &mut |_, _| true)
+                .map_err(js_error)?,
+        )
+    }
+
     /// Suggested duplicate pairs with explanations. `on_progress(done, total)`
     /// is called during the run; returning `false` cancels (CANCELLED).
     #[wasm_bindgen(js_name = findDuplicates)]

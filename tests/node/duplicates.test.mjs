@@ -23,6 +23,15 @@ test('findDuplicates suggests with explanations, reports progress and can be can
   assert.ok(Math.abs(sum - s.matchWeight) < 1e-9);
   assert.ok(ticks > 0);
 
+  // Incremental: a new contact is matched without a full run; edits are seen.
+  const [best] = g.matchPerson({ names: ['Bobby Smith'], emails: ['robert.smith@gmail.com'] });
+  assert.ok(best.isMatch && [bob.id, robert.id].includes(best.id));
+  const carol = await g.upsertPerson({ names: ['Carol Jones'], emails: ['carol@jones.example'] });
+  assert.equal(g.matchPerson({ names: ['Caroline Jones'], emails: ['carol@jones.example'] })[0].id, carol.id);
+  assert.ok(g.matchPerson(carol.id).every((c) => c.id !== carol.id));
+  assert.throws(() => g.matchPerson(randomUUID()), (e) => e.code === 'NOT_FOUND' && e.field === 'id');
+  assert.throws(() => g.matchPerson({ emails: ['nope@'] }), (e) => e.code === 'INVALID_EMAIL' && e.field === 'emails[0]');
+
   const controller = new AbortController();
   controller.abort();
   assert.throws(() => g.findDuplicates({ signal: controller.signal }), (e) => e.code === 'CANCELLED');
