@@ -32,10 +32,12 @@ pub enum ErrorCode {
     SchemaTooNew,
     Closed,
     Busy,
+    /// Unmerge refused: already undone, or later changes depend on the merge.
+    UnmergeConflict,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -59,6 +61,7 @@ impl ErrorCode {
         ErrorCode::SchemaTooNew,
         ErrorCode::Closed,
         ErrorCode::Busy,
+        ErrorCode::UnmergeConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
             ErrorCode::Closed => "CLOSED",
             ErrorCode::Busy => "BUSY",
+            ErrorCode::UnmergeConflict => "UNMERGE_CONFLICT",
         }
     }
 }

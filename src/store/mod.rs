@@ -11,6 +11,7 @@
 mod commit;
 pub mod codec;
 mod memory;
+mod merge;
 mod ops;
 mod state;
 pub mod table;
@@ -37,10 +38,12 @@ pub enum StoreName {
     Audit,
     Outbox,
     Meta,
+    /// Review feedback "these two are not the same" (IndexedDB version 2).
+    Rejections,
 }
 
 impl StoreName {
-    pub const ALL: [StoreName; 8] = [
+    pub const ALL: [StoreName; 9] = [
         StoreName::People,
         StoreName::Organizations,
         StoreName::Edges,
@@ -49,6 +52,7 @@ impl StoreName {
         StoreName::Audit,
         StoreName::Outbox,
         StoreName::Meta,
+        StoreName::Rejections,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +65,7 @@ impl StoreName {
             StoreName::Audit => "audit",
             StoreName::Outbox => "outbox",
             StoreName::Meta => "meta",
+            StoreName::Rejections => "rejections",
         }
     }
 }

@@ -94,7 +94,7 @@ impl<T> Prepared<T> {
 
 pub struct Db<B: Backend> {
     backend: B,
-    state: GraphState,
+    pub(super) state: GraphState,
     closed: bool,
 }
 
@@ -127,18 +127,18 @@ fn wrap(e: Error, prefix: &str) -> Error {
 
 /// Staged changes of one call, visible to the validation of later records in
 /// the same call (an edge may name a person created earlier in the batch).
-struct Staging<'a> {
-    state: &'a GraphState,
-    now: Timestamp,
-    commit: Commit,
-    changes: Vec<OutboxChange>,
+pub(super) struct Staging<'a> {
+    pub(super) state: &'a GraphState,
+    pub(super) now: Timestamp,
+    pub(super) commit: Commit,
+    pub(super) changes: Vec<OutboxChange>,
     seen: HashSet<(EntityKind, Uuid)>,
     edge_pairs: HashMap<(Uuid, Uuid), Uuid>,
     interaction_keys: HashMap<(String, String), Uuid>,
     unchanged: usize,
 }
 
-fn staged<'t, T: Record>(table: &'t Table<T>, pending: &'t super::commit::Changes<T>, id: Uuid) -> Option<&'t T> {
+pub(super) fn staged<'t, T: Record>(table: &'t Table<T>, pending: &'t super::commit::Changes<T>, id: Uuid) -> Option<&'t T> {
     match pending.get(&id) {
         Some(change) => change.as_ref(),
         None => table.get(id),
@@ -174,7 +174,7 @@ macro_rules! same_record {
 }
 
 impl<'a> Staging<'a> {
-    fn new(state: &'a GraphState, now: Timestamp) -> Self {
+    pub(super) fn new(state: &'a GraphState, now: Timestamp) -> Self {
         Staging {
             state,
             now,
@@ -206,7 +206,7 @@ impl<'a> Staging<'a> {
         Ok(())
     }
 
-    fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
+    pub(super) fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
         self.changes.push(OutboxChange { kind, id, op });
     }
 
@@ -335,7 +335,7 @@ impl<'a> Staging<'a> {
     }
 
     /// Seals the call: its audit entry and its outbox entry.
-    fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
+    pub(super) fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
         if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
             self.commit.audit.push(AuditEntry {
                 id: new_id(),
@@ -416,14 +416,14 @@ impl<B: Backend> Db<B> {
         self.closed = true;
     }
 
-    fn ensure_open(&self) -> Result<()> {
+    pub(super) fn ensure_open(&self) -> Result<()> {
         if self.closed {
             return Err(Error::general(ErrorCode::Closed, "the graph is closed"));
         }
         Ok(())
     }
 
-    fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
+    pub(super) fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
         let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() { WriteSet::default() } else { commit.write_set(&self.state) };
         Prepared { commit, set, output }
     }
@@ -659,6 +659,10 @@ impl<B: Backend> Db<B> {
         for m in self.state.merges.values().filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x))) {
             s.commit.merges.insert(m.id, None);
             erased.insert(m.id);
+        }
+        // Rejected pairs name erased ids: they go too.
+        for pair in self.state.rejections.keys().filter(|(a, b)| ids.contains(a) || ids.contains(b)) {
+            s.commit.rejections.insert(*pair, None);
         }
         s.commit.audit_removed = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e))).map(|a| a.seq).collect();
         // Pending changes about erased records would push them again: drop them.
