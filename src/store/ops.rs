@@ -379,7 +379,7 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
     let mut last = None;
     let mut more = false;
     for (k, r) in table.after(after) {
-        if !opts.include_deleted && r.is_deleted() {
+        if !opts.include_deleted && (r.is_deleted() || r.is_merged_away()) {
             continue;
         }
         if items.len() == limit {

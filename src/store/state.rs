@@ -32,7 +32,7 @@ impl Default for GraphMeta {
 }
 
 macro_rules! record_impl {
-    ($t:ty, $kind:expr) => {
+    ($t:ty, $kind:expr $(, $merged:ident)?) => {
         impl Record for $t {
             const KIND: EntityKind = $kind;
             fn id(&self) -> Uuid {
@@ -41,11 +41,14 @@ macro_rules! record_impl {
             fn is_deleted(&self) -> bool {
                 self.deleted_at.is_some()
             }
+            $(fn is_merged_away(&self) -> bool {
+                self.$merged.is_some()
+            })?
         }
     };
 }
-record_impl!(Person, EntityKind::Person);
-record_impl!(Organization, EntityKind::Organization);
+record_impl!(Person, EntityKind::Person, merged_into);
+record_impl!(Organization, EntityKind::Organization, merged_into);
 record_impl!(Edge, EntityKind::Edge);
 record_impl!(Interaction, EntityKind::Interaction);
 
