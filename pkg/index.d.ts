@@ -158,6 +158,7 @@ export interface ListOptions {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+  /** Also soft-deleted and merged-away records. */
   includeDeleted?: boolean;
 }
 export interface Page<T> {
