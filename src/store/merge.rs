@@ -665,7 +665,7 @@ impl<B: Backend> Db<B> {
     /// Merge records, newest first (undone ones included, with `undoneAt`).
     pub fn merges(&self) -> Vec<MergeRecord> {
         let mut all: Vec<MergeRecord> = self.state.merges.values().cloned().collect();
-        all.sort_by(|a, b| b.seq.cmp(&a.seq));
+        all.sort_by_key(|m| std::cmp::Reverse(m.seq));
         all
     }
 
