@@ -589,6 +589,34 @@ fn a_merge_that_would_overflow_a_list_is_refused() {
 }
 
 #[test]
+fn a_merge_that_would_overflow_a_combined_edge_is_refused() {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        vec![p(&["T"], &[]), p(&["A"], &[]), p(&["X"], &[])],
+    );
+    let sources = |k: usize| (0..30).map(|i| format!("src-{k}-{i}")).collect::<Vec<_>>();
+    block_on(db.upsert_edges(
+        vec![
+            EdgeInput {
+                sources: sources(0),
+                ..edge(ids[0], ids[2])
+            },
+            EdgeInput {
+                sources: sources(1),
+                ..edge(ids[1], ids[2])
+            },
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    assert_eq!(
+        err_of(db.prepare_merge_people(ids[0], &[ids[1]], json!(null), &ctx_at(T1))),
+        (ErrorCode::TooLarge, "sourceIds".into())
+    );
+}
+
+#[test]
 fn organization_merges_repoint_people_and_unmerge_restores_them() {
     let mut db = open();
     let orgs = block_on(db.upsert_organizations(
@@ -823,7 +851,13 @@ fn build(g: &Graph) -> (Db<MemoryBackend>, Vec<Uuid>) {
             ..edge(ids[*a], ids[*b])
         })
         .collect();
-    block_on(db.upsert_edges(edges, &ctx())).unwrap();
+    let created = block_on(db.upsert_edges(edges, &ctx())).unwrap();
+    // Some edges are soft-deleted: merges carry them along too.
+    for e in &created {
+        if e.strength == 0.9 {
+            block_on(db.delete(EntityKind::Edge, e.id, &ctx())).unwrap();
+        }
+    }
     (db, ids)
 }
 

@@ -324,6 +324,18 @@ impl<B: Backend> Db<B> {
             })
             .collect();
         let edges = self.plan_edges(target, &sources, now);
+        if let Some(e) = edges.after.iter().find(|e| e.sources.len() > limits::LIST) {
+            return Err(Error::new(
+                ErrorCode::TooLarge,
+                "sourceIds",
+                format!(
+                    "the combined edge {} would have {} sources; at most {}",
+                    e.id,
+                    e.sources.len(),
+                    limits::LIST
+                ),
+            ));
+        }
 
         let mut s = Staging::new(st, now);
         let mut people_after = vec![t];
