@@ -154,6 +154,32 @@ function makeApi(ready) {
     audit(options) { return decode(this.#inner.audit(encode(options))); }
     stats() { return decode(this.#inner.stats()); }
 
+    // --- merges ---
+    // Merges are writes (queued like the others); they return the
+    // MergeRecord, which unmerge(record.id) undoes exactly.
+
+    /** Merges the people `sourceIds` into `targetId` (which keeps its id). */
+    async merge(targetId, sourceIds, options) {
+      const ids = encode(sourceIds);
+      const opts = encode(options);
+      return decode(await this.#write((g) => g.merge(targetId, ids, opts)));
+    }
+    /** Merges the organizations `sourceIds` into `targetId`; their people follow. */
+    async mergeOrganizations(targetId, sourceIds, options) {
+      const ids = encode(sourceIds);
+      const opts = encode(options);
+      return decode(await this.#write((g) => g.mergeOrganizations(targetId, ids, opts)));
+    }
+    /** Restores the state before the merge; UNMERGE_CONFLICT if later changes depend on it. */
+    async unmerge(mergeId) { await this.#write((g) => g.unmerge(mergeId)); }
+    /** Records that two people (or two organizations) are not the same. */
+    async rejectMatch(a, b) { return decode(await this.#write((g) => g.rejectMatch(a, b))); }
+    isRejected(a, b) { return this.#inner.isRejected(a, b); }
+    rejectedPairs() { return decode(this.#inner.rejectedPairs()); }
+    /** Merge records, newest first (undone ones too, with undoneAt). */
+    listMerges() { return decode(this.#inner.listMerges()); }
+    // --- end merges ---
+
     /** Waits for queued writes, then closes the graph. */
     async close() {
       await this.#queue;

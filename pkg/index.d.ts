@@ -158,6 +158,7 @@ export interface ListOptions {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+  /** Also soft-deleted and merged-away records. */
   includeDeleted?: boolean;
 }
 export interface Page<T> {
@@ -176,19 +177,43 @@ export interface AuditEntry {
   metadata: Metadata;
   createdAt: Timestamp;
 }
+// --- merges ---
+/** Everything needed to undo one merge exactly. */
 export interface MergeRecord {
   id: Id;
+  /** Order of merges in the graph: a later merge has a larger seq. */
+  seq: number;
   entityType: EntityType;
   targetId: Id;
+  /** Sorted. */
   sourceIds: Id[];
   explanation: Metadata;
+  /** Target and sources (person merges) or the re-pointed people (organization merges), before and after. */
   peopleBefore: Person[];
+  peopleAfter: Person[];
   organizationsBefore: Organization[];
+  organizationsAfter: Organization[];
+  /** Every edge the merge touched, as it was. */
   edgesBefore: Edge[];
+  /** The edges it kept (re-pointed, combined), as it left them. */
   edgesAfter: Edge[];
+  /** Edges it removed (combined into another, or self-edges). */
+  removedEdgeIds: Id[];
   createdAt: Timestamp;
   undoneAt: Timestamp | null;
 }
+export interface MergeOptions {
+  /** Why these records are one (e.g. a match explanation): stored on the target as mergeExplanation. */
+  explanation?: Metadata;
+}
+/** Review feedback: two records that are not the same (a < b). */
+export interface Rejection {
+  a: Id;
+  b: Id;
+  kind: 'person' | 'organization';
+  createdAt: Timestamp;
+}
+// --- end merges ---
 export interface Stats {
   people: number;
   organizations: number;
@@ -270,7 +295,7 @@ export type ErrorCode =
   | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
   | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
-  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED';
+  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED' | 'UNMERGE_CONFLICT';
 
 /** Every error @wig/graph throws: an `Error` with name "WigError". */
 export interface WigError extends Error {
@@ -335,6 +360,20 @@ export class Graph {
 
   /** Incremental match of one person (a stored id, or a person not stored) against everyone stored, best first. */
   matchPerson(person: Id | PersonInput, options?: { limit?: number; defaultRegion?: string }): MatchCandidate[];
+  // --- merges ---
+  /** Merges the people `sourceIds` (1..100) into `targetId`, which keeps its id. */
+  merge(targetId: Id, sourceIds: Id[], options?: MergeOptions): Promise<MergeRecord>;
+  /** Merges organizations; people of a source move to the target. */
+  mergeOrganizations(targetId: Id, sourceIds: Id[], options?: MergeOptions): Promise<MergeRecord>;
+  /** Restores exactly the state before the merge; UNMERGE_CONFLICT if later changes depend on it. */
+  unmerge(mergeId: Id): Promise<void>;
+  /** Records that two people (or two organizations) are not the same. */
+  rejectMatch(a: Id, b: Id): Promise<Rejection>;
+  isRejected(a: Id, b: Id): boolean;
+  rejectedPairs(): Rejection[];
+  /** Merge records, newest first. */
+  listMerges(): MergeRecord[];
+  // --- end merges ---
 
   /** Audit entries, newest first. */
   audit(options?: { limit?: number; before?: number }): AuditEntry[];

@@ -34,10 +34,12 @@ pub enum ErrorCode {
     Busy,
     /// A long run was cancelled by its caller (progress callback or AbortSignal).
     Cancelled,
+    /// Unmerge refused: already undone, or later changes depend on the merge.
+    UnmergeConflict,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -62,6 +64,7 @@ impl ErrorCode {
         ErrorCode::Closed,
         ErrorCode::Busy,
         ErrorCode::Cancelled,
+        ErrorCode::UnmergeConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl ErrorCode {
             ErrorCode::Closed => "CLOSED",
             ErrorCode::Busy => "BUSY",
             ErrorCode::Cancelled => "CANCELLED",
+            ErrorCode::UnmergeConflict => "UNMERGE_CONFLICT",
         }
     }
 }

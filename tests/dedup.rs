@@ -247,3 +247,42 @@ fn incremental_matching_follows_writes() {
         .iter()
         .all(|c| c.id != me.id));
 }
+
+#[test]
+fn rejected_pairs_are_never_suggested_again() {
+    let mut db = open();
+    block_on(db.upsert_people(people(), &ctx())).unwrap();
+    let before = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    let first = before.suggestions[0].clone();
+    block_on(db.reject_match(first.a, first.b, &ctx())).unwrap();
+    let after = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    assert_eq!(after.suggestions.len(), before.suggestions.len() - 1);
+    assert!(after
+        .suggestions
+        .iter()
+        .all(|s| !((s.a == first.a && s.b == first.b) || (s.a == first.b && s.b == first.a))));
+    // Accepting a suggestion merges: the pair is gone from the next run.
+    let next = after.suggestions[0].clone();
+    block_on(db.merge_people(
+        next.a,
+        &[next.b],
+        serde_json::json!({ "probability": next.probability }),
+        &ctx(),
+    ))
+    .unwrap();
+    let merged = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    assert_eq!(merged.suggestions.len(), after.suggestions.len() - 1);
+    assert!(
+        db.match_person(db.person(next.a).unwrap(), 5, "US", &mut |_, _| true)
+            .unwrap()
+            .iter()
+            .all(|c| c.id != next.b),
+        "a merged-away person is not a candidate"
+    );
+}

@@ -218,21 +218,44 @@ impl EntityKind {
 }
 
 /// Everything needed to undo one merge exactly: the records as they were
-/// before and as the merge left them.
+/// before and as the merge left them. Unmerge puts every `*_before` record
+/// back and refuses if any `*_after` record changed since.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MergeRecord {
     pub id: Uuid,
+    /// Order of merges in this graph (the audit seq of the merge's commit):
+    /// "a later merge" means a larger `seq`.
+    pub seq: u64,
     pub entity_type: EntityKind,
     pub target_id: Uuid,
+    /// In canonical (sorted) order.
     pub source_ids: Vec<Uuid>,
     pub explanation: Metadata,
+    /// Target, sources and (organization merges) the people re-pointed.
     pub people_before: Vec<Person>,
+    pub people_after: Vec<Person>,
     pub organizations_before: Vec<Organization>,
+    pub organizations_after: Vec<Organization>,
+    /// Every edge the merge touched, as it was.
     pub edges_before: Vec<Edge>,
+    /// The edges the merge kept (re-pointed, combined), as it left them.
     pub edges_after: Vec<Edge>,
+    /// Edges the merge removed: combined into another, or self-edges.
+    pub removed_edge_ids: Vec<Uuid>,
     pub created_at: Timestamp,
     pub undone_at: Option<Timestamp>,
+}
+
+/// Review feedback: two people (or two organizations) are not the same.
+/// `a < b`; stored under the key "a|b".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejection {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub kind: EntityKind,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

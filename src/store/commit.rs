@@ -62,6 +62,8 @@ pub struct Commit {
     pub edges: Changes<Edge>,
     pub interactions: Changes<Interaction>,
     pub merges: BTreeMap<Uuid, Option<MergeRecord>>,
+    /// Rejected pairs to add (`Some`) or remove (`None`), by (a, b).
+    pub rejections: BTreeMap<(Uuid, Uuid), Option<Rejection>>,
     pub audit: Vec<AuditEntry>,
     pub audit_removed: Vec<u64>,
     /// Outbox entries to add or rewrite (erase scrubs earlier entries).
@@ -76,6 +78,7 @@ impl Commit {
             && self.edges.is_empty()
             && self.interactions.is_empty()
             && self.merges.is_empty()
+            && self.rejections.is_empty()
     }
 
     /// The touched buckets of each table, re-encoded from state + changes, and
@@ -101,6 +104,13 @@ impl Commit {
             match m {
                 Some(m) => set.puts.push((StoreName::Merges, key, encode(m))),
                 None => set.deletes.push((StoreName::Merges, key)),
+            }
+        }
+        for ((a, b), r) in &self.rejections {
+            let key = StoreKey::Text(format!("{a}|{b}"));
+            match r {
+                Some(r) => set.puts.push((StoreName::Rejections, key, encode(r))),
+                None => set.deletes.push((StoreName::Rejections, key)),
             }
         }
         for a in &self.audit {

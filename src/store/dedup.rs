@@ -268,10 +268,9 @@ impl<B: Backend> Db<B> {
         })
     }
 
-    /// Rejections are stored by the merge feature; until a pair is rejected
-    /// it may be suggested.
-    fn is_rejected_pair(&self, _a: Uuid, _b: Uuid) -> bool {
-        false
+    /// The user said these two are not the same (`rejectMatch`): never suggest them again.
+    fn is_rejected_pair(&self, a: Uuid, b: Uuid) -> bool {
+        self.is_rejected(a, b)
     }
 }
 

@@ -18,7 +18,9 @@ use super::{Backend, MemoryBackend, StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
 
 /// IndexedDB's own version: bump with a step in `upgrade` when stores change.
-const IDB_VERSION: u32 = 1;
+/// 1: people, organizations, edges, interactions, merges, audit, outbox, meta.
+/// 2: + rejections (review feedback "not the same").
+pub const IDB_VERSION: u32 = 2;
 
 fn storage_error(context: &str, e: JsValue) -> Error {
     let name = Reflect::get(&e, &"name".into())
@@ -187,7 +189,10 @@ impl IdbBackend {
 }
 
 /// Creates the object stores a version lacks. Keys are out-of-line: bucket
-/// numbers, sequence numbers, merge ids, meta names.
+/// numbers, sequence numbers, merge ids, meta names, "a|b" rejection pairs.
+/// Every step so far only adds stores (1 → 2 adds `rejections`), so creating
+/// whatever [`StoreName::ALL`] names and the database lacks is the upgrade
+/// from any older version; a step that reshapes data would go here too.
 fn upgrade(db: &IdbDatabase) {
     let existing = db.object_store_names();
     for store in StoreName::ALL {

@@ -12,6 +12,7 @@ pub mod codec;
 mod commit;
 mod dedup;
 mod memory;
+mod merge;
 mod ops;
 mod state;
 pub mod table;
@@ -42,10 +43,12 @@ pub enum StoreName {
     Audit,
     Outbox,
     Meta,
+    /// Review feedback "these two are not the same" (IndexedDB version 2).
+    Rejections,
 }
 
 impl StoreName {
-    pub const ALL: [StoreName; 8] = [
+    pub const ALL: [StoreName; 9] = [
         StoreName::People,
         StoreName::Organizations,
         StoreName::Edges,
@@ -54,6 +57,7 @@ impl StoreName {
         StoreName::Audit,
         StoreName::Outbox,
         StoreName::Meta,
+        StoreName::Rejections,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +70,7 @@ impl StoreName {
             StoreName::Audit => "audit",
             StoreName::Outbox => "outbox",
             StoreName::Meta => "meta",
+            StoreName::Rejections => "rejections",
         }
     }
 }

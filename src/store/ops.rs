@@ -102,7 +102,7 @@ impl<T> Prepared<T> {
 
 pub struct Db<B: Backend> {
     backend: B,
-    state: GraphState,
+    pub(super) state: GraphState,
     closed: bool,
     /// Incremental matching index, built on first use, kept current by every
     /// applied write.
@@ -138,18 +138,18 @@ fn wrap(e: Error, prefix: &str) -> Error {
 
 /// Staged changes of one call, visible to the validation of later records in
 /// the same call (an edge may name a person created earlier in the batch).
-struct Staging<'a> {
-    state: &'a GraphState,
-    now: Timestamp,
-    commit: Commit,
-    changes: Vec<OutboxChange>,
+pub(super) struct Staging<'a> {
+    pub(super) state: &'a GraphState,
+    pub(super) now: Timestamp,
+    pub(super) commit: Commit,
+    pub(super) changes: Vec<OutboxChange>,
     seen: HashSet<(EntityKind, Uuid)>,
     edge_pairs: HashMap<(Uuid, Uuid), Uuid>,
     interaction_keys: HashMap<(String, String), Uuid>,
     unchanged: usize,
 }
 
-fn staged<'t, T: Record>(
+pub(super) fn staged<'t, T: Record>(
     table: &'t Table<T>,
     pending: &'t super::commit::Changes<T>,
     id: Uuid,
@@ -193,7 +193,7 @@ macro_rules! same_record {
 }
 
 impl<'a> Staging<'a> {
-    fn new(state: &'a GraphState, now: Timestamp) -> Self {
+    pub(super) fn new(state: &'a GraphState, now: Timestamp) -> Self {
         Staging {
             state,
             now,
@@ -229,7 +229,7 @@ impl<'a> Staging<'a> {
         Ok(())
     }
 
-    fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
+    pub(super) fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
         self.changes.push(OutboxChange { kind, id, op });
     }
 
@@ -394,7 +394,7 @@ impl<'a> Staging<'a> {
     }
 
     /// Seals the call: its audit entry and its outbox entry.
-    fn finish(
+    pub(super) fn finish(
         mut self,
         ctx: &WriteContext,
         action: &str,
@@ -469,7 +469,7 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
     let mut last = None;
     let mut more = false;
     for (k, r) in table.after(after) {
-        if !opts.include_deleted && r.is_deleted() {
+        if !opts.include_deleted && (r.is_deleted() || r.is_merged_away()) {
             continue;
         }
         if items.len() == limit {
@@ -515,14 +515,14 @@ impl<B: Backend> Db<B> {
         self.closed = true;
     }
 
-    fn ensure_open(&self) -> Result<()> {
+    pub(super) fn ensure_open(&self) -> Result<()> {
         if self.closed {
             return Err(Error::general(ErrorCode::Closed, "the graph is closed"));
         }
         Ok(())
     }
 
-    fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
+    pub(super) fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
         let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
             WriteSet::default()
         } else {
@@ -1048,6 +1048,15 @@ impl<B: Backend> Db<B> {
         {
             s.commit.merges.insert(m.id, None);
             erased.insert(m.id);
+        }
+        // Rejected pairs name erased ids: they go too.
+        for pair in self
+            .state
+            .rejections
+            .keys()
+            .filter(|(a, b)| ids.contains(a) || ids.contains(b))
+        {
+            s.commit.rejections.insert(*pair, None);
         }
         s.commit.audit_removed = self
             .state

@@ -35,7 +35,7 @@ impl Default for GraphMeta {
 }
 
 macro_rules! record_impl {
-    ($t:ty, $kind:expr) => {
+    ($t:ty, $kind:expr $(, $merged:ident)?) => {
         impl Record for $t {
             const KIND: EntityKind = $kind;
             fn id(&self) -> Uuid {
@@ -44,11 +44,14 @@ macro_rules! record_impl {
             fn is_deleted(&self) -> bool {
                 self.deleted_at.is_some()
             }
+            $(fn is_merged_away(&self) -> bool {
+                self.$merged.is_some()
+            })?
         }
     };
 }
-record_impl!(Person, EntityKind::Person);
-record_impl!(Organization, EntityKind::Organization);
+record_impl!(Person, EntityKind::Person, merged_into);
+record_impl!(Organization, EntityKind::Organization, merged_into);
 record_impl!(Edge, EntityKind::Edge);
 record_impl!(Interaction, EntityKind::Interaction);
 
@@ -60,6 +63,8 @@ pub struct GraphState {
     pub edges: Table<Edge>,
     pub interactions: Table<Interaction>,
     pub merges: BTreeMap<Uuid, MergeRecord>,
+    /// Rejected pairs by (a, b), a < b.
+    pub rejections: BTreeMap<(Uuid, Uuid), Rejection>,
     pub audit: BTreeMap<u64, AuditEntry>,
     pub outbox: BTreeMap<u64, OutboxEntry>,
     /// One edge per unordered pair of people. Built on first use (writes
@@ -87,6 +92,7 @@ impl GraphState {
             edges: Table::new(b[2]),
             interactions: Table::new(b[3]),
             merges: BTreeMap::new(),
+            rejections: BTreeMap::new(),
             audit: BTreeMap::new(),
             outbox: BTreeMap::new(),
             edge_by_pair: OnceCell::new(),
@@ -154,6 +160,10 @@ impl GraphState {
                     state.next_outbox_seq = state.next_outbox_seq.max(o.seq + 1);
                     state.outbox.insert(o.seq, o);
                 }
+                StoreName::Rejections => {
+                    let r: Rejection = decode(&bytes, "rejection")?;
+                    state.rejections.insert((r.a, r.b), r);
+                }
                 StoreName::Meta => {}
             }
         }
@@ -214,8 +224,13 @@ impl GraphState {
                 None => self.edges.remove(id),
             };
             if let Some(pairs) = pairs.as_mut() {
+                // Only if the pair still names this edge: a merge moves one
+                // edge onto a pair another (removed) edge held, and the
+                // changes come in no particular order.
                 if let Some(old) = old {
-                    pairs.remove(&old.pair());
+                    if pairs.get(&old.pair()) == Some(&old.id) {
+                        pairs.remove(&old.pair());
+                    }
                 }
                 if let Some((pair, id)) = new_pair {
                     pairs.insert(pair, id);
@@ -245,6 +260,12 @@ impl GraphState {
             match m {
                 Some(m) => self.merges.insert(id, m),
                 None => self.merges.remove(&id),
+            };
+        }
+        for (pair, r) in commit.rejections {
+            match r {
+                Some(r) => self.rejections.insert(pair, r),
+                None => self.rejections.remove(&pair),
             };
         }
         for seq in commit.audit_removed {

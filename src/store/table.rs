@@ -25,6 +25,10 @@ pub trait Record: Clone + serde::Serialize + serde::de::DeserializeOwned {
     const KIND: EntityKind;
     fn id(&self) -> Uuid;
     fn is_deleted(&self) -> bool;
+    /// Merged into another record: stored (for unmerge), out of queries.
+    fn is_merged_away(&self) -> bool {
+        false
+    }
 }
 
 pub fn bucket_of(id: Uuid, bits: u8) -> u16 {

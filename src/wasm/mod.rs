@@ -214,6 +214,9 @@ macro_rules! write_op {
     }};
 }
 
+// After the macros: `merge` uses `read!` and `write_op!` (textual scope).
+mod merge;
+
 #[wasm_bindgen]
 impl WasmGraph {
     /// Opens the graph `name`. `options.storage`: "indexeddb" (default) or "memory".

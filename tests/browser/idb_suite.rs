@@ -47,7 +47,7 @@ fn batch() -> BatchInput {
     }
 }
 
-fn everything(db: &Db<IdbBackend>) -> String {
+fn everything<B: Backend>(db: &Db<B>) -> String {
     let all = ListOptions { limit: Some(10_000), include_deleted: true, ..Default::default() };
     serde_json::to_string(&(
         db.list_people(&all).unwrap().items,
@@ -128,6 +128,173 @@ async fn soft_delete_and_erase_persist() {
     assert!(reopened.person(p1).unwrap().deleted_at.is_some());
     assert_eq!(reopened.stats().edges, 0);
     assert!(!everything(&reopened).contains("p0@acme.com"));
+    reopened.backend().close();
+    IdbBackend::delete_database(&name).await.unwrap();
+}
+
+// --- merges ---
+
+/// People, organizations, edges and interactions (not audit/outbox, which grow).
+fn tables<B: Backend>(db: &Db<B>) -> String {
+    let all = ListOptions { limit: Some(10_000), include_deleted: true, ..Default::default() };
+    serde_json::to_string(&(
+        db.list_people(&all).unwrap().items,
+        db.list_organizations(&all).unwrap().items,
+        db.list_edges(&all).unwrap().items,
+        db.list_interactions(&all).unwrap().items,
+    ))
+    .unwrap()
+}
+
+fn later(ms: i64) -> WriteContext {
+    WriteContext::at(Timestamp::from_millis(1_700_000_000_000 + ms))
+}
+
+#[wasm_bindgen_test]
+async fn merge_reopen_unmerge_restores_the_graph() {
+    let name = unique("wig-merge");
+    let mut db = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    db.batch(batch(), &ctx()).await.unwrap();
+    let id_of = |db: &Db<IdbBackend>, email: &str| db.state().people.values().find(|p| p.emails[0] == email).unwrap().id;
+    let (p0, p1, p2, p3) = (id_of(&db, "p0@acme.com"), id_of(&db, "p1@acme.com"), id_of(&db, "p2@acme.com"), id_of(&db, "p3@acme.com"));
+    // p1–p2 becomes a duplicate of nothing, p1–p3 a duplicate of p0–p3.
+    db.upsert_edges(vec![EdgeInput { from_person_id: Some(p1.to_string()), to_person_id: Some(p3.to_string()), ..Default::default() }], &ctx()).await.unwrap();
+    let before = tables(&db);
+    let m = db.merge_people(p0, &[p2, p1], serde_json::json!({ "score": 0.9 }), &later(1_000)).await.unwrap();
+    assert_eq!(db.stats().merged_away, 2);
+    let after = tables(&db);
+    db.backend().close();
+    drop(db);
+
+    let mut reopened = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(tables(&reopened), after);
+    assert_eq!(reopened.merges(), vec![m.clone()]);
+    reopened.unmerge(m.id, &later(2_000)).await.unwrap();
+    assert_eq!(tables(&reopened), before);
+    reopened.backend().close();
+    drop(reopened);
+
+    let again = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(tables(&again), before);
+    assert!(again.merge_record(m.id).unwrap().undone_at.is_some());
+    again.backend().close();
+    IdbBackend::delete_database(&name).await.unwrap();
+}
+
+mod raw_idb {
+    //! The raw IndexedDB API, to build a database as release 1 (IndexedDB
+    //! version 1, no `rejections` store) left it.
+    use js_sys::{Array, Promise, Reflect, Uint8Array};
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{IdbDatabase, IdbFactory, IdbRequest, IdbTransaction, IdbTransactionMode};
+    use wig_graph::store::{StoreKey, StoreName};
+
+    pub const V1_STORES: [&str; 8] = ["people", "organizations", "edges", "interactions", "merges", "audit", "outbox", "meta"];
+
+    fn factory() -> IdbFactory {
+        Reflect::get(&js_sys::global(), &"indexedDB".into()).unwrap().unchecked_into()
+    }
+
+    async fn done(req: &IdbRequest) -> JsValue {
+        let r = req.clone();
+        let promise = Promise::new(&mut |resolve, reject| {
+            let r2 = r.clone();
+            let ok = Closure::once_into_js(move |_: web_sys::Event| {
+                resolve.call1(&JsValue::NULL, &r2.result().unwrap()).unwrap();
+            });
+            let bad = Closure::once_into_js(move |_: web_sys::Event| {
+                reject.call0(&JsValue::NULL).unwrap();
+            });
+            r.set_onsuccess(Some(ok.unchecked_ref()));
+            r.set_onerror(Some(bad.unchecked_ref()));
+        });
+        JsFuture::from(promise).await.expect("IndexedDB request")
+    }
+
+    async fn committed(tx: &IdbTransaction) {
+        let t = tx.clone();
+        let promise = Promise::new(&mut |resolve, reject| {
+            let ok = Closure::once_into_js(move |_: web_sys::Event| {
+                resolve.call0(&JsValue::NULL).unwrap();
+            });
+            let bad = Closure::once_into_js(move |_: web_sys::Event| {
+                reject.call0(&JsValue::NULL).unwrap();
+            });
+            t.set_oncomplete(Some(ok.unchecked_ref()));
+            t.set_onerror(Some(bad.unchecked_ref()));
+        });
+        JsFuture::from(promise).await.expect("IndexedDB transaction");
+    }
+
+    /// Creates `name` at IndexedDB version 1 with the version-1 stores and
+    /// puts `items` in them.
+    pub async fn create_v1(name: &str, items: &[(StoreName, StoreKey, Vec<u8>)]) {
+        let req = factory().open_with_u32(name, 1).unwrap();
+        let r = req.clone();
+        let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
+            let db: IdbDatabase = r.result().unwrap().unchecked_into();
+            for store in V1_STORES {
+                db.create_object_store(store).unwrap();
+            }
+        });
+        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db: IdbDatabase = done(&req).await.unchecked_into();
+        assert_eq!(db.version(), 1.0);
+        let names = Array::new();
+        for store in V1_STORES {
+            names.push(&JsValue::from_str(store));
+        }
+        let tx = db.transaction_with_str_sequence_and_mode(&names, IdbTransactionMode::Readwrite).unwrap();
+        for (store, key, bytes) in items {
+            assert!(V1_STORES.contains(&store.name()), "{} is not a version-1 store", store.name());
+            let key = match key {
+                StoreKey::Num(n) => JsValue::from_f64(*n as f64),
+                StoreKey::Text(s) => JsValue::from_str(s),
+            };
+            tx.object_store(store.name()).unwrap().put_with_key(&Uint8Array::from(&bytes[..]), &key).unwrap();
+        }
+        committed(&tx).await;
+        db.close();
+    }
+
+    /// The IndexedDB version and store names of `name`, as they are now.
+    pub async fn version_and_stores(name: &str) -> (f64, Vec<String>) {
+        let req = factory().open(name).unwrap();
+        let db: IdbDatabase = done(&req).await.unchecked_into();
+        let list = db.object_store_names();
+        let stores = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let version = db.version();
+        db.close();
+        (version, stores)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_version_one_database_is_upgraded_to_version_two() {
+    // What release 1 stored, made with the same encoder, written with the raw API.
+    let memory = wig_graph::store::MemoryBackend::default();
+    let mut source = Db::open(memory.clone()).await.unwrap();
+    source.batch(batch(), &ctx()).await.unwrap();
+    let items = memory.load().await.unwrap();
+    let name = unique("wig-v1");
+    raw_idb::create_v1(&name, &items).await;
+
+    let mut db = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(everything(&db), everything(&source), "nothing lost in the upgrade");
+    let (version, stores) = raw_idb::version_and_stores(&name).await;
+    assert_eq!(version, f64::from(wig_graph::store::idb::IDB_VERSION));
+    assert_eq!(version, 2.0);
+    assert!(stores.iter().any(|s| s == "rejections"), "{stores:?}");
+
+    // The new store works and persists.
+    let ids: Vec<Uuid> = db.state().people.values().take(2).map(|p| p.id).collect();
+    db.reject_match(ids[0], ids[1], &later(1_000)).await.unwrap();
+    db.backend().close();
+    drop(db);
+    let reopened = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert!(reopened.is_rejected(ids[1], ids[0]));
+    assert_eq!(reopened.rejected_pairs().len(), 1);
     reopened.backend().close();
     IdbBackend::delete_database(&name).await.unwrap();
 }

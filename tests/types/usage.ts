@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -17,6 +17,18 @@ async function usage(): Promise<void> {
   const maybe: Person | undefined = g.getPerson(ada.id);
   const exported = g.exportPerson(ada.id);
   const edges: Edge[] = exported.edges;
+  // --- merges ---
+  const carol = await g.upsertPerson({ names: ['Carol'] });
+  const merge: MergeRecord = await g.merge(ada.id, [carol.id], { explanation: { score: 0.97 } });
+  const kept: Edge[] = merge.edgesAfter;
+  await g.unmerge(merge.id);
+  const rejection: Rejection = await g.rejectMatch(ada.id, carol.id);
+  const rejected: boolean = g.isRejected(rejection.a, rejection.b);
+  const newest: MergeRecord | undefined = g.listMerges()[0];
+  const orgMerge: MergeRecord = await g.mergeOrganizations(ada.id, [carol.id]);
+  console.log(kept, rejected, newest, orgMerge.undoneAt);
+  // @ts-expect-error sourceIds is an array
+  await g.merge(ada.id, carol.id);
   const report = await g.erasePerson(bob.id);
   const removed: number = report.edges;
   try {

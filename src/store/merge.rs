@@ -1,0 +1,721 @@
+//! Merge, unmerge and review feedback (issue #3).
+//!
+//! A merge keeps the target id and folds the sources into it: multi-valued
+//! fields are unioned, empty scalars filled, the sources stay stored with
+//! `mergedInto` (they leave queries), and every edge of a source is
+//! re-pointed to the target — duplicates combined, self-edges removed. The
+//! [`MergeRecord`] holds every touched record as it was and as the merge left
+//! it, so unmerge puts back exactly the prior state, and refuses
+//! (`UNMERGE_CONFLICT`) when a later change depends on the merge.
+//!
+//! Like every write, a merge is prepared against the state without mutating
+//! it and becomes one backend write. It travels to sync as ordinary row
+//! changes: upserts of target, sources and kept edges, erases of removed ones.
+
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
+
+use super::commit::{ChangeOp, Commit};
+use super::ops::{Db, Prepared, Staging, WriteContext};
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::*;
+
+/// At most this many sources in one merge.
+pub const MAX_SOURCES: usize = 100;
+
+/// Appends the items of `more` that `out` does not hold yet (lists are at
+/// most [`limits::LIST`] long: the quadratic scan is cheaper than a set).
+fn union<T: PartialEq + Clone>(out: &mut Vec<T>, more: &[T]) {
+    for x in more {
+        if !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+}
+
+fn too_many(field: &str, n: usize, max: usize) -> Result<()> {
+    if n > max {
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            field,
+            format!("the merged record would have {n} {field}; at most {max}"),
+        ));
+    }
+    Ok(())
+}
+
+fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
+    match v {
+        serde_json::Value::Null => Ok(Metadata::default()),
+        v @ serde_json::Value::Object(_) => {
+            let size = v.to_string().len();
+            if size > limits::METADATA_BYTES {
+                return Err(Error::new(
+                    ErrorCode::TooLarge,
+                    "explanation",
+                    format!("{size} bytes of JSON; at most {}", limits::METADATA_BYTES),
+                ));
+            }
+            Ok(Metadata(v))
+        }
+        _ => Err(Error::new(
+            ErrorCode::InvalidJson,
+            "explanation",
+            "an explanation is a JSON object (or null)",
+        )),
+    }
+}
+
+/// Checks target and sources (exist, live, not merged away, distinct,
+/// 1..=100, target not among them) and returns the sources in canonical
+/// (sorted) order. `look(id)` = `(mergedInto, deleted)` of a stored record.
+fn check_merge_ids(
+    kind: EntityKind,
+    target: Uuid,
+    sources: &[Uuid],
+    look: impl Fn(Uuid) -> Option<(Option<Uuid>, bool)>,
+) -> Result<Vec<Uuid>> {
+    let what = kind.as_str();
+    if sources.is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "sourceIds",
+            format!("name at least one {what} to merge into the target"),
+        ));
+    }
+    if sources.len() > MAX_SOURCES {
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            "sourceIds",
+            format!(
+                "{} records in one merge; at most {MAX_SOURCES}",
+                sources.len()
+            ),
+        ));
+    }
+    let live = |id: Uuid, field: &str| -> Result<()> {
+        match look(id) {
+            None => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("no {what} {id}"),
+            )),
+            Some((Some(t), _)) => Err(Error::new(
+                ErrorCode::MergedAway,
+                field,
+                format!("{what} {id} was merged into {t}; use {t}"),
+            )),
+            Some((None, true)) => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("{what} {id} is deleted"),
+            )),
+            Some((None, false)) => Ok(()),
+        }
+    };
+    live(target, "targetId")?;
+    let mut seen = HashSet::default();
+    for (i, id) in sources.iter().enumerate() {
+        let field = format!("sourceIds[{i}]");
+        if *id == target {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                field,
+                format!("{what} {id} is the target; a record cannot be merged into itself"),
+            ));
+        }
+        if !seen.insert(*id) {
+            return Err(Error::new(
+                ErrorCode::DuplicateId,
+                field,
+                format!("{what} {id} appears twice in sourceIds"),
+            ));
+        }
+        live(*id, &field)?;
+    }
+    let mut sorted = sources.to_vec();
+    sorted.sort_unstable();
+    Ok(sorted)
+}
+
+fn min_opt(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    a.max(b)
+}
+
+/// Every record id a merge touched (people, organizations, edges).
+fn touched(m: &MergeRecord) -> HashSet<Uuid> {
+    let mut ids: HashSet<Uuid> = HashSet::default();
+    ids.extend(m.people_before.iter().map(|p| p.id));
+    ids.extend(m.organizations_before.iter().map(|o| o.id));
+    ids.extend(m.edges_before.iter().map(|e| e.id));
+    ids
+}
+
+fn conflict(reason: String) -> Error {
+    Error::new(ErrorCode::UnmergeConflict, "mergeId", reason)
+}
+
+/// What a person merge does to edges: (before, after, removed ids), each
+/// sorted by id.
+struct EdgePlan {
+    before: Vec<Edge>,
+    after: Vec<Edge>,
+    removed: Vec<Uuid>,
+}
+
+impl<B: Backend> Db<B> {
+    /// Re-points every edge of a source to the target. Edges that end up on
+    /// the same pair are combined into one: interactionCount summed,
+    /// firstSeenAt = min, lastSeenAt = max, sources and channels unioned
+    /// (sorted), strength = the max (it will be recomputed from the
+    /// interactions once the strength engine is wired into writes), the kept
+    /// edge's strengthFactors, type and metadata. The kept edge is the
+    /// target's own edge to that person if there is one, else a live one
+    /// before a deleted one, then the smallest id — so the result does not
+    /// depend on the order of the sources. Edges between a source and the
+    /// target, or between two sources, are removed.
+    fn plan_edges(&self, target: Uuid, sources: &[Uuid], now: Timestamp) -> EdgePlan {
+        let src: HashSet<Uuid> = sources.iter().copied().collect();
+        let repoint = |id: Uuid| if src.contains(&id) { target } else { id };
+        let mut before = Vec::new();
+        let mut removed = Vec::new();
+        // (moved, edge after re-pointing) by the new pair.
+        let mut groups: BTreeMap<(Uuid, Uuid), Vec<(bool, Edge)>> = BTreeMap::new();
+        for e in self
+            .state
+            .edges
+            .values()
+            .filter(|e| src.contains(&e.from_person_id) || src.contains(&e.to_person_id))
+        {
+            before.push(e.clone());
+            let (from, to) = (repoint(e.from_person_id), repoint(e.to_person_id));
+            if from == to {
+                removed.push(e.id);
+                continue;
+            }
+            let mut moved = e.clone();
+            moved.from_person_id = from;
+            moved.to_person_id = to;
+            groups
+                .entry(pair_key(from, to))
+                .or_default()
+                .push((true, moved));
+        }
+        for (pair, group) in groups.iter_mut() {
+            // The target's own edge to the same person (it touches no source).
+            if let Some(e) = self
+                .state
+                .edge_by_pair()
+                .get(pair)
+                .and_then(|id| self.state.edges.get(*id))
+            {
+                before.push(e.clone());
+                group.push((false, e.clone()));
+            }
+        }
+        let mut after = Vec::with_capacity(groups.len());
+        for mut group in groups.into_values() {
+            group.sort_by_key(|(moved, e)| (*moved, e.deleted_at.is_some(), e.id));
+            let mut kept = group[0].1.clone();
+            for (_, e) in &group[1..] {
+                kept.interaction_count = kept.interaction_count.saturating_add(e.interaction_count);
+                kept.first_seen_at = min_opt(kept.first_seen_at, e.first_seen_at);
+                kept.last_seen_at = max_opt(kept.last_seen_at, e.last_seen_at);
+                kept.sources.extend(e.sources.iter().cloned());
+                kept.channels.extend(e.channels.iter().copied());
+                kept.strength = kept.strength.max(e.strength);
+                removed.push(e.id);
+            }
+            if group.len() > 1 {
+                kept.sources.sort();
+                kept.sources.dedup();
+                kept.channels.sort();
+                kept.channels.dedup();
+            }
+            kept.updated_at = now;
+            after.push(kept);
+        }
+        before.sort_by_key(|e| e.id);
+        after.sort_by_key(|e| e.id);
+        removed.sort_unstable();
+        EdgePlan {
+            before,
+            after,
+            removed,
+        }
+    }
+
+    /// Merges `sources` into the person `target` (see the module docs).
+    /// Names, emails, phones and addresses are unioned (the target's first,
+    /// then the sources' in id order), social handles too (the target wins a
+    /// conflict, then the smaller source id), empty title, organizationId
+    /// and birthDate are filled from the sources; the target's metadata is
+    /// kept. Merging two people rejected as a match is allowed.
+    pub fn prepare_merge_people(
+        &self,
+        target: Uuid,
+        sources: &[Uuid],
+        explanation: serde_json::Value,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<MergeRecord>> {
+        self.ensure_open()?;
+        let st = &self.state;
+        let sources = check_merge_ids(EntityKind::Person, target, sources, |id| {
+            st.people
+                .get(id)
+                .map(|p| (p.merged_into, p.deleted_at.is_some()))
+        })?;
+        let explanation = explanation_of(explanation)?;
+        let now = ctx.now;
+        let target_before = st.people.get(target).cloned().expect("checked");
+        let sources_before: Vec<Person> = sources
+            .iter()
+            .map(|id| st.people.get(*id).cloned().expect("checked"))
+            .collect();
+        let mut t = target_before.clone();
+        for s in &sources_before {
+            union(&mut t.names, &s.names);
+            union(&mut t.emails, &s.emails);
+            union(&mut t.phones, &s.phones);
+            union(&mut t.addresses, &s.addresses);
+            for (k, v) in &s.social_handles {
+                t.social_handles
+                    .entry(k.clone())
+                    .or_insert_with(|| v.clone());
+            }
+            if t.title.is_none() {
+                t.title = s.title.clone();
+            }
+            if t.organization_id.is_none() {
+                t.organization_id = s.organization_id;
+            }
+            if t.birth_date.is_none() {
+                t.birth_date = s.birth_date.clone();
+            }
+            union(&mut t.previous_ids, &[s.id]);
+            union(&mut t.previous_ids, &s.previous_ids);
+        }
+        too_many("names", t.names.len(), limits::LIST)?;
+        too_many("emails", t.emails.len(), limits::LIST)?;
+        too_many("phones", t.phones.len(), limits::LIST)?;
+        too_many("addresses", t.addresses.len(), limits::LIST)?;
+        too_many(
+            "socialHandles",
+            t.social_handles.len(),
+            limits::SOCIAL_HANDLES,
+        )?;
+        t.merge_explanation = Some(explanation.clone());
+        t.updated_at = now;
+        let sources_after: Vec<Person> = sources_before
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.merged_into = Some(target);
+                s.updated_at = now;
+                s
+            })
+            .collect();
+        let edges = self.plan_edges(target, &sources, now);
+        if let Some(e) = edges.after.iter().find(|e| e.sources.len() > limits::LIST) {
+            return Err(Error::new(
+                ErrorCode::TooLarge,
+                "sourceIds",
+                format!(
+                    "the combined edge {} would have {} sources; at most {}",
+                    e.id,
+                    e.sources.len(),
+                    limits::LIST
+                ),
+            ));
+        }
+
+        let mut s = Staging::new(st, now);
+        let mut people_after = vec![t];
+        people_after.extend(sources_after);
+        for p in &people_after {
+            s.commit.people.insert(p.id, Some(p.clone()));
+            s.change(EntityKind::Person, p.id, ChangeOp::Upsert);
+        }
+        for e in &edges.after {
+            s.commit.edges.insert(e.id, Some(e.clone()));
+            s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+        }
+        for id in &edges.removed {
+            s.commit.edges.insert(*id, None);
+            s.change(EntityKind::Edge, *id, ChangeOp::Erase);
+        }
+        let mut people_before = vec![target_before];
+        people_before.extend(sources_before);
+        let record = MergeRecord {
+            id: new_id(),
+            seq: st.next_audit_seq,
+            entity_type: EntityKind::Person,
+            target_id: target,
+            source_ids: sources,
+            explanation,
+            people_before,
+            people_after,
+            organizations_before: Vec::new(),
+            organizations_after: Vec::new(),
+            edges_before: edges.before,
+            edges_after: edges.after,
+            removed_edge_ids: edges.removed,
+            created_at: now,
+            undone_at: None,
+        };
+        Ok(self.seal_merge(s, ctx, record))
+    }
+
+    /// Merges `sources` into the organization `target`: the target's name is
+    /// kept, an empty domain filled, metadata objects combined (the target's
+    /// keys win); people whose organizationId is a source are re-pointed to
+    /// the target (and restored on unmerge).
+    pub fn prepare_merge_organizations(
+        &self,
+        target: Uuid,
+        sources: &[Uuid],
+        explanation: serde_json::Value,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<MergeRecord>> {
+        self.ensure_open()?;
+        let st = &self.state;
+        let sources = check_merge_ids(EntityKind::Organization, target, sources, |id| {
+            st.organizations
+                .get(id)
+                .map(|o| (o.merged_into, o.deleted_at.is_some()))
+        })?;
+        let explanation = explanation_of(explanation)?;
+        let now = ctx.now;
+        let target_before = st.organizations.get(target).cloned().expect("checked");
+        let sources_before: Vec<Organization> = sources
+            .iter()
+            .map(|id| st.organizations.get(*id).cloned().expect("checked"))
+            .collect();
+        let mut t = target_before.clone();
+        for s in &sources_before {
+            if t.domain.is_none() {
+                t.domain = s.domain.clone();
+            }
+            match (&mut t.metadata.0, &s.metadata.0) {
+                (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) => {
+                    for (k, v) in theirs {
+                        mine.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                (mine @ serde_json::Value::Null, theirs) => *mine = theirs.clone(),
+                _ => {}
+            }
+            union(&mut t.previous_ids, &[s.id]);
+            union(&mut t.previous_ids, &s.previous_ids);
+        }
+        let size = t.metadata.0.to_string().len();
+        too_many("metadata bytes", size, limits::METADATA_BYTES).map_err(|e| Error {
+            field: Some("metadata".into()),
+            ..e
+        })?;
+        t.merge_explanation = Some(explanation.clone());
+        t.updated_at = now;
+        let src: HashSet<Uuid> = sources.iter().copied().collect();
+        let mut people_before: Vec<Person> = st
+            .people
+            .values()
+            .filter(|p| p.organization_id.is_some_and(|o| src.contains(&o)))
+            .cloned()
+            .collect();
+        people_before.sort_by_key(|p| p.id);
+        let people_after: Vec<Person> = people_before
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                p.organization_id = Some(target);
+                p.updated_at = now;
+                p
+            })
+            .collect();
+        let mut organizations_after = vec![t];
+        organizations_after.extend(sources_before.iter().map(|o| {
+            let mut o = o.clone();
+            o.merged_into = Some(target);
+            o.updated_at = now;
+            o
+        }));
+
+        let mut s = Staging::new(st, now);
+        for o in &organizations_after {
+            s.commit.organizations.insert(o.id, Some(o.clone()));
+            s.change(EntityKind::Organization, o.id, ChangeOp::Upsert);
+        }
+        for p in &people_after {
+            s.commit.people.insert(p.id, Some(p.clone()));
+            s.change(EntityKind::Person, p.id, ChangeOp::Upsert);
+        }
+        let mut organizations_before = vec![target_before];
+        organizations_before.extend(sources_before);
+        let record = MergeRecord {
+            id: new_id(),
+            seq: st.next_audit_seq,
+            entity_type: EntityKind::Organization,
+            target_id: target,
+            source_ids: sources,
+            explanation,
+            people_before,
+            people_after,
+            organizations_before,
+            organizations_after,
+            edges_before: Vec::new(),
+            edges_after: Vec::new(),
+            removed_edge_ids: Vec::new(),
+            created_at: now,
+            undone_at: None,
+        };
+        Ok(self.seal_merge(s, ctx, record))
+    }
+
+    fn seal_merge(
+        &self,
+        mut s: Staging<'_>,
+        ctx: &WriteContext,
+        record: MergeRecord,
+    ) -> Prepared<MergeRecord> {
+        s.commit.merges.insert(record.id, Some(record.clone()));
+        let meta = serde_json::json!({
+            "mergeId": record.id, "sourceIds": record.source_ids,
+            "edgesKept": record.edges_after.len(), "edgesRemoved": record.removed_edge_ids.len(),
+            "peopleRepointed": if record.entity_type == EntityKind::Organization { record.people_after.len() } else { 0 },
+        });
+        let commit = s.finish(
+            ctx,
+            "merge",
+            Some((record.entity_type, record.target_id)),
+            meta,
+        );
+        self.prepared(commit, record)
+    }
+
+    /// Undoes a merge: every record it touched goes back to exactly what it
+    /// was before (removed edges come back), and the MergeRecord is marked
+    /// `undoneAt`. Refused with UNMERGE_CONFLICT when the merge is already
+    /// undone, when a later merge touching the same records is in effect, or
+    /// when a record the merge wrote changed since. Rejections stay.
+    pub fn prepare_unmerge(&self, merge_id: Uuid, ctx: &WriteContext) -> Result<Prepared<()>> {
+        self.ensure_open()?;
+        let st = &self.state;
+        let m = st.merges.get(&merge_id).ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotFound,
+                "mergeId",
+                format!("no merge {merge_id}"),
+            )
+        })?;
+        if let Some(at) = m.undone_at {
+            return Err(conflict(format!(
+                "merge {merge_id} was already undone at {at}"
+            )));
+        }
+        let ids = touched(m);
+        let later = st
+            .merges
+            .values()
+            .filter(|o| o.seq > m.seq && o.undone_at.is_none())
+            .find(|o| touched(o).iter().any(|id| ids.contains(id)));
+        if let Some(o) = later {
+            return Err(conflict(format!("a later merge ({}, into {}) involves the same records and is still in effect; undo it first", o.id, o.target_id)));
+        }
+        fn unchanged<T: PartialEq>(
+            kind: &str,
+            id: Uuid,
+            now: Option<&T>,
+            after: &T,
+            updated: impl Fn(&T) -> Timestamp,
+        ) -> Result<()> {
+            match now {
+                None => Err(conflict(format!("{kind} {id} no longer exists"))),
+                Some(cur) if cur != after => Err(conflict(format!(
+                    "{kind} {id} was modified after the merge (updatedAt {}, the merge wrote {})",
+                    updated(cur),
+                    updated(after)
+                ))),
+                Some(_) => Ok(()),
+            }
+        }
+        for p in &m.people_after {
+            unchanged("person", p.id, st.people.get(p.id), p, |p| p.updated_at)?;
+        }
+        for o in &m.organizations_after {
+            unchanged("organization", o.id, st.organizations.get(o.id), o, |o| {
+                o.updated_at
+            })?;
+        }
+        for e in &m.edges_after {
+            unchanged("edge", e.id, st.edges.get(e.id), e, |e| e.updated_at)?;
+        }
+        if let Some(id) = m
+            .removed_edge_ids
+            .iter()
+            .find(|id| st.edges.get(**id).is_some())
+        {
+            return Err(conflict(format!(
+                "edge {id}, removed by the merge, exists again"
+            )));
+        }
+        let mut s = Staging::new(st, ctx.now);
+        for p in &m.people_before {
+            s.commit.people.insert(p.id, Some(p.clone()));
+            s.change(EntityKind::Person, p.id, ChangeOp::Upsert);
+        }
+        for o in &m.organizations_before {
+            s.commit.organizations.insert(o.id, Some(o.clone()));
+            s.change(EntityKind::Organization, o.id, ChangeOp::Upsert);
+        }
+        for e in &m.edges_before {
+            s.commit.edges.insert(e.id, Some(e.clone()));
+            s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+        }
+        let mut undone = m.clone();
+        undone.undone_at = Some(ctx.now);
+        s.commit.merges.insert(merge_id, Some(undone));
+        let commit = s.finish(
+            ctx,
+            "unmerge",
+            Some((m.entity_type, m.target_id)),
+            serde_json::json!({ "mergeId": merge_id, "sourceIds": m.source_ids }),
+        );
+        Ok(self.prepared(commit, ()))
+    }
+
+    /// Review feedback: `a` and `b` (two people or two organizations) are
+    /// not the same. Durable; recording a pair twice is a no-op. Merging a
+    /// rejected pair stays allowed (the user decides); unmerge leaves
+    /// rejections alone.
+    pub fn prepare_reject_match(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Rejection>> {
+        self.ensure_open()?;
+        let st = &self.state;
+        if a == b {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "b",
+                "a record always matches itself",
+            ));
+        }
+        let kind_of = |id: Uuid, field: &str| -> Result<EntityKind> {
+            let (kind, merged) = if let Some(p) = st.people.get(id) {
+                (EntityKind::Person, p.merged_into)
+            } else if let Some(o) = st.organizations.get(id) {
+                (EntityKind::Organization, o.merged_into)
+            } else {
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    field,
+                    format!("no person or organization {id}"),
+                ));
+            };
+            match merged {
+                Some(t) => Err(Error::new(
+                    ErrorCode::MergedAway,
+                    field,
+                    format!("{} {id} was merged into {t}; use {t}", kind.as_str()),
+                )),
+                None => Ok(kind),
+            }
+        };
+        let (ka, kb) = (kind_of(a, "a")?, kind_of(b, "b")?);
+        if ka != kb {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "b",
+                format!(
+                    "a is a {}, b is a {}: only records of one kind can match",
+                    ka.as_str(),
+                    kb.as_str()
+                ),
+            ));
+        }
+        let (x, y) = pair_key(a, b);
+        if let Some(r) = st.rejections.get(&(x, y)) {
+            return Ok(self.prepared(Commit::default(), r.clone()));
+        }
+        let rejection = Rejection {
+            a: x,
+            b: y,
+            kind: ka,
+            created_at: ctx.now,
+        };
+        let mut s = Staging::new(st, ctx.now);
+        s.commit.rejections.insert((x, y), Some(rejection.clone()));
+        let commit = s.finish(
+            ctx,
+            "reject_match",
+            Some((ka, x)),
+            serde_json::json!({ "a": x, "b": y }),
+        );
+        Ok(self.prepared(commit, rejection))
+    }
+
+    /// True when `a` and `b` were rejected as a match (either order).
+    pub fn is_rejected(&self, a: Uuid, b: Uuid) -> bool {
+        self.state.rejections.contains_key(&pair_key(a, b))
+    }
+
+    /// Every rejected pair, ordered by (a, b).
+    pub fn rejected_pairs(&self) -> Vec<Rejection> {
+        self.state.rejections.values().cloned().collect()
+    }
+
+    /// Merge records, newest first (undone ones included, with `undoneAt`).
+    pub fn merges(&self) -> Vec<MergeRecord> {
+        let mut all: Vec<MergeRecord> = self.state.merges.values().cloned().collect();
+        all.sort_by_key(|m| std::cmp::Reverse(m.seq));
+        all
+    }
+
+    pub fn merge_record(&self, id: Uuid) -> Option<&MergeRecord> {
+        self.state.merges.get(&id)
+    }
+
+    pub async fn merge_people(
+        &mut self,
+        target: Uuid,
+        sources: &[Uuid],
+        explanation: serde_json::Value,
+        ctx: &WriteContext,
+    ) -> Result<MergeRecord> {
+        let p = self.prepare_merge_people(target, sources, explanation, ctx)?;
+        self.run(p).await
+    }
+    pub async fn merge_organizations(
+        &mut self,
+        target: Uuid,
+        sources: &[Uuid],
+        explanation: serde_json::Value,
+        ctx: &WriteContext,
+    ) -> Result<MergeRecord> {
+        let p = self.prepare_merge_organizations(target, sources, explanation, ctx)?;
+        self.run(p).await
+    }
+    pub async fn unmerge(&mut self, merge_id: Uuid, ctx: &WriteContext) -> Result<()> {
+        let p = self.prepare_unmerge(merge_id, ctx)?;
+        self.run(p).await
+    }
+    pub async fn reject_match(
+        &mut self,
+        a: Uuid,
+        b: Uuid,
+        ctx: &WriteContext,
+    ) -> Result<Rejection> {
+        let p = self.prepare_reject_match(a, b, ctx)?;
+        self.run(p).await
+    }
+}

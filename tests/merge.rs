@@ -1,0 +1,926 @@
+//! Merge, unmerge and match rejections over the in-memory backend: every
+//! rule, every error, and properties on random small graphs (unmerge restores
+//! byte-identical tables, the order of sources does not matter, reopening
+//! reads back what is in memory).
+
+mod common;
+use common::*;
+use proptest::prelude::*;
+use serde_json::json;
+use wig_graph::model::*;
+use wig_graph::store::{
+    block_on, codec, Backend, ChangeOp, Db, ListOptions, MemoryBackend, WriteSet,
+};
+use wig_graph::ErrorCode;
+
+const T1: i64 = T0 + 60_000;
+const T2: i64 = T0 + 120_000;
+const T3: i64 = T0 + 180_000;
+
+fn all() -> ListOptions {
+    ListOptions {
+        limit: Some(10_000),
+        include_deleted: true,
+        ..Default::default()
+    }
+}
+
+/// People, organizations, edges and interactions, as the store encodes
+/// them (not audit or outbox, which grow with every call).
+fn tables(db: &Db<MemoryBackend>) -> (Vec<u8>, String) {
+    let t = (
+        db.list_people(&all()).unwrap().items,
+        db.list_organizations(&all()).unwrap().items,
+        db.list_edges(&all()).unwrap().items,
+        db.list_interactions(&all()).unwrap().items,
+    );
+    (codec::encode(&t), serde_json::to_string(&t).unwrap())
+}
+
+fn p(names: &[&str], emails: &[&str]) -> PersonInput {
+    PersonInput {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        emails: emails.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+fn people(db: &mut Db<MemoryBackend>, inputs: Vec<PersonInput>) -> Vec<Uuid> {
+    block_on(db.upsert_people(inputs, &ctx()))
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect()
+}
+
+fn err_of<T>(r: wig_graph::error::Result<T>) -> (ErrorCode, String) {
+    match r {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => (e.code, e.field.unwrap_or_default()),
+    }
+}
+
+fn edge_between(db: &Db<MemoryBackend>, a: Uuid, b: Uuid) -> Option<Edge> {
+    db.state()
+        .edge_by_pair()
+        .get(&pair_key(a, b))
+        .and_then(|id| db.edge(*id))
+        .cloned()
+}
+
+#[test]
+fn merge_unions_fields_fills_scalars_and_marks_sources() {
+    let mut db = open();
+    let org = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap()
+    .id;
+    let mut target = p(&["Ada Lovelace"], &["ada@example.org"]);
+    target.social_handles = [("github".to_string(), "ada".to_string())].into();
+    let mut s1 = p(
+        &["Ada King", "Ada Lovelace"],
+        &["ada@work.example", "ada@example.org"],
+    );
+    s1.social_handles = [
+        ("github".to_string(), "ada-k".to_string()),
+        ("x".to_string(), "adak".to_string()),
+    ]
+    .into();
+    s1.title = Some("Countess".into());
+    s1.organization_id = Some(org.to_string());
+    s1.phones = vec!["+1 415 555 0100".into()];
+    let mut s2 = p(&["A. Lovelace"], &[]);
+    s2.birth_date = Some("1815-12-10".into());
+    s2.title = Some("Mathematician".into());
+    let ids = people(&mut db, vec![target, s1, s2]);
+    let (t, a, b) = (ids[0], ids[1], ids[2]);
+    let mut sources = vec![a, b];
+    sources.sort();
+    let m = block_on(db.merge_people(t, &[b, a], json!({ "score": 0.97 }), &ctx_at(T1))).unwrap();
+    assert_eq!(m.source_ids, sources);
+    assert_eq!(m.target_id, t);
+    let merged = db.person(t).unwrap();
+    // Target first, then the sources in id order.
+    let (first, second) = if a < b {
+        (vec!["Ada King"], vec!["A. Lovelace"])
+    } else {
+        (vec!["A. Lovelace"], vec!["Ada King"])
+    };
+    let expected: Vec<&str> = ["Ada Lovelace"]
+        .into_iter()
+        .chain(first)
+        .chain(second)
+        .collect();
+    assert_eq!(merged.names, expected);
+    assert_eq!(merged.emails, vec!["ada@example.org", "ada@work.example"]);
+    assert_eq!(merged.phones.len(), 1);
+    assert_eq!(
+        merged.social_handles["github"], "ada",
+        "the target wins a conflict"
+    );
+    assert_eq!(merged.social_handles["x"], "adak");
+    let first_title = if a < b { "Countess" } else { "Mathematician" };
+    assert_eq!(merged.title.as_deref(), Some(first_title));
+    assert_eq!(merged.organization_id, Some(org));
+    assert_eq!(merged.birth_date.as_deref(), Some("1815-12-10"));
+    assert_eq!(merged.previous_ids, sources);
+    assert_eq!(
+        merged.merge_explanation,
+        Some(Metadata(json!({ "score": 0.97 })))
+    );
+    assert_eq!(merged.updated_at, Timestamp::from_millis(T1));
+    for s in [a, b] {
+        assert_eq!(db.person(s).unwrap().merged_into, Some(t));
+    }
+    // Sources stay stored but leave queries.
+    assert_eq!(
+        db.list_people(&ListOptions::default()).unwrap().items.len(),
+        1
+    );
+    assert_eq!(db.list_people(&all()).unwrap().items.len(), 3);
+    assert_eq!(db.stats().merged_away, 2);
+    assert_eq!(db.stats().people, 1);
+    let audit = db.audit(1, None);
+    assert_eq!(audit[0].action, "merge");
+    assert_eq!(audit[0].entity_id, Some(t));
+    assert_eq!(db.merges(), vec![m]);
+}
+
+#[test]
+fn previous_ids_carry_earlier_merges() {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        vec![p(&["A"], &[]), p(&["B"], &[]), p(&["C"], &[])],
+    );
+    block_on(db.merge_people(ids[1], &[ids[2]], json!(null), &ctx_at(T1))).unwrap();
+    block_on(db.merge_people(ids[0], &[ids[1]], json!(null), &ctx_at(T2))).unwrap();
+    assert_eq!(
+        db.person(ids[0]).unwrap().previous_ids,
+        vec![ids[1], ids[2]]
+    );
+}
+
+/// Target t, sources a and b, others x, y, z:
+/// t–x, a–x (duplicate after re-pointing), a–y (re-pointed), a–t and a–b (self-edges), b–z.
+fn edge_graph() -> (Db<MemoryBackend>, [Uuid; 6]) {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        ["t", "a", "b", "x", "y", "z"]
+            .iter()
+            .map(|n| p(&[n], &[]))
+            .collect(),
+    );
+    let [t, a, b, x, y, z] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]];
+    let e = |from: Uuid,
+             to: Uuid,
+             strength: f64,
+             count: f64,
+             first: &str,
+             last: &str,
+             channels: &[&str],
+             sources: &[&str]| EdgeInput {
+        from_person_id: Some(from.to_string()),
+        to_person_id: Some(to.to_string()),
+        strength: Some(JsNumber(strength)),
+        interaction_count: Some(JsNumber(count)),
+        first_seen_at: Some(TimeInput::Text(first.into())),
+        last_seen_at: Some(TimeInput::Text(last.into())),
+        channels: channels.iter().map(|s| s.to_string()).collect(),
+        sources: sources.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    block_on(db.upsert_edges(
+        vec![
+            e(
+                t,
+                x,
+                0.4,
+                3.0,
+                "2024-01-01T00:00:00Z",
+                "2024-03-01T00:00:00Z",
+                &["meeting"],
+                &["gmail"],
+            ),
+            e(
+                x,
+                a,
+                0.9,
+                2.0,
+                "2023-06-01T00:00:00Z",
+                "2024-02-01T00:00:00Z",
+                &["email", "call"],
+                &["calendar", "gmail"],
+            ),
+            e(
+                a,
+                y,
+                0.5,
+                1.0,
+                "2024-01-01T00:00:00Z",
+                "2024-01-02T00:00:00Z",
+                &[],
+                &[],
+            ),
+            e(
+                a,
+                t,
+                0.5,
+                1.0,
+                "2024-01-01T00:00:00Z",
+                "2024-01-02T00:00:00Z",
+                &[],
+                &[],
+            ),
+            e(
+                a,
+                b,
+                0.5,
+                1.0,
+                "2024-01-01T00:00:00Z",
+                "2024-01-02T00:00:00Z",
+                &[],
+                &[],
+            ),
+            e(
+                z,
+                b,
+                0.5,
+                1.0,
+                "2024-01-01T00:00:00Z",
+                "2024-01-02T00:00:00Z",
+                &[],
+                &[],
+            ),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    (db, [t, a, b, x, y, z])
+}
+
+#[test]
+fn merge_repoints_edges_combines_duplicates_and_drops_self_edges() {
+    let (mut db, [t, a, b, x, y, z]) = edge_graph();
+    let tx = edge_between(&db, t, x).unwrap();
+    let ax = edge_between(&db, a, x).unwrap();
+    let (at, ab) = (
+        edge_between(&db, a, t).unwrap().id,
+        edge_between(&db, a, b).unwrap().id,
+    );
+    let m = block_on(db.merge_people(t, &[a, b], json!({}), &ctx_at(T1))).unwrap();
+
+    let combined = edge_between(&db, t, x).unwrap();
+    assert_eq!(combined.id, tx.id, "the target's own edge is kept");
+    assert_eq!(combined.interaction_count, 5);
+    assert_eq!(combined.first_seen_at, ax.first_seen_at);
+    assert_eq!(combined.last_seen_at, tx.last_seen_at);
+    assert_eq!(combined.strength, 0.9);
+    assert_eq!(
+        combined.channels,
+        vec![Channel::Email, Channel::Meeting, Channel::Call]
+    );
+    assert_eq!(combined.sources, vec!["calendar", "gmail"]);
+    assert_eq!(combined.strength_factors, tx.strength_factors);
+    assert_eq!(combined.updated_at, Timestamp::from_millis(T1));
+    assert!(db.edge(ax.id).is_none(), "the duplicate is gone");
+    let ty = edge_between(&db, t, y).unwrap();
+    assert_eq!(
+        (ty.from_person_id, ty.to_person_id),
+        (t, y),
+        "re-pointed in place"
+    );
+    let tz = edge_between(&db, t, z).unwrap();
+    assert_eq!((tz.from_person_id, tz.to_person_id), (z, t));
+    assert!(
+        db.edge(at).is_none() && db.edge(ab).is_none(),
+        "self-edges removed"
+    );
+    assert_eq!(db.stats().edges, 3);
+    assert!(db
+        .state()
+        .edges
+        .values()
+        .all(|e| ![a, b].contains(&e.from_person_id) && ![a, b].contains(&e.to_person_id)));
+
+    let mut removed = vec![ax.id, at, ab];
+    removed.sort();
+    assert_eq!(m.removed_edge_ids, removed);
+    assert_eq!(m.edges_before.len(), 6);
+    assert_eq!(m.edges_after.len(), 3);
+
+    // One outbox entry: upserts of target, sources, kept edges; erases of removed edges.
+    let entry = db.state().outbox.values().last().unwrap();
+    let erased: Vec<Uuid> = entry
+        .changes
+        .iter()
+        .filter(|c| c.op == ChangeOp::Erase)
+        .map(|c| c.id)
+        .collect();
+    let mut erased_sorted = erased.clone();
+    erased_sorted.sort();
+    assert_eq!(erased_sorted, removed);
+    assert_eq!(
+        entry
+            .changes
+            .iter()
+            .filter(|c| c.op == ChangeOp::Upsert && c.kind == EntityKind::Person)
+            .count(),
+        3
+    );
+    assert_eq!(
+        entry
+            .changes
+            .iter()
+            .filter(|c| c.op == ChangeOp::Upsert && c.kind == EntityKind::Edge)
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn a_merge_is_one_write() {
+    let (mut db, [t, a, b, ..]) = edge_graph();
+    let p = db
+        .prepare_merge_people(t, &[a, b], json!(null), &ctx_at(T1))
+        .unwrap();
+    assert!(p
+        .set
+        .puts
+        .iter()
+        .any(|(s, _, _)| *s == wig_graph::store::StoreName::Merges));
+    assert!(p
+        .set
+        .puts
+        .iter()
+        .any(|(s, _, _)| *s == wig_graph::store::StoreName::Audit));
+    // A failed write changes nothing, in memory or in storage.
+    let before = tables(&db);
+    db.backend().set_fail_writes(true);
+    assert_eq!(
+        err_of(block_on(db.merge_people(
+            t,
+            &[a, b],
+            json!(null),
+            &ctx_at(T1)
+        )))
+        .0,
+        ErrorCode::Storage
+    );
+    db.backend().set_fail_writes(false);
+    assert_eq!(tables(&db), before);
+    assert!(db.merges().is_empty());
+}
+
+#[test]
+fn unmerge_restores_the_exact_prior_state() {
+    let (mut db, [t, a, b, ..]) = edge_graph();
+    let before = tables(&db);
+    let m =
+        block_on(db.merge_people(t, &[a, b], json!({ "why": "same email" }), &ctx_at(T1))).unwrap();
+    assert_ne!(tables(&db), before);
+    block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+    assert_eq!(tables(&db), before);
+    assert_eq!(
+        db.merge_record(m.id).unwrap().undone_at,
+        Some(Timestamp::from_millis(T2))
+    );
+    assert_eq!(db.audit(1, None)[0].action, "unmerge");
+    // The pair index follows: the restored edges can be found by pair again.
+    assert_eq!(
+        edge_between(&db, a, b).unwrap().id,
+        m.edges_before
+            .iter()
+            .find(|e| e.pair() == pair_key(a, b))
+            .unwrap()
+            .id
+    );
+    // And it survives reopening.
+    let reopened = block_on(Db::open(db.backend().clone())).unwrap();
+    assert_eq!(tables(&reopened), before);
+    assert_eq!(reopened.merges(), db.merges());
+}
+
+#[test]
+fn unmerge_refuses_twice_and_unknown_ids() {
+    let (mut db, [t, a, ..]) = edge_graph();
+    let m = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T1))).unwrap();
+    block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+    let e = block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::UnmergeConflict, Some("mergeId"))
+    );
+    assert!(e.reason.contains("already undone"), "{}", e.reason);
+    assert_eq!(
+        err_of(block_on(db.unmerge(Uuid::new_v4(), &ctx_at(T3)))),
+        (ErrorCode::NotFound, "mergeId".into())
+    );
+}
+
+#[test]
+fn unmerge_refuses_when_the_target_changed_after_the_merge() {
+    let (mut db, [t, a, ..]) = edge_graph();
+    let m = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T1))).unwrap();
+    let mut input = p(&["t renamed"], &[]);
+    input.id = Some(t.to_string());
+    block_on(db.upsert_person(input, &ctx_at(T2))).unwrap();
+    let before = tables(&db);
+    let e = block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::UnmergeConflict, Some("mergeId"))
+    );
+    assert!(
+        e.reason.contains(&format!("person {t} was modified")),
+        "{}",
+        e.reason
+    );
+    assert_eq!(tables(&db), before, "a refused unmerge changes nothing");
+}
+
+#[test]
+fn unmerge_refuses_when_a_kept_edge_changed_after_the_merge() {
+    let (mut db, [t, a, _, x, ..]) = edge_graph();
+    let m = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T1))).unwrap();
+    let kept = edge_between(&db, t, x).unwrap();
+    block_on(db.upsert_edge(
+        EdgeInput {
+            id: Some(kept.id.to_string()),
+            strength: Some(JsNumber(0.1)),
+            ..edge(t, x)
+        },
+        &ctx_at(T2),
+    ))
+    .unwrap();
+    let e = block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnmergeConflict);
+    assert!(
+        e.reason.contains(&format!("edge {}", kept.id)),
+        "{}",
+        e.reason
+    );
+}
+
+#[test]
+fn unmerge_refuses_while_a_later_merge_of_the_same_records_is_in_effect() {
+    let (mut db, [t, a, b, x, ..]) = edge_graph();
+    let before = tables(&db);
+    let first = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T1))).unwrap();
+    let second = block_on(db.merge_people(x, &[t, b], json!(null), &ctx_at(T2))).unwrap();
+    let e = block_on(db.unmerge(first.id, &ctx_at(T3))).unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnmergeConflict);
+    assert!(e.reason.contains(&second.id.to_string()), "{}", e.reason);
+    // Undone newest first, both come back to the original state.
+    block_on(db.unmerge(second.id, &ctx_at(T3))).unwrap();
+    block_on(db.unmerge(first.id, &ctx_at(T3 + 1))).unwrap();
+    assert_eq!(tables(&db), before);
+    assert_eq!(
+        db.merges().iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![second.id, first.id],
+        "newest first"
+    );
+}
+
+#[test]
+fn merge_errors_name_their_field() {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        vec![
+            p(&["A"], &[]),
+            p(&["B"], &[]),
+            p(&["C"], &[]),
+            p(&["D"], &[]),
+            p(&["E"], &[]),
+        ],
+    );
+    let [t, a, b, c, d] = [ids[0], ids[1], ids[2], ids[3], ids[4]];
+    let merge = |db: &Db<MemoryBackend>, target: Uuid, sources: &[Uuid]| {
+        err_of(db.prepare_merge_people(target, sources, json!(null), &ctx_at(T1)))
+    };
+    assert_eq!(
+        merge(&db, Uuid::new_v4(), &[a]),
+        (ErrorCode::NotFound, "targetId".into())
+    );
+    assert_eq!(
+        merge(&db, t, &[a, Uuid::new_v4()]),
+        (ErrorCode::NotFound, "sourceIds[1]".into())
+    );
+    assert_eq!(
+        merge(&db, t, &[]),
+        (ErrorCode::InvalidInput, "sourceIds".into())
+    );
+    assert_eq!(
+        merge(&db, t, &vec![a; 101]),
+        (ErrorCode::TooLarge, "sourceIds".into())
+    );
+    assert_eq!(
+        merge(&db, t, &[a, t]),
+        (ErrorCode::InvalidInput, "sourceIds[1]".into())
+    );
+    assert_eq!(
+        merge(&db, t, &[a, b, a]),
+        (ErrorCode::DuplicateId, "sourceIds[2]".into())
+    );
+    assert_eq!(
+        err_of(db.prepare_merge_people(t, &[a], json!([1]), &ctx_at(T1))),
+        (ErrorCode::InvalidJson, "explanation".into())
+    );
+    assert_eq!(
+        err_of(db.prepare_merge_organizations(t, &[a], json!(null), &ctx_at(T1))),
+        (ErrorCode::NotFound, "targetId".into()),
+        "people are not organizations"
+    );
+    block_on(db.delete(EntityKind::Person, d, &ctx_at(T1))).unwrap();
+    assert_eq!(
+        merge(&db, t, &[d]),
+        (ErrorCode::NotFound, "sourceIds[0]".into())
+    );
+    assert_eq!(
+        merge(&db, d, &[a]),
+        (ErrorCode::NotFound, "targetId".into())
+    );
+    block_on(db.merge_people(c, &[b], json!(null), &ctx_at(T1))).unwrap();
+    assert_eq!(
+        merge(&db, t, &[a, b]),
+        (ErrorCode::MergedAway, "sourceIds[1]".into())
+    );
+    assert_eq!(
+        merge(&db, b, &[a]),
+        (ErrorCode::MergedAway, "targetId".into())
+    );
+    // 100 sources is the limit, not an error.
+    let many = people(&mut db, (0..100).map(|_| p(&["Same Name"], &[])).collect());
+    block_on(db.merge_people(t, &many, json!(null), &ctx_at(T2))).unwrap();
+    assert_eq!(db.person(t).unwrap().names, vec!["A", "Same Name"]);
+    assert_eq!(db.person(t).unwrap().previous_ids.len(), 100);
+}
+
+#[test]
+fn a_merge_that_would_overflow_a_list_is_refused() {
+    let mut db = open();
+    let emails = |k: usize| {
+        (0..30)
+            .map(|i| format!("p{k}.{i}@example.org"))
+            .collect::<Vec<_>>()
+    };
+    let a = PersonInput {
+        names: vec!["A".into()],
+        emails: emails(0),
+        ..Default::default()
+    };
+    let b = PersonInput {
+        names: vec!["B".into()],
+        emails: emails(1),
+        ..Default::default()
+    };
+    let ids = people(&mut db, vec![a, b]);
+    assert_eq!(
+        err_of(db.prepare_merge_people(ids[0], &[ids[1]], json!(null), &ctx_at(T1))),
+        (ErrorCode::TooLarge, "emails".into())
+    );
+}
+
+#[test]
+fn a_merge_that_would_overflow_a_combined_edge_is_refused() {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        vec![p(&["T"], &[]), p(&["A"], &[]), p(&["X"], &[])],
+    );
+    let sources = |k: usize| (0..30).map(|i| format!("src-{k}-{i}")).collect::<Vec<_>>();
+    block_on(db.upsert_edges(
+        vec![
+            EdgeInput {
+                sources: sources(0),
+                ..edge(ids[0], ids[2])
+            },
+            EdgeInput {
+                sources: sources(1),
+                ..edge(ids[1], ids[2])
+            },
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    assert_eq!(
+        err_of(db.prepare_merge_people(ids[0], &[ids[1]], json!(null), &ctx_at(T1))),
+        (ErrorCode::TooLarge, "sourceIds".into())
+    );
+}
+
+#[test]
+fn organization_merges_repoint_people_and_unmerge_restores_them() {
+    let mut db = open();
+    let orgs = block_on(db.upsert_organizations(
+        vec![
+            OrganizationInput {
+                name: Some("Acme".into()),
+                metadata: Some(json!({ "tier": 1 })),
+                ..Default::default()
+            },
+            OrganizationInput {
+                name: Some("ACME Inc".into()),
+                domain: Some("acme.com".into()),
+                metadata: Some(json!({ "tier": 2, "hq": "NYC" })),
+                ..Default::default()
+            },
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let (t, s) = (orgs[0].id, orgs[1].id);
+    let mut ada = p(&["Ada"], &[]);
+    ada.organization_id = Some(s.to_string());
+    let ids = people(&mut db, vec![ada, p(&["Bob"], &[])]);
+    let before = tables(&db);
+    let m =
+        block_on(db.merge_organizations(t, &[s], json!({ "by": "domain" }), &ctx_at(T1))).unwrap();
+    let merged = db.organization(t).unwrap();
+    assert_eq!(merged.name, "Acme");
+    assert_eq!(merged.domain.as_deref(), Some("acme.com"));
+    assert_eq!(merged.metadata.0, json!({ "tier": 1, "hq": "NYC" }));
+    assert_eq!(merged.previous_ids, vec![s]);
+    assert_eq!(db.organization(s).unwrap().merged_into, Some(t));
+    assert_eq!(db.person(ids[0]).unwrap().organization_id, Some(t));
+    assert_eq!(
+        db.list_organizations(&ListOptions::default())
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(m.people_before.len(), 1);
+    // A merged-away organization cannot be referenced any more.
+    let mut late = p(&["Late"], &[]);
+    late.organization_id = Some(s.to_string());
+    assert_eq!(
+        err_of(block_on(db.upsert_person(late, &ctx_at(T1)))).0,
+        ErrorCode::MergedAway
+    );
+    block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+    assert_eq!(tables(&db), before);
+}
+
+#[test]
+fn rejections_are_durable_and_independent_of_merges() {
+    let (mut db, [t, a, b, ..]) = edge_graph();
+    let r = block_on(db.reject_match(a, t, &ctx_at(T1))).unwrap();
+    assert_eq!((r.a, r.b), pair_key(a, t));
+    assert_eq!(r.kind, EntityKind::Person);
+    assert!(db.is_rejected(t, a) && db.is_rejected(a, t));
+    assert!(!db.is_rejected(t, b));
+    let audit_len = db.audit(10_000, None).len();
+    block_on(db.reject_match(t, a, &ctx_at(T2))).unwrap();
+    assert_eq!(
+        db.audit(10_000, None).len(),
+        audit_len,
+        "recording a pair twice is a no-op"
+    );
+    assert_eq!(db.rejected_pairs(), vec![r.clone()]);
+    // Survives reopening.
+    let reopened = block_on(Db::open(db.backend().clone())).unwrap();
+    assert!(reopened.is_rejected(a, t));
+    assert_eq!(reopened.rejected_pairs(), vec![r.clone()]);
+    // Merging a rejected pair is allowed; unmerge leaves the rejection.
+    let m = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T2))).unwrap();
+    block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap();
+    assert!(db.is_rejected(a, t));
+    // GDPR erasure takes the rejection with it.
+    block_on(db.erase_person(a, &ctx_at(T3))).unwrap();
+    assert!(db.rejected_pairs().is_empty());
+    assert!(block_on(Db::open(db.backend().clone()))
+        .unwrap()
+        .rejected_pairs()
+        .is_empty());
+}
+
+#[test]
+fn rejection_errors_name_their_field() {
+    let mut db = open();
+    let ids = people(
+        &mut db,
+        vec![p(&["A"], &[]), p(&["B"], &[]), p(&["C"], &[])],
+    );
+    let org = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap()
+    .id;
+    let reject = |db: &Db<MemoryBackend>, a: Uuid, b: Uuid| {
+        err_of(db.prepare_reject_match(a, b, &ctx_at(T1)))
+    };
+    assert_eq!(
+        reject(&db, ids[0], ids[0]),
+        (ErrorCode::InvalidInput, "b".into())
+    );
+    assert_eq!(
+        reject(&db, Uuid::new_v4(), ids[0]),
+        (ErrorCode::NotFound, "a".into())
+    );
+    assert_eq!(
+        reject(&db, ids[0], Uuid::new_v4()),
+        (ErrorCode::NotFound, "b".into())
+    );
+    assert_eq!(
+        reject(&db, ids[0], org),
+        (ErrorCode::InvalidInput, "b".into())
+    );
+    block_on(db.merge_people(ids[1], &[ids[2]], json!(null), &ctx_at(T1))).unwrap();
+    assert_eq!(
+        reject(&db, ids[0], ids[2]),
+        (ErrorCode::MergedAway, "b".into())
+    );
+}
+
+#[test]
+fn a_version_one_store_without_rejections_opens() {
+    // A graph written before the rejections store existed: no such values.
+    let (db, ..) = edge_graph();
+    let items = block_on(db.backend().load()).unwrap();
+    let fresh = MemoryBackend::default();
+    block_on(fresh.write(WriteSet {
+        puts: items,
+        deletes: vec![],
+    }))
+    .unwrap();
+    let reopened = block_on(Db::open(fresh)).unwrap();
+    assert_eq!(tables(&reopened), tables(&db));
+    assert!(reopened.rejected_pairs().is_empty());
+}
+
+// --- properties on random small graphs ---
+
+#[derive(Debug, Clone)]
+struct Graph {
+    names: Vec<(usize, usize)>,
+    edges: Vec<(usize, usize, u8, u8, u8)>,
+    target: usize,
+    sources: Vec<usize>,
+    shuffle: Vec<usize>,
+}
+
+fn graphs() -> impl Strategy<Value = Graph> {
+    (3usize..9)
+        .prop_flat_map(|n| {
+            (
+                prop::collection::vec((0usize..4, 0usize..4), n),
+                prop::collection::vec((0..n, 0..n, 0u8..10, 0u8..5, 0u8..4), 0..(n * 3)),
+                0..n,
+                prop::collection::vec(0..n, 1..n),
+                Just(n),
+            )
+        })
+        .prop_flat_map(|(names, edges, target, sources, n)| {
+            let mut sources: Vec<usize> = sources.into_iter().filter(|s| *s != target).collect();
+            sources.sort();
+            sources.dedup();
+            if sources.is_empty() {
+                sources.push((target + 1) % n);
+            }
+            let len = sources.len();
+            (
+                Just(names),
+                Just(edges),
+                Just(target),
+                Just(sources),
+                Just((0..len).collect::<Vec<_>>()).prop_shuffle(),
+            )
+        })
+        .prop_map(|(names, edges, target, sources, shuffle)| Graph {
+            names,
+            edges,
+            target,
+            sources,
+            shuffle,
+        })
+}
+
+const FIRST: [&str; 4] = ["Ada", "Bob", "Robert", "Grace"];
+const LAST: [&str; 4] = ["Lovelace", "Smith", "Hopper", "King"];
+const CHANNELS: [&str; 5] = ["email", "message", "meeting", "call", "other"];
+const SOURCES: [&str; 4] = ["gmail", "calendar", "slack", "import"];
+
+fn build(g: &Graph) -> (Db<MemoryBackend>, Vec<Uuid>) {
+    let mut db = open();
+    let inputs = g
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, (f, l))| {
+            let name = format!("{} {}", FIRST[*f], LAST[*l]);
+            let email = format!(
+                "{}@{}.example",
+                FIRST[*f].to_lowercase(),
+                LAST[*l].to_lowercase()
+            );
+            let mut input = p(&[name.as_str()], &[email.as_str()]);
+            if i % 2 == 0 {
+                input.social_handles = [("github".to_string(), format!("{}{i}", FIRST[*f]))].into();
+                input.title = Some(format!("Title {i}"));
+            }
+            input
+        })
+        .collect();
+    let ids = people(&mut db, inputs);
+    let mut seen = std::collections::HashSet::new();
+    let edges: Vec<EdgeInput> = g
+        .edges
+        .iter()
+        .filter(|(a, b, ..)| a != b && seen.insert(pair_key(ids[*a], ids[*b])))
+        .map(|(a, b, s, c, src)| EdgeInput {
+            strength: Some(JsNumber(f64::from(*s) / 10.0)),
+            interaction_count: Some(JsNumber(f64::from(*c))),
+            channels: vec![CHANNELS[usize::from(*c)].into()],
+            sources: vec![SOURCES[usize::from(*src)].into()],
+            first_seen_at: Some(TimeInput::Millis(
+                (T0 - (i64::from(*s) + 1) * 86_400_000) as f64,
+            )),
+            last_seen_at: Some(TimeInput::Millis((T0 - i64::from(*c) * 3_600_000) as f64)),
+            ..edge(ids[*a], ids[*b])
+        })
+        .collect();
+    let created = block_on(db.upsert_edges(edges, &ctx())).unwrap();
+    // Some edges are soft-deleted: merges carry them along too.
+    for e in &created {
+        if e.strength == 0.9 {
+            block_on(db.delete(EntityKind::Edge, e.id, &ctx())).unwrap();
+        }
+    }
+    (db, ids)
+}
+
+/// An independent copy of a graph (its own backend holding the same values).
+fn copy(db: &Db<MemoryBackend>) -> Db<MemoryBackend> {
+    let fresh = MemoryBackend::default();
+    block_on(fresh.write(WriteSet {
+        puts: block_on(db.backend().load()).unwrap(),
+        deletes: vec![],
+    }))
+    .unwrap();
+    block_on(Db::open(fresh)).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn merge_then_unmerge_is_byte_identical(g in graphs()) {
+        let (mut db, ids) = build(&g);
+        let before = tables(&db);
+        let sources: Vec<Uuid> = g.shuffle.iter().map(|i| ids[g.sources[*i]]).collect();
+        let m = block_on(db.merge_people(ids[g.target], &sources, json!({ "p": 0.9 }), &ctx_at(T1))).unwrap();
+        // No edge touches a source, no self-edge, one edge per pair.
+        for e in db.state().edges.values() {
+            prop_assert!(!sources.contains(&e.from_person_id) && !sources.contains(&e.to_person_id));
+            prop_assert_ne!(e.from_person_id, e.to_person_id);
+        }
+        prop_assert_eq!(db.state().edge_by_pair().len(), db.state().edges.len());
+        let total: u32 = m.edges_before.iter().map(|e| e.interaction_count).sum();
+        let removed_self: u32 = m.edges_before.iter().filter(|e| {
+            let ends = [e.from_person_id, e.to_person_id];
+            ends.iter().all(|x| *x == ids[g.target] || sources.contains(x))
+        }).map(|e| e.interaction_count).sum();
+        prop_assert_eq!(m.edges_after.iter().map(|e| e.interaction_count).sum::<u32>(), total - removed_self, "counts are kept, but for self-edges");
+        // Reopening reads back what is in memory.
+        let reopened = block_on(Db::open(db.backend().clone())).unwrap();
+        prop_assert_eq!(tables(&reopened), tables(&db));
+        prop_assert_eq!(reopened.merges(), db.merges());
+        prop_assert_eq!(reopened.state().edge_by_pair(), db.state().edge_by_pair());
+        block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+        prop_assert_eq!(tables(&db), before.clone());
+        prop_assert_eq!(tables(&block_on(Db::open(db.backend().clone())).unwrap()), before);
+        prop_assert_eq!(db.state().edge_by_pair().len(), db.state().edges.len());
+    }
+
+    #[test]
+    fn the_order_of_sources_does_not_matter(g in graphs()) {
+        let (mut one, ids) = build(&g);
+        let mut other = copy(&one);
+        let target = ids[g.target];
+        let sorted: Vec<Uuid> = g.sources.iter().map(|i| ids[*i]).collect();
+        let shuffled: Vec<Uuid> = g.shuffle.iter().map(|i| ids[g.sources[*i]]).collect();
+        let mut reversed = shuffled.clone();
+        reversed.reverse();
+        let a = block_on(one.merge_people(target, &shuffled, json!(null), &ctx_at(T1))).unwrap();
+        let b = block_on(other.merge_people(target, &reversed, json!(null), &ctx_at(T1))).unwrap();
+        prop_assert_eq!(tables(&one), tables(&other));
+        prop_assert_eq!(a.source_ids, b.source_ids);
+        prop_assert_eq!(a.edges_after, b.edges_after);
+        prop_assert_eq!(a.removed_edge_ids, b.removed_edge_ids);
+        let mut expected = sorted;
+        expected.sort();
+        prop_assert_eq!(one.person(target).unwrap().previous_ids.clone(), expected);
+    }
+}
