@@ -181,6 +181,31 @@ async fn merge_reopen_unmerge_restores_the_graph() {
     IdbBackend::delete_database(&name).await.unwrap();
 }
 
+#[wasm_bindgen_test]
+async fn suggest_merge_reopen_unmerge() {
+    use wig_graph::store::DuplicateOptions;
+    let name = unique("wig-suggest");
+    let mut db = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    let person = |n: &str, e: &str| PersonInput { names: vec![n.into()], emails: vec![e.into()], ..Default::default() };
+    db.upsert_people(vec![person("Robert Smith", "robert.smith@gmail.com"), person("Bob Smith", "robertsmith+crm@googlemail.com"), person("Ada Lovelace", "ada@example.org")], &ctx())
+        .await
+        .unwrap();
+    let before = tables(&db);
+    let report = db.suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true).unwrap();
+    assert_eq!(report.suggestions.len(), 1);
+    let s = &report.suggestions[0];
+    let m = db.merge_people(s.a, &[s.b], serde_json::json!({ "probability": s.probability }), &later(1_000)).await.unwrap();
+    db.backend().close();
+    drop(db);
+    let mut reopened = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(reopened.stats().people, 2);
+    assert!(reopened.suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true).unwrap().suggestions.is_empty());
+    reopened.unmerge(m.id, &later(2_000)).await.unwrap();
+    assert_eq!(tables(&reopened), before);
+    reopened.backend().close();
+    IdbBackend::delete_database(&name).await.unwrap();
+}
+
 mod raw_idb {
     //! The raw IndexedDB API, to build a database as release 1 (IndexedDB
     //! version 1, no `rejections` store) left it.
