@@ -10,9 +10,11 @@
 
 mod commit;
 pub mod codec;
+pub mod graph_view;
 mod memory;
 mod ops;
 mod state;
+mod strength_sync;
 pub mod table;
 
 #[cfg(target_arch = "wasm32")]
@@ -22,6 +24,8 @@ pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, SCHEMA_VERSION};
+pub use graph_view::{GraphView, IntroPath, QueryOptions};
+pub use strength_sync::{RecomputeOptions, StrengthReport};
 
 use crate::error::Result;
 use std::future::Future;

@@ -127,10 +127,10 @@ fn wrap(e: Error, prefix: &str) -> Error {
 
 /// Staged changes of one call, visible to the validation of later records in
 /// the same call (an edge may name a person created earlier in the batch).
-struct Staging<'a> {
-    state: &'a GraphState,
+pub(super) struct Staging<'a> {
+    pub(super) state: &'a GraphState,
     now: Timestamp,
-    commit: Commit,
+    pub(super) commit: Commit,
     changes: Vec<OutboxChange>,
     seen: HashSet<(EntityKind, Uuid)>,
     edge_pairs: HashMap<(Uuid, Uuid), Uuid>,
@@ -174,7 +174,7 @@ macro_rules! same_record {
 }
 
 impl<'a> Staging<'a> {
-    fn new(state: &'a GraphState, now: Timestamp) -> Self {
+    pub(super) fn new(state: &'a GraphState, now: Timestamp) -> Self {
         Staging {
             state,
             now,
@@ -206,7 +206,7 @@ impl<'a> Staging<'a> {
         Ok(())
     }
 
-    fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
+    pub(super) fn change(&mut self, kind: EntityKind, id: Uuid, op: ChangeOp) {
         self.changes.push(OutboxChange { kind, id, op });
     }
 
@@ -335,7 +335,7 @@ impl<'a> Staging<'a> {
     }
 
     /// Seals the call: its audit entry and its outbox entry.
-    fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
+    pub(super) fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
         if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
             self.commit.audit.push(AuditEntry {
                 id: new_id(),
@@ -416,14 +416,14 @@ impl<B: Backend> Db<B> {
         self.closed = true;
     }
 
-    fn ensure_open(&self) -> Result<()> {
+    pub(crate) fn ensure_open(&self) -> Result<()> {
         if self.closed {
             return Err(Error::general(ErrorCode::Closed, "the graph is closed"));
         }
         Ok(())
     }
 
-    fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
+    pub(super) fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
         let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() { WriteSet::default() } else { commit.write_set(&self.state) };
         Prepared { commit, set, output }
     }

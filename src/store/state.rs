@@ -64,6 +64,8 @@ pub struct GraphState {
     edge_by_pair: OnceCell<HashMap<(Uuid, Uuid), Uuid>>,
     /// One interaction per (sourceName, sourceId). Built on first use.
     interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
+    /// The search index (see `graph_view`). Built on the first query.
+    graph_view: OnceCell<super::graph_view::GraphView>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
 }
@@ -88,6 +90,7 @@ impl GraphState {
             outbox: BTreeMap::new(),
             edge_by_pair: OnceCell::new(),
             interaction_by_source: OnceCell::new(),
+            graph_view: OnceCell::new(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
         }
@@ -152,7 +155,14 @@ impl GraphState {
         self.interaction_by_source.get_or_init(|| self.interactions.values().map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id)).collect())
     }
 
+    pub fn graph_view(&self) -> &super::graph_view::GraphView {
+        self.graph_view.get_or_init(|| super::graph_view::GraphView::build(self))
+    }
+
     pub fn apply(&mut self, commit: Commit) {
+        if let Some(view) = self.graph_view.get_mut() {
+            view.patch(&self.edges, &commit);
+        }
         self.people.reserve(commit.people.len());
         self.organizations.reserve(commit.organizations.len());
         self.edges.reserve(commit.edges.len());
