@@ -66,6 +66,9 @@ pub struct GraphState {
     interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
     /// The search index (see `graph_view`). Built on the first query.
     graph_view: OnceCell<super::graph_view::GraphView>,
+    /// Interactions written since the last strength recompute in this
+    /// session (what `only: "touched"` rescores, with `updatedAt` after it).
+    pub(crate) touched_interactions: rustc_hash::FxHashSet<Uuid>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
 }
@@ -91,6 +94,7 @@ impl GraphState {
             edge_by_pair: OnceCell::new(),
             interaction_by_source: OnceCell::new(),
             graph_view: OnceCell::new(),
+            touched_interactions: Default::default(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
         }
@@ -163,6 +167,10 @@ impl GraphState {
         if let Some(view) = self.graph_view.get_mut() {
             view.patch(&self.edges, &commit);
         }
+        if commit.audit.iter().any(|a| a.action == super::strength_sync::ACTION) {
+            self.touched_interactions.clear();
+        }
+        self.touched_interactions.extend(commit.interactions.keys().copied());
         self.people.reserve(commit.people.len());
         self.organizations.reserve(commit.organizations.len());
         self.edges.reserve(commit.edges.len());

@@ -12,7 +12,8 @@
 //!
 //! Incremental (`only: "touched"`): only pairs that appear in an interaction
 //! created or updated after the previous recompute (the `recompute_strengths`
-//! audit entry) are written; every other edge is left as it is. Their scores
+//! audit entry), or written since the last recompute in this session, are
+//! written; every other edge is left as it is. Their scores
 //! are computed with every interaction (embeddedness and the time scales are
 //! global), so a touched pair gets exactly what a full recompute would give.
 
@@ -65,7 +66,7 @@ pub struct StrengthReport {
     pub now: Timestamp,
 }
 
-const ACTION: &str = "recompute_strengths";
+pub(crate) const ACTION: &str = "recompute_strengths";
 
 fn to_channel(c: model::Channel) -> strength::Channel {
     match c {
@@ -179,7 +180,7 @@ impl<B: Backend> Db<B> {
                 report.interactions_skipped += 1;
                 continue;
             }
-            if since.is_some_and(|t| i.updated_at >= t) || (touched_only && since.is_none()) {
+            if since.is_some_and(|t| i.updated_at > t) || st.touched_interactions.contains(&i.id) || (touched_only && since.is_none()) {
                 for x in 0..ps.len() {
                     for y in x + 1..ps.len() {
                         touched.insert((ps[x].min(ps[y]), ps[x].max(ps[y])));
