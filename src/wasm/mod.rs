@@ -363,3 +363,5 @@ impl WasmGraph {
 pub fn error_codes() -> Vec<String> {
     ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect()
 }
+
+mod graph;
