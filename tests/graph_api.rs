@@ -143,6 +143,21 @@ fn deleted_and_merged_people_leave_queries_and_the_patched_index_equals_a_rebuil
     block_on(g.db.delete(EntityKind::Edge, e, &ctx())).unwrap();
     assert!(g.db.shortest_path(p[0], p[3], &opts()).unwrap().is_none());
     assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    // One commit that drops a pair's edge and adds another for the same pair
+    // (what a merge does), in both map orders.
+    for _ in 0..2 {
+        let old = g.db.state().edge_by_pair()[&pair_key(p[0], p[1])];
+        let mut replacement = g.db.edge(old).unwrap().clone();
+        replacement.id = Uuid::new_v4();
+        replacement.strength = 0.6;
+        let mut c = Commit::default();
+        c.edges.insert(replacement.id, Some(replacement.clone()));
+        c.edges.insert(old, None);
+        g.db.apply(c);
+        let sp = g.db.shortest_path(p[0], p[1], &opts()).unwrap().unwrap();
+        assert_eq!(sp.edge_ids, vec![replacement.id]);
+        assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    }
     // And after reopening from storage.
     let fresh = GraphState::load(vec![]).unwrap().0;
     assert!(GraphView::build(&fresh).snapshot().0.is_empty());

@@ -93,12 +93,16 @@ impl GraphView {
             let live = change.as_ref().is_some_and(person_live);
             let _ = self.csr.set_node_active(n, live);
         }
-        for (id, change) in &commit.edges {
+        // Removals first: a commit may drop one edge of a pair and add
+        // another for the same pair (a merge does), in any map order.
+        for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
                 if let (Some(&a), Some(&b)) = (self.node_of.get(&old.from_person_id), self.node_of.get(&old.to_person_id)) {
                     let _ = self.csr.remove_edge(a, b);
                 }
             }
+        }
+        for change in commit.edges.values() {
             if let Some(e) = change.as_ref().filter(|e| e.deleted_at.is_none()) {
                 let a = self.node(e.from_person_id);
                 let b = self.node(e.to_person_id);
