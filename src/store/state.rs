@@ -203,7 +203,9 @@ impl GraphState {
                 None => self.edges.remove(id),
             };
             if let Some(pairs) = pairs.as_mut() {
-                if let Some(old) = old {
+                // Only if the pair still names this edge: a commit may swap a
+                // pair's edge (drop one, add another) in any map order.
+                if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
                     pairs.remove(&old.pair());
                 }
                 if let Some((pair, id)) = new_pair {
