@@ -9,13 +9,19 @@ use wig_graph::model::{BatchInput, Timestamp};
 use wig_graph::store::{block_on, Db, MemoryBackend, RecomputeOptions, WriteContext};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: strength_recompute DATA.json");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: strength_recompute DATA.json");
     let text = std::fs::read_to_string(&path).expect("read");
     let input: BatchInput = serde_json::from_str(&text).expect("batch json");
     drop(text);
     let mut db = block_on(Db::open(MemoryBackend::default())).unwrap();
     let t = Instant::now();
-    let loaded = block_on(db.batch(input, &WriteContext::at(Timestamp::from_millis(1_767_225_600_000)))).unwrap();
+    let loaded = block_on(db.batch(
+        input,
+        &WriteContext::at(Timestamp::from_millis(1_767_225_600_000)),
+    ))
+    .unwrap();
     let load = t.elapsed().as_secs_f64();
     let ctx = WriteContext::at(Timestamp::from_millis(1_767_225_600_000));
     let t = Instant::now();

@@ -18,11 +18,16 @@ use super::state::GraphState;
 use super::table::Table;
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
-use crate::graph::{self, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES};
+use crate::graph::{
+    self, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
+};
 use crate::model::{validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
 
 fn rel_index(t: RelationshipType) -> u8 {
-    RelationshipType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u8
+    RelationshipType::ALL
+        .iter()
+        .position(|x| *x == t)
+        .unwrap_or(0) as u8
 }
 
 fn person_live(p: &Person) -> bool {
@@ -40,7 +45,13 @@ pub struct GraphView {
 
 impl GraphView {
     pub fn build(state: &GraphState) -> GraphView {
-        let mut v = GraphView { people: Vec::with_capacity(state.people.len()), node_of: HashMap::default(), edges: Vec::new(), handle_of: HashMap::default(), csr: CsrIndex::new(0) };
+        let mut v = GraphView {
+            people: Vec::with_capacity(state.people.len()),
+            node_of: HashMap::default(),
+            edges: Vec::new(),
+            handle_of: HashMap::default(),
+            csr: CsrIndex::new(0),
+        };
         v.node_of.reserve(state.people.len());
         for p in state.people.values() {
             v.node_of.insert(p.id, v.people.len() as u32);
@@ -51,9 +62,20 @@ impl GraphView {
             if e.deleted_at.is_some() {
                 continue;
             }
-            let (Some(&a), Some(&b)) = (v.node_of.get(&e.from_person_id), v.node_of.get(&e.to_person_id)) else { continue };
+            let (Some(&a), Some(&b)) = (
+                v.node_of.get(&e.from_person_id),
+                v.node_of.get(&e.to_person_id),
+            ) else {
+                continue;
+            };
             let h = v.handle(e.id);
-            inputs.push(CsrEdge { a, b, strength: e.strength as f32, rel_type: rel_index(e.relationship_type), edge_id: h });
+            inputs.push(CsrEdge {
+                a,
+                b,
+                strength: e.strength as f32,
+                rel_type: rel_index(e.relationship_type),
+                edge_id: h,
+            });
         }
         v.csr = CsrIndex::build(v.people.len() as u32, &inputs).expect("stored edges are valid");
         for p in state.people.values() {
@@ -97,7 +119,10 @@ impl GraphView {
         // another for the same pair (a merge does), in any map order.
         for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
-                if let (Some(&a), Some(&b)) = (self.node_of.get(&old.from_person_id), self.node_of.get(&old.to_person_id)) {
+                if let (Some(&a), Some(&b)) = (
+                    self.node_of.get(&old.from_person_id),
+                    self.node_of.get(&old.to_person_id),
+                ) {
                     let _ = self.csr.remove_edge(a, b);
                 }
             }
@@ -107,7 +132,13 @@ impl GraphView {
                 let a = self.node(e.from_person_id);
                 let b = self.node(e.to_person_id);
                 let h = self.handle(e.id);
-                let _ = self.csr.upsert_edge(CsrEdge { a, b, strength: e.strength as f32, rel_type: rel_index(e.relationship_type), edge_id: h });
+                let _ = self.csr.upsert_edge(CsrEdge {
+                    a,
+                    b,
+                    strength: e.strength as f32,
+                    rel_type: rel_index(e.relationship_type),
+                    edge_id: h,
+                });
             }
         }
     }
@@ -137,8 +168,17 @@ impl GraphView {
             }
             active.push(self.person_id(n));
             for e in self.csr.neighbors_of(n) {
-                if e.strength >= 0.0 && self.person_id(n) < self.person_id(e.node) && self.csr.is_active(e.node) {
-                    edges.push((self.person_id(n), self.person_id(e.node), e.strength.to_bits(), e.rel_type, self.edge_id(e.edge_id)));
+                if e.strength >= 0.0
+                    && self.person_id(n) < self.person_id(e.node)
+                    && self.csr.is_active(e.node)
+                {
+                    edges.push((
+                        self.person_id(n),
+                        self.person_id(e.node),
+                        e.strength.to_bits(),
+                        e.rel_type,
+                        self.edge_id(e.edge_id),
+                    ));
                 }
             }
         }
@@ -232,23 +272,37 @@ const MAX_DEPTH: f64 = 6.0;
 fn whole(n: &JsNumber, field: &str, lo: f64, hi: f64) -> Result<u32> {
     let v = n.0;
     if !v.is_finite() || v.fract() != 0.0 || v < lo || v > hi {
-        return Err(Error::new(ErrorCode::InvalidInput, field, format!("{v} is not a whole number between {lo} and {hi}")));
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            field,
+            format!("{v} is not a whole number between {lo} and {hi}"),
+        ));
     }
     Ok(v as u32)
 }
 
 fn refuse(present: bool, field: &str, call: &str) -> Result<()> {
     if present {
-        return Err(Error::new(ErrorCode::InvalidInput, field, format!("{call} does not take `{field}`")));
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            field,
+            format!("{call} does not take `{field}`"),
+        ));
     }
     Ok(())
 }
 
 fn graph_error(e: GraphError) -> Error {
     match e {
-        GraphError::UnknownNode { field, .. } => Error::new(ErrorCode::NotFound, field, e.to_string()),
-        GraphError::InvalidFilter { field, reason } => Error::new(ErrorCode::InvalidInput, field, reason),
-        GraphError::InvalidEdge { field, reason } => Error::new(ErrorCode::InvalidInput, field, reason),
+        GraphError::UnknownNode { field, .. } => {
+            Error::new(ErrorCode::NotFound, field, e.to_string())
+        }
+        GraphError::InvalidFilter { field, reason } => {
+            Error::new(ErrorCode::InvalidInput, field, reason)
+        }
+        GraphError::InvalidEdge { field, reason } => {
+            Error::new(ErrorCode::InvalidInput, field, reason)
+        }
     }
 }
 
@@ -261,10 +315,28 @@ impl<B: Backend> Db<B> {
     /// A live person's node; NOT_FOUND / MERGED_AWAY naming `field`.
     fn endpoint(&self, id: Uuid, field: &str) -> Result<u32> {
         match self.state().people.get(id) {
-            None => Err(Error::new(ErrorCode::NotFound, field, format!("no person {id}"))),
-            Some(p) if p.merged_into.is_some() => Err(Error::new(ErrorCode::MergedAway, field, format!("person {id} was merged into {}", p.merged_into.unwrap_or(id)))),
-            Some(p) if p.deleted_at.is_some() => Err(Error::new(ErrorCode::NotFound, field, format!("person {id} is deleted"))),
-            Some(_) => Ok(self.graph_view().node_of(id).expect("every person has a node")),
+            None => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("no person {id}"),
+            )),
+            Some(p) if p.merged_into.is_some() => Err(Error::new(
+                ErrorCode::MergedAway,
+                field,
+                format!(
+                    "person {id} was merged into {}",
+                    p.merged_into.unwrap_or(id)
+                ),
+            )),
+            Some(p) if p.deleted_at.is_some() => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("person {id} is deleted"),
+            )),
+            Some(_) => Ok(self
+                .graph_view()
+                .node_of(id)
+                .expect("every person has a node")),
         }
     }
 
@@ -272,7 +344,11 @@ impl<B: Backend> Db<B> {
         let mut f = Filters::default();
         if let Some(m) = &o.min_strength {
             if !(0.0..=1.0).contains(&m.0) {
-                return Err(Error::new(ErrorCode::InvalidStrength, "minStrength", format!("{} is not a number in [0, 1]", m.0)));
+                return Err(Error::new(
+                    ErrorCode::InvalidStrength,
+                    "minStrength",
+                    format!("{} is not a number in [0, 1]", m.0),
+                ));
             }
             f.min_strength = m.0 as f32;
         }
@@ -281,12 +357,24 @@ impl<B: Backend> Db<B> {
         }
         if let Some(types) = &o.relationship_types {
             if types.is_empty() {
-                return Err(Error::new(ErrorCode::InvalidInput, "relationshipTypes", "an empty list accepts no edge; omit it to accept every type"));
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "relationshipTypes",
+                    "an empty list accepts no edge; omit it to accept every type",
+                ));
             }
             let mut mask = 0u8;
             for (i, t) in types.iter().enumerate() {
                 let rt = RelationshipType::parse(t).ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidEnum, format!("relationshipTypes[{i}]"), format!("'{}' is not one of {}", t.chars().take(40).collect::<String>(), RelationshipType::expected()))
+                    Error::new(
+                        ErrorCode::InvalidEnum,
+                        format!("relationshipTypes[{i}]"),
+                        format!(
+                            "'{}' is not one of {}",
+                            t.chars().take(40).collect::<String>(),
+                            RelationshipType::expected()
+                        ),
+                    )
                 })?;
                 mask |= 1 << rel_index(rt);
             }
@@ -296,11 +384,24 @@ impl<B: Backend> Db<B> {
             let field = format!("avoid[{i}]");
             let id = validate::parse_id(s, &field)?;
             let node = match self.state().people.get(id) {
-                None => return Err(Error::new(ErrorCode::NotFound, field, format!("no person {id}"))),
-                Some(_) => self.graph_view().node_of(id).expect("every person has a node"),
+                None => {
+                    return Err(Error::new(
+                        ErrorCode::NotFound,
+                        field,
+                        format!("no person {id}"),
+                    ))
+                }
+                Some(_) => self
+                    .graph_view()
+                    .node_of(id)
+                    .expect("every person has a node"),
             };
             if endpoints.contains(&node) {
-                return Err(Error::new(ErrorCode::InvalidInput, field, "a query's own endpoint cannot be avoided"));
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    field,
+                    "a query's own endpoint cannot be avoided",
+                ));
             }
             f.avoid.push(node);
         }
@@ -317,7 +418,8 @@ impl<B: Backend> Db<B> {
             .enumerate()
             .map(|(i, eid)| {
                 let e = self.state().edges.get(*eid);
-                let mut why: Vec<StrengthFactor> = e.map(|e| e.strength_factors.clone()).unwrap_or_default();
+                let mut why: Vec<StrengthFactor> =
+                    e.map(|e| e.strength_factors.clone()).unwrap_or_default();
                 why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
                 why.truncate(3);
                 Hop {
@@ -336,11 +438,23 @@ impl<B: Backend> Db<B> {
             to_person_id: person_ids[p.weakest_hop + 1],
             strength: hop_strengths[p.weakest_hop],
         });
-        IntroPath { person_ids, edge_ids, hop_strengths, score: p.score, weakest_hop, hops }
+        IntroPath {
+            person_ids,
+            edge_ids,
+            hop_strengths,
+            score: p.score,
+            weakest_hop,
+            hops,
+        }
     }
 
     /// Fewest hops from `from` to `to` (ties: any one); `None` if no path.
-    pub fn shortest_path(&self, from: Uuid, to: Uuid, o: &QueryOptions) -> Result<Option<IntroPath>> {
+    pub fn shortest_path(
+        &self,
+        from: Uuid,
+        to: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Option<IntroPath>> {
         self.ensure_open()?;
         refuse(o.k.is_some(), "k", "shortestPath")?;
         refuse(o.depth.is_some(), "depth", "shortestPath")?;
@@ -362,7 +476,11 @@ impl<B: Backend> Db<B> {
     }
 
     fn k(o: &QueryOptions) -> Result<usize> {
-        Ok(o.k.as_ref().map(|k| whole(k, "k", 1.0, MAX_K)).transpose()?.unwrap_or(3) as usize)
+        Ok(o.k
+            .as_ref()
+            .map(|k| whole(k, "k", 1.0, MAX_K))
+            .transpose()?
+            .unwrap_or(3) as usize)
     }
 
     /// The `k` (default 3, at most 100) strongest simple paths within
@@ -373,23 +491,48 @@ impl<B: Backend> Db<B> {
         let k = Self::k(o)?;
         let (a, b) = (self.endpoint(from, "from")?, self.endpoint(to, "to")?);
         let f = self.filters(o, &[a, b])?;
-        let paths = graph::intro_paths(self.graph_view().csr(), a, b, k, &f).map_err(graph_error)?;
+        let paths =
+            graph::intro_paths(self.graph_view().csr(), a, b, k, &f).map_err(graph_error)?;
         Ok(paths.iter().map(|p| self.intro_path(p)).collect())
     }
 
     /// The `k` strongest paths from `from` to anyone (live) at the
     /// organization; a path ends at the first such person it reaches.
-    pub fn intro_paths_to_organization(&self, from: Uuid, organization_id: Uuid, o: &QueryOptions) -> Result<Vec<IntroPath>> {
+    pub fn intro_paths_to_organization(
+        &self,
+        from: Uuid,
+        organization_id: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Vec<IntroPath>> {
         self.ensure_open()?;
         refuse(o.depth.is_some(), "depth", "introPathsToOrganization")?;
         let k = Self::k(o)?;
         let a = self.endpoint(from, "from")?;
         match self.state().organizations.get(organization_id) {
-            None => return Err(Error::new(ErrorCode::NotFound, "organizationId", format!("no organization {organization_id}"))),
-            Some(org) if org.merged_into.is_some() => {
-                return Err(Error::new(ErrorCode::MergedAway, "organizationId", format!("organization {organization_id} was merged into {}", org.merged_into.unwrap_or(organization_id))))
+            None => {
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    "organizationId",
+                    format!("no organization {organization_id}"),
+                ))
             }
-            Some(org) if org.deleted_at.is_some() => return Err(Error::new(ErrorCode::NotFound, "organizationId", format!("organization {organization_id} is deleted"))),
+            Some(org) if org.merged_into.is_some() => {
+                return Err(Error::new(
+                    ErrorCode::MergedAway,
+                    "organizationId",
+                    format!(
+                        "organization {organization_id} was merged into {}",
+                        org.merged_into.unwrap_or(organization_id)
+                    ),
+                ))
+            }
+            Some(org) if org.deleted_at.is_some() => {
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    "organizationId",
+                    format!("organization {organization_id} is deleted"),
+                ))
+            }
             Some(_) => {}
         }
         let f = self.filters(o, &[a])?;
@@ -398,7 +541,9 @@ impl<B: Backend> Db<B> {
             .state()
             .people
             .values()
-            .filter(|p| p.organization_id == Some(organization_id) && person_live(p) && p.id != from)
+            .filter(|p| {
+                p.organization_id == Some(organization_id) && person_live(p) && p.id != from
+            })
             .filter_map(|p| v.node_of(p.id))
             .filter(|n| !f.avoid.contains(n))
             .collect();
@@ -409,7 +554,12 @@ impl<B: Backend> Db<B> {
 
     /// People joined to both `a` and `b`, strongest (by the weaker of the
     /// two ties) first.
-    pub fn mutual_connections(&self, a: Uuid, b: Uuid, o: &QueryOptions) -> Result<Vec<MutualConnection>> {
+    pub fn mutual_connections(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Vec<MutualConnection>> {
         self.ensure_open()?;
         refuse(o.k.is_some(), "k", "mutualConnections")?;
         refuse(o.depth.is_some(), "depth", "mutualConnections")?;
@@ -418,7 +568,13 @@ impl<B: Backend> Db<B> {
         let f = self.filters(o, &[na, nb])?;
         let v = self.graph_view();
         let m = graph::mutual_connections(v.csr(), na, nb, &f).map_err(graph_error)?;
-        Ok(m.iter().map(|m| MutualConnection { person_id: v.person_id(m.node), strength_a: m.strength_a as f64, strength_b: m.strength_b as f64 }).collect())
+        Ok(m.iter()
+            .map(|m| MutualConnection {
+                person_id: v.person_id(m.node),
+                strength_a: m.strength_a as f64,
+                strength_b: m.strength_b as f64,
+            })
+            .collect())
     }
 
     /// Everyone within `depth` (default 2, at most 6) hops, by degree.
@@ -426,7 +582,12 @@ impl<B: Backend> Db<B> {
         self.ensure_open()?;
         refuse(o.k.is_some(), "k", "neighbors")?;
         refuse(o.max_hops.is_some(), "maxHops", "neighbors (use depth)")?;
-        let depth = o.depth.as_ref().map(|d| whole(d, "depth", 1.0, MAX_DEPTH)).transpose()?.unwrap_or(2);
+        let depth = o
+            .depth
+            .as_ref()
+            .map(|d| whole(d, "depth", 1.0, MAX_DEPTH))
+            .transpose()?
+            .unwrap_or(2);
         let na = self.endpoint(a, "from")?;
         let f = self.filters(o, &[na])?;
         let v = self.graph_view();
@@ -436,9 +597,17 @@ impl<B: Backend> Db<B> {
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(d, nodes)| NeighborLevel { degree: d, count: nodes.len(), person_ids: nodes.iter().map(|&x| v.person_id(x)).collect() })
+            .map(|(d, nodes)| NeighborLevel {
+                degree: d,
+                count: nodes.len(),
+                person_ids: nodes.iter().map(|&x| v.person_id(x)).collect(),
+            })
             .collect();
         let total = degrees.iter().map(|l| l.count).sum();
-        Ok(Neighborhood { person_id: a, degrees, total })
+        Ok(Neighborhood {
+            person_id: a,
+            degrees,
+            total,
+        })
     }
 }

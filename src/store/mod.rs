@@ -8,8 +8,8 @@
 //! entry → the backend writes it in ONE transaction → only then is the commit
 //! applied in memory. A failed or refused write leaves both copies untouched.
 
-mod commit;
 pub mod codec;
+mod commit;
 pub mod graph_view;
 mod memory;
 mod ops;
@@ -21,10 +21,10 @@ pub mod table;
 pub mod idb;
 
 pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
+pub use graph_view::{GraphView, IntroPath, QueryOptions};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, SCHEMA_VERSION};
-pub use graph_view::{GraphView, IntroPath, QueryOptions};
 pub use strength_sync::{RecomputeOptions, StrengthReport};
 
 use crate::error::Result;

@@ -24,7 +24,10 @@ use super::commit::ChangeOp;
 use super::ops::{Db, Prepared, Staging, WriteContext};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
-use crate::model::{self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor, Timestamp, Uuid};
+use crate::model::{
+    self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor,
+    Timestamp, Uuid,
+};
 use crate::strength::{self, channel_bit, score_interactions, StrengthParams, TimeScale};
 
 /// What `recomputeStrengths` accepts (besides `now`).
@@ -79,7 +82,11 @@ fn to_channel(c: model::Channel) -> strength::Channel {
 }
 
 fn channels_of(bits: u8) -> Vec<model::Channel> {
-    let mut v: Vec<model::Channel> = model::Channel::ALL.iter().copied().filter(|c| bits & channel_bit(to_channel(*c)) != 0).collect();
+    let mut v: Vec<model::Channel> = model::Channel::ALL
+        .iter()
+        .copied()
+        .filter(|c| bits & channel_bit(to_channel(*c)) != 0)
+        .collect();
     v.sort();
     v
 }
@@ -88,13 +95,23 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
     let mut p = StrengthParams::default();
     if let Some(d) = &o.half_life_days {
         if !d.0.is_finite() || d.0 <= 0.0 || d.0 > 36_500.0 {
-            return Err(Error::new(ErrorCode::InvalidInput, "halfLifeDays", format!("{} is not a number of days in (0, 36500]", d.0)));
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "halfLifeDays",
+                format!("{} is not a number of days in (0, 36500]", d.0),
+            ));
         }
-        p.recency_half_life = TimeScale::Fixed { ms: d.0 * 86_400_000.0 };
+        p.recency_half_life = TimeScale::Fixed {
+            ms: d.0 * 86_400_000.0,
+        };
     }
     if let Some(w) = &o.embeddedness_weight {
         if !(0.0..=1.0).contains(&w.0) {
-            return Err(Error::new(ErrorCode::InvalidStrength, "embeddednessWeight", format!("{} is not a number in [0, 1]", w.0)));
+            return Err(Error::new(
+                ErrorCode::InvalidStrength,
+                "embeddednessWeight",
+                format!("{} is not a number in [0, 1]", w.0),
+            ));
         }
         p.embeddedness_weight = w.0;
     }
@@ -104,25 +121,43 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
 impl<B: Backend> Db<B> {
     /// Recomputes tie strengths from the interactions (see the module doc).
     /// `ctx.now` is both the scoring time and the records' `updatedAt`.
-    pub fn prepare_recompute_strengths(&self, ctx: &WriteContext, opts: &RecomputeOptions) -> Result<Prepared<StrengthReport>> {
+    pub fn prepare_recompute_strengths(
+        &self,
+        ctx: &WriteContext,
+        opts: &RecomputeOptions,
+    ) -> Result<Prepared<StrengthReport>> {
         self.ensure_open()?;
         let params = params(opts)?;
         let touched_only = match opts.only.as_deref() {
             None | Some("all") => false,
             Some("touched") => true,
-            Some(other) => return Err(Error::new(ErrorCode::InvalidEnum, "only", format!("'{other}' is not one of all, touched"))),
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidEnum,
+                    "only",
+                    format!("'{other}' is not one of all, touched"),
+                ))
+            }
         };
         let st = self.state();
         let now = ctx.now;
         let since = if touched_only {
-            st.audit.values().rev().find(|a| a.action == ACTION).map(|a| a.created_at)
+            st.audit
+                .values()
+                .rev()
+                .find(|a| a.action == ACTION)
+                .map(|a| a.created_at)
         } else {
             None
         };
 
         // email → live person
         let mut by_email: HashMap<String, Uuid> = HashMap::default();
-        for p in st.people.values().filter(|p| p.deleted_at.is_none() && p.merged_into.is_none()) {
+        for p in st
+            .people
+            .values()
+            .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+        {
             for e in &p.emails {
                 by_email.entry(e.to_lowercase()).or_insert(p.id);
             }
@@ -145,11 +180,19 @@ impl<B: Backend> Db<B> {
         let mut dense: HashMap<Uuid, u32> = HashMap::default();
         let mut people: Vec<Uuid> = Vec::new();
         let mut inputs = Vec::new();
-        let mut report = StrengthReport { only: if touched_only { "touched" } else { "all" }.into(), now, ..Default::default() };
+        let mut report = StrengthReport {
+            only: if touched_only { "touched" } else { "all" }.into(),
+            now,
+            ..Default::default()
+        };
         let mut examples: HashSet<String> = HashSet::default();
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
         // Canonical order (by id) so that the scores never depend on table order.
-        let mut interactions: Vec<&model::Interaction> = st.interactions.values().filter(|i| i.deleted_at.is_none()).collect();
+        let mut interactions: Vec<&model::Interaction> = st
+            .interactions
+            .values()
+            .filter(|i| i.deleted_at.is_none())
+            .collect();
         interactions.sort_unstable_by_key(|i| i.id);
         for i in interactions {
             let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
@@ -180,7 +223,10 @@ impl<B: Backend> Db<B> {
                 report.interactions_skipped += 1;
                 continue;
             }
-            if since.is_some_and(|t| i.updated_at > t) || st.touched_interactions.contains(&i.id) || (touched_only && since.is_none()) {
+            if since.is_some_and(|t| i.updated_at > t)
+                || st.touched_interactions.contains(&i.id)
+                || (touched_only && since.is_none())
+            {
                 for x in 0..ps.len() {
                     for y in x + 1..ps.len() {
                         touched.insert((ps[x].min(ps[y]), ps[x].max(ps[y])));
@@ -207,15 +253,32 @@ impl<B: Backend> Db<B> {
                 continue;
             }
             let (pa, pb) = (people[a as usize], people[b as usize]);
-            let factors: Vec<StrengthFactor> = es.factors.iter().map(|f| StrengthFactor { name: f.name.to_string(), value: f.value, contribution: f.contribution }).collect();
+            let factors: Vec<StrengthFactor> = es
+                .factors
+                .iter()
+                .map(|f| StrengthFactor {
+                    name: f.name.to_string(),
+                    value: f.value,
+                    contribution: f.contribution,
+                })
+                .collect();
             let first = Some(Timestamp::from_millis(es.first_seen_ms));
             let last = Some(Timestamp::from_millis(es.last_seen_ms));
             let channels = channels_of(es.channels);
             let count = es.interaction_count;
-            match by_pair.get(&pair_key(pa, pb)).and_then(|id| st.edges.get(*id)) {
+            match by_pair
+                .get(&pair_key(pa, pb))
+                .and_then(|id| st.edges.get(*id))
+            {
                 Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
                 Some(old) => {
-                    if old.strength == es.strength && old.strength_factors == factors && old.interaction_count == count && old.first_seen_at == first && old.last_seen_at == last && old.channels == channels {
+                    if old.strength == es.strength
+                        && old.strength_factors == factors
+                        && old.interaction_count == count
+                        && old.first_seen_at == first
+                        && old.last_seen_at == last
+                        && old.channels == channels
+                    {
                         report.edges_unchanged += 1;
                         continue;
                     }
@@ -265,7 +328,10 @@ impl<B: Backend> Db<B> {
             commit.audit.push(model::AuditEntry {
                 id: new_id(),
                 seq: st.next_audit_seq,
-                correlation_id: ctx.correlation_id.clone().unwrap_or_else(|| new_id().to_string()),
+                correlation_id: ctx
+                    .correlation_id
+                    .clone()
+                    .unwrap_or_else(|| new_id().to_string()),
                 action: ACTION.into(),
                 actor_id: ctx.actor_id.clone(),
                 entity_type: None,
@@ -277,7 +343,11 @@ impl<B: Backend> Db<B> {
         Ok(self.prepared(commit, report))
     }
 
-    pub async fn recompute_strengths(&mut self, ctx: &WriteContext, opts: &RecomputeOptions) -> Result<StrengthReport> {
+    pub async fn recompute_strengths(
+        &mut self,
+        ctx: &WriteContext,
+        opts: &RecomputeOptions,
+    ) -> Result<StrengthReport> {
         let p = self.prepare_recompute_strengths(ctx, opts)?;
         self.run(p).await
     }
