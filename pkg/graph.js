@@ -179,6 +179,24 @@ function makeApi(ready) {
     /** Merge records, newest first (undone ones too, with undoneAt). */
     listMerges() { return decode(this.#inner.listMerges()); }
     // --- end merges ---
+    // --- graph queries and strength ---
+    // Reads are synchronous, on the in-memory index (built on the first
+    // query, kept current by writes). Ids are person/organization ids; "no
+    // path" is null / []. Filters: { minStrength, maxHops, avoid, relationshipTypes }.
+    shortestPath(from, to, filters) { return decode(this.#inner.shortestPath(from, to, encode(filters))); }
+    bestPath(from, to, filters) { return decode(this.#inner.bestPath(from, to, encode(filters))); }
+    introPaths(from, to, options) { return decode(this.#inner.introPaths(from, to, encode(options))); }
+    introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(from, organizationId, encode(options))); }
+    mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(a, b, encode(filters))); }
+    neighbors(from, options) { return decode(this.#inner.neighbors(from, encode(options))); }
+    /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
+    async recomputeStrengths(options = {}) {
+      const o = { ...options };
+      if (o.now instanceof Date) o.now = o.now.getTime();
+      const json = encode(o);
+      return decode(await this.#write((g) => g.recomputeStrengths(json)));
+    }
+    // --- end of graph queries and strength ---
 
     /** Waits for queued writes, then closes the graph. */
     async close() {

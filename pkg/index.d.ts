@@ -316,6 +316,87 @@ export interface OpenOptions {
   quotaBytes?: number;
 }
 
+// --- graph queries and strength ---
+export interface PathFilters {
+  /** Edges weaker than this are not used, in [0, 1] (INVALID_STRENGTH otherwise). */
+  minStrength?: number;
+  /** At most this many hops, 1..10 (intro paths default to 4). */
+  maxHops?: number;
+  /** People who must not appear on a path (not the endpoints). */
+  avoid?: Id[];
+  /** Only edges of these types (default: all). */
+  relationshipTypes?: RelationshipType[];
+}
+export interface IntroPathOptions extends PathFilters {
+  /** How many paths, 1..100 (default 3). */
+  k?: number;
+}
+export interface NeighborOptions extends Omit<PathFilters, 'maxHops'> {
+  /** 1..6 (default 2). */
+  depth?: number;
+}
+export interface Hop {
+  fromPersonId: Id;
+  toPersonId: Id;
+  edgeId: Id;
+  strength: number;
+  relationshipType: RelationshipType;
+  /** Why it is strong: up to 3 strength factors, largest contribution first. */
+  why: StrengthFactor[];
+}
+export interface IntroPath {
+  personIds: Id[];
+  edgeIds: Id[];
+  hopStrengths: number[];
+  /** Product of the hop strengths. */
+  score: number;
+  weakestHop: { index: number; fromPersonId: Id; toPersonId: Id; strength: number } | null;
+  hops: Hop[];
+}
+export interface MutualConnection {
+  personId: Id;
+  strengthA: number;
+  strengthB: number;
+}
+export interface Neighborhood {
+  personId: Id;
+  degrees: { degree: number; count: number; personIds: Id[] }[];
+  total: number;
+}
+export interface RecomputeOptions {
+  /** Scoring time, epoch ms or Date (default: now). */
+  now?: number | Date;
+  /** Fixed recency half-life (default: a quarter of the observed span, 1 h..30 d). */
+  halfLifeDays?: number;
+  /** Share of embeddedness in [0, 1] (default 0.3). */
+  embeddednessWeight?: number;
+  /** 'touched': only pairs with interactions written since the last recompute. */
+  only?: 'all' | 'touched';
+}
+export interface StrengthReport {
+  edgesUpdated: number;
+  edgesCreated: number;
+  edgesUnchanged: number;
+  skippedDeleted: number;
+  pairsScored: number;
+  interactionsUsed: number;
+  interactionsSkipped: number;
+  unknownParticipants: { count: number; examples: string[] };
+  only: 'all' | 'touched';
+  now: Timestamp;
+}
+interface GraphQueries {
+  shortestPath(from: Id, to: Id, filters?: PathFilters): IntroPath | null;
+  bestPath(from: Id, to: Id, filters?: PathFilters): IntroPath | null;
+  introPaths(from: Id, to: Id, options?: IntroPathOptions): IntroPath[];
+  introPathsToOrganization(from: Id, organizationId: Id, options?: IntroPathOptions): IntroPath[];
+  mutualConnections(a: Id, b: Id, filters?: Omit<PathFilters, 'maxHops'>): MutualConnection[];
+  neighbors(from: Id, options?: NeighborOptions): Neighborhood;
+  recomputeStrengths(options?: RecomputeOptions): Promise<StrengthReport>;
+}
+export interface Graph extends GraphQueries {}
+// --- end of graph queries and strength ---
+
 export class Graph {
   private constructor();
   /** Opens (or creates) the graph `name` (one IndexedDB database per graph). */

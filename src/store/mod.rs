@@ -11,10 +11,12 @@
 pub mod codec;
 mod commit;
 mod dedup;
+pub mod graph_view;
 mod memory;
 mod merge;
 mod ops;
 mod state;
+mod strength_sync;
 pub mod table;
 
 #[cfg(target_arch = "wasm32")]
@@ -25,9 +27,11 @@ pub use dedup::{
     DuplicateKind, DuplicateOptions, DuplicateReport, DuplicateSuggestion, FieldContribution,
     MatchCandidate, PersonIndex,
 };
+pub use graph_view::{GraphView, IntroPath, QueryOptions};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, SCHEMA_VERSION};
+pub use strength_sync::{RecomputeOptions, StrengthReport};
 
 use crate::error::Result;
 use std::future::Future;

@@ -515,7 +515,7 @@ impl<B: Backend> Db<B> {
         self.closed = true;
     }
 
-    pub(super) fn ensure_open(&self) -> Result<()> {
+    pub(crate) fn ensure_open(&self) -> Result<()> {
         if self.closed {
             return Err(Error::general(ErrorCode::Closed, "the graph is closed"));
         }

@@ -72,6 +72,11 @@ pub struct GraphState {
     edge_by_pair: OnceCell<HashMap<(Uuid, Uuid), Uuid>>,
     /// One interaction per (sourceName, sourceId). Built on first use.
     interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
+    /// The search index (see `graph_view`). Built on the first query.
+    graph_view: OnceCell<super::graph_view::GraphView>,
+    /// Interactions written since the last strength recompute in this
+    /// session (what `only: "touched"` rescores, with `updatedAt` after it).
+    pub(crate) touched_interactions: rustc_hash::FxHashSet<Uuid>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
 }
@@ -97,6 +102,8 @@ impl GraphState {
             outbox: BTreeMap::new(),
             edge_by_pair: OnceCell::new(),
             interaction_by_source: OnceCell::new(),
+            graph_view: OnceCell::new(),
+            touched_interactions: Default::default(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
         }
@@ -191,7 +198,24 @@ impl GraphState {
         })
     }
 
+    pub fn graph_view(&self) -> &super::graph_view::GraphView {
+        self.graph_view
+            .get_or_init(|| super::graph_view::GraphView::build(self))
+    }
+
     pub fn apply(&mut self, commit: Commit) {
+        if let Some(view) = self.graph_view.get_mut() {
+            view.patch(&self.edges, &commit);
+        }
+        if commit
+            .audit
+            .iter()
+            .any(|a| a.action == super::strength_sync::ACTION)
+        {
+            self.touched_interactions.clear();
+        }
+        self.touched_interactions
+            .extend(commit.interactions.keys().copied());
         self.people.reserve(commit.people.len());
         self.organizations.reserve(commit.organizations.len());
         self.edges.reserve(commit.edges.len());
@@ -224,13 +248,10 @@ impl GraphState {
                 None => self.edges.remove(id),
             };
             if let Some(pairs) = pairs.as_mut() {
-                // Only if the pair still names this edge: a merge moves one
-                // edge onto a pair another (removed) edge held, and the
-                // changes come in no particular order.
-                if let Some(old) = old {
-                    if pairs.get(&old.pair()) == Some(&old.id) {
-                        pairs.remove(&old.pair());
-                    }
+                // Only if the pair still names this edge: a commit may swap a
+                // pair's edge (drop one, add another) in any map order.
+                if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
+                    pairs.remove(&old.pair());
                 }
                 if let Some((pair, id)) = new_pair {
                     pairs.insert(pair, id);

@@ -460,3 +460,5 @@ pub fn error_codes() -> Vec<String> {
         .map(|c| c.as_str().to_string())
         .collect()
 }
+
+mod graph;

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -44,6 +44,14 @@ async function usage(): Promise<void> {
   const firstWeight: number | undefined = dups.suggestions[0]?.fields[0]?.weight;
   const codes = await errorCodes();
   const bytes: number = wasmMemoryBytes();
+  const paths: IntroPath[] = g.introPaths(ada.id, bob.id, { k: 3, maxHops: 4, minStrength: 0.2, relationshipTypes: ['knows'] });
+  const sp: IntroPath | null = g.shortestPath(ada.id, bob.id);
+  const why: number | undefined = paths[0]?.hops[0]?.why[0]?.contribution;
+  const hood = g.neighbors(ada.id, { depth: 2 });
+  const strengths: StrengthReport = await g.recomputeStrengths({ now: Date.now(), only: 'touched' });
+  console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
+  // @ts-expect-error only is 'all' or 'touched'
+  await g.recomputeStrengths({ only: 'some' });
   await g.deleteEdge(edge.id);
   await g.close();
 

@@ -1,0 +1,613 @@
+//! The search index over the stored graph: person ids ↔ dense `u32` nodes
+//! and a [`CsrIndex`] of the live edges, plus the read-only queries on
+//! [`Db`] that run on it.
+//!
+//! Every person record gets a node (never reused); a soft-deleted or
+//! merged-away person is an *inactive* node, which the graph module never
+//! visits, so its edges drop out of every answer without being removed (and
+//! come back if the person is restored). Soft-deleted edges are removed from
+//! the index. The view is built on the first query and then patched by
+//! [`GraphState::apply`] (see [`GraphView::patch`]), never rebuilt.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::commit::Commit;
+use super::ops::Db;
+use super::state::GraphState;
+use super::table::Table;
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::graph::{
+    self, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
+};
+use crate::model::{validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
+
+fn rel_index(t: RelationshipType) -> u8 {
+    RelationshipType::ALL
+        .iter()
+        .position(|x| *x == t)
+        .unwrap_or(0) as u8
+}
+
+fn person_live(p: &Person) -> bool {
+    p.deleted_at.is_none() && p.merged_into.is_none()
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphView {
+    people: Vec<Uuid>,
+    node_of: HashMap<Uuid, u32>,
+    edges: Vec<Uuid>,
+    handle_of: HashMap<Uuid, u32>,
+    csr: CsrIndex,
+}
+
+impl GraphView {
+    pub fn build(state: &GraphState) -> GraphView {
+        let mut v = GraphView {
+            people: Vec::with_capacity(state.people.len()),
+            node_of: HashMap::default(),
+            edges: Vec::new(),
+            handle_of: HashMap::default(),
+            csr: CsrIndex::new(0),
+        };
+        v.node_of.reserve(state.people.len());
+        for p in state.people.values() {
+            v.node_of.insert(p.id, v.people.len() as u32);
+            v.people.push(p.id);
+        }
+        let mut inputs = Vec::with_capacity(state.edges.len());
+        for e in state.edges.values() {
+            if e.deleted_at.is_some() {
+                continue;
+            }
+            let (Some(&a), Some(&b)) = (
+                v.node_of.get(&e.from_person_id),
+                v.node_of.get(&e.to_person_id),
+            ) else {
+                continue;
+            };
+            let h = v.handle(e.id);
+            inputs.push(CsrEdge {
+                a,
+                b,
+                strength: e.strength as f32,
+                rel_type: rel_index(e.relationship_type),
+                edge_id: h,
+            });
+        }
+        v.csr = CsrIndex::build(v.people.len() as u32, &inputs).expect("stored edges are valid");
+        for p in state.people.values() {
+            if !person_live(p) {
+                let _ = v.csr.set_node_active(v.node_of[&p.id], false);
+            }
+        }
+        v
+    }
+
+    fn handle(&mut self, id: Uuid) -> u32 {
+        if let Some(&h) = self.handle_of.get(&id) {
+            return h;
+        }
+        let h = self.edges.len() as u32;
+        self.edges.push(id);
+        self.handle_of.insert(id, h);
+        h
+    }
+
+    fn node(&mut self, id: Uuid) -> u32 {
+        if let Some(&n) = self.node_of.get(&id) {
+            return n;
+        }
+        let n = self.csr.add_node();
+        debug_assert_eq!(n as usize, self.people.len());
+        self.people.push(id);
+        self.node_of.insert(id, n);
+        n
+    }
+
+    /// Brings the view up to date with a commit, before it is applied:
+    /// `edges` still holds the old records (for an edge's old pair).
+    pub(crate) fn patch(&mut self, edges: &Table<Edge>, commit: &Commit) {
+        for (id, change) in &commit.people {
+            let n = self.node(*id);
+            let live = change.as_ref().is_some_and(person_live);
+            let _ = self.csr.set_node_active(n, live);
+        }
+        // Removals first: a commit may drop one edge of a pair and add
+        // another for the same pair (a merge does), in any map order.
+        for id in commit.edges.keys() {
+            if let Some(old) = edges.get(*id) {
+                if let (Some(&a), Some(&b)) = (
+                    self.node_of.get(&old.from_person_id),
+                    self.node_of.get(&old.to_person_id),
+                ) {
+                    let _ = self.csr.remove_edge(a, b);
+                }
+            }
+        }
+        for change in commit.edges.values() {
+            if let Some(e) = change.as_ref().filter(|e| e.deleted_at.is_none()) {
+                let a = self.node(e.from_person_id);
+                let b = self.node(e.to_person_id);
+                let h = self.handle(e.id);
+                let _ = self.csr.upsert_edge(CsrEdge {
+                    a,
+                    b,
+                    strength: e.strength as f32,
+                    rel_type: rel_index(e.relationship_type),
+                    edge_id: h,
+                });
+            }
+        }
+    }
+
+    pub fn csr(&self) -> &CsrIndex {
+        &self.csr
+    }
+    pub fn node_of(&self, id: Uuid) -> Option<u32> {
+        self.node_of.get(&id).copied()
+    }
+    pub fn person_id(&self, node: u32) -> Uuid {
+        self.people[node as usize]
+    }
+    pub fn edge_id(&self, handle: u32) -> Uuid {
+        self.edges[handle as usize]
+    }
+
+    /// A canonical dump: every usable edge as (person, person, strength,
+    /// type, edge id), sorted, and the active people. Two views that answer
+    /// every query alike have equal snapshots.
+    pub fn snapshot(&self) -> (Vec<(Uuid, Uuid, u32, u8, Uuid)>, Vec<Uuid>) {
+        let mut edges = Vec::new();
+        let mut active = Vec::new();
+        for n in 0..self.csr.node_count() {
+            if !self.csr.is_active(n) {
+                continue;
+            }
+            active.push(self.person_id(n));
+            for e in self.csr.neighbors_of(n) {
+                if e.strength >= 0.0
+                    && self.person_id(n) < self.person_id(e.node)
+                    && self.csr.is_active(e.node)
+                {
+                    edges.push((
+                        self.person_id(n),
+                        self.person_id(e.node),
+                        e.strength.to_bits(),
+                        e.rel_type,
+                        self.edge_id(e.edge_id),
+                    ));
+                }
+            }
+        }
+        edges.sort();
+        active.sort();
+        (edges, active)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Query inputs and outputs (JSON, camelCase).
+
+/// Options of every graph query; each call accepts the fields that make sense
+/// for it and refuses the others (INVALID_INPUT naming the field).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct QueryOptions {
+    pub k: Option<JsNumber>,
+    pub depth: Option<JsNumber>,
+    pub max_hops: Option<JsNumber>,
+    pub min_strength: Option<JsNumber>,
+    pub avoid: Vec<String>,
+    pub relationship_types: Option<Vec<String>>,
+}
+
+/// One hop and why it is strong: the edge's top strength factors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hop {
+    pub from_person_id: Uuid,
+    pub to_person_id: Uuid,
+    pub edge_id: Uuid,
+    pub strength: f64,
+    pub relationship_type: RelationshipType,
+    /// Up to 3 factors by contribution, largest first (empty for a declared
+    /// strength with no factors).
+    pub why: Vec<StrengthFactor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeakestHop {
+    pub index: usize,
+    pub from_person_id: Uuid,
+    pub to_person_id: Uuid,
+    pub strength: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntroPath {
+    pub person_ids: Vec<Uuid>,
+    pub edge_ids: Vec<Uuid>,
+    pub hop_strengths: Vec<f64>,
+    /// Product of the hop strengths (1 for a zero-hop path).
+    pub score: f64,
+    /// None for a zero-hop path.
+    pub weakest_hop: Option<WeakestHop>,
+    pub hops: Vec<Hop>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MutualConnection {
+    pub person_id: Uuid,
+    pub strength_a: f64,
+    pub strength_b: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NeighborLevel {
+    pub degree: usize,
+    pub count: usize,
+    pub person_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Neighborhood {
+    pub person_id: Uuid,
+    /// Levels 1..=depth that hold anyone (the person itself is not listed).
+    pub degrees: Vec<NeighborLevel>,
+    pub total: usize,
+}
+
+const MAX_K: f64 = 100.0;
+const MAX_HOPS: f64 = 10.0;
+const MAX_DEPTH: f64 = 6.0;
+
+fn whole(n: &JsNumber, field: &str, lo: f64, hi: f64) -> Result<u32> {
+    let v = n.0;
+    if !v.is_finite() || v.fract() != 0.0 || v < lo || v > hi {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            field,
+            format!("{v} is not a whole number between {lo} and {hi}"),
+        ));
+    }
+    Ok(v as u32)
+}
+
+fn refuse(present: bool, field: &str, call: &str) -> Result<()> {
+    if present {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            field,
+            format!("{call} does not take `{field}`"),
+        ));
+    }
+    Ok(())
+}
+
+fn graph_error(e: GraphError) -> Error {
+    match e {
+        GraphError::UnknownNode { field, .. } => {
+            Error::new(ErrorCode::NotFound, field, e.to_string())
+        }
+        GraphError::InvalidFilter { field, reason } => {
+            Error::new(ErrorCode::InvalidInput, field, reason)
+        }
+        GraphError::InvalidEdge { field, reason } => {
+            Error::new(ErrorCode::InvalidInput, field, reason)
+        }
+    }
+}
+
+impl<B: Backend> Db<B> {
+    /// The search index, built on first use and patched on every write.
+    pub fn graph_view(&self) -> &GraphView {
+        self.state().graph_view()
+    }
+
+    /// A live person's node; NOT_FOUND / MERGED_AWAY naming `field`.
+    fn endpoint(&self, id: Uuid, field: &str) -> Result<u32> {
+        match self.state().people.get(id) {
+            None => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("no person {id}"),
+            )),
+            Some(p) if p.merged_into.is_some() => Err(Error::new(
+                ErrorCode::MergedAway,
+                field,
+                format!(
+                    "person {id} was merged into {}",
+                    p.merged_into.unwrap_or(id)
+                ),
+            )),
+            Some(p) if p.deleted_at.is_some() => Err(Error::new(
+                ErrorCode::NotFound,
+                field,
+                format!("person {id} is deleted"),
+            )),
+            Some(_) => Ok(self
+                .graph_view()
+                .node_of(id)
+                .expect("every person has a node")),
+        }
+    }
+
+    fn filters(&self, o: &QueryOptions, endpoints: &[u32]) -> Result<Filters> {
+        let mut f = Filters::default();
+        if let Some(m) = &o.min_strength {
+            if !(0.0..=1.0).contains(&m.0) {
+                return Err(Error::new(
+                    ErrorCode::InvalidStrength,
+                    "minStrength",
+                    format!("{} is not a number in [0, 1]", m.0),
+                ));
+            }
+            f.min_strength = m.0 as f32;
+        }
+        if let Some(h) = &o.max_hops {
+            f.max_hops = Some(whole(h, "maxHops", 1.0, MAX_HOPS)?);
+        }
+        if let Some(types) = &o.relationship_types {
+            if types.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "relationshipTypes",
+                    "an empty list accepts no edge; omit it to accept every type",
+                ));
+            }
+            let mut mask = 0u8;
+            for (i, t) in types.iter().enumerate() {
+                let rt = RelationshipType::parse(t).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidEnum,
+                        format!("relationshipTypes[{i}]"),
+                        format!(
+                            "'{}' is not one of {}",
+                            t.chars().take(40).collect::<String>(),
+                            RelationshipType::expected()
+                        ),
+                    )
+                })?;
+                mask |= 1 << rel_index(rt);
+            }
+            f.rel_types = mask & ALL_REL_TYPES;
+        }
+        for (i, s) in o.avoid.iter().enumerate() {
+            let field = format!("avoid[{i}]");
+            let id = validate::parse_id(s, &field)?;
+            let node = match self.state().people.get(id) {
+                None => {
+                    return Err(Error::new(
+                        ErrorCode::NotFound,
+                        field,
+                        format!("no person {id}"),
+                    ))
+                }
+                Some(_) => self
+                    .graph_view()
+                    .node_of(id)
+                    .expect("every person has a node"),
+            };
+            if endpoints.contains(&node) {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    field,
+                    "a query's own endpoint cannot be avoided",
+                ));
+            }
+            f.avoid.push(node);
+        }
+        Ok(f)
+    }
+
+    fn intro_path(&self, p: &Path) -> IntroPath {
+        let v = self.graph_view();
+        let person_ids: Vec<Uuid> = p.nodes.iter().map(|&n| v.person_id(n)).collect();
+        let edge_ids: Vec<Uuid> = p.edge_ids.iter().map(|&h| v.edge_id(h)).collect();
+        let hop_strengths: Vec<f64> = p.hop_strengths.iter().map(|&s| s as f64).collect();
+        let hops = edge_ids
+            .iter()
+            .enumerate()
+            .map(|(i, eid)| {
+                let e = self.state().edges.get(*eid);
+                let mut why: Vec<StrengthFactor> =
+                    e.map(|e| e.strength_factors.clone()).unwrap_or_default();
+                why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+                why.truncate(3);
+                Hop {
+                    from_person_id: person_ids[i],
+                    to_person_id: person_ids[i + 1],
+                    edge_id: *eid,
+                    strength: e.map_or(hop_strengths[i], |e| e.strength),
+                    relationship_type: e.map_or(RelationshipType::Knows, |e| e.relationship_type),
+                    why,
+                }
+            })
+            .collect();
+        let weakest_hop = (!edge_ids.is_empty()).then(|| WeakestHop {
+            index: p.weakest_hop,
+            from_person_id: person_ids[p.weakest_hop],
+            to_person_id: person_ids[p.weakest_hop + 1],
+            strength: hop_strengths[p.weakest_hop],
+        });
+        IntroPath {
+            person_ids,
+            edge_ids,
+            hop_strengths,
+            score: p.score,
+            weakest_hop,
+            hops,
+        }
+    }
+
+    /// Fewest hops from `from` to `to` (ties: any one); `None` if no path.
+    pub fn shortest_path(
+        &self,
+        from: Uuid,
+        to: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Option<IntroPath>> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "shortestPath")?;
+        refuse(o.depth.is_some(), "depth", "shortestPath")?;
+        let (a, b) = (self.endpoint(from, "from")?, self.endpoint(to, "to")?);
+        let f = self.filters(o, &[a, b])?;
+        let p = graph::shortest_path(self.graph_view().csr(), a, b, &f).map_err(graph_error)?;
+        Ok(p.map(|p| self.intro_path(&p)))
+    }
+
+    /// The strongest path (largest product of strengths); `None` if no path.
+    pub fn best_path(&self, from: Uuid, to: Uuid, o: &QueryOptions) -> Result<Option<IntroPath>> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "bestPath")?;
+        refuse(o.depth.is_some(), "depth", "bestPath")?;
+        let (a, b) = (self.endpoint(from, "from")?, self.endpoint(to, "to")?);
+        let f = self.filters(o, &[a, b])?;
+        let p = graph::best_path(self.graph_view().csr(), a, b, &f).map_err(graph_error)?;
+        Ok(p.map(|p| self.intro_path(&p)))
+    }
+
+    fn k(o: &QueryOptions) -> Result<usize> {
+        Ok(o.k
+            .as_ref()
+            .map(|k| whole(k, "k", 1.0, MAX_K))
+            .transpose()?
+            .unwrap_or(3) as usize)
+    }
+
+    /// The `k` (default 3, at most 100) strongest simple paths within
+    /// `maxHops` (default 4), strongest first.
+    pub fn intro_paths(&self, from: Uuid, to: Uuid, o: &QueryOptions) -> Result<Vec<IntroPath>> {
+        self.ensure_open()?;
+        refuse(o.depth.is_some(), "depth", "introPaths")?;
+        let k = Self::k(o)?;
+        let (a, b) = (self.endpoint(from, "from")?, self.endpoint(to, "to")?);
+        let f = self.filters(o, &[a, b])?;
+        let paths =
+            graph::intro_paths(self.graph_view().csr(), a, b, k, &f).map_err(graph_error)?;
+        Ok(paths.iter().map(|p| self.intro_path(p)).collect())
+    }
+
+    /// The `k` strongest paths from `from` to anyone (live) at the
+    /// organization; a path ends at the first such person it reaches.
+    pub fn intro_paths_to_organization(
+        &self,
+        from: Uuid,
+        organization_id: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Vec<IntroPath>> {
+        self.ensure_open()?;
+        refuse(o.depth.is_some(), "depth", "introPathsToOrganization")?;
+        let k = Self::k(o)?;
+        let a = self.endpoint(from, "from")?;
+        match self.state().organizations.get(organization_id) {
+            None => {
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    "organizationId",
+                    format!("no organization {organization_id}"),
+                ))
+            }
+            Some(org) if org.merged_into.is_some() => {
+                return Err(Error::new(
+                    ErrorCode::MergedAway,
+                    "organizationId",
+                    format!(
+                        "organization {organization_id} was merged into {}",
+                        org.merged_into.unwrap_or(organization_id)
+                    ),
+                ))
+            }
+            Some(org) if org.deleted_at.is_some() => {
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    "organizationId",
+                    format!("organization {organization_id} is deleted"),
+                ))
+            }
+            Some(_) => {}
+        }
+        let f = self.filters(o, &[a])?;
+        let v = self.graph_view();
+        let mut targets: Vec<u32> = self
+            .state()
+            .people
+            .values()
+            .filter(|p| {
+                p.organization_id == Some(organization_id) && person_live(p) && p.id != from
+            })
+            .filter_map(|p| v.node_of(p.id))
+            .filter(|n| !f.avoid.contains(n))
+            .collect();
+        targets.sort_unstable();
+        let paths = graph::intro_paths_to_set(v.csr(), a, &targets, k, &f).map_err(graph_error)?;
+        Ok(paths.iter().map(|p| self.intro_path(p)).collect())
+    }
+
+    /// People joined to both `a` and `b`, strongest (by the weaker of the
+    /// two ties) first.
+    pub fn mutual_connections(
+        &self,
+        a: Uuid,
+        b: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Vec<MutualConnection>> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "mutualConnections")?;
+        refuse(o.depth.is_some(), "depth", "mutualConnections")?;
+        refuse(o.max_hops.is_some(), "maxHops", "mutualConnections")?;
+        let (na, nb) = (self.endpoint(a, "from")?, self.endpoint(b, "to")?);
+        let f = self.filters(o, &[na, nb])?;
+        let v = self.graph_view();
+        let m = graph::mutual_connections(v.csr(), na, nb, &f).map_err(graph_error)?;
+        Ok(m.iter()
+            .map(|m| MutualConnection {
+                person_id: v.person_id(m.node),
+                strength_a: m.strength_a as f64,
+                strength_b: m.strength_b as f64,
+            })
+            .collect())
+    }
+
+    /// Everyone within `depth` (default 2, at most 6) hops, by degree.
+    pub fn neighbors(&self, a: Uuid, o: &QueryOptions) -> Result<Neighborhood> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "neighbors")?;
+        refuse(o.max_hops.is_some(), "maxHops", "neighbors (use depth)")?;
+        let depth = o
+            .depth
+            .as_ref()
+            .map(|d| whole(d, "depth", 1.0, MAX_DEPTH))
+            .transpose()?
+            .unwrap_or(2);
+        let na = self.endpoint(a, "from")?;
+        let f = self.filters(o, &[na])?;
+        let v = self.graph_view();
+        let n = graph::neighbors(v.csr(), na, depth, &f).map_err(graph_error)?;
+        let degrees: Vec<NeighborLevel> = n
+            .by_depth
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(d, nodes)| NeighborLevel {
+                degree: d,
+                count: nodes.len(),
+                person_ids: nodes.iter().map(|&x| v.person_id(x)).collect(),
+            })
+            .collect();
+        let total = degrees.iter().map(|l| l.count).sum();
+        Ok(Neighborhood {
+            person_id: a,
+            degrees,
+            total,
+        })
+    }
+}

@@ -1,0 +1,354 @@
+//! Tie strength from interactions, written onto edges: one call, one commit.
+//!
+//! Participants are mapped to people by id (following `mergedInto` to the
+//! surviving record) or by email (an index over live people's emails,
+//! lower-case). Whatever maps to no live person is reported, never dropped
+//! silently. The [`StrengthEngine`] then scores every pair that shares an
+//! interaction, at `now`; each pair's edge gets `strength`,
+//! `strengthFactors` (all 8, contributions summing to `strength`),
+//! `interactionCount`, `firstSeenAt`, `lastSeenAt` and `channels`. A pair
+//! with interactions and no edge gets a new `interacted_with` edge; a pair
+//! whose edge was soft-deleted is left alone (counted in `skippedDeleted`).
+//!
+//! Incremental (`only: "touched"`): only pairs that appear in an interaction
+//! created or updated after the previous recompute (the `recompute_strengths`
+//! audit entry), or written since the last recompute in this session, are
+//! written; every other edge is left as it is. Their scores
+//! are computed with every interaction (embeddedness and the time scales are
+//! global), so a touched pair gets exactly what a full recompute would give.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
+
+use super::commit::ChangeOp;
+use super::ops::{Db, Prepared, Staging, WriteContext};
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::{
+    self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor,
+    Timestamp, Uuid,
+};
+use crate::strength::{self, channel_bit, score_interactions, StrengthParams, TimeScale};
+
+/// What `recomputeStrengths` accepts (besides `now`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RecomputeOptions {
+    /// Fixed recency half-life in days (default: a quarter of the observed
+    /// span, between 1 hour and 30 days).
+    pub half_life_days: Option<JsNumber>,
+    /// Share of the score given to embeddedness, in [0, 1] (default 0.3).
+    pub embeddedness_weight: Option<JsNumber>,
+    /// "all" (default) or "touched".
+    pub only: Option<String>,
+    /// Epoch milliseconds; the wasm layer fills in `Date.now()`.
+    pub now: Option<JsNumber>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnknownParticipants {
+    pub count: usize,
+    /// Up to 20 distinct examples.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StrengthReport {
+    pub edges_updated: usize,
+    pub edges_created: usize,
+    pub edges_unchanged: usize,
+    pub skipped_deleted: usize,
+    pub pairs_scored: usize,
+    pub interactions_used: usize,
+    /// Interactions left with fewer than two known people.
+    pub interactions_skipped: usize,
+    pub unknown_participants: UnknownParticipants,
+    pub only: String,
+    pub now: Timestamp,
+}
+
+pub(crate) const ACTION: &str = "recompute_strengths";
+
+fn to_channel(c: model::Channel) -> strength::Channel {
+    match c {
+        model::Channel::Email => strength::Channel::Email,
+        model::Channel::Message => strength::Channel::Message,
+        model::Channel::Meeting => strength::Channel::Meeting,
+        model::Channel::Call => strength::Channel::Call,
+        model::Channel::Other => strength::Channel::Other,
+    }
+}
+
+fn channels_of(bits: u8) -> Vec<model::Channel> {
+    let mut v: Vec<model::Channel> = model::Channel::ALL
+        .iter()
+        .copied()
+        .filter(|c| bits & channel_bit(to_channel(*c)) != 0)
+        .collect();
+    v.sort();
+    v
+}
+
+fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
+    let mut p = StrengthParams::default();
+    if let Some(d) = &o.half_life_days {
+        if !d.0.is_finite() || d.0 <= 0.0 || d.0 > 36_500.0 {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "halfLifeDays",
+                format!("{} is not a number of days in (0, 36500]", d.0),
+            ));
+        }
+        p.recency_half_life = TimeScale::Fixed {
+            ms: d.0 * 86_400_000.0,
+        };
+    }
+    if let Some(w) = &o.embeddedness_weight {
+        if !(0.0..=1.0).contains(&w.0) {
+            return Err(Error::new(
+                ErrorCode::InvalidStrength,
+                "embeddednessWeight",
+                format!("{} is not a number in [0, 1]", w.0),
+            ));
+        }
+        p.embeddedness_weight = w.0;
+    }
+    Ok(p)
+}
+
+impl<B: Backend> Db<B> {
+    /// Recomputes tie strengths from the interactions (see the module doc).
+    /// `ctx.now` is both the scoring time and the records' `updatedAt`.
+    pub fn prepare_recompute_strengths(
+        &self,
+        ctx: &WriteContext,
+        opts: &RecomputeOptions,
+    ) -> Result<Prepared<StrengthReport>> {
+        self.ensure_open()?;
+        let params = params(opts)?;
+        let touched_only = match opts.only.as_deref() {
+            None | Some("all") => false,
+            Some("touched") => true,
+            Some(other) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidEnum,
+                    "only",
+                    format!("'{other}' is not one of all, touched"),
+                ))
+            }
+        };
+        let st = self.state();
+        let now = ctx.now;
+        let since = if touched_only {
+            st.audit
+                .values()
+                .rev()
+                .find(|a| a.action == ACTION)
+                .map(|a| a.created_at)
+        } else {
+            None
+        };
+
+        // email → live person
+        let mut by_email: HashMap<String, Uuid> = HashMap::default();
+        for p in st
+            .people
+            .values()
+            .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+        {
+            for e in &p.emails {
+                by_email.entry(e.to_lowercase()).or_insert(p.id);
+            }
+        }
+        let resolve = |s: &str| -> Option<Uuid> {
+            if let Ok(mut id) = Uuid::try_parse(s) {
+                for _ in 0..16 {
+                    let p = st.people.get(id)?;
+                    match p.merged_into {
+                        Some(t) => id = t,
+                        None => return p.deleted_at.is_none().then_some(id),
+                    }
+                }
+                None
+            } else {
+                by_email.get(&s.to_lowercase()).copied()
+            }
+        };
+
+        let mut dense: HashMap<Uuid, u32> = HashMap::default();
+        let mut people: Vec<Uuid> = Vec::new();
+        let mut inputs = Vec::new();
+        let mut report = StrengthReport {
+            only: if touched_only { "touched" } else { "all" }.into(),
+            now,
+            ..Default::default()
+        };
+        let mut examples: HashSet<String> = HashSet::default();
+        let mut touched: HashSet<(u32, u32)> = HashSet::default();
+        // Canonical order (by id) so that the scores never depend on table order.
+        let mut interactions: Vec<&model::Interaction> = st
+            .interactions
+            .values()
+            .filter(|i| i.deleted_at.is_none())
+            .collect();
+        interactions.sort_unstable_by_key(|i| i.id);
+        for i in interactions {
+            let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
+            let mut sender = None;
+            for raw in &i.participants {
+                match resolve(raw) {
+                    Some(id) => {
+                        let n = *dense.entry(id).or_insert_with(|| {
+                            people.push(id);
+                            (people.len() - 1) as u32
+                        });
+                        if i.sender.as_deref() == Some(raw.as_str()) {
+                            sender = Some(n);
+                        }
+                        if !ps.contains(&n) {
+                            ps.push(n);
+                        }
+                    }
+                    None => {
+                        report.unknown_participants.count += 1;
+                        if examples.len() < 20 && examples.insert(raw.clone()) {
+                            report.unknown_participants.examples.push(raw.clone());
+                        }
+                    }
+                }
+            }
+            if ps.len() < 2 {
+                report.interactions_skipped += 1;
+                continue;
+            }
+            if since.is_some_and(|t| i.updated_at > t)
+                || st.touched_interactions.contains(&i.id)
+                || (touched_only && since.is_none())
+            {
+                for x in 0..ps.len() {
+                    for y in x + 1..ps.len() {
+                        touched.insert((ps[x].min(ps[y]), ps[x].max(ps[y])));
+                    }
+                }
+            }
+            report.interactions_used += 1;
+            inputs.push(strength::InteractionInput {
+                timestamp_ms: i.timestamp.millis(),
+                participants: ps,
+                sender,
+                channel: to_channel(i.channel),
+                two_way: i.direction.map(|d| d == model::Direction::TwoWay),
+                duration_minutes: i.duration_minutes.map(|d| d as f32),
+            });
+        }
+
+        let scored = score_interactions(&inputs, now.millis(), &params);
+        report.pairs_scored = scored.len();
+        let mut s = Staging::new(st, now);
+        let by_pair = st.edge_by_pair();
+        for ((a, b), es) in scored {
+            if touched_only && !touched.contains(&(a, b)) {
+                continue;
+            }
+            let (pa, pb) = (people[a as usize], people[b as usize]);
+            let factors: Vec<StrengthFactor> = es
+                .factors
+                .iter()
+                .map(|f| StrengthFactor {
+                    name: f.name.to_string(),
+                    value: f.value,
+                    contribution: f.contribution,
+                })
+                .collect();
+            let first = Some(Timestamp::from_millis(es.first_seen_ms));
+            let last = Some(Timestamp::from_millis(es.last_seen_ms));
+            let channels = channels_of(es.channels);
+            let count = es.interaction_count;
+            match by_pair
+                .get(&pair_key(pa, pb))
+                .and_then(|id| st.edges.get(*id))
+            {
+                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
+                Some(old) => {
+                    if old.strength == es.strength
+                        && old.strength_factors == factors
+                        && old.interaction_count == count
+                        && old.first_seen_at == first
+                        && old.last_seen_at == last
+                        && old.channels == channels
+                    {
+                        report.edges_unchanged += 1;
+                        continue;
+                    }
+                    let mut e = old.clone();
+                    e.strength = es.strength;
+                    e.strength_factors = factors;
+                    e.interaction_count = count;
+                    e.first_seen_at = first;
+                    e.last_seen_at = last;
+                    e.channels = channels;
+                    e.updated_at = now;
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_updated += 1;
+                }
+                None => {
+                    let (from, to) = pair_key(pa, pb);
+                    let e = Edge {
+                        id: new_id(),
+                        from_person_id: from,
+                        to_person_id: to,
+                        relationship_type: RelationshipType::InteractedWith,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: vec!["interactions".into()],
+                        channels,
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: Metadata::default(),
+                        created_at: now,
+                        updated_at: now,
+                        deleted_at: None,
+                        sync_version: 0,
+                    };
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_created += 1;
+                }
+            }
+        }
+        let meta = serde_json::to_value(&report).unwrap_or_default();
+        let mut commit = s.finish(ctx, ACTION, None, meta.clone());
+        // Always leave the audit mark, even when nothing changed: it is what
+        // the next `only: "touched"` call counts from.
+        if commit.audit.is_empty() {
+            commit.audit.push(model::AuditEntry {
+                id: new_id(),
+                seq: st.next_audit_seq,
+                correlation_id: ctx
+                    .correlation_id
+                    .clone()
+                    .unwrap_or_else(|| new_id().to_string()),
+                action: ACTION.into(),
+                actor_id: ctx.actor_id.clone(),
+                entity_type: None,
+                entity_id: None,
+                metadata: Metadata(meta),
+                created_at: now,
+            });
+        }
+        Ok(self.prepared(commit, report))
+    }
+
+    pub async fn recompute_strengths(
+        &mut self,
+        ctx: &WriteContext,
+        opts: &RecomputeOptions,
+    ) -> Result<StrengthReport> {
+        let p = self.prepare_recompute_strengths(ctx, opts)?;
+        self.run(p).await
+    }
+}

@@ -1,0 +1,111 @@
+//! Graph queries and tie strength, for JS. Inputs and outputs are JSON text,
+//! like the rest of the binding; the logic is in `store::graph_view` and
+//! `store::strength_sync`.
+
+use wasm_bindgen::prelude::*;
+
+use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
+use crate::error::{Error, ErrorCode};
+use crate::model::{validate, Timestamp, Uuid};
+use crate::store::{Backend, Prepared, QueryOptions, RecomputeOptions, WriteContext};
+
+fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
+    validate::parse_id(value, field).map_err(js_error)
+}
+
+#[wasm_bindgen]
+impl WasmGraph {
+    /// Fewest hops from `from` to `to`, or null. `options`: filters.
+    #[wasm_bindgen(js_name = shortestPath)]
+    pub fn shortest_path(
+        &self,
+        from: String,
+        to: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.shortest_path(a, b, &o).map_err(js_error)?))
+    }
+
+    /// The strongest path (largest product of strengths), or null.
+    #[wasm_bindgen(js_name = bestPath)]
+    pub fn best_path(
+        &self,
+        from: String,
+        to: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.best_path(a, b, &o).map_err(js_error)?))
+    }
+
+    /// The k strongest intro paths. `options`: `{ k, maxHops, minStrength, avoid, relationshipTypes }`.
+    #[wasm_bindgen(js_name = introPaths)]
+    pub fn intro_paths(
+        &self,
+        from: String,
+        to: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.intro_paths(a, b, &o).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = introPathsToOrganization)]
+    pub fn intro_paths_to_organization(
+        &self,
+        from: String,
+        organization_id: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, org) = (
+            pid(&from, "from")?,
+            pid(&organization_id, "organizationId")?,
+        );
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.intro_paths_to_organization(a, org, &o).map_err(js_error)?))
+    }
+
+    #[wasm_bindgen(js_name = mutualConnections)]
+    pub fn mutual_connections(
+        &self,
+        a: String,
+        b: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, b) = (pid(&a, "from")?, pid(&b, "to")?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.mutual_connections(a, b, &o).map_err(js_error)?))
+    }
+
+    /// `options`: `{ depth, ...filters }`.
+    pub fn neighbors(&self, a: String, options: Option<String>) -> Result<JsValue, JsValue> {
+        let a = pid(&a, "from")?;
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.neighbors(a, &o).map_err(js_error)?))
+    }
+
+    /// Recomputes tie strengths from interactions in one transaction.
+    /// `options`: `{ now?, halfLifeDays?, embeddednessWeight?, only?: 'all' | 'touched' }`.
+    #[wasm_bindgen(js_name = recomputeStrengths)]
+    pub async fn recompute_strengths(&self, options: Option<String>) -> Result<JsValue, JsValue> {
+        let o: RecomputeOptions = optional(options, "options")?;
+        let now = match &o.now {
+            None => Timestamp::from_millis(js_sys::Date::now() as i64),
+            Some(n) => Timestamp::try_from_millis_f64(n.0).map_err(|_| {
+                js_error(Error::new(
+                    ErrorCode::InvalidTimestamp,
+                    "now",
+                    format!("{} is not a time in epoch milliseconds", n.0),
+                ))
+            })?,
+        };
+        let base = self.context();
+        let ctx = WriteContext { now, ..base };
+        let out = write_op!(self, db, _unused => db.prepare_recompute_strengths(&ctx, &o))?;
+        to_js(&out)
+    }
+}

@@ -1,0 +1,494 @@
+//! Graph queries and strength recompute through `Db`: ids in, ids out,
+//! filters, errors, deleted and merged-away people left out, the patched
+//! index equal to a rebuilt one.
+
+mod common;
+use common::*;
+use wig_graph::model::*;
+use wig_graph::store::{
+    block_on, Commit, Db, GraphState, GraphView, MemoryBackend, QueryOptions, RecomputeOptions,
+};
+use wig_graph::ErrorCode;
+
+fn strong(a: Uuid, b: Uuid, s: f64, t: &str) -> EdgeInput {
+    EdgeInput {
+        relationship_type: Some(t.into()),
+        strength: Some(JsNumber(s)),
+        ..edge(a, b)
+    }
+}
+
+/// ada - bob - cat - dan, ada - eve - dan (weaker), eve at Acme, fay alone.
+struct G {
+    db: Db<MemoryBackend>,
+    acme: Uuid,
+    p: Vec<Uuid>,
+}
+
+fn graph() -> G {
+    let mut db = open();
+    let acme = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap()
+    .id;
+    let names = ["ada", "bob", "cat", "dan", "eve", "fay"];
+    let mut inputs: Vec<PersonInput> = names
+        .iter()
+        .map(|n| person(n, &format!("{n}@example.org")))
+        .collect();
+    inputs[4].organization_id = Some(acme.to_string());
+    inputs[3].organization_id = Some(acme.to_string());
+    let p: Vec<Uuid> = block_on(db.upsert_people(inputs, &ctx()))
+        .unwrap()
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    block_on(db.upsert_edges(
+        vec![
+            strong(p[0], p[1], 0.9, "knows"),
+            strong(p[1], p[2], 0.8, "advised"),
+            strong(p[2], p[3], 0.9, "knows"),
+            strong(p[0], p[4], 0.5, "worked_at"),
+            strong(p[4], p[3], 0.5, "knows"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    G { db, acme, p }
+}
+
+fn opts() -> QueryOptions {
+    QueryOptions::default()
+}
+
+fn code_field<T: std::fmt::Debug>(r: wig_graph::error::Result<T>) -> (ErrorCode, String) {
+    let e = r.unwrap_err();
+    (e.code, e.field.unwrap_or_default())
+}
+
+#[test]
+fn shortest_and_intro_paths_in_person_ids() {
+    let g = graph();
+    let p = &g.p;
+    let sp = g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap();
+    assert_eq!(sp.person_ids, vec![p[0], p[4], p[3]]);
+    assert_eq!(sp.edge_ids.len(), 2);
+    let paths =
+        g.db.intro_paths(
+            p[0],
+            p[3],
+            &QueryOptions {
+                k: Some(JsNumber(3.0)),
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(paths.len(), 2);
+    assert_eq!(paths[0].person_ids, vec![p[0], p[1], p[2], p[3]]);
+    assert!((paths[0].score - 0.9 * 0.8 * 0.9).abs() < 1e-6);
+    let w = paths[0].weakest_hop.as_ref().unwrap();
+    assert_eq!((w.index, w.from_person_id, w.to_person_id), (1, p[1], p[2]));
+    assert_eq!(paths[1].person_ids, vec![p[0], p[4], p[3]]);
+    assert_eq!(
+        paths[0].hops[1].relationship_type,
+        RelationshipType::Advised
+    );
+    // Filters: min strength, max hops, relationship types, avoid.
+    let f =
+        g.db.intro_paths(
+            p[0],
+            p[3],
+            &QueryOptions {
+                min_strength: Some(JsNumber(0.6)),
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].person_ids.len(), 4);
+    let f =
+        g.db.intro_paths(
+            p[0],
+            p[3],
+            &QueryOptions {
+                max_hops: Some(JsNumber(2.0)),
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].person_ids, vec![p[0], p[4], p[3]]);
+    let f =
+        g.db.intro_paths(
+            p[0],
+            p[3],
+            &QueryOptions {
+                relationship_types: Some(vec!["knows".into(), "advised".into()]),
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(f.len(), 1);
+    let f =
+        g.db.intro_paths(
+            p[0],
+            p[3],
+            &QueryOptions {
+                avoid: vec![p[1].to_string()],
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].person_ids[1], p[4]);
+    // No path is an empty answer.
+    assert!(g.db.shortest_path(p[0], p[5], &opts()).unwrap().is_none());
+    assert!(g.db.intro_paths(p[0], p[5], &opts()).unwrap().is_empty());
+}
+
+#[test]
+fn organization_mutuals_neighbors() {
+    let g = graph();
+    let p = &g.p;
+    let o =
+        g.db.intro_paths_to_organization(
+            p[0],
+            g.acme,
+            &QueryOptions {
+                k: Some(JsNumber(5.0)),
+                ..opts()
+            },
+        )
+        .unwrap();
+    // eve is at Acme, directly; dan is reached through bob/cat (not through eve: a path ends at the first target).
+    assert_eq!(o[0].person_ids, vec![p[0], p[1], p[2], p[3]]);
+    assert_eq!(o[1].person_ids, vec![p[0], p[4]]);
+    let m = g.db.mutual_connections(p[0], p[2], &opts()).unwrap();
+    assert_eq!(
+        m.iter().map(|m| m.person_id).collect::<Vec<_>>(),
+        vec![p[1]]
+    );
+    let n =
+        g.db.neighbors(
+            p[0],
+            &QueryOptions {
+                depth: Some(JsNumber(2.0)),
+                ..opts()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        n.degrees.iter().map(|l| l.count).collect::<Vec<_>>(),
+        vec![2, 2]
+    );
+    assert_eq!(n.total, 4);
+}
+
+#[test]
+fn errors_name_the_field() {
+    let g = graph();
+    let p = &g.p;
+    let ghost = Uuid::new_v4();
+    assert_eq!(
+        code_field(g.db.shortest_path(ghost, p[1], &opts())),
+        (ErrorCode::NotFound, "from".into())
+    );
+    assert_eq!(
+        code_field(g.db.intro_paths(p[0], ghost, &opts())),
+        (ErrorCode::NotFound, "to".into())
+    );
+    assert_eq!(
+        code_field(g.db.intro_paths_to_organization(p[0], ghost, &opts())),
+        (ErrorCode::NotFound, "organizationId".into())
+    );
+    let bad = |o: QueryOptions| code_field(g.db.intro_paths(p[0], p[3], &o));
+    assert_eq!(
+        bad(QueryOptions {
+            min_strength: Some(JsNumber(1.5)),
+            ..opts()
+        }),
+        (ErrorCode::InvalidStrength, "minStrength".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            min_strength: Some(JsNumber(f64::NAN)),
+            ..opts()
+        }),
+        (ErrorCode::InvalidStrength, "minStrength".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            max_hops: Some(JsNumber(0.0)),
+            ..opts()
+        }),
+        (ErrorCode::InvalidInput, "maxHops".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            k: Some(JsNumber(0.0)),
+            ..opts()
+        }),
+        (ErrorCode::InvalidInput, "k".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            avoid: vec![p[1].to_string(), ghost.to_string()],
+            ..opts()
+        }),
+        (ErrorCode::NotFound, "avoid[1]".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            avoid: vec![p[1].to_string(), "nope".into()],
+            ..opts()
+        }),
+        (ErrorCode::InvalidId, "avoid[1]".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            avoid: vec![p[3].to_string()],
+            ..opts()
+        }),
+        (ErrorCode::InvalidInput, "avoid[0]".into())
+    );
+    assert_eq!(
+        bad(QueryOptions {
+            relationship_types: Some(vec!["knows".into(), "friend".into()]),
+            ..opts()
+        }),
+        (ErrorCode::InvalidEnum, "relationshipTypes[1]".into())
+    );
+    assert_eq!(
+        code_field(g.db.neighbors(
+            p[0],
+            &QueryOptions {
+                depth: Some(JsNumber(0.0)),
+                ..opts()
+            }
+        )),
+        (ErrorCode::InvalidInput, "depth".into())
+    );
+}
+
+fn rebuilt(db: &Db<MemoryBackend>) -> GraphView {
+    GraphView::build(db.state())
+}
+
+#[test]
+fn deleted_and_merged_people_leave_queries_and_the_patched_index_equals_a_rebuilt_one() {
+    let mut g = graph();
+    let p = g.p.clone();
+    let _ = g.db.graph_view(); // build it now, so the edits below patch it
+                               // Delete eve: the only 2-hop route goes.
+    block_on(g.db.delete(EntityKind::Person, p[4], &ctx())).unwrap();
+    assert_eq!(
+        g.db.shortest_path(p[0], p[3], &opts())
+            .unwrap()
+            .unwrap()
+            .person_ids
+            .len(),
+        4
+    );
+    assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    // Merge cat away (what a merge leaves: mergedInto set).
+    let mut cat = g.db.person(p[2]).unwrap().clone();
+    cat.merged_into = Some(p[5]);
+    let mut c = Commit::default();
+    c.people.insert(cat.id, Some(cat));
+    g.db.apply(c);
+    assert!(g.db.shortest_path(p[0], p[3], &opts()).unwrap().is_none());
+    assert_eq!(
+        code_field(g.db.shortest_path(p[2], p[3], &opts())).0,
+        ErrorCode::MergedAway
+    );
+    assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    // New person + edges, an edge re-weighted, an edge soft-deleted.
+    let gus = block_on(g.db.upsert_person(person("gus", "gus@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    block_on(g.db.upsert_edges(
+        vec![
+            strong(p[1], gus, 0.4, "knows"),
+            strong(gus, p[3], 0.3, "knows"),
+            strong(p[0], p[1], 0.2, "knows"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let sp = g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap();
+    assert_eq!(sp.person_ids, vec![p[0], p[1], gus, p[3]]);
+    assert!((sp.score - 0.2 * 0.4 * 0.3).abs() < 1e-6);
+    let e = g.db.state().edge_by_pair()[&pair_key(gus, p[3])];
+    block_on(g.db.delete(EntityKind::Edge, e, &ctx())).unwrap();
+    assert!(g.db.shortest_path(p[0], p[3], &opts()).unwrap().is_none());
+    assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    // One commit that drops a pair's edge and adds another for the same pair
+    // (what a merge does), in both map orders.
+    for _ in 0..2 {
+        let old = g.db.state().edge_by_pair()[&pair_key(p[0], p[1])];
+        let mut replacement = g.db.edge(old).unwrap().clone();
+        replacement.id = Uuid::new_v4();
+        replacement.strength = 0.6;
+        let mut c = Commit::default();
+        c.edges.insert(replacement.id, Some(replacement.clone()));
+        c.edges.insert(old, None);
+        g.db.apply(c);
+        let sp = g.db.shortest_path(p[0], p[1], &opts()).unwrap().unwrap();
+        assert_eq!(sp.edge_ids, vec![replacement.id]);
+        assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    }
+    // And after reopening from storage.
+    let fresh = GraphState::load(vec![]).unwrap().0;
+    assert!(GraphView::build(&fresh).snapshot().0.is_empty());
+}
+
+fn interactions_db() -> (Db<MemoryBackend>, Vec<Uuid>) {
+    let mut db = open();
+    let p: Vec<Uuid> = block_on(
+        db.upsert_people(
+            (0..4)
+                .map(|i| person(&format!("p{i}"), &format!("p{i}@example.org")))
+                .collect(),
+            &ctx(),
+        ),
+    )
+    .unwrap()
+    .iter()
+    .map(|x| x.id)
+    .collect();
+    block_on(db.upsert_edge(strong(p[0], p[1], 0.1, "knows"), &ctx())).unwrap();
+    let mut xs = Vec::new();
+    for k in 0..12 {
+        let t = format!("2023-11-{:02}T10:00:00Z", 1 + k);
+        let who: Vec<String> = match k % 3 {
+            0 => vec![p[0].to_string(), "P1@Example.org".into()],
+            1 => vec![
+                p[1].to_string(),
+                p[2].to_string(),
+                "stranger@elsewhere.com".into(),
+            ],
+            _ => vec![p[0].to_string(), p[2].to_string()],
+        };
+        xs.push(InteractionInput {
+            source_name: Some("cal".into()),
+            source_id: Some(format!("e{k}")),
+            timestamp: Some(TimeInput::Text(t)),
+            participants: who,
+            channel: Some(if k % 2 == 0 { "meeting" } else { "email" }.into()),
+            duration_minutes: Some(JsNumber(30.0)),
+            ..Default::default()
+        });
+    }
+    block_on(db.upsert_interactions(xs, &ctx())).unwrap();
+    (db, p)
+}
+
+#[test]
+fn recompute_writes_explained_strengths_and_reports_unknowns() {
+    let (mut db, p) = interactions_db();
+    let r = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+    assert_eq!((r.edges_updated, r.edges_created), (1, 2));
+    assert_eq!(r.interactions_used, 12);
+    assert_eq!(r.unknown_participants.count, 4);
+    assert_eq!(
+        r.unknown_participants.examples,
+        vec!["stranger@elsewhere.com".to_string()]
+    );
+    for e in db.state().edges.values() {
+        assert_eq!(e.strength_factors.len(), 8);
+        let sum: f64 = e.strength_factors.iter().map(|f| f.contribution).sum();
+        assert!((sum - e.strength).abs() < 1e-9, "{sum} vs {}", e.strength);
+        assert!(e.interaction_count > 0 && e.first_seen_at <= e.last_seen_at);
+    }
+    let created = db
+        .state()
+        .edges
+        .get(db.state().edge_by_pair()[&pair_key(p[1], p[2])])
+        .unwrap();
+    assert_eq!(created.relationship_type, RelationshipType::InteractedWith);
+    assert_eq!(created.channels, vec![Channel::Email, Channel::Meeting]);
+    // Deterministic: a second run at the same now changes nothing.
+    let before: Vec<f64> = db.state().edges.values().map(|e| e.strength).collect();
+    let r2 = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+    assert_eq!(
+        (r2.edges_updated, r2.edges_created, r2.edges_unchanged),
+        (0, 0, 3)
+    );
+    assert_eq!(
+        before,
+        db.state()
+            .edges
+            .values()
+            .map(|e| e.strength)
+            .collect::<Vec<f64>>()
+    );
+    // The index sees the new strengths; "why" is the top factors.
+    let sp = db
+        .intro_paths(p[1], p[2], &QueryOptions::default())
+        .unwrap();
+    assert_eq!(sp[0].hops[0].why.len(), 3);
+    assert!(sp[0].hops[0].why[0].contribution >= sp[0].hops[0].why[1].contribution);
+    // Bad options.
+    let bad = RecomputeOptions {
+        embeddedness_weight: Some(JsNumber(2.0)),
+        ..Default::default()
+    };
+    assert_eq!(
+        db.prepare_recompute_strengths(&ctx(), &bad)
+            .err()
+            .unwrap()
+            .code,
+        ErrorCode::InvalidStrength
+    );
+}
+
+#[test]
+fn touched_recompute_only_changes_touched_pairs_and_matches_full() {
+    let (mut db, p) = interactions_db();
+    block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+    let later = ctx_at(T0 + 1000);
+    block_on(db.upsert_interaction(
+        InteractionInput {
+            source_name: Some("cal".into()),
+            source_id: Some("new".into()),
+            timestamp: Some(TimeInput::Text("2023-11-13T10:00:00Z".into())),
+            participants: vec![p[2].to_string(), p[3].to_string()],
+            channel: Some("call".into()),
+            ..Default::default()
+        },
+        &later,
+    ))
+    .unwrap();
+    let before: Vec<Edge> = db.state().edges.values().cloned().collect();
+    let touched = RecomputeOptions {
+        only: Some("touched".into()),
+        ..Default::default()
+    };
+    let r = block_on(db.recompute_strengths(&later, &touched)).unwrap();
+    assert_eq!(r.edges_created + r.edges_updated, 1);
+    for old in &before {
+        assert_eq!(
+            db.edge(old.id).unwrap(),
+            old,
+            "untouched edges stay as they were"
+        );
+    }
+    // The touched pair got what a full recompute gives.
+    let new_edge = db.state().edge_by_pair()[&pair_key(p[2], p[3])];
+    let s_touched = db.edge(new_edge).unwrap().strength;
+    let full = db
+        .prepare_recompute_strengths(&later, &RecomputeOptions::default())
+        .unwrap();
+    let s_full = full
+        .commit
+        .edges
+        .get(&new_edge)
+        .map(|e| e.as_ref().unwrap().strength)
+        .unwrap_or(s_touched);
+    assert_eq!(s_touched, s_full);
+}

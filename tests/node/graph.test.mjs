@@ -1,0 +1,93 @@
+// Graph queries and tie strength through the built package.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+// This worktree's build (the shared node_modules' @wig/graph may point at another checkout).
+import { Graph, isWigError } from '../../pkg/node.js';
+
+async function seeded() {
+  const g = await Graph.open(`graph-${randomUUID()}`, { storage: 'memory' });
+  const acme = await g.upsertOrganization({ name: 'Acme' });
+  const [ada, bob, cat, dan, eve, fay] = await g.upsertPeople(
+    ['ada', 'bob', 'cat', 'dan', 'eve', 'fay'].map((n) => ({ names: [n], emails: [`${n}@example.org`], organizationId: n === 'dan' ? acme.id : undefined })),
+  );
+  const e = (a, b, strength, relationshipType = 'knows') => ({ fromPersonId: a.id, toPersonId: b.id, strength, relationshipType });
+  await g.upsertEdges([e(ada, bob, 0.9), e(bob, cat, 0.8, 'advised'), e(cat, dan, 0.9), e(ada, eve, 0.5), e(eve, dan, 0.5)]);
+  return { g, acme, ada, bob, cat, dan, eve, fay };
+}
+
+function throwsWig(fn, code, field) {
+  let error;
+  try { fn(); } catch (e) { error = e; }
+  assert.ok(error && isWigError(error), `expected ${code}, got ${error}`);
+  assert.equal(error.code, code, error.message);
+  assert.equal(error.field, field, error.message);
+}
+
+test('each query answers in person ids', async () => {
+  const { g, acme, ada, bob, cat, dan, eve, fay } = await seeded();
+  assert.deepEqual(g.shortestPath(ada.id, dan.id).personIds, [ada.id, eve.id, dan.id]);
+  assert.equal(g.shortestPath(ada.id, fay.id), null);
+  const paths = g.introPaths(ada.id, dan.id, { k: 3, maxHops: 4 });
+  assert.equal(paths.length, 2);
+  assert.deepEqual(paths[0].personIds, [ada.id, bob.id, cat.id, dan.id]);
+  assert.ok(Math.abs(paths[0].score - 0.9 * 0.8 * 0.9) < 1e-6);
+  assert.equal(paths[0].weakestHop.index, 1);
+  assert.equal(paths[0].hops[1].relationshipType, 'advised');
+  assert.deepEqual(g.introPaths(ada.id, fay.id), []);
+  assert.equal(g.introPaths(ada.id, dan.id, { minStrength: 0.6 }).length, 1);
+  assert.equal(g.introPaths(ada.id, dan.id, { avoid: [bob.id] })[0].personIds[1], eve.id);
+  assert.equal(g.introPaths(ada.id, dan.id, { relationshipTypes: ['knows'] }).length, 1);
+  const org = g.introPathsToOrganization(ada.id, acme.id, { k: 2 });
+  assert.equal(org[0].personIds.at(-1), dan.id);
+  assert.deepEqual(g.mutualConnections(ada.id, cat.id).map((m) => m.personId), [bob.id]);
+  const n = g.neighbors(ada.id, { depth: 2 });
+  assert.deepEqual(n.degrees.map((d) => d.count), [2, 2]);
+  await g.deletePerson(eve.id);
+  assert.deepEqual(g.shortestPath(ada.id, dan.id).personIds, [ada.id, bob.id, cat.id, dan.id]);
+  await g.close();
+});
+
+test('errors carry code and field', async () => {
+  const { g, ada, dan, bob } = await seeded();
+  const ghost = randomUUID();
+  throwsWig(() => g.shortestPath(ghost, dan.id), 'NOT_FOUND', 'from');
+  throwsWig(() => g.introPaths(ada.id, ghost), 'NOT_FOUND', 'to');
+  throwsWig(() => g.introPathsToOrganization(ada.id, ghost), 'NOT_FOUND', 'organizationId');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { minStrength: 2 }), 'INVALID_STRENGTH', 'minStrength');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { minStrength: NaN }), 'INVALID_STRENGTH', 'minStrength');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { maxHops: 0 }), 'INVALID_INPUT', 'maxHops');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { k: 0 }), 'INVALID_INPUT', 'k');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, ghost] }), 'NOT_FOUND', 'avoid[1]');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { relationshipTypes: ['friend'] }), 'INVALID_ENUM', 'relationshipTypes[0]');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { kk: 3 }), 'INVALID_INPUT', 'kk');
+  throwsWig(() => g.neighbors(ada.id, { depth: 9 }), 'INVALID_INPUT', 'depth');
+  throwsWig(() => g.shortestPath('nope', dan.id), 'INVALID_ID', 'from');
+  await g.close();
+});
+
+test('recomputeStrengths writes explained strengths and reports unknown participants', async () => {
+  const { g, ada, bob, cat } = await seeded();
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
+  await g.upsertInteractions(Array.from({ length: 9 }, (_, i) => ({
+    sourceName: 'cal', sourceId: `e${i}`, timestamp: t0 + i * 86_400_000, channel: i % 2 ? 'email' : 'meeting',
+    participants: i % 3 === 0 ? [ada.id, 'BOB@example.org'] : [bob.id, cat.id, 'stranger@elsewhere.com'],
+  })));
+  const now = t0 + 10 * 86_400_000;
+  const r = await g.recomputeStrengths({ now });
+  assert.equal(r.edgesUpdated, 2);
+  assert.equal(r.interactionsUsed, 9);
+  assert.deepEqual(r.unknownParticipants, { count: 6, examples: ['stranger@elsewhere.com'] });
+  const path = g.shortestPath(ada.id, bob.id);
+  const edge = g.getEdge(path.edgeIds[0]);
+  assert.equal(edge.strengthFactors.length, 8);
+  const sum = edge.strengthFactors.reduce((s, f) => s + f.contribution, 0);
+  assert.ok(Math.abs(sum - edge.strength) < 1e-9);
+  assert.equal(path.hops[0].why.length, 3);
+  const again = await g.recomputeStrengths({ now });
+  assert.equal(again.edgesUpdated + again.edgesCreated, 0, 'deterministic');
+  const touched = await g.recomputeStrengths({ now, only: 'touched' });
+  assert.equal(touched.edgesUpdated, 0);
+  await assert.rejects(g.recomputeStrengths({ embeddednessWeight: 3 }), (e) => e.code === 'INVALID_STRENGTH' && e.field === 'embeddednessWeight');
+  await g.close();
+});
