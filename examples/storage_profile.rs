@@ -3,7 +3,7 @@
 //! cargo run --release --example storage_profile -- 100000
 use std::time::Instant;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, Backend, Db, GraphState, MemoryBackend, WriteContext};
+use wig_graph::store::{block_on, Db, GraphState, MemoryBackend, WriteContext};
 
 fn main() {
     let n: usize = std::env::args()
@@ -65,7 +65,7 @@ fn main() {
     let t = Instant::now();
     block_on(db.run(prepared)).unwrap();
     println!("write + apply: {:?}", t.elapsed());
-    let items = block_on(backend.load()).unwrap();
+    let items = block_on(wig_graph::store::load_values(&backend)).unwrap();
     phases(&items);
     let t = Instant::now();
     let (state, _) = GraphState::load(items).unwrap();

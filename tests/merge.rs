@@ -748,7 +748,7 @@ fn rejection_errors_name_their_field() {
 fn a_version_one_store_without_rejections_opens() {
     // A graph written before the rejections store existed: no such values.
     let (db, ..) = edge_graph();
-    let items = block_on(db.backend().load()).unwrap();
+    let items = block_on(wig_graph::store::load_values(db.backend())).unwrap();
     let fresh = MemoryBackend::default();
     block_on(fresh.write(WriteSet {
         puts: items,
@@ -865,7 +865,7 @@ fn build(g: &Graph) -> (Db<MemoryBackend>, Vec<Uuid>) {
 fn copy(db: &Db<MemoryBackend>) -> Db<MemoryBackend> {
     let fresh = MemoryBackend::default();
     block_on(fresh.write(WriteSet {
-        puts: block_on(db.backend().load()).unwrap(),
+        puts: block_on(wig_graph::store::load_values(db.backend())).unwrap(),
         deletes: vec![],
     }))
     .unwrap();

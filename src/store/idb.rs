@@ -6,16 +6,21 @@
 //! never `window`, so this works in pages, dedicated workers and extension
 //! service workers alike.
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction,
-    IdbTransactionMode,
+    IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest,
+    IdbTransaction, IdbTransactionMode,
 };
 
 use super::{Backend, MemoryBackend, StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
+
+/// Bucket stores are read in ranges of this many bucket keys (see `load`).
+const LOAD_CHUNK: u32 = 512;
+/// Ranges cover buckets 0..LOAD_CHUNKS*LOAD_CHUNK; one more range takes the rest.
+const LOAD_CHUNKS: u32 = 8;
 
 /// IndexedDB's own version: bump with a step in `upgrade` when stores change.
 /// 1: people, organizations, edges, interactions, merges, audit, outbox, meta.
@@ -60,58 +65,40 @@ fn factory() -> Result<IdbFactory> {
 
 /// Resolves when `request` succeeds, rejects with its error.
 fn request_done(request: &IdbRequest) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let req = request.clone();
-        let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(
-                &JsValue::UNDEFINED,
-                &req.result().unwrap_or(JsValue::UNDEFINED),
-            );
-        });
-        let req = request.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = req
-                .error()
-                .ok()
-                .flatten()
-                .map(JsValue::from)
-                .unwrap_or_else(|| "request failed".into());
-            let _ = reject.call1(&JsValue::UNDEFINED, &err);
-        });
-        request.set_onsuccess(Some(on_success.unchecked_ref()));
-        request.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    JsFuture::from(promise)
+    JsFuture::from(idb_promises::request_done(request))
 }
 
 /// Resolves when `tx` commits; rejects on error or abort.
 fn transaction_done(tx: &IdbTransaction) -> JsFuture {
-    let promise = Promise::new(&mut |resolve, reject| {
-        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        });
-        let t = tx.clone();
-        let reject2 = reject.clone();
-        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = t
-                .error()
-                .map(JsValue::from)
-                .unwrap_or_else(|| "transaction failed".into());
-            let _ = reject.call1(&JsValue::UNDEFINED, &err);
-        });
-        let t = tx.clone();
-        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = t
-                .error()
-                .map(JsValue::from)
-                .unwrap_or_else(|| "transaction aborted".into());
-            let _ = reject2.call1(&JsValue::UNDEFINED, &err);
-        });
-        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
-        tx.set_onerror(Some(on_error.unchecked_ref()));
-        tx.set_onabort(Some(on_abort.unchecked_ref()));
-    });
-    JsFuture::from(promise)
+    JsFuture::from(idb_promises::transaction_done(tx))
+}
+
+/// Promises over IndexedDB events, in plain JS: handlers made from Rust
+/// closures that never fire (the `onerror` of a request that succeeded) are
+/// leaked by wasm-bindgen together with what they capture — a request and
+/// its whole result. JS closures are collected. (No `eval`: MV3-safe.)
+mod idb_promises {
+    use js_sys::Promise;
+    use wasm_bindgen::prelude::*;
+    use web_sys::{IdbRequest, IdbTransaction};
+
+    #[wasm_bindgen(inline_js = "
+export function requestDone(r) {
+  return new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+}
+export function transactionDone(t) {
+  return new Promise((ok, no) => {
+    t.oncomplete = () => ok();
+    t.onerror = () => no(t.error);
+    t.onabort = () => no(t.error ?? new DOMException('transaction aborted', 'AbortError'));
+  });
+}")]
+    extern "C" {
+        #[wasm_bindgen(js_name = requestDone)]
+        pub fn request_done(request: &IdbRequest) -> Promise;
+        #[wasm_bindgen(js_name = transactionDone)]
+        pub fn transaction_done(tx: &IdbTransaction) -> Promise;
+    }
 }
 
 fn key_to_js(key: &StoreKey) -> JsValue {
@@ -203,41 +190,76 @@ fn upgrade(db: &IdbDatabase) {
 }
 
 impl Backend for IdbBackend {
-    async fn load(&self) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
+    async fn load(
+        &self,
+        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
+    ) -> Result<()> {
         let tx = self.transaction(&StoreName::ALL, IdbTransactionMode::Readonly)?;
+        // Every request is issued at once (IndexedDB reads them in the browser
+        // process), meta first; bucket stores are read in key ranges, so the
+        // first ranges are decoded here while later ones are still being read.
         let mut requests = Vec::new();
-        for store in StoreName::ALL {
+        let order = std::iter::once(StoreName::Meta)
+            .chain(StoreName::ALL.into_iter().filter(|s| *s != StoreName::Meta));
+        for store in order {
             let os: IdbObjectStore = tx
                 .object_store(store.name())
                 .map_err(|e| storage_error("reading", e))?;
-            // Only meta needs its keys: every other value carries its ids,
-            // and asking for a million keys costs a second read.
-            let keys = if store == StoreName::Meta {
-                Some(
-                    os.get_all_keys()
-                        .map_err(|e| storage_error("reading keys", e))?,
-                )
-            } else {
-                None
+            let ranges: Vec<Option<IdbKeyRange>> = match store {
+                StoreName::People
+                | StoreName::Organizations
+                | StoreName::Edges
+                | StoreName::Interactions => {
+                    let mut r: Vec<Option<IdbKeyRange>> = (0..LOAD_CHUNKS)
+                        .map(|i| {
+                            IdbKeyRange::bound_with_lower_open_and_upper_open(
+                                &JsValue::from(i * LOAD_CHUNK),
+                                &JsValue::from((i + 1) * LOAD_CHUNK),
+                                false,
+                                true,
+                            )
+                            .ok()
+                        })
+                        .collect();
+                    r.push(IdbKeyRange::lower_bound(&JsValue::from(LOAD_CHUNKS * LOAD_CHUNK)).ok());
+                    r
+                }
+                _ => vec![None],
             };
-            let values = os
-                .get_all()
+            for range in ranges {
+                let values = match &range {
+                    Some(r) => os.get_all_with_key(r),
+                    None => os.get_all(),
+                }
                 .map_err(|e| storage_error("reading values", e))?;
-            requests.push((store, keys, values));
+                // Only meta needs its keys: every other value carries its ids.
+                let keys = if store == StoreName::Meta {
+                    Some(
+                        os.get_all_keys()
+                            .map_err(|e| storage_error("reading keys", e))?,
+                    )
+                } else {
+                    None
+                };
+                let done = request_done(&values);
+                let keys_done = keys.as_ref().map(request_done);
+                requests.push((store, done, keys_done));
+            }
         }
-        transaction_done(&tx)
-            .await
-            .map_err(|e| storage_error("reading the graph", e))?;
-        let mut out = Vec::new();
-        for (store, keys, values) in requests {
-            let keys: Option<Array> = keys
-                .map(|k| k.result().map(JsCast::unchecked_into))
-                .transpose()
-                .map_err(|e| storage_error("reading keys", e))?;
+        let mut buffer = Vec::new();
+        for (store, values, keys) in requests {
             let values: Array = values
-                .result()
+                .await
                 .map_err(|e| storage_error("reading values", e))?
                 .unchecked_into();
+            let keys: Option<Array> = match keys {
+                Some(k) => Some(
+                    k.await
+                        .map_err(|e| storage_error("reading keys", e))?
+                        .unchecked_into(),
+                ),
+                None => None,
+            };
             for i in 0..values.length() {
                 let bytes: Uint8Array = values.get(i).dyn_into().map_err(|_| {
                     Error::general(
@@ -249,10 +271,12 @@ impl Backend for IdbBackend {
                     Some(keys) => key_from_js(&keys.get(i))?,
                     None => StoreKey::Num(u64::from(i)),
                 };
-                out.push((store, key, bytes.to_vec()));
+                buffer.resize(bytes.length() as usize, 0);
+                bytes.copy_to(&mut buffer);
+                sink(store, key, &buffer)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {
@@ -306,10 +330,13 @@ pub enum WebBackend {
 }
 
 impl Backend for WebBackend {
-    async fn load(&self) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
+    async fn load(
+        &self,
+        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
+    ) -> Result<()> {
         match self {
-            WebBackend::IndexedDb(b) => b.load().await,
-            WebBackend::Memory(b) => b.load().await,
+            WebBackend::IndexedDb(b) => b.load(sink).await,
+            WebBackend::Memory(b) => b.load(sink).await,
         }
     }
     async fn write(&self, set: WriteSet) -> Result<()> {

@@ -61,13 +61,19 @@ impl MemoryBackend {
 }
 
 impl Backend for MemoryBackend {
-    async fn load(&self) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
-        Ok(self
-            .values
-            .borrow()
+    async fn load(
+        &self,
+        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let values = self.values.borrow();
+        let meta_first = values
             .iter()
-            .map(|((s, k), v)| (*s, k.clone(), v.clone()))
-            .collect())
+            .filter(|((s, _), _)| *s == StoreName::Meta)
+            .chain(values.iter().filter(|((s, _), _)| *s != StoreName::Meta));
+        for ((s, k), v) in meta_first {
+            sink(*s, k.clone(), v)?;
+        }
+        Ok(())
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {

@@ -30,7 +30,7 @@ pub use dedup::{
 pub use graph_view::{GraphView, IntroPath, QueryOptions};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
-pub use state::{GraphState, SCHEMA_VERSION};
+pub use state::{GraphState, Loader, SCHEMA_VERSION};
 pub use strength_sync::{RecomputeOptions, StrengthReport};
 
 use crate::error::Result;
@@ -109,6 +109,25 @@ impl WriteSet {
 /// `meta`; other stores' values carry their own ids, so a backend may number
 /// them instead).
 pub trait Backend {
-    fn load(&self) -> impl Future<Output = Result<Vec<(StoreName, StoreKey, Vec<u8>)>>>;
+    /// Hands every stored value to `sink`, `meta` first. Values may be
+    /// handed over while the rest is still being read, so decoding overlaps
+    /// reading.
+    fn load(
+        &self,
+        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
+    ) -> impl Future<Output = Result<()>>;
     fn write(&self, set: WriteSet) -> impl Future<Output = Result<()>>;
+}
+
+/// Every value a backend holds, collected (tests, tools). Opening a graph
+/// streams instead, see [`Backend::load`].
+pub async fn load_values<B: Backend>(backend: &B) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
+    let mut out = Vec::new();
+    backend
+        .load(&mut |store, key, bytes| {
+            out.push((store, key, bytes.to_vec()));
+            Ok(())
+        })
+        .await?;
+    Ok(out)
 }

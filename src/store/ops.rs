@@ -490,8 +490,11 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
 impl<B: Backend> Db<B> {
     /// Opens (or creates) the graph held by `backend`.
     pub async fn open(backend: B) -> Result<Self> {
-        let items = backend.load().await?;
-        let (state, init) = GraphState::load(items)?;
+        let mut loader = super::state::Loader::default();
+        backend
+            .load(&mut |store, key, bytes| loader.add(store, key, bytes))
+            .await?;
+        let (state, init) = loader.finish()?;
         if let Some(set) = init {
             backend.write(set).await?;
         }

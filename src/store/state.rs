@@ -109,76 +109,28 @@ impl GraphState {
         }
     }
 
-    /// Rebuilds the state from everything a backend stored. An empty store
-    /// yields a new graph and the write that initialises it.
+    /// Rebuilds the state from stored values (see [`Loader`]).
     pub fn load(
         items: Vec<(StoreName, StoreKey, Vec<u8>)>,
     ) -> Result<(GraphState, Option<WriteSet>)> {
-        let meta_bytes = items
-            .iter()
-            .find(|(s, k, _)| *s == StoreName::Meta && *k == StoreKey::Text("graph".into()))
-            .cloned();
-        let (meta, init) = match meta_bytes {
-            None if items.is_empty() => {
-                let meta = GraphMeta::default();
-                let mut set = WriteSet::default();
-                set.puts.push((
-                    StoreName::Meta,
-                    StoreKey::Text("graph".into()),
-                    encode(&meta),
-                ));
-                (meta, Some(set))
-            }
-            None => {
-                return Err(Error::general(
-                    ErrorCode::Storage,
-                    "the database holds records but no graph metadata",
-                ))
-            }
-            Some((_, _, bytes)) => (
-                upgrade(decode::<GraphMeta>(&bytes, "graph metadata")?)?,
-                None,
-            ),
-        };
-        let mut state = GraphState::with_meta(meta);
-        // Decode bucket by bucket, dropping each stored value once read, so
-        // the peak is the records plus one bucket, not records plus all bytes.
-        for (store, _key, bytes) in items {
-            match store {
-                StoreName::People => state.people.load_bucket(&mut decode(&bytes, "people")?),
-                StoreName::Organizations => state
-                    .organizations
-                    .load_bucket(&mut decode(&bytes, "organizations")?),
-                StoreName::Edges => state.edges.load_bucket(&mut decode(&bytes, "edges")?),
-                StoreName::Interactions => state
-                    .interactions
-                    .load_bucket(&mut decode(&bytes, "interactions")?),
-                StoreName::Merges => {
-                    let m: MergeRecord = decode(&bytes, "merge record")?;
-                    state.merges.insert(m.id, m);
-                }
-                StoreName::Audit => {
-                    let a: AuditEntry = decode(&bytes, "audit entry")?;
-                    state.next_audit_seq = state.next_audit_seq.max(a.seq + 1);
-                    state.audit.insert(a.seq, a);
-                }
-                StoreName::Outbox => {
-                    let o: OutboxEntry = decode(&bytes, "outbox entry")?;
-                    state.next_outbox_seq = state.next_outbox_seq.max(o.seq + 1);
-                    state.outbox.insert(o.seq, o);
-                }
-                StoreName::Rejections => {
-                    let r: Rejection = decode(&bytes, "rejection")?;
-                    state.rejections.insert((r.a, r.b), r);
-                }
-                StoreName::Meta => {}
-            }
+        let mut loader = Loader::default();
+        let (meta, rest): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .partition(|(s, _, _)| *s == StoreName::Meta);
+        for (store, key, bytes) in meta.into_iter().chain(rest) {
+            loader.add(store, key, &bytes)?;
         }
-        state.people.finish_load();
-        state.organizations.finish_load();
-        state.edges.finish_load();
-        state.interactions.finish_load();
-        Ok((state, init))
+        loader.finish()
+    }
+
+    /// Adopts the stored layout (bucket sizes) before any index is built.
+    fn set_meta(&mut self, meta: GraphMeta) {
+        let b = meta.bucket_bits;
+        self.people.set_bits(b[0]);
+        self.organizations.set_bits(b[1]);
+        self.edges.set_bits(b[2]);
+        self.interactions.set_bits(b[3]);
+        self.meta = meta;
     }
 
     pub fn edge_by_pair(&self) -> &HashMap<(Uuid, Uuid), Uuid> {
@@ -303,6 +255,105 @@ impl GraphState {
             self.next_outbox_seq = self.next_outbox_seq.max(o.seq + 1);
             self.outbox.insert(o.seq, o);
         }
+    }
+}
+
+/// Rebuilds a graph's state value by value, as a backend hands them over
+/// (meta first): each value is decoded and dropped at once, so decoding
+/// overlaps reading and the peak is the records plus one value.
+pub struct Loader {
+    state: GraphState,
+    meta: Option<GraphMeta>,
+    values: usize,
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Loader {
+            state: GraphState::with_meta(GraphMeta::default()),
+            meta: None,
+            values: 0,
+        }
+    }
+}
+
+impl Loader {
+    pub fn add(&mut self, store: StoreName, key: StoreKey, bytes: &[u8]) -> Result<()> {
+        self.values += 1;
+        let state = &mut self.state;
+        match store {
+            StoreName::Meta => {
+                if key == StoreKey::Text("graph".into()) {
+                    // Checked first: a newer release's graph is refused before
+                    // its records are read.
+                    self.meta = Some(upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?);
+                }
+            }
+            StoreName::People => state.people.load_bucket(&mut decode(bytes, "people")?),
+            StoreName::Organizations => state
+                .organizations
+                .load_bucket(&mut decode(bytes, "organizations")?),
+            StoreName::Edges => state.edges.load_bucket(&mut decode(bytes, "edges")?),
+            StoreName::Interactions => state
+                .interactions
+                .load_bucket(&mut decode(bytes, "interactions")?),
+            StoreName::Merges => {
+                let m: MergeRecord = decode(bytes, "merge record")?;
+                state.merges.insert(m.id, m);
+            }
+            StoreName::Audit => {
+                let a: AuditEntry = decode(bytes, "audit entry")?;
+                state.next_audit_seq = state.next_audit_seq.max(a.seq + 1);
+                state.audit.insert(a.seq, a);
+            }
+            StoreName::Outbox => {
+                let o: OutboxEntry = decode(bytes, "outbox entry")?;
+                state.next_outbox_seq = state.next_outbox_seq.max(o.seq + 1);
+                state.outbox.insert(o.seq, o);
+            }
+            StoreName::Rejections => {
+                let r: Rejection = decode(bytes, "rejection")?;
+                state.rejections.insert((r.a, r.b), r);
+            }
+        }
+        Ok(())
+    }
+
+    /// The loaded state, and the write that initialises a new graph when the
+    /// store was empty.
+    pub fn finish(self) -> Result<(GraphState, Option<WriteSet>)> {
+        let Loader {
+            mut state,
+            meta,
+            values,
+        } = self;
+        let init = match meta {
+            Some(meta) => {
+                state.set_meta(meta);
+                None
+            }
+            None if values == 0 => {
+                let meta = GraphMeta::default();
+                let mut set = WriteSet::default();
+                set.puts.push((
+                    StoreName::Meta,
+                    StoreKey::Text("graph".into()),
+                    encode(&meta),
+                ));
+                Some(set)
+            }
+            None => {
+                return Err(Error::general(
+                    ErrorCode::Storage,
+                    "the database holds records but no graph metadata",
+                ))
+            }
+        };
+        state.people.finish_load();
+        state.organizations.finish_load();
+        state.edges.finish_load();
+        state.interactions.finish_load();
+        Ok((state, init))
     }
 }
 

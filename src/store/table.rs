@@ -65,6 +65,13 @@ impl<T: Record> Table<T> {
         }
     }
 
+    /// Changes the bucket size; only before the key order is built (on load).
+    pub fn set_bits(&mut self, bits: u8) {
+        assert!((1..=16).contains(&bits));
+        self.bits = bits;
+        self.order = OnceCell::new();
+    }
+
     pub fn bits(&self) -> u8 {
         self.bits
     }

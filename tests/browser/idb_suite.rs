@@ -107,7 +107,7 @@ async fn a_graph_written_by_a_newer_schema_is_refused_not_damaged() {
     let e = Db::open(backend.clone()).await.err().expect("refused");
     assert_eq!(e.code, ErrorCode::SchemaTooNew);
     // Nothing was rewritten.
-    let meta = backend.load().await.unwrap().into_iter().find(|(s, _, _)| *s == StoreName::Meta).unwrap();
+    let meta = wig_graph::store::load_values(&backend).await.unwrap().into_iter().find(|(s, _, _)| *s == StoreName::Meta).unwrap();
     assert_eq!(meta.2, future);
     backend.close();
     IdbBackend::delete_database(&name).await.unwrap();
@@ -301,7 +301,7 @@ async fn a_version_one_database_is_upgraded_to_version_two() {
     let memory = wig_graph::store::MemoryBackend::default();
     let mut source = Db::open(memory.clone()).await.unwrap();
     source.batch(batch(), &ctx()).await.unwrap();
-    let items = memory.load().await.unwrap();
+    let items = wig_graph::store::load_values(&memory).await.unwrap();
     let name = unique("wig-v1");
     raw_idb::create_v1(&name, &items).await;
 
