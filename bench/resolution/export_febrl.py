@@ -19,7 +19,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRATE = os.path.abspath(os.path.join(HERE, "..", ".."))
-VENV = os.path.join(CRATE, ".venv")
+VENV = os.path.join(CRATE, "bench", ".venv")
 VPY = os.path.join(VENV, "bin", "python")
 DATA = os.path.join(CRATE, "bench", "data")
 FIELDS = [

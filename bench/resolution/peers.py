@@ -20,7 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRATE = os.path.abspath(os.path.join(HERE, "..", ".."))
-VENV = os.path.join(CRATE, ".venv")
+VENV = os.path.join(CRATE, "bench", ".venv")
 VPY = os.path.join(VENV, "bin", "python")
 DATA = os.path.join(CRATE, "bench", "data")
 
