@@ -4,6 +4,8 @@
 //      [--default-blocking] [--json PATH]   (appends JSON rows)
 // Timed: dedupe = normalise e-mail/phone → Linker::dedupe (blocking, u sampling, EM,
 // scoring, clustering) → linked pairs, best of --repeat, each in a fresh instance.
+// cpu_seconds: the process's CPU time over the same span (shows the cost without
+// contention from other processes on a shared machine).
 // Peak memory: the wasm linear memory size after the run (it never shrinks, so it is
 // the high-water mark), including the 100k generated input records.
 import { readFileSync, appendFileSync } from "node:fs";
@@ -34,13 +36,14 @@ for (let i = 0; i < repeat; i++) {
   const x = instance.exports;
   x.gen(n, nq, 7);
   const base = x.memory.buffer.byteLength;
-  const t0 = performance.now();
+  const c0 = process.cpuUsage(), t0 = performance.now();
   const cand = x.dedupe(tuned);
   const secs = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0), cpu = (cu.user + cu.system) / 1e6;
   if (cand < 0n) throw new Error("blocking produced too many candidate pairs");
   const peak = x.memory.buffer.byteLength;
-  const run = { secs, base, peak, instance };
-  console.log(`run ${i + 1}: ${secs.toFixed(3)} s, ${cand} candidate pairs, memory ${(peak / 2 ** 20).toFixed(0)} MiB (input alone ${(base / 2 ** 20).toFixed(0)} MiB)`);
+  const run = { secs, cpu, base, peak, instance };
+  console.log(`run ${i + 1}: ${secs.toFixed(3)} s (cpu ${cpu.toFixed(3)} s), ${cand} candidate pairs, memory ${(peak / 2 ** 20).toFixed(0)} MiB (input alone ${(base / 2 ** 20).toFixed(0)} MiB)`);
   if (!best || secs < best.secs) best = run;
 }
 const x = best.instance.exports;
@@ -61,7 +64,7 @@ lat.sort((a, b) => a - b);
 const q = (f) => lat[Math.min(lat.length - 1, Math.floor(lat.length * f))];
 const out = {
   ...stats, blocking: tuned ? "tuned person blocking" : "default person blocking",
-  seconds: +best.secs.toFixed(4), peak_memory_bytes: best.peak, input_memory_bytes: best.base,
+  seconds: +best.secs.toFixed(4), cpu_seconds: +best.cpu.toFixed(4), peak_memory_bytes: best.peak, input_memory_bytes: best.base,
   memory_after_index_bytes: afterIndex,
   match_one_median_ms: +q(0.5).toFixed(4), match_one_p95_ms: +q(0.95).toFixed(4),
   match_one_top_correct: correct / nq,
@@ -70,7 +73,7 @@ console.log(JSON.stringify(out, null, 1));
 if (jsonPath) {
   const ds = `synthetic-${n / 1000}k`;
   const rows = [
-    { system: "wig-wasm", dataset: ds, precision: out.precision, recall: out.recall, f1: out.f1, seconds: out.seconds,
+    { system: "wig-wasm", dataset: ds, precision: out.precision, recall: out.recall, f1: out.f1, seconds: out.seconds, cpu_seconds: out.cpu_seconds,
       peak_memory_bytes: out.peak_memory_bytes, input_memory_bytes: out.input_memory_bytes, records: out.records,
       true_pairs: out.true_pairs, candidate_pairs: out.candidate_pairs, blocking: out.blocking },
     { system: "wig-wasm match_one", dataset: ds, median_ms: out.match_one_median_ms, p95_ms: out.match_one_p95_ms,
