@@ -23,6 +23,8 @@ node bench/resolution/febrl_wasm.mjs --repeat "$REPEAT" --json "$tmp"
 "$CARGO_TARGET_DIR/release/examples/febrl" all --repeat "$REPEAT" --json "$tmp"
 "$VENV/bin/python" bench/resolution/peers.py --repeat 3 --json "$tmp"
 node bench/resolution/scale_wasm.mjs --n 100000 --queries 1000 --repeat 3 --json "$tmp"
+# why the person preset needs tuned blocking at 100k: the default rules, once
+node bench/resolution/scale_wasm.mjs --n 100000 --queries 1000 --repeat 1 --default-blocking --json "$tmp"
 "$CARGO_TARGET_DIR/release/examples/scale" 100000 --json "$tmp"
 mkdir -p bench/results
 node bench/resolution/merge.mjs "$tmp" bench/results/resolution.json
