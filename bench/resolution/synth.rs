@@ -374,24 +374,13 @@ pub fn person_record(r: &[Option<String>; 4]) -> Record {
 }
 
 /// The configuration used at scale: `Schema::person()` with its default
-/// `LinkConfig::for_schema` when `tuned` is false, else `person_tuned_config`.
+/// `LinkConfig::for_schema` when `tuned` is false, else `LinkConfig::person()`.
 pub fn person_config(schema: &wig_graph::resolve::Schema, tuned: bool) -> wig_graph::resolve::LinkConfig {
-    use wig_graph::resolve::*;
-    if !tuned {
-        return LinkConfig::for_schema(schema);
-    }
-    let t = |f: &str| KeyPart::EachToken(f.to_string());
-    let x = |f: &str| KeyPart::Exact(f.to_string());
-    LinkConfig {
-        blocking: vec![
-            BlockingRule::key(vec![x("email")]),
-            BlockingRule::key(vec![x("phone")]),
-            BlockingRule::key(vec![KeyPart::SortedTokens("name".into())]),
-            BlockingRule::key(vec![t("name"), KeyPart::Prefix("org".into(), 5)]),
-            BlockingRule::key(vec![t("name")]),
-        ],
-        max_block_size: std::env::var("MAX_BLOCK").ok().and_then(|s| s.parse().ok()).unwrap_or(30),
-        ..LinkConfig::for_schema(schema)
+    use wig_graph::resolve::LinkConfig;
+    if tuned {
+        LinkConfig::person()
+    } else {
+        LinkConfig::for_schema(schema)
     }
 }
 
