@@ -11,10 +11,10 @@
 mod common;
 
 use common::*;
-use wig_graph::resolve::*;
 use std::collections::HashSet;
 use std::io::Write;
 use std::time::Instant;
+use wig_graph::resolve::*;
 
 /// With STAGES set: time of each progress stage boundary.
 #[derive(Default)]

@@ -7,8 +7,8 @@
 mod common;
 
 use common::*;
-use wig_graph::resolve::*;
 use std::collections::HashSet;
+use wig_graph::resolve::*;
 
 /// Allocate `n` bytes for the host to write into (leaked; the module is short-lived).
 #[no_mangle]

@@ -48,7 +48,14 @@ fn generate_synth(n: u32, q: u32, seed: u32) -> Synth {
 pub extern "C" fn dedupe(tuned: u32) -> i64 {
     ST.with(|st| {
         let mut st = st.borrow_mut();
-        let recs: Vec<Record> = st.synth.as_ref().unwrap().raw.iter().map(person_record).collect();
+        let recs: Vec<Record> = st
+            .synth
+            .as_ref()
+            .unwrap()
+            .raw
+            .iter()
+            .map(person_record)
+            .collect();
         let schema = Schema::person();
         let cfg = person_config(&schema, tuned != 0);
         let linker = Linker::new(schema, cfg.clone()).unwrap();
@@ -96,7 +103,8 @@ pub extern "C" fn build_index() -> u32 {
         let mut st = st.borrow_mut();
         let model = st.res.take().unwrap().model;
         let cfg = st.cfg.clone().unwrap();
-        let idx = MatchIndex::build(&Schema::person(), &cfg, model, &st.recs, &mut |_, _| true).unwrap();
+        let idx =
+            MatchIndex::build(&Schema::person(), &cfg, model, &st.recs, &mut |_, _| true).unwrap();
         let n = idx.len() as u32;
         st.index = Some(idx);
         n

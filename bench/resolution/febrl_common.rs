@@ -2,8 +2,8 @@
 //! caller-built Febrl schema and blocking rules, scoring against the truth.
 #![allow(dead_code)]
 
-use wig_graph::resolve::*;
 use std::collections::HashSet;
+use wig_graph::resolve::*;
 
 /// Minimal RFC-4180 CSV reader (quotes, doubled quotes, embedded commas/newlines).
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {

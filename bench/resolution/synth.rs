@@ -18,44 +18,176 @@ pub const DUP_RATE: f64 = 0.25;
 static NICKNAMES: &str = include_str!("../../src/normalize/data/nicknames.txt");
 
 const SURNAMES: &[&str] = &[
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis",
-    "rodriguez", "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson",
-    "thomas", "taylor", "moore", "jackson", "martin", "lee", "perez", "thompson", "white",
-    "harris", "sanchez", "clark", "ramirez", "lewis", "robinson", "walker", "young",
-    "allen", "king", "wright", "scott", "torres", "nguyen", "hill", "flores", "green",
-    "adams", "nelson", "baker", "hall", "rivera", "campbell", "mitchell", "carter",
-    "roberts", "gomez", "phillips", "evans", "turner", "diaz", "parker", "cruz", "edwards",
-    "collins", "reyes", "stewart", "morris", "morales", "murphy", "cook", "rogers",
-    "gutierrez", "ortiz", "morgan", "cooper", "peterson", "bailey", "reed", "kelly",
-    "howard", "ramos", "kim", "cox", "ward", "richardson", "watson", "brooks", "chavez",
-    "wood", "james", "bennett", "gray", "mendoza", "ruiz", "hughes", "price", "alvarez",
-    "castillo", "sanders", "patel", "myers", "long", "ross", "foster", "jimenez", "chen",
-    "wang", "singh", "kumar", "muller", "schmidt", "schneider", "fischer", "weber",
-    "meyer", "wagner", "becker", "schulz", "hoffmann", "rossi", "russo", "ferrari",
-    "esposito", "bianchi", "romano", "dubois", "moreau", "laurent", "lefebvre",
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "green",
+    "adams",
+    "nelson",
+    "baker",
+    "hall",
+    "rivera",
+    "campbell",
+    "mitchell",
+    "carter",
+    "roberts",
+    "gomez",
+    "phillips",
+    "evans",
+    "turner",
+    "diaz",
+    "parker",
+    "cruz",
+    "edwards",
+    "collins",
+    "reyes",
+    "stewart",
+    "morris",
+    "morales",
+    "murphy",
+    "cook",
+    "rogers",
+    "gutierrez",
+    "ortiz",
+    "morgan",
+    "cooper",
+    "peterson",
+    "bailey",
+    "reed",
+    "kelly",
+    "howard",
+    "ramos",
+    "kim",
+    "cox",
+    "ward",
+    "richardson",
+    "watson",
+    "brooks",
+    "chavez",
+    "wood",
+    "james",
+    "bennett",
+    "gray",
+    "mendoza",
+    "ruiz",
+    "hughes",
+    "price",
+    "alvarez",
+    "castillo",
+    "sanders",
+    "patel",
+    "myers",
+    "long",
+    "ross",
+    "foster",
+    "jimenez",
+    "chen",
+    "wang",
+    "singh",
+    "kumar",
+    "muller",
+    "schmidt",
+    "schneider",
+    "fischer",
+    "weber",
+    "meyer",
+    "wagner",
+    "becker",
+    "schulz",
+    "hoffmann",
+    "rossi",
+    "russo",
+    "ferrari",
+    "esposito",
+    "bianchi",
+    "romano",
+    "dubois",
+    "moreau",
+    "laurent",
+    "lefebvre",
 ];
 const SYL: &[&str] = &[
-    "al", "ber", "cor", "dan", "el", "fen", "gar", "hol", "ing", "jor", "kas", "lin",
-    "mar", "nor", "os", "pel", "quin", "ros", "sten", "tor", "ul", "van", "wes", "yar",
-    "zel", "bra", "cha", "dre", "fal", "gri", "har", "kov", "lund", "mor", "nik", "par",
+    "al", "ber", "cor", "dan", "el", "fen", "gar", "hol", "ing", "jor", "kas", "lin", "mar", "nor",
+    "os", "pel", "quin", "ros", "sten", "tor", "ul", "van", "wes", "yar", "zel", "bra", "cha",
+    "dre", "fal", "gri", "har", "kov", "lund", "mor", "nik", "par",
 ];
 const SURF: &[&str] = &[
-    "son", "sen", "man", "berg", "stein", "ford", "ton", "ley", "ski", "ova", "ez", "ini",
-    "er", "wood", "field", "by", "well", "ard", "ing", "holm",
+    "son", "sen", "man", "berg", "stein", "ford", "ton", "ley", "ski", "ova", "ez", "ini", "er",
+    "wood", "field", "by", "well", "ard", "ing", "holm",
 ];
 const CO_A: &[&str] = &[
-    "acme", "globex", "initech", "umbrella", "stark", "wayne", "hooli", "vandelay",
-    "north", "blue", "red", "bright", "swift", "silver", "iron", "quantum", "pixel",
-    "cloud", "river", "summit", "peak", "nova", "orbit", "atlas", "delta", "apex", "prime",
-    "green", "solar", "cedar", "maple", "harbor", "lumen", "vertex", "zen", "echo",
+    "acme", "globex", "initech", "umbrella", "stark", "wayne", "hooli", "vandelay", "north",
+    "blue", "red", "bright", "swift", "silver", "iron", "quantum", "pixel", "cloud", "river",
+    "summit", "peak", "nova", "orbit", "atlas", "delta", "apex", "prime", "green", "solar",
+    "cedar", "maple", "harbor", "lumen", "vertex", "zen", "echo",
 ];
 const CO_B: &[&str] = &[
-    "labs", "systems", "works", "logic", "data", "soft", "tech", "bio", "capital",
-    "media", "health", "energy", "foods", "motors", "networks", "partners", "robotics",
-    "analytics", "design", "ventures",
+    "labs",
+    "systems",
+    "works",
+    "logic",
+    "data",
+    "soft",
+    "tech",
+    "bio",
+    "capital",
+    "media",
+    "health",
+    "energy",
+    "foods",
+    "motors",
+    "networks",
+    "partners",
+    "robotics",
+    "analytics",
+    "design",
+    "ventures",
 ];
 const CO_SUFFIX: &[&str] = &["Inc", "Inc.", "LLC", "Ltd", "Corp", "GmbH", ""];
-const FREE_MAIL: &[&str] = &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com"];
+const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+];
 
 /// splitmix64
 pub struct Rng(u64);
@@ -151,7 +283,11 @@ impl World {
             let j = rng.below(i + 1);
             companies.swap(i, j);
         }
-        World { given, surnames, companies }
+        World {
+            given,
+            surnames,
+            companies,
+        }
     }
 
     pub fn person(&self, rng: &mut Rng) -> Person {
@@ -166,7 +302,11 @@ impl World {
             nicks: nicks.clone(),
             surname: surname.clone(),
             company: rng.zipf(self.companies.len()),
-            phone: [200 + rng.below(800) as u16, 200 + rng.below(800) as u16, rng.below(10000) as u16],
+            phone: [
+                200 + rng.below(800) as u16,
+                200 + rng.below(800) as u16,
+                rng.below(10000) as u16,
+            ],
             personal_local,
             free_mail: FREE_MAIL[rng.below(FREE_MAIL.len())],
         }
@@ -244,7 +384,11 @@ impl World {
             None
         } else {
             let suf = CO_SUFFIX[rng.below(CO_SUFFIX.len())];
-            Some(if suf.is_empty() { co_name.clone() } else { format!("{co_name} {suf}") })
+            Some(if suf.is_empty() {
+                co_name.clone()
+            } else {
+                format!("{co_name} {suf}")
+            })
         };
         [Some(name), email, phone, org]
     }
@@ -300,7 +444,11 @@ pub fn generate(n: usize, queries: usize, seed: u64) -> Synth {
     let mut dup = 0;
     while raw.len() < n {
         let p = world.person(&mut rng);
-        let copies = if rng.chance(DUP_RATE) { 2 + rng.below(3) } else { 1 };
+        let copies = if rng.chance(DUP_RATE) {
+            2 + rng.below(3)
+        } else {
+            1
+        };
         if copies > 1 {
             dup += 1;
         }
@@ -364,7 +512,9 @@ pub fn person_record(r: &[Option<String>; 4]) -> Record {
         Ok(x) => x.canonical,
         Err(_) => e.to_string(),
     });
-    let phone = r[2].as_deref().map(|p| normalize_phone(p, "US").unwrap_or_else(|_| p.to_string()));
+    let phone = r[2]
+        .as_deref()
+        .map(|p| normalize_phone(p, "US").unwrap_or_else(|_| p.to_string()));
     vec![
         r[0].clone().map(FieldValue::Text),
         email.map(FieldValue::Text),
@@ -375,7 +525,10 @@ pub fn person_record(r: &[Option<String>; 4]) -> Record {
 
 /// The configuration used at scale: `Schema::person()` with its default
 /// `LinkConfig::for_schema` when `tuned` is false, else `LinkConfig::person()`.
-pub fn person_config(schema: &wig_graph::resolve::Schema, tuned: bool) -> wig_graph::resolve::LinkConfig {
+pub fn person_config(
+    schema: &wig_graph::resolve::Schema,
+    tuned: bool,
+) -> wig_graph::resolve::LinkConfig {
     use wig_graph::resolve::LinkConfig;
     if tuned {
         LinkConfig::person()
@@ -391,7 +544,19 @@ pub fn score_pairs(pred: &[(usize, usize)], truth: &[(u32, u32)]) -> (f64, f64, 
         .iter()
         .filter(|&&(a, b)| t.contains(&((a.min(b)) as u32, (a.max(b)) as u32)))
         .count() as f64;
-    let p = if pred.is_empty() { 0.0 } else { tp / pred.len() as f64 };
+    let p = if pred.is_empty() {
+        0.0
+    } else {
+        tp / pred.len() as f64
+    };
     let r = tp / t.len().max(1) as f64;
-    (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+    (
+        p,
+        r,
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        },
+    )
 }
