@@ -7,12 +7,12 @@
 //! filters out scheduler noise on a shared machine (but runs with warmer
 //! caches).
 
+use std::time::Instant;
 use wig_graph::graph::synth::{barabasi_albert, SplitMix64};
 use wig_graph::graph::{
     best_path, bfs_distances, intro_paths, intro_paths_to_set, mutual_connections, shortest_path,
     CsrIndex, EdgeInput, Filters,
 };
-use std::time::Instant;
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3

@@ -6,7 +6,10 @@ use wig_graph::model::*;
 use wig_graph::store::{block_on, Backend, Db, GraphState, MemoryBackend, WriteContext};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
     let mut seed = 7u64;
     let mut rand = move || {
         seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -15,19 +18,37 @@ fn main() {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let ids: Vec<String> = (0..n).map(|_| Uuid::from_u64_pair(rand(), rand()).to_string()).collect();
-    let people: Vec<PersonInput> = (0..n).map(|i| PersonInput { id: Some(ids[i].clone()), names: vec![format!("Person {i}")], emails: vec![format!("person{i}@example{}.com", i % 997)], ..Default::default() }).collect();
+    let ids: Vec<String> = (0..n)
+        .map(|_| Uuid::from_u64_pair(rand(), rand()).to_string())
+        .collect();
+    let people: Vec<PersonInput> = (0..n)
+        .map(|i| PersonInput {
+            id: Some(ids[i].clone()),
+            names: vec![format!("Person {i}")],
+            emails: vec![format!("person{i}@example{}.com", i % 997)],
+            ..Default::default()
+        })
+        .collect();
     let mut seen = std::collections::HashSet::new();
     let mut edges = Vec::new();
     for v in 1..n {
         for _ in 0..10.min(v) {
             let u = (rand() % v as u64) as usize;
             if seen.insert((u.min(v), u.max(v))) {
-                edges.push(EdgeInput { from_person_id: Some(ids[v].clone()), to_person_id: Some(ids[u].clone()), strength: Some(JsNumber(0.5)), ..Default::default() });
+                edges.push(EdgeInput {
+                    from_person_id: Some(ids[v].clone()),
+                    to_person_id: Some(ids[u].clone()),
+                    strength: Some(JsNumber(0.5)),
+                    ..Default::default()
+                });
             }
         }
     }
-    let batch = BatchInput { people, edges, ..Default::default() };
+    let batch = BatchInput {
+        people,
+        edges,
+        ..Default::default()
+    };
     let json = serde_json::to_string(&serde_json::json!({})).unwrap();
     let _ = json;
     let backend = MemoryBackend::default();
@@ -35,7 +56,12 @@ fn main() {
     let ctx = WriteContext::at(Timestamp::from_millis(1_700_000_000_000));
     let t = Instant::now();
     let prepared = db.prepare_batch(batch, &ctx).unwrap();
-    println!("prepare (validate + stage + write set): {:?}  ({} values, {} bytes)", t.elapsed(), prepared.set.puts.len(), prepared.set.bytes());
+    println!(
+        "prepare (validate + stage + write set): {:?}  ({} values, {} bytes)",
+        t.elapsed(),
+        prepared.set.puts.len(),
+        prepared.set.bytes()
+    );
     let t = Instant::now();
     block_on(db.run(prepared)).unwrap();
     println!("write + apply: {:?}", t.elapsed());
@@ -43,11 +69,22 @@ fn main() {
     phases(&items);
     let t = Instant::now();
     let (state, _) = GraphState::load(items).unwrap();
-    println!("load (decode + index): {:?}  people {} edges {}", t.elapsed(), state.people.len(), state.edges.len());
+    println!(
+        "load (decode + index): {:?}  people {} edges {}",
+        t.elapsed(),
+        state.people.len(),
+        state.edges.len()
+    );
 }
 
 #[allow(dead_code)]
-fn phases(items: &[(wig_graph::store::StoreName, wig_graph::store::StoreKey, Vec<u8>)]) {
+fn phases(
+    items: &[(
+        wig_graph::store::StoreName,
+        wig_graph::store::StoreKey,
+        Vec<u8>,
+    )],
+) {
     use wig_graph::store::{codec, StoreName};
     let t = Instant::now();
     let mut edges: Vec<Edge> = Vec::new();
@@ -59,9 +96,15 @@ fn phases(items: &[(wig_graph::store::StoreName, wig_graph::store::StoreKey, Vec
             _ => {}
         }
     }
-    println!("  decode only: {:?} (size_of Edge {} Person {})", t.elapsed(), std::mem::size_of::<Edge>(), std::mem::size_of::<Person>());
+    println!(
+        "  decode only: {:?} (size_of Edge {} Person {})",
+        t.elapsed(),
+        std::mem::size_of::<Edge>(),
+        std::mem::size_of::<Person>()
+    );
     let t = Instant::now();
-    let pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = edges.iter().map(|e| (e.pair(), e.id)).collect();
+    let pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> =
+        edges.iter().map(|e| (e.pair(), e.id)).collect();
     println!("  edge_by_pair: {:?} ({})", t.elapsed(), pairs.len());
     let t = Instant::now();
     let map: rustc_hash::FxHashMap<Uuid, Edge> = edges.into_iter().map(|e| (e.id, e)).collect();

@@ -109,11 +109,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error { code, field: Some(field.into()), reason: reason.into() }
+        Error {
+            code,
+            field: Some(field.into()),
+            reason: reason.into(),
+        }
     }
 
     pub fn general(code: ErrorCode, reason: impl Into<String>) -> Self {
-        Error { code, field: None, reason: reason.into() }
+        Error {
+            code,
+            field: None,
+            reason: reason.into(),
+        }
     }
 
     /// Prefix the field path, so a record-level error becomes `people[3].emails[1]`.

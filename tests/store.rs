@@ -12,7 +12,12 @@ fn sample_batch() -> BatchInput {
     let org = Uuid::new_v4();
     let p: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
     BatchInput {
-        organizations: vec![OrganizationInput { id: Some(org.to_string()), name: Some("Acme GmbH".into()), domain: Some("acme.de".into()), ..Default::default() }],
+        organizations: vec![OrganizationInput {
+            id: Some(org.to_string()),
+            name: Some("Acme GmbH".into()),
+            domain: Some("acme.de".into()),
+            ..Default::default()
+        }],
         people: p
             .iter()
             .enumerate()
@@ -26,13 +31,26 @@ fn sample_batch() -> BatchInput {
                 ..Default::default()
             })
             .collect(),
-        edges: (1..5).map(|i| EdgeInput { channels: vec!["email".into(), "meeting".into()], sources: vec!["gmail".into()], ..edge(p[0], p[i]) }).collect(),
-        interactions: vec![interaction("evt-1", &["p0@acme.de", &p[1].to_string(), "outsider@example.com"])],
+        edges: (1..5)
+            .map(|i| EdgeInput {
+                channels: vec!["email".into(), "meeting".into()],
+                sources: vec!["gmail".into()],
+                ..edge(p[0], p[i])
+            })
+            .collect(),
+        interactions: vec![interaction(
+            "evt-1",
+            &["p0@acme.de", &p[1].to_string(), "outsider@example.com"],
+        )],
     }
 }
 
 fn snapshot(db: &Db<MemoryBackend>) -> String {
-    let all = ListOptions { limit: Some(10_000), include_deleted: true, ..Default::default() };
+    let all = ListOptions {
+        limit: Some(10_000),
+        include_deleted: true,
+        ..Default::default()
+    };
     serde_json::to_string(&(
         db.list_people(&all).unwrap().items,
         db.list_organizations(&all).unwrap().items,
@@ -49,7 +67,15 @@ fn reopening_reads_back_identical_data() {
     let backend = MemoryBackend::default();
     let mut db = block_on(Db::open(backend.clone())).unwrap();
     let counts = block_on(db.batch(sample_batch(), &ctx())).unwrap();
-    assert_eq!((counts.organizations, counts.people, counts.edges, counts.interactions), (1, 5, 4, 1));
+    assert_eq!(
+        (
+            counts.organizations,
+            counts.people,
+            counts.edges,
+            counts.interactions
+        ),
+        (1, 5, 4, 1)
+    );
     let before = snapshot(&db);
     drop(db);
     let reopened = block_on(Db::open(backend)).unwrap();
@@ -84,7 +110,11 @@ fn a_failed_write_changes_neither_memory_nor_storage() {
     backend.set_fail_writes(true);
     let e = block_on(db.upsert_person(person("New", "new@example.org"), &ctx())).unwrap_err();
     assert_eq!(e.code, ErrorCode::Storage);
-    assert_eq!(snapshot(&db), before, "memory untouched after a failed write");
+    assert_eq!(
+        snapshot(&db),
+        before,
+        "memory untouched after a failed write"
+    );
     backend.set_fail_writes(false);
     assert_eq!(snapshot(&block_on(Db::open(backend)).unwrap()), before);
 }
@@ -107,12 +137,20 @@ fn upsert_updates_in_place_and_keeps_system_fields() {
 #[test]
 fn list_pages_cover_everything_once() {
     let mut db = open();
-    let inputs: Vec<PersonInput> = (0..257).map(|i| person(&format!("P{i}"), &format!("p{i}@example.org"))).collect();
+    let inputs: Vec<PersonInput> = (0..257)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
     block_on(db.upsert_people(inputs, &ctx())).unwrap();
     let mut seen = std::collections::HashSet::new();
     let mut cursor = None;
     loop {
-        let page = db.list_people(&ListOptions { limit: Some(50), cursor: cursor.clone(), include_deleted: false }).unwrap();
+        let page = db
+            .list_people(&ListOptions {
+                limit: Some(50),
+                cursor: cursor.clone(),
+                include_deleted: false,
+            })
+            .unwrap();
         assert!(page.items.len() <= 50);
         for p in &page.items {
             assert!(seen.insert(p.id));
@@ -123,9 +161,22 @@ fn list_pages_cover_everything_once() {
         }
     }
     assert_eq!(seen.len(), 257);
-    let e = db.list_people(&ListOptions { limit: Some(0), ..Default::default() }).unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidInput, Some("limit")));
-    let e = db.list_people(&ListOptions { cursor: Some("garbage".into()), ..Default::default() }).unwrap_err();
+    let e = db
+        .list_people(&ListOptions {
+            limit: Some(0),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("limit"))
+    );
+    let e = db
+        .list_people(&ListOptions {
+            cursor: Some("garbage".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("cursor"));
 }
 
@@ -135,12 +186,31 @@ fn soft_delete_hides_without_losing() {
     block_on(db.delete(EntityKind::Person, a, &ctx())).unwrap();
     assert!(db.person(a).unwrap().deleted_at.is_some());
     assert_eq!(db.stats().people, 1);
-    assert_eq!(db.list_people(&ListOptions::default()).unwrap().items.len(), 1);
-    assert_eq!(db.list_people(&ListOptions { include_deleted: true, ..Default::default() }).unwrap().items.len(), 2);
+    assert_eq!(
+        db.list_people(&ListOptions::default()).unwrap().items.len(),
+        1
+    );
+    assert_eq!(
+        db.list_people(&ListOptions {
+            include_deleted: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .items
+        .len(),
+        2
+    );
     // Deleting again is a no-op; a new edge to a deleted person is refused.
     block_on(db.delete(EntityKind::Person, a, &ctx())).unwrap();
-    let c = block_on(db.upsert_person(person("Carol", "c@example.org"), &ctx())).unwrap().id;
-    assert_eq!(block_on(db.upsert_edge(edge(a, c), &ctx())).unwrap_err().code, ErrorCode::MissingReference);
+    let c = block_on(db.upsert_person(person("Carol", "c@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    assert_eq!(
+        block_on(db.upsert_edge(edge(a, c), &ctx()))
+            .unwrap_err()
+            .code,
+        ErrorCode::MissingReference
+    );
     let e = block_on(db.delete(EntityKind::Edge, Uuid::new_v4(), &ctx())).unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
     let _ = b;
@@ -150,7 +220,13 @@ fn soft_delete_hides_without_losing() {
 fn export_and_erase_a_person() {
     let mut db = open();
     block_on(db.batch(sample_batch(), &ctx())).unwrap();
-    let p0 = db.state().people.values().find(|p| p.emails[0] == "p0@acme.de").unwrap().id;
+    let p0 = db
+        .state()
+        .people
+        .values()
+        .find(|p| p.emails[0] == "p0@acme.de")
+        .unwrap()
+        .id;
     let export = db.export_person(p0).unwrap();
     assert_eq!(export.edges.len(), 4);
     assert_eq!(export.interactions.len(), 1);
@@ -165,11 +241,22 @@ fn export_and_erase_a_person() {
     assert!(!i.participants.iter().any(|x| x == "p0@acme.de"));
     // No trace but the erase entry: no audit entry names p0 except it, and no
     // pending change would push p0 again.
-    let about: Vec<_> = db.state().audit.values().filter(|a| a.entity_id == Some(p0)).collect();
+    let about: Vec<_> = db
+        .state()
+        .audit
+        .values()
+        .filter(|a| a.entity_id == Some(p0))
+        .collect();
     assert_eq!(about.len(), 1);
     assert_eq!(about[0].action, "erase");
     assert!(!snapshot(&db).contains("p0@acme.de"));
-    let pending: Vec<_> = db.state().outbox.values().flat_map(|o| o.changes.iter()).filter(|c| c.id == p0).collect();
+    let pending: Vec<_> = db
+        .state()
+        .outbox
+        .values()
+        .flat_map(|o| o.changes.iter())
+        .filter(|c| c.id == p0)
+        .collect();
     assert_eq!(pending.len(), 1);
     assert_eq!(db.export_person(p0).unwrap_err().code, ErrorCode::NotFound);
 }
@@ -186,7 +273,9 @@ fn closed_graphs_refuse_calls() {
 fn big_batches_spread_over_buckets() {
     let backend = MemoryBackend::default();
     let mut db = block_on(Db::open(backend.clone())).unwrap();
-    let people: Vec<PersonInput> = (0..5_000).map(|i| person(&format!("P{i}"), &format!("p{i}@example.org"))).collect();
+    let people: Vec<PersonInput> = (0..5_000)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
     block_on(db.upsert_people(people, &ctx())).unwrap();
     // 10 bucket bits: ~1,024 values for 5,000 people, not 5,000.
     let values = backend.stored_values(StoreName::People);
@@ -194,7 +283,8 @@ fn big_batches_spread_over_buckets() {
     // A one-record edit rewrites one bucket.
     let id = db.state().people.values().next().unwrap().id;
     let before = backend.stored_bytes();
-    let mut edit: PersonInput = serde_json::from_value(serde_json::to_value(db.person(id).unwrap()).unwrap()).unwrap();
+    let mut edit: PersonInput =
+        serde_json::from_value(serde_json::to_value(db.person(id).unwrap()).unwrap()).unwrap();
     edit.title = Some("CTO".into());
     block_on(db.upsert_person(edit, &ctx())).unwrap();
     assert!(backend.stored_bytes() - before < 2_000);
@@ -208,14 +298,25 @@ fn records_round_trip_through_json_and_the_stored_format() {
     let edges: Vec<Edge> = db.state().edges.values().cloned().collect();
     let interactions: Vec<Interaction> = db.state().interactions.values().cloned().collect();
     let json = serde_json::to_string(&(&people, &edges, &interactions)).unwrap();
-    assert!(json.contains("\"fromPersonId\"") && json.contains("\"createdAt\":\"2023-11-14T22:13:20.000Z\""));
+    assert!(
+        json.contains("\"fromPersonId\"")
+            && json.contains("\"createdAt\":\"2023-11-14T22:13:20.000Z\"")
+    );
     let back: (Vec<Person>, Vec<Edge>, Vec<Interaction>) = serde_json::from_str(&json).unwrap();
     assert_eq!(back, (people.clone(), edges.clone(), interactions.clone()));
     let bin = codec::encode(&people);
-    assert_eq!(codec::decode::<Vec<Person>>(&bin, "people").unwrap(), people);
+    assert_eq!(
+        codec::decode::<Vec<Person>>(&bin, "people").unwrap(),
+        people
+    );
     let mut newer = bin.clone();
     newer[0] = 99;
-    assert_eq!(codec::decode::<Vec<Person>>(&newer, "people").unwrap_err().code, ErrorCode::SchemaTooNew);
+    assert_eq!(
+        codec::decode::<Vec<Person>>(&newer, "people")
+            .unwrap_err()
+            .code,
+        ErrorCode::SchemaTooNew
+    );
 }
 
 proptest! {

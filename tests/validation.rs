@@ -20,72 +20,221 @@ fn assert_err(e: &Error, code: ErrorCode, field: &str) {
 
 #[test]
 fn malformed_emails_are_refused_with_their_index() {
-    for bad in ["plainaddress", "@example.org", "ada@", "ada@example", "ada@@example.org", "ada @example.org", "a..b@example.org", ".a@example.org", "ada@-example.org", "ada@example.123", "ada@exa_mple.org"] {
-        let e = refuse_person(PersonInput { emails: vec!["ok@example.org".into(), bad.into()], ..Default::default() });
+    for bad in [
+        "plainaddress",
+        "@example.org",
+        "ada@",
+        "ada@example",
+        "ada@@example.org",
+        "ada @example.org",
+        "a..b@example.org",
+        ".a@example.org",
+        "ada@-example.org",
+        "ada@example.123",
+        "ada@exa_mple.org",
+    ] {
+        let e = refuse_person(PersonInput {
+            emails: vec!["ok@example.org".into(), bad.into()],
+            ..Default::default()
+        });
         assert_err(&e, ErrorCode::InvalidEmail, "emails[1]");
     }
     let long = format!("{}@example.org", "a".repeat(300));
-    assert_err(&refuse_person(PersonInput { emails: vec![long], ..Default::default() }), ErrorCode::TooLarge, "emails[0]");
+    assert_err(
+        &refuse_person(PersonInput {
+            emails: vec![long],
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "emails[0]",
+    );
 }
 
 #[test]
 fn good_emails_are_stored_lower_case_and_deduplicated() {
     let mut db = open();
     let p = block_on(db.upsert_person(
-        PersonInput { emails: vec![" Ada@Example.ORG ".into(), "ada@example.org".into(), "jörg@bücher.de".into(), "o'brien+x@sub.example.co.uk".into()], ..Default::default() },
+        PersonInput {
+            emails: vec![
+                " Ada@Example.ORG ".into(),
+                "ada@example.org".into(),
+                "jörg@bücher.de".into(),
+                "o'brien+x@sub.example.co.uk".into(),
+            ],
+            ..Default::default()
+        },
         &ctx(),
     ))
     .unwrap();
-    assert_eq!(p.emails, vec!["ada@example.org", "jörg@bücher.de", "o'brien+x@sub.example.co.uk"]);
+    assert_eq!(
+        p.emails,
+        vec![
+            "ada@example.org",
+            "jörg@bücher.de",
+            "o'brien+x@sub.example.co.uk"
+        ]
+    );
 }
 
 #[test]
 fn ids_must_be_uuids() {
-    for bad in ["", "123", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "g1234567-89ab-cdef-0123-456789abcdef"] {
-        let e = refuse_person(PersonInput { id: Some(bad.into()), names: vec!["Ada".into()], ..Default::default() });
+    for bad in [
+        "",
+        "123",
+        "not-a-uuid",
+        "00000000-0000-0000-0000-000000000000",
+        "g1234567-89ab-cdef-0123-456789abcdef",
+    ] {
+        let e = refuse_person(PersonInput {
+            id: Some(bad.into()),
+            names: vec!["Ada".into()],
+            ..Default::default()
+        });
         assert_err(&e, ErrorCode::InvalidId, "id");
     }
     let mut db = open();
     let id = "6f1c1a52-3b0e-4a5e-9c59-3f0c7f3f2a10";
-    let p = block_on(db.upsert_person(PersonInput { id: Some(id.to_uppercase()), names: vec!["Ada".into()], ..Default::default() }, &ctx())).unwrap();
+    let p = block_on(db.upsert_person(
+        PersonInput {
+            id: Some(id.to_uppercase()),
+            names: vec!["Ada".into()],
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
     assert_eq!(p.id.to_string(), id);
 }
 
 #[test]
 fn a_person_needs_a_name_email_or_phone() {
-    assert_err(&refuse_person(PersonInput::default()), ErrorCode::Required, "names");
-    assert_err(&refuse_person(PersonInput { names: vec!["   ".into()], ..Default::default() }), ErrorCode::Required, "names");
+    assert_err(
+        &refuse_person(PersonInput::default()),
+        ErrorCode::Required,
+        "names",
+    );
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["   ".into()],
+            ..Default::default()
+        }),
+        ErrorCode::Required,
+        "names",
+    );
 }
 
 #[test]
 fn oversized_strings_and_arrays_are_refused() {
-    assert_err(&refuse_person(PersonInput { names: vec!["x".repeat(501)], ..Default::default() }), ErrorCode::TooLarge, "names[0]");
-    assert_err(&refuse_person(PersonInput { names: (0..51).map(|i| format!("n{i}")).collect(), ..Default::default() }), ErrorCode::TooLarge, "names");
-    assert_err(&refuse_person(PersonInput { names: vec!["A".into()], title: Some("t".repeat(10_000)), ..Default::default() }), ErrorCode::TooLarge, "title");
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["x".repeat(501)],
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "names[0]",
+    );
+    assert_err(
+        &refuse_person(PersonInput {
+            names: (0..51).map(|i| format!("n{i}")).collect(),
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "names",
+    );
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["A".into()],
+            title: Some("t".repeat(10_000)),
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "title",
+    );
     let big = serde_json::json!({ "blob": "x".repeat(70_000) });
-    assert_err(&refuse_person(PersonInput { names: vec!["A".into()], metadata: Some(big), ..Default::default() }), ErrorCode::TooLarge, "metadata");
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["A".into()],
+            metadata: Some(big),
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "metadata",
+    );
     let mut handles = std::collections::BTreeMap::new();
     for i in 0..21 {
         handles.insert(format!("net{i}"), "h".to_string());
     }
-    assert_err(&refuse_person(PersonInput { names: vec!["A".into()], social_handles: handles, ..Default::default() }), ErrorCode::TooLarge, "socialHandles");
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["A".into()],
+            social_handles: handles,
+            ..Default::default()
+        }),
+        ErrorCode::TooLarge,
+        "socialHandles",
+    );
 }
 
 #[test]
 fn control_characters_metadata_shape_phones_and_dates() {
-    assert_err(&refuse_person(PersonInput { names: vec!["Ada\u{0}".into()], ..Default::default() }), ErrorCode::InvalidInput, "names[0]");
-    assert_err(&refuse_person(PersonInput { names: vec!["A".into()], metadata: Some(serde_json::json!([1, 2])), ..Default::default() }), ErrorCode::InvalidJson, "metadata");
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["Ada\u{0}".into()],
+            ..Default::default()
+        }),
+        ErrorCode::InvalidInput,
+        "names[0]",
+    );
+    assert_err(
+        &refuse_person(PersonInput {
+            names: vec!["A".into()],
+            metadata: Some(serde_json::json!([1, 2])),
+            ..Default::default()
+        }),
+        ErrorCode::InvalidJson,
+        "metadata",
+    );
     for bad in ["12", "call me", "+1 (555) 12+34", "555-CALL-NOW"] {
-        assert_err(&refuse_person(PersonInput { phones: vec![bad.into()], ..Default::default() }), ErrorCode::InvalidPhone, "phones[0]");
+        assert_err(
+            &refuse_person(PersonInput {
+                phones: vec![bad.into()],
+                ..Default::default()
+            }),
+            ErrorCode::InvalidPhone,
+            "phones[0]",
+        );
     }
     for bad in ["1990-02-30", "1990/01/01", "tomorrow"] {
-        assert_err(&refuse_person(PersonInput { names: vec!["A".into()], birth_date: Some(bad.into()), ..Default::default() }), ErrorCode::InvalidDate, "birthDate");
+        assert_err(
+            &refuse_person(PersonInput {
+                names: vec!["A".into()],
+                birth_date: Some(bad.into()),
+                ..Default::default()
+            }),
+            ErrorCode::InvalidDate,
+            "birthDate",
+        );
     }
     let mut handles = std::collections::BTreeMap::new();
     handles.insert("linked in".to_string(), "ada".to_string());
-    assert_eq!(refuse_person(PersonInput { names: vec!["A".into()], social_handles: handles, ..Default::default() }).code, ErrorCode::InvalidInput);
+    assert_eq!(
+        refuse_person(PersonInput {
+            names: vec!["A".into()],
+            social_handles: handles,
+            ..Default::default()
+        })
+        .code,
+        ErrorCode::InvalidInput
+    );
     let mut db = open();
-    let p = block_on(db.upsert_person(PersonInput { phones: vec!["+1 (415) 555-0100 ext. 12".into(), "020 7946 0018".into()], ..Default::default() }, &ctx())).unwrap();
+    let p = block_on(db.upsert_person(
+        PersonInput {
+            phones: vec!["+1 (415) 555-0100 ext. 12".into(), "020 7946 0018".into()],
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
     assert_eq!(p.phones.len(), 2);
 }
 
@@ -93,13 +242,44 @@ fn control_characters_metadata_shape_phones_and_dates() {
 fn organization_reference_and_domain() {
     let mut db = open();
     let missing = Uuid::new_v4();
-    let e = block_on(db.upsert_person(PersonInput { names: vec!["A".into()], organization_id: Some(missing.to_string()), ..Default::default() }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_person(
+        PersonInput {
+            names: vec!["A".into()],
+            organization_id: Some(missing.to_string()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::MissingReference, "organizationId");
-    let e = block_on(db.upsert_organization(OrganizationInput { name: None, ..Default::default() }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: None,
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::Required, "name");
-    let e = block_on(db.upsert_organization(OrganizationInput { name: Some("Acme".into()), domain: Some("not a domain".into()), ..Default::default() }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            domain: Some("not a domain".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "domain");
-    let o = block_on(db.upsert_organization(OrganizationInput { name: Some("Acme".into()), domain: Some("https://www.Acme.com/about".into()), ..Default::default() }, &ctx())).unwrap();
+    let o = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            domain: Some("https://www.Acme.com/about".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
     assert_eq!(o.domain.as_deref(), Some("acme.com"));
 }
 
@@ -107,11 +287,25 @@ fn organization_reference_and_domain() {
 fn strength_must_be_a_number_in_unit_interval() {
     let (mut db, a, b) = seeded();
     for bad in [f64::NAN, f64::INFINITY, -0.01, 1.01] {
-        let e = block_on(db.upsert_edge(EdgeInput { strength: Some(JsNumber(bad)), ..edge(a, b) }, &ctx())).unwrap_err();
+        let e = block_on(db.upsert_edge(
+            EdgeInput {
+                strength: Some(JsNumber(bad)),
+                ..edge(a, b)
+            },
+            &ctx(),
+        ))
+        .unwrap_err();
         assert_err(&e, ErrorCode::InvalidStrength, "strength");
     }
     let e = block_on(db.upsert_edge(
-        EdgeInput { strength_factors: vec![StrengthFactorInput { name: "recency".into(), value: JsNumber(f64::NAN), contribution: JsNumber(0.1) }], ..edge(a, b) },
+        EdgeInput {
+            strength_factors: vec![StrengthFactorInput {
+                name: "recency".into(),
+                value: JsNumber(f64::NAN),
+                contribution: JsNumber(0.1),
+            }],
+            ..edge(a, b)
+        },
         &ctx(),
     ))
     .unwrap_err();
@@ -121,14 +315,42 @@ fn strength_must_be_a_number_in_unit_interval() {
 #[test]
 fn unknown_enum_values_are_refused() {
     let (mut db, a, b) = seeded();
-    let e = block_on(db.upsert_edge(EdgeInput { relationship_type: Some("frenemy".into()), ..edge(a, b) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            relationship_type: Some("frenemy".into()),
+            ..edge(a, b)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidEnum, "relationshipType");
     assert!(e.reason.contains("knows"), "lists the allowed values: {e}");
-    let e = block_on(db.upsert_edge(EdgeInput { channels: vec!["email".into(), "pigeon".into()], ..edge(a, b) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            channels: vec!["email".into(), "pigeon".into()],
+            ..edge(a, b)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidEnum, "channels[1]");
-    let e = block_on(db.upsert_interaction(InteractionInput { channel: Some("fax".into()), ..interaction("m1", &["ada@example.org", "bob@example.org"]) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            channel: Some("fax".into()),
+            ..interaction("m1", &["ada@example.org", "bob@example.org"])
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidEnum, "channel");
-    let e = block_on(db.upsert_interaction(InteractionInput { direction: Some("sideways".into()), ..interaction("m1", &["ada@example.org", "bob@example.org"]) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            direction: Some("sideways".into()),
+            ..interaction("m1", &["ada@example.org", "bob@example.org"])
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidEnum, "direction");
 }
 
@@ -136,10 +358,29 @@ fn unknown_enum_values_are_refused() {
 fn edges_must_name_existing_distinct_people() {
     let (mut db, a, _b) = seeded();
     let ghost = Uuid::new_v4();
-    assert_err(&block_on(db.upsert_edge(edge(a, ghost), &ctx())).unwrap_err(), ErrorCode::MissingReference, "toPersonId");
-    assert_err(&block_on(db.upsert_edge(edge(ghost, a), &ctx())).unwrap_err(), ErrorCode::MissingReference, "fromPersonId");
-    assert_err(&block_on(db.upsert_edge(edge(a, a), &ctx())).unwrap_err(), ErrorCode::SelfEdge, "toPersonId");
-    let e = block_on(db.upsert_edge(EdgeInput { to_person_id: None, ..edge(a, a) }, &ctx())).unwrap_err();
+    assert_err(
+        &block_on(db.upsert_edge(edge(a, ghost), &ctx())).unwrap_err(),
+        ErrorCode::MissingReference,
+        "toPersonId",
+    );
+    assert_err(
+        &block_on(db.upsert_edge(edge(ghost, a), &ctx())).unwrap_err(),
+        ErrorCode::MissingReference,
+        "fromPersonId",
+    );
+    assert_err(
+        &block_on(db.upsert_edge(edge(a, a), &ctx())).unwrap_err(),
+        ErrorCode::SelfEdge,
+        "toPersonId",
+    );
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            to_person_id: None,
+            ..edge(a, a)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::Required, "toPersonId");
 }
 
@@ -147,11 +388,25 @@ fn edges_must_name_existing_distinct_people() {
 fn one_edge_per_pair() {
     let (mut db, a, b) = seeded();
     // Without an id, the pair's edge is updated (in either direction).
-    let e = block_on(db.upsert_edge(EdgeInput { strength: Some(JsNumber(0.9)), ..edge(b, a) }, &ctx())).unwrap();
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            strength: Some(JsNumber(0.9)),
+            ..edge(b, a)
+        },
+        &ctx(),
+    ))
+    .unwrap();
     assert_eq!(db.state().edges.len(), 1);
     assert_eq!(e.strength, 0.9);
     // A different id for the same pair is a duplicate.
-    let dup = block_on(db.upsert_edge(EdgeInput { id: Some(Uuid::new_v4().to_string()), ..edge(a, b) }, &ctx())).unwrap_err();
+    let dup = block_on(db.upsert_edge(
+        EdgeInput {
+            id: Some(Uuid::new_v4().to_string()),
+            ..edge(a, b)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&dup, ErrorCode::DuplicateEdge, "toPersonId");
     // The same pair twice in one call is a duplicate too.
     let dup = block_on(db.upsert_edges(vec![edge(a, b), edge(b, a)], &ctx())).unwrap_err();
@@ -162,14 +417,32 @@ fn one_edge_per_pair() {
 fn edge_timestamps_and_counts() {
     let (mut db, a, b) = seeded();
     let e = block_on(db.upsert_edge(
-        EdgeInput { first_seen_at: Some(TimeInput::Text("2024-02-01T00:00:00Z".into())), last_seen_at: Some(TimeInput::Text("2024-01-01T00:00:00Z".into())), ..edge(a, b) },
+        EdgeInput {
+            first_seen_at: Some(TimeInput::Text("2024-02-01T00:00:00Z".into())),
+            last_seen_at: Some(TimeInput::Text("2024-01-01T00:00:00Z".into())),
+            ..edge(a, b)
+        },
         &ctx(),
     ))
     .unwrap_err();
     assert_err(&e, ErrorCode::InvalidTimestamp, "lastSeenAt");
-    let e = block_on(db.upsert_edge(EdgeInput { first_seen_at: Some(TimeInput::Text("last tuesday".into())), ..edge(a, b) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            first_seen_at: Some(TimeInput::Text("last tuesday".into())),
+            ..edge(a, b)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidTimestamp, "firstSeenAt");
-    let e = block_on(db.upsert_edge(EdgeInput { interaction_count: Some(JsNumber(1.5)), ..edge(a, b) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_edge(
+        EdgeInput {
+            interaction_count: Some(JsNumber(1.5)),
+            ..edge(a, b)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "interactionCount");
 }
 
@@ -177,29 +450,73 @@ fn edge_timestamps_and_counts() {
 fn interaction_rules() {
     let (mut db, a, _b) = seeded();
     let ok = ["ada@example.org", "carol@example.org"];
-    let e = block_on(db.upsert_interaction(InteractionInput { source_name: None, ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            source_name: None,
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::Required, "sourceName");
-    let e = block_on(db.upsert_interaction(InteractionInput { timestamp: None, ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            timestamp: None,
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::Required, "timestamp");
-    let e = block_on(db.upsert_interaction(InteractionInput { timestamp: Some(TimeInput::Millis(f64::NAN)), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            timestamp: Some(TimeInput::Millis(f64::NAN)),
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidTimestamp, "timestamp");
-    let e = block_on(db.upsert_interaction(interaction("m1", &["ada@example.org"]), &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(interaction("m1", &["ada@example.org"]), &ctx()))
+        .unwrap_err();
     assert_err(&e, ErrorCode::Required, "participants");
     let ghost = Uuid::new_v4().to_string();
-    let e = block_on(db.upsert_interaction(interaction("m1", &["ada@example.org", &ghost]), &ctx())).unwrap_err();
+    let e =
+        block_on(db.upsert_interaction(interaction("m1", &["ada@example.org", &ghost]), &ctx()))
+            .unwrap_err();
     assert_err(&e, ErrorCode::MissingReference, "participants[1]");
-    let e = block_on(db.upsert_interaction(interaction("m1", &["ada@example.org", "nobody"]), &ctx())).unwrap_err();
+    let e =
+        block_on(db.upsert_interaction(interaction("m1", &["ada@example.org", "nobody"]), &ctx()))
+            .unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "participants[1]");
-    let e = block_on(db.upsert_interaction(InteractionInput { sender: Some("zed@example.org".into()), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            sender: Some("zed@example.org".into()),
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "sender");
-    let e = block_on(db.upsert_interaction(InteractionInput { duration_minutes: Some(JsNumber(-5.0)), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            duration_minutes: Some(JsNumber(-5.0)),
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::InvalidInput, "durationMinutes");
     let many: Vec<String> = (0..1001).map(|i| format!("p{i}@example.org")).collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();
     let e = block_on(db.upsert_interaction(interaction("m1", &refs), &ctx())).unwrap_err();
     assert_err(&e, ErrorCode::TooLarge, "participants");
     // A person id is a valid participant.
-    let i = block_on(db.upsert_interaction(interaction("m1", &[&a.to_string(), "carol@example.org"]), &ctx())).unwrap();
+    let i = block_on(db.upsert_interaction(
+        interaction("m1", &[&a.to_string(), "carol@example.org"]),
+        &ctx(),
+    ))
+    .unwrap();
     assert_eq!(i.participants[0], a.to_string());
 }
 
@@ -210,14 +527,29 @@ fn duplicate_source_ids_are_refused_or_idempotent() {
     let first = block_on(db.upsert_interaction(interaction("m1", &ok), &ctx())).unwrap();
     // Re-sending the same source record is idempotent: same id, nothing new written.
     let audit_before = db.state().audit.len();
-    let again = block_on(db.upsert_interaction(interaction("m1", &ok), &ctx_at(T0 + 1000))).unwrap();
+    let again =
+        block_on(db.upsert_interaction(interaction("m1", &ok), &ctx_at(T0 + 1000))).unwrap();
     assert_eq!(again, first);
-    assert_eq!(db.state().audit.len(), audit_before, "an unchanged re-import writes nothing");
+    assert_eq!(
+        db.state().audit.len(),
+        audit_before,
+        "an unchanged re-import writes nothing"
+    );
     // Another id for the same (sourceName, sourceId) is a duplicate.
-    let e = block_on(db.upsert_interaction(InteractionInput { id: Some(Uuid::new_v4().to_string()), ..interaction("m1", &ok) }, &ctx())).unwrap_err();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            id: Some(Uuid::new_v4().to_string()),
+            ..interaction("m1", &ok)
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_err(&e, ErrorCode::DuplicateInteraction, "sourceId");
     // And so is the same key twice in one call.
-    let e = block_on(db.upsert_interactions(vec![interaction("m2", &ok), interaction("m2", &ok)], &ctx())).unwrap_err();
+    let e = block_on(
+        db.upsert_interactions(vec![interaction("m2", &ok), interaction("m2", &ok)], &ctx()),
+    )
+    .unwrap_err();
     assert_err(&e, ErrorCode::DuplicateInteraction, "[1].sourceId");
 }
 
@@ -226,7 +558,16 @@ fn the_same_id_twice_in_one_call_is_refused() {
     let mut db = open();
     let id = Uuid::new_v4().to_string();
     let e = block_on(db.upsert_people(
-        vec![PersonInput { id: Some(id.clone()), ..person("A", "a@example.org") }, PersonInput { id: Some(id), ..person("B", "b@example.org") }],
+        vec![
+            PersonInput {
+                id: Some(id.clone()),
+                ..person("A", "a@example.org")
+            },
+            PersonInput {
+                id: Some(id),
+                ..person("B", "b@example.org")
+            },
+        ],
         &ctx(),
     ))
     .unwrap_err();
@@ -235,7 +576,8 @@ fn the_same_id_twice_in_one_call_is_refused() {
 
 #[test]
 fn unknown_fields_are_refused_by_the_input_types() {
-    let e = serde_json::from_str::<PersonInput>(r#"{"names":["Ada"],"emial":["x@y.z"]}"#).unwrap_err();
+    let e =
+        serde_json::from_str::<PersonInput>(r#"{"names":["Ada"],"emial":["x@y.z"]}"#).unwrap_err();
     assert!(e.to_string().contains("emial"), "{e}");
     // Records read back can be written back: system fields are accepted.
     let (db, a, _) = seeded();
@@ -246,7 +588,10 @@ fn unknown_fields_are_refused_by_the_input_types() {
 
 #[test]
 fn every_error_code_has_a_distinct_stable_string() {
-    let strings: std::collections::HashSet<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let strings: std::collections::HashSet<&str> =
+        ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(strings.len(), ErrorCode::ALL.len());
-    assert!(strings.iter().all(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
+    assert!(strings
+        .iter()
+        .all(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
 }

@@ -29,7 +29,8 @@ pub fn new_id() -> Uuid {
         s.set(Some((k0, k1, c)));
         let hi = mix(k0 ^ c);
         let lo = mix(k1 ^ c.rotate_left(32) ^ hi);
-        uuid::Builder::from_random_bytes(((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes()).into_uuid()
+        uuid::Builder::from_random_bytes(((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes())
+            .into_uuid()
     })
 }
 

@@ -13,8 +13,8 @@ pub mod validate;
 pub use ids::new_id;
 pub use input::*;
 pub use metadata::Metadata;
-pub use time::Timestamp;
 pub(crate) use time::parse_date;
+pub use time::Timestamp;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

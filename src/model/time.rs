@@ -25,7 +25,11 @@ impl Timestamp {
     /// Checked constructor for input: out-of-range and non-finite values are errors.
     pub fn try_from_millis_f64(ms: f64) -> Result<Self> {
         if !ms.is_finite() || ms < MIN_MS as f64 || ms > MAX_MS as f64 {
-            return Err(Error::new(ErrorCode::InvalidTimestamp, "", format!("{ms} is not a time between years 1000 and 9999")));
+            return Err(Error::new(
+                ErrorCode::InvalidTimestamp,
+                "",
+                format!("{ms} is not a time between years 1000 and 9999"),
+            ));
         }
         Ok(Timestamp(ms as i64))
     }
@@ -37,7 +41,11 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Self> {
         parse_rfc3339(s).ok_or_else(|| {
             let shown: String = s.chars().take(40).collect();
-            Error::new(ErrorCode::InvalidTimestamp, "", format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"))
+            Error::new(
+                ErrorCode::InvalidTimestamp,
+                "",
+                format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"),
+            )
         })
     }
 }
@@ -106,7 +114,11 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         return Some(Timestamp::from_millis(days * 86_400_000));
     }
     let rb = rest.as_bytes();
-    if !(rb[0] == b'T' || rb[0] == b't' || rb[0] == b' ') || rb.len() < 9 || rb[3] != b':' || rb[6] != b':' {
+    if !(rb[0] == b'T' || rb[0] == b't' || rb[0] == b' ')
+        || rb.len() < 9
+        || rb[3] != b':'
+        || rb[6] != b':'
+    {
         return None;
     }
     let hh = digits(&rb[1..3])?;
@@ -133,7 +145,10 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     }
     let offset_min = match &rest[i..] {
         "Z" | "z" => 0,
-        tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) && tz.as_bytes()[3] == b':' => {
+        tz if tz.len() == 6
+            && (tz.starts_with('+') || tz.starts_with('-'))
+            && tz.as_bytes()[3] == b':' =>
+        {
             let oh = digits(&tz.as_bytes()[1..3])?;
             let om = digits(&tz.as_bytes()[4..6])?;
             if oh > 23 || om > 59 {
@@ -144,8 +159,11 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    let total = days * 86_400_000 + (hh * 3600 + mm * 60 + ss.min(59)) * 1000 + ms - offset_min * 60_000;
-    (MIN_MS..=MAX_MS).contains(&total).then_some(Timestamp(total))
+    let total =
+        days * 86_400_000 + (hh * 3600 + mm * 60 + ss.min(59)) * 1000 + ms - offset_min * 60_000;
+    (MIN_MS..=MAX_MS)
+        .contains(&total)
+        .then_some(Timestamp(total))
 }
 
 impl fmt::Display for Timestamp {
@@ -155,7 +173,13 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", sod / 3600, (sod % 3600) / 60, sod % 60)
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+            sod / 3600,
+            (sod % 3600) / 60,
+            sod % 60
+        )
     }
 }
 
@@ -203,25 +227,54 @@ mod tests {
 
     #[test]
     fn formats_and_parses_round_trip() {
-        for ms in [0i64, 1_700_000_000_123, -86_400_000, 951_782_400_000 /* 2000-02-29 */, MIN_MS, MAX_MS] {
+        for ms in [
+            0i64,
+            1_700_000_000_123,
+            -86_400_000,
+            951_782_400_000, /* 2000-02-29 */
+            MIN_MS,
+            MAX_MS,
+        ] {
             let t = Timestamp::from_millis(ms);
             assert_eq!(Timestamp::parse(&t.to_string()).unwrap(), t, "{t}");
         }
-        assert_eq!(Timestamp::from_millis(0).to_string(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp::from_millis(951_782_400_000).to_string(), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::from_millis(0).to_string(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(951_782_400_000).to_string(),
+            "2000-02-29T00:00:00.000Z"
+        );
     }
 
     #[test]
     fn parses_offsets_fractions_and_dates() {
         let z = Timestamp::parse("2024-05-01T12:00:00Z").unwrap();
         assert_eq!(Timestamp::parse("2024-05-01T14:00:00+02:00").unwrap(), z);
-        assert_eq!(Timestamp::parse("2024-05-01T12:00:00.5Z").unwrap().millis(), z.millis() + 500);
-        assert_eq!(Timestamp::parse("2024-05-01").unwrap().millis(), z.millis() - 12 * 3_600_000);
+        assert_eq!(
+            Timestamp::parse("2024-05-01T12:00:00.5Z").unwrap().millis(),
+            z.millis() + 500
+        );
+        assert_eq!(
+            Timestamp::parse("2024-05-01").unwrap().millis(),
+            z.millis() - 12 * 3_600_000
+        );
     }
 
     #[test]
     fn refuses_garbage() {
-        for bad in ["", "2024-13-01", "2023-02-29", "2024-05-01T25:00:00Z", "yesterday", "2024-05-01T12:00:00", "0999-01-01", "2024-05-01T12:00:00+2:00", "２０２４-05-01"] {
+        for bad in [
+            "",
+            "2024-13-01",
+            "2023-02-29",
+            "2024-05-01T25:00:00Z",
+            "yesterday",
+            "2024-05-01T12:00:00",
+            "0999-01-01",
+            "2024-05-01T12:00:00+2:00",
+            "２０２４-05-01",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
         assert!(Timestamp::try_from_millis_f64(f64::NAN).is_err());

@@ -27,9 +27,19 @@ fn err(code: ErrorCode, field: &str, reason: impl Into<String>) -> Error {
 
 pub fn parse_id(s: &str, field: &str) -> Result<Uuid> {
     let shown: String = s.chars().take(60).collect();
-    let id = Uuid::try_parse(s.trim()).map_err(|_| err(ErrorCode::InvalidId, field, format!("'{shown}' is not a UUID")))?;
+    let id = Uuid::try_parse(s.trim()).map_err(|_| {
+        err(
+            ErrorCode::InvalidId,
+            field,
+            format!("'{shown}' is not a UUID"),
+        )
+    })?;
     if id.is_nil() {
-        return Err(err(ErrorCode::InvalidId, field, "the nil UUID is not an id"));
+        return Err(err(
+            ErrorCode::InvalidId,
+            field,
+            "the nil UUID is not an id",
+        ));
     }
     Ok(id)
 }
@@ -55,10 +65,18 @@ fn text(value: &str, field: &str, max: usize) -> Result<String> {
     let v = value.trim();
     let n = v.chars().count();
     if n > max {
-        return Err(err(ErrorCode::TooLarge, field, format!("{n} characters; at most {max}")));
+        return Err(err(
+            ErrorCode::TooLarge,
+            field,
+            format!("{n} characters; at most {max}"),
+        ));
     }
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(err(ErrorCode::InvalidInput, field, "contains control characters"));
+        return Err(err(
+            ErrorCode::InvalidInput,
+            field,
+            "contains control characters",
+        ));
     }
     Ok(v.to_string())
 }
@@ -75,13 +93,23 @@ fn optional_text(value: &Option<String>, field: &str, max: usize) -> Result<Opti
 
 fn list_len<T>(list: &[T], field: &str, max: usize) -> Result<()> {
     if list.len() > max {
-        return Err(err(ErrorCode::TooLarge, field, format!("{} entries; at most {max}", list.len())));
+        return Err(err(
+            ErrorCode::TooLarge,
+            field,
+            format!("{} entries; at most {max}", list.len()),
+        ));
     }
     Ok(())
 }
 
 /// Non-empty, trimmed, deduplicated (first spelling wins) text values.
-fn text_list(list: &[String], field: &str, max_len: usize, max_items: usize, key: impl Fn(&str) -> String) -> Result<Vec<String>> {
+fn text_list(
+    list: &[String],
+    field: &str,
+    max_len: usize,
+    max_items: usize,
+    key: impl Fn(&str) -> String,
+) -> Result<Vec<String>> {
     list_len(list, field, max_items)?;
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     let mut seen = std::collections::HashSet::new();
@@ -99,16 +127,32 @@ fn text_list(list: &[String], field: &str, max_len: usize, max_items: usize, key
 pub fn email(value: &str, field: &str) -> Result<String> {
     let v = value.trim().to_lowercase();
     let shown: String = v.chars().take(60).collect();
-    let bad = |why: &str| err(ErrorCode::InvalidEmail, field, format!("'{shown}' is not an email address: {why}"));
+    let bad = |why: &str| {
+        err(
+            ErrorCode::InvalidEmail,
+            field,
+            format!("'{shown}' is not an email address: {why}"),
+        )
+    };
     if v.len() > EMAIL {
-        return Err(err(ErrorCode::TooLarge, field, format!("{} bytes; at most {EMAIL}", v.len())));
+        return Err(err(
+            ErrorCode::TooLarge,
+            field,
+            format!("{} bytes; at most {EMAIL}", v.len()),
+        ));
     }
     let (local, domain) = v.rsplit_once('@').ok_or_else(|| bad("no '@'"))?;
     if local.is_empty() || local.len() > 64 {
         return Err(bad("the part before '@' must have 1 to 64 characters"));
     }
-    if local.contains('@') || local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c)) {
-        return Err(bad("the part before '@' has a character that is not allowed"));
+    if local.contains('@')
+        || local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+    {
+        return Err(bad(
+            "the part before '@' has a character that is not allowed",
+        ));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(bad("misplaced dot before '@'"));
@@ -128,11 +172,19 @@ fn domain_name(d: &str) -> std::result::Result<(), String> {
         return Err("the domain needs a dot".into());
     }
     for l in &labels {
-        if l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_alphanumeric() || c == '-') {
+        if l.is_empty()
+            || l.len() > 63
+            || l.starts_with('-')
+            || l.ends_with('-')
+            || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        {
             return Err(format!("'{l}' is not a valid domain label"));
         }
     }
-    if labels.last().is_some_and(|t| t.chars().all(|c| c.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err("the top-level domain cannot be numeric".into());
     }
     Ok(())
@@ -150,7 +202,13 @@ pub fn org_domain(value: &str, field: &str) -> Result<String> {
     let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
     let shown: String = value.chars().take(60).collect();
-    domain_name(host).map_err(|why| err(ErrorCode::InvalidInput, field, format!("'{shown}' is not a domain: {why}")))?;
+    domain_name(host).map_err(|why| {
+        err(
+            ErrorCode::InvalidInput,
+            field,
+            format!("'{shown}' is not a domain: {why}"),
+        )
+    })?;
     Ok(host.to_string())
 }
 
@@ -160,15 +218,30 @@ pub fn phone(value: &str, field: &str) -> Result<String> {
     let v = text(value, field, 64)?;
     let shown: String = v.chars().take(40).collect();
     let (number, _ext) = split_extension(&v);
-    if !number.chars().all(|c| c.is_ascii_digit() || " +-().\u{a0}/".contains(c)) {
-        return Err(err(ErrorCode::InvalidPhone, field, format!("'{shown}' has characters a phone number cannot have")));
+    if !number
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().\u{a0}/".contains(c))
+    {
+        return Err(err(
+            ErrorCode::InvalidPhone,
+            field,
+            format!("'{shown}' has characters a phone number cannot have"),
+        ));
     }
     if number.chars().skip(1).any(|c| c == '+') {
-        return Err(err(ErrorCode::InvalidPhone, field, format!("'{shown}': '+' may only lead the number")));
+        return Err(err(
+            ErrorCode::InvalidPhone,
+            field,
+            format!("'{shown}': '+' may only lead the number"),
+        ));
     }
     let digits = number.chars().filter(char::is_ascii_digit).count();
     if !(3..=17).contains(&digits) {
-        return Err(err(ErrorCode::InvalidPhone, field, format!("'{shown}' has {digits} digits; a phone number has 3 to 17")));
+        return Err(err(
+            ErrorCode::InvalidPhone,
+            field,
+            format!("'{shown}' has {digits} digits; a phone number has 3 to 17"),
+        ));
     }
     Ok(v)
 }
@@ -177,7 +250,12 @@ fn split_extension(v: &str) -> (&str, &str) {
     let lower = v.to_ascii_lowercase();
     for marker in ["ext.", "ext", "x", "#"] {
         if let Some(pos) = lower.rfind(marker) {
-            if pos > 0 && lower[pos + marker.len()..].trim().chars().all(|c| c.is_ascii_digit()) {
+            if pos > 0
+                && lower[pos + marker.len()..]
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+            {
                 return (&v[..pos], &v[pos + marker.len()..]);
             }
         }
@@ -191,11 +269,19 @@ fn metadata(value: &Option<serde_json::Value>, field: &str) -> Result<Metadata> 
         Some(v @ serde_json::Value::Object(_)) => {
             let size = v.to_string().len();
             if size > METADATA_BYTES {
-                return Err(err(ErrorCode::TooLarge, field, format!("{size} bytes of JSON; at most {METADATA_BYTES}")));
+                return Err(err(
+                    ErrorCode::TooLarge,
+                    field,
+                    format!("{size} bytes of JSON; at most {METADATA_BYTES}"),
+                ));
             }
             Ok(Metadata(v.clone()))
         }
-        Some(_) => Err(err(ErrorCode::InvalidJson, field, "must be a JSON object or null")),
+        Some(_) => Err(err(
+            ErrorCode::InvalidJson,
+            field,
+            "must be a JSON object or null",
+        )),
     }
 }
 
@@ -203,9 +289,21 @@ fn person_ref(refs: &dyn References, id: &str, field: &str) -> Result<Uuid> {
     let id = parse_id(id, field)?;
     match refs.person(id) {
         RefStatus::Live => Ok(id),
-        RefStatus::Missing => Err(err(ErrorCode::MissingReference, field, format!("no person {id}"))),
-        RefStatus::Deleted => Err(err(ErrorCode::MissingReference, field, format!("person {id} is deleted"))),
-        RefStatus::MergedInto(t) => Err(err(ErrorCode::MergedAway, field, format!("person {id} was merged into {t}"))),
+        RefStatus::Missing => Err(err(
+            ErrorCode::MissingReference,
+            field,
+            format!("no person {id}"),
+        )),
+        RefStatus::Deleted => Err(err(
+            ErrorCode::MissingReference,
+            field,
+            format!("person {id} is deleted"),
+        )),
+        RefStatus::MergedInto(t) => Err(err(
+            ErrorCode::MergedAway,
+            field,
+            format!("person {id} was merged into {t}"),
+        )),
     }
 }
 
@@ -218,22 +316,36 @@ struct Stamp {
 impl Stamp {
     fn of(created: Option<(Timestamp, u64)>, now: Timestamp) -> Stamp {
         let (created_at, sync_version) = created.unwrap_or((now, 0));
-        Stamp { created_at, sync_version }
+        Stamp {
+            created_at,
+            sync_version,
+        }
     }
 }
 
 /// Validates a person. `existing` is the stored record with that id, if any:
 /// its system fields (creation time, merge history) are kept. Upserting a
 /// soft-deleted person restores it.
-pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn References, now: Timestamp) -> Result<Person> {
+pub fn person(
+    input: &PersonInput,
+    existing: Option<&Person>,
+    refs: &dyn References,
+    now: Timestamp,
+) -> Result<Person> {
     let id = match existing {
         Some(p) => p.id,
         None => id_or_new(&input.id)?,
     };
     if let Some(t) = existing.and_then(|p| p.merged_into) {
-        return Err(err(ErrorCode::MergedAway, "id", format!("person {id} was merged into {t}; edit {t} instead")));
+        return Err(err(
+            ErrorCode::MergedAway,
+            "id",
+            format!("person {id} was merged into {t}; edit {t} instead"),
+        ));
     }
-    let names = text_list(&input.names, "names", SHORT_TEXT, LIST, |s| s.to_lowercase())?;
+    let names = text_list(&input.names, "names", SHORT_TEXT, LIST, |s| {
+        s.to_lowercase()
+    })?;
     list_len(&input.emails, "emails", LIST)?;
     let mut emails: Vec<String> = Vec::with_capacity(input.emails.len());
     for (i, e) in input.emails.iter().enumerate() {
@@ -251,17 +363,37 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
         }
     }
     if names.is_empty() && emails.is_empty() && phones.is_empty() {
-        return Err(err(ErrorCode::Required, "names", "a person needs at least one name, email or phone"));
+        return Err(err(
+            ErrorCode::Required,
+            "names",
+            "a person needs at least one name, email or phone",
+        ));
     }
     if input.social_handles.len() > SOCIAL_HANDLES {
-        return Err(err(ErrorCode::TooLarge, "socialHandles", format!("{} entries; at most {SOCIAL_HANDLES}", input.social_handles.len())));
+        return Err(err(
+            ErrorCode::TooLarge,
+            "socialHandles",
+            format!(
+                "{} entries; at most {SOCIAL_HANDLES}",
+                input.social_handles.len()
+            ),
+        ));
     }
     let mut social_handles = BTreeMap::new();
     for (k, v) in &input.social_handles {
         let key = k.trim().to_lowercase();
         let field = format!("socialHandles.{}", key.chars().take(32).collect::<String>());
-        if key.is_empty() || key.len() > 32 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(err(ErrorCode::InvalidInput, &field, "a network name has 1 to 32 letters, digits, '_' or '-'"));
+        if key.is_empty()
+            || key.len() > 32
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(err(
+                ErrorCode::InvalidInput,
+                &field,
+                "a network name has 1 to 32 letters, digits, '_' or '-'",
+            ));
         }
         let v = text(v, &field, SHORT_TEXT)?;
         if !v.is_empty() {
@@ -275,10 +407,18 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
             match refs.organization(oid) {
                 RefStatus::Live => Some(oid),
                 RefStatus::Missing | RefStatus::Deleted => {
-                    return Err(err(ErrorCode::MissingReference, "organizationId", format!("no organization {oid}")))
+                    return Err(err(
+                        ErrorCode::MissingReference,
+                        "organizationId",
+                        format!("no organization {oid}"),
+                    ))
                 }
                 RefStatus::MergedInto(t) => {
-                    return Err(err(ErrorCode::MergedAway, "organizationId", format!("organization {oid} was merged into {t}")))
+                    return Err(err(
+                        ErrorCode::MergedAway,
+                        "organizationId",
+                        format!("organization {oid} was merged into {t}"),
+                    ))
                 }
             }
         }
@@ -287,7 +427,11 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
         None => None,
         Some(d) => {
             if parse_date(&d).is_none() {
-                return Err(err(ErrorCode::InvalidDate, "birthDate", format!("'{d}' is not a date YYYY-MM-DD")));
+                return Err(err(
+                    ErrorCode::InvalidDate,
+                    "birthDate",
+                    format!("'{d}' is not a date YYYY-MM-DD"),
+                ));
             }
             Some(d)
         }
@@ -301,7 +445,9 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
         social_handles,
         title: optional_text(&input.title, "title", SHORT_TEXT)?,
         organization_id,
-        addresses: text_list(&input.addresses, "addresses", LONG_TEXT, LIST, |s| s.to_lowercase())?,
+        addresses: text_list(&input.addresses, "addresses", LONG_TEXT, LIST, |s| {
+            s.to_lowercase()
+        })?,
         birth_date,
         merge_explanation: existing.and_then(|p| p.merge_explanation.clone()),
         previous_ids: existing.map(|p| p.previous_ids.clone()).unwrap_or_default(),
@@ -314,15 +460,24 @@ pub fn person(input: &PersonInput, existing: Option<&Person>, refs: &dyn Referen
     })
 }
 
-pub fn organization(input: &OrganizationInput, existing: Option<&Organization>, now: Timestamp) -> Result<Organization> {
+pub fn organization(
+    input: &OrganizationInput,
+    existing: Option<&Organization>,
+    now: Timestamp,
+) -> Result<Organization> {
     let id = match existing {
         Some(o) => o.id,
         None => id_or_new(&input.id)?,
     };
     if let Some(t) = existing.and_then(|o| o.merged_into) {
-        return Err(err(ErrorCode::MergedAway, "id", format!("organization {id} was merged into {t}; edit {t} instead")));
+        return Err(err(
+            ErrorCode::MergedAway,
+            "id",
+            format!("organization {id} was merged into {t}; edit {t} instead"),
+        ));
     }
-    let name = optional_text(&input.name, "name", SHORT_TEXT)?.ok_or_else(|| err(ErrorCode::Required, "name", "an organization needs a name"))?;
+    let name = optional_text(&input.name, "name", SHORT_TEXT)?
+        .ok_or_else(|| err(ErrorCode::Required, "name", "an organization needs a name"))?;
     let domain = match &input.domain {
         Some(d) if !d.trim().is_empty() => Some(org_domain(d, "domain")?),
         _ => None,
@@ -345,7 +500,11 @@ pub fn organization(input: &OrganizationInput, existing: Option<&Organization>, 
 
 pub fn strength(value: f64, field: &str) -> Result<f64> {
     if !value.is_finite() || !(0.0..=1.0).contains(&value) {
-        return Err(err(ErrorCode::InvalidStrength, field, format!("{value} is not a number in [0, 1]")));
+        return Err(err(
+            ErrorCode::InvalidStrength,
+            field,
+            format!("{value} is not a number in [0, 1]"),
+        ));
     }
     Ok(value)
 }
@@ -353,12 +512,28 @@ pub fn strength(value: f64, field: &str) -> Result<f64> {
 /// An edge's endpoints and natural key (the unordered pair), validated before
 /// the store looks up which existing edge, if any, the input updates.
 pub fn edge_endpoints(input: &EdgeInput, refs: &dyn References) -> Result<(Uuid, Uuid)> {
-    let from = input.from_person_id.as_deref().ok_or_else(|| err(ErrorCode::Required, "fromPersonId", "an edge needs fromPersonId"))?;
-    let to = input.to_person_id.as_deref().ok_or_else(|| err(ErrorCode::Required, "toPersonId", "an edge needs toPersonId"))?;
+    let from = input.from_person_id.as_deref().ok_or_else(|| {
+        err(
+            ErrorCode::Required,
+            "fromPersonId",
+            "an edge needs fromPersonId",
+        )
+    })?;
+    let to = input.to_person_id.as_deref().ok_or_else(|| {
+        err(
+            ErrorCode::Required,
+            "toPersonId",
+            "an edge needs toPersonId",
+        )
+    })?;
     let from = person_ref(refs, from, "fromPersonId")?;
     let to = person_ref(refs, to, "toPersonId")?;
     if from == to {
-        return Err(err(ErrorCode::SelfEdge, "toPersonId", "an edge cannot join a person to themself"));
+        return Err(err(
+            ErrorCode::SelfEdge,
+            "toPersonId",
+            "an edge cannot join a person to themself",
+        ));
     }
     Ok((from, to))
 }
@@ -366,7 +541,12 @@ pub fn edge_endpoints(input: &EdgeInput, refs: &dyn References) -> Result<(Uuid,
 /// Default strength of a declared edge with no interactions behind it yet.
 pub const DECLARED_STRENGTH: f64 = 0.5;
 
-pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>, now: Timestamp) -> Result<Edge> {
+pub fn edge(
+    input: &EdgeInput,
+    endpoints: (Uuid, Uuid),
+    existing: Option<&Edge>,
+    now: Timestamp,
+) -> Result<Edge> {
     let id = match existing {
         Some(e) => e.id,
         None => id_or_new(&input.id)?,
@@ -374,46 +554,97 @@ pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>,
     let relationship_type = match &input.relationship_type {
         None => RelationshipType::Knows,
         Some(s) => RelationshipType::parse(s).ok_or_else(|| {
-            err(ErrorCode::InvalidEnum, "relationshipType", format!("'{}' is not one of {}", s.chars().take(40).collect::<String>(), RelationshipType::expected()))
+            err(
+                ErrorCode::InvalidEnum,
+                "relationshipType",
+                format!(
+                    "'{}' is not one of {}",
+                    s.chars().take(40).collect::<String>(),
+                    RelationshipType::expected()
+                ),
+            )
         })?,
     };
-    let strength = strength(input.strength.map_or(DECLARED_STRENGTH, |n| n.0), "strength")?;
+    let strength = strength(
+        input.strength.map_or(DECLARED_STRENGTH, |n| n.0),
+        "strength",
+    )?;
     list_len(&input.strength_factors, "strengthFactors", STRENGTH_FACTORS)?;
     let mut strength_factors = Vec::with_capacity(input.strength_factors.len());
     for (i, f) in input.strength_factors.iter().enumerate() {
         let field = format!("strengthFactors[{i}]");
         let name = text(&f.name, &format!("{field}.name"), 64)?;
         if name.is_empty() {
-            return Err(err(ErrorCode::Required, &format!("{field}.name"), "a factor needs a name"));
+            return Err(err(
+                ErrorCode::Required,
+                &format!("{field}.name"),
+                "a factor needs a name",
+            ));
         }
         if !f.value.0.is_finite() || !f.contribution.0.is_finite() {
-            return Err(err(ErrorCode::InvalidStrength, &field, "value and contribution must be finite numbers"));
+            return Err(err(
+                ErrorCode::InvalidStrength,
+                &field,
+                "value and contribution must be finite numbers",
+            ));
         }
-        strength_factors.push(StrengthFactor { name, value: f.value.0, contribution: f.contribution.0 });
+        strength_factors.push(StrengthFactor {
+            name,
+            value: f.value.0,
+            contribution: f.contribution.0,
+        });
     }
     let sources = text_list(&input.sources, "sources", 200, LIST, |s| s.to_string())?;
     list_len(&input.channels, "channels", Channel::ALL.len() * 2)?;
     let mut channels = Vec::new();
     for (i, c) in input.channels.iter().enumerate() {
         let ch = Channel::parse(c).ok_or_else(|| {
-            err(ErrorCode::InvalidEnum, &format!("channels[{i}]"), format!("'{}' is not one of {}", c.chars().take(40).collect::<String>(), Channel::expected()))
+            err(
+                ErrorCode::InvalidEnum,
+                &format!("channels[{i}]"),
+                format!(
+                    "'{}' is not one of {}",
+                    c.chars().take(40).collect::<String>(),
+                    Channel::expected()
+                ),
+            )
         })?;
         if !channels.contains(&ch) {
             channels.push(ch);
         }
     }
     channels.sort();
-    let first_seen_at = input.first_seen_at.as_ref().map(|t| parse_time(t, "firstSeenAt")).transpose()?;
-    let last_seen_at = input.last_seen_at.as_ref().map(|t| parse_time(t, "lastSeenAt")).transpose()?;
+    let first_seen_at = input
+        .first_seen_at
+        .as_ref()
+        .map(|t| parse_time(t, "firstSeenAt"))
+        .transpose()?;
+    let last_seen_at = input
+        .last_seen_at
+        .as_ref()
+        .map(|t| parse_time(t, "lastSeenAt"))
+        .transpose()?;
     if let (Some(f), Some(l)) = (first_seen_at, last_seen_at) {
         if f > l {
-            return Err(err(ErrorCode::InvalidTimestamp, "lastSeenAt", "lastSeenAt is before firstSeenAt"));
+            return Err(err(
+                ErrorCode::InvalidTimestamp,
+                "lastSeenAt",
+                "lastSeenAt is before firstSeenAt",
+            ));
         }
     }
     let interaction_count = match input.interaction_count.map(|n| n.0) {
         None => 0,
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => n as u32,
-        Some(n) => return Err(err(ErrorCode::InvalidInput, "interactionCount", format!("{n} is not a whole number ≥ 0"))),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => {
+            n as u32
+        }
+        Some(n) => {
+            return Err(err(
+                ErrorCode::InvalidInput,
+                "interactionCount",
+                format!("{n} is not a whole number ≥ 0"),
+            ))
+        }
     };
     let stamp = Stamp::of(existing.map(|e| (e.created_at, e.sync_version)), now);
     Ok(Edge {
@@ -438,8 +669,20 @@ pub fn edge(input: &EdgeInput, endpoints: (Uuid, Uuid), existing: Option<&Edge>,
 
 /// The natural key of an interaction, checked before the store looks it up.
 pub fn interaction_key(input: &InteractionInput) -> Result<(String, String)> {
-    let source_name = optional_text(&input.source_name, "sourceName", 200)?.ok_or_else(|| err(ErrorCode::Required, "sourceName", "an interaction needs sourceName"))?;
-    let source_id = optional_text(&input.source_id, "sourceId", SHORT_TEXT)?.ok_or_else(|| err(ErrorCode::Required, "sourceId", "an interaction needs sourceId"))?;
+    let source_name = optional_text(&input.source_name, "sourceName", 200)?.ok_or_else(|| {
+        err(
+            ErrorCode::Required,
+            "sourceName",
+            "an interaction needs sourceName",
+        )
+    })?;
+    let source_id = optional_text(&input.source_id, "sourceId", SHORT_TEXT)?.ok_or_else(|| {
+        err(
+            ErrorCode::Required,
+            "sourceId",
+            "an interaction needs sourceId",
+        )
+    })?;
     Ok((source_name, source_id))
 }
 
@@ -452,16 +695,35 @@ fn participant(value: &str, field: &str, refs: &dyn References) -> Result<String
         person_ref(refs, v, field).map(|id| id.to_string())
     } else {
         let shown: String = v.chars().take(60).collect();
-        Err(err(ErrorCode::InvalidInput, field, format!("'{shown}' is neither an email address nor a person id")))
+        Err(err(
+            ErrorCode::InvalidInput,
+            field,
+            format!("'{shown}' is neither an email address nor a person id"),
+        ))
     }
 }
 
-pub fn interaction(input: &InteractionInput, key: (String, String), existing: Option<&Interaction>, refs: &dyn References, now: Timestamp) -> Result<Interaction> {
+pub fn interaction(
+    input: &InteractionInput,
+    key: (String, String),
+    existing: Option<&Interaction>,
+    refs: &dyn References,
+    now: Timestamp,
+) -> Result<Interaction> {
     let id = match existing {
         Some(i) => i.id,
         None => id_or_new(&input.id)?,
     };
-    let timestamp = parse_time(input.timestamp.as_ref().ok_or_else(|| err(ErrorCode::Required, "timestamp", "an interaction needs a timestamp"))?, "timestamp")?;
+    let timestamp = parse_time(
+        input.timestamp.as_ref().ok_or_else(|| {
+            err(
+                ErrorCode::Required,
+                "timestamp",
+                "an interaction needs a timestamp",
+            )
+        })?,
+        "timestamp",
+    )?;
     list_len(&input.participants, "participants", PARTICIPANTS)?;
     let mut participants: Vec<String> = Vec::with_capacity(input.participants.len());
     for (i, p) in input.participants.iter().enumerate() {
@@ -471,16 +733,47 @@ pub fn interaction(input: &InteractionInput, key: (String, String), existing: Op
         }
     }
     if participants.len() < 2 {
-        return Err(err(ErrorCode::Required, "participants", "an interaction needs at least two distinct participants"));
+        return Err(err(
+            ErrorCode::Required,
+            "participants",
+            "an interaction needs at least two distinct participants",
+        ));
     }
     let channel = match &input.channel {
-        None => return Err(err(ErrorCode::Required, "channel", format!("an interaction needs a channel: one of {}", Channel::expected()))),
-        Some(c) => Channel::parse(c).ok_or_else(|| err(ErrorCode::InvalidEnum, "channel", format!("'{}' is not one of {}", c.chars().take(40).collect::<String>(), Channel::expected())))?,
+        None => {
+            return Err(err(
+                ErrorCode::Required,
+                "channel",
+                format!(
+                    "an interaction needs a channel: one of {}",
+                    Channel::expected()
+                ),
+            ))
+        }
+        Some(c) => Channel::parse(c).ok_or_else(|| {
+            err(
+                ErrorCode::InvalidEnum,
+                "channel",
+                format!(
+                    "'{}' is not one of {}",
+                    c.chars().take(40).collect::<String>(),
+                    Channel::expected()
+                ),
+            )
+        })?,
     };
     let direction = match &input.direction {
         None => None,
         Some(d) => Some(Direction::parse(d).ok_or_else(|| {
-            err(ErrorCode::InvalidEnum, "direction", format!("'{}' is not one of {}", d.chars().take(40).collect::<String>(), Direction::expected()))
+            err(
+                ErrorCode::InvalidEnum,
+                "direction",
+                format!(
+                    "'{}' is not one of {}",
+                    d.chars().take(40).collect::<String>(),
+                    Direction::expected()
+                ),
+            )
         })?),
     };
     let sender = match &input.sender {
@@ -488,7 +781,11 @@ pub fn interaction(input: &InteractionInput, key: (String, String), existing: Op
         Some(s) => {
             let s = participant(s, "sender", refs)?;
             if !participants.contains(&s) {
-                return Err(err(ErrorCode::InvalidInput, "sender", "the sender must be one of the participants"));
+                return Err(err(
+                    ErrorCode::InvalidInput,
+                    "sender",
+                    "the sender must be one of the participants",
+                ));
             }
             Some(s)
         }
@@ -496,7 +793,13 @@ pub fn interaction(input: &InteractionInput, key: (String, String), existing: Op
     let duration_minutes = match input.duration_minutes.map(|n| n.0) {
         None => None,
         Some(d) if d.is_finite() && (0.0..=100_000.0).contains(&d) => Some(d),
-        Some(d) => return Err(err(ErrorCode::InvalidInput, "durationMinutes", format!("{d} is not a duration between 0 and 100000 minutes"))),
+        Some(d) => {
+            return Err(err(
+                ErrorCode::InvalidInput,
+                "durationMinutes",
+                format!("{d} is not a duration between 0 and 100000 minutes"),
+            ))
+        }
     };
     let stamp = Stamp::of(existing.map(|i| (i.created_at, i.sync_version)), now);
     Ok(Interaction {

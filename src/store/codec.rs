@@ -18,8 +18,19 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
     match bytes.split_first() {
-        Some((&FORMAT, body)) => postcard::from_bytes(body).map_err(|e| Error::general(ErrorCode::Storage, format!("stored {what} is unreadable: {e}"))),
-        Some((&v, _)) if v > FORMAT => Err(Error::general(ErrorCode::SchemaTooNew, format!("stored {what} uses format {v}; this release reads up to {FORMAT}"))),
-        _ => Err(Error::general(ErrorCode::Storage, format!("stored {what} has no format header"))),
+        Some((&FORMAT, body)) => postcard::from_bytes(body).map_err(|e| {
+            Error::general(
+                ErrorCode::Storage,
+                format!("stored {what} is unreadable: {e}"),
+            )
+        }),
+        Some((&v, _)) if v > FORMAT => Err(Error::general(
+            ErrorCode::SchemaTooNew,
+            format!("stored {what} uses format {v}; this release reads up to {FORMAT}"),
+        )),
+        _ => Err(Error::general(
+            ErrorCode::Storage,
+            format!("stored {what} has no format header"),
+        )),
     }
 }

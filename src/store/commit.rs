@@ -1,8 +1,8 @@
 //! A commit: what one call changes, computed against the state without
 //! mutating it, then turned into the backend's [`WriteSet`].
 
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::codec::encode;
@@ -71,7 +71,11 @@ pub struct Commit {
 
 impl Commit {
     pub fn is_empty(&self) -> bool {
-        self.people.is_empty() && self.organizations.is_empty() && self.edges.is_empty() && self.interactions.is_empty() && self.merges.is_empty()
+        self.people.is_empty()
+            && self.organizations.is_empty()
+            && self.edges.is_empty()
+            && self.interactions.is_empty()
+            && self.merges.is_empty()
     }
 
     /// The touched buckets of each table, re-encoded from state + changes, and
@@ -79,9 +83,19 @@ impl Commit {
     pub fn write_set(&self, state: &GraphState) -> WriteSet {
         let mut set = WriteSet::default();
         buckets(&mut set, StoreName::People, &state.people, &self.people);
-        buckets(&mut set, StoreName::Organizations, &state.organizations, &self.organizations);
+        buckets(
+            &mut set,
+            StoreName::Organizations,
+            &state.organizations,
+            &self.organizations,
+        );
         buckets(&mut set, StoreName::Edges, &state.edges, &self.edges);
-        buckets(&mut set, StoreName::Interactions, &state.interactions, &self.interactions);
+        buckets(
+            &mut set,
+            StoreName::Interactions,
+            &state.interactions,
+            &self.interactions,
+        );
         for (id, m) in &self.merges {
             let key = StoreKey::Text(id.to_string());
             match m {
@@ -90,13 +104,15 @@ impl Commit {
             }
         }
         for a in &self.audit {
-            set.puts.push((StoreName::Audit, StoreKey::Num(a.seq), encode(a)));
+            set.puts
+                .push((StoreName::Audit, StoreKey::Num(a.seq), encode(a)));
         }
         for seq in &self.audit_removed {
             set.deletes.push((StoreName::Audit, StoreKey::Num(*seq)));
         }
         for o in &self.outbox {
-            set.puts.push((StoreName::Outbox, StoreKey::Num(o.seq), encode(o)));
+            set.puts
+                .push((StoreName::Outbox, StoreKey::Num(o.seq), encode(o)));
         }
         for seq in &self.outbox_removed {
             set.deletes.push((StoreName::Outbox, StoreKey::Num(*seq)));
@@ -105,13 +121,21 @@ impl Commit {
     }
 }
 
-fn buckets<T: Record>(set: &mut WriteSet, store: StoreName, table: &Table<T>, changes: &Changes<T>) {
+fn buckets<T: Record>(
+    set: &mut WriteSet,
+    store: StoreName,
+    table: &Table<T>,
+    changes: &Changes<T>,
+) {
     let mut changed: Vec<Key> = changes.keys().map(|id| table.key(*id)).collect();
     changed.sort_unstable();
     let mut i = 0;
     while i < changed.len() {
         let bucket = changed[i].bucket;
-        let end = i + changed[i..].iter().take_while(|k| k.bucket == bucket).count();
+        let end = i + changed[i..]
+            .iter()
+            .take_while(|k| k.bucket == bucket)
+            .count();
         // Merge two sorted runs: the stored keys of the bucket and its changes.
         let mut keys: Vec<Key> = table.bucket_keys(bucket).copied().collect();
         keys.extend_from_slice(&changed[i..end]);

@@ -9,7 +9,10 @@
 use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction,
+    IdbTransactionMode,
+};
 
 use super::{Backend, MemoryBackend, StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
@@ -18,17 +21,37 @@ use crate::error::{Error, ErrorCode, Result};
 const IDB_VERSION: u32 = 1;
 
 fn storage_error(context: &str, e: JsValue) -> Error {
-    let name = Reflect::get(&e, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    let message = Reflect::get(&e, &"message".into()).ok().and_then(|v| v.as_string()).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"));
-    let code = if name == "QuotaExceededError" { ErrorCode::QuotaExceeded } else { ErrorCode::Storage };
-    Error::general(code, format!("{context}: {name} {message}").trim_end().to_string())
+    let name = Reflect::get(&e, &"name".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let message = Reflect::get(&e, &"message".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"));
+    let code = if name == "QuotaExceededError" {
+        ErrorCode::QuotaExceeded
+    } else {
+        ErrorCode::Storage
+    };
+    Error::general(
+        code,
+        format!("{context}: {name} {message}")
+            .trim_end()
+            .to_string(),
+    )
 }
 
 fn factory() -> Result<IdbFactory> {
     let global = js_sys::global();
-    let idb = Reflect::get(&global, &"indexedDB".into()).map_err(|e| storage_error("reading globalThis.indexedDB", e))?;
+    let idb = Reflect::get(&global, &"indexedDB".into())
+        .map_err(|e| storage_error("reading globalThis.indexedDB", e))?;
     if idb.is_undefined() || idb.is_null() {
-        return Err(Error::general(ErrorCode::Storage, "IndexedDB is not available in this environment (use { storage: 'memory' })"));
+        return Err(Error::general(
+            ErrorCode::Storage,
+            "IndexedDB is not available in this environment (use { storage: 'memory' })",
+        ));
     }
     Ok(idb.unchecked_into())
 }
@@ -38,11 +61,19 @@ fn request_done(request: &IdbRequest) -> JsFuture {
     let promise = Promise::new(&mut |resolve, reject| {
         let req = request.clone();
         let on_success = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &req.result().unwrap_or(JsValue::UNDEFINED));
+            let _ = resolve.call1(
+                &JsValue::UNDEFINED,
+                &req.result().unwrap_or(JsValue::UNDEFINED),
+            );
         });
         let req = request.clone();
         let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = req.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "request failed".into());
+            let err = req
+                .error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or_else(|| "request failed".into());
             let _ = reject.call1(&JsValue::UNDEFINED, &err);
         });
         request.set_onsuccess(Some(on_success.unchecked_ref()));
@@ -60,12 +91,18 @@ fn transaction_done(tx: &IdbTransaction) -> JsFuture {
         let t = tx.clone();
         let reject2 = reject.clone();
         let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = t.error().map(JsValue::from).unwrap_or_else(|| "transaction failed".into());
+            let err = t
+                .error()
+                .map(JsValue::from)
+                .unwrap_or_else(|| "transaction failed".into());
             let _ = reject.call1(&JsValue::UNDEFINED, &err);
         });
         let t = tx.clone();
         let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
-            let err = t.error().map(JsValue::from).unwrap_or_else(|| "transaction aborted".into());
+            let err = t
+                .error()
+                .map(JsValue::from)
+                .unwrap_or_else(|| "transaction aborted".into());
             let _ = reject2.call1(&JsValue::UNDEFINED, &err);
         });
         tx.set_oncomplete(Some(on_complete.unchecked_ref()));
@@ -86,7 +123,9 @@ fn key_from_js(v: &JsValue) -> Result<StoreKey> {
     if let Some(n) = v.as_f64() {
         return Ok(StoreKey::Num(n as u64));
     }
-    v.as_string().map(StoreKey::Text).ok_or_else(|| Error::general(ErrorCode::Storage, "unexpected key type in the database"))
+    v.as_string()
+        .map(StoreKey::Text)
+        .ok_or_else(|| Error::general(ErrorCode::Storage, "unexpected key type in the database"))
 }
 
 #[derive(Clone)]
@@ -96,7 +135,9 @@ pub struct IdbBackend {
 
 impl IdbBackend {
     pub async fn open(name: &str) -> Result<IdbBackend> {
-        let request: IdbOpenDbRequest = factory()?.open_with_u32(name, IDB_VERSION).map_err(|e| storage_error("opening IndexedDB", e))?;
+        let request: IdbOpenDbRequest = factory()?
+            .open_with_u32(name, IDB_VERSION)
+            .map_err(|e| storage_error("opening IndexedDB", e))?;
         let req = request.clone();
         let on_upgrade = Closure::once_into_js(move |_: web_sys::IdbVersionChangeEvent| {
             if let Ok(result) = req.result() {
@@ -104,7 +145,10 @@ impl IdbBackend {
             }
         });
         request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-        let db: IdbDatabase = request_done(&request).await.map_err(|e| storage_error("opening IndexedDB", e))?.unchecked_into();
+        let db: IdbDatabase = request_done(&request)
+            .await
+            .map_err(|e| storage_error("opening IndexedDB", e))?
+            .unchecked_into();
         // Let another tab upgrade the schema instead of blocking it forever.
         let d = db.clone();
         let on_version_change = Closure::<dyn FnMut()>::new(move || d.close());
@@ -114,8 +158,12 @@ impl IdbBackend {
     }
 
     pub async fn delete_database(name: &str) -> Result<()> {
-        let request = factory()?.delete_database(name).map_err(|e| storage_error("deleting IndexedDB", e))?;
-        request_done(&request).await.map_err(|e| storage_error("deleting IndexedDB", e))?;
+        let request = factory()?
+            .delete_database(name)
+            .map_err(|e| storage_error("deleting IndexedDB", e))?;
+        request_done(&request)
+            .await
+            .map_err(|e| storage_error("deleting IndexedDB", e))?;
         Ok(())
     }
 
@@ -123,12 +171,18 @@ impl IdbBackend {
         self.db.close();
     }
 
-    fn transaction(&self, stores: &[StoreName], mode: IdbTransactionMode) -> Result<IdbTransaction> {
+    fn transaction(
+        &self,
+        stores: &[StoreName],
+        mode: IdbTransactionMode,
+    ) -> Result<IdbTransaction> {
         let names = Array::new();
         for s in stores {
             names.push(&JsValue::from_str(s.name()));
         }
-        self.db.transaction_with_str_sequence_and_mode(&names, mode).map_err(|e| storage_error("starting a transaction", e))
+        self.db
+            .transaction_with_str_sequence_and_mode(&names, mode)
+            .map_err(|e| storage_error("starting a transaction", e))
     }
 }
 
@@ -148,20 +202,44 @@ impl Backend for IdbBackend {
         let tx = self.transaction(&StoreName::ALL, IdbTransactionMode::Readonly)?;
         let mut requests = Vec::new();
         for store in StoreName::ALL {
-            let os: IdbObjectStore = tx.object_store(store.name()).map_err(|e| storage_error("reading", e))?;
+            let os: IdbObjectStore = tx
+                .object_store(store.name())
+                .map_err(|e| storage_error("reading", e))?;
             // Only meta needs its keys: every other value carries its ids,
             // and asking for a million keys costs a second read.
-            let keys = if store == StoreName::Meta { Some(os.get_all_keys().map_err(|e| storage_error("reading keys", e))?) } else { None };
-            let values = os.get_all().map_err(|e| storage_error("reading values", e))?;
+            let keys = if store == StoreName::Meta {
+                Some(
+                    os.get_all_keys()
+                        .map_err(|e| storage_error("reading keys", e))?,
+                )
+            } else {
+                None
+            };
+            let values = os
+                .get_all()
+                .map_err(|e| storage_error("reading values", e))?;
             requests.push((store, keys, values));
         }
-        transaction_done(&tx).await.map_err(|e| storage_error("reading the graph", e))?;
+        transaction_done(&tx)
+            .await
+            .map_err(|e| storage_error("reading the graph", e))?;
         let mut out = Vec::new();
         for (store, keys, values) in requests {
-            let keys: Option<Array> = keys.map(|k| k.result().map(JsCast::unchecked_into)).transpose().map_err(|e| storage_error("reading keys", e))?;
-            let values: Array = values.result().map_err(|e| storage_error("reading values", e))?.unchecked_into();
+            let keys: Option<Array> = keys
+                .map(|k| k.result().map(JsCast::unchecked_into))
+                .transpose()
+                .map_err(|e| storage_error("reading keys", e))?;
+            let values: Array = values
+                .result()
+                .map_err(|e| storage_error("reading values", e))?
+                .unchecked_into();
             for i in 0..values.length() {
-                let bytes: Uint8Array = values.get(i).dyn_into().map_err(|_| Error::general(ErrorCode::Storage, format!("a value in '{}' is not binary", store.name())))?;
+                let bytes: Uint8Array = values.get(i).dyn_into().map_err(|_| {
+                    Error::general(
+                        ErrorCode::Storage,
+                        format!("a value in '{}' is not binary", store.name()),
+                    )
+                })?;
                 let key = match &keys {
                     Some(keys) => key_from_js(&keys.get(i))?,
                     None => StoreKey::Num(u64::from(i)),
@@ -173,7 +251,12 @@ impl Backend for IdbBackend {
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {
-        let mut stores: Vec<StoreName> = set.puts.iter().map(|p| p.0).chain(set.deletes.iter().map(|d| d.0)).collect();
+        let mut stores: Vec<StoreName> = set
+            .puts
+            .iter()
+            .map(|p| p.0)
+            .chain(set.deletes.iter().map(|d| d.0))
+            .collect();
         stores.sort();
         stores.dedup();
         if stores.is_empty() {
@@ -183,14 +266,20 @@ impl Backend for IdbBackend {
         let done = transaction_done(&tx);
         let result: Result<()> = (|| {
             for (store, key) in &set.deletes {
-                let os = tx.object_store(store.name()).map_err(|e| storage_error("writing", e))?;
-                os.delete(&key_to_js(key)).map_err(|e| storage_error("deleting", e))?;
+                let os = tx
+                    .object_store(store.name())
+                    .map_err(|e| storage_error("writing", e))?;
+                os.delete(&key_to_js(key))
+                    .map_err(|e| storage_error("deleting", e))?;
             }
             for (store, key, bytes) in &set.puts {
-                let os = tx.object_store(store.name()).map_err(|e| storage_error("writing", e))?;
+                let os = tx
+                    .object_store(store.name())
+                    .map_err(|e| storage_error("writing", e))?;
                 let value = Uint8Array::new_with_length(bytes.len() as u32);
                 value.copy_from(bytes);
-                os.put_with_key(&value, &key_to_js(key)).map_err(|e| storage_error("writing", e))?;
+                os.put_with_key(&value, &key_to_js(key))
+                    .map_err(|e| storage_error("writing", e))?;
             }
             Ok(())
         })();

@@ -52,27 +52,48 @@ impl MemoryBackend {
     }
 
     pub fn stored_values(&self, store: StoreName) -> usize {
-        self.values.borrow().keys().filter(|(s, _)| *s == store).count()
+        self.values
+            .borrow()
+            .keys()
+            .filter(|(s, _)| *s == store)
+            .count()
     }
 }
 
 impl Backend for MemoryBackend {
     async fn load(&self) -> Result<Vec<(StoreName, StoreKey, Vec<u8>)>> {
-        Ok(self.values.borrow().iter().map(|((s, k), v)| (*s, k.clone(), v.clone())).collect())
+        Ok(self
+            .values
+            .borrow()
+            .iter()
+            .map(|((s, k), v)| (*s, k.clone(), v.clone()))
+            .collect())
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {
         if self.fail_writes.get() {
-            return Err(Error::general(ErrorCode::Storage, "write refused (simulated failure)"));
+            return Err(Error::general(
+                ErrorCode::Storage,
+                "write refused (simulated failure)",
+            ));
         }
         let mut values = self.values.borrow_mut();
         if let Some(quota) = self.quota_bytes.get() {
             // Keys are either put or deleted in one set, never both.
-            let replaced: usize = set.deletes.iter().map(|(s, k)| (s, k)).chain(set.puts.iter().map(|(s, k, _)| (s, k))).filter_map(|(s, k)| values.get(&(*s, k.clone())).map(Vec::len)).sum();
+            let replaced: usize = set
+                .deletes
+                .iter()
+                .map(|(s, k)| (s, k))
+                .chain(set.puts.iter().map(|(s, k, _)| (s, k)))
+                .filter_map(|(s, k)| values.get(&(*s, k.clone())).map(Vec::len))
+                .sum();
             let current: usize = values.values().map(Vec::len).sum();
             let after = current - replaced.min(current) + set.bytes();
             if after > quota {
-                return Err(Error::general(ErrorCode::QuotaExceeded, format!("the write needs {after} bytes of storage; the quota is {quota}")));
+                return Err(Error::general(
+                    ErrorCode::QuotaExceeded,
+                    format!("the write needs {after} bytes of storage; the quota is {quota}"),
+                ));
             }
         }
         for (s, k) in set.deletes {

@@ -8,8 +8,8 @@
 //! entry → the backend writes it in ONE transaction → only then is the commit
 //! applied in memory. A failed or refused write leaves both copies untouched.
 
-mod commit;
 pub mod codec;
+mod commit;
 mod memory;
 mod ops;
 mod state;

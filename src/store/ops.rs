@@ -1,7 +1,7 @@
 //! The write and read operations of a graph, over any [`Backend`].
 
-use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Serialize;
 
 use super::commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
 use super::state::GraphState;
@@ -22,7 +22,11 @@ pub struct WriteContext {
 
 impl WriteContext {
     pub fn at(now: Timestamp) -> Self {
-        WriteContext { now, actor_id: None, correlation_id: None }
+        WriteContext {
+            now,
+            actor_id: None,
+            correlation_id: None,
+        }
     }
 }
 
@@ -88,7 +92,11 @@ pub struct Prepared<T> {
 
 impl<T> Prepared<T> {
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Prepared<U> {
-        Prepared { commit: self.commit, set: self.set, output: f(self.output) }
+        Prepared {
+            commit: self.commit,
+            set: self.set,
+            output: f(self.output),
+        }
     }
 }
 
@@ -138,7 +146,11 @@ struct Staging<'a> {
     unchanged: usize,
 }
 
-fn staged<'t, T: Record>(table: &'t Table<T>, pending: &'t super::commit::Changes<T>, id: Uuid) -> Option<&'t T> {
+fn staged<'t, T: Record>(
+    table: &'t Table<T>,
+    pending: &'t super::commit::Changes<T>,
+    id: Uuid,
+) -> Option<&'t T> {
     match pending.get(&id) {
         Some(change) => change.as_ref(),
         None => table.get(id),
@@ -149,7 +161,9 @@ impl References for Staging<'_> {
     fn person(&self, id: Uuid) -> RefStatus {
         match staged(&self.state.people, &self.commit.people, id) {
             None => RefStatus::Missing,
-            Some(p) if p.merged_into.is_some() => RefStatus::MergedInto(p.merged_into.unwrap_or(id)),
+            Some(p) if p.merged_into.is_some() => {
+                RefStatus::MergedInto(p.merged_into.unwrap_or(id))
+            }
             Some(p) if p.deleted_at.is_some() => RefStatus::Deleted,
             Some(_) => RefStatus::Live,
         }
@@ -157,7 +171,9 @@ impl References for Staging<'_> {
     fn organization(&self, id: Uuid) -> RefStatus {
         match staged(&self.state.organizations, &self.commit.organizations, id) {
             None => RefStatus::Missing,
-            Some(o) if o.merged_into.is_some() => RefStatus::MergedInto(o.merged_into.unwrap_or(id)),
+            Some(o) if o.merged_into.is_some() => {
+                RefStatus::MergedInto(o.merged_into.unwrap_or(id))
+            }
             Some(o) if o.deleted_at.is_some() => RefStatus::Deleted,
             Some(_) => RefStatus::Live,
         }
@@ -201,7 +217,11 @@ impl<'a> Staging<'a> {
 
     fn first_time(&mut self, kind: EntityKind, id: Uuid) -> Result<()> {
         if !self.seen.insert((kind, id)) {
-            return Err(Error::new(ErrorCode::DuplicateId, "id", format!("{} {id} appears twice in this call", kind.as_str())));
+            return Err(Error::new(
+                ErrorCode::DuplicateId,
+                "id",
+                format!("{} {id} appears twice in this call", kind.as_str()),
+            ));
         }
         Ok(())
     }
@@ -211,7 +231,9 @@ impl<'a> Staging<'a> {
     }
 
     fn input_id(id: &Option<String>) -> Result<Option<Uuid>> {
-        id.as_deref().map(|s| validate::parse_id(s, "id")).transpose()
+        id.as_deref()
+            .map(|s| validate::parse_id(s, "id"))
+            .transpose()
     }
 
     fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Uuid> {
@@ -238,7 +260,10 @@ impl<'a> Staging<'a> {
         };
         let person = validate::person(input, existing.as_ref(), self, self.now)?;
         self.first_time(EntityKind::Person, person.id)?;
-        if existing.as_ref().is_some_and(|old| same_record!(old, person)) {
+        if existing
+            .as_ref()
+            .is_some_and(|old| same_record!(old, person))
+        {
             self.unchanged += 1;
             return Ok(person.id);
         }
@@ -263,16 +288,28 @@ impl<'a> Staging<'a> {
         let id = Self::input_id(&input.id)?;
         let existing_id = match (id, by_pair) {
             (Some(id), Some(other)) if id != other => {
-                return Err(Error::new(ErrorCode::DuplicateEdge, "toPersonId", format!("{} and {} are already joined by edge {other}", pair.0, pair.1)));
+                return Err(Error::new(
+                    ErrorCode::DuplicateEdge,
+                    "toPersonId",
+                    format!(
+                        "{} and {} are already joined by edge {other}",
+                        pair.0, pair.1
+                    ),
+                ));
             }
             (Some(id), _) => Some(id),
             (None, by_pair) => by_pair,
         };
-        let existing = existing_id.and_then(|id| staged(&self.state.edges, &self.commit.edges, id).cloned());
+        let existing =
+            existing_id.and_then(|id| staged(&self.state.edges, &self.commit.edges, id).cloned());
         let edge = validate::edge(input, endpoints, existing.as_ref(), self.now)?;
         if let Err(e) = self.first_time(EntityKind::Edge, edge.id) {
             return Err(if by_pair.is_some() && id.is_none() {
-                Error::new(ErrorCode::DuplicateEdge, "toPersonId", format!("{} and {} are joined twice in this call", pair.0, pair.1))
+                Error::new(
+                    ErrorCode::DuplicateEdge,
+                    "toPersonId",
+                    format!("{} and {} are joined twice in this call", pair.0, pair.1),
+                )
             } else {
                 e
             });
@@ -300,7 +337,10 @@ impl<'a> Staging<'a> {
                 return Err(Error::new(
                     ErrorCode::DuplicateInteraction,
                     "sourceId",
-                    format!("({}, {}) appears twice in this call (interaction {id})", key.0, key.1),
+                    format!(
+                        "({}, {}) appears twice in this call (interaction {id})",
+                        key.0, key.1
+                    ),
                 ))
             }
             None => self.state.interaction_by_source().get(&key).copied(),
@@ -308,23 +348,39 @@ impl<'a> Staging<'a> {
         let id = Self::input_id(&input.id)?;
         let existing_id = match (id, by_key) {
             (Some(id), Some(other)) if id != other => {
-                return Err(Error::new(ErrorCode::DuplicateInteraction, "sourceId", format!("({}, {}) is already interaction {other}", key.0, key.1)));
+                return Err(Error::new(
+                    ErrorCode::DuplicateInteraction,
+                    "sourceId",
+                    format!("({}, {}) is already interaction {other}", key.0, key.1),
+                ));
             }
             (Some(id), _) => Some(id),
             (None, by_key) => by_key,
         };
-        let existing = existing_id.and_then(|id| staged(&self.state.interactions, &self.commit.interactions, id).cloned());
+        let existing = existing_id.and_then(|id| {
+            staged(&self.state.interactions, &self.commit.interactions, id).cloned()
+        });
         if let Some(old) = &existing {
-            if (old.source_name.as_str(), old.source_id.as_str()) != (key.0.as_str(), key.1.as_str()) {
+            if (old.source_name.as_str(), old.source_id.as_str())
+                != (key.0.as_str(), key.1.as_str())
+            {
                 if let Some(other) = self.state.interaction_by_source().get(&key) {
-                    return Err(Error::new(ErrorCode::DuplicateInteraction, "sourceId", format!("({}, {}) is already interaction {other}", key.0, key.1)));
+                    return Err(Error::new(
+                        ErrorCode::DuplicateInteraction,
+                        "sourceId",
+                        format!("({}, {}) is already interaction {other}", key.0, key.1),
+                    ));
                 }
             }
         }
-        let interaction = validate::interaction(input, key.clone(), existing.as_ref(), self, self.now)?;
+        let interaction =
+            validate::interaction(input, key.clone(), existing.as_ref(), self, self.now)?;
         self.first_time(EntityKind::Interaction, interaction.id)?;
         self.interaction_keys.insert(key, interaction.id);
-        if existing.as_ref().is_some_and(|old| same_record!(old, interaction)) {
+        if existing
+            .as_ref()
+            .is_some_and(|old| same_record!(old, interaction))
+        {
             self.unchanged += 1;
             return Ok(interaction.id);
         }
@@ -335,12 +391,21 @@ impl<'a> Staging<'a> {
     }
 
     /// Seals the call: its audit entry and its outbox entry.
-    fn finish(mut self, ctx: &WriteContext, action: &str, entity: Option<(EntityKind, Uuid)>, metadata: serde_json::Value) -> Commit {
+    fn finish(
+        mut self,
+        ctx: &WriteContext,
+        action: &str,
+        entity: Option<(EntityKind, Uuid)>,
+        metadata: serde_json::Value,
+    ) -> Commit {
         if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
             self.commit.audit.push(AuditEntry {
                 id: new_id(),
                 seq: self.state.next_audit_seq,
-                correlation_id: ctx.correlation_id.clone().unwrap_or_else(|| new_id().to_string()),
+                correlation_id: ctx
+                    .correlation_id
+                    .clone()
+                    .unwrap_or_else(|| new_id().to_string()),
                 action: action.to_string(),
                 actor_id: ctx.actor_id.clone(),
                 entity_type: entity.map(|e| e.0),
@@ -350,7 +415,12 @@ impl<'a> Staging<'a> {
             });
         }
         if !self.changes.is_empty() {
-            self.commit.outbox.push(OutboxEntry { seq: self.state.next_outbox_seq, base_change_id: new_id(), at: self.now, changes: std::mem::take(&mut self.changes) });
+            self.commit.outbox.push(OutboxEntry {
+                seq: self.state.next_outbox_seq,
+                base_change_id: new_id(),
+                at: self.now,
+                changes: std::mem::take(&mut self.changes),
+            });
         }
         self.commit
     }
@@ -358,21 +428,38 @@ impl<'a> Staging<'a> {
 
 fn check_batch_len(n: usize, field: &str) -> Result<()> {
     if n > limits::BATCH {
-        return Err(Error::new(ErrorCode::TooLarge, field, format!("{n} records in one call; at most {}", limits::BATCH)));
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            field,
+            format!("{n} records in one call; at most {}", limits::BATCH),
+        ));
     }
     Ok(())
 }
 
 fn parse_cursor(cursor: &str) -> Result<Key> {
-    let bad = || Error::new(ErrorCode::InvalidInput, "cursor", "not a cursor returned by a previous page");
+    let bad = || {
+        Error::new(
+            ErrorCode::InvalidInput,
+            "cursor",
+            "not a cursor returned by a previous page",
+        )
+    };
     let (b, id) = cursor.split_once('.').ok_or_else(bad)?;
-    Ok(Key { bucket: b.parse().map_err(|_| bad())?, id: Uuid::try_parse(id).map_err(|_| bad())? })
+    Ok(Key {
+        bucket: b.parse().map_err(|_| bad())?,
+        id: Uuid::try_parse(id).map_err(|_| bad())?,
+    })
 }
 
 fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
     let limit = opts.limit.unwrap_or(100);
     if limit == 0 || limit > limits::PAGE {
-        return Err(Error::new(ErrorCode::InvalidInput, "limit", format!("{limit} is not between 1 and {}", limits::PAGE)));
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "limit",
+            format!("{limit} is not between 1 and {}", limits::PAGE),
+        ));
     }
     let after = opts.cursor.as_deref().map(parse_cursor).transpose()?;
     let mut items = Vec::with_capacity(limit.min(table.len()));
@@ -389,7 +476,11 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
         items.push(r.clone());
         last = Some(*k);
     }
-    let next_cursor = if more { last.map(|k| format!("{}.{}", k.bucket, k.id)) } else { None };
+    let next_cursor = if more {
+        last.map(|k| format!("{}.{}", k.bucket, k.id))
+    } else {
+        None
+    };
     Ok(Page { items, next_cursor })
 }
 
@@ -401,7 +492,11 @@ impl<B: Backend> Db<B> {
         if let Some(set) = init {
             backend.write(set).await?;
         }
-        Ok(Db { backend, state, closed: false })
+        Ok(Db {
+            backend,
+            state,
+            closed: false,
+        })
     }
 
     pub fn state(&self) -> &GraphState {
@@ -424,14 +519,26 @@ impl<B: Backend> Db<B> {
     }
 
     fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
-        let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() { WriteSet::default() } else { commit.write_set(&self.state) };
-        Prepared { commit, set, output }
+        let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
+            WriteSet::default()
+        } else {
+            commit.write_set(&self.state)
+        };
+        Prepared {
+            commit,
+            set,
+            output,
+        }
     }
 
     /// Persists a prepared call in one backend write, then applies it in
     /// memory. Nothing changes anywhere if the write fails.
     pub async fn run<T>(&mut self, prepared: Prepared<T>) -> Result<T> {
-        let Prepared { commit, set, output } = prepared;
+        let Prepared {
+            commit,
+            set,
+            output,
+        } = prepared;
         if !set.puts.is_empty() || !set.deletes.is_empty() {
             self.backend.write(set).await?;
         }
@@ -445,7 +552,14 @@ impl<B: Backend> Db<B> {
         self.state.apply(commit);
     }
 
-    fn stage<T>(&self, ctx: &WriteContext, inputs: &[T], paths: Paths, kind: &str, mut f: impl FnMut(&mut Staging, &T) -> Result<()>) -> Result<Staging<'_>> {
+    fn stage<T>(
+        &self,
+        ctx: &WriteContext,
+        inputs: &[T],
+        paths: Paths,
+        kind: &str,
+        mut f: impl FnMut(&mut Staging, &T) -> Result<()>,
+    ) -> Result<Staging<'_>> {
         self.ensure_open()?;
         check_batch_len(inputs.len(), kind)?;
         let mut s = Staging::new(&self.state, ctx.now);
@@ -455,96 +569,227 @@ impl<B: Backend> Db<B> {
         Ok(s)
     }
 
-    pub fn prepare_upsert_people(&self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Person>>> {
+    pub fn prepare_upsert_people(
+        &self,
+        inputs: Vec<PersonInput>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Vec<Person>>> {
         self.upsert_people_paths(inputs, ctx, Paths::List)
     }
 
-    pub fn prepare_upsert_person(&self, input: PersonInput, ctx: &WriteContext) -> Result<Prepared<Person>> {
-        self.upsert_people_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
+    pub fn prepare_upsert_person(
+        &self,
+        input: PersonInput,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Person>> {
+        self.upsert_people_paths(vec![input], ctx, Paths::Single)
+            .map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    fn upsert_people_paths(&self, inputs: Vec<PersonInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Person>>> {
+    fn upsert_people_paths(
+        &self,
+        inputs: Vec<PersonInput>,
+        ctx: &WriteContext,
+        paths: Paths,
+    ) -> Result<Prepared<Vec<Person>>> {
         let mut ids = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "people", |s, p| s.stage_person(p).map(|id| ids.push(id)))?;
+        let s = self.stage(ctx, &inputs, paths, "people", |s, p| {
+            s.stage_person(p).map(|id| ids.push(id))
+        })?;
         let entity = (ids.len() == 1).then(|| (EntityKind::Person, ids[0]));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "people": ids.len() }));
-        let out = ids.iter().map(|id| staged(&self.state.people, &commit.people, *id).cloned().expect("staged record")).collect();
+        let commit = s.finish(
+            ctx,
+            "upsert",
+            entity,
+            serde_json::json!({ "people": ids.len() }),
+        );
+        let out = ids
+            .iter()
+            .map(|id| {
+                staged(&self.state.people, &commit.people, *id)
+                    .cloned()
+                    .expect("staged record")
+            })
+            .collect();
         Ok(self.prepared(commit, out))
     }
 
-    pub fn prepare_upsert_organizations(&self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Organization>>> {
+    pub fn prepare_upsert_organizations(
+        &self,
+        inputs: Vec<OrganizationInput>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Vec<Organization>>> {
         self.upsert_orgs_paths(inputs, ctx, Paths::List)
     }
 
-    pub fn prepare_upsert_organization(&self, input: OrganizationInput, ctx: &WriteContext) -> Result<Prepared<Organization>> {
-        self.upsert_orgs_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
+    pub fn prepare_upsert_organization(
+        &self,
+        input: OrganizationInput,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Organization>> {
+        self.upsert_orgs_paths(vec![input], ctx, Paths::Single)
+            .map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    fn upsert_orgs_paths(&self, inputs: Vec<OrganizationInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Organization>>> {
+    fn upsert_orgs_paths(
+        &self,
+        inputs: Vec<OrganizationInput>,
+        ctx: &WriteContext,
+        paths: Paths,
+    ) -> Result<Prepared<Vec<Organization>>> {
         let mut ids = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| s.stage_organization(o).map(|id| ids.push(id)))?;
+        let s = self.stage(ctx, &inputs, paths, "organizations", |s, o| {
+            s.stage_organization(o).map(|id| ids.push(id))
+        })?;
         let entity = (ids.len() == 1).then(|| (EntityKind::Organization, ids[0]));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "organizations": ids.len() }));
-        let out = ids.iter().map(|id| staged(&self.state.organizations, &commit.organizations, *id).cloned().expect("staged record")).collect();
+        let commit = s.finish(
+            ctx,
+            "upsert",
+            entity,
+            serde_json::json!({ "organizations": ids.len() }),
+        );
+        let out = ids
+            .iter()
+            .map(|id| {
+                staged(&self.state.organizations, &commit.organizations, *id)
+                    .cloned()
+                    .expect("staged record")
+            })
+            .collect();
         Ok(self.prepared(commit, out))
     }
 
-    pub fn prepare_upsert_edges(&self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Edge>>> {
+    pub fn prepare_upsert_edges(
+        &self,
+        inputs: Vec<EdgeInput>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Vec<Edge>>> {
         self.upsert_edges_paths(inputs, ctx, Paths::List)
     }
 
-    pub fn prepare_upsert_edge(&self, input: EdgeInput, ctx: &WriteContext) -> Result<Prepared<Edge>> {
-        self.upsert_edges_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
+    pub fn prepare_upsert_edge(
+        &self,
+        input: EdgeInput,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Edge>> {
+        self.upsert_edges_paths(vec![input], ctx, Paths::Single)
+            .map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    fn upsert_edges_paths(&self, inputs: Vec<EdgeInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Edge>>> {
+    fn upsert_edges_paths(
+        &self,
+        inputs: Vec<EdgeInput>,
+        ctx: &WriteContext,
+        paths: Paths,
+    ) -> Result<Prepared<Vec<Edge>>> {
         let mut ids = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "edges", |s, e| s.stage_edge(e).map(|id| ids.push(id)))?;
+        let s = self.stage(ctx, &inputs, paths, "edges", |s, e| {
+            s.stage_edge(e).map(|id| ids.push(id))
+        })?;
         let entity = (ids.len() == 1).then(|| (EntityKind::Edge, ids[0]));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "edges": ids.len() }));
-        let out = ids.iter().map(|id| staged(&self.state.edges, &commit.edges, *id).cloned().expect("staged record")).collect();
+        let commit = s.finish(
+            ctx,
+            "upsert",
+            entity,
+            serde_json::json!({ "edges": ids.len() }),
+        );
+        let out = ids
+            .iter()
+            .map(|id| {
+                staged(&self.state.edges, &commit.edges, *id)
+                    .cloned()
+                    .expect("staged record")
+            })
+            .collect();
         Ok(self.prepared(commit, out))
     }
 
-    pub fn prepare_upsert_interactions(&self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Prepared<Vec<Interaction>>> {
+    pub fn prepare_upsert_interactions(
+        &self,
+        inputs: Vec<InteractionInput>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Vec<Interaction>>> {
         self.upsert_interactions_paths(inputs, ctx, Paths::List)
     }
 
-    pub fn prepare_upsert_interaction(&self, input: InteractionInput, ctx: &WriteContext) -> Result<Prepared<Interaction>> {
-        self.upsert_interactions_paths(vec![input], ctx, Paths::Single).map(|p| p.map(|mut v| v.remove(0)))
+    pub fn prepare_upsert_interaction(
+        &self,
+        input: InteractionInput,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<Interaction>> {
+        self.upsert_interactions_paths(vec![input], ctx, Paths::Single)
+            .map(|p| p.map(|mut v| v.remove(0)))
     }
 
-    fn upsert_interactions_paths(&self, inputs: Vec<InteractionInput>, ctx: &WriteContext, paths: Paths) -> Result<Prepared<Vec<Interaction>>> {
+    fn upsert_interactions_paths(
+        &self,
+        inputs: Vec<InteractionInput>,
+        ctx: &WriteContext,
+        paths: Paths,
+    ) -> Result<Prepared<Vec<Interaction>>> {
         let mut ids = Vec::with_capacity(inputs.len());
-        let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| s.stage_interaction(i).map(|id| ids.push(id)))?;
+        let s = self.stage(ctx, &inputs, paths, "interactions", |s, i| {
+            s.stage_interaction(i).map(|id| ids.push(id))
+        })?;
         let entity = (ids.len() == 1).then(|| (EntityKind::Interaction, ids[0]));
-        let commit = s.finish(ctx, "upsert", entity, serde_json::json!({ "interactions": ids.len() }));
-        let out = ids.iter().map(|id| staged(&self.state.interactions, &commit.interactions, *id).cloned().expect("staged record")).collect();
+        let commit = s.finish(
+            ctx,
+            "upsert",
+            entity,
+            serde_json::json!({ "interactions": ids.len() }),
+        );
+        let out = ids
+            .iter()
+            .map(|id| {
+                staged(&self.state.interactions, &commit.interactions, *id)
+                    .cloned()
+                    .expect("staged record")
+            })
+            .collect();
         Ok(self.prepared(commit, out))
     }
 
     /// Organizations, people, edges and interactions in one transaction, in
     /// that order (so later records may reference earlier ones).
-    pub fn prepare_batch(&self, input: BatchInput, ctx: &WriteContext) -> Result<Prepared<BatchResult>> {
+    pub fn prepare_batch(
+        &self,
+        input: BatchInput,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<BatchResult>> {
         self.ensure_open()?;
-        check_batch_len(input.organizations.len() + input.people.len() + input.edges.len() + input.interactions.len(), "batch")?;
+        check_batch_len(
+            input.organizations.len()
+                + input.people.len()
+                + input.edges.len()
+                + input.interactions.len(),
+            "batch",
+        )?;
         let mut s = Staging::new(&self.state, ctx.now);
-        s.reserve(input.organizations.len(), input.people.len(), input.edges.len(), input.interactions.len());
+        s.reserve(
+            input.organizations.len(),
+            input.people.len(),
+            input.edges.len(),
+            input.interactions.len(),
+        );
         let mut result = BatchResult::default();
         for (i, o) in input.organizations.iter().enumerate() {
-            s.stage_organization(o).map_err(|e| wrap(e, &Paths::Batch.at("organizations", i)))?;
+            s.stage_organization(o)
+                .map_err(|e| wrap(e, &Paths::Batch.at("organizations", i)))?;
             result.organizations += 1;
         }
         for (i, p) in input.people.iter().enumerate() {
-            s.stage_person(p).map_err(|e| wrap(e, &Paths::Batch.at("people", i)))?;
+            s.stage_person(p)
+                .map_err(|e| wrap(e, &Paths::Batch.at("people", i)))?;
             result.people += 1;
         }
         for (i, e) in input.edges.iter().enumerate() {
-            s.stage_edge(e).map_err(|e| wrap(e, &Paths::Batch.at("edges", i)))?;
+            s.stage_edge(e)
+                .map_err(|e| wrap(e, &Paths::Batch.at("edges", i)))?;
             result.edges += 1;
         }
         for (i, x) in input.interactions.iter().enumerate() {
-            s.stage_interaction(x).map_err(|e| wrap(e, &Paths::Batch.at("interactions", i)))?;
+            s.stage_interaction(x)
+                .map_err(|e| wrap(e, &Paths::Batch.at("interactions", i)))?;
             result.interactions += 1;
         }
         result.unchanged = s.unchanged;
@@ -555,16 +800,31 @@ impl<B: Backend> Db<B> {
 
     /// Soft delete: the record stays, marked `deletedAt`, and leaves queries.
     /// Deleting a deleted record is a no-op.
-    pub fn prepare_delete(&self, kind: EntityKind, id: Uuid, ctx: &WriteContext) -> Result<Prepared<()>> {
+    pub fn prepare_delete(
+        &self,
+        kind: EntityKind,
+        id: Uuid,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<()>> {
         self.ensure_open()?;
         let now = ctx.now;
         let mut s = Staging::new(&self.state, now);
         macro_rules! soft {
             ($table:ident, $merged:expr) => {{
-                let r = self.state.$table.get(id).ok_or_else(|| Error::new(ErrorCode::NotFound, "id", format!("no {} {id}", kind.as_str())))?;
+                let r = self.state.$table.get(id).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::NotFound,
+                        "id",
+                        format!("no {} {id}", kind.as_str()),
+                    )
+                })?;
                 #[allow(clippy::redundant_closure_call)]
                 if let Some(t) = ($merged)(r) {
-                    return Err(Error::new(ErrorCode::MergedAway, "id", format!("{} {id} was merged into {t}", kind.as_str())));
+                    return Err(Error::new(
+                        ErrorCode::MergedAway,
+                        "id",
+                        format!("{} {id} was merged into {t}", kind.as_str()),
+                    ));
                 }
                 if r.deleted_at.is_some() {
                     return Ok(self.prepared(Commit::default(), ()));
@@ -580,7 +840,13 @@ impl<B: Backend> Db<B> {
             EntityKind::Organization => soft!(organizations, |o: &Organization| o.merged_into),
             EntityKind::Edge => soft!(edges, |_: &Edge| None::<Uuid>),
             EntityKind::Interaction => soft!(interactions, |_: &Interaction| None::<Uuid>),
-            EntityKind::Merge => return Err(Error::new(ErrorCode::InvalidInput, "kind", "merges are undone with unmerge, not deleted")),
+            EntityKind::Merge => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "kind",
+                    "merges are undone with unmerge, not deleted",
+                ))
+            }
         }
         s.change(kind, id, ChangeOp::Delete);
         let commit = s.finish(ctx, "delete", Some((kind, id)), serde_json::Value::Null);
@@ -589,41 +855,102 @@ impl<B: Backend> Db<B> {
 
     /// Every id that is this person: the record and those merged into it.
     fn identities(&self, id: Uuid) -> Result<(Person, Vec<Person>)> {
-        let person = self.state.people.get(id).cloned().ok_or_else(|| Error::new(ErrorCode::NotFound, "id", format!("no person {id}")))?;
+        let person = self
+            .state
+            .people
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "id", format!("no person {id}")))?;
         if let Some(t) = person.merged_into {
-            return Err(Error::new(ErrorCode::MergedAway, "id", format!("person {id} was merged into {t}; use {t}")));
+            return Err(Error::new(
+                ErrorCode::MergedAway,
+                "id",
+                format!("person {id} was merged into {t}; use {t}"),
+            ));
         }
-        let merged = person.previous_ids.iter().filter_map(|p| self.state.people.get(*p).cloned()).collect();
+        let merged = person
+            .previous_ids
+            .iter()
+            .filter_map(|p| self.state.people.get(*p).cloned())
+            .collect();
         Ok((person, merged))
     }
 
     fn mentions(person: &Person, merged: &[Person]) -> HashSet<String> {
-        std::iter::once(person).chain(merged).flat_map(|p| std::iter::once(p.id.to_string()).chain(p.emails.iter().cloned())).collect()
+        std::iter::once(person)
+            .chain(merged)
+            .flat_map(|p| std::iter::once(p.id.to_string()).chain(p.emails.iter().cloned()))
+            .collect()
     }
 
     /// All data of one person: for a GDPR access request.
     pub fn export_person(&self, id: Uuid) -> Result<ExportedPerson> {
         self.ensure_open()?;
         let (person, merged_records) = self.identities(id)?;
-        let ids: HashSet<Uuid> = std::iter::once(person.id).chain(merged_records.iter().map(|p| p.id)).collect();
+        let ids: HashSet<Uuid> = std::iter::once(person.id)
+            .chain(merged_records.iter().map(|p| p.id))
+            .collect();
         let mentions = Self::mentions(&person, &merged_records);
-        let edges: Vec<Edge> = self.state.edges.values().filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id)).cloned().collect();
-        let interactions = self.state.interactions.values().filter(|i| i.participants.iter().any(|p| mentions.contains(p))).cloned().collect();
-        let merges = self.state.merges.values().filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|s| ids.contains(s))).cloned().collect();
+        let edges: Vec<Edge> = self
+            .state
+            .edges
+            .values()
+            .filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id))
+            .cloned()
+            .collect();
+        let interactions = self
+            .state
+            .interactions
+            .values()
+            .filter(|i| i.participants.iter().any(|p| mentions.contains(p)))
+            .cloned()
+            .collect();
+        let merges = self
+            .state
+            .merges
+            .values()
+            .filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|s| ids.contains(s)))
+            .cloned()
+            .collect();
         let edge_ids: HashSet<Uuid> = edges.iter().map(|e| e.id).collect();
-        let audit = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| ids.contains(&e) || edge_ids.contains(&e))).cloned().collect();
-        let organization = person.organization_id.and_then(|o| self.state.organizations.get(o).cloned());
-        Ok(ExportedPerson { person, merged_records, organization, edges, interactions, merges, audit })
+        let audit = self
+            .state
+            .audit
+            .values()
+            .filter(|a| {
+                a.entity_id
+                    .is_some_and(|e| ids.contains(&e) || edge_ids.contains(&e))
+            })
+            .cloned()
+            .collect();
+        let organization = person
+            .organization_id
+            .and_then(|o| self.state.organizations.get(o).cloned());
+        Ok(ExportedPerson {
+            person,
+            merged_records,
+            organization,
+            edges,
+            interactions,
+            merges,
+            audit,
+        })
     }
 
     /// Hard delete of a person (GDPR erasure): the record, the records merged
     /// into it, their edges, their merge records and audit entries, and their
     /// mentions in interactions (an interaction left with fewer than two
     /// participants goes too). What remains is one `erase` audit entry.
-    pub fn prepare_erase_person(&self, id: Uuid, ctx: &WriteContext) -> Result<Prepared<serde_json::Value>> {
+    pub fn prepare_erase_person(
+        &self,
+        id: Uuid,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<serde_json::Value>> {
         self.ensure_open()?;
         let (person, merged) = self.identities(id)?;
-        let ids: HashSet<Uuid> = std::iter::once(person.id).chain(merged.iter().map(|p| p.id)).collect();
+        let ids: HashSet<Uuid> = std::iter::once(person.id)
+            .chain(merged.iter().map(|p| p.id))
+            .collect();
         let mentions = Self::mentions(&person, &merged);
         let mut s = Staging::new(&self.state, ctx.now);
         let mut erased: HashSet<Uuid> = ids.clone();
@@ -632,18 +959,41 @@ impl<B: Backend> Db<B> {
             s.change(EntityKind::Person, *pid, ChangeOp::Erase);
         }
         let (mut edges, mut removed_interactions, mut edited_interactions) = (0, 0, 0);
-        for e in self.state.edges.values().filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id)) {
+        for e in self
+            .state
+            .edges
+            .values()
+            .filter(|e| ids.contains(&e.from_person_id) || ids.contains(&e.to_person_id))
+        {
             s.commit.edges.insert(e.id, None);
-            s.changes.push(OutboxChange { kind: EntityKind::Edge, id: e.id, op: ChangeOp::Erase });
+            s.changes.push(OutboxChange {
+                kind: EntityKind::Edge,
+                id: e.id,
+                op: ChangeOp::Erase,
+            });
             erased.insert(e.id);
             edges += 1;
         }
-        for i in self.state.interactions.values().filter(|i| i.participants.iter().any(|p| mentions.contains(p))) {
-            let kept: Vec<String> = i.participants.iter().filter(|p| !mentions.contains(*p)).cloned().collect();
+        for i in self
+            .state
+            .interactions
+            .values()
+            .filter(|i| i.participants.iter().any(|p| mentions.contains(p)))
+        {
+            let kept: Vec<String> = i
+                .participants
+                .iter()
+                .filter(|p| !mentions.contains(*p))
+                .cloned()
+                .collect();
             let key = i.id;
             if kept.len() < 2 {
                 s.commit.interactions.insert(key, None);
-                s.changes.push(OutboxChange { kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Erase });
+                s.changes.push(OutboxChange {
+                    kind: EntityKind::Interaction,
+                    id: i.id,
+                    op: ChangeOp::Erase,
+                });
                 erased.insert(i.id);
                 removed_interactions += 1;
             } else {
@@ -651,24 +1001,46 @@ impl<B: Backend> Db<B> {
                 i.sender = i.sender.filter(|x| !mentions.contains(x));
                 i.participants = kept;
                 i.updated_at = ctx.now;
-                s.changes.push(OutboxChange { kind: EntityKind::Interaction, id: i.id, op: ChangeOp::Upsert });
+                s.changes.push(OutboxChange {
+                    kind: EntityKind::Interaction,
+                    id: i.id,
+                    op: ChangeOp::Upsert,
+                });
                 s.commit.interactions.insert(key, Some(i));
                 edited_interactions += 1;
             }
         }
-        for m in self.state.merges.values().filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x))) {
+        for m in
+            self.state.merges.values().filter(|m| {
+                ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x))
+            })
+        {
             s.commit.merges.insert(m.id, None);
             erased.insert(m.id);
         }
-        s.commit.audit_removed = self.state.audit.values().filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e))).map(|a| a.seq).collect();
+        s.commit.audit_removed = self
+            .state
+            .audit
+            .values()
+            .filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e)))
+            .map(|a| a.seq)
+            .collect();
         // Pending changes about erased records would push them again: drop them.
         for entry in self.state.outbox.values() {
-            let kept: Vec<OutboxChange> = entry.changes.iter().filter(|c| !erased.contains(&c.id)).copied().collect();
+            let kept: Vec<OutboxChange> = entry
+                .changes
+                .iter()
+                .filter(|c| !erased.contains(&c.id))
+                .copied()
+                .collect();
             if kept.len() != entry.changes.len() {
                 if kept.is_empty() {
                     s.commit.outbox_removed.push(entry.seq);
                 } else {
-                    s.commit.outbox.push(OutboxEntry { changes: kept, ..entry.clone() });
+                    s.commit.outbox.push(OutboxEntry {
+                        changes: kept,
+                        ..entry.clone()
+                    });
                 }
             }
         }
@@ -681,23 +1053,43 @@ impl<B: Backend> Db<B> {
         Ok(self.prepared(commit, report))
     }
 
-    pub async fn upsert_people(&mut self, inputs: Vec<PersonInput>, ctx: &WriteContext) -> Result<Vec<Person>> {
+    pub async fn upsert_people(
+        &mut self,
+        inputs: Vec<PersonInput>,
+        ctx: &WriteContext,
+    ) -> Result<Vec<Person>> {
         let p = self.prepare_upsert_people(inputs, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_person(&mut self, input: PersonInput, ctx: &WriteContext) -> Result<Person> {
+    pub async fn upsert_person(
+        &mut self,
+        input: PersonInput,
+        ctx: &WriteContext,
+    ) -> Result<Person> {
         let p = self.prepare_upsert_person(input, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_organizations(&mut self, inputs: Vec<OrganizationInput>, ctx: &WriteContext) -> Result<Vec<Organization>> {
+    pub async fn upsert_organizations(
+        &mut self,
+        inputs: Vec<OrganizationInput>,
+        ctx: &WriteContext,
+    ) -> Result<Vec<Organization>> {
         let p = self.prepare_upsert_organizations(inputs, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_organization(&mut self, input: OrganizationInput, ctx: &WriteContext) -> Result<Organization> {
+    pub async fn upsert_organization(
+        &mut self,
+        input: OrganizationInput,
+        ctx: &WriteContext,
+    ) -> Result<Organization> {
         let p = self.prepare_upsert_organization(input, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_edges(&mut self, inputs: Vec<EdgeInput>, ctx: &WriteContext) -> Result<Vec<Edge>> {
+    pub async fn upsert_edges(
+        &mut self,
+        inputs: Vec<EdgeInput>,
+        ctx: &WriteContext,
+    ) -> Result<Vec<Edge>> {
         let p = self.prepare_upsert_edges(inputs, ctx)?;
         self.run(p).await
     }
@@ -705,11 +1097,19 @@ impl<B: Backend> Db<B> {
         let p = self.prepare_upsert_edge(input, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_interactions(&mut self, inputs: Vec<InteractionInput>, ctx: &WriteContext) -> Result<Vec<Interaction>> {
+    pub async fn upsert_interactions(
+        &mut self,
+        inputs: Vec<InteractionInput>,
+        ctx: &WriteContext,
+    ) -> Result<Vec<Interaction>> {
         let p = self.prepare_upsert_interactions(inputs, ctx)?;
         self.run(p).await
     }
-    pub async fn upsert_interaction(&mut self, input: InteractionInput, ctx: &WriteContext) -> Result<Interaction> {
+    pub async fn upsert_interaction(
+        &mut self,
+        input: InteractionInput,
+        ctx: &WriteContext,
+    ) -> Result<Interaction> {
         let p = self.prepare_upsert_interaction(input, ctx)?;
         self.run(p).await
     }
@@ -721,7 +1121,11 @@ impl<B: Backend> Db<B> {
         let p = self.prepare_delete(kind, id, ctx)?;
         self.run(p).await
     }
-    pub async fn erase_person(&mut self, id: Uuid, ctx: &WriteContext) -> Result<serde_json::Value> {
+    pub async fn erase_person(
+        &mut self,
+        id: Uuid,
+        ctx: &WriteContext,
+    ) -> Result<serde_json::Value> {
         let p = self.prepare_erase_person(id, ctx)?;
         self.run(p).await
     }
@@ -753,17 +1157,44 @@ impl<B: Backend> Db<B> {
 
     /// Audit entries, newest first.
     pub fn audit(&self, limit: usize, before_seq: Option<u64>) -> Vec<AuditEntry> {
-        self.state.audit.range(..before_seq.unwrap_or(u64::MAX)).rev().take(limit.min(limits::PAGE)).map(|(_, a)| a.clone()).collect()
+        self.state
+            .audit
+            .range(..before_seq.unwrap_or(u64::MAX))
+            .rev()
+            .take(limit.min(limits::PAGE))
+            .map(|(_, a)| a.clone())
+            .collect()
     }
 
     pub fn stats(&self) -> Stats {
         let st = &self.state;
-        let live_people = st.people.values().filter(|p| p.deleted_at.is_none() && p.merged_into.is_none()).count();
-        let merged_away = st.people.values().filter(|p| p.merged_into.is_some()).count() + st.organizations.values().filter(|o| o.merged_into.is_some()).count();
-        let live_orgs = st.organizations.values().filter(|o| o.deleted_at.is_none() && o.merged_into.is_none()).count();
+        let live_people = st
+            .people
+            .values()
+            .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
+            .count();
+        let merged_away = st
+            .people
+            .values()
+            .filter(|p| p.merged_into.is_some())
+            .count()
+            + st.organizations
+                .values()
+                .filter(|o| o.merged_into.is_some())
+                .count();
+        let live_orgs = st
+            .organizations
+            .values()
+            .filter(|o| o.deleted_at.is_none() && o.merged_into.is_none())
+            .count();
         let live_edges = st.edges.values().filter(|e| e.deleted_at.is_none()).count();
-        let live_interactions = st.interactions.values().filter(|i| i.deleted_at.is_none()).count();
-        let total = st.people.len() + st.organizations.len() + st.edges.len() + st.interactions.len();
+        let live_interactions = st
+            .interactions
+            .values()
+            .filter(|i| i.deleted_at.is_none())
+            .count();
+        let total =
+            st.people.len() + st.organizations.len() + st.edges.len() + st.interactions.len();
         Stats {
             people: live_people,
             organizations: live_orgs,
@@ -777,4 +1208,3 @@ impl<B: Backend> Db<B> {
         }
     }
 }
-

@@ -1,7 +1,7 @@
 //! The graph in memory: tables, the indexes writes need, audit and outbox.
 
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
@@ -27,7 +27,10 @@ impl Default for GraphMeta {
     fn default() -> Self {
         // ~1,000 people and 4,000 edges per 100 KB-ish bucket at a million
         // records: a small write rewrites a few KB to tens of KB.
-        GraphMeta { schema_version: SCHEMA_VERSION, bucket_bits: [10, 8, 12, 12] }
+        GraphMeta {
+            schema_version: SCHEMA_VERSION,
+            bucket_bits: [10, 8, 12, 12],
+        }
     }
 }
 
@@ -95,17 +98,34 @@ impl GraphState {
 
     /// Rebuilds the state from everything a backend stored. An empty store
     /// yields a new graph and the write that initialises it.
-    pub fn load(items: Vec<(StoreName, StoreKey, Vec<u8>)>) -> Result<(GraphState, Option<WriteSet>)> {
-        let meta_bytes = items.iter().find(|(s, k, _)| *s == StoreName::Meta && *k == StoreKey::Text("graph".into())).cloned();
+    pub fn load(
+        items: Vec<(StoreName, StoreKey, Vec<u8>)>,
+    ) -> Result<(GraphState, Option<WriteSet>)> {
+        let meta_bytes = items
+            .iter()
+            .find(|(s, k, _)| *s == StoreName::Meta && *k == StoreKey::Text("graph".into()))
+            .cloned();
         let (meta, init) = match meta_bytes {
             None if items.is_empty() => {
                 let meta = GraphMeta::default();
                 let mut set = WriteSet::default();
-                set.puts.push((StoreName::Meta, StoreKey::Text("graph".into()), encode(&meta)));
+                set.puts.push((
+                    StoreName::Meta,
+                    StoreKey::Text("graph".into()),
+                    encode(&meta),
+                ));
                 (meta, Some(set))
             }
-            None => return Err(Error::general(ErrorCode::Storage, "the database holds records but no graph metadata")),
-            Some((_, _, bytes)) => (upgrade(decode::<GraphMeta>(&bytes, "graph metadata")?)?, None),
+            None => {
+                return Err(Error::general(
+                    ErrorCode::Storage,
+                    "the database holds records but no graph metadata",
+                ))
+            }
+            Some((_, _, bytes)) => (
+                upgrade(decode::<GraphMeta>(&bytes, "graph metadata")?)?,
+                None,
+            ),
         };
         let mut state = GraphState::with_meta(meta);
         // Decode bucket by bucket, dropping each stored value once read, so
@@ -113,9 +133,13 @@ impl GraphState {
         for (store, _key, bytes) in items {
             match store {
                 StoreName::People => state.people.load_bucket(&mut decode(&bytes, "people")?),
-                StoreName::Organizations => state.organizations.load_bucket(&mut decode(&bytes, "organizations")?),
+                StoreName::Organizations => state
+                    .organizations
+                    .load_bucket(&mut decode(&bytes, "organizations")?),
                 StoreName::Edges => state.edges.load_bucket(&mut decode(&bytes, "edges")?),
-                StoreName::Interactions => state.interactions.load_bucket(&mut decode(&bytes, "interactions")?),
+                StoreName::Interactions => state
+                    .interactions
+                    .load_bucket(&mut decode(&bytes, "interactions")?),
                 StoreName::Merges => {
                     let m: MergeRecord = decode(&bytes, "merge record")?;
                     state.merges.insert(m.id, m);
@@ -149,7 +173,12 @@ impl GraphState {
     }
 
     pub fn interaction_by_source(&self) -> &HashMap<(String, String), Uuid> {
-        self.interaction_by_source.get_or_init(|| self.interactions.values().map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id)).collect())
+        self.interaction_by_source.get_or_init(|| {
+            self.interactions
+                .values()
+                .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id))
+                .collect()
+        })
     }
 
     pub fn apply(&mut self, commit: Commit) {
@@ -195,7 +224,10 @@ impl GraphState {
         }
         let mut sources = self.interaction_by_source.get_mut();
         for (id, change) in commit.interactions {
-            let new_key = change.as_ref().filter(|_| sources.is_some()).map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
+            let new_key = change
+                .as_ref()
+                .filter(|_| sources.is_some())
+                .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
             let old = match change {
                 Some(i) => self.interactions.insert(i),
                 None => self.interactions.remove(id),
@@ -245,7 +277,11 @@ fn upgrade(meta: GraphMeta) -> Result<GraphMeta> {
     Ok(meta)
 }
 
-fn status<T: Record>(table: &Table<T>, id: Uuid, merged_into: impl Fn(&T) -> Option<Uuid>) -> RefStatus {
+fn status<T: Record>(
+    table: &Table<T>,
+    id: Uuid,
+    merged_into: impl Fn(&T) -> Option<Uuid>,
+) -> RefStatus {
     match table.get(id) {
         None => RefStatus::Missing,
         Some(r) => match merged_into(r) {

@@ -53,7 +53,12 @@ pub struct Table<T> {
 impl<T: Record> Table<T> {
     pub fn new(bits: u8) -> Self {
         assert!((1..=16).contains(&bits));
-        Table { bits, records: Vec::new(), slots: FxHashMap::default(), order: OnceCell::new() }
+        Table {
+            bits,
+            records: Vec::new(),
+            slots: FxHashMap::default(),
+            order: OnceCell::new(),
+        }
     }
 
     pub fn bits(&self) -> u8 {
@@ -61,7 +66,10 @@ impl<T: Record> Table<T> {
     }
 
     pub fn key(&self, id: Uuid) -> Key {
-        Key { bucket: bucket_of(id, self.bits), id }
+        Key {
+            bucket: bucket_of(id, self.bits),
+            id,
+        }
     }
 
     fn order(&self) -> &BTreeSet<Key> {
@@ -125,8 +133,14 @@ impl<T: Record> Table<T> {
 
     /// The keys of one bucket, in order.
     pub fn bucket_keys(&self, bucket: u16) -> impl Iterator<Item = &Key> {
-        let lo = Key { bucket, id: Uuid::nil() };
-        let hi = Key { bucket, id: Uuid::max() };
+        let lo = Key {
+            bucket,
+            id: Uuid::nil(),
+        };
+        let hi = Key {
+            bucket,
+            id: Uuid::max(),
+        };
         self.order().range(lo..=hi)
     }
 
@@ -136,7 +150,9 @@ impl<T: Record> Table<T> {
             Some(k) => Bound::Excluded(k),
             None => Bound::Unbounded,
         };
-        self.order().range((lower, Bound::Unbounded)).map(|k| (k, &self.records[self.slots[&k.id] as usize]))
+        self.order()
+            .range((lower, Bound::Unbounded))
+            .map(|k| (k, &self.records[self.slots[&k.id] as usize]))
     }
 
     /// Appends decoded records of one stored bucket (on open). Call
@@ -160,7 +176,12 @@ impl<T: Record> Table<T> {
                 i += 1;
                 keep
             });
-            self.slots = self.records.iter().enumerate().map(|(i, r)| (r.id(), i as u32)).collect();
+            self.slots = self
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id(), i as u32))
+                .collect();
         }
         self.order = OnceCell::new();
     }

@@ -9,7 +9,10 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
-use crate::model::{validate, BatchInput, JsNumber, EdgeInput, EntityKind, InteractionInput, OrganizationInput, PersonInput, Timestamp, Uuid};
+use crate::model::{
+    validate, BatchInput, EdgeInput, EntityKind, InteractionInput, JsNumber, OrganizationInput,
+    PersonInput, Timestamp, Uuid,
+};
 use crate::store::idb::{IdbBackend, WebBackend};
 use crate::store::{Backend, Db, ListOptions, MemoryBackend, Prepared, WriteContext};
 
@@ -20,7 +23,13 @@ fn js_error(e: Error) -> JsValue {
         let _ = js_sys::Reflect::set(&err, &JsValue::from_str(k), &v);
     };
     set("code", JsValue::from_str(e.code.as_str()));
-    set("field", e.field.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
+    set(
+        "field",
+        e.field
+            .as_deref()
+            .map(JsValue::from_str)
+            .unwrap_or(JsValue::NULL),
+    );
     set("reason", JsValue::from_str(&e.reason));
     err.into()
 }
@@ -34,15 +43,32 @@ fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> 
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
         let last = path.rsplit('.').next().unwrap_or("");
-        let code = if message.contains("untagged enum TimeInput") || ((last.ends_with("At") || last == "timestamp") && message.contains("untagged")) {
+        let code = if message.contains("untagged enum TimeInput")
+            || ((last.ends_with("At") || last == "timestamp") && message.contains("untagged"))
+        {
             ErrorCode::InvalidTimestamp
         } else {
             ErrorCode::InvalidInput
         };
-        let field = if path == "." || path.is_empty() { what.to_string() } else { path };
-        js_error(Error::new(code, field, message.replace("untagged enum TimeInput", "a timestamp (RFC 3339 string or epoch milliseconds)")))
+        let field = if path == "." || path.is_empty() {
+            what.to_string()
+        } else {
+            path
+        };
+        js_error(Error::new(
+            code,
+            field,
+            message.replace(
+                "untagged enum TimeInput",
+                "a timestamp (RFC 3339 string or epoch milliseconds)",
+            ),
+        ))
     })
 }
 
@@ -56,7 +82,14 @@ fn optional<T: DeserializeOwned + Default>(json: Option<String>, what: &str) -> 
 /// Results go out as JSON text too; the wrapper's `JSON.parse` is faster
 /// than building objects property by property from wasm.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    serde_json::to_string(value).map(JsValue::from).map_err(|e| js_error(Error::general(ErrorCode::InvalidInput, format!("could not convert the result: {e}"))))
+    serde_json::to_string(value)
+        .map(JsValue::from)
+        .map_err(|e| {
+            js_error(Error::general(
+                ErrorCode::InvalidInput,
+                format!("could not convert the result: {e}"),
+            ))
+        })
 }
 
 fn id(value: &str) -> Result<Uuid, JsValue> {
@@ -93,9 +126,19 @@ fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
     let limit = match input.limit.map(|n| n.0) {
         None => None,
         Some(l) if l.is_finite() && l >= 0.0 && l.fract() == 0.0 => Some(l as usize),
-        Some(l) => return Err(js_error(Error::new(ErrorCode::InvalidInput, "limit", format!("{l} is not a whole number")))),
+        Some(l) => {
+            return Err(js_error(Error::new(
+                ErrorCode::InvalidInput,
+                "limit",
+                format!("{l} is not a whole number"),
+            )))
+        }
     };
-    Ok(ListOptions { limit, cursor: input.cursor, include_deleted: input.include_deleted })
+    Ok(ListOptions {
+        limit,
+        cursor: input.cursor,
+        include_deleted: input.include_deleted,
+    })
 }
 
 type Shared = Rc<RefCell<Option<Db<WebBackend>>>>;
@@ -112,7 +155,10 @@ pub struct WasmGraph {
 }
 
 fn borrow_err() -> JsValue {
-    js_error(Error::general(ErrorCode::Busy, "another call on this graph is still running; await it first"))
+    js_error(Error::general(
+        ErrorCode::Busy,
+        "another call on this graph is still running; await it first",
+    ))
 }
 
 fn closed_err() -> JsValue {
@@ -140,14 +186,23 @@ macro_rules! write_op {
             let $db = guard.as_ref().ok_or_else(closed_err)?;
             ($prepare.map_err(js_error)?, $db.backend().clone())
         };
-        let Prepared { commit, set, output } = prepared;
+        let Prepared {
+            commit,
+            set,
+            output,
+        } = prepared;
         if !set.puts.is_empty() || !set.deletes.is_empty() {
             $self.writing.set(true);
             let written = backend.write(set).await;
             $self.writing.set(false);
             written.map_err(js_error)?;
         }
-        if let Some(db) = $self.db.try_borrow_mut().map_err(|_| borrow_err())?.as_mut() {
+        if let Some(db) = $self
+            .db
+            .try_borrow_mut()
+            .map_err(|_| borrow_err())?
+            .as_mut()
+        {
             db.apply(commit);
         }
         Ok::<_, JsValue>(output)
@@ -160,19 +215,36 @@ impl WasmGraph {
     pub async fn open(name: String, options: Option<String>) -> Result<WasmGraph, JsValue> {
         let opts: OpenOptions = optional(options, "options")?;
         if name.is_empty() || name.len() > 200 {
-            return Err(js_error(Error::new(ErrorCode::InvalidInput, "name", "a graph name has 1 to 200 characters")));
+            return Err(js_error(Error::new(
+                ErrorCode::InvalidInput,
+                "name",
+                "a graph name has 1 to 200 characters",
+            )));
         }
         let backend = match opts.storage.as_deref() {
-            None | Some("indexeddb") => WebBackend::IndexedDb(IdbBackend::open(&name).await.map_err(js_error)?),
+            None | Some("indexeddb") => {
+                WebBackend::IndexedDb(IdbBackend::open(&name).await.map_err(js_error)?)
+            }
             Some("memory") => {
                 let backend = MemoryBackend::named(&name);
                 backend.set_quota_bytes(opts.quota_bytes.map(|q| q.0.max(0.0) as usize));
                 WebBackend::Memory(backend)
             }
-            Some(other) => return Err(js_error(Error::new(ErrorCode::InvalidEnum, "storage", format!("'{other}' is not one of indexeddb, memory")))),
+            Some(other) => {
+                return Err(js_error(Error::new(
+                    ErrorCode::InvalidEnum,
+                    "storage",
+                    format!("'{other}' is not one of indexeddb, memory"),
+                )))
+            }
         };
         let db = Db::open(backend).await.map_err(js_error)?;
-        Ok(WasmGraph { db: Rc::new(RefCell::new(Some(db))), writing: Default::default(), actor_id: opts.actor_id, name })
+        Ok(WasmGraph {
+            db: Rc::new(RefCell::new(Some(db))),
+            writing: Default::default(),
+            actor_id: opts.actor_id,
+            name,
+        })
     }
 
     /// Deletes a graph's database entirely (all its data).
@@ -189,7 +261,11 @@ impl WasmGraph {
     }
 
     fn context(&self) -> WriteContext {
-        WriteContext { now: Timestamp::from_millis(js_sys::Date::now() as i64), actor_id: self.actor_id.clone(), correlation_id: None }
+        WriteContext {
+            now: Timestamp::from_millis(js_sys::Date::now() as i64),
+            actor_id: self.actor_id.clone(),
+            correlation_id: None,
+        }
     }
 
     #[wasm_bindgen(getter)]
@@ -267,7 +343,13 @@ impl WasmGraph {
             "organization" => EntityKind::Organization,
             "edge" => EntityKind::Edge,
             "interaction" => EntityKind::Interaction,
-            other => return Err(js_error(Error::new(ErrorCode::InvalidEnum, "kind", format!("'{other}' is not one of person, organization, edge, interaction")))),
+            other => {
+                return Err(js_error(Error::new(
+                    ErrorCode::InvalidEnum,
+                    "kind",
+                    format!("'{other}' is not one of person, organization, edge, interaction"),
+                )))
+            }
         };
         let rid = id(&record_id)?;
         write_op!(self, db, ctx => db.prepare_delete(kind, rid, &ctx))
@@ -361,5 +443,8 @@ impl WasmGraph {
 /// Every error code the API can raise (stable strings).
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> Vec<String> {
-    ErrorCode::ALL.iter().map(|c| c.as_str().to_string()).collect()
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
 }

@@ -17,11 +17,20 @@ pub fn open() -> Db<MemoryBackend> {
 }
 
 pub fn person(name: &str, email: &str) -> PersonInput {
-    PersonInput { names: vec![name.into()], emails: vec![email.into()], ..Default::default() }
+    PersonInput {
+        names: vec![name.into()],
+        emails: vec![email.into()],
+        ..Default::default()
+    }
 }
 
 pub fn edge(a: Uuid, b: Uuid) -> EdgeInput {
-    EdgeInput { from_person_id: Some(a.to_string()), to_person_id: Some(b.to_string()), strength: Some(JsNumber(0.7)), ..Default::default() }
+    EdgeInput {
+        from_person_id: Some(a.to_string()),
+        to_person_id: Some(b.to_string()),
+        strength: Some(JsNumber(0.7)),
+        ..Default::default()
+    }
 }
 
 pub fn interaction(source_id: &str, participants: &[&str]) -> InteractionInput {
@@ -38,7 +47,14 @@ pub fn interaction(source_id: &str, participants: &[&str]) -> InteractionInput {
 /// Two people (Ada, Bob) and an edge between them.
 pub fn seeded() -> (Db<MemoryBackend>, Uuid, Uuid) {
     let mut db = open();
-    let people = block_on(db.upsert_people(vec![person("Ada Lovelace", "ada@example.org"), person("Bob Smith", "bob@example.org")], &ctx())).unwrap();
+    let people = block_on(db.upsert_people(
+        vec![
+            person("Ada Lovelace", "ada@example.org"),
+            person("Bob Smith", "bob@example.org"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
     let (a, b) = (people[0].id, people[1].id);
     block_on(db.upsert_edge(edge(a, b), &ctx())).unwrap();
     (db, a, b)
