@@ -212,7 +212,11 @@ impl<B: Backend> Db<B> {
             }
         };
         let trained = records.len() >= MIN_RECORDS_TO_TRAIN;
-        let mut config = LinkConfig::for_schema(&schema);
+        let mut config = match opts.kind {
+            // Blocking that stays near-linear at 100k contacts (see LinkConfig::person).
+            DuplicateKind::People => LinkConfig::person(),
+            DuplicateKind::Organizations => LinkConfig::for_schema(&schema),
+        };
         config.train = trained;
         config.match_probability = opts.threshold.max(1e-6);
         let linker = Linker::new(schema, config).map_err(resolve_error)?;
@@ -335,7 +339,7 @@ impl<B: Backend> Db<B> {
             })
             .collect();
         let schema = Schema::person();
-        let config = LinkConfig::for_schema(&schema);
+        let config = LinkConfig::person();
         let model = if records.len() >= MIN_RECORDS_TO_TRAIN {
             Linker::new(schema.clone(), config.clone())
                 .map_err(resolve_error)?
