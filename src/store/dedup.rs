@@ -243,17 +243,7 @@ impl<B: Backend> Db<B> {
                     probability: p.probability,
                     match_weight: e.match_weight(),
                     prior_weight: e.prior_weight,
-                    fields: e
-                        .fields
-                        .into_iter()
-                        .map(|f| FieldContribution {
-                            field: f.field,
-                            level: f.level_label,
-                            weight: f.bayes_factor_log2,
-                            value_a: f.value_a,
-                            value_b: f.value_b,
-                        })
-                        .collect(),
+                    fields: contributions(e.fields),
                 })
             })
             .collect();
@@ -405,18 +395,7 @@ impl<B: Backend> Db<B> {
                     is_match: c.is_match,
                     match_weight: c.match_weight,
                     prior_weight: c.explanation.prior_weight,
-                    fields: c
-                        .explanation
-                        .fields
-                        .into_iter()
-                        .map(|f| FieldContribution {
-                            field: f.field,
-                            level: f.level_label,
-                            weight: f.bayes_factor_log2,
-                            value_a: f.value_a,
-                            value_b: f.value_b,
-                        })
-                        .collect(),
+                    fields: contributions(c.explanation.fields),
                 })
             })
             .collect();
@@ -428,6 +407,20 @@ impl<B: Backend> Db<B> {
         out.truncate(limit);
         out
     }
+}
+
+/// The linker's explanation as the API's waterfall steps.
+fn contributions(fields: Vec<crate::resolve::FieldContribution>) -> Vec<FieldContribution> {
+    fields
+        .into_iter()
+        .map(|f| FieldContribution {
+            field: f.field,
+            level: f.level_label,
+            weight: f.bayes_factor_log2,
+            value_a: f.value_a,
+            value_b: f.value_b,
+        })
+        .collect()
 }
 
 fn resolve_error(e: ResolveError) -> Error {
