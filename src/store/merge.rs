@@ -175,14 +175,15 @@ impl<B: Backend> Db<B> {
     /// Re-points every edge of a source to the target. Edges that end up on
     /// the same pair are combined into one: interactionCount summed,
     /// firstSeenAt = min, lastSeenAt = max, sources and channels unioned
-    /// (sorted), strength = the max (it will be recomputed from the
-    /// interactions once the strength engine is wired into writes), the kept
-    /// edge's strengthFactors, type and metadata. The kept edge is the
+    /// (sorted), the kept edge's type and metadata; then every edge of the
+    /// merged person is rescored from the pooled interactions (sources read
+    /// as the target), in the same transaction, so unmerge restores the
+    /// scores too. An edge no interaction supports keeps the larger strength. The kept edge is the
     /// target's own edge to that person if there is one, else a live one
     /// before a deleted one, then the smallest id — so the result does not
     /// depend on the order of the sources. Edges between a source and the
     /// target, or between two sources, are removed.
-    fn plan_edges(&self, target: Uuid, sources: &[Uuid], now: Timestamp) -> EdgePlan {
+    fn plan_edges(&self, target: Uuid, sources: &[Uuid], now: Timestamp) -> Result<EdgePlan> {
         let src: HashSet<Uuid> = sources.iter().copied().collect();
         let repoint = |id: Uuid| if src.contains(&id) { target } else { id };
         let mut before = Vec::new();
@@ -243,14 +244,15 @@ impl<B: Backend> Db<B> {
             kept.updated_at = now;
             after.push(kept);
         }
+        self.rescore_for_merge(target, sources, now, &mut after)?;
         before.sort_by_key(|e| e.id);
         after.sort_by_key(|e| e.id);
         removed.sort_unstable();
-        EdgePlan {
+        Ok(EdgePlan {
             before,
             after,
             removed,
-        }
+        })
     }
 
     /// Merges `sources` into the person `target` (see the module docs).
@@ -323,7 +325,7 @@ impl<B: Backend> Db<B> {
                 s
             })
             .collect();
-        let edges = self.plan_edges(target, &sources, now);
+        let edges = self.plan_edges(target, &sources, now)?;
         if let Some(e) = edges.after.iter().find(|e| e.sources.len() > limits::LIST) {
             return Err(Error::new(
                 ErrorCode::TooLarge,

@@ -71,6 +71,44 @@ pub struct StrengthReport {
 
 pub(crate) const ACTION: &str = "recompute_strengths";
 
+/// An engine score as the edge fields it sets.
+struct ScoredFields {
+    factors: Vec<StrengthFactor>,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    channels: Vec<model::Channel>,
+    count: u32,
+}
+
+impl ScoredFields {
+    fn of(es: &strength::EdgeStrength) -> Self {
+        ScoredFields {
+            factors: es
+                .factors
+                .iter()
+                .map(|f| StrengthFactor {
+                    name: f.name.to_string(),
+                    value: f.value,
+                    contribution: f.contribution,
+                })
+                .collect(),
+            first: Some(Timestamp::from_millis(es.first_seen_ms)),
+            last: Some(Timestamp::from_millis(es.last_seen_ms)),
+            channels: channels_of(es.channels),
+            count: es.interaction_count,
+        }
+    }
+
+    fn apply(self, strength: f64, e: &mut Edge) {
+        e.strength = strength;
+        e.strength_factors = self.factors;
+        e.interaction_count = self.count;
+        e.first_seen_at = self.first;
+        e.last_seen_at = self.last;
+        e.channels = self.channels;
+    }
+}
+
 fn to_channel(c: model::Channel) -> strength::Channel {
     match c {
         model::Channel::Email => strength::Channel::Email,
@@ -151,6 +189,158 @@ impl<B: Backend> Db<B> {
             None
         };
 
+        let mut report = StrengthReport {
+            only: if touched_only { "touched" } else { "all" }.into(),
+            now,
+            ..Default::default()
+        };
+        let (people, inputs, touched) =
+            self.collect_interactions(since, touched_only, &|id| id, &mut report);
+        let scored = score_interactions(&inputs, now.millis(), &params);
+        report.pairs_scored = scored.len();
+        let mut s = Staging::new(st, now);
+        let by_pair = st.edge_by_pair();
+        for ((a, b), es) in scored {
+            if touched_only && !touched.contains(&(a, b)) {
+                continue;
+            }
+            let (pa, pb) = (people[a as usize], people[b as usize]);
+            let ScoredFields {
+                factors,
+                first,
+                last,
+                channels,
+                count,
+            } = ScoredFields::of(&es);
+            match by_pair
+                .get(&pair_key(pa, pb))
+                .and_then(|id| st.edges.get(*id))
+            {
+                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
+                Some(old) => {
+                    if old.strength == es.strength
+                        && old.strength_factors == factors
+                        && old.interaction_count == count
+                        && old.first_seen_at == first
+                        && old.last_seen_at == last
+                        && old.channels == channels
+                    {
+                        report.edges_unchanged += 1;
+                        continue;
+                    }
+                    let mut e = old.clone();
+                    ScoredFields {
+                        factors,
+                        first,
+                        last,
+                        channels,
+                        count,
+                    }
+                    .apply(es.strength, &mut e);
+                    e.updated_at = now;
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_updated += 1;
+                }
+                None => {
+                    let (from, to) = pair_key(pa, pb);
+                    let e = Edge {
+                        id: new_id(),
+                        from_person_id: from,
+                        to_person_id: to,
+                        relationship_type: RelationshipType::InteractedWith,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: vec!["interactions".into()],
+                        channels,
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: Metadata::default(),
+                        created_at: now,
+                        updated_at: now,
+                        deleted_at: None,
+                        sync_version: 0,
+                    };
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_created += 1;
+                }
+            }
+        }
+        let meta = serde_json::to_value(&report).unwrap_or_default();
+        let mut commit = s.finish(ctx, ACTION, None, meta.clone());
+        // Always leave the audit mark, even when nothing changed: it is what
+        // the next `only: "touched"` call counts from.
+        if commit.audit.is_empty() {
+            commit.audit.push(model::AuditEntry {
+                id: new_id(),
+                seq: st.next_audit_seq,
+                correlation_id: ctx
+                    .correlation_id
+                    .clone()
+                    .unwrap_or_else(|| new_id().to_string()),
+                action: ACTION.into(),
+                actor_id: ctx.actor_id.clone(),
+                entity_type: None,
+                entity_id: None,
+                metadata: Metadata(meta),
+                created_at: now,
+            });
+        }
+        Ok(self.prepared(commit, report))
+    }
+
+    /// Rescores, in place, edges of a merge in preparation: interactions are
+    /// read with `sources` sent to `target`, so a combined edge gets the
+    /// strength of the pooled interactions (default parameters). Edges with
+    /// no interactions behind them keep what they have.
+    pub(super) fn rescore_for_merge(
+        &self,
+        target: Uuid,
+        sources: &[Uuid],
+        now: Timestamp,
+        edges: &mut [Edge],
+    ) -> Result<()> {
+        if edges.is_empty() || self.state().interactions.is_empty() {
+            return Ok(());
+        }
+        let params = params(&RecomputeOptions::default())?;
+        let sources: HashSet<Uuid> = sources.iter().copied().collect();
+        let redirect = |id: Uuid| if sources.contains(&id) { target } else { id };
+        let mut report = StrengthReport::default();
+        let (people, inputs, _) = self.collect_interactions(None, false, &redirect, &mut report);
+        let scores: HashMap<(Uuid, Uuid), strength::EdgeStrength> =
+            score_interactions(&inputs, now.millis(), &params)
+                .into_iter()
+                .map(|((a, b), es)| (pair_key(people[a as usize], people[b as usize]), es))
+                .collect();
+        for e in edges.iter_mut() {
+            if let Some(es) = scores.get(&e.pair()) {
+                ScoredFields::of(es).apply(es.strength, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The interactions as the strength engine's input: participants mapped
+    /// to dense person indices (ids through `mergedInto`, emails through live
+    /// people, then through `redirect`, which a merge in preparation uses to
+    /// send its sources to the target); unknown participants counted in
+    /// `report`. Returns the people by index, the inputs and the pairs touched
+    /// since `since`.
+    pub(super) fn collect_interactions(
+        &self,
+        since: Option<Timestamp>,
+        touched_only: bool,
+        redirect: &dyn Fn(Uuid) -> Uuid,
+        report: &mut StrengthReport,
+    ) -> (
+        Vec<Uuid>,
+        Vec<strength::InteractionInput>,
+        HashSet<(u32, u32)>,
+    ) {
+        let st = self.state();
         // email → live person
         let mut by_email: HashMap<String, Uuid> = HashMap::default();
         for p in st
@@ -168,23 +358,18 @@ impl<B: Backend> Db<B> {
                     let p = st.people.get(id)?;
                     match p.merged_into {
                         Some(t) => id = t,
-                        None => return p.deleted_at.is_none().then_some(id),
+                        None => return p.deleted_at.is_none().then_some(redirect(id)),
                     }
                 }
                 None
             } else {
-                by_email.get(&s.to_lowercase()).copied()
+                by_email.get(&s.to_lowercase()).map(|id| redirect(*id))
             }
         };
 
         let mut dense: HashMap<Uuid, u32> = HashMap::default();
         let mut people: Vec<Uuid> = Vec::new();
         let mut inputs = Vec::new();
-        let mut report = StrengthReport {
-            only: if touched_only { "touched" } else { "all" }.into(),
-            now,
-            ..Default::default()
-        };
         let mut examples: HashSet<String> = HashSet::default();
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
         // Canonical order (by id) so that the scores never depend on table order.
@@ -244,103 +429,7 @@ impl<B: Backend> Db<B> {
             });
         }
 
-        let scored = score_interactions(&inputs, now.millis(), &params);
-        report.pairs_scored = scored.len();
-        let mut s = Staging::new(st, now);
-        let by_pair = st.edge_by_pair();
-        for ((a, b), es) in scored {
-            if touched_only && !touched.contains(&(a, b)) {
-                continue;
-            }
-            let (pa, pb) = (people[a as usize], people[b as usize]);
-            let factors: Vec<StrengthFactor> = es
-                .factors
-                .iter()
-                .map(|f| StrengthFactor {
-                    name: f.name.to_string(),
-                    value: f.value,
-                    contribution: f.contribution,
-                })
-                .collect();
-            let first = Some(Timestamp::from_millis(es.first_seen_ms));
-            let last = Some(Timestamp::from_millis(es.last_seen_ms));
-            let channels = channels_of(es.channels);
-            let count = es.interaction_count;
-            match by_pair
-                .get(&pair_key(pa, pb))
-                .and_then(|id| st.edges.get(*id))
-            {
-                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
-                Some(old) => {
-                    if old.strength == es.strength
-                        && old.strength_factors == factors
-                        && old.interaction_count == count
-                        && old.first_seen_at == first
-                        && old.last_seen_at == last
-                        && old.channels == channels
-                    {
-                        report.edges_unchanged += 1;
-                        continue;
-                    }
-                    let mut e = old.clone();
-                    e.strength = es.strength;
-                    e.strength_factors = factors;
-                    e.interaction_count = count;
-                    e.first_seen_at = first;
-                    e.last_seen_at = last;
-                    e.channels = channels;
-                    e.updated_at = now;
-                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                    s.commit.edges.insert(e.id, Some(e));
-                    report.edges_updated += 1;
-                }
-                None => {
-                    let (from, to) = pair_key(pa, pb);
-                    let e = Edge {
-                        id: new_id(),
-                        from_person_id: from,
-                        to_person_id: to,
-                        relationship_type: RelationshipType::InteractedWith,
-                        strength: es.strength,
-                        strength_factors: factors,
-                        sources: vec!["interactions".into()],
-                        channels,
-                        first_seen_at: first,
-                        last_seen_at: last,
-                        interaction_count: count,
-                        metadata: Metadata::default(),
-                        created_at: now,
-                        updated_at: now,
-                        deleted_at: None,
-                        sync_version: 0,
-                    };
-                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                    s.commit.edges.insert(e.id, Some(e));
-                    report.edges_created += 1;
-                }
-            }
-        }
-        let meta = serde_json::to_value(&report).unwrap_or_default();
-        let mut commit = s.finish(ctx, ACTION, None, meta.clone());
-        // Always leave the audit mark, even when nothing changed: it is what
-        // the next `only: "touched"` call counts from.
-        if commit.audit.is_empty() {
-            commit.audit.push(model::AuditEntry {
-                id: new_id(),
-                seq: st.next_audit_seq,
-                correlation_id: ctx
-                    .correlation_id
-                    .clone()
-                    .unwrap_or_else(|| new_id().to_string()),
-                action: ACTION.into(),
-                actor_id: ctx.actor_id.clone(),
-                entity_type: None,
-                entity_id: None,
-                metadata: Metadata(meta),
-                created_at: now,
-            });
-        }
-        Ok(self.prepared(commit, report))
+        (people, inputs, touched)
     }
 
     pub async fn recompute_strengths(

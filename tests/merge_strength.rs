@@ -1,0 +1,98 @@
+//! A merge rescores the edges it combines from the pooled interactions, in
+//! the same transaction: the result equals a full recompute afterwards, and
+//! unmerge restores the old scores exactly.
+
+mod common;
+use common::*;
+use wig_graph::model::*;
+use wig_graph::store::{block_on, RecomputeOptions};
+
+fn meeting(id: &str, a: &str, b: &str, day: i64) -> InteractionInput {
+    InteractionInput {
+        source_name: Some("calendar".into()),
+        source_id: Some(id.into()),
+        timestamp: Some(TimeInput::Millis((T0 - day * 86_400_000) as f64)),
+        participants: vec![a.into(), b.into()],
+        channel: Some("meeting".into()),
+        direction: Some("two_way".into()),
+        duration_minutes: Some(JsNumber(30.0)),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn merge_rescores_combined_edges_and_unmerge_restores_them() {
+    let mut db = open();
+    let people = block_on(db.upsert_people(
+        vec![
+            person("Ada Lovelace", "ada@x.example"),
+            person("A. Lovelace", "ada.l@y.example"),
+            person("Carol", "carol@z.example"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let (ada, ada2, carol) = (people[0].id, people[1].id, people[2].id);
+    let mut interactions: Vec<InteractionInput> = (0..5)
+        .map(|i| {
+            meeting(
+                &format!("m{i}"),
+                "ada@x.example",
+                "carol@z.example",
+                10 + i * 7,
+            )
+        })
+        .collect();
+    interactions.extend((0..3).map(|i| {
+        meeting(
+            &format!("n{i}"),
+            "ada.l@y.example",
+            "carol@z.example",
+            3 + i * 5,
+        )
+    }));
+    block_on(db.upsert_interactions(interactions, &ctx())).unwrap();
+    let opts = RecomputeOptions::default();
+    block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
+    let edge_of = |db: &wig_graph::store::Db<wig_graph::store::MemoryBackend>, a: Uuid, b: Uuid| {
+        db.state()
+            .edges
+            .values()
+            .find(|e| e.pair() == pair_key(a, b) && e.deleted_at.is_none())
+            .cloned()
+    };
+    let (e1, e2) = (
+        edge_of(&db, ada, carol).unwrap(),
+        edge_of(&db, ada2, carol).unwrap(),
+    );
+    assert_eq!((e1.interaction_count, e2.interaction_count), (5, 3));
+
+    let record = block_on(db.merge_people(ada, &[ada2], serde_json::json!({}), &ctx())).unwrap();
+    let combined = edge_of(&db, ada, carol).unwrap();
+    assert_eq!(
+        combined.interaction_count, 8,
+        "scored from the pooled interactions"
+    );
+    let sum: f64 = combined
+        .strength_factors
+        .iter()
+        .map(|f| f.contribution)
+        .sum();
+    assert!(
+        (sum - combined.strength).abs() < 1e-9,
+        "the factors still explain the score"
+    );
+    assert!(combined.strength > e1.strength.min(e2.strength));
+    // The merge's rescoring is what a full recompute now says: it changes nothing.
+    let report = block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
+    assert_eq!(
+        (report.edges_updated, report.edges_created),
+        (0, 0),
+        "{report:?}"
+    );
+
+    // So the merge can be undone, and the two edges get their own scores back.
+    block_on(db.unmerge(record.id, &ctx())).unwrap();
+    assert_eq!(edge_of(&db, ada, carol).unwrap(), e1);
+    assert_eq!(edge_of(&db, ada2, carol).unwrap(), e2);
+}
