@@ -13,6 +13,24 @@ fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
     validate::parse_id(value, field).map_err(js_error)
 }
 
+type Db = crate::store::Db<crate::store::idb::WebBackend>;
+
+impl WasmGraph {
+    /// A read query between two ids: parses them (naming `fields`) and the
+    /// options, runs `query`, returns its JSON.
+    fn two_id_query<T: serde::Serialize>(
+        &self,
+        ids: (&str, &str),
+        fields: (&str, &str),
+        options: Option<String>,
+        query: impl FnOnce(&Db, Uuid, Uuid, &QueryOptions) -> crate::error::Result<T>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, b) = (pid(ids.0, fields.0)?, pid(ids.1, fields.1)?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&query(db, a, b, &o).map_err(js_error)?))
+    }
+}
+
 #[wasm_bindgen]
 impl WasmGraph {
     /// Fewest hops from `from` to `to`, or null. `options`: filters.
@@ -23,9 +41,9 @@ impl WasmGraph {
         to: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
-        let o: QueryOptions = optional(options, "options")?;
-        read!(self, db => to_js(&db.shortest_path(a, b, &o).map_err(js_error)?))
+        self.two_id_query((&from, &to), ("from", "to"), options, |db, a, b, o| {
+            db.shortest_path(a, b, o)
+        })
     }
 
     /// The strongest path (largest product of strengths), or null.
@@ -36,9 +54,9 @@ impl WasmGraph {
         to: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
-        let o: QueryOptions = optional(options, "options")?;
-        read!(self, db => to_js(&db.best_path(a, b, &o).map_err(js_error)?))
+        self.two_id_query((&from, &to), ("from", "to"), options, |db, a, b, o| {
+            db.best_path(a, b, o)
+        })
     }
 
     /// The k strongest intro paths. `options`: `{ k, maxHops, minStrength, avoid, relationshipTypes }`.
@@ -49,9 +67,9 @@ impl WasmGraph {
         to: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
-        let o: QueryOptions = optional(options, "options")?;
-        read!(self, db => to_js(&db.intro_paths(a, b, &o).map_err(js_error)?))
+        self.two_id_query((&from, &to), ("from", "to"), options, |db, a, b, o| {
+            db.intro_paths(a, b, o)
+        })
     }
 
     #[wasm_bindgen(js_name = introPathsToOrganization)]
@@ -61,12 +79,12 @@ impl WasmGraph {
         organization_id: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (a, org) = (
-            pid(&from, "from")?,
-            pid(&organization_id, "organizationId")?,
-        );
-        let o: QueryOptions = optional(options, "options")?;
-        read!(self, db => to_js(&db.intro_paths_to_organization(a, org, &o).map_err(js_error)?))
+        self.two_id_query(
+            (&from, &organization_id),
+            ("from", "organizationId"),
+            options,
+            |db, a, org, o| db.intro_paths_to_organization(a, org, o),
+        )
     }
 
     #[wasm_bindgen(js_name = mutualConnections)]
@@ -76,9 +94,9 @@ impl WasmGraph {
         b: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let (a, b) = (pid(&a, "from")?, pid(&b, "to")?);
-        let o: QueryOptions = optional(options, "options")?;
-        read!(self, db => to_js(&db.mutual_connections(a, b, &o).map_err(js_error)?))
+        self.two_id_query((&a, &b), ("from", "to"), options, |db, a, b, o| {
+            db.mutual_connections(a, b, o)
+        })
     }
 
     /// `options`: `{ depth, ...filters }`.
