@@ -49,8 +49,6 @@ fn main() {
         edges,
         ..Default::default()
     };
-    let json = serde_json::to_string(&serde_json::json!({})).unwrap();
-    let _ = json;
     let backend = MemoryBackend::default();
     let mut db = block_on(Db::open(backend.clone())).unwrap();
     let ctx = WriteContext::at(Timestamp::from_millis(1_700_000_000_000));
@@ -77,7 +75,6 @@ fn main() {
     );
 }
 
-#[allow(dead_code)]
 fn phases(
     items: &[(
         wig_graph::store::StoreName,

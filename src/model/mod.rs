@@ -157,6 +157,21 @@ pub struct Edge {
     pub sync_version: u64,
 }
 
+impl Person {
+    /// Neither soft-deleted nor merged away: what queries, matching and
+    /// strength see.
+    pub fn is_live(&self) -> bool {
+        self.deleted_at.is_none() && self.merged_into.is_none()
+    }
+}
+
+impl Organization {
+    /// Neither soft-deleted nor merged away.
+    pub fn is_live(&self) -> bool {
+        self.deleted_at.is_none() && self.merged_into.is_none()
+    }
+}
+
 impl Edge {
     /// The unordered pair this edge joins: the key of "one edge per pair".
     pub fn pair(&self) -> (Uuid, Uuid) {

@@ -153,11 +153,7 @@ impl<B: Backend> Db<B> {
         let st = self.state();
         let (ids, records, schema): (Vec<Uuid>, Vec<Record>, Schema) = match opts.kind {
             DuplicateKind::People => {
-                let live: Vec<&Person> = st
-                    .people
-                    .values()
-                    .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
-                    .collect();
+                let live = live_people(self);
                 let records = live
                     .iter()
                     .map(|p| {
@@ -178,11 +174,7 @@ impl<B: Backend> Db<B> {
                 // An organization's people tell its domain when it has none.
                 let mut member_domains: rustc_hash::FxHashMap<Uuid, Vec<String>> =
                     Default::default();
-                for p in st
-                    .people
-                    .values()
-                    .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
-                {
+                for p in live_people(self) {
                     if let Some(o) = p.organization_id {
                         member_domains
                             .entry(o)
@@ -190,11 +182,8 @@ impl<B: Backend> Db<B> {
                             .extend(p.emails.iter().filter_map(|e| org_domain_from_email(e)));
                     }
                 }
-                let live: Vec<&Organization> = st
-                    .organizations
-                    .values()
-                    .filter(|o| o.deleted_at.is_none() && o.merged_into.is_none())
-                    .collect();
+                let live: Vec<&Organization> =
+                    st.organizations.values().filter(|o| o.is_live()).collect();
                 let records = live
                     .iter()
                     .map(|o| {
@@ -234,7 +223,8 @@ impl<B: Backend> Db<B> {
             // A pair is suggested when it scores high enough AND clustering kept it
             // together (clustering refuses to chain strangers through one weak link).
             .filter(|(_, p)| p.probability >= opts.threshold && cluster_of[p.a] == cluster_of[p.b])
-            .filter(|(_, p)| !self.is_rejected_pair(ids[p.a], ids[p.b]))
+            // Pairs the user rejected (rejectMatch) are never suggested again.
+            .filter(|(_, p)| !self.is_rejected(ids[p.a], ids[p.b]))
             .filter_map(|(i, p)| {
                 let e = resolution.explain(i)?;
                 Some(DuplicateSuggestion {
@@ -260,11 +250,6 @@ impl<B: Backend> Db<B> {
             candidate_pairs: resolution.blocking.candidate_pairs,
             trained,
         })
-    }
-
-    /// The user said these two are not the same (`rejectMatch`): never suggest them again.
-    fn is_rejected_pair(&self, a: Uuid, b: Uuid) -> bool {
-        self.is_rejected(a, b)
     }
 }
 
@@ -301,11 +286,7 @@ impl PersonIndex {
 
 /// The people a query may be matched against: live and not merged away.
 fn live_people<B: Backend>(db: &Db<B>) -> Vec<&Person> {
-    db.state()
-        .people
-        .values()
-        .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
-        .collect()
+    db.state().people.values().filter(|p| p.is_live()).collect()
 }
 
 impl<B: Backend> Db<B> {
@@ -356,7 +337,7 @@ impl<B: Backend> Db<B> {
         let st = self.state();
         for id in changed {
             match st.people.get(*id) {
-                Some(p) if p.deleted_at.is_none() && p.merged_into.is_none() => {
+                Some(p) if p.is_live() => {
                     index.insert(p, p.organization_id.and_then(|o| st.organizations.get(o)))
                 }
                 _ => {
@@ -388,7 +369,7 @@ impl<B: Backend> Db<B> {
                 // Skip itself and rows of superseded versions.
                 (id != person.id
                     && index.current.get(&id) == Some(&c.index)
-                    && !self.is_rejected_pair(id, person.id))
+                    && !self.is_rejected(id, person.id))
                 .then(|| MatchCandidate {
                     id,
                     probability: c.probability,

@@ -30,10 +30,6 @@ fn rel_index(t: RelationshipType) -> u8 {
         .unwrap_or(0) as u8
 }
 
-fn person_live(p: &Person) -> bool {
-    p.deleted_at.is_none() && p.merged_into.is_none()
-}
-
 #[derive(Debug, Clone)]
 pub struct GraphView {
     people: Vec<Uuid>,
@@ -79,7 +75,7 @@ impl GraphView {
         }
         v.csr = CsrIndex::build(v.people.len() as u32, &inputs).expect("stored edges are valid");
         for p in state.people.values() {
-            if !person_live(p) {
+            if !p.is_live() {
                 let _ = v.csr.set_node_active(v.node_of[&p.id], false);
             }
         }
@@ -112,7 +108,7 @@ impl GraphView {
     pub(crate) fn patch(&mut self, edges: &Table<Edge>, commit: &Commit) {
         for (id, change) in &commit.people {
             let n = self.node(*id);
-            let live = change.as_ref().is_some_and(person_live);
+            let live = change.as_ref().is_some_and(Person::is_live);
             let _ = self.csr.set_node_active(n, live);
         }
         // Removals first: a commit may drop one edge of a pair and add
@@ -541,9 +537,7 @@ impl<B: Backend> Db<B> {
             .state()
             .people
             .values()
-            .filter(|p| {
-                p.organization_id == Some(organization_id) && person_live(p) && p.id != from
-            })
+            .filter(|p| p.organization_id == Some(organization_id) && p.is_live() && p.id != from)
             .filter_map(|p| v.node_of(p.id))
             .filter(|n| !f.avoid.contains(n))
             .collect();

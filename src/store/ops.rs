@@ -1211,11 +1211,7 @@ impl<B: Backend> Db<B> {
 
     pub fn stats(&self) -> Stats {
         let st = &self.state;
-        let live_people = st
-            .people
-            .values()
-            .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
-            .count();
+        let live_people = st.people.values().filter(|p| p.is_live()).count();
         let merged_away = st
             .people
             .values()
@@ -1225,11 +1221,7 @@ impl<B: Backend> Db<B> {
                 .values()
                 .filter(|o| o.merged_into.is_some())
                 .count();
-        let live_orgs = st
-            .organizations
-            .values()
-            .filter(|o| o.deleted_at.is_none() && o.merged_into.is_none())
-            .count();
+        let live_orgs = st.organizations.values().filter(|o| o.is_live()).count();
         let live_edges = st.edges.values().filter(|e| e.deleted_at.is_none()).count();
         let live_interactions = st
             .interactions

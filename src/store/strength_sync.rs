@@ -343,11 +343,7 @@ impl<B: Backend> Db<B> {
         let st = self.state();
         // email → live person
         let mut by_email: HashMap<String, Uuid> = HashMap::default();
-        for p in st
-            .people
-            .values()
-            .filter(|p| p.deleted_at.is_none() && p.merged_into.is_none())
-        {
+        for p in st.people.values().filter(|p| p.is_live()) {
             for e in &p.emails {
                 by_email.entry(e.to_lowercase()).or_insert(p.id);
             }
