@@ -24,6 +24,18 @@ fn source_ids(json: Option<String>) -> Result<Vec<Uuid>, JsValue> {
         .collect()
 }
 
+/// The arguments both merges take: target id, source ids, explanation.
+fn merge_args(
+    target_id: &str,
+    source_ids_json: Option<String>,
+    options: Option<String>,
+) -> Result<(Uuid, Vec<Uuid>, serde_json::Value), JsValue> {
+    let target = field_id(target_id, "targetId")?;
+    let sources = source_ids(source_ids_json)?;
+    let opts: MergeOptions = optional(options, "options")?;
+    Ok((target, sources, opts.explanation.unwrap_or_default()))
+}
+
 #[wasm_bindgen]
 impl WasmGraph {
     /// Merges the people `sourceIds` (JSON array) into `targetId`. Returns the MergeRecord.
@@ -33,10 +45,7 @@ impl WasmGraph {
         source_ids_json: Option<String>,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let target = field_id(&target_id, "targetId")?;
-        let sources = source_ids(source_ids_json)?;
-        let opts: MergeOptions = optional(options, "options")?;
-        let explanation = opts.explanation.unwrap_or_default();
+        let (target, sources, explanation) = merge_args(&target_id, source_ids_json, options)?;
         let out = write_op!(self, db, ctx => db.prepare_merge_people(target, &sources, explanation, &ctx))?;
         to_js(&out)
     }
@@ -49,10 +58,7 @@ impl WasmGraph {
         source_ids_json: Option<String>,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let target = field_id(&target_id, "targetId")?;
-        let sources = source_ids(source_ids_json)?;
-        let opts: MergeOptions = optional(options, "options")?;
-        let explanation = opts.explanation.unwrap_or_default();
+        let (target, sources, explanation) = merge_args(&target_id, source_ids_json, options)?;
         let out = write_op!(self, db, ctx => db.prepare_merge_organizations(target, &sources, explanation, &ctx))?;
         to_js(&out)
     }
