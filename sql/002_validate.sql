@@ -175,15 +175,15 @@ create or replace function wig.size_error(r jsonb) returns text
   as $$
     with t as (select length(r::text) as n)
     select case
-      when t.n > 1000000 then format('%s characters of JSON (at most 1000000)', t.n)
       when t.n <= 20000 then null
-      else (select case when jsonb_typeof(x) = 'array'
+      else coalesce((select case when jsonb_typeof(x) = 'array'
                         then format('contains an array of %s items (at most 10000)', jsonb_array_length(x))
                         else format('contains a string of %s characters (at most 100000)', length(x #>> '{}')) end
             from jsonb_path_query(r, 'strict $.**') x
             where (jsonb_typeof(x) = 'array' and jsonb_array_length(x) > 10000)
                or (jsonb_typeof(x) = 'string' and length(x #>> '{}') > 100000)
-            limit 1)
+            limit 1),
+          case when t.n > 1000000 then format('%s characters of JSON (at most 1000000)', t.n) end)
     end
     from t
   $$;

@@ -88,6 +88,11 @@ begin
   if v_owner is null or v_owner = '' then
     raise exception using errcode = '42501', message = 'no owner: the token carries no sub claim';
   end if;
+  -- The gateway accepts tokens without exp (as PostgREST does); a token that
+  -- never expires is not accepted here.
+  if nullif(current_setting('request.jwt.claims', true), '')::json ->> 'exp' is null then
+    raise exception using errcode = '42501', message = 'the token carries no exp claim';
+  end if;
   return v_owner;
 end
 $$;
@@ -180,8 +185,15 @@ begin
       v_table := case v_kind when 'person' then 'people' when 'organization' then 'organizations'
                              when 'edge' then 'edges' when 'interaction' then 'interactions'
                              else 'merges' end;
-      execute format('delete from wig.%I where owner_id = $1 and id = $2', v_table) using v_owner, v_id;
-      execute format('insert into wig.%I (owner_id, id, version, erased) values ($1, $2, $3, true)', v_table)
+      -- Rows are never deleted (authenticated has no DELETE): the tombstone
+      -- overwrites every data column with null.
+      execute format('insert into wig.%I as t (owner_id, id, version, erased) values ($1, $2, $3, true) '
+                     'on conflict (owner_id, id) do update set version = excluded.version, erased = true, %s',
+                     v_table,
+                     (select string_agg(format('%I = null', a.attname), ', ' order by a.attnum)
+                      from pg_attribute a
+                      where a.attrelid = format('wig.%I', v_table)::regclass and a.attnum > 0
+                        and not a.attisdropped and a.attname not in ('owner_id', 'id', 'version', 'erased')))
         using v_owner, v_id, v_seq;
     else
       case v_kind
