@@ -1,0 +1,279 @@
+-- WIG sync server, part 2: input validation for wig_push.
+-- A push is checked as a whole before anything is written; the first problem
+-- is raised with SQLSTATE 22023 and a message naming the field
+-- ("changes[3].record.emails: not an array"). Set-based: one query checks
+-- every field of every change against wig.record_fields.
+
+-- What each kind's record may hold. json_type: string | uuid | timestamp |
+-- date | number | count | json | string_map | array; items (arrays): string |
+-- uuid | object; allowed: the values of an enum (for strings and string items).
+create table if not exists wig.record_fields (
+  kind text not null,
+  pos int not null,
+  field text not null,
+  json_type text not null,
+  nullable boolean not null,
+  items text,
+  allowed text[],
+  primary key (kind, field)
+);
+revoke all on wig.record_fields from public;
+grant select on wig.record_fields to authenticated;
+
+truncate wig.record_fields;
+insert into wig.record_fields (kind, pos, field, json_type, nullable, items, allowed) values
+  ('person', 1, 'id', 'uuid', false, null, null),
+  ('person', 2, 'names', 'array', false, 'string', null),
+  ('person', 3, 'emails', 'array', false, 'string', null),
+  ('person', 4, 'phones', 'array', false, 'string', null),
+  ('person', 5, 'socialHandles', 'string_map', false, null, null),
+  ('person', 6, 'title', 'string', true, null, null),
+  ('person', 7, 'organizationId', 'uuid', true, null, null),
+  ('person', 8, 'addresses', 'array', false, 'string', null),
+  ('person', 9, 'birthDate', 'date', true, null, null),
+  ('person', 10, 'mergeExplanation', 'json', true, null, null),
+  ('person', 11, 'previousIds', 'array', false, 'uuid', null),
+  ('person', 12, 'mergedInto', 'uuid', true, null, null),
+  ('person', 13, 'metadata', 'json', true, null, null),
+  ('person', 14, 'createdAt', 'timestamp', false, null, null),
+  ('person', 15, 'updatedAt', 'timestamp', false, null, null),
+  ('person', 16, 'deletedAt', 'timestamp', true, null, null),
+
+  ('organization', 1, 'id', 'uuid', false, null, null),
+  ('organization', 2, 'name', 'string', false, null, null),
+  ('organization', 3, 'domain', 'string', true, null, null),
+  ('organization', 4, 'mergeExplanation', 'json', true, null, null),
+  ('organization', 5, 'previousIds', 'array', false, 'uuid', null),
+  ('organization', 6, 'mergedInto', 'uuid', true, null, null),
+  ('organization', 7, 'metadata', 'json', true, null, null),
+  ('organization', 8, 'createdAt', 'timestamp', false, null, null),
+  ('organization', 9, 'updatedAt', 'timestamp', false, null, null),
+  ('organization', 10, 'deletedAt', 'timestamp', true, null, null),
+
+  ('edge', 1, 'id', 'uuid', false, null, null),
+  ('edge', 2, 'fromPersonId', 'uuid', false, null, null),
+  ('edge', 3, 'toPersonId', 'uuid', false, null, null),
+  ('edge', 4, 'relationshipType', 'string', false, null,
+     array['knows', 'connected_to', 'interacted_with', 'worked_at', 'advised', 'invested_in']),
+  ('edge', 5, 'strength', 'number', false, null, null),
+  ('edge', 6, 'strengthFactors', 'array', false, 'object', null),
+  ('edge', 7, 'sources', 'array', false, 'string', null),
+  ('edge', 8, 'channels', 'array', false, 'string', array['email', 'message', 'meeting', 'call', 'other']),
+  ('edge', 9, 'firstSeenAt', 'timestamp', true, null, null),
+  ('edge', 10, 'lastSeenAt', 'timestamp', true, null, null),
+  ('edge', 11, 'interactionCount', 'count', false, null, null),
+  ('edge', 12, 'metadata', 'json', true, null, null),
+  ('edge', 13, 'createdAt', 'timestamp', false, null, null),
+  ('edge', 14, 'updatedAt', 'timestamp', false, null, null),
+  ('edge', 15, 'deletedAt', 'timestamp', true, null, null),
+
+  ('interaction', 1, 'id', 'uuid', false, null, null),
+  ('interaction', 2, 'sourceName', 'string', false, null, null),
+  ('interaction', 3, 'sourceId', 'string', false, null, null),
+  ('interaction', 4, 'timestamp', 'timestamp', false, null, null),
+  ('interaction', 5, 'participants', 'array', false, 'string', null),
+  ('interaction', 6, 'channel', 'string', false, null, array['email', 'message', 'meeting', 'call', 'other']),
+  ('interaction', 7, 'direction', 'string', true, null, array['one_way', 'two_way']),
+  ('interaction', 8, 'sender', 'string', true, null, null),
+  ('interaction', 9, 'durationMinutes', 'number', true, null, null),
+  ('interaction', 10, 'metadata', 'json', true, null, null),
+  ('interaction', 11, 'createdAt', 'timestamp', false, null, null),
+  ('interaction', 12, 'updatedAt', 'timestamp', false, null, null),
+  ('interaction', 13, 'deletedAt', 'timestamp', true, null, null),
+
+  ('merge', 1, 'id', 'uuid', false, null, null),
+  ('merge', 2, 'seq', 'count', false, null, null),
+  ('merge', 3, 'entityType', 'string', false, null, array['person', 'organization']),
+  ('merge', 4, 'targetId', 'uuid', false, null, null),
+  ('merge', 5, 'sourceIds', 'array', false, 'uuid', null),
+  ('merge', 6, 'explanation', 'json', true, null, null),
+  ('merge', 7, 'peopleBefore', 'array', false, 'object', null),
+  ('merge', 8, 'peopleAfter', 'array', false, 'object', null),
+  ('merge', 9, 'organizationsBefore', 'array', false, 'object', null),
+  ('merge', 10, 'organizationsAfter', 'array', false, 'object', null),
+  ('merge', 11, 'edgesBefore', 'array', false, 'object', null),
+  ('merge', 12, 'edgesAfter', 'array', false, 'object', null),
+  ('merge', 13, 'removedEdgeIds', 'array', false, 'uuid', null),
+  ('merge', 14, 'createdAt', 'timestamp', false, null, null),
+  ('merge', 15, 'undoneAt', 'timestamp', true, null, null);
+
+create or replace function wig.is_uuid(s text) returns boolean
+  language sql immutable parallel safe
+  as $$ select s ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' $$;
+
+-- A calendar date YYYY-MM-DD that exists (no 02-30), years 1000..9999 as in
+-- src/model/time.rs. Checked arithmetically: a failing cast would abort the push
+-- without naming the field.
+create or replace function wig.is_date(s text) returns boolean
+  language sql immutable parallel safe
+  as $$
+    select s ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+       and substr(s, 9, 2)::int <= extract(day from
+             make_date(substr(s, 1, 4)::int, substr(s, 6, 2)::int, 1) + interval '1 month - 1 day')
+  $$;
+
+-- RFC 3339 date-time, as src/model/time.rs accepts it.
+create or replace function wig.is_timestamp(s text) returns boolean
+  language sql immutable parallel safe
+  as $$
+    select s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$'
+       and wig.is_date(substr(s, 1, 10))
+  $$;
+
+-- Why one value does not fit its field, or null when it does.
+create or replace function wig.field_error(v jsonb, json_type text, nullable boolean,
+                                           items text, allowed text[]) returns text
+  language sql immutable parallel safe
+  as $$
+    select case
+      when v is null then case when nullable then null else 'required' end
+      when jsonb_typeof(v) = 'null' then case when nullable then null else 'must not be null' end
+      when json_type = 'json' then null
+      when json_type in ('string', 'uuid', 'timestamp', 'date') and jsonb_typeof(v) <> 'string'
+        then 'not a string'
+      when json_type = 'string' and allowed is not null and not (v #>> '{}' = any (allowed))
+        then format('%s is not one of %s', left(v::text, 60), array_to_string(allowed, ', '))
+      when json_type = 'uuid' and not wig.is_uuid(v #>> '{}')
+        then format('%s is not a UUID', left(v::text, 60))
+      when json_type = 'timestamp' and not wig.is_timestamp(v #>> '{}')
+        then format('%s is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z', left(v::text, 60))
+      when json_type = 'date' and not wig.is_date(v #>> '{}')
+        then format('%s is not a date YYYY-MM-DD', left(v::text, 60))
+      when json_type in ('number', 'count') and jsonb_typeof(v) <> 'number' then 'not a number'
+      when json_type = 'count' and not ((v::numeric) = trunc(v::numeric) and (v::numeric) between 0 and 9007199254740991)
+        then format('%s is not a whole number >= 0', v::text)
+      when json_type = 'string_map' and jsonb_typeof(v) <> 'object' then 'not an object'
+      when json_type = 'string_map' then (
+        select format('key %s: not a string', to_jsonb(e.key)::text)
+        from jsonb_each(v) e where jsonb_typeof(e.value) <> 'string' limit 1)
+      when json_type = 'array' and jsonb_typeof(v) <> 'array' then 'not an array'
+      when json_type = 'array' and jsonb_array_length(v) > 10000
+        then format('%s items (at most 10000)', jsonb_array_length(v))
+      when json_type = 'array' then (
+        select format('[%s]: %s', a.i - 1, case
+          when items = 'object' then 'not an object'
+          when jsonb_typeof(a.x) <> 'string' then 'not a string'
+          when items = 'uuid' then format('%s is not a UUID', left(a.x::text, 60))
+          else format('%s is not one of %s', left(a.x::text, 60), array_to_string(allowed, ', ')) end)
+        from jsonb_array_elements(v) with ordinality a(x, i)
+        where case
+          when items = 'object' then jsonb_typeof(a.x) <> 'object'
+          when jsonb_typeof(a.x) <> 'string' then true
+          when items = 'uuid' then not wig.is_uuid(a.x #>> '{}')
+          when allowed is not null then not (a.x #>> '{}' = any (allowed))
+          else false end
+        order by a.i limit 1)
+      else null
+    end
+  $$;
+
+-- Size limits anywhere inside a record (metadata is free-form JSON): no array
+-- over 10,000 items, no string over 100,000 characters, no record over 1 MB of
+-- JSON text. Only records whose text is long enough to break a limit are walked.
+create or replace function wig.size_error(r jsonb) returns text
+  language sql immutable parallel safe
+  as $$
+    with t as (select length(r::text) as n)
+    select case
+      when t.n <= 20000 then null
+      else coalesce((select case when jsonb_typeof(x) = 'array'
+                        then format('contains an array of %s items (at most 10000)', jsonb_array_length(x))
+                        else format('contains a string of %s characters (at most 100000)', length(x #>> '{}')) end
+            from jsonb_path_query(r, 'strict $.**') x
+            where (jsonb_typeof(x) = 'array' and jsonb_array_length(x) > 10000)
+               or (jsonb_typeof(x) = 'string' and length(x #>> '{}') > 100000)
+            limit 1),
+          case when t.n > 1000000 then format('%s characters of JSON (at most 1000000)', t.n) end)
+    end
+    from t
+  $$;
+
+-- Raises 22023 naming the first bad field of the first bad change, or returns.
+create or replace function wig.check_changes(changes jsonb) returns void
+  language plpgsql stable
+  as $$
+declare
+  v_problem text;
+begin
+  if changes is null or jsonb_typeof(changes) <> 'array' then
+    raise exception using errcode = '22023', message = 'changes: not an array',
+      detail = 'changes: not an array';
+  end if;
+  if jsonb_array_length(changes) > 5000 then
+    v_problem := format('changes: %s changes (at most 5000 per push)', jsonb_array_length(changes));
+    raise exception using errcode = '22023', message = v_problem, detail = v_problem;
+  end if;
+
+  with c as (
+    select (i - 1)::int as idx, ch from jsonb_array_elements(changes) with ordinality t(ch, i)
+  ), envelope as (
+    select idx, 0 as pos, 'changes[' || idx || ']' || case
+      when jsonb_typeof(ch) <> 'object' then ': not an object'
+      when ch -> 'change_id' is null then '.change_id: required'
+      when jsonb_typeof(ch -> 'change_id') <> 'string' or not wig.is_uuid(ch ->> 'change_id')
+        then '.change_id: not a UUID'
+      when ch -> 'kind' is null then '.kind: required'
+      when jsonb_typeof(ch -> 'kind') <> 'string'
+           or ch ->> 'kind' not in ('person', 'organization', 'edge', 'interaction', 'merge')
+        then format('.kind: %s is not one of person, organization, edge, interaction, merge',
+                    left((ch -> 'kind')::text, 60))
+      when ch -> 'id' is null then '.id: required'
+      when jsonb_typeof(ch -> 'id') <> 'string' or not wig.is_uuid(ch ->> 'id') then '.id: not a UUID'
+      when ch -> 'op' is null then '.op: required'
+      when jsonb_typeof(ch -> 'op') <> 'string' or ch ->> 'op' not in ('upsert', 'delete', 'erase')
+        then format('.op: %s is not one of upsert, delete, erase', left((ch -> 'op')::text, 60))
+      when ch -> 'base_version' is null then '.base_version: required'
+      when jsonb_typeof(ch -> 'base_version') <> 'number'
+           or (ch -> 'base_version')::numeric <> trunc((ch -> 'base_version')::numeric)
+           or (ch -> 'base_version')::numeric not between 0 and 9007199254740991
+        then '.base_version: not a whole number >= 0'
+      when (select k from jsonb_object_keys(ch) k
+            where k not in ('change_id', 'kind', 'id', 'op', 'base_version', 'record') limit 1) is not null
+        then format('.%s: unknown field', (select k from jsonb_object_keys(ch) k
+            where k not in ('change_id', 'kind', 'id', 'op', 'base_version', 'record') limit 1))
+      when ch ->> 'op' = 'erase' then case
+        when ch -> 'record' is not null and jsonb_typeof(ch -> 'record') <> 'null'
+          then '.record: must be null for erase' end
+      when ch -> 'record' is null or jsonb_typeof(ch -> 'record') <> 'object'
+        then '.record: not an object'
+      when jsonb_typeof(ch -> 'record' -> 'id') = 'string'
+           and wig.is_uuid(ch -> 'record' ->> 'id')
+           and (ch -> 'record' ->> 'id')::uuid <> (ch ->> 'id')::uuid
+        then '.record.id: differs from the change''s id'
+      when ch ->> 'op' = 'delete' and jsonb_typeof(ch -> 'record' -> 'deletedAt') is distinct from 'string'
+        then '.record.deletedAt: required for op delete'
+      when ch ->> 'op' = 'upsert' and ch ->> 'kind' <> 'merge'
+           and jsonb_typeof(ch -> 'record' -> 'deletedAt') = 'string'
+        then '.record.deletedAt: set, so the op must be delete'
+      else (select '.record: ' || e from wig.size_error(ch -> 'record') e)
+    end as problem
+    from c
+  ), fields as (
+    select c.idx, f.pos, format('changes[%s].record.%s: %s', c.idx, f.field, e.problem)
+    from c
+    join wig.record_fields f on f.kind = c.ch ->> 'kind' and jsonb_typeof(c.ch -> 'record') = 'object'
+    cross join lateral (select wig.field_error(c.ch -> 'record' -> f.field, f.json_type, f.nullable,
+                                               f.items, f.allowed) as problem) e
+    where e.problem is not null
+  ), unknown as (
+    select c.idx, 1000 as pos, format('changes[%s].record.%s: unknown field', c.idx, k.key)
+    from c
+    cross join lateral jsonb_object_keys(case when jsonb_typeof(c.ch -> 'record') = 'object'
+                                              and c.ch ->> 'kind' in ('person', 'organization', 'edge',
+                                                                       'interaction', 'merge')
+                                              then c.ch -> 'record' else '{}' end) k(key)
+    where k.key <> 'syncVersion'
+      and not exists (select 1 from wig.record_fields f where f.kind = c.ch ->> 'kind' and f.field = k.key)
+  )
+  select p.problem into v_problem
+  from (select * from envelope where problem is not null
+        union all select * from fields
+        union all select * from unknown) p
+  order by p.idx, p.pos
+  limit 1;
+
+  if v_problem is not null then
+    raise exception using errcode = '22023', message = v_problem, detail = v_problem;
+  end if;
+end
+$$;
