@@ -15,7 +15,7 @@ use crate::store::{
 };
 
 /// One record of a batch, and the outbox changes it answers for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushItem {
     pub change_id: Uuid,
     pub kind: EntityKind,
