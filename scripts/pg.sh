@@ -107,11 +107,15 @@ migrate() {
   # The gateway logs in as authenticator over TCP with this password.
   [ -s "$DIR/authenticator.pw" ] || (umask 077; random_secret > "$DIR/authenticator.pw")
   psql_super -d "$DB" -c "alter role authenticator password '$(cat "$DIR/authenticator.pw")'"
-  if [ "$applied" -gt 0 ]; then
-    # PostgREST reloads its schema cache on this notification.
-    psql_super -d "$DB" -c "notify pgrst, 'reload schema'"
-  fi
   log "migrations: $applied applied"
+  if [ "$applied" -gt 0 ] && gateway_pid >/dev/null; then
+    # The gateway keeps prepared statements per connection: after a function's
+    # result type changed they fail with "cached plan must not change result
+    # type" until it reconnects. A restart takes well under a second.
+    log "restarting the gateway to drop its cached plans"
+    stop_gateway
+    start_gateway
+  fi
 }
 
 gateway_pid() { [ -f "$DIR/postrust.pid" ] && kill -0 "$(cat "$DIR/postrust.pid")" 2>/dev/null && cat "$DIR/postrust.pid"; }
@@ -149,7 +153,7 @@ start_gateway() {
   die "postrust did not answer on port $GW_PORT within 10 s"
 }
 
-stop_all() {
+stop_gateway() {
   local pid
   if pid=$(gateway_pid); then
     kill "$pid" 2>/dev/null || true
@@ -157,6 +161,10 @@ stop_all() {
     log "postrust stopped"
   fi
   rm -f "$DIR/postrust.pid"
+}
+
+stop_all() {
+  stop_gateway
   if pg_running; then
     as_server "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
     log "PostgreSQL stopped"

@@ -98,14 +98,14 @@ insert into wig.record_fields (kind, pos, field, json_type, nullable, items, all
   ('merge', 15, 'undoneAt', 'timestamp', true, null, null);
 
 create or replace function wig.is_uuid(s text) returns boolean
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$ select s ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' $$;
 
 -- A calendar date YYYY-MM-DD that exists (no 02-30), years 1000..9999 as in
 -- src/model/time.rs. Checked arithmetically: a failing cast would abort the push
 -- without naming the field.
 create or replace function wig.is_date(s text) returns boolean
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$
     select s ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
        and substr(s, 9, 2)::int <= extract(day from
@@ -114,7 +114,7 @@ create or replace function wig.is_date(s text) returns boolean
 
 -- RFC 3339 date-time, as src/model/time.rs accepts it.
 create or replace function wig.is_timestamp(s text) returns boolean
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$
     select s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$'
        and wig.is_date(substr(s, 1, 10))
@@ -123,7 +123,7 @@ create or replace function wig.is_timestamp(s text) returns boolean
 -- Why one value does not fit its field, or null when it does.
 create or replace function wig.field_error(v jsonb, json_type text, nullable boolean,
                                            items text, allowed text[]) returns text
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$
     select case
       when v is null then case when nullable then null else 'required' end
@@ -167,11 +167,42 @@ create or replace function wig.field_error(v jsonb, json_type text, nullable boo
     end
   $$;
 
+-- The same test as a predicate, without sub-selects so that the planner
+-- inlines it: every field of every change passes through here, and only a
+-- failing one goes through field_error for its message.
+create or replace function wig.field_ok(v jsonb, json_type text, nullable boolean,
+                                        items text, allowed text[]) returns boolean
+  language sql stable parallel safe
+  as $$
+    select case
+      when v is null or jsonb_typeof(v) = 'null' then nullable
+      when json_type = 'json' then true
+      when json_type = 'string'
+        then jsonb_typeof(v) = 'string' and (allowed is null or (v #>> '{}') = any (allowed))
+      when json_type = 'uuid' then jsonb_typeof(v) = 'string' and wig.is_uuid(v #>> '{}')
+      when json_type = 'timestamp' then jsonb_typeof(v) = 'string' and wig.is_timestamp(v #>> '{}')
+      when json_type = 'date' then jsonb_typeof(v) = 'string' and wig.is_date(v #>> '{}')
+      when json_type = 'number' then jsonb_typeof(v) = 'number'
+      when json_type = 'count' then jsonb_typeof(v) = 'number'
+        and (v::numeric) = trunc(v::numeric) and (v::numeric) between 0 and 9007199254740991
+      when json_type = 'string_map' then jsonb_typeof(v) = 'object'
+        and not jsonb_path_exists(v, 'strict $.* ? (@.type() != "string")')
+      when json_type = 'array' then jsonb_typeof(v) = 'array' and jsonb_array_length(v) <= 10000
+        and case items
+          when 'object' then not jsonb_path_exists(v, 'strict $[*] ? (@.type() != "object")')
+          when 'uuid' then not jsonb_path_exists(v, 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))')
+          else not jsonb_path_exists(v, 'strict $[*] ? (@.type() != "string")')
+               and (allowed is null or v <@ to_jsonb(allowed))
+        end
+      else false
+    end
+  $$;
+
 -- Size limits anywhere inside a record (metadata is free-form JSON): no array
 -- over 10,000 items, no string over 100,000 characters, no record over 1 MB of
 -- JSON text. Only records whose text is long enough to break a limit are walked.
 create or replace function wig.size_error(r jsonb) returns text
-  language sql immutable parallel safe
+  language sql stable parallel safe
   as $$
     with t as (select length(r::text) as n)
     select case
@@ -191,6 +222,8 @@ create or replace function wig.size_error(r jsonb) returns text
 -- Raises 22023 naming the first bad field of the first bad change, or returns.
 create or replace function wig.check_changes(changes jsonb) returns void
   language plpgsql stable
+  -- JIT compiling this query costs more than running it.
+  set jit = off
   as $$
 declare
   v_problem text;
@@ -204,8 +237,14 @@ begin
     raise exception using errcode = '22023', message = v_problem, detail = v_problem;
   end if;
 
-  with c as (
-    select (i - 1)::int as idx, ch from jsonb_array_elements(changes) with ordinality t(ch, i)
+  with kinds as (
+    select kind, array_agg(field) || array['syncVersion'] as keys from wig.record_fields group by kind
+  ), c as materialized (
+    -- Materialized (here and below) so that each extraction happens once:
+    -- inlined expressions would repeat `ch -> 'record' -> field` at every use.
+    select (i - 1)::int as idx, ch, k.keys
+    from jsonb_array_elements(changes) with ordinality t(ch, i)
+    left join kinds k on k.kind = t.ch ->> 'kind'
   ), envelope as (
     select idx, 0 as pos, 'changes[' || idx || ']' || case
       when jsonb_typeof(ch) <> 'object' then ': not an object'
@@ -213,8 +252,7 @@ begin
       when jsonb_typeof(ch -> 'change_id') <> 'string' or not wig.is_uuid(ch ->> 'change_id')
         then '.change_id: not a UUID'
       when ch -> 'kind' is null then '.kind: required'
-      when jsonb_typeof(ch -> 'kind') <> 'string'
-           or ch ->> 'kind' not in ('person', 'organization', 'edge', 'interaction', 'merge')
+      when keys is null
         then format('.kind: %s is not one of person, organization, edge, interaction, merge',
                     left((ch -> 'kind')::text, 60))
       when ch -> 'id' is null then '.id: required'
@@ -227,10 +265,9 @@ begin
            or (ch -> 'base_version')::numeric <> trunc((ch -> 'base_version')::numeric)
            or (ch -> 'base_version')::numeric not between 0 and 9007199254740991
         then '.base_version: not a whole number >= 0'
-      when (select k from jsonb_object_keys(ch) k
-            where k not in ('change_id', 'kind', 'id', 'op', 'base_version', 'record') limit 1) is not null
-        then format('.%s: unknown field', (select k from jsonb_object_keys(ch) k
-            where k not in ('change_id', 'kind', 'id', 'op', 'base_version', 'record') limit 1))
+      when (ch - array['change_id', 'kind', 'id', 'op', 'base_version', 'record']) <> '{}'::jsonb
+        then format('.%s: unknown field', (select k from jsonb_object_keys(
+               ch - array['change_id', 'kind', 'id', 'op', 'base_version', 'record']) k order by k limit 1))
       when ch ->> 'op' = 'erase' then case
         when ch -> 'record' is not null and jsonb_typeof(ch -> 'record') <> 'null'
           then '.record: must be null for erase' end
@@ -245,25 +282,30 @@ begin
       when ch ->> 'op' = 'upsert' and ch ->> 'kind' <> 'merge'
            and jsonb_typeof(ch -> 'record' -> 'deletedAt') = 'string'
         then '.record.deletedAt: set, so the op must be delete'
-      else (select '.record: ' || e from wig.size_error(ch -> 'record') e)
+      when pg_column_size(ch -> 'record') > 40000
+        then (select '.record: ' || e from wig.size_error(ch -> 'record') e)
     end as problem
     from c
+  ), rec as materialized (
+    select idx, ch ->> 'kind' as kind, ch -> 'record' as r, keys from c
+    where keys is not null and jsonb_typeof(ch -> 'record') = 'object'
+  ), field_values as materialized (
+    select rec.idx, f.pos, f.field, rec.r -> f.field as v, f.json_type, f.nullable, f.items, f.allowed
+    from rec join wig.record_fields f on f.kind = rec.kind
+  ), first_bad_field as (
+    select * from field_values
+    where not wig.field_ok(v, json_type, nullable, items, allowed)
+    order by idx, pos
+    limit 1
   ), fields as (
-    select c.idx, f.pos, format('changes[%s].record.%s: %s', c.idx, f.field, e.problem)
-    from c
-    join wig.record_fields f on f.kind = c.ch ->> 'kind' and jsonb_typeof(c.ch -> 'record') = 'object'
-    cross join lateral (select wig.field_error(c.ch -> 'record' -> f.field, f.json_type, f.nullable,
-                                               f.items, f.allowed) as problem) e
-    where e.problem is not null
+    select idx, pos, format('changes[%s].record.%s: %s', idx, field,
+                            coalesce(wig.field_error(v, json_type, nullable, items, allowed), 'invalid'))
+    from first_bad_field
   ), unknown as (
-    select c.idx, 1000 as pos, format('changes[%s].record.%s: unknown field', c.idx, k.key)
-    from c
-    cross join lateral jsonb_object_keys(case when jsonb_typeof(c.ch -> 'record') = 'object'
-                                              and c.ch ->> 'kind' in ('person', 'organization', 'edge',
-                                                                       'interaction', 'merge')
-                                              then c.ch -> 'record' else '{}' end) k(key)
-    where k.key <> 'syncVersion'
-      and not exists (select 1 from wig.record_fields f where f.kind = c.ch ->> 'kind' and f.field = k.key)
+    select idx, 1000 as pos, format('changes[%s].record.%s: unknown field', idx,
+             (select k from jsonb_object_keys(r - keys) k order by k limit 1))
+    from rec
+    where (r - keys) <> '{}'::jsonb
   )
   select p.problem into v_problem
   from (select * from envelope where problem is not null

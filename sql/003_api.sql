@@ -3,13 +3,34 @@
 
 -- Timestamps leave exactly as the client writes them (src/model/time.rs):
 -- UTC, milliseconds, "Z".
+--
+-- Records are rendered as json (text), not jsonb: the page goes out as text
+-- anyway, and building jsonb first cost about twice as much per row.
+-- Return types changed from jsonb to json once; "create or replace" cannot
+-- change a return type, so drop first (the file runs in one transaction).
+do $$
+begin
+  if exists (select 1 from pg_proc where oid = to_regprocedure('api.wig_pull(bigint, integer)')
+             and prorettype = 'jsonb'::regtype) then
+    drop function api.wig_pull(bigint, integer);
+  end if;
+  if exists (select 1 from pg_proc where oid = to_regprocedure('wig.person_record(wig.people)')
+             and prorettype = 'jsonb'::regtype) then
+    drop function wig.person_record(wig.people);
+    drop function wig.organization_record(wig.organizations);
+    drop function wig.edge_record(wig.edges);
+    drop function wig.interaction_record(wig.interactions);
+    drop function wig.merge_record(wig.merges);
+  end if;
+end $$;
+
 create or replace function wig.ts(t timestamptz) returns text
   language sql stable parallel safe
   as $$ select to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
 
-create or replace function wig.person_record(p wig.people) returns jsonb
+create or replace function wig.person_record(p wig.people) returns json
   language sql stable parallel safe
-  as $$ select jsonb_build_object(
+  as $$ select json_build_object(
     'id', p.id, 'names', p.names, 'emails', p.emails, 'phones', p.phones,
     'socialHandles', p.social_handles, 'title', p.title, 'organizationId', p.organization_id,
     'addresses', p.addresses, 'birthDate', to_char(p.birth_date, 'YYYY-MM-DD'),
@@ -17,17 +38,17 @@ create or replace function wig.person_record(p wig.people) returns jsonb
     'mergedInto', p.merged_into, 'metadata', p.metadata, 'createdAt', wig.ts(p.created_at),
     'updatedAt', wig.ts(p.updated_at), 'deletedAt', wig.ts(p.deleted_at)) $$;
 
-create or replace function wig.organization_record(o wig.organizations) returns jsonb
+create or replace function wig.organization_record(o wig.organizations) returns json
   language sql stable parallel safe
-  as $$ select jsonb_build_object(
+  as $$ select json_build_object(
     'id', o.id, 'name', o.name, 'domain', o.domain, 'mergeExplanation', o.merge_explanation,
     'previousIds', o.previous_ids, 'mergedInto', o.merged_into, 'metadata', o.metadata,
     'createdAt', wig.ts(o.created_at), 'updatedAt', wig.ts(o.updated_at),
     'deletedAt', wig.ts(o.deleted_at)) $$;
 
-create or replace function wig.edge_record(e wig.edges) returns jsonb
+create or replace function wig.edge_record(e wig.edges) returns json
   language sql stable parallel safe
-  as $$ select jsonb_build_object(
+  as $$ select json_build_object(
     'id', e.id, 'fromPersonId', e.from_person_id, 'toPersonId', e.to_person_id,
     'relationshipType', e.relationship_type, 'strength', e.strength,
     'strengthFactors', e.strength_factors, 'sources', e.sources, 'channels', e.channels,
@@ -36,18 +57,18 @@ create or replace function wig.edge_record(e wig.edges) returns jsonb
     'createdAt', wig.ts(e.created_at), 'updatedAt', wig.ts(e.updated_at),
     'deletedAt', wig.ts(e.deleted_at)) $$;
 
-create or replace function wig.interaction_record(i wig.interactions) returns jsonb
+create or replace function wig.interaction_record(i wig.interactions) returns json
   language sql stable parallel safe
-  as $$ select jsonb_build_object(
+  as $$ select json_build_object(
     'id', i.id, 'sourceName', i.source_name, 'sourceId', i.source_id,
     'timestamp', wig.ts(i."timestamp"), 'participants', i.participants, 'channel', i.channel,
     'direction', i.direction, 'sender', i.sender, 'durationMinutes', i.duration_minutes,
     'metadata', i.metadata, 'createdAt', wig.ts(i.created_at), 'updatedAt', wig.ts(i.updated_at),
     'deletedAt', wig.ts(i.deleted_at)) $$;
 
-create or replace function wig.merge_record(m wig.merges) returns jsonb
+create or replace function wig.merge_record(m wig.merges) returns json
   language sql stable parallel safe
-  as $$ select jsonb_build_object(
+  as $$ select json_build_object(
     'id', m.id, 'seq', m.seq, 'entityType', m.entity_type, 'targetId', m.target_id,
     'sourceIds', m.source_ids, 'explanation', m.explanation, 'peopleBefore', m.people_before,
     'peopleAfter', m.people_after, 'organizationsBefore', m.organizations_before,
@@ -99,6 +120,7 @@ $$;
 
 create or replace function api.wig_push(changes jsonb) returns jsonb
   language plpgsql volatile security invoker
+  set jit = off
   as $$
 declare
   v_owner text := wig.require_owner();
@@ -301,14 +323,15 @@ begin
 end
 $$;
 
-create or replace function api.wig_pull(since bigint default 0, "limit" int default 5000) returns jsonb
+create or replace function api.wig_pull(since bigint default 0, "limit" int default 5000) returns json
   language plpgsql stable security invoker
+  set jit = off
   as $$
 declare
   v_owner text := wig.require_owner();
   v_since bigint := $1;
   v_limit int := $2;
-  v_page jsonb;
+  v_page json;
 begin
   if v_since is null or v_since < 0 then
     raise exception using errcode = '22023', message = 'since: not a whole number >= 0',
@@ -319,38 +342,56 @@ begin
       detail = 'limit: must be between 1 and 10000';
   end if;
 
-  -- Each branch is an index range scan on (owner_id, version); the planner
-  -- merges them in version order (Merge Append) and stops after v_limit rows,
-  -- so JSON is built only for the rows of this page.
-  select jsonb_build_object(
-      'changes', coalesce(jsonb_agg(p.change order by p.version), '[]'::jsonb),
-      'checkpoint', coalesce(max(p.version), v_since),
-      'more', coalesce(max(p.version), v_since)
-              < coalesce((select o.last_seq from wig.owners o where o.owner_id = v_owner), 0))
-    into v_page
-  from (
-    (select t.version, jsonb_build_object('kind', 'person', 'id', t.id, 'version', t.version,
-       'erased', t.erased, 'record', case when t.erased then null else wig.person_record(t) end) as change
-     from wig.people t where t.owner_id = v_owner and t.version > v_since order by t.version)
-    union all
-    (select t.version, jsonb_build_object('kind', 'organization', 'id', t.id, 'version', t.version,
-       'erased', t.erased, 'record', case when t.erased then null else wig.organization_record(t) end)
-     from wig.organizations t where t.owner_id = v_owner and t.version > v_since order by t.version)
-    union all
-    (select t.version, jsonb_build_object('kind', 'edge', 'id', t.id, 'version', t.version,
-       'erased', t.erased, 'record', case when t.erased then null else wig.edge_record(t) end)
-     from wig.edges t where t.owner_id = v_owner and t.version > v_since order by t.version)
-    union all
-    (select t.version, jsonb_build_object('kind', 'interaction', 'id', t.id, 'version', t.version,
-       'erased', t.erased, 'record', case when t.erased then null else wig.interaction_record(t) end)
-     from wig.interactions t where t.owner_id = v_owner and t.version > v_since order by t.version)
-    union all
-    (select t.version, jsonb_build_object('kind', 'merge', 'id', t.id, 'version', t.version,
-       'erased', t.erased, 'record', case when t.erased then null else wig.merge_record(t) end)
-     from wig.merges t where t.owner_id = v_owner and t.version > v_since order by t.version)
-    order by version
+  -- First the page's (kind, id, version): each branch an index range scan on
+  -- (owner_id, version), at most v_limit rows, no JSON built. Then the JSON of
+  -- only those rows, by primary key. Building JSON inside the ordered scans
+  -- would let a sort-based plan render every row of the owner.
+  with page as materialized (
+    select u.kind, u.id, u.version from (
+      (select 'person'::text as kind, t.id, t.version from wig.people t
+        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
+      union all
+      (select 'organization'::text as kind, t.id, t.version from wig.organizations t
+        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
+      union all
+      (select 'edge'::text as kind, t.id, t.version from wig.edges t
+        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
+      union all
+      (select 'interaction'::text as kind, t.id, t.version from wig.interactions t
+        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
+      union all
+      (select 'merge'::text as kind, t.id, t.version from wig.merges t
+        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
+    ) u
+    order by u.version
     limit v_limit
-  ) p;
+  ), rendered as (
+    select p.version, json_build_object('kind', 'person', 'id', t.id, 'version', t.version, 'erased', t.erased,
+             'record', case when t.erased then null else wig.person_record(t) end) as change
+    from page p join wig.people t on t.owner_id = v_owner and t.id = p.id where p.kind = 'person'
+    union all
+    select p.version, json_build_object('kind', 'organization', 'id', t.id, 'version', t.version, 'erased', t.erased,
+             'record', case when t.erased then null else wig.organization_record(t) end) as change
+    from page p join wig.organizations t on t.owner_id = v_owner and t.id = p.id where p.kind = 'organization'
+    union all
+    select p.version, json_build_object('kind', 'edge', 'id', t.id, 'version', t.version, 'erased', t.erased,
+             'record', case when t.erased then null else wig.edge_record(t) end) as change
+    from page p join wig.edges t on t.owner_id = v_owner and t.id = p.id where p.kind = 'edge'
+    union all
+    select p.version, json_build_object('kind', 'interaction', 'id', t.id, 'version', t.version, 'erased', t.erased,
+             'record', case when t.erased then null else wig.interaction_record(t) end) as change
+    from page p join wig.interactions t on t.owner_id = v_owner and t.id = p.id where p.kind = 'interaction'
+    union all
+    select p.version, json_build_object('kind', 'merge', 'id', t.id, 'version', t.version, 'erased', t.erased,
+             'record', case when t.erased then null else wig.merge_record(t) end) as change
+    from page p join wig.merges t on t.owner_id = v_owner and t.id = p.id where p.kind = 'merge'
+  )
+  select json_build_object(
+      'changes', coalesce((select json_agg(r.change order by r.version) from rendered r), '[]'::json),
+      'checkpoint', coalesce((select max(version) from page), v_since),
+      'more', coalesce((select max(version) from page), v_since)
+              < coalesce((select o.last_seq from wig.owners o where o.owner_id = v_owner), 0))
+    into v_page;
   return v_page;
 end
 $$;
