@@ -97,27 +97,65 @@ insert into wig.record_fields (kind, pos, field, json_type, nullable, items, all
   ('merge', 14, 'createdAt', 'timestamp', false, null, null),
   ('merge', 15, 'undoneAt', 'timestamp', true, null, null);
 
-create or replace function wig.is_uuid(s text) returns boolean
-  language sql stable parallel safe
-  as $$ select s ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' $$;
+-- Shape checks without regular expressions: PostgreSQL's regex engine costs
+-- ~6 us a match here, and every change carries several ids and timestamps.
+-- translate() deletes the allowed characters; what is left must be exactly the
+-- separators, at their places.
 
--- A calendar date YYYY-MM-DD that exists (no 02-30), years 1000..9999 as in
--- src/model/time.rs. Checked arithmetically: a failing cast would abort the push
--- without naming the field.
-create or replace function wig.is_date(s text) returns boolean
-  language sql stable parallel safe
+-- 8-4-4-4-12 hex digits.
+create or replace function wig.is_uuid(s text) returns boolean
+  language sql immutable parallel safe
   as $$
-    select s ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
-       and substr(s, 9, 2)::int <= extract(day from
-             make_date(substr(s, 1, 4)::int, substr(s, 6, 2)::int, 1) + interval '1 month - 1 day')
+    select length(s) = 36 and translate(s, '0123456789abcdefABCDEF', '') = '----'
+       and substr(s, 9, 1) = '-' and substr(s, 14, 1) = '-' and substr(s, 19, 1) = '-'
+       and substr(s, 24, 1) = '-'
   $$;
 
--- RFC 3339 date-time, as src/model/time.rs accepts it.
-create or replace function wig.is_timestamp(s text) returns boolean
-  language sql stable parallel safe
+-- A calendar date YYYY-MM-DD that exists (no 02-30), years 1000..9999 as in
+-- src/model/time.rs. Checked arithmetically: a failing cast would abort the
+-- push without naming the field.
+create or replace function wig.is_date(s text) returns boolean
+  language sql immutable parallel safe
   as $$
-    select s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$'
+    select length(s) = 10 and translate(s, '0123456789', '') = '--'
+       and substr(s, 5, 1) = '-' and substr(s, 8, 1) = '-' and substr(s, 1, 1) <> '0'
+       and substr(s, 6, 2) between '01' and '12' and substr(s, 9, 2) >= '01'
+       and (substr(s, 9, 2) <= '28' or substr(s, 9, 2)::int <= extract(day from
+             make_date(substr(s, 1, 4)::int, substr(s, 6, 2)::int, 1) + interval '1 month - 1 day'))
+  $$;
+
+-- RFC 3339 date-time as src/model/time.rs accepts it:
+-- YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM).
+create or replace function wig.is_time_of_day(s text) returns boolean
+  language sql immutable parallel safe
+  as $$
+    select length(s) = 8 and translate(s, '0123456789', '') = '::'
+       and substr(s, 3, 1) = ':' and substr(s, 6, 1) = ':'
+       and substr(s, 1, 2) <= '23' and substr(s, 4, 2) <= '59' and substr(s, 7, 2) <= '59'
+  $$;
+
+create or replace function wig.is_fraction(s text) returns boolean
+  language sql immutable parallel safe
+  as $$
+    select s = '' or (length(s) between 2 and 10 and left(s, 1) = '.'
+                      and translate(substr(s, 2), '0123456789', '') = '')
+  $$;
+
+create or replace function wig.is_timestamp(s text) returns boolean
+  language sql immutable parallel safe
+  as $$
+    select length(s) between 20 and 35
+       and substr(s, 11, 1) in ('T', 't')
        and wig.is_date(substr(s, 1, 10))
+       and wig.is_time_of_day(substr(s, 12, 8))
+       and case
+         when right(s, 1) in ('Z', 'z') then wig.is_fraction(substr(s, 20, length(s) - 20))
+         else substr(s, length(s) - 5, 1) in ('+', '-')
+              and length(s) >= 25
+              and translate(right(s, 5), '0123456789', '') = ':' and substr(right(s, 5), 3, 1) = ':'
+              and left(right(s, 5), 2) <= '23' and right(s, 2) <= '59'
+              and wig.is_fraction(substr(s, 20, length(s) - 25))
+       end
   $$;
 
 -- Why one value does not fit its field, or null when it does.
@@ -170,7 +208,10 @@ create or replace function wig.field_error(v jsonb, json_type text, nullable boo
 -- The same test as a predicate, without sub-selects so that the planner
 -- inlines it: every field of every change passes through here, and only a
 -- failing one goes through field_error for its message.
-create or replace function wig.field_ok(v jsonb, json_type text, nullable boolean,
+-- t: the value's text when it is a JSON string (extracted once by the caller;
+-- the inlined body refers to it many times).
+drop function if exists wig.field_ok(jsonb, text, boolean, text, text[]);
+create or replace function wig.field_ok(v jsonb, t text, json_type text, nullable boolean,
                                         items text, allowed text[]) returns boolean
   language sql stable parallel safe
   as $$
@@ -178,10 +219,10 @@ create or replace function wig.field_ok(v jsonb, json_type text, nullable boolea
       when v is null or jsonb_typeof(v) = 'null' then nullable
       when json_type = 'json' then true
       when json_type = 'string'
-        then jsonb_typeof(v) = 'string' and (allowed is null or (v #>> '{}') = any (allowed))
-      when json_type = 'uuid' then jsonb_typeof(v) = 'string' and wig.is_uuid(v #>> '{}')
-      when json_type = 'timestamp' then jsonb_typeof(v) = 'string' and wig.is_timestamp(v #>> '{}')
-      when json_type = 'date' then jsonb_typeof(v) = 'string' and wig.is_date(v #>> '{}')
+        then jsonb_typeof(v) = 'string' and (allowed is null or t = any (allowed))
+      when json_type = 'uuid' then jsonb_typeof(v) = 'string' and wig.is_uuid(t)
+      when json_type = 'timestamp' then jsonb_typeof(v) = 'string' and wig.is_timestamp(t)
+      when json_type = 'date' then jsonb_typeof(v) = 'string' and wig.is_date(t)
       when json_type = 'number' then jsonb_typeof(v) = 'number'
       when json_type = 'count' then jsonb_typeof(v) = 'number'
         and (v::numeric) = trunc(v::numeric) and (v::numeric) between 0 and 9007199254740991
@@ -242,21 +283,22 @@ begin
   ), c as materialized (
     -- Materialized (here and below) so that each extraction happens once:
     -- inlined expressions would repeat `ch -> 'record' -> field` at every use.
-    select (i - 1)::int as idx, ch, k.keys
+    select (i - 1)::int as idx, ch, k.keys, ch ->> 'change_id' as cid, ch ->> 'id' as rid,
+           ch -> 'record' ->> 'id' as record_id
     from jsonb_array_elements(changes) with ordinality t(ch, i)
     left join kinds k on k.kind = t.ch ->> 'kind'
   ), envelope as (
     select idx, 0 as pos, 'changes[' || idx || ']' || case
       when jsonb_typeof(ch) <> 'object' then ': not an object'
       when ch -> 'change_id' is null then '.change_id: required'
-      when jsonb_typeof(ch -> 'change_id') <> 'string' or not wig.is_uuid(ch ->> 'change_id')
+      when jsonb_typeof(ch -> 'change_id') <> 'string' or not wig.is_uuid(cid)
         then '.change_id: not a UUID'
       when ch -> 'kind' is null then '.kind: required'
       when keys is null
         then format('.kind: %s is not one of person, organization, edge, interaction, merge',
                     left((ch -> 'kind')::text, 60))
       when ch -> 'id' is null then '.id: required'
-      when jsonb_typeof(ch -> 'id') <> 'string' or not wig.is_uuid(ch ->> 'id') then '.id: not a UUID'
+      when jsonb_typeof(ch -> 'id') <> 'string' or not wig.is_uuid(rid) then '.id: not a UUID'
       when ch -> 'op' is null then '.op: required'
       when jsonb_typeof(ch -> 'op') <> 'string' or ch ->> 'op' not in ('upsert', 'delete', 'erase')
         then format('.op: %s is not one of upsert, delete, erase', left((ch -> 'op')::text, 60))
@@ -274,8 +316,7 @@ begin
       when ch -> 'record' is null or jsonb_typeof(ch -> 'record') <> 'object'
         then '.record: not an object'
       when jsonb_typeof(ch -> 'record' -> 'id') = 'string'
-           and wig.is_uuid(ch -> 'record' ->> 'id')
-           and (ch -> 'record' ->> 'id')::uuid <> (ch ->> 'id')::uuid
+           and wig.is_uuid(record_id) and record_id::uuid <> rid::uuid
         then '.record.id: differs from the change''s id'
       when ch ->> 'op' = 'delete' and jsonb_typeof(ch -> 'record' -> 'deletedAt') is distinct from 'string'
         then '.record.deletedAt: required for op delete'
@@ -290,11 +331,12 @@ begin
     select idx, ch ->> 'kind' as kind, ch -> 'record' as r, keys from c
     where keys is not null and jsonb_typeof(ch -> 'record') = 'object'
   ), field_values as materialized (
-    select rec.idx, f.pos, f.field, rec.r -> f.field as v, f.json_type, f.nullable, f.items, f.allowed
-    from rec join wig.record_fields f on f.kind = rec.kind
+    select x.*, case when jsonb_typeof(x.v) = 'string' then x.v #>> '{}' end as t
+    from (select rec.idx, f.pos, f.field, rec.r -> f.field as v, f.json_type, f.nullable, f.items, f.allowed
+          from rec join wig.record_fields f on f.kind = rec.kind) x
   ), first_bad_field as (
     select * from field_values
-    where not wig.field_ok(v, json_type, nullable, items, allowed)
+    where not wig.field_ok(v, t, json_type, nullable, items, allowed)
     order by idx, pos
     limit 1
   ), fields as (

@@ -186,6 +186,74 @@ describe('push and pull', () => {
     assert.equal(tail.more, false);
   });
 
+  test('a batch whose changes depend on each other applies them in order', async () => {
+    const u = user();
+    const a = person();
+    const b = person();
+    const c = person();
+    const ab = edge(a.id, b.id);
+    ok(await u.push([change('person', a), change('person', b), change('person', c), change('edge', ab)]));
+    // The same record twice: the second was based on version 0 and is stale
+    // once the first applied.
+    const twice = ok(await u.push([change('person', { ...c, title: 'one' }, { base: 3 }),
+      change('person', { ...c, title: 'two' }, { base: 3 })]));
+    assert.deepEqual(twice.applied.map((x) => x.version), [5]);
+    assert.equal(twice.conflicts[0].reason, 'stale_base');
+    assert.equal(twice.conflicts[0].server.record.title, 'one');
+    // An edge pair freed and taken in one batch; two new edges on one pair.
+    const ba = edge(b.id, a.id);
+    const ac1 = edge(a.id, c.id);
+    const ac2 = edge(c.id, a.id);
+    const res = ok(await u.push([change('edge', { ...ab, deletedAt: '2024-05-09T00:00:00.000Z' }, { op: 'delete', base: 4 }),
+      change('edge', ba), change('edge', ac1), change('edge', ac2)]));
+    assert.deepEqual(res.applied.map((x) => x.id), [ab.id, ba.id, ac1.id]);
+    assert.deepEqual(res.applied.map((x) => x.version), [6, 7, 8]);
+    assert.deepEqual(res.conflicts.map((x) => [x.id, x.reason, x.server.id]), [[ac2.id, 'duplicate_pair', ac1.id]]);
+    // Two interactions from one source record in one batch.
+    const i1 = interaction({ sourceId: 'same' });
+    const i2 = interaction({ sourceId: 'same' });
+    const res2 = ok(await u.push([change('interaction', i1), change('interaction', i2)]));
+    assert.deepEqual(res2.applied.map((x) => x.id), [i1.id]);
+    assert.deepEqual(res2.conflicts.map((x) => [x.id, x.reason, x.server.id]), [[i2.id, 'duplicate_source', i1.id]]);
+    // A change id repeated inside one batch is applied once.
+    const d = person();
+    const dc = change('person', d);
+    const res3 = ok(await u.push([dc, dc]));
+    assert.deepEqual(res3.applied.map((x) => x.version), [10, 10]);
+    assert.equal(ok(await u.pull(9)).changes.length, 1);
+  });
+
+  test('independent and dependent batches answer alike (the whole-batch path and the in-order path)', async () => {
+    // The same pushes, once as they are (applied all at once) and once with an
+    // erase of an unrelated id appended (which sends the batch down the
+    // change-by-change path): same applied versions, same conflicts.
+    const runs = [];
+    for (const forceInOrder of [false, true]) {
+      const u = user();
+      const p = Array.from({ length: 6 }, () => person());
+      const first = [...p.map((x) => change('person', x)), change('edge', edge(p[0].id, p[1].id)),
+        change('interaction', interaction({ sourceId: 'x' }))];
+      ok(await u.push(first));
+      const batch = [
+        change('person', { ...p[2], title: 'stale' }, { base: 1, changeId: '00000000-0000-4000-8000-00000000000' + (forceInOrder ? 1 : 2) }),
+        change('person', { ...p[3], title: 'fresh' }, { base: 4 }),
+        change('edge', edge(p[1].id, p[0].id)),
+        change('edge', edge(p[4].id, p[5].id)),
+        change('interaction', interaction({ sourceId: 'x' })),
+        first[0],
+      ];
+      if (forceInOrder) batch.push(change('organization', null, { op: 'erase', recordId: id() }));
+      const res = ok(await u.push(batch));
+      runs.push({
+        applied: res.applied.slice(0, 3).map((x) => x.version),
+        conflicts: res.conflicts.map((x) => [x.reason, x.server.version, x.server.erased]),
+      });
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    assert.deepEqual(runs[0].applied, [9, 10, 1]);
+    assert.deepEqual(runs[0].conflicts, [['stale_base', 3, false], ['duplicate_pair', 7, false], ['duplicate_source', 8, false]]);
+  });
+
   test('pull limits are checked', async () => {
     const u = user();
     for (const args of [{ since: 0, limit: 0 }, { since: 0, limit: 10001 }, { since: -1, limit: 10 }]) {
