@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/pg.sh start|migrate|stop|status|env — a private PostgreSQL 15 cluster
 # on 127.0.0.1 with the WIG sync schema (sql/*.sql), and the PostgREST-compatible
-# gateway `postrust` in front of it. Everything lives in .wig-pg/ (git-ignored).
+# gateway `postrust` in front of it. Everything lives in .wig-pg/ (git-ignored;
+# WIG_PG_DIR overrides it).
 #
 #   WIG_PG_PORT       PostgreSQL port (default 54329)
 #   WIG_GATEWAY_PORT  gateway port (default 3300)
@@ -12,12 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DIR=$ROOT/.wig-pg
+DIR=${WIG_PG_DIR:-$ROOT/.wig-pg}
 PG_PORT=${WIG_PG_PORT:-54329}
 GW_PORT=${WIG_GATEWAY_PORT:-3300}
 PG_BIN=/usr/lib/postgresql/15/bin
-DATA=$DIR/data
-SOCK=$DIR/run
 DB=wig
 POSTRUST_VERSION=3.1.0
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,13 +26,23 @@ die() { log "$*"; exit 1; }
 
 if [ "$(id -u)" = 0 ]; then
   SERVER_USER=postgres
-  as_server() { runuser -u postgres -- "$@"; }
+  # From /: postgres may not be allowed into the caller's directory.
+  as_server() { (cd / && runuser -u postgres -- "$@"); }
   as_root() { "$@"; }
+  # The server runs as postgres, which must reach its data directory: a clone
+  # under a private home (e.g. /root) is out of its reach.
+  # (Checked as `nobody`: postgres, an ordinary user too, may not exist yet.)
+  if [ -z "${WIG_PG_DIR:-}" ] && ! (cd / && runuser -u nobody -- test -x "$ROOT") 2>/dev/null; then
+    DIR=/var/tmp/wig-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)
+  fi
 else
   SERVER_USER=$(id -un)
   as_server() { "$@"; }
   as_root() { sudo "$@"; }
 fi
+
+DATA=$DIR/data
+SOCK=$DIR/run
 
 psql_super() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PG_PORT" -U postgres "$@"; }
 
@@ -176,6 +185,7 @@ print_env() {
   echo "export WIG_GATEWAY_URL=http://127.0.0.1:$GW_PORT"
   echo "export WIG_JWT_SECRET=$(jwt_secret)"
   echo "export WIG_PG_URL=postgres://postgres:$(cat "$DIR/postgres.pw")@127.0.0.1:$PG_PORT/$DB"
+  echo "export WIG_PG_DIR=$DIR"
 }
 
 case "${1:-}" in

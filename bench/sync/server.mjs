@@ -24,7 +24,7 @@ function psql(sql) {
 
 function gatewayPeakRss() {
   try {
-    const pid = readFileSync(`${root}.wig-pg/postrust.pid`, 'utf8').trim();
+    const pid = readFileSync(`${process.env.WIG_PG_DIR}/postrust.pid`, 'utf8').trim();
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : null;
   } catch { return null; }
