@@ -320,9 +320,6 @@ begin
         then '.record.id: differs from the change''s id'
       when ch ->> 'op' = 'delete' and jsonb_typeof(ch -> 'record' -> 'deletedAt') is distinct from 'string'
         then '.record.deletedAt: required for op delete'
-      when ch ->> 'op' = 'upsert' and ch ->> 'kind' <> 'merge'
-           and jsonb_typeof(ch -> 'record' -> 'deletedAt') = 'string'
-        then '.record.deletedAt: set, so the op must be delete'
       when pg_column_size(ch -> 'record') > 40000
         then (select '.record: ' || e from wig.size_error(ch -> 'record') e)
     end as problem

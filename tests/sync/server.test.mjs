@@ -396,6 +396,16 @@ describe('malicious and malformed pushes', () => {
     });
   }
 
+  test('a body over the gateway limit (10 MiB) is refused, nothing written', async () => {
+    const u = user();
+    const title = 'x'.repeat(90_000);
+    const changes = Array.from({ length: 130 }, () => change('person', person({ title })));
+    const res = await rpc('wig_push', { changes }, u.token);
+    assert.ok(res.status === 400 || res.status === 413, String(res.status));
+    assert.match(res.body.code, /^PGRST/);
+    assert.deepEqual(ok(await u.pull()), { changes: [], checkpoint: 0, more: false });
+  });
+
   test('a body that is not JSON is refused by the gateway', async () => {
     const u = user();
     const res = await rpc('wig_push', '{"changes": [', u.token);
