@@ -158,6 +158,20 @@ create or replace function wig.is_timestamp(s text) returns boolean
        end
   $$;
 
+-- The one form clients write (2024-05-01T12:00:00.000Z), checked the cheap way
+-- for the fast path of check_changes: the cast throws on impossible dates and
+-- times (month 13, 02-30, 25:00), which sends the batch to the detailed check.
+-- True only for strings is_timestamp also accepts.
+create or replace function wig.is_client_timestamp(s text) returns boolean
+  language sql stable parallel safe
+  as $$
+    select length(s) = 24 and translate(s, '0123456789', '') = '--T::.Z'
+       and substr(s, 5, 1) = '-' and substr(s, 8, 1) = '-' and substr(s, 11, 1) = 'T'
+       and substr(s, 14, 1) = ':' and substr(s, 17, 1) = ':' and substr(s, 20, 1) = '.'
+       and substr(s, 1, 1) <> '0' and substr(s, 18, 2) <= '59'
+       and s::timestamptz is not null
+  $$;
+
 -- Why one value does not fit its field, or null when it does.
 create or replace function wig.field_error(v jsonb, json_type text, nullable boolean,
                                            items text, allowed text[]) returns text
@@ -268,6 +282,7 @@ create or replace function wig.check_changes(changes jsonb) returns void
   as $$
 declare
   v_problem text;
+  v_fast_ok boolean;
 begin
   if changes is null or jsonb_typeof(changes) <> 'array' then
     raise exception using errcode = '22023', message = 'changes: not an array',
@@ -278,6 +293,117 @@ begin
     raise exception using errcode = '22023', message = v_problem, detail = v_problem;
   end if;
 
+  -- Fast path: one pass, one boolean per change, each record's fields pulled out
+  -- once (jsonb_to_record), no per-field rows. Accepts only what the detailed
+  -- query below accepts; anything else (including records over 40 kB, whose
+  -- nested sizes need walking, timestamps in another form than the clients',
+  -- and casts that throw) goes to that query for its message.
+  begin
+  -- (coalesce: a missing field makes its test null, and bool_and skips nulls.)
+  select coalesce(bool_and(coalesce(
+      jsonb_typeof(c.ch) = 'object'
+      and jsonb_typeof(c.ch -> 'change_id') = 'string' and wig.is_uuid(c.ch ->> 'change_id')
+      and jsonb_typeof(c.ch -> 'kind') = 'string'
+      and jsonb_typeof(c.ch -> 'id') = 'string' and wig.is_uuid(c.ch ->> 'id')
+      and jsonb_typeof(c.ch -> 'op') = 'string' and c.ch ->> 'op' in ('upsert', 'delete', 'erase')
+      and jsonb_typeof(c.ch -> 'base_version') = 'number'
+      and (c.ch -> 'base_version')::numeric = trunc((c.ch -> 'base_version')::numeric)
+      and (c.ch -> 'base_version')::numeric between 0 and 9007199254740991
+      and (c.ch - array['change_id', 'kind', 'id', 'op', 'base_version', 'record']) = '{}'::jsonb
+      and case
+        when c.ch ->> 'op' = 'erase' then coalesce(jsonb_typeof(c.rec), 'null') = 'null'
+             and c.kind in ('person', 'organization', 'edge', 'interaction', 'merge')
+        when jsonb_typeof(c.rec) <> 'object' or pg_column_size(c.rec) > 40000 then false
+        when c.ch ->> 'op' = 'delete' and jsonb_typeof(c.rec -> 'deletedAt') is distinct from 'string' then false
+        when not (jsonb_typeof(c.rec -> 'id') = 'string' and wig.is_uuid(c.rec ->> 'id')) then false
+        when (c.rec ->> 'id')::uuid <> (c.ch ->> 'id')::uuid then false
+        else case c.kind
+          when 'person' then (c.rec - array['id', 'names', 'emails', 'phones', 'socialHandles', 'title', 'organizationId', 'addresses', 'birthDate', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and (jsonb_typeof(p."id") = 'string' and wig.is_uuid((p."id" #>> '{}')))
+            and (jsonb_typeof(p."names") = 'array' and jsonb_array_length(p."names") <= 10000 and not jsonb_path_exists(p."names", 'strict $[*] ? (@.type() != "string")'))
+            and (jsonb_typeof(p."emails") = 'array' and jsonb_array_length(p."emails") <= 10000 and not jsonb_path_exists(p."emails", 'strict $[*] ? (@.type() != "string")'))
+            and (jsonb_typeof(p."phones") = 'array' and jsonb_array_length(p."phones") <= 10000 and not jsonb_path_exists(p."phones", 'strict $[*] ? (@.type() != "string")'))
+            and (jsonb_typeof(p."socialHandles") = 'object' and not jsonb_path_exists(p."socialHandles", 'strict $.* ? (@.type() != "string")'))
+            and (coalesce(jsonb_typeof(p."title"), 'null') = 'null' or (jsonb_typeof(p."title") = 'string'))
+            and (coalesce(jsonb_typeof(p."organizationId"), 'null') = 'null' or (jsonb_typeof(p."organizationId") = 'string' and wig.is_uuid((p."organizationId" #>> '{}'))))
+            and (jsonb_typeof(p."addresses") = 'array' and jsonb_array_length(p."addresses") <= 10000 and not jsonb_path_exists(p."addresses", 'strict $[*] ? (@.type() != "string")'))
+            and (coalesce(jsonb_typeof(p."birthDate"), 'null') = 'null' or (jsonb_typeof(p."birthDate") = 'string' and wig.is_date((p."birthDate" #>> '{}'))))
+            and (jsonb_typeof(p."previousIds") = 'array' and jsonb_array_length(p."previousIds") <= 10000 and not jsonb_path_exists(p."previousIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
+            and (coalesce(jsonb_typeof(p."mergedInto"), 'null') = 'null' or (jsonb_typeof(p."mergedInto") = 'string' and wig.is_uuid((p."mergedInto" #>> '{}'))))
+            and (jsonb_typeof(p."createdAt") = 'string' and wig.is_client_timestamp((p."createdAt" #>> '{}')))
+            and (jsonb_typeof(p."updatedAt") = 'string' and wig.is_client_timestamp((p."updatedAt" #>> '{}')))
+            and (coalesce(jsonb_typeof(p."deletedAt"), 'null') = 'null' or (jsonb_typeof(p."deletedAt") = 'string' and wig.is_client_timestamp((p."deletedAt" #>> '{}'))))
+          when 'organization' then (c.rec - array['id', 'name', 'domain', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and (jsonb_typeof(o."id") = 'string' and wig.is_uuid((o."id" #>> '{}')))
+            and (jsonb_typeof(o."name") = 'string')
+            and (coalesce(jsonb_typeof(o."domain"), 'null') = 'null' or (jsonb_typeof(o."domain") = 'string'))
+            and (jsonb_typeof(o."previousIds") = 'array' and jsonb_array_length(o."previousIds") <= 10000 and not jsonb_path_exists(o."previousIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
+            and (coalesce(jsonb_typeof(o."mergedInto"), 'null') = 'null' or (jsonb_typeof(o."mergedInto") = 'string' and wig.is_uuid((o."mergedInto" #>> '{}'))))
+            and (jsonb_typeof(o."createdAt") = 'string' and wig.is_client_timestamp((o."createdAt" #>> '{}')))
+            and (jsonb_typeof(o."updatedAt") = 'string' and wig.is_client_timestamp((o."updatedAt" #>> '{}')))
+            and (coalesce(jsonb_typeof(o."deletedAt"), 'null') = 'null' or (jsonb_typeof(o."deletedAt") = 'string' and wig.is_client_timestamp((o."deletedAt" #>> '{}'))))
+          when 'edge' then (c.rec - array['id', 'fromPersonId', 'toPersonId', 'relationshipType', 'strength', 'strengthFactors', 'sources', 'channels', 'firstSeenAt', 'lastSeenAt', 'interactionCount', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and (jsonb_typeof(e."id") = 'string' and wig.is_uuid((e."id" #>> '{}')))
+            and (jsonb_typeof(e."fromPersonId") = 'string' and wig.is_uuid((e."fromPersonId" #>> '{}')))
+            and (jsonb_typeof(e."toPersonId") = 'string' and wig.is_uuid((e."toPersonId" #>> '{}')))
+            and (jsonb_typeof(e."relationshipType") = 'string' and (e."relationshipType" #>> '{}') = any (array['knows', 'connected_to', 'interacted_with', 'worked_at', 'advised', 'invested_in']))
+            and (jsonb_typeof(e."strength") = 'number')
+            and (jsonb_typeof(e."strengthFactors") = 'array' and jsonb_array_length(e."strengthFactors") <= 10000 and not jsonb_path_exists(e."strengthFactors", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(e."sources") = 'array' and jsonb_array_length(e."sources") <= 10000 and not jsonb_path_exists(e."sources", 'strict $[*] ? (@.type() != "string")'))
+            and (jsonb_typeof(e."channels") = 'array' and jsonb_array_length(e."channels") <= 10000 and not jsonb_path_exists(e."channels", 'strict $[*] ? (@.type() != "string")') and e."channels" <@ to_jsonb(array['email', 'message', 'meeting', 'call', 'other']))
+            and (coalesce(jsonb_typeof(e."firstSeenAt"), 'null') = 'null' or (jsonb_typeof(e."firstSeenAt") = 'string' and wig.is_client_timestamp((e."firstSeenAt" #>> '{}'))))
+            and (coalesce(jsonb_typeof(e."lastSeenAt"), 'null') = 'null' or (jsonb_typeof(e."lastSeenAt") = 'string' and wig.is_client_timestamp((e."lastSeenAt" #>> '{}'))))
+            and (jsonb_typeof(e."interactionCount") = 'number' and (e."interactionCount")::numeric = trunc((e."interactionCount")::numeric) and (e."interactionCount")::numeric between 0 and 9007199254740991)
+            and (jsonb_typeof(e."createdAt") = 'string' and wig.is_client_timestamp((e."createdAt" #>> '{}')))
+            and (jsonb_typeof(e."updatedAt") = 'string' and wig.is_client_timestamp((e."updatedAt" #>> '{}')))
+            and (coalesce(jsonb_typeof(e."deletedAt"), 'null') = 'null' or (jsonb_typeof(e."deletedAt") = 'string' and wig.is_client_timestamp((e."deletedAt" #>> '{}'))))
+          when 'interaction' then (c.rec - array['id', 'sourceName', 'sourceId', 'timestamp', 'participants', 'channel', 'direction', 'sender', 'durationMinutes', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and (jsonb_typeof(i."id") = 'string' and wig.is_uuid((i."id" #>> '{}')))
+            and (jsonb_typeof(i."sourceName") = 'string')
+            and (jsonb_typeof(i."sourceId") = 'string')
+            and (jsonb_typeof(i."timestamp") = 'string' and wig.is_client_timestamp((i."timestamp" #>> '{}')))
+            and (jsonb_typeof(i."participants") = 'array' and jsonb_array_length(i."participants") <= 10000 and not jsonb_path_exists(i."participants", 'strict $[*] ? (@.type() != "string")'))
+            and (jsonb_typeof(i."channel") = 'string' and (i."channel" #>> '{}') = any (array['email', 'message', 'meeting', 'call', 'other']))
+            and (coalesce(jsonb_typeof(i."direction"), 'null') = 'null' or (jsonb_typeof(i."direction") = 'string' and (i."direction" #>> '{}') = any (array['one_way', 'two_way'])))
+            and (coalesce(jsonb_typeof(i."sender"), 'null') = 'null' or (jsonb_typeof(i."sender") = 'string'))
+            and (coalesce(jsonb_typeof(i."durationMinutes"), 'null') = 'null' or (jsonb_typeof(i."durationMinutes") = 'number'))
+            and (jsonb_typeof(i."createdAt") = 'string' and wig.is_client_timestamp((i."createdAt" #>> '{}')))
+            and (jsonb_typeof(i."updatedAt") = 'string' and wig.is_client_timestamp((i."updatedAt" #>> '{}')))
+            and (coalesce(jsonb_typeof(i."deletedAt"), 'null') = 'null' or (jsonb_typeof(i."deletedAt") = 'string' and wig.is_client_timestamp((i."deletedAt" #>> '{}'))))
+          when 'merge' then (c.rec - array['id', 'seq', 'entityType', 'targetId', 'sourceIds', 'explanation', 'peopleBefore', 'peopleAfter', 'organizationsBefore', 'organizationsAfter', 'edgesBefore', 'edgesAfter', 'removedEdgeIds', 'createdAt', 'undoneAt', 'syncVersion']) = '{}'::jsonb
+            and (jsonb_typeof(m."id") = 'string' and wig.is_uuid((m."id" #>> '{}')))
+            and (jsonb_typeof(m."seq") = 'number' and (m."seq")::numeric = trunc((m."seq")::numeric) and (m."seq")::numeric between 0 and 9007199254740991)
+            and (jsonb_typeof(m."entityType") = 'string' and (m."entityType" #>> '{}') = any (array['person', 'organization']))
+            and (jsonb_typeof(m."targetId") = 'string' and wig.is_uuid((m."targetId" #>> '{}')))
+            and (jsonb_typeof(m."sourceIds") = 'array' and jsonb_array_length(m."sourceIds") <= 10000 and not jsonb_path_exists(m."sourceIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
+            and (jsonb_typeof(m."peopleBefore") = 'array' and jsonb_array_length(m."peopleBefore") <= 10000 and not jsonb_path_exists(m."peopleBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."peopleAfter") = 'array' and jsonb_array_length(m."peopleAfter") <= 10000 and not jsonb_path_exists(m."peopleAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."organizationsBefore") = 'array' and jsonb_array_length(m."organizationsBefore") <= 10000 and not jsonb_path_exists(m."organizationsBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."organizationsAfter") = 'array' and jsonb_array_length(m."organizationsAfter") <= 10000 and not jsonb_path_exists(m."organizationsAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."edgesBefore") = 'array' and jsonb_array_length(m."edgesBefore") <= 10000 and not jsonb_path_exists(m."edgesBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."edgesAfter") = 'array' and jsonb_array_length(m."edgesAfter") <= 10000 and not jsonb_path_exists(m."edgesAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (jsonb_typeof(m."removedEdgeIds") = 'array' and jsonb_array_length(m."removedEdgeIds") <= 10000 and not jsonb_path_exists(m."removedEdgeIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
+            and (jsonb_typeof(m."createdAt") = 'string' and wig.is_client_timestamp((m."createdAt" #>> '{}')))
+            and (coalesce(jsonb_typeof(m."undoneAt"), 'null') = 'null' or (jsonb_typeof(m."undoneAt") = 'string' and wig.is_client_timestamp((m."undoneAt" #>> '{}'))))
+          else false
+        end
+      end, false)), true)
+    into v_fast_ok
+  from (select t.ch, t.ch ->> 'kind' as kind, t.ch -> 'record' as rec
+        from jsonb_array_elements(changes) t(ch)) c
+    left join lateral jsonb_to_record(case when c.kind = 'person' and jsonb_typeof(c.rec) = 'object' then c.rec end) as p("id" jsonb, "names" jsonb, "emails" jsonb, "phones" jsonb, "socialHandles" jsonb, "title" jsonb, "organizationId" jsonb, "addresses" jsonb, "birthDate" jsonb, "mergeExplanation" jsonb, "previousIds" jsonb, "mergedInto" jsonb, "metadata" jsonb, "createdAt" jsonb, "updatedAt" jsonb, "deletedAt" jsonb) on true
+    left join lateral jsonb_to_record(case when c.kind = 'organization' and jsonb_typeof(c.rec) = 'object' then c.rec end) as o("id" jsonb, "name" jsonb, "domain" jsonb, "mergeExplanation" jsonb, "previousIds" jsonb, "mergedInto" jsonb, "metadata" jsonb, "createdAt" jsonb, "updatedAt" jsonb, "deletedAt" jsonb) on true
+    left join lateral jsonb_to_record(case when c.kind = 'edge' and jsonb_typeof(c.rec) = 'object' then c.rec end) as e("id" jsonb, "fromPersonId" jsonb, "toPersonId" jsonb, "relationshipType" jsonb, "strength" jsonb, "strengthFactors" jsonb, "sources" jsonb, "channels" jsonb, "firstSeenAt" jsonb, "lastSeenAt" jsonb, "interactionCount" jsonb, "metadata" jsonb, "createdAt" jsonb, "updatedAt" jsonb, "deletedAt" jsonb) on true
+    left join lateral jsonb_to_record(case when c.kind = 'interaction' and jsonb_typeof(c.rec) = 'object' then c.rec end) as i("id" jsonb, "sourceName" jsonb, "sourceId" jsonb, "timestamp" jsonb, "participants" jsonb, "channel" jsonb, "direction" jsonb, "sender" jsonb, "durationMinutes" jsonb, "metadata" jsonb, "createdAt" jsonb, "updatedAt" jsonb, "deletedAt" jsonb) on true
+    left join lateral jsonb_to_record(case when c.kind = 'merge' and jsonb_typeof(c.rec) = 'object' then c.rec end) as m("id" jsonb, "seq" jsonb, "entityType" jsonb, "targetId" jsonb, "sourceIds" jsonb, "explanation" jsonb, "peopleBefore" jsonb, "peopleAfter" jsonb, "organizationsBefore" jsonb, "organizationsAfter" jsonb, "edgesBefore" jsonb, "edgesAfter" jsonb, "removedEdgeIds" jsonb, "createdAt" jsonb, "undoneAt" jsonb) on true;
+  exception when others then
+    v_fast_ok := false;
+  end;
+  if v_fast_ok then
+    return;
+  end if;
+
+  -- Detailed: the first problem, named.
   with kinds as (
     select kind, array_agg(field) || array['syncVersion'] as keys from wig.record_fields group by kind
   ), c as materialized (

@@ -396,6 +396,33 @@ describe('malicious and malformed pushes', () => {
     });
   }
 
+  test('every field of every kind refuses a value of the wrong JSON type, by name', async () => {
+    // Covers the server's fast path and its detailed check agreeing: a wrong
+    // value anywhere must be refused and named, never let through.
+    const u = user();
+    const a = person();
+    const records = {
+      person: a, organization: organization(), edge: edge(id(), id()), interaction: interaction(),
+      merge: merge(a, [person()]),
+    };
+    const anyJson = new Set(['metadata', 'mergeExplanation', 'explanation']);
+    const wrong = (v) => (v === null ? {} : typeof v === 'string' ? 7 : typeof v === 'number' ? '7'
+      : Array.isArray(v) ? { a: 1 } : 'x');
+    let tried = 0;
+    for (const [kind, record] of Object.entries(records)) {
+      for (const field of Object.keys(record)) {
+        if (anyJson.has(field)) continue;
+        const bad = { ...record, [field]: wrong(record[field]) };
+        const res = await rpc('wig_push', { changes: [change(kind, bad, { recordId: record.id })] }, u.token);
+        assert.equal(res.status, 400, `${kind}.${field}: ${JSON.stringify(res.body).slice(0, 200)}`);
+        assert.ok(res.body.message.startsWith(`changes[0].record.${field}: `), `${kind}.${field}: ${res.body.message}`);
+        tried++;
+      }
+    }
+    assert.equal(tried, 62);
+    assert.deepEqual(ok(await u.pull()), { changes: [], checkpoint: 0, more: false });
+  });
+
   test('a body over the gateway limit (10 MiB) is refused, nothing written', async () => {
     const u = user();
     const title = 'x'.repeat(90_000);
