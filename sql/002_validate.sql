@@ -279,6 +279,7 @@ create or replace function wig.check_changes(changes jsonb) returns void
   language plpgsql stable
   -- JIT compiling this query costs more than running it.
   set jit = off
+  set plan_cache_mode = force_custom_plan
   as $$
 declare
   v_problem text;

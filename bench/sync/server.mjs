@@ -4,7 +4,7 @@
 //   node bench/sync/server.mjs [--out FILE]   (default bench/results/sync.json)
 // Rows: {system, dataset, metric, rows, seconds, rows_per_s, …}; seconds and bytes.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServer, user, person, edge, change } from '../../tests/sync/server.mjs';
 
@@ -30,6 +30,37 @@ function gatewayPeakRss() {
   } catch { return null; }
 }
 
+// CPU time of the gateway and of the PostgreSQL server processes, so the
+// figures can be read apart from the load of a shared machine (wall time
+// stretches when other jobs compete for the 2 vCPUs; CPU time does not).
+function processCpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch { return 0; }
+}
+function serverCpu() {
+  // This cluster only: its postmaster and the postmaster's children (other
+  // worktrees may run clusters of their own on the same machine).
+  const postmaster = readFileSync(`${process.env.WIG_PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0].trim();
+  let postgres = processCpuSeconds(postmaster);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let parent = '';
+    try { parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]; } catch { continue; }
+    if (parent === postmaster) postgres += processCpuSeconds(pid);
+  }
+  let gateway = 0;
+  try { gateway = processCpuSeconds(readFileSync(`${process.env.WIG_PG_DIR}/postrust.pid`, 'utf8').trim()); } catch { /* not running */ }
+  return { postgres, gateway };
+}
+function cpuSince(before, rows) {
+  const now = serverCpu();
+  const postgres = now.postgres - before.postgres;
+  const gateway = now.gateway - before.gateway;
+  return { postgres_cpu_s: postgres, gateway_cpu_s: gateway, rows_per_server_cpu_s: rows / (postgres + gateway) };
+}
+
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const rows = [];
 
@@ -48,6 +79,7 @@ async function benchPush(batch) {
   const latencies = [];
   let applied = 0;
   let bytes = 0;
+  const cpu0 = serverCpu();
   const t0 = performance.now();
   for (const body of bodies) {
     const t = performance.now();
@@ -65,7 +97,7 @@ async function benchPush(batch) {
   if (applied !== changes.length) throw new Error(`applied ${applied} of ${changes.length}`);
   rows.push({
     system: SYSTEM, dataset: 'push 10,000 people + 40,000 edges', metric: 'push', batch,
-    rows: applied, seconds, rows_per_s: applied / seconds, request_bytes: bytes,
+    rows: applied, seconds, rows_per_s: applied / seconds, ...cpuSince(cpu0, applied), request_bytes: bytes,
     batch_p50_s: quantile(latencies, 0.5), batch_p95_s: quantile(latencies, 0.95),
     gateway_peak_rss_bytes: gatewayPeakRss(), bench_peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
   });
@@ -114,6 +146,7 @@ async function benchPull(limit) {
   let since = 0;
   let count = 0;
   let bytes = 0;
+  const cpu0 = serverCpu();
   const t0 = performance.now();
   for (;;) {
     const t = performance.now();
@@ -135,7 +168,7 @@ async function benchPull(limit) {
   if (count !== 600_000 || ids.size !== 600_000) throw new Error(`pulled ${count} rows, ${ids.size} distinct`);
   rows.push({
     system: SYSTEM, dataset: 'pull 100,000 people + 500,000 edges', metric: 'pull', limit,
-    rows: count, seconds, rows_per_s: count / seconds, response_bytes: bytes,
+    rows: count, seconds, rows_per_s: count / seconds, ...cpuSince(cpu0, count), response_bytes: bytes,
     page_p50_s: quantile(latencies, 0.5), page_p95_s: quantile(latencies, 0.95),
     gateway_peak_rss_bytes: gatewayPeakRss(), bench_peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
   });
