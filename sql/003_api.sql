@@ -509,56 +509,46 @@ begin
       detail = 'limit: must be between 1 and 10000';
   end if;
 
-  -- First the page's (kind, id, version): each branch an index range scan on
-  -- (owner_id, version), at most v_limit rows, no JSON built. Then the JSON of
-  -- only those rows, by primary key. Building JSON inside the ordered scans
-  -- would let a sort-based plan render every row of the owner.
-  with page as materialized (
-    select u.kind, u.id, u.version from (
-      (select 'person'::text as kind, t.id, t.version from wig.people t
-        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
-      union all
-      (select 'organization'::text as kind, t.id, t.version from wig.organizations t
-        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
-      union all
-      (select 'edge'::text as kind, t.id, t.version from wig.edges t
-        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
-      union all
-      (select 'interaction'::text as kind, t.id, t.version from wig.interactions t
-        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
-      union all
-      (select 'merge'::text as kind, t.id, t.version from wig.merges t
-        where t.owner_id = v_owner and t.version > v_since order by t.version limit v_limit)
-    ) u
-    order by u.version
-    limit v_limit
-  ), rendered as (
-    select p.version, json_build_object('kind', 'person', 'id', t.id, 'version', t.version, 'erased', t.erased,
-             'record', case when t.erased then null else wig.person_record(t) end) as change
-    from page p join wig.people t on t.owner_id = v_owner and t.id = p.id where p.kind = 'person'
-    union all
-    select p.version, json_build_object('kind', 'organization', 'id', t.id, 'version', t.version, 'erased', t.erased,
-             'record', case when t.erased then null else wig.organization_record(t) end) as change
-    from page p join wig.organizations t on t.owner_id = v_owner and t.id = p.id where p.kind = 'organization'
-    union all
-    select p.version, json_build_object('kind', 'edge', 'id', t.id, 'version', t.version, 'erased', t.erased,
-             'record', case when t.erased then null else wig.edge_record(t) end) as change
-    from page p join wig.edges t on t.owner_id = v_owner and t.id = p.id where p.kind = 'edge'
-    union all
-    select p.version, json_build_object('kind', 'interaction', 'id', t.id, 'version', t.version, 'erased', t.erased,
-             'record', case when t.erased then null else wig.interaction_record(t) end) as change
-    from page p join wig.interactions t on t.owner_id = v_owner and t.id = p.id where p.kind = 'interaction'
-    union all
-    select p.version, json_build_object('kind', 'merge', 'id', t.id, 'version', t.version, 'erased', t.erased,
-             'record', case when t.erased then null else wig.merge_record(t) end) as change
-    from page p join wig.merges t on t.owner_id = v_owner and t.id = p.id where p.kind = 'merge'
-  )
+  -- Each branch: the owner's rows after `since` from the (owner_id, version)
+  -- index, at most v_limit of them, rendered outside the inner LIMIT; the five
+  -- ordered branches are merged (Merge Append) and only rows that reach the page
+  -- are pulled from them, so JSON is built for the page and at most one row
+  -- ahead per table. (Selecting ids first and rendering through the primary
+  -- key cost a quarter more: 5,000 extra index probes.)
   select json_build_object(
-      'changes', coalesce((select json_agg(r.change order by r.version) from rendered r), '[]'::json),
-      'checkpoint', coalesce((select max(version) from page), v_since),
-      'more', coalesce((select max(version) from page), v_since)
+      'changes', coalesce(json_agg(p.change order by p.version), '[]'::json),
+      'checkpoint', coalesce(max(p.version), v_since),
+      'more', coalesce(max(p.version), v_since)
               < coalesce((select o.last_seq from wig.owners o where o.owner_id = v_owner), 0))
-    into v_page;
+    into v_page
+  from (
+    (select x.version, json_build_object('kind', 'person', 'id', x.id, 'version', x.version, 'erased', x.erased,
+              'record', case when x.erased then null else wig.person_record(x) end) as change
+     from (select * from wig.people t where t.owner_id = v_owner and t.version > v_since
+           order by t.version limit v_limit) x)
+    union all
+    (select x.version, json_build_object('kind', 'organization', 'id', x.id, 'version', x.version, 'erased', x.erased,
+              'record', case when x.erased then null else wig.organization_record(x) end) as change
+     from (select * from wig.organizations t where t.owner_id = v_owner and t.version > v_since
+           order by t.version limit v_limit) x)
+    union all
+    (select x.version, json_build_object('kind', 'edge', 'id', x.id, 'version', x.version, 'erased', x.erased,
+              'record', case when x.erased then null else wig.edge_record(x) end) as change
+     from (select * from wig.edges t where t.owner_id = v_owner and t.version > v_since
+           order by t.version limit v_limit) x)
+    union all
+    (select x.version, json_build_object('kind', 'interaction', 'id', x.id, 'version', x.version, 'erased', x.erased,
+              'record', case when x.erased then null else wig.interaction_record(x) end) as change
+     from (select * from wig.interactions t where t.owner_id = v_owner and t.version > v_since
+           order by t.version limit v_limit) x)
+    union all
+    (select x.version, json_build_object('kind', 'merge', 'id', x.id, 'version', x.version, 'erased', x.erased,
+              'record', case when x.erased then null else wig.merge_record(x) end) as change
+     from (select * from wig.merges t where t.owner_id = v_owner and t.version > v_since
+           order by t.version limit v_limit) x)
+    order by version
+    limit v_limit
+  ) p;
   return v_page;
 end
 $$;

@@ -175,24 +175,25 @@ async function benchPull(limit) {
   console.log(JSON.stringify(rows.at(-1)));
 }
 
-// The SQL function alone, without the gateway and HTTP: pages in the middle of
-// the edges, timed inside the database (median of 5).
+// The SQL function alone, without the gateway and HTTP: five pages in the
+// middle of the edges, timed inside the database, wall clock and the backend's
+// CPU time (/proc/self/stat of the backend, read as the superuser).
 function sqlPageSeconds(limit) {
   const claims = JSON.stringify({ sub: PULL_OWNER, role: 'authenticated', exp: 9_999_999_999 });
-  const res = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-tA', process.env.WIG_PG_URL, '-c',
-    `set role authenticated; select set_config('request.jwt.claims', '${claims}', false);
-     do $$ declare t0 timestamptz; d float8[] := '{}';
-     begin
-       for i in 1..5 loop
-         t0 := clock_timestamp();
-         perform length(api.wig_pull(300000 + i * ${limit}, ${limit})::text);
-         d := d || extract(epoch from clock_timestamp() - t0)::float8;
-       end loop;
-       raise notice 'page_s=%', (select percentile_cont(0.5) within group (order by x) from unnest(d) x);
-     end $$;`], { encoding: 'utf8' });
-  const m = /page_s=([\d.e-]+)/.exec(res.stderr);
-  if (!m) throw new Error(`sql page timing failed: ${res.stderr}`);
-  return Number(m[1]);
+  const cpu = "(split_part(pg_read_file('/proc/self/stat'), ' ', 14)::bigint + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::bigint) / 100.0";
+  const calls = [1, 2, 3, 4, 5].map((i) => `select octet_length(api.wig_pull(${300000 + i * limit}, ${limit})::text);`).join('\n');
+  const script = `select set_config('request.jwt.claims', '${claims}', false) \\g /dev/null
+select ${cpu} as cpu0, extract(epoch from clock_timestamp()) as t0 \\gset
+set role authenticated;
+${calls}
+reset role;
+select (${cpu} - :cpu0) / 5 as cpu_s, (extract(epoch from clock_timestamp()) - :t0) / 5 as wall_s;
+`;
+  const res = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-tA', '-F', ' ', process.env.WIG_PG_URL],
+    { input: script, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`sql page timing failed: ${res.stderr}`);
+  const [cpuS, wallS] = res.stdout.trim().split('\n').at(-1).split(' ').map(Number);
+  return { wall: wallS, cpu: cpuS };
 }
 
 await benchPush(1000);
@@ -203,7 +204,7 @@ await benchPull(10000);
 for (const limit of [5000, 10000]) {
   const s = sqlPageSeconds(limit);
   rows.push({ system: SYSTEM, dataset: 'one pull page, SQL only (no gateway)', metric: 'pull_page_sql', limit,
-    rows: limit, seconds: s, rows_per_s: limit / s });
+    rows: limit, seconds: s.wall, rows_per_s: limit / s.wall, postgres_cpu_s: s.cpu, rows_per_server_cpu_s: limit / s.cpu });
   console.log(JSON.stringify(rows.at(-1)));
 }
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
