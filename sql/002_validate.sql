@@ -158,19 +158,22 @@ create or replace function wig.is_timestamp(s text) returns boolean
        end
   $$;
 
--- The one form clients write (2024-05-01T12:00:00.000Z), checked the cheap way
--- for the fast path of check_changes: the cast throws on impossible dates and
--- times (month 13, 02-30, 25:00), which sends the batch to the detailed check.
--- True only for strings is_timestamp also accepts.
+-- Fast-path forms of is_timestamp and is_uuid, for check_changes only: the
+-- cast throws on anything malformed, which sends the batch to the detailed
+-- check; what the cast accepts must also render back to exactly the input, so
+-- these are true only for strings the exact checks accept. ~1 us a value
+-- against 2.6-3.6 us for the exact ones (translate() walks UTF-8 char by char).
+-- The timestamp form is the one clients write: 2024-05-01T12:00:00.000Z.
 create or replace function wig.is_client_timestamp(s text) returns boolean
   language sql stable parallel safe
   as $$
-    select length(s) = 24 and translate(s, '0123456789', '') = '--T::.Z'
-       and substr(s, 5, 1) = '-' and substr(s, 8, 1) = '-' and substr(s, 11, 1) = 'T'
-       and substr(s, 14, 1) = ':' and substr(s, 17, 1) = ':' and substr(s, 20, 1) = '.'
-       and substr(s, 1, 1) <> '0' and substr(s, 18, 2) <= '59'
-       and s::timestamptz is not null
+    select octet_length(s) = 24 and left(s, 1) <> '0'
+       and to_char(s::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') = s
   $$;
+
+create or replace function wig.is_uuid_cast(s text) returns boolean
+  language sql immutable parallel safe
+  as $$ select s::uuid::text = lower(s) $$;
 
 -- Why one value does not fit its field, or null when it does.
 create or replace function wig.field_error(v jsonb, json_type text, nullable boolean,
@@ -303,9 +306,9 @@ begin
   -- (coalesce: a missing field makes its test null, and bool_and skips nulls.)
   select coalesce(bool_and(coalesce(
       jsonb_typeof(c.ch) = 'object'
-      and jsonb_typeof(c.ch -> 'change_id') = 'string' and wig.is_uuid(c.ch ->> 'change_id')
+      and jsonb_typeof(c.ch -> 'change_id') = 'string' and wig.is_uuid_cast(c.ch ->> 'change_id')
       and jsonb_typeof(c.ch -> 'kind') = 'string'
-      and jsonb_typeof(c.ch -> 'id') = 'string' and wig.is_uuid(c.ch ->> 'id')
+      and jsonb_typeof(c.ch -> 'id') = 'string' and wig.is_uuid_cast(c.ch ->> 'id')
       and jsonb_typeof(c.ch -> 'op') = 'string' and c.ch ->> 'op' in ('upsert', 'delete', 'erase')
       and jsonb_typeof(c.ch -> 'base_version') = 'number'
       and (c.ch -> 'base_version')::numeric = trunc((c.ch -> 'base_version')::numeric)
@@ -316,37 +319,37 @@ begin
              and c.kind in ('person', 'organization', 'edge', 'interaction', 'merge')
         when jsonb_typeof(c.rec) <> 'object' or pg_column_size(c.rec) > 40000 then false
         when c.ch ->> 'op' = 'delete' and jsonb_typeof(c.rec -> 'deletedAt') is distinct from 'string' then false
-        when not (jsonb_typeof(c.rec -> 'id') = 'string' and wig.is_uuid(c.rec ->> 'id')) then false
+        when not (jsonb_typeof(c.rec -> 'id') = 'string' and wig.is_uuid_cast(c.rec ->> 'id')) then false
         when (c.rec ->> 'id')::uuid <> (c.ch ->> 'id')::uuid then false
         else case c.kind
           when 'person' then (c.rec - array['id', 'names', 'emails', 'phones', 'socialHandles', 'title', 'organizationId', 'addresses', 'birthDate', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
-            and (jsonb_typeof(p."id") = 'string' and wig.is_uuid((p."id" #>> '{}')))
+            and (jsonb_typeof(p."id") = 'string' and wig.is_uuid_cast((p."id" #>> '{}')))
             and (jsonb_typeof(p."names") = 'array' and jsonb_array_length(p."names") <= 10000 and not jsonb_path_exists(p."names", 'strict $[*] ? (@.type() != "string")'))
             and (jsonb_typeof(p."emails") = 'array' and jsonb_array_length(p."emails") <= 10000 and not jsonb_path_exists(p."emails", 'strict $[*] ? (@.type() != "string")'))
             and (jsonb_typeof(p."phones") = 'array' and jsonb_array_length(p."phones") <= 10000 and not jsonb_path_exists(p."phones", 'strict $[*] ? (@.type() != "string")'))
             and (jsonb_typeof(p."socialHandles") = 'object' and not jsonb_path_exists(p."socialHandles", 'strict $.* ? (@.type() != "string")'))
             and (coalesce(jsonb_typeof(p."title"), 'null') = 'null' or (jsonb_typeof(p."title") = 'string'))
-            and (coalesce(jsonb_typeof(p."organizationId"), 'null') = 'null' or (jsonb_typeof(p."organizationId") = 'string' and wig.is_uuid((p."organizationId" #>> '{}'))))
+            and (coalesce(jsonb_typeof(p."organizationId"), 'null') = 'null' or (jsonb_typeof(p."organizationId") = 'string' and wig.is_uuid_cast((p."organizationId" #>> '{}'))))
             and (jsonb_typeof(p."addresses") = 'array' and jsonb_array_length(p."addresses") <= 10000 and not jsonb_path_exists(p."addresses", 'strict $[*] ? (@.type() != "string")'))
             and (coalesce(jsonb_typeof(p."birthDate"), 'null') = 'null' or (jsonb_typeof(p."birthDate") = 'string' and wig.is_date((p."birthDate" #>> '{}'))))
             and (jsonb_typeof(p."previousIds") = 'array' and jsonb_array_length(p."previousIds") <= 10000 and not jsonb_path_exists(p."previousIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
-            and (coalesce(jsonb_typeof(p."mergedInto"), 'null') = 'null' or (jsonb_typeof(p."mergedInto") = 'string' and wig.is_uuid((p."mergedInto" #>> '{}'))))
+            and (coalesce(jsonb_typeof(p."mergedInto"), 'null') = 'null' or (jsonb_typeof(p."mergedInto") = 'string' and wig.is_uuid_cast((p."mergedInto" #>> '{}'))))
             and (jsonb_typeof(p."createdAt") = 'string' and wig.is_client_timestamp((p."createdAt" #>> '{}')))
             and (jsonb_typeof(p."updatedAt") = 'string' and wig.is_client_timestamp((p."updatedAt" #>> '{}')))
             and (coalesce(jsonb_typeof(p."deletedAt"), 'null') = 'null' or (jsonb_typeof(p."deletedAt") = 'string' and wig.is_client_timestamp((p."deletedAt" #>> '{}'))))
           when 'organization' then (c.rec - array['id', 'name', 'domain', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
-            and (jsonb_typeof(o."id") = 'string' and wig.is_uuid((o."id" #>> '{}')))
+            and (jsonb_typeof(o."id") = 'string' and wig.is_uuid_cast((o."id" #>> '{}')))
             and (jsonb_typeof(o."name") = 'string')
             and (coalesce(jsonb_typeof(o."domain"), 'null') = 'null' or (jsonb_typeof(o."domain") = 'string'))
             and (jsonb_typeof(o."previousIds") = 'array' and jsonb_array_length(o."previousIds") <= 10000 and not jsonb_path_exists(o."previousIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
-            and (coalesce(jsonb_typeof(o."mergedInto"), 'null') = 'null' or (jsonb_typeof(o."mergedInto") = 'string' and wig.is_uuid((o."mergedInto" #>> '{}'))))
+            and (coalesce(jsonb_typeof(o."mergedInto"), 'null') = 'null' or (jsonb_typeof(o."mergedInto") = 'string' and wig.is_uuid_cast((o."mergedInto" #>> '{}'))))
             and (jsonb_typeof(o."createdAt") = 'string' and wig.is_client_timestamp((o."createdAt" #>> '{}')))
             and (jsonb_typeof(o."updatedAt") = 'string' and wig.is_client_timestamp((o."updatedAt" #>> '{}')))
             and (coalesce(jsonb_typeof(o."deletedAt"), 'null') = 'null' or (jsonb_typeof(o."deletedAt") = 'string' and wig.is_client_timestamp((o."deletedAt" #>> '{}'))))
           when 'edge' then (c.rec - array['id', 'fromPersonId', 'toPersonId', 'relationshipType', 'strength', 'strengthFactors', 'sources', 'channels', 'firstSeenAt', 'lastSeenAt', 'interactionCount', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
-            and (jsonb_typeof(e."id") = 'string' and wig.is_uuid((e."id" #>> '{}')))
-            and (jsonb_typeof(e."fromPersonId") = 'string' and wig.is_uuid((e."fromPersonId" #>> '{}')))
-            and (jsonb_typeof(e."toPersonId") = 'string' and wig.is_uuid((e."toPersonId" #>> '{}')))
+            and (jsonb_typeof(e."id") = 'string' and wig.is_uuid_cast((e."id" #>> '{}')))
+            and (jsonb_typeof(e."fromPersonId") = 'string' and wig.is_uuid_cast((e."fromPersonId" #>> '{}')))
+            and (jsonb_typeof(e."toPersonId") = 'string' and wig.is_uuid_cast((e."toPersonId" #>> '{}')))
             and (jsonb_typeof(e."relationshipType") = 'string' and (e."relationshipType" #>> '{}') = any (array['knows', 'connected_to', 'interacted_with', 'worked_at', 'advised', 'invested_in']))
             and (jsonb_typeof(e."strength") = 'number')
             and (jsonb_typeof(e."strengthFactors") = 'array' and jsonb_array_length(e."strengthFactors") <= 10000 and not jsonb_path_exists(e."strengthFactors", 'strict $[*] ? (@.type() != "object")'))
@@ -359,7 +362,7 @@ begin
             and (jsonb_typeof(e."updatedAt") = 'string' and wig.is_client_timestamp((e."updatedAt" #>> '{}')))
             and (coalesce(jsonb_typeof(e."deletedAt"), 'null') = 'null' or (jsonb_typeof(e."deletedAt") = 'string' and wig.is_client_timestamp((e."deletedAt" #>> '{}'))))
           when 'interaction' then (c.rec - array['id', 'sourceName', 'sourceId', 'timestamp', 'participants', 'channel', 'direction', 'sender', 'durationMinutes', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
-            and (jsonb_typeof(i."id") = 'string' and wig.is_uuid((i."id" #>> '{}')))
+            and (jsonb_typeof(i."id") = 'string' and wig.is_uuid_cast((i."id" #>> '{}')))
             and (jsonb_typeof(i."sourceName") = 'string')
             and (jsonb_typeof(i."sourceId") = 'string')
             and (jsonb_typeof(i."timestamp") = 'string' and wig.is_client_timestamp((i."timestamp" #>> '{}')))
@@ -372,10 +375,10 @@ begin
             and (jsonb_typeof(i."updatedAt") = 'string' and wig.is_client_timestamp((i."updatedAt" #>> '{}')))
             and (coalesce(jsonb_typeof(i."deletedAt"), 'null') = 'null' or (jsonb_typeof(i."deletedAt") = 'string' and wig.is_client_timestamp((i."deletedAt" #>> '{}'))))
           when 'merge' then (c.rec - array['id', 'seq', 'entityType', 'targetId', 'sourceIds', 'explanation', 'peopleBefore', 'peopleAfter', 'organizationsBefore', 'organizationsAfter', 'edgesBefore', 'edgesAfter', 'removedEdgeIds', 'createdAt', 'undoneAt', 'syncVersion']) = '{}'::jsonb
-            and (jsonb_typeof(m."id") = 'string' and wig.is_uuid((m."id" #>> '{}')))
+            and (jsonb_typeof(m."id") = 'string' and wig.is_uuid_cast((m."id" #>> '{}')))
             and (jsonb_typeof(m."seq") = 'number' and (m."seq")::numeric = trunc((m."seq")::numeric) and (m."seq")::numeric between 0 and 9007199254740991)
             and (jsonb_typeof(m."entityType") = 'string' and (m."entityType" #>> '{}') = any (array['person', 'organization']))
-            and (jsonb_typeof(m."targetId") = 'string' and wig.is_uuid((m."targetId" #>> '{}')))
+            and (jsonb_typeof(m."targetId") = 'string' and wig.is_uuid_cast((m."targetId" #>> '{}')))
             and (jsonb_typeof(m."sourceIds") = 'array' and jsonb_array_length(m."sourceIds") <= 10000 and not jsonb_path_exists(m."sourceIds", 'strict $[*] ? (@.type() != "string" || !(@ like_regex "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))'))
             and (jsonb_typeof(m."peopleBefore") = 'array' and jsonb_array_length(m."peopleBefore") <= 10000 and not jsonb_path_exists(m."peopleBefore", 'strict $[*] ? (@.type() != "object")'))
             and (jsonb_typeof(m."peopleAfter") = 'array' and jsonb_array_length(m."peopleAfter") <= 10000 and not jsonb_path_exists(m."peopleAfter", 'strict $[*] ? (@.type() != "object")'))

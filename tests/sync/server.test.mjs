@@ -53,6 +53,18 @@ describe('push and pull', () => {
     assert.deepEqual(ok(await u.pull(6)), { changes: [], checkpoint: 6, more: false });
   });
 
+  test('other RFC 3339 forms and upper-case UUIDs are accepted and leave in the canonical form', async () => {
+    const u = user();
+    const p = person({ createdAt: '2024-05-01T14:00:00+02:00', updatedAt: '2024-05-01t12:00:00.5z',
+      organizationId: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' });
+    ok(await u.push([change('person', { ...p, id: p.id.toUpperCase() }, { recordId: p.id })]));
+    const [row] = ok(await u.pull()).changes;
+    assert.equal(row.id, p.id);
+    assert.equal(row.record.createdAt, '2024-05-01T12:00:00.000Z');
+    assert.equal(row.record.updatedAt, '2024-05-01T12:00:00.500Z');
+    assert.equal(row.record.organizationId, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+  });
+
   test('syncVersion in a record is accepted and not stored', async () => {
     const u = user();
     const p = person();
@@ -372,6 +384,11 @@ describe('malicious and malformed pushes', () => {
     ['wrong type: strength', { changes: [good(), change('edge', { ...edge(id(), id()), strength: '0.5' })] }, /^changes\[1\]\.record\.strength: not a number$/],
     ['bad enum', { changes: [change('edge', { ...edge(id(), id()), channels: ['email', 'pigeon'] })] }, /^changes\[0\]\.record\.channels: \[1\]: "pigeon" is not one of/],
     ['bad timestamp', { changes: [change('person', { ...p, updatedAt: '2024-02-30T00:00:00Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['impossible date in the clients\' own form', { changes: [change('person', { ...p, createdAt: '2024-02-30T00:00:00.000Z' })] }, /^changes\[0\]\.record\.createdAt: .* not an RFC 3339/],
+    ['second 60', { changes: [change('person', { ...p, updatedAt: '2024-05-01T12:00:60.000Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['year 0999', { changes: [change('person', { ...p, updatedAt: '0999-05-01T12:00:00.000Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['uuid without hyphens', { changes: [change('person', { ...p, mergedInto: 'a0eebc999c0b4ef8bb6d6bb9bd380a11' })] }, /^changes\[0\]\.record\.mergedInto: .* not a UUID$/],
+    ['uuid in braces', { changes: [{ ...change('person', p), change_id: '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}' }] }, /^changes\[0\]\.change_id: not a UUID$/],
     ['bad uuid', { changes: [change('person', { ...p, organizationId: 'org-1' })] }, /^changes\[0\]\.record\.organizationId: .* not a UUID$/],
     ['missing field', { changes: [change('person', (({ names, ...rest }) => rest)(p))] }, /^changes\[0\]\.record\.names: required$/],
     ['unknown record field', { changes: [change('person', { ...p, ownerId: 'x' })] }, /^changes\[0\]\.record\.ownerId: unknown field$/],
