@@ -329,10 +329,11 @@ $$;
 -- nothing) when the batch is not of that kind; wig.push_in_order handles it.
 -- The caller holds the owner's row lock.
 --
--- plan_cache_mode: plpgsql switches to a generic plan after five calls, and a
--- generic plan does not know v_owner: with one large owner it chose scans over
--- the owner's rows for the per-change probes (a 5,000-change push went from
--- 0.6 s to 3.3 s). A custom plan costs a few ms of planning per call.
+-- plan_cache_mode: plpgsql may switch to a generic plan after five calls, and
+-- a generic plan is made without knowing v_owner (one owner may hold most of
+-- a table). A custom plan costs a few ms of planning per call. This is a guard:
+-- the benchmark showed no difference either way (a slowdown first blamed on it
+-- was the machine's load).
 create or replace function wig.push_at_once(changes jsonb, v_owner text) returns jsonb
   language plpgsql volatile
   set jit = off
