@@ -4,8 +4,8 @@
 # gateway `postrust` in front of it. Everything lives in .wig-pg/ (git-ignored;
 # WIG_PG_DIR overrides it).
 #
-#   WIG_PG_PORT       PostgreSQL port (default 54329)
-#   WIG_GATEWAY_PORT  gateway port (default 3300)
+#   WIG_PG_PORT       PostgreSQL port (default 54329, or the next free one if another server holds it)
+#   WIG_GATEWAY_PORT  gateway port (default 3300, likewise; `env` prints the ports in use)
 #   WIG_JWT_SECRET    HS256 secret of the gateway (default: generated once into .wig-pg/jwt.secret)
 #
 # Works as root (the server runs as the `postgres` user via runuser) and as an
@@ -14,8 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DIR=${WIG_PG_DIR:-$ROOT/.wig-pg}
-PG_PORT=${WIG_PG_PORT:-54329}
-GW_PORT=${WIG_GATEWAY_PORT:-3300}
 PG_BIN=/usr/lib/postgresql/15/bin
 DB=wig
 POSTRUST_VERSION=3.1.0
@@ -43,6 +41,21 @@ fi
 
 DATA=$DIR/data
 SOCK=$DIR/run
+# Ports: the environment's if set; else the ones this cluster last started on
+# (it may have moved off a default that another server held); else the defaults.
+PG_PORT=${WIG_PG_PORT:-$(cat "$DIR/pg.port" 2>/dev/null || echo 54329)}
+GW_PORT=${WIG_GATEWAY_PORT:-$(cat "$DIR/gateway.port" 2>/dev/null || echo 3300)}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The first free port from $1 on (50 tries).
+free_port() {
+  local p=$1 _
+  for _ in $(seq 1 50); do
+    if ! port_busy "$p"; then echo "$p"; return 0; fi
+    p=$((p + 1))
+  done
+  return 1
+}
 
 psql_super() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PG_PORT" -U postgres "$@"; }
 
@@ -83,13 +96,18 @@ start_postgres() {
   mkdir -p "$SOCK"
   [ "$SERVER_USER" = postgres ] && chown postgres "$SOCK" "$DIR"
   if ! pg_running; then
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
-      die "port $PG_PORT is taken by another server; set WIG_PG_PORT"
+    if port_busy "$PG_PORT"; then
+      # Another server (another checkout's cluster, say) holds it: a port given
+      # in the environment is a promise, a default is not.
+      [ -z "${WIG_PG_PORT:-}" ] || die "port $PG_PORT is taken by another server"
+      PG_PORT=$(free_port $((PG_PORT + 1))) || die "no free port for PostgreSQL"
+      log "default port taken; using $PG_PORT"
     fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_server "$PG_BIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SOCK -c shared_buffers=256MB -c max_connections=100" \
       start >/dev/null
+    echo "$PG_PORT" > "$DIR/pg.port"
   fi
   if [ "$(psql_super -d postgres -tAc "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
     psql_super -d postgres -c "create database $DB"
@@ -138,9 +156,12 @@ gateway_answers() {
 
 start_gateway() {
   if gateway_pid >/dev/null; then return; fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$GW_PORT") 2>/dev/null; then
-    die "port $GW_PORT is taken by another server; set WIG_GATEWAY_PORT"
+  if port_busy "$GW_PORT"; then
+    [ -z "${WIG_GATEWAY_PORT:-}" ] || die "port $GW_PORT is taken by another server"
+    GW_PORT=$(free_port $((GW_PORT + 1))) || die "no free port for the gateway"
+    log "default gateway port taken; using $GW_PORT"
   fi
+  echo "$GW_PORT" > "$DIR/gateway.port"
   log "starting postrust on 127.0.0.1:$GW_PORT"
   local secret
   secret=$(jwt_secret)
