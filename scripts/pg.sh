@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # scripts/pg.sh start|migrate|stop|status|env — a private PostgreSQL 15 cluster
 # on 127.0.0.1 with the WIG sync schema (sql/*.sql), and the PostgREST-compatible
-# gateway `postrust` in front of it. Everything lives in .wig-pg/ (git-ignored).
+# gateway `postrust` in front of it. Everything lives in .wig-pg/ (git-ignored;
+# WIG_PG_DIR overrides it).
 #
-#   WIG_PG_PORT       PostgreSQL port (default 54329)
-#   WIG_GATEWAY_PORT  gateway port (default 3300)
+#   WIG_PG_PORT       PostgreSQL port (default 54329, or the next free one if another server holds it)
+#   WIG_GATEWAY_PORT  gateway port (default 3300, likewise; `env` prints the ports in use)
 #   WIG_JWT_SECRET    HS256 secret of the gateway (default: generated once into .wig-pg/jwt.secret)
 #
 # Works as root (the server runs as the `postgres` user via runuser) and as an
@@ -12,12 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DIR=$ROOT/.wig-pg
-PG_PORT=${WIG_PG_PORT:-54329}
-GW_PORT=${WIG_GATEWAY_PORT:-3300}
+DIR=${WIG_PG_DIR:-$ROOT/.wig-pg}
 PG_BIN=/usr/lib/postgresql/15/bin
-DATA=$DIR/data
-SOCK=$DIR/run
 DB=wig
 POSTRUST_VERSION=3.1.0
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,13 +24,38 @@ die() { log "$*"; exit 1; }
 
 if [ "$(id -u)" = 0 ]; then
   SERVER_USER=postgres
-  as_server() { runuser -u postgres -- "$@"; }
+  # From /: postgres may not be allowed into the caller's directory.
+  as_server() { (cd / && runuser -u postgres -- "$@"); }
   as_root() { "$@"; }
+  # The server runs as postgres, which must reach its data directory: a clone
+  # under a private home (e.g. /root) is out of its reach.
+  # (Checked as `nobody`: postgres, an ordinary user too, may not exist yet.)
+  if [ -z "${WIG_PG_DIR:-}" ] && ! (cd / && runuser -u nobody -- test -x "$ROOT") 2>/dev/null; then
+    DIR=/var/tmp/wig-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)
+  fi
 else
   SERVER_USER=$(id -un)
   as_server() { "$@"; }
   as_root() { sudo "$@"; }
 fi
+
+DATA=$DIR/data
+SOCK=$DIR/run
+# Ports: the environment's if set; else the ones this cluster last started on
+# (it may have moved off a default that another server held); else the defaults.
+PG_PORT=${WIG_PG_PORT:-$(cat "$DIR/pg.port" 2>/dev/null || echo 54329)}
+GW_PORT=${WIG_GATEWAY_PORT:-$(cat "$DIR/gateway.port" 2>/dev/null || echo 3300)}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The first free port from $1 on (50 tries).
+free_port() {
+  local p=$1 _
+  for _ in $(seq 1 50); do
+    if ! port_busy "$p"; then echo "$p"; return 0; fi
+    p=$((p + 1))
+  done
+  return 1
+}
 
 psql_super() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PG_PORT" -U postgres "$@"; }
 
@@ -74,13 +96,18 @@ start_postgres() {
   mkdir -p "$SOCK"
   [ "$SERVER_USER" = postgres ] && chown postgres "$SOCK" "$DIR"
   if ! pg_running; then
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
-      die "port $PG_PORT is taken by another server; set WIG_PG_PORT"
+    if port_busy "$PG_PORT"; then
+      # Another server (another checkout's cluster, say) holds it: a port given
+      # in the environment is a promise, a default is not.
+      [ -z "${WIG_PG_PORT:-}" ] || die "port $PG_PORT is taken by another server"
+      PG_PORT=$(free_port $((PG_PORT + 1))) || die "no free port for PostgreSQL"
+      log "default port taken; using $PG_PORT"
     fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_server "$PG_BIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $SOCK -c shared_buffers=256MB -c max_connections=100" \
       start >/dev/null
+    echo "$PG_PORT" > "$DIR/pg.port"
   fi
   if [ "$(psql_super -d postgres -tAc "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
     psql_super -d postgres -c "create database $DB"
@@ -107,11 +134,15 @@ migrate() {
   # The gateway logs in as authenticator over TCP with this password.
   [ -s "$DIR/authenticator.pw" ] || (umask 077; random_secret > "$DIR/authenticator.pw")
   psql_super -d "$DB" -c "alter role authenticator password '$(cat "$DIR/authenticator.pw")'"
-  if [ "$applied" -gt 0 ]; then
-    # PostgREST reloads its schema cache on this notification.
-    psql_super -d "$DB" -c "notify pgrst, 'reload schema'"
-  fi
   log "migrations: $applied applied"
+  if [ "$applied" -gt 0 ] && gateway_pid >/dev/null; then
+    # The gateway keeps prepared statements per connection: after a function's
+    # result type changed they fail with "cached plan must not change result
+    # type" until it reconnects. A restart takes well under a second.
+    log "restarting the gateway to drop its cached plans"
+    stop_gateway
+    start_gateway
+  fi
 }
 
 gateway_pid() { [ -f "$DIR/postrust.pid" ] && kill -0 "$(cat "$DIR/postrust.pid")" 2>/dev/null && cat "$DIR/postrust.pid"; }
@@ -125,9 +156,12 @@ gateway_answers() {
 
 start_gateway() {
   if gateway_pid >/dev/null; then return; fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$GW_PORT") 2>/dev/null; then
-    die "port $GW_PORT is taken by another server; set WIG_GATEWAY_PORT"
+  if port_busy "$GW_PORT"; then
+    [ -z "${WIG_GATEWAY_PORT:-}" ] || die "port $GW_PORT is taken by another server"
+    GW_PORT=$(free_port $((GW_PORT + 1))) || die "no free port for the gateway"
+    log "default gateway port taken; using $GW_PORT"
   fi
+  echo "$GW_PORT" > "$DIR/gateway.port"
   log "starting postrust on 127.0.0.1:$GW_PORT"
   local secret
   secret=$(jwt_secret)
@@ -149,7 +183,7 @@ start_gateway() {
   die "postrust did not answer on port $GW_PORT within 10 s"
 }
 
-stop_all() {
+stop_gateway() {
   local pid
   if pid=$(gateway_pid); then
     kill "$pid" 2>/dev/null || true
@@ -157,6 +191,10 @@ stop_all() {
     log "postrust stopped"
   fi
   rm -f "$DIR/postrust.pid"
+}
+
+stop_all() {
+  stop_gateway
   if pg_running; then
     as_server "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
     log "PostgreSQL stopped"
@@ -168,6 +206,7 @@ print_env() {
   echo "export WIG_GATEWAY_URL=http://127.0.0.1:$GW_PORT"
   echo "export WIG_JWT_SECRET=$(jwt_secret)"
   echo "export WIG_PG_URL=postgres://postgres:$(cat "$DIR/postgres.pw")@127.0.0.1:$PG_PORT/$DB"
+  echo "export WIG_PG_DIR=$DIR"
 }
 
 case "${1:-}" in

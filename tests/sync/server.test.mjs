@@ -53,6 +53,18 @@ describe('push and pull', () => {
     assert.deepEqual(ok(await u.pull(6)), { changes: [], checkpoint: 6, more: false });
   });
 
+  test('other RFC 3339 forms and upper-case UUIDs are accepted and leave in the canonical form', async () => {
+    const u = user();
+    const p = person({ createdAt: '2024-05-01T14:00:00+02:00', updatedAt: '2024-05-01t12:00:00.5z',
+      organizationId: 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11' });
+    ok(await u.push([change('person', { ...p, id: p.id.toUpperCase() }, { recordId: p.id })]));
+    const [row] = ok(await u.pull()).changes;
+    assert.equal(row.id, p.id);
+    assert.equal(row.record.createdAt, '2024-05-01T12:00:00.000Z');
+    assert.equal(row.record.updatedAt, '2024-05-01T12:00:00.500Z');
+    assert.equal(row.record.organizationId, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+  });
+
   test('syncVersion in a record is accepted and not stored', async () => {
     const u = user();
     const p = person();
@@ -186,6 +198,74 @@ describe('push and pull', () => {
     assert.equal(tail.more, false);
   });
 
+  test('a batch whose changes depend on each other applies them in order', async () => {
+    const u = user();
+    const a = person();
+    const b = person();
+    const c = person();
+    const ab = edge(a.id, b.id);
+    ok(await u.push([change('person', a), change('person', b), change('person', c), change('edge', ab)]));
+    // The same record twice: the second was based on version 0 and is stale
+    // once the first applied.
+    const twice = ok(await u.push([change('person', { ...c, title: 'one' }, { base: 3 }),
+      change('person', { ...c, title: 'two' }, { base: 3 })]));
+    assert.deepEqual(twice.applied.map((x) => x.version), [5]);
+    assert.equal(twice.conflicts[0].reason, 'stale_base');
+    assert.equal(twice.conflicts[0].server.record.title, 'one');
+    // An edge pair freed and taken in one batch; two new edges on one pair.
+    const ba = edge(b.id, a.id);
+    const ac1 = edge(a.id, c.id);
+    const ac2 = edge(c.id, a.id);
+    const res = ok(await u.push([change('edge', { ...ab, deletedAt: '2024-05-09T00:00:00.000Z' }, { op: 'delete', base: 4 }),
+      change('edge', ba), change('edge', ac1), change('edge', ac2)]));
+    assert.deepEqual(res.applied.map((x) => x.id), [ab.id, ba.id, ac1.id]);
+    assert.deepEqual(res.applied.map((x) => x.version), [6, 7, 8]);
+    assert.deepEqual(res.conflicts.map((x) => [x.id, x.reason, x.server.id]), [[ac2.id, 'duplicate_pair', ac1.id]]);
+    // Two interactions from one source record in one batch.
+    const i1 = interaction({ sourceId: 'same' });
+    const i2 = interaction({ sourceId: 'same' });
+    const res2 = ok(await u.push([change('interaction', i1), change('interaction', i2)]));
+    assert.deepEqual(res2.applied.map((x) => x.id), [i1.id]);
+    assert.deepEqual(res2.conflicts.map((x) => [x.id, x.reason, x.server.id]), [[i2.id, 'duplicate_source', i1.id]]);
+    // A change id repeated inside one batch is applied once.
+    const d = person();
+    const dc = change('person', d);
+    const res3 = ok(await u.push([dc, dc]));
+    assert.deepEqual(res3.applied.map((x) => x.version), [10, 10]);
+    assert.equal(ok(await u.pull(9)).changes.length, 1);
+  });
+
+  test('independent and dependent batches answer alike (the whole-batch path and the in-order path)', async () => {
+    // The same pushes, once as they are (applied all at once) and once with an
+    // erase of an unrelated id appended (which sends the batch down the
+    // change-by-change path): same applied versions, same conflicts.
+    const runs = [];
+    for (const forceInOrder of [false, true]) {
+      const u = user();
+      const p = Array.from({ length: 6 }, () => person());
+      const first = [...p.map((x) => change('person', x)), change('edge', edge(p[0].id, p[1].id)),
+        change('interaction', interaction({ sourceId: 'x' }))];
+      ok(await u.push(first));
+      const batch = [
+        change('person', { ...p[2], title: 'stale' }, { base: 1, changeId: '00000000-0000-4000-8000-00000000000' + (forceInOrder ? 1 : 2) }),
+        change('person', { ...p[3], title: 'fresh' }, { base: 4 }),
+        change('edge', edge(p[1].id, p[0].id)),
+        change('edge', edge(p[4].id, p[5].id)),
+        change('interaction', interaction({ sourceId: 'x' })),
+        first[0],
+      ];
+      if (forceInOrder) batch.push(change('organization', null, { op: 'erase', recordId: id() }));
+      const res = ok(await u.push(batch));
+      runs.push({
+        applied: res.applied.slice(0, 3).map((x) => x.version),
+        conflicts: res.conflicts.map((x) => [x.reason, x.server.version, x.server.erased]),
+      });
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    assert.deepEqual(runs[0].applied, [9, 10, 1]);
+    assert.deepEqual(runs[0].conflicts, [['stale_base', 3, false], ['duplicate_pair', 7, false], ['duplicate_source', 8, false]]);
+  });
+
   test('pull limits are checked', async () => {
     const u = user();
     for (const args of [{ since: 0, limit: 0 }, { since: 0, limit: 10001 }, { since: -1, limit: 10 }]) {
@@ -304,6 +384,11 @@ describe('malicious and malformed pushes', () => {
     ['wrong type: strength', { changes: [good(), change('edge', { ...edge(id(), id()), strength: '0.5' })] }, /^changes\[1\]\.record\.strength: not a number$/],
     ['bad enum', { changes: [change('edge', { ...edge(id(), id()), channels: ['email', 'pigeon'] })] }, /^changes\[0\]\.record\.channels: \[1\]: "pigeon" is not one of/],
     ['bad timestamp', { changes: [change('person', { ...p, updatedAt: '2024-02-30T00:00:00Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['impossible date in the clients\' own form', { changes: [change('person', { ...p, createdAt: '2024-02-30T00:00:00.000Z' })] }, /^changes\[0\]\.record\.createdAt: .* not an RFC 3339/],
+    ['second 60', { changes: [change('person', { ...p, updatedAt: '2024-05-01T12:00:60.000Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['year 0999', { changes: [change('person', { ...p, updatedAt: '0999-05-01T12:00:00.000Z' })] }, /^changes\[0\]\.record\.updatedAt: .* not an RFC 3339/],
+    ['uuid without hyphens', { changes: [change('person', { ...p, mergedInto: 'a0eebc999c0b4ef8bb6d6bb9bd380a11' })] }, /^changes\[0\]\.record\.mergedInto: .* not a UUID$/],
+    ['uuid in braces', { changes: [{ ...change('person', p), change_id: '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}' }] }, /^changes\[0\]\.change_id: not a UUID$/],
     ['bad uuid', { changes: [change('person', { ...p, organizationId: 'org-1' })] }, /^changes\[0\]\.record\.organizationId: .* not a UUID$/],
     ['missing field', { changes: [change('person', (({ names, ...rest }) => rest)(p))] }, /^changes\[0\]\.record\.names: required$/],
     ['unknown record field', { changes: [change('person', { ...p, ownerId: 'x' })] }, /^changes\[0\]\.record\.ownerId: unknown field$/],
@@ -327,6 +412,43 @@ describe('malicious and malformed pushes', () => {
       assert.deepEqual(ok(await u.pull()), { changes: [], checkpoint: 0, more: false });
     });
   }
+
+  test('every field of every kind refuses a value of the wrong JSON type, by name', async () => {
+    // Covers the server's fast path and its detailed check agreeing: a wrong
+    // value anywhere must be refused and named, never let through.
+    const u = user();
+    const a = person();
+    const records = {
+      person: a, organization: organization(), edge: edge(id(), id()), interaction: interaction(),
+      merge: merge(a, [person()]),
+    };
+    const anyJson = new Set(['metadata', 'mergeExplanation', 'explanation']);
+    const wrong = (v) => (v === null ? {} : typeof v === 'string' ? 7 : typeof v === 'number' ? '7'
+      : Array.isArray(v) ? { a: 1 } : 'x');
+    let tried = 0;
+    for (const [kind, record] of Object.entries(records)) {
+      for (const field of Object.keys(record)) {
+        if (anyJson.has(field)) continue;
+        const bad = { ...record, [field]: wrong(record[field]) };
+        const res = await rpc('wig_push', { changes: [change(kind, bad, { recordId: record.id })] }, u.token);
+        assert.equal(res.status, 400, `${kind}.${field}: ${JSON.stringify(res.body).slice(0, 200)}`);
+        assert.ok(res.body.message.startsWith(`changes[0].record.${field}: `), `${kind}.${field}: ${res.body.message}`);
+        tried++;
+      }
+    }
+    assert.equal(tried, 62);
+    assert.deepEqual(ok(await u.pull()), { changes: [], checkpoint: 0, more: false });
+  });
+
+  test('a body over the gateway limit (10 MiB) is refused, nothing written', async () => {
+    const u = user();
+    const title = 'x'.repeat(90_000);
+    const changes = Array.from({ length: 130 }, () => change('person', person({ title })));
+    const res = await rpc('wig_push', { changes }, u.token);
+    assert.ok(res.status === 400 || res.status === 413, String(res.status));
+    assert.match(res.body.code, /^PGRST/);
+    assert.deepEqual(ok(await u.pull()), { changes: [], checkpoint: 0, more: false });
+  });
 
   test('a body that is not JSON is refused by the gateway', async () => {
     const u = user();

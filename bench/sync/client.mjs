@@ -1,11 +1,12 @@
-// bench/run sync: end to end through the real gateway (postrust) and
+// bench/run sync, the client part: end to end through the real gateway (postrust) and
 // PostgreSQL 15, in headless Chromium with real IndexedDB.
 //  - pull: a fresh graph pulls 100,000 people + 500,000 edges (seeded by SQL)
 //  - push: 50,000 new people pushed from the outbox
 // rows/s and peak memory (wasm linear memory + JS heap, sampled at every
-// progress event). Writes bench/results/sync.json.
+// progress event). Adds its rows to bench/results/sync.json (keeping the
+// server benchmark's).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,9 @@ const EDGES = Number(process.env.EDGES ?? 500_000);
 const PUSH = Number(process.env.PUSH ?? 50_000);
 const PAGE = Number(process.env.PAGE ?? 10_000);
 const BATCH = Number(process.env.BATCH ?? 5_000);
+const SYSTEM = 'wig-client (Chromium + IndexedDB, through postrust)';
+const ANCHOR = 'PowerSync (published anchor)';
+const RATIO = 'ratio wig-client / PowerSync high anchor (20,000 ops/s)';
 
 const gateway = startServer();
 const psql = (args) => {
@@ -85,7 +89,7 @@ const pull = await page.evaluate(measure, { name: `bench-pull-${randomUUID()}`, 
 console.log('pull', JSON.stringify(pull));
 if (pull.stats.people !== PEOPLE || pull.stats.edges !== EDGES) throw new Error(`pull incomplete: ${JSON.stringify(pull.stats)}`);
 const pulledRows = pull.result.pulled;
-rows.push({ system: 'wig', dataset: `pull ${PEOPLE} people + ${EDGES} edges`, metric: 'pull', rows: pulledRows, page_size: PAGE,
+rows.push({ system: SYSTEM, dataset: `pull ${PEOPLE} people + ${EDGES} edges`, metric: 'pull', rows: pulledRows, page_size: PAGE,
   seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap,
   peak_total_bytes: pull.peakSum });
 
@@ -94,14 +98,16 @@ const push = await page.evaluate(measure, { name: `bench-push-${randomUUID()}`, 
 console.log('push', JSON.stringify(push));
 const stored = Number(psql(['-tAc', `select count(*) from wig.people where owner_id = '${pushSub}'`]));
 if (push.result.pushed !== PUSH || stored !== PUSH || push.stats.outboxChanges !== 0) throw new Error(`push incomplete: ${push.result.pushed} pushed, ${stored} stored`);
-rows.push({ system: 'wig', dataset: `push ${PUSH} new people`, metric: 'push', rows: PUSH, batch_size: BATCH,
+rows.push({ system: SYSTEM, dataset: `push ${PUSH} new people`, metric: 'push', rows: PUSH, batch_size: BATCH,
   seconds: push.seconds, rows_per_s: PUSH / push.seconds, peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
   peak_total_bytes: push.peakSum, rows_on_server: stored });
-rows.push({ system: 'PowerSync (published anchor)', dataset: 'vendor figure, not re-measured here', metric: 'ops_per_s', rows_per_s_low: 2000, rows_per_s_high: 20000 });
-rows.push({ system: 'ratio wig / PowerSync high anchor (20,000 ops/s)', dataset: 'this run', pull: pulledRows / pull.seconds / 20000, push: PUSH / push.seconds / 20000 });
+rows.push({ system: ANCHOR, dataset: 'vendor figure, not re-measured here', metric: 'ops_per_s', rows_per_s_low: 2000, rows_per_s_high: 20000 });
+rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds / 20000, push: PUSH / push.seconds / 20000 });
 
 await context.close();
 pages.close();
 const out = join(root, 'bench/results/sync.json');
-writeFileSync(out, JSON.stringify(rows, null, 2) + '\n');
+const mine = new Set([SYSTEM, ANCHOR, RATIO]);
+const kept = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).filter((r) => !mine.has(r.system)) : [];
+writeFileSync(out, JSON.stringify([...kept, ...rows], null, 2) + '\n');
 console.log(`wrote ${out}`);
