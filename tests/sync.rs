@@ -479,8 +479,31 @@ fn bad_pages_are_refused_whole() {
         3,
         "only the seeded changes are pending"
     );
+    // Several pages in one write: all or nothing, the field names the page.
+    let p2 = |v: u64, id: u128| {
+        json!({"changes": [{"kind": "person", "id": Uuid::from_u128(id), "version": v, "erased": false,
+        "record": {"id": Uuid::from_u128(id), "names": ["Y"], "emails": [], "phones": [], "socialHandles": {},
+                   "addresses": [], "previousIds": [], "metadata": null,
+                   "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}}], "checkpoint": v, "more": true}).to_string()
+    };
+    let bad = json!({"changes": [{"kind": "table", "id": Uuid::from_u128(12), "version": 3, "erased": false, "record": {}}], "checkpoint": 3, "more": false}).to_string();
+    let e = b
+        .prepare_pull_pages(&[&p2(2, 11), &bad], &ctx())
+        .err()
+        .expect("refused");
+    assert_eq!(e.field.as_deref(), Some("pages[1].changes[0].kind"));
+    let p = b
+        .prepare_pull_pages(&[&p2(2, 11), &p2(3, 12)], &ctx())
+        .unwrap();
+    assert_eq!(
+        (p.output.rows, p.output.checkpoint, p.output.more),
+        (2, 3, true)
+    );
+    block_on(b.run(p)).unwrap();
+    assert!(b.person(Uuid::from_u128(11)).is_some() && b.person(Uuid::from_u128(12)).is_some());
+    assert_eq!(b.sync_checkpoint(), 3);
     // The checkpoint is durable: reopening reads it back.
     let values = block_on(wig_graph::store::load_values(b.backend())).unwrap();
     let (state, _) = wig_graph::store::GraphState::load(values).unwrap();
-    assert_eq!(state.sync.unwrap().checkpoint(), 1);
+    assert_eq!(state.sync.unwrap().checkpoint(), 3);
 }
