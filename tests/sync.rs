@@ -507,3 +507,45 @@ fn bad_pages_are_refused_whole() {
     let (state, _) = wig_graph::store::GraphState::load(values).unwrap();
     assert_eq!(state.sync.unwrap().checkpoint(), 3);
 }
+
+#[test]
+fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let (mut a, _ada, bob) = seeded();
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        // A: a new person and an edge to Bob. B: Bob merged into a duplicate.
+        let zed = block_on(a.upsert_person(person("Zed", "zed@example.org"), &ctx_at(T0 + 1000)))
+            .unwrap();
+        let bz = block_on(a.upsert_edge(edge(bob, zed.id), &ctx_at(T0 + 1000))).unwrap();
+        let bob2 = block_on(b.upsert_person(
+            person("Robert Smith", "rob@example.org"),
+            &ctx_at(T0 + 2000),
+        ))
+        .unwrap();
+        block_on(b.merge_people(bob2.id, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        sync(first, &mut server);
+        sync(second, &mut server);
+        sync(first, &mut server);
+        sync(second, &mut server);
+        for db in [&a, &b] {
+            let e = db.edge(bz.id).unwrap();
+            assert_eq!(
+                (e.from_person_id, e.to_person_id),
+                (bob2.id, zed.id),
+                "order {order}: re-pointed to the survivor"
+            );
+            assert_eq!(db.stats().outbox_changes, 0);
+        }
+        assert_eq!(everything(&a), everything(&b));
+        let row = &server.rows[&("edge".to_string(), bz.id.to_string())].2;
+        assert_eq!(row["fromPersonId"], json!(bob2.id), "and on the server");
+    }
+}

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, Folded};
-use super::{drop_from_outbox, protocol_error, resolve, seal, upsert, Pending, SyncRecord};
+use super::{
+    drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending, SyncRecord,
+};
 use crate::error::Result;
 use crate::model::*;
 use crate::store::table::Table;
@@ -234,6 +236,7 @@ impl<B: Backend> Db<B> {
             ..
         } = step;
         let mut new_changes: Vec<OutboxChange> = Vec::new();
+        repoint_edges(st, &mut commit, &mut new_changes);
         // Edges of erased people go with them (the erasing device pushed
         // their erases too; local edges not pushed yet are caught here).
         if !erased_people.is_empty() {
@@ -414,5 +417,93 @@ impl<B: Backend> Db<B> {
             }
         }
         Ok(())
+    }
+}
+
+/// An edge that names a person merged away (a pulled edge made on a device
+/// that had not seen the merge, or a local edge whose person a pulled merge
+/// took) is re-pointed to the survivor, like the merge itself would have,
+/// and pushed. Left as it is when re-pointing would make a self-edge or a
+/// second edge for a pair (it stays stored, out of queries, nothing lost).
+fn repoint_edges(
+    st: &crate::store::GraphState,
+    commit: &mut Commit,
+    new_changes: &mut Vec<OutboxChange>,
+) {
+    let person = |id: Uuid| match commit.people.get(&id) {
+        Some(p) => p.as_ref(),
+        None => st.people.get(id),
+    };
+    let merged = |id: Uuid| person(id).is_some_and(|p| p.merged_into.is_some());
+    let newly_merged: HashSet<Uuid> = commit
+        .people
+        .iter()
+        .filter(|(id, p)| {
+            p.as_ref().is_some_and(|p| p.merged_into.is_some())
+                && st
+                    .people
+                    .get(**id)
+                    .map_or(true, |o| o.merged_into.is_none())
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let mut candidates: Vec<Edge> = commit
+        .edges
+        .values()
+        .flatten()
+        .filter(|e| merged(e.from_person_id) || merged(e.to_person_id))
+        .cloned()
+        .collect();
+    if !newly_merged.is_empty() {
+        candidates.extend(
+            st.edges
+                .values()
+                .filter(|e| !commit.edges.contains_key(&e.id))
+                .filter(|e| {
+                    newly_merged.contains(&e.from_person_id)
+                        || newly_merged.contains(&e.to_person_id)
+                })
+                .cloned(),
+        );
+    }
+    if candidates.is_empty() {
+        return;
+    }
+    let mut repointed = Vec::new();
+    {
+        let staged_pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = commit
+            .edges
+            .values()
+            .flatten()
+            .map(|e| (e.pair(), e.id))
+            .collect();
+        let by_pair = st.edge_by_pair();
+        for e in candidates {
+            let to_survivor = |id: Uuid| survivor(id, |x| person(x)).map(|p| p.id);
+            let (Some(from), Some(to)) =
+                (to_survivor(e.from_person_id), to_survivor(e.to_person_id))
+            else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let pair = pair_key(from, to);
+            let taken = staged_pairs
+                .get(&pair)
+                .or_else(|| by_pair.get(&pair))
+                .is_some_and(|other| *other != e.id);
+            if taken {
+                continue;
+            }
+            let mut e = e;
+            e.from_person_id = from;
+            e.to_person_id = to;
+            repointed.push(e);
+        }
+    }
+    for e in repointed {
+        new_changes.push(upsert(EntityKind::Edge, e.id));
+        commit.edges.insert(e.id, Some(e));
     }
 }
