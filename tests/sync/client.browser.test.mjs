@@ -1,7 +1,7 @@
 // The sync client in headless Chromium against the real server (PostgreSQL +
 // postrust via scripts/pg.sh): real IndexedDB, two tabs of one device (Web
 // Locks, BroadcastChannel), a second device (another browser context), the
-// browser's offline switch, and a module worker (no window).
+// browser's offline switch, a module worker and a service worker (no window).
 //   node --test tests/sync/client.browser.test.mjs
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,4 +122,26 @@ test('a module worker (no window) syncs with IndexedDB', async () => {
   assert.equal(out.result.pushed, 2);
   assert.equal(out.stats.outboxChanges, 0);
   assert.equal(out.checkpoint, 2, 'pulled back its own two rows');
+});
+
+test('a service worker syncs with IndexedDB', async () => {
+  const sub = `user-${randomUUID()}`;
+  const token = userToken(sub);
+  const page = await tab(deviceB);
+  const out = await page.evaluate(async ({ name, token }) => {
+    const registration = await navigator.serviceWorker.register('/page/sw.js', { type: 'module', scope: '/page/' });
+    const worker = registration.active ?? await new Promise((resolve) => {
+      const w = registration.installing ?? registration.waiting;
+      w.addEventListener('statechange', () => w.state === 'activated' && resolve(w));
+    });
+    const channel = new MessageChannel();
+    const answer = new Promise((resolve) => { channel.port1.onmessage = ({ data }) => resolve(data); });
+    worker.postMessage({ name, token, people: [{ names: ['SW Ada'] }, { names: ['SW Bob'] }, { names: ['SW Cy'] }] }, [channel.port2]);
+    return answer;
+  }, { name: `sw-${randomUUID()}`, token });
+  assert.equal(out.error, undefined, out.error);
+  assert.deepEqual([out.hasWindow, out.hasDocument], [false, false]);
+  assert.equal(out.result.pushed, 3);
+  assert.equal(out.stats.outboxChanges, 0);
+  assert.equal(out.checkpoint, 3);
 });
