@@ -114,7 +114,7 @@ async function openPopup(tabId) {
 
 const byName = (name) => demoGraph().people.find((p) => p.names[0] === name);
 
-test('the extension loads in new headless Chromium and its service worker keeps the demo graph in IndexedDB', async () => {
+test('the extension loads in new headless Chromium and its service worker keeps the demo graph in IndexedDB', { timeout: 120_000 }, async () => {
   assert.match(worker.url(), /^chrome-extension:\/\/[a-p]{32}\/background\.js$/);
   const answer = await askWorker({ type: 'wig:stats' });
   assert.equal(answer.ok, true, JSON.stringify(answer));
@@ -151,7 +151,7 @@ test('the extension loads in new headless Chromium and its service worker keeps 
   assert.equal(idb.hasDocument, false);
 });
 
-test('the popup shows the person on the profile page (matched by profile URL) and the best intro paths with hop strengths', async () => {
+test('the popup shows the person on the profile page (matched by profile URL) and the best intro paths with hop strengths', { timeout: 120_000 }, async () => {
   const { page, tabId } = await openProfile('profile.html', 'Margaret Lamport');
   const me = demoGraph().people[0];
   const target = byName('Margaret Lamport');
@@ -195,7 +195,7 @@ test('the popup shows the person on the profile page (matched by profile URL) an
   await page.close();
 });
 
-test('a profile whose URL is not on record is matched by name and company, with the evidence shown', async () => {
+test('a profile whose URL is not on record is matched by name and company, with the evidence shown', { timeout: 120_000 }, async () => {
   const { page, tabId } = await openProfile('profile-by-name.html', 'Frances Allen');
   const { popup, errors } = await openPopup(tabId);
   await popup.screenshot({ path: join(artifacts, 'extension-popup-by-name.png'), fullPage: true });
@@ -215,7 +215,7 @@ test('a profile whose URL is not on record is matched by name and company, with 
   await page.close();
 });
 
-test('a person who is not in the graph gets a clear "not found"', async () => {
+test('a person who is not in the graph gets a clear "not found"', { timeout: 120_000 }, async () => {
   const { page, tabId } = await openProfile('profile-unknown.html', 'Marie Curie');
   assert.equal(await badge(tabId), '?');
   const { popup, errors } = await openPopup(tabId);
@@ -226,4 +226,67 @@ test('a person who is not in the graph gets a clear "not found"', async () => {
   assert.deepEqual(errors, []);
   await popup.close();
   await page.close();
+});
+
+test('"This is me", chosen with the keyboard, moves the start of every path; bad messages get typed errors', { timeout: 120_000 }, async () => {
+  const { page, tabId } = await openProfile('profile-by-name.html', 'Frances Allen');
+  const { popup, errors } = await openPopup(tabId);
+  await popup.focus('#set-me');
+  await popup.keyboard.press('Enter');
+  await popup.waitForSelector('[data-testid=status][data-state=is-me]');
+  assert.equal(await popup.textContent('[data-testid=me]'), 'From Frances Allen (Acme Analytics)');
+  assert.equal(await popup.textContent('[data-testid=status]'), 'This is you.');
+  const frances = byName('Frances Allen');
+  assert.equal((await askWorker({ type: 'wig:stats' })).result.meId, frances.id);
+
+  // Refused, naming the field, and nothing changed.
+  const badId = await askWorker({ type: 'wig:set-me', personId: '00000000-0000-4000-8000-000000000000' });
+  assert.deepEqual([badId.ok, badId.error.code, badId.error.field], [false, 'NOT_FOUND', 'personId']);
+  const badProfile = await askWorker({ type: 'wig:lookup', profile: { name: 42 } });
+  assert.deepEqual([badProfile.ok, badProfile.error.code, badProfile.error.field], [false, 'INVALID_PROFILE', 'name']);
+  const noName = await askWorker({ type: 'wig:lookup', profile: { company: 'Globex' } });
+  assert.deepEqual([noName.ok, noName.error.code, noName.error.field], [false, 'INVALID_PROFILE', 'name']);
+  assert.equal((await askWorker({ type: 'wig:stats' })).result.meId, frances.id);
+
+  // Back to the default "me" for the tests after this one.
+  const reset = await askWorker({ type: 'wig:set-me', personId: demoGraph().people[0].id });
+  assert.equal(reset.ok, true);
+  assert.deepEqual(errors, []);
+  await popup.close();
+  await page.close();
+});
+
+test('a stopped service worker starts again on the next question and reads the graph back from IndexedDB, without seeding twice', { timeout: 120_000 }, async () => {
+  const before = await askWorker({ type: 'wig:stats' });
+  assert.equal(before.ok, true);
+  // MV3 stops idle workers. Stop it now from chrome://serviceworker-internals
+  // (the DevTools protocol of a page session does not reach extension workers).
+  const internals = await context.newPage();
+  await internals.goto('chrome://serviceworker-internals/');
+  const registration = internals.locator('.serviceworker-registration', { hasText: `chrome-extension://${extensionId}/` });
+  const state = async () => {
+    const text = (await registration.textContent()).replace(/\s+/g, ' ');
+    return { status: text.match(/Running Status: (\w+)/)?.[1], process: text.match(/Renderer process ID: (\d+)/)?.[1] };
+  };
+  await internals.waitForFunction(() => document.body.textContent.includes('Running Status'));
+  const running = await state();
+  assert.equal(running.status, 'RUNNING');
+  await registration.locator('cr-button', { hasText: 'Stop' }).first().click();
+  await internals.waitForFunction(() => /Running Status:\s*STOPPED/.test(document.body.textContent));
+
+  const after = await askWorker({ type: 'wig:stats' });
+  assert.equal(after.ok, true, JSON.stringify(after));
+  assert.deepEqual(after.result, before.result, 'same counts, same audit trail: read back, not seeded again');
+  await internals.reload();
+  await internals.waitForFunction(() => document.body.textContent.includes('Running Status'));
+  const restarted = await state();
+  assert.equal(restarted.status, 'RUNNING');
+  assert.notEqual(restarted.process, running.process, 'a new worker process answered');
+  await internals.close();
+
+  const { page: profile, tabId } = await openProfile('profile.html', 'Margaret Lamport');
+  const { popup } = await openPopup(tabId);
+  assert.equal(await popup.getAttribute('[data-testid=status]', 'data-state'), 'matched');
+  await popup.close();
+  await profile.close();
 });
