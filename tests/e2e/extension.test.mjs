@@ -7,7 +7,7 @@
 // demo graph. Screenshots go to test-artifacts/ (git-ignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,10 +70,10 @@ async function askWorker(message) {
   }
 }
 
-/** Opens a profile page and finds its tab id (the tab whose content script reads that name). */
-async function openProfile(file, name) {
+/** Opens a profile page (a file of demo/, or a URL) and finds its tab id: the tab whose content script reads that name. */
+async function openProfile(fileOrUrl, name) {
   const page = await context.newPage();
-  await page.goto(pageUrl(file));
+  await page.goto(fileOrUrl.startsWith('http') ? fileOrUrl : pageUrl(fileOrUrl));
   const tabId = await worker.evaluate(async (name) => {
     for (let attempt = 0; attempt < 100; attempt++) {
       for (const tab of await chrome.tabs.query({})) {
@@ -226,6 +226,31 @@ test('a person who is not in the graph gets a clear "not found"', { timeout: 120
   assert.deepEqual(errors, []);
   await popup.close();
   await page.close();
+});
+
+test('names from the page are shown as text: markup in a profile never becomes HTML in the popup', { timeout: 120_000 }, async () => {
+  const hostile = '<img src=x onerror="document.title=\'pwned\'">Eve <b>Mallory</b>';
+  const dir = mkdtempSync(join(tmpdir(), 'wig-hostile-'));
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // The page itself shows the markup as text (escaped), as LinkedIn would; the content script reads that text.
+  writeFileSync(join(dir, 'profile-hostile.html'), `<!doctype html><meta charset="utf-8"><title>hostile</title><main><h1>${escape(hostile)}</h1><div class="text-body-medium">Spy at ${escape('<script>alert(1)</script>')}</div></main>`);
+  const hostileServer = await startServer({ mounts: { '/': dir } });
+  try {
+    const { page, tabId } = await openProfile(`http://127.0.0.1:${hostileServer.address().port}/profile-hostile.html`, hostile);
+    const { popup, errors } = await openPopup(tabId);
+    assert.equal(await popup.getAttribute('[data-testid=status]', 'data-state'), 'not-found');
+    const status = await popup.textContent('[data-testid=status]');
+    assert.ok(status.includes(hostile), status);
+    assert.ok(status.includes('<script>alert(1)</script>'), status);
+    assert.equal(await popup.locator('img, b, script:not([src])').count(), 0, 'no element made from page text');
+    assert.notEqual(await popup.title(), 'pwned');
+    assert.deepEqual(errors, []);
+    await popup.close();
+    await page.close();
+  } finally {
+    hostileServer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('"This is me", chosen with the keyboard, moves the start of every path; bad messages get typed errors', { timeout: 120_000 }, async () => {
