@@ -119,7 +119,8 @@ test('the extension loads in new headless Chromium and its service worker keeps 
   const answer = await askWorker({ type: 'wig:stats' });
   assert.equal(answer.ok, true, JSON.stringify(answer));
   const demo = demoGraph();
-  const { stats, meId } = answer.result;
+  const { stats, meId, timings } = answer.result;
+  assert.ok(timings.seedSeconds > 0, 'this worker seeded the demo graph on install');
   assert.deepEqual(
     { people: stats.people, organizations: stats.organizations, edges: stats.edges, interactions: stats.interactions },
     expectedCounts(demo),
@@ -301,7 +302,10 @@ test('a stopped service worker starts again on the next question and reads the g
 
   const after = await askWorker({ type: 'wig:stats' });
   assert.equal(after.ok, true, JSON.stringify(after));
-  assert.deepEqual(after.result, before.result, 'same counts, same audit trail: read back, not seeded again');
+  assert.deepEqual(after.result.stats, before.result.stats, 'same counts, same audit trail: read back, not seeded again');
+  assert.equal(after.result.meId, before.result.meId);
+  assert.equal(after.result.timings.seedSeconds, null, 'the restarted worker did not seed');
+  assert.ok(after.result.timings.openSeconds > 0);
   await internals.reload();
   await internals.waitForFunction(() => document.body.textContent.includes('Running Status'));
   const restarted = await state();

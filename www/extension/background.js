@@ -13,14 +13,20 @@ export const GRAPH_NAME = 'wig-extension';
 let opening = null;
 function openGraph() {
   opening ??= (async () => {
+    const t0 = performance.now();
     const graph = await Graph.open(GRAPH_NAME);
+    const openSeconds = (performance.now() - t0) / 1000;
+    let seedSeconds = null;
     // Empty on the first start after install (or if the user cleared site
     // data): load the demo graph, one transaction, and make its first person "me".
     if (graph.stats().people === 0) {
+      const t1 = performance.now();
       const { meId } = await seedDemoGraph(graph);
       await chrome.storage.local.set({ meId });
+      seedSeconds = (performance.now() - t1) / 1000;
     }
-    return { graph, lookup: createLookup(graph) };
+    // How long this worker took to load the wasm and read the graph (and seed it): shown by wig:stats.
+    return { graph, lookup: createLookup(graph), timings: { openSeconds, seedSeconds } };
   })();
   opening.catch(() => {
     opening = null; // retried by the next message
@@ -59,8 +65,8 @@ const handlers = {
     return { status: result.status };
   },
   async 'wig:stats'() {
-    const { graph } = await openGraph();
-    return { graphName: GRAPH_NAME, stats: graph.stats(), meId: await currentMeId() };
+    const { graph, timings } = await openGraph();
+    return { graphName: GRAPH_NAME, stats: graph.stats(), meId: await currentMeId(), timings };
   },
   /** "This is me": paths start from this person from now on. */
   async 'wig:set-me'({ personId }) {
