@@ -112,7 +112,11 @@ async function openPopup(tabId) {
   return { popup, errors };
 }
 
-const byName = (name) => demoGraph().people.find((p) => p.names[0] === name);
+const byName = (name) => {
+  const person = demoGraph().people.find((p) => p.names[0] === name);
+  assert.ok(person, `${name} is not in the demo graph any more: www/sample.js changed; update www/extension/demo/*.html`);
+  return person;
+};
 
 test('the extension loads in new headless Chromium and its service worker keeps the demo graph in IndexedDB', { timeout: 120_000 }, async () => {
   assert.match(worker.url(), /^chrome-extension:\/\/[a-p]{32}\/background\.js$/);

@@ -46,6 +46,12 @@ function badgeFor(result) {
   return { text: '', title: 'WIG: how am I connected to this person?' };
 }
 
+// Content scripts run inside web pages, so a compromised page renderer could
+// send anything they can: they may only report a profile they saw. The rest
+// is for the extension's own pages (the popup).
+const FROM_CONTENT_SCRIPTS = new Set(['wig:profile-seen']);
+const EXTENSION_ORIGIN = new URL(chrome.runtime.getURL('')).origin;
+
 const handlers = {
   /** The popup: who is this, and how do I reach them? */
   async 'wig:lookup'({ profile }) {
@@ -87,6 +93,10 @@ chrome.runtime.onInstalled.addListener(() => {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const handler = handlers[message?.type];
   if (!handler) return false;
+  if (sender.origin !== EXTENSION_ORIGIN && !FROM_CONTENT_SCRIPTS.has(message.type)) {
+    sendResponse({ ok: false, error: { code: 'FORBIDDEN', field: 'type', message: `FORBIDDEN: type: ${message.type} is only answered for the extension's own pages` } });
+    return false;
+  }
   handler(message, sender).then(
     (result) => sendResponse({ ok: true, result }),
     (e) => sendResponse({ ok: false, error: { code: e?.code ?? 'INTERNAL', field: e?.field ?? null, message: String(e?.message ?? e) } }),
