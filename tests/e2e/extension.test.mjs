@@ -105,6 +105,7 @@ async function badge(tabId) {
 
 async function openPopup(tabId) {
   const popup = await context.newPage();
+  await popup.setViewportSize({ width: 460, height: 640 }); // about a toolbar popup's size
   const errors = [];
   popup.on('pageerror', (e) => errors.push(e));
   await popup.goto(`chrome-extension://${extensionId}/popup.html?tab=${tabId}`);
