@@ -462,4 +462,5 @@ pub fn error_codes() -> Vec<String> {
 }
 
 mod graph;
+mod import;
 mod sync;
