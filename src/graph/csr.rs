@@ -584,6 +584,13 @@ impl CsrIndex {
         }
     }
 
+    /// The CSR neighbour column of `u` (`u < node_count`; tombstones
+    /// included, overlay not).
+    #[inline]
+    pub(crate) fn row(&self, u: u32) -> &[u32] {
+        &self.neighbours[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
+    }
+
     /// Upper bound of the degree (includes tombstones); O(1).
     #[inline]
     pub(crate) fn degree_upper(&self, u: u32) -> usize {
