@@ -428,6 +428,15 @@ impl<B: Backend> Db<B> {
         (people, inputs, touched)
     }
 
+    /// The strength engine's input exactly as `recomputeStrengths` builds it
+    /// (people by dense index, mapped interactions): lets a benchmark time
+    /// the engine apart from mapping and writing.
+    pub fn strength_inputs(&self) -> (Vec<Uuid>, Vec<strength::InteractionInput>) {
+        let mut report = StrengthReport::default();
+        let (people, inputs, _) = self.collect_interactions(None, false, &|id| id, &mut report);
+        (people, inputs)
+    }
+
     pub async fn recompute_strengths(
         &mut self,
         ctx: &WriteContext,
