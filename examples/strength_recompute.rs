@@ -1,12 +1,15 @@
 //! Native twin of bench/strength/wasm.mjs: loads a batch JSON file into a
 //! `Db` (memory backend) and times `recompute_strengths` (mapping people,
-//! the engine, writing every edge, one commit).
+//! the engine, writing every edge, one commit), then each phase of it on
+//! the same data: mapping participants to people, the engine alone
+//! (ingest + score every pair), preparing the commit, writing + applying it.
 //!
 //! Usage: `cargo run --release --example strength_recompute -- DATA.json`
 
 use std::time::Instant;
 use wig_graph::model::{BatchInput, Timestamp};
 use wig_graph::store::{block_on, Db, MemoryBackend, RecomputeOptions, WriteContext};
+use wig_graph::strength::{score_interactions, StrengthParams};
 
 fn main() {
     let path = std::env::args()
@@ -23,12 +26,34 @@ fn main() {
     ))
     .unwrap();
     let load = t.elapsed().as_secs_f64();
-    let ctx = WriteContext::at(Timestamp::from_millis(1_767_225_600_000));
+    let now = Timestamp::from_millis(1_767_225_600_000);
+    let ctx = WriteContext::at(now);
+
+    // Phases, on the same data, before the real call (which writes edges).
+    let t = Instant::now();
+    let (people, inputs) = db.strength_inputs();
+    let map_s = t.elapsed().as_secs_f64();
+    let mut engine_s = f64::MAX;
+    let mut pairs = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let scored = score_interactions(&inputs, now.millis(), &StrengthParams::default());
+        engine_s = engine_s.min(t.elapsed().as_secs_f64());
+        pairs = scored.len();
+    }
+    drop((people, inputs));
+    let t = Instant::now();
+    let prepared = db
+        .prepare_recompute_strengths(&ctx, &RecomputeOptions::default())
+        .unwrap();
+    let prepare_s = t.elapsed().as_secs_f64();
+    drop(prepared);
+
     let t = Instant::now();
     let r = block_on(db.recompute_strengths(&ctx, &RecomputeOptions::default())).unwrap();
     let s = t.elapsed().as_secs_f64();
     println!(
-        "{{\"load_seconds\":{load:.3},\"recompute_seconds\":{s:.3},\"interactions\":{},\"edges_created\":{},\"edges_updated\":{},\"unknown\":{}}}",
+        "{{\"load_seconds\":{load:.3},\"recompute_seconds\":{s:.3},\"map_people_seconds\":{map_s:.3},\"engine_seconds\":{engine_s:.3},\"prepare_seconds\":{prepare_s:.3},\"pairs\":{pairs},\"interactions\":{},\"edges_created\":{},\"edges_updated\":{},\"unknown\":{}}}",
         loaded.interactions, r.edges_created, r.edges_updated, r.unknown_participants.count
     );
 }
