@@ -199,6 +199,9 @@ impl<B: Backend> Db<B> {
         let scored = score_interactions(&inputs, now.millis(), &params);
         report.pairs_scored = scored.len();
         let mut s = Staging::new(st, now);
+        // Sized once: growing a map of ~1 KB edge records rehashes (moves) them.
+        s.commit.edges.reserve(scored.len());
+        s.changes.reserve(scored.len());
         let by_pair = st.edge_by_pair();
         for ((a, b), es) in scored {
             if touched_only && !touched.contains(&(a, b)) {
@@ -368,23 +371,33 @@ impl<B: Backend> Db<B> {
         let mut inputs = Vec::new();
         let mut examples: HashSet<String> = HashSet::default();
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
-        // Canonical order (by id) so that the scores never depend on table order.
-        let mut interactions: Vec<&model::Interaction> = st
+        // Canonical order (by id) so that the scores never depend on table
+        // order. The key sits next to the reference: sorting by `i.id`
+        // through the reference costs a cache miss per comparison.
+        let mut interactions: Vec<(Uuid, &model::Interaction)> = st
             .interactions
             .values()
             .filter(|i| i.deleted_at.is_none())
+            .map(|i| (i.id, i))
             .collect();
-        interactions.sort_unstable_by_key(|i| i.id);
-        for i in interactions {
+        interactions.sort_unstable_by_key(|(id, _)| *id);
+        // Participant text → dense person: the same few thousand ids and
+        // emails recur across a million interactions; resolve each once.
+        let mut resolved: HashMap<&str, Option<u32>> = HashMap::default();
+        for (_, i) in interactions {
             let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
             let mut sender = None;
             for raw in &i.participants {
-                match resolve(raw) {
-                    Some(id) => {
-                        let n = *dense.entry(id).or_insert_with(|| {
+                let n = *resolved.entry(raw.as_str()).or_insert_with(|| {
+                    resolve(raw).map(|id| {
+                        *dense.entry(id).or_insert_with(|| {
                             people.push(id);
                             (people.len() - 1) as u32
-                        });
+                        })
+                    })
+                });
+                match n {
+                    Some(n) => {
                         if i.sender.as_deref() == Some(raw.as_str()) {
                             sender = Some(n);
                         }
