@@ -25,8 +25,17 @@ const csv = join(root, 'bench/data/primary_school.csv');
 const datasets = ['ba-100k', ...(existsSync(csv) ? ['sociopatterns'] : [])];
 if (!existsSync(csv)) console.log('sociopatterns: bench/data/primary_school.csv missing (bench/strength/fetch_data.sh)');
 
-const rows = [];
-const runtimes = {};
+// Rows of runtimes not run this time are kept from the previous file, so
+// one runtime can be re-measured alone (each runtime says when it ran).
+const out = join(root, 'bench/results/paths.json');
+const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+const rows = (previous.rows ?? []).filter((r) => r.runtime && !RUNTIMES.includes(r.runtime));
+const runtimes = Object.fromEntries(Object.entries(previous.runtimes ?? {}).filter(([k]) => !RUNTIMES.includes(k)));
+const save = () => {
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(out, JSON.stringify({ pairs: PAIRS, runtimes, rows }, null, 2) + '\n');
+  console.log(`wrote ${out}`);
+};
 if (RUNTIMES.includes('node')) {
   const { Graph, wasmMemoryBytes } = await import('../../pkg/node.js');
   const { bidirectional, singleSourceLength } = require('graphology-shortest-path/unweighted');
@@ -37,11 +46,12 @@ if (RUNTIMES.includes('node')) {
     heapUsed: () => process.memoryUsage().heapUsed,
     log: (s) => console.log(s),
   };
-  runtimes.node = `node ${process.version}`;
+  runtimes.node = { version: `node ${process.version}`, measured_at: new Date().toISOString() };
   for (const d of datasets) {
     const data = d === 'ba-100k' ? generate({ people: 100_000, m: 10, seed: 7 }) : sociopatterns(readFileSync(csv, 'utf8'));
     rows.push(...(await runDataset(env, d, data, PAIRS)));
   }
+  save();
 }
 
 if (RUNTIMES.includes('chromium')) {
@@ -50,7 +60,16 @@ if (RUNTIMES.includes('chromium')) {
   const { CHROMIUM_ARGS } = await import('../../tests/e2e/browser.mjs');
   // graphology is CommonJS: bundle it once as an ES module for the page.
   execFileSync(join(root, 'node_modules/.bin/rolldown'), ['bench/paths/peer.js', '-o', 'bench/paths/dist/peer.js', '-f', 'esm', '-p', 'browser'], { cwd: root, stdio: 'inherit' });
+  // Cross-origin isolated (COOP + COEP): Chromium then gives performance.now()
+  // 5 µs resolution instead of 100 µs, which per-query timings need.
   const server = await startServer({ mounts: { '/': root } });
+  const handler = server.listeners('request')[0];
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    handler(req, res);
+  });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wig-bench-paths-')), {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -64,15 +83,12 @@ if (RUNTIMES.includes('chromium')) {
     page.on('pageerror', (e) => console.error(e));
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
-    runtimes.chromium ??= `chromium ${context.browser()?.version() ?? ''}`.trim();
+    if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('page is not cross-origin isolated: timers would be 100 µs coarse');
+    runtimes.chromium ??= { version: await page.evaluate(() => navigator.userAgent.match(/Chrom[a-z]*\/[\d.]+/)?.[0] ?? navigator.userAgent), measured_at: new Date().toISOString() };
     rows.push(...(await page.evaluate(([dd, n]) => window.runPaths(dd, n), [d, PAIRS])));
     await page.close();
   }
   await context.close();
   server.close();
+  save();
 }
-
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-const out = { measured_at: new Date().toISOString(), runtimes, pairs: PAIRS, rows };
-writeFileSync(join(root, 'bench/results/paths.json'), JSON.stringify(out, null, 2) + '\n');
-console.log('\nwrote bench/results/paths.json');
