@@ -427,6 +427,25 @@ fn recompute_writes_explained_strengths_and_reports_unknowns() {
             .map(|e| e.strength)
             .collect::<Vec<f64>>()
     );
+    // A hand-edited strength is rescored, the other edges stay as they are.
+    block_on(db.upsert_edges(
+        vec![EdgeInput {
+            strength: Some(JsNumber(0.01)),
+            ..edge(p[1], p[2])
+        }],
+        &ctx(),
+    ))
+    .unwrap();
+    let r3 = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+    assert_eq!((r3.edges_updated, r3.edges_unchanged), (1, 2));
+    assert_eq!(
+        before,
+        db.state()
+            .edges
+            .values()
+            .map(|e| e.strength)
+            .collect::<Vec<f64>>()
+    );
     // The index sees the new strengths; "why" is the top factors.
     let sp = db
         .intro_paths(p[1], p[2], &QueryOptions::default())

@@ -12,4 +12,8 @@ const now = Date.parse('2026-01-01T00:00:00Z');
 t = performance.now();
 const r = await g.recomputeStrengths({ now });
 const s = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ load_seconds: loadS, recompute_seconds: s, interactions: loaded.interactions, report: { ...r, unknownParticipants: r.unknownParticipants.count } }));
+// Again with nothing changed: mapping + engine + comparing, no edge written.
+t = performance.now();
+const again = await g.recomputeStrengths({ now });
+const s2 = (performance.now() - t) / 1000;
+console.log(JSON.stringify({ load_seconds: loadS, recompute_seconds: s, recompute_unchanged_seconds: s2, unchanged: again.edgesUnchanged, interactions: loaded.interactions, report: { ...r, unknownParticipants: r.unknownParticipants.count } }));

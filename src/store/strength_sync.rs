@@ -109,6 +109,26 @@ impl ScoredFields {
     }
 }
 
+/// Whether the edge already holds exactly what `ScoredFields::of(es)` would
+/// write (same strength, factors, count, first/last seen, channels).
+fn scored_equals(es: &strength::EdgeStrength, e: &Edge) -> bool {
+    let bits = e
+        .channels
+        .iter()
+        .fold(0u8, |b, c| b | channel_bit(to_channel(*c)));
+    e.strength == es.strength
+        && e.interaction_count == es.interaction_count
+        && e.first_seen_at == Some(Timestamp::from_millis(es.first_seen_ms))
+        && e.last_seen_at == Some(Timestamp::from_millis(es.last_seen_ms))
+        && bits == es.channels
+        && e.channels.len() == es.channels.count_ones() as usize
+        && e.channels.windows(2).all(|w| w[0] < w[1])
+        && e.strength_factors.len() == es.factors.len()
+        && e.strength_factors.iter().zip(&es.factors).all(|(a, b)| {
+            a.name == b.name && a.value == b.value && a.contribution == b.contribution
+        })
+}
+
 fn to_channel(c: model::Channel) -> strength::Channel {
     match c {
         model::Channel::Email => strength::Channel::Email,
@@ -208,6 +228,15 @@ impl<B: Backend> Db<B> {
                 continue;
             }
             let (pa, pb) = (people[a as usize], people[b as usize]);
+            let old = by_pair
+                .get(&pair_key(pa, pb))
+                .and_then(|id| st.edges.get(*id));
+            // Compared before building any field: an unchanged recompute
+            // allocates nothing per pair.
+            if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
+                report.edges_unchanged += 1;
+                continue;
+            }
             let ScoredFields {
                 factors,
                 first,
@@ -215,22 +244,9 @@ impl<B: Backend> Db<B> {
                 channels,
                 count,
             } = ScoredFields::of(&es);
-            match by_pair
-                .get(&pair_key(pa, pb))
-                .and_then(|id| st.edges.get(*id))
-            {
+            match old {
                 Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
                 Some(old) => {
-                    if old.strength == es.strength
-                        && old.strength_factors == factors
-                        && old.interaction_count == count
-                        && old.first_seen_at == first
-                        && old.last_seen_at == last
-                        && old.channels == channels
-                    {
-                        report.edges_unchanged += 1;
-                        continue;
-                    }
                     let mut e = old.clone();
                     ScoredFields {
                         factors,
