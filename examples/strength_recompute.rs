@@ -68,8 +68,14 @@ fn main() {
     let r = block_on(db.recompute_strengths(&ctx, &RecomputeOptions::default())).unwrap();
     let s = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - c;
+    // Again with nothing changed: mapping + engine + comparing, no edge written.
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let again = block_on(db.recompute_strengths(&ctx, &RecomputeOptions::default())).unwrap();
+    let s2 = t.elapsed().as_secs_f64();
+    let cpu2 = cpu_seconds() - c;
+    assert_eq!(again.edges_unchanged, r.edges_created + r.edges_updated);
     println!(
-        "{{\"load_seconds\":{load:.3},\"recompute_seconds\":{s:.3},\"map_people_seconds\":{map_s:.3},\"engine_seconds\":{engine_s:.3},\"prepare_seconds\":{prepare_s:.3},\"cpu\":{{\"recompute\":{cpu:.2},\"map_people\":{map_cpu:.2},\"engine\":{engine_cpu:.2},\"prepare\":{prepare_cpu:.2}}},\"pairs\":{pairs},\"interactions\":{},\"edges_created\":{},\"edges_updated\":{},\"unknown\":{}}}",
+        "{{\"load_seconds\":{load:.3},\"recompute_seconds\":{s:.3},\"recompute_unchanged_seconds\":{s2:.3},\"map_people_seconds\":{map_s:.3},\"engine_seconds\":{engine_s:.3},\"prepare_seconds\":{prepare_s:.3},\"cpu\":{{\"recompute\":{cpu:.2},\"map_people\":{map_cpu:.2},\"engine\":{engine_cpu:.2},\"prepare\":{prepare_cpu:.2},\"recompute_unchanged\":{cpu2:.2}}},\"pairs\":{pairs},\"interactions\":{},\"edges_created\":{},\"edges_updated\":{},\"unknown\":{}}}",
         loaded.interactions, r.edges_created, r.edges_updated, r.unknown_participants.count
     );
 }

@@ -32,7 +32,9 @@ rows.push({ system: 'wig-native', dataset: ds, operation: 'map participants to p
 rows.push({ system: 'wig-native', dataset: ds, operation: 'engine only: ingest + score every pair (best of 3)', seconds: native.engine_seconds, cpu_seconds: native.cpu.engine, pairs: native.pairs });
 rows.push({ system: 'wig-native', dataset: ds, operation: 'prepare (map, engine, build edge records, encode the write set)', seconds: native.prepare_seconds, cpu_seconds: native.cpu.prepare });
 rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: native.recompute_seconds, cpu_seconds: native.cpu.recompute });
-rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: +wasm.recompute_seconds.toFixed(3) });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: native.recompute_unchanged_seconds, cpu_seconds: native.cpu.recompute_unchanged });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: +wasm.recompute_seconds.toFixed(3), cpu_seconds: +wasm.recompute_cpu_seconds.toFixed(3) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: +wasm.recompute_unchanged_seconds.toFixed(3), cpu_seconds: +wasm.recompute_unchanged_cpu_seconds.toFixed(3) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: +wasm.load_seconds.toFixed(3) });
 fs.writeFileSync('bench/results/strength.json', JSON.stringify({ measured_at: new Date().toISOString(), rows }, null, 2) + '\n');
 console.log('wrote bench/results/strength.json');
