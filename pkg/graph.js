@@ -44,6 +44,41 @@ export function makePackage(init, wasm, source) {
   return { ...makeApi(ready), wasmMemoryBytes, isWigError };
 }
 
+/**
+ * Hop distances from one person to everyone (`Graph#distancesFrom`).
+ * `distances[i]` is the hop count to `personId(i)`, `UNREACHABLE` if there
+ * is no path under the filters (deleted and merged-away people included).
+ */
+class Distances {
+  static UNREACHABLE = 0xffffffff;
+  #table;
+  constructor(distances, table) {
+    /** @type {Uint32Array} */
+    this.distances = distances;
+    this.#table = table;
+  }
+  /** Number of nodes covered (every person known to the index). */
+  get size() { return this.distances.length; }
+  /** The person id of node index `i`. */
+  personId(i) { return i < this.distances.length ? this.#table.ids[i] : undefined; }
+  /** Hops to `personId`, or null when unreachable or unknown. */
+  get(personId) {
+    const { ids, index } = this.#table;
+    for (let i = index.size; i < ids.length; i++) index.set(ids[i], i);
+    const i = index.get(personId);
+    if (i === undefined || i >= this.distances.length) return null;
+    const d = this.distances[i];
+    return d === Distances.UNREACHABLE ? null : d;
+  }
+  /** [personId, hops] for every reachable person, in node order. */
+  *entries() {
+    const { ids } = this.#table;
+    for (let i = 0; i < this.distances.length; i++) {
+      if (this.distances[i] !== Distances.UNREACHABLE) yield [ids[i], this.distances[i]];
+    }
+  }
+}
+
 /** @param {() => Promise<any>} ready resolves once the wasm module is loaded */
 function makeApi(ready) {
   class Graph {
@@ -189,6 +224,26 @@ function makeApi(ready) {
     introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(from, organizationId, encode(options))); }
     mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(a, b, encode(filters))); }
     neighbors(from, options) { return decode(this.#inner.neighbors(from, encode(options))); }
+    /** Person ids along a fewest-hops path, or null (shortestPath without edges and factors). */
+    shortestPathIds(from, to, filters) { return decode(this.#inner.shortestPathIds(from, to, encode(filters))); }
+    /** Hops from `from` to everyone, as a Uint32Array over the index's nodes (see Distances). */
+    distancesFrom(from, filters) {
+      const distances = this.#inner.distancesFrom(from, encode(filters));
+      return new Distances(distances, this.#nodeTable(distances.length));
+    }
+    // Node index → person id, fetched once per index and extended as people
+    // are added (indices are never reused); dropped if the index is rebuilt.
+    #nodes;
+    #nodeTable(count) {
+      const epoch = this.#inner.graphIndexEpoch();
+      if (this.#nodes?.epoch !== epoch) this.#nodes = { epoch, ids: [], index: new Map() };
+      const table = this.#nodes;
+      if (table.ids.length < count) {
+        const text = this.#inner.graphNodeIds(table.ids.length);
+        for (let i = 0; i < text.length; i += 36) table.ids.push(text.slice(i, i + 36));
+      }
+      return table;
+    }
     /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
     async recomputeStrengths(options = {}) {
       const o = { ...options };

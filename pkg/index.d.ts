@@ -224,6 +224,8 @@ export interface Stats {
   merges: number;
   auditEntries: number;
   outboxChanges: number;
+  /** Bytes held by the graph search index; null until a graph query builds it. */
+  graphIndexBytes: number | null;
 }
 export interface ExportedPerson {
   person: Person;
@@ -386,6 +388,17 @@ export interface StrengthReport {
   only: 'all' | 'touched';
   now: Timestamp;
 }
+/** Result of `distancesFrom`: `distances[i]` is the hop count to `personId(i)`, 0xFFFFFFFF when unreachable. */
+export interface Distances {
+  readonly distances: Uint32Array;
+  /** Number of nodes covered (every person known to the index, deleted and merged-away ones unreachable). */
+  readonly size: number;
+  personId(index: number): Id | undefined;
+  /** Hops to the person, or null when unreachable or unknown. */
+  get(personId: Id): number | null;
+  /** [personId, hops] for every reachable person, in node order. */
+  entries(): IterableIterator<[Id, number]>;
+}
 interface GraphQueries {
   shortestPath(from: Id, to: Id, filters?: PathFilters): IntroPath | null;
   bestPath(from: Id, to: Id, filters?: PathFilters): IntroPath | null;
@@ -393,6 +406,10 @@ interface GraphQueries {
   introPathsToOrganization(from: Id, organizationId: Id, options?: IntroPathOptions): IntroPath[];
   mutualConnections(a: Id, b: Id, filters?: Omit<PathFilters, 'maxHops'>): MutualConnection[];
   neighbors(from: Id, options?: NeighborOptions): Neighborhood;
+  /** Person ids along a fewest-hops path, or null: shortestPath without edge records and factors. */
+  shortestPathIds(from: Id, to: Id, filters?: PathFilters): Id[] | null;
+  /** Hops from `from` to everyone (single-source BFS), as a typed array over the index's nodes. */
+  distancesFrom(from: Id, filters?: PathFilters): Distances;
   recomputeStrengths(options?: RecomputeOptions): Promise<StrengthReport>;
 }
 export interface Graph extends GraphQueries {}

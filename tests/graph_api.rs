@@ -427,6 +427,25 @@ fn recompute_writes_explained_strengths_and_reports_unknowns() {
             .map(|e| e.strength)
             .collect::<Vec<f64>>()
     );
+    // A hand-edited strength is rescored, the other edges stay as they are.
+    block_on(db.upsert_edges(
+        vec![EdgeInput {
+            strength: Some(JsNumber(0.01)),
+            ..edge(p[1], p[2])
+        }],
+        &ctx(),
+    ))
+    .unwrap();
+    let r3 = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+    assert_eq!((r3.edges_updated, r3.edges_unchanged), (1, 2));
+    assert_eq!(
+        before,
+        db.state()
+            .edges
+            .values()
+            .map(|e| e.strength)
+            .collect::<Vec<f64>>()
+    );
     // The index sees the new strengths; "why" is the top factors.
     let sp = db
         .intro_paths(p[1], p[2], &QueryOptions::default())
@@ -491,4 +510,110 @@ fn touched_recompute_only_changes_touched_pairs_and_matches_full() {
         .map(|e| e.as_ref().unwrap().strength)
         .unwrap_or(s_touched);
     assert_eq!(s_touched, s_full);
+}
+
+#[test]
+fn lean_path_and_distances_answer_like_the_full_queries() {
+    let mut g = graph();
+    let p = g.p.clone();
+    let full = g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap();
+    assert_eq!(
+        g.db.shortest_path_ids(p[0], p[3], &opts()).unwrap(),
+        Some(full.person_ids)
+    );
+    assert_eq!(g.db.shortest_path_ids(p[0], p[5], &opts()).unwrap(), None);
+    assert_eq!(
+        g.db.shortest_path_ids(p[0], p[0], &opts()).unwrap(),
+        Some(vec![p[0]])
+    );
+
+    let (epoch, d) = g.db.distances(p[0], &opts()).unwrap();
+    let (epoch2, ids) = g.db.node_ids(0).unwrap();
+    assert_eq!(epoch, epoch2);
+    assert_eq!(ids.len(), d.len());
+    let hops = |id: Uuid| d[ids.iter().position(|x| *x == id).unwrap()];
+    // ada: bob 1, eve 1, cat 2, dan 2, fay unreachable.
+    let expected = [0, 1, 2, 2, 1, u32::MAX];
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(hops(p[i]), *want, "person {i}");
+    }
+    let n = g.db.neighbors(p[0], &opts()).unwrap();
+    for level in &n.degrees {
+        for id in &level.person_ids {
+            assert_eq!(hops(*id) as usize, level.degree);
+        }
+    }
+    let within1 = QueryOptions {
+        max_hops: Some(JsNumber(1.0)),
+        ..opts()
+    };
+    let (_, d1) = g.db.distances(p[0], &within1).unwrap();
+    assert_eq!(d1[ids.iter().position(|x| *x == p[2]).unwrap()], u32::MAX);
+    let avoid_bob = QueryOptions {
+        avoid: vec![p[1].to_string()],
+        ..opts()
+    };
+    let (_, da) = g.db.distances(p[0], &avoid_bob).unwrap();
+    assert_eq!(da[ids.iter().position(|x| *x == p[1]).unwrap()], u32::MAX);
+
+    // A new person extends the numbering; the epoch stays.
+    let gus = block_on(g.db.upsert_person(person("gus", "gus@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    block_on(g.db.upsert_edges(vec![strong(p[3], gus, 0.4, "knows")], &ctx())).unwrap();
+    let (epoch3, d3) = g.db.distances(p[0], &opts()).unwrap();
+    assert_eq!(epoch3, epoch);
+    let (_, tail) = g.db.node_ids(d.len() as u32).unwrap();
+    assert_eq!(tail, &[gus]);
+    assert_eq!(d3[d.len()], 3);
+
+    // Errors name the field.
+    let depth = QueryOptions {
+        depth: Some(JsNumber(2.0)),
+        ..opts()
+    };
+    assert_eq!(
+        code_field(g.db.distances(p[0], &depth)),
+        (ErrorCode::InvalidInput, "depth".into())
+    );
+    assert_eq!(
+        code_field(g.db.distances(Uuid::new_v4(), &opts())),
+        (ErrorCode::NotFound, "from".into())
+    );
+    assert_eq!(
+        code_field(g.db.shortest_path_ids(p[0], Uuid::new_v4(), &opts())),
+        (ErrorCode::NotFound, "to".into())
+    );
+    // A deleted endpoint is refused like in shortestPath.
+    block_on(g.db.delete(EntityKind::Person, p[5], &ctx())).unwrap();
+    assert_eq!(
+        code_field(g.db.distances(p[5], &opts())).0,
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn rewriting_and_replacing_edges_reuses_index_handles() {
+    let mut g = graph();
+    let p = g.p.clone();
+    let _ = g.db.graph_view();
+    let bytes = g.db.graph_view().memory_bytes();
+    assert_eq!(g.db.stats().graph_index_bytes, Some(bytes));
+    let slots = g.db.graph_view().edge_slots();
+    assert_eq!(slots, 5);
+    // Re-weighting existing edges keeps their handles: nothing grows.
+    for s in [0.1, 0.7, 0.3] {
+        block_on(g.db.upsert_edges(vec![strong(p[0], p[1], s, "knows")], &ctx())).unwrap();
+        assert_eq!(g.db.graph_view().memory_bytes(), bytes);
+        assert_eq!(g.db.graph_view().edge_slots(), slots);
+    }
+    // A deleted edge frees its handle for the next new edge.
+    let e = g.db.state().edge_by_pair()[&pair_key(p[0], p[4])];
+    block_on(g.db.delete(EntityKind::Edge, e, &ctx())).unwrap();
+    block_on(g.db.upsert_edges(vec![strong(p[2], p[5], 0.5, "knows")], &ctx())).unwrap();
+    assert_eq!(g.db.graph_view().edge_slots(), slots);
+    assert_eq!(g.db.graph_view().snapshot(), rebuilt(&g.db).snapshot());
+    let sp = g.db.shortest_path(p[5], p[2], &opts()).unwrap().unwrap();
+    let e = g.db.state().edge_by_pair()[&pair_key(p[2], p[5])];
+    assert_eq!(sp.edge_ids, vec![e]);
 }

@@ -1,128 +1,94 @@
-// Graph search: WIG (the built package, wasm under Node) vs graphology 0.26 +
-// graphology-shortest-path 2.1, in the same Node process, on
+// Graph search: WIG (the built package, wasm) vs graphology 0.26 +
+// graphology-shortest-path 2.1 in the same process, under Node and in
+// headless Chromium, on
 //  * ba-100k: the seeded Barabási–Albert graph of bench/storage/generate.js
 //    (100,000 people, ~1,000,000 edges with strengths), and
 //  * sociopatterns: the Primary School contact graph (bench/data), an edge
 //    per pair with contacts, strength 1 − exp(−contacts / 10).
-// Writes bench/results/paths.json. Usage: node bench/paths/run.mjs [pairs]
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+// The measuring code is bench/paths/bench.mjs (shared by both runtimes).
+// Writes bench/results/paths.json.
+// Usage: node bench/paths/run.mjs [pairs]   (PATHS_RUNTIMES=node,chromium by default)
+import { readFileSync, writeFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generate } from '../storage/generate.js';
-import { Graph, wasmMemoryBytes } from '../../pkg/node.js';
+import { runDataset, sociopatterns } from './bench.mjs';
 
 const require = createRequire(new URL('./package.json', import.meta.url));
-const GraphologyGraph = require('graphology');
-const { bidirectional } = require('graphology-shortest-path/unweighted');
-const { singleSourceLength } = require('graphology-shortest-path/unweighted');
-const dijkstra = require('graphology-shortest-path/dijkstra');
-
 const PAIRS = Number(process.argv[2] ?? 1000);
-const root = new URL('../../', import.meta.url);
+const RUNTIMES = (process.env.PATHS_RUNTIMES ?? 'node,chromium').split(',');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const csv = join(root, 'bench/data/primary_school.csv');
+const datasets = ['ba-100k', ...(existsSync(csv) ? ['sociopatterns'] : [])];
+if (!existsSync(csv)) console.log('sociopatterns: bench/data/primary_school.csv missing (bench/strength/fetch_data.sh)');
 
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median_ms: +q(0.5).toFixed(4), p95_ms: +q(0.95).toFixed(4) };
+// Rows of runtimes not run this time are kept from the previous file, so
+// one runtime can be re-measured alone (each runtime says when it ran).
+const out = join(root, 'bench/results/paths.json');
+const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+const rows = (previous.rows ?? []).filter((r) => r.runtime && !RUNTIMES.includes(r.runtime));
+const runtimes = Object.fromEntries(Object.entries(previous.runtimes ?? {}).filter(([k]) => !RUNTIMES.includes(k)));
+const save = () => {
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(out, JSON.stringify({ pairs: PAIRS, runtimes, rows }, null, 2) + '\n');
+  console.log(`wrote ${out}`);
 };
-const time = (fn) => { const t = performance.now(); fn(); return performance.now() - t; };
-const gc = () => { if (global.gc) { global.gc(); global.gc(); } };
-
-function sociopatterns() {
-  const file = new URL('bench/data/primary_school.csv', root);
-  if (!existsSync(file)) return null;
-  const counts = new Map();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const f = line.trim().split(/[\s,;]+/);
-    if (f.length < 3 || !/^\d+$/.test(f[0])) continue;
-    const [a, b] = [f[1], f[2]].sort();
-    if (a === b) continue;
-    const k = `${a} ${b}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const ids = new Map();
-  const people = [];
-  const HEX = (n) => n.toString(16).padStart(12, '0');
-  const person = (x) => {
-    if (!ids.has(x)) { const id = `00000000-0000-4000-8000-${HEX(ids.size + 1)}`; ids.set(x, id); people.push({ id, names: [`Pupil ${x}`] }); }
-    return ids.get(x);
+if (RUNTIMES.includes('node')) {
+  const { Graph, wasmMemoryBytes } = await import('../../pkg/node.js');
+  const { bidirectional, singleSourceLength } = require('graphology-shortest-path/unweighted');
+  const env = {
+    Graph, wasmMemoryBytes, runtime: 'node',
+    peer: { Graph: require('graphology'), bidirectional, singleSourceLength, dijkstra: require('graphology-shortest-path/dijkstra') },
+    gc: () => { if (global.gc) { global.gc(); global.gc(); } },
+    heapUsed: () => process.memoryUsage().heapUsed,
+    log: (s) => console.log(s),
   };
-  const edges = [];
-  for (const [k, c] of counts) {
-    const [a, b] = k.split(' ');
-    edges.push({ fromPersonId: person(a), toPersonId: person(b), strength: +(1 - Math.exp(-c / 10)).toFixed(4) });
+  runtimes.node = { version: `node ${process.version}`, measured_at: new Date().toISOString() };
+  for (const d of datasets) {
+    const data = d === 'ba-100k' ? generate({ people: 100_000, m: 10, seed: 7 }) : sociopatterns(readFileSync(csv, 'utf8'));
+    rows.push(...(await runDataset(env, d, data, PAIRS)));
   }
-  return { people, edges };
+  save();
 }
 
-const rows = [];
-async function run(dataset, data) {
-  const { people, edges } = data;
-  console.log(`\n${dataset}: ${people.length} people, ${edges.length} edges`);
-  const rand = mulberry32(42);
-  const pick = () => people[Math.floor(rand() * people.length)].id;
-  const pairs = Array.from({ length: PAIRS }, () => [pick(), pick()]).filter(([a, b]) => a !== b);
-  const sources = pairs.slice(0, 20).map((p) => p[0]);
-
-  // --- WIG: load through the real API (one batch), then the first query builds the index.
-  gc();
-  const mem0 = wasmMemoryBytes();
-  const g = await Graph.open(`bench-${dataset}`, { storage: 'memory' });
-  let t = performance.now();
-  await g.batchJson(JSON.stringify({ people, edges }));
-  const loadMs = performance.now() - t;
-  t = performance.now();
-  g.neighbors(people[0].id, { depth: 1 });
-  const indexMs = performance.now() - t;
-  const wigMem = wasmMemoryBytes() - mem0;
-  console.log(`wig: batch load ${loadMs.toFixed(0)} ms, index build ${indexMs.toFixed(0)} ms, wasm memory +${(wigMem / 1e6).toFixed(0)} MB`);
-
-  // --- graphology
-  gc();
-  const heap0 = process.memoryUsage().heapUsed;
-  t = performance.now();
-  const gg = new GraphologyGraph({ type: 'undirected', multi: false, allowSelfLoops: false });
-  for (const p of people) gg.addNode(p.id);
-  for (const e of edges) gg.mergeEdge(e.fromPersonId, e.toPersonId, { w: -Math.log(Math.max(e.strength, 1e-9)) });
-  const ggBuild = performance.now() - t;
-  gc();
-  const ggMem = process.memoryUsage().heapUsed - heap0;
-  console.log(`graphology: build ${ggBuild.toFixed(0)} ms, heap +${(ggMem / 1e6).toFixed(0)} MB`);
-
-  const add = (system, operation, ms, build_ms, memory_bytes) => {
-    const r = { system, dataset, operation, ...stats(ms), build_ms: +build_ms.toFixed(1), memory_bytes };
-    rows.push(r);
-    console.log(`${system.padEnd(11)} ${operation.padEnd(32)} median ${r.median_ms} ms  p95 ${r.p95_ms} ms`);
-  };
-  const ops = [
-    ['bidirectional BFS (shortest path)', (a, b) => g.shortestPath(a, b), (a, b) => bidirectional(gg, a, b), pairs],
-    ['single-source BFS (all distances)', (a) => g.neighbors(a, { depth: 6 }), (a) => singleSourceLength(gg, a), sources.map((s) => [s])],
-    ['best weighted path', (a, b) => g.bestPath(a, b), (a, b) => dijkstra.bidirectional(gg, a, b, 'w'), pairs],
-  ];
-  for (const [op, wig, peer, args] of ops) {
-    for (let i = 0; i < 5; i++) { wig(...args[i % args.length]); peer(...args[i % args.length]); }
-    add('wig', op, args.map((x) => time(() => wig(...x))), loadMs + indexMs, wigMem);
-    add('graphology', op, args.map((x) => time(() => peer(...x))), ggBuild, ggMem);
-    const w = rows.at(-2), p = rows.at(-1);
-    rows.push({ system: 'ratio graphology/wig', dataset, operation: op, median_ms: +(p.median_ms / w.median_ms).toFixed(2), p95_ms: +(p.p95_ms / w.p95_ms).toFixed(2), build_ms: null, memory_bytes: null });
+if (RUNTIMES.includes('chromium')) {
+  const { chromium } = await import('playwright-core');
+  const { startServer } = await import('../../scripts/serve.mjs');
+  const { CHROMIUM_ARGS } = await import('../../tests/e2e/browser.mjs');
+  // graphology is CommonJS: bundle it once as an ES module for the page.
+  execFileSync(join(root, 'node_modules/.bin/rolldown'), ['bench/paths/peer.js', '-o', 'bench/paths/dist/peer.js', '-f', 'esm', '-p', 'browser'], { cwd: root, stdio: 'inherit' });
+  // Cross-origin isolated (COOP + COEP): Chromium then gives performance.now()
+  // 5 µs resolution instead of 100 µs, which per-query timings need.
+  const server = await startServer({ mounts: { '/': root } });
+  const handler = server.listeners('request')[0];
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    handler(req, res);
+  });
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wig-bench-paths-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc --max-old-space-size=8192', '--enable-precise-memory-info'],
+  });
+  const url = `http://127.0.0.1:${server.address().port}/bench/paths/page.html`;
+  for (const d of datasets) {
+    // A fresh page per dataset: its memory figures start from a clean heap.
+    const page = await context.newPage();
+    page.on('console', (m) => console.log(m.text()));
+    page.on('pageerror', (e) => console.error(e));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+    if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('page is not cross-origin isolated: timers would be 100 µs coarse');
+    runtimes.chromium ??= { version: await page.evaluate(() => navigator.userAgent.match(/Chrom[a-z]*\/[\d.]+/)?.[0] ?? navigator.userAgent), measured_at: new Date().toISOString() };
+    rows.push(...(await page.evaluate(([dd, n]) => window.runPaths(dd, n), [d, PAIRS])));
+    await page.close();
   }
-  add('wig', 'introPaths k=3 maxHops=4', pairs.map(([a, b]) => time(() => g.introPaths(a, b, { k: 3, maxHops: 4 }))), loadMs + indexMs, wigMem);
-  await g.close();
-  await Graph.delete(`bench-${dataset}`, { storage: 'memory' });
+  await context.close();
+  server.close();
+  save();
 }
-
-await run('ba-100k', generate({ people: 100_000, m: 10, seed: 7 }));
-const sp = sociopatterns();
-if (sp) await run('sociopatterns', sp); else console.log('sociopatterns: bench/data/primary_school.csv missing (bench/strength/fetch_data.sh)');
-mkdirSync(new URL('bench/results/', root), { recursive: true });
-const out = { measured_at: new Date().toISOString(), runtime: `node ${process.version} (wasm)`, pairs: PAIRS, rows };
-writeFileSync(new URL('bench/results/paths.json', root), JSON.stringify(out, null, 2) + '\n');
-console.log('\nwrote bench/results/paths.json');

@@ -25,9 +25,16 @@ const engine = fs.readFileSync(`${tmp}/engine.txt`, 'utf8').match(/full recomput
 const native = JSON.parse(fs.readFileSync(`${tmp}/native.json`, 'utf8'));
 const wasm = JSON.parse(fs.readFileSync(`${tmp}/wasm.json`, 'utf8'));
 const ds = `synthetic-${n}-interactions`;
-rows.push({ system: 'wig-native', dataset: ds, operation: 'engine only: ingest + score_all (best of 3)', seconds: Math.min(...engine) / 1000 });
-rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: native.recompute_seconds });
-rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: +wasm.recompute_seconds.toFixed(3) });
+const gen = `synthetic-${n}-interactions-strength_bench-generator`;
+rows.push({ system: 'wig-native', dataset: gen, operation: 'engine only: ingest + score_all (best of 3; examples/strength_bench data: 393k pairs)', seconds: Math.min(...engine) / 1000 });
+// Phases on the data the API call uses (bench/strength/generate.mjs, 1.41 M pairs); cpu_seconds = this process's CPU time (the machine is shared).
+rows.push({ system: 'wig-native', dataset: ds, operation: 'map participants to people (collect engine input)', seconds: native.map_people_seconds, cpu_seconds: native.cpu.map_people });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'engine only: ingest + score every pair (best of 3)', seconds: native.engine_seconds, cpu_seconds: native.cpu.engine, pairs: native.pairs });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'prepare (map, engine, build edge records, encode the write set)', seconds: native.prepare_seconds, cpu_seconds: native.cpu.prepare });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: native.recompute_seconds, cpu_seconds: native.cpu.recompute });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: native.recompute_unchanged_seconds, cpu_seconds: native.cpu.recompute_unchanged });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: +wasm.recompute_seconds.toFixed(3), cpu_seconds: +wasm.recompute_cpu_seconds.toFixed(3) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: +wasm.recompute_unchanged_seconds.toFixed(3), cpu_seconds: +wasm.recompute_unchanged_cpu_seconds.toFixed(3) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: +wasm.load_seconds.toFixed(3) });
 fs.writeFileSync('bench/results/strength.json', JSON.stringify({ measured_at: new Date().toISOString(), rows }, null, 2) + '\n');
 console.log('wrote bench/results/strength.json');

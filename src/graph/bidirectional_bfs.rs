@@ -86,23 +86,45 @@ fn bidir_bfs(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<Vec<u
         next.clear();
         let mut meet = None;
         let mut cost = 0usize;
-        'level: for &u in cur.iter() {
-            for e in q.idx.adj(u) {
-                if !q.edge_ok(&e) {
-                    continue;
+        // Marks `v` reached from `u`; true when the two searches meet there.
+        let mut visit = |v: u32, u: u32| -> bool {
+            if mine[v as usize] == g || !q.node_ok(v) {
+                return false;
+            }
+            mine[v as usize] = g;
+            mine_par[v as usize] = u;
+            if other[v as usize] == g {
+                return true;
+            }
+            next.push(v);
+            cost += q.idx.degree_upper(v);
+            false
+        };
+        if q.plain_edges() {
+            // No edge filter and no tombstones: read only the neighbour
+            // column (one memory stream instead of four).
+            'plain: for &u in cur.iter() {
+                for &v in q.idx.row(u) {
+                    if visit(v, u) {
+                        meet = Some(v);
+                        break 'plain;
+                    }
                 }
-                let v = e.node;
-                if mine[v as usize] == g || !q.node_ok(v) {
-                    continue;
+                for e in q.idx.overlay(u) {
+                    if visit(e.node, u) {
+                        meet = Some(e.node);
+                        break 'plain;
+                    }
                 }
-                mine[v as usize] = g;
-                mine_par[v as usize] = u;
-                if other[v as usize] == g {
-                    meet = Some(v);
-                    break 'level;
+            }
+        } else {
+            'level: for &u in cur.iter() {
+                for e in q.idx.adj(u) {
+                    if q.edge_ok(&e) && visit(e.node, u) {
+                        meet = Some(e.node);
+                        break 'level;
+                    }
                 }
-                next.push(v);
-                cost += q.idx.degree_upper(v);
             }
         }
         if let Some(v) = meet {

@@ -584,6 +584,13 @@ impl CsrIndex {
         }
     }
 
+    /// The CSR neighbour column of `u` (`u < node_count`; tombstones
+    /// included, overlay not).
+    #[inline]
+    pub(crate) fn row(&self, u: u32) -> &[u32] {
+        &self.neighbours[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
+    }
+
     /// Upper bound of the degree (includes tombstones); O(1).
     #[inline]
     pub(crate) fn degree_upper(&self, u: u32) -> usize {
@@ -709,11 +716,10 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
         }
     }
 
-    // Pass 1.
-    let mut neighbours = vec![0u32; half];
-    let mut strength = vec![0f32; half];
-    let mut rel_type = vec![0u8; half];
-    let mut edge_id = vec![0u32; half];
+    // Pass 1. The scatter by source writes whole 16-byte records into one
+    // array (one random write per half-edge, not one per column); the
+    // columns are split off afterwards in a sequential pass.
+    let mut packed = vec![Rec::default(); half];
     let mut pos: Vec<u32> = offsets[..n].to_vec();
     let mut local: Vec<Rec> = Vec::new();
     let mut lc = [0usize; 1 << BLOCK_BITS];
@@ -735,12 +741,18 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
             let c = &mut pos[r.src as usize];
             let p = *c as usize;
             *c += 1;
-            neighbours[p] = base as u32 + u32::from(r.nbr_lo);
-            strength[p] = r.strength;
-            rel_type[p] = r.rel;
-            edge_id[p] = r.edge_id;
+            // `src` now holds the full neighbour id.
+            packed[p] = Rec {
+                src: base as u32 + u32::from(r.nbr_lo),
+                ..*r
+            };
         }
     }
+    drop(t1);
+    let neighbours = packed.iter().map(|r| r.src).collect();
+    let strength = packed.iter().map(|r| r.strength).collect();
+    let rel_type = packed.iter().map(|r| r.rel).collect();
+    let edge_id = packed.iter().map(|r| r.edge_id).collect();
     (neighbours, strength, rel_type, edge_id)
 }
 

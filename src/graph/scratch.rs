@@ -33,6 +33,12 @@ impl Q<'_> {
         self.plain_edges || (e.strength >= self.min_s && (self.mask >> e.rel_type) & 1 != 0)
     }
 
+    /// No edge filter applies (min 0, all types, no tombstones).
+    #[inline(always)]
+    pub fn plain_edges(&self) -> bool {
+        self.plain_edges
+    }
+
     /// Node is active and not avoided.
     #[inline(always)]
     pub fn node_ok(&self, v: u32) -> bool {

@@ -34,62 +34,98 @@ fn rel_index(t: RelationshipType) -> u8 {
 pub struct GraphView {
     people: Vec<Uuid>,
     node_of: HashMap<Uuid, u32>,
+    /// Edge id by CSR handle. No id → handle map: an upsert finds its
+    /// edge's handle through the CSR (by pair), which saves ~40 MB of hash
+    /// table per million edges and the hashing on every build.
     edges: Vec<Uuid>,
-    handle_of: HashMap<Uuid, u32>,
+    /// Handles of removed edges, reused by new ones so `edges` grows only
+    /// with the number of live edges.
+    free_handles: Vec<u32>,
     csr: CsrIndex,
+    /// Distinguishes this view from any other (e.g. after a reopen): node
+    /// indices handed out (see [`Db::node_ids`]) are stable within a view.
+    epoch: u64,
 }
+
+static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl GraphView {
     pub fn build(state: &GraphState) -> GraphView {
-        let mut v = GraphView {
-            people: Vec::with_capacity(state.people.len()),
-            node_of: HashMap::default(),
-            edges: Vec::new(),
-            handle_of: HashMap::default(),
-            csr: CsrIndex::new(0),
-        };
-        v.node_of.reserve(state.people.len());
+        let mut people = Vec::with_capacity(state.people.len());
+        let mut node_of = HashMap::with_capacity_and_hasher(state.people.len(), Default::default());
         for p in state.people.values() {
-            v.node_of.insert(p.id, v.people.len() as u32);
-            v.people.push(p.id);
+            node_of.insert(p.id, people.len() as u32);
+            people.push(p.id);
         }
+        // Handle = position in `edges`: dense, no lookups.
+        let mut edges = Vec::with_capacity(state.edges.len());
         let mut inputs = Vec::with_capacity(state.edges.len());
         for e in state.edges.values() {
             if e.deleted_at.is_some() {
                 continue;
             }
-            let (Some(&a), Some(&b)) = (
-                v.node_of.get(&e.from_person_id),
-                v.node_of.get(&e.to_person_id),
-            ) else {
+            let (Some(&a), Some(&b)) =
+                (node_of.get(&e.from_person_id), node_of.get(&e.to_person_id))
+            else {
                 continue;
             };
-            let h = v.handle(e.id);
             inputs.push(CsrEdge {
                 a,
                 b,
                 strength: e.strength as f32,
                 rel_type: rel_index(e.relationship_type),
-                edge_id: h,
+                edge_id: edges.len() as u32,
             });
+            edges.push(e.id);
         }
-        v.csr = CsrIndex::build(v.people.len() as u32, &inputs).expect("stored edges are valid");
+        let mut csr =
+            CsrIndex::build(people.len() as u32, &inputs).expect("stored edges are valid");
+        drop(inputs);
         for p in state.people.values() {
             if !p.is_live() {
-                let _ = v.csr.set_node_active(v.node_of[&p.id], false);
+                let _ = csr.set_node_active(node_of[&p.id], false);
             }
         }
-        v
+        GraphView {
+            people,
+            node_of,
+            edges,
+            free_handles: Vec::new(),
+            csr,
+            epoch: NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
-    fn handle(&mut self, id: Uuid) -> u32 {
-        if let Some(&h) = self.handle_of.get(&id) {
+    /// Bytes held by the view: the CSR arrays, node ↔ person id tables and
+    /// edge handles (hash table sized as hashbrown lays it out). The query
+    /// scratch buffers (~45 bytes per node, thread-local) are not included.
+    pub fn memory_bytes(&self) -> usize {
+        use core::mem::size_of;
+        let map_buckets = if self.node_of.capacity() == 0 {
+            0
+        } else {
+            (self.node_of.capacity() * 8 / 7).next_power_of_two()
+        };
+        size_of::<Self>()
+            + self.people.capacity() * size_of::<Uuid>()
+            + map_buckets * (size_of::<(Uuid, u32)>() + 1)
+            + self.edges.capacity() * size_of::<Uuid>()
+            + self.free_handles.capacity() * size_of::<u32>()
+            + self.csr.memory_bytes()
+    }
+
+    /// Edge handles ever handed out and not free (live edges + tombstoned).
+    pub fn edge_slots(&self) -> usize {
+        self.edges.len() - self.free_handles.len()
+    }
+
+    fn new_handle(&mut self, id: Uuid) -> u32 {
+        if let Some(h) = self.free_handles.pop() {
+            self.edges[h as usize] = id;
             return h;
         }
-        let h = self.edges.len() as u32;
         self.edges.push(id);
-        self.handle_of.insert(id, h);
-        h
+        (self.edges.len() - 1) as u32
     }
 
     fn node(&mut self, id: Uuid) -> u32 {
@@ -112,13 +148,20 @@ impl GraphView {
             let _ = self.csr.set_node_active(n, live);
         }
         // Removals first: a commit may drop one edge of a pair and add
-        // another for the same pair (a merge does), in any map order.
+        // another for the same pair (a merge does), in any map order. An
+        // edge that comes back keeps its handle; the others free theirs.
+        let mut released: HashMap<Uuid, u32> = HashMap::default();
         for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
                 if let (Some(&a), Some(&b)) = (
                     self.node_of.get(&old.from_person_id),
                     self.node_of.get(&old.to_person_id),
                 ) {
+                    if let Some(r) = self.csr.edge(a, b) {
+                        if self.edges[r.edge_id as usize] == old.id {
+                            released.insert(old.id, r.edge_id);
+                        }
+                    }
                     let _ = self.csr.remove_edge(a, b);
                 }
             }
@@ -127,7 +170,10 @@ impl GraphView {
             if let Some(e) = change.as_ref().filter(|e| e.deleted_at.is_none()) {
                 let a = self.node(e.from_person_id);
                 let b = self.node(e.to_person_id);
-                let h = self.handle(e.id);
+                let h = match released.remove(&e.id) {
+                    Some(h) => h,
+                    None => self.new_handle(e.id),
+                };
                 let _ = self.csr.upsert_edge(CsrEdge {
                     a,
                     b,
@@ -137,6 +183,12 @@ impl GraphView {
                 });
             }
         }
+        self.free_handles.extend(released.into_values());
+    }
+
+    /// See the field; equal epochs mean equal node numbering (extended only).
+    pub fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     pub fn csr(&self) -> &CsrIndex {
@@ -458,6 +510,47 @@ impl<B: Backend> Db<B> {
         let f = self.filters(o, &[a, b])?;
         let p = graph::shortest_path(self.graph_view().csr(), a, b, &f).map_err(graph_error)?;
         Ok(p.map(|p| self.intro_path(&p)))
+    }
+
+    /// The lean twin of [`Db::shortest_path`]: only the person ids along a
+    /// fewest-hops path (no edge records, no factors), or `None`.
+    pub fn shortest_path_ids(
+        &self,
+        from: Uuid,
+        to: Uuid,
+        o: &QueryOptions,
+    ) -> Result<Option<Vec<Uuid>>> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "shortestPathIds")?;
+        refuse(o.depth.is_some(), "depth", "shortestPathIds")?;
+        let (a, b) = (self.endpoint(from, "from")?, self.endpoint(to, "to")?);
+        let f = self.filters(o, &[a, b])?;
+        let v = self.graph_view();
+        let p = graph::shortest_path(v.csr(), a, b, &f).map_err(graph_error)?;
+        Ok(p.map(|p| p.nodes.iter().map(|&n| v.person_id(n)).collect()))
+    }
+
+    /// Hops from `from` to every node of the index, by node index
+    /// (`u32::MAX`: not reachable under the filters / within `maxHops`;
+    /// deleted and merged-away people are never reached). Node `i` is
+    /// person `node_ids(..)[i]` of the view with the returned epoch.
+    pub fn distances(&self, from: Uuid, o: &QueryOptions) -> Result<(u64, Vec<u32>)> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "distancesFrom")?;
+        refuse(o.depth.is_some(), "depth", "distancesFrom (use maxHops)")?;
+        let a = self.endpoint(from, "from")?;
+        let f = self.filters(o, &[a])?;
+        let v = self.graph_view();
+        let d = graph::bfs_distances(v.csr(), a, &f).map_err(graph_error)?;
+        Ok((v.epoch(), d))
+    }
+
+    /// The view's epoch and the person ids of nodes `start..` (node order).
+    pub fn node_ids(&self, start: u32) -> Result<(u64, &[Uuid])> {
+        self.ensure_open()?;
+        let v = self.graph_view();
+        let start = (start as usize).min(v.people.len());
+        Ok((v.epoch(), &v.people[start..]))
     }
 
     /// The strongest path (largest product of strengths); `None` if no path.

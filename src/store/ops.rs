@@ -56,6 +56,9 @@ pub struct Stats {
     pub merges: usize,
     pub audit_entries: usize,
     pub outbox_changes: usize,
+    /// Bytes held by the graph search index (see `GraphView::memory_bytes`),
+    /// or None while it is not built (it is built by the first graph query).
+    pub graph_index_bytes: Option<usize>,
 }
 
 /// Everything the graph holds about one person (GDPR access request).
@@ -1240,6 +1243,7 @@ impl<B: Backend> Db<B> {
             merges: st.merges.len(),
             audit_entries: st.audit.len(),
             outbox_changes: st.outbox.values().map(|o| o.changes.len()).sum(),
+            graph_index_bytes: st.built_graph_view().map(|v| v.memory_bytes()),
         }
     }
 }

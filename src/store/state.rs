@@ -158,6 +158,11 @@ impl GraphState {
             .get_or_init(|| super::graph_view::GraphView::build(self))
     }
 
+    /// The search index if a query has built it (never builds it).
+    pub fn built_graph_view(&self) -> Option<&super::graph_view::GraphView> {
+        self.graph_view.get()
+    }
+
     pub fn apply(&mut self, commit: Commit) {
         if let Some(view) = self.graph_view.get_mut() {
             view.patch(&self.edges, &commit);

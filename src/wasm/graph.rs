@@ -46,6 +46,55 @@ impl WasmGraph {
         })
     }
 
+    /// Person ids along a fewest-hops path, or null: `shortestPath`
+    /// without edge records and factors, for callers that need only the route.
+    #[wasm_bindgen(js_name = shortestPathIds)]
+    pub fn shortest_path_ids(
+        &self,
+        from: String,
+        to: String,
+        options: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        self.two_id_query((&from, &to), ("from", "to"), options, |db, a, b, o| {
+            db.shortest_path_ids(a, b, o)
+        })
+    }
+
+    /// Hops from `from` to every node, by node index (0xFFFFFFFF:
+    /// unreachable), as a `Uint32Array`; `graphNodeIds` maps indices to ids.
+    #[wasm_bindgen(js_name = distancesFrom)]
+    pub fn distances_from(
+        &self,
+        from: String,
+        options: Option<String>,
+    ) -> Result<Vec<u32>, JsValue> {
+        let a = pid(&from, "from")?;
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => Ok(db.distances(a, &o).map_err(js_error)?.1))
+    }
+
+    /// Identifies the current node numbering (changes only if the index
+    /// is rebuilt, e.g. on reopen; new people extend it).
+    #[wasm_bindgen(js_name = graphIndexEpoch)]
+    pub fn graph_index_epoch(&self) -> Result<f64, JsValue> {
+        read!(self, db => Ok(db.node_ids(u32::MAX).map_err(js_error)?.0 as f64))
+    }
+
+    /// The person ids of nodes `start..`, concatenated (36 characters each):
+    /// one string crosses the boundary instead of one value per id.
+    #[wasm_bindgen(js_name = graphNodeIds)]
+    pub fn graph_node_ids(&self, start: u32) -> Result<String, JsValue> {
+        read!(self, db => {
+            let (_, ids) = db.node_ids(start).map_err(js_error)?;
+            let mut out = String::with_capacity(ids.len() * 36);
+            let mut buf = uuid::Uuid::encode_buffer();
+            for id in ids {
+                out.push_str(id.hyphenated().encode_lower(&mut buf));
+            }
+            Ok(out)
+        })
+    }
+
     /// The strongest path (largest product of strengths), or null.
     #[wasm_bindgen(js_name = bestPath)]
     pub fn best_path(

@@ -91,3 +91,36 @@ test('recomputeStrengths writes explained strengths and reports unknown particip
   await assert.rejects(g.recomputeStrengths({ embeddednessWeight: 3 }), (e) => e.code === 'INVALID_STRENGTH' && e.field === 'embeddednessWeight');
   await g.close();
 });
+
+test('shortestPathIds and distancesFrom: the lean forms of shortestPath and neighbors', async () => {
+  const { g, ada, bob, cat, dan, eve, fay } = await seeded();
+  assert.deepEqual(g.shortestPathIds(ada.id, dan.id), g.shortestPath(ada.id, dan.id).personIds);
+  assert.equal(g.shortestPathIds(ada.id, fay.id), null);
+  const d = g.distancesFrom(ada.id);
+  assert.ok(d.distances instanceof Uint32Array);
+  assert.equal(d.size, 6);
+  assert.deepEqual([ada, bob, cat, dan, eve, fay].map((p) => d.get(p.id)), [0, 1, 2, 2, 1, null]);
+  assert.equal(d.get(randomUUID()), null);
+  const reached = new Map(d.entries());
+  assert.equal(reached.size, 5);
+  for (const level of g.neighbors(ada.id, { depth: 6 }).degrees) {
+    for (const id of level.personIds) assert.equal(reached.get(id), level.degree);
+  }
+  for (let i = 0; i < d.size; i++) assert.equal(d.distances[i] === 0xffffffff ? null : d.distances[i], d.get(d.personId(i)));
+  assert.equal(g.distancesFrom(ada.id, { maxHops: 1 }).get(cat.id), null);
+  assert.equal(g.distancesFrom(ada.id, { avoid: [eve.id] }).get(dan.id), 3);
+  // People added later extend the node table; earlier results stay valid.
+  const [gus] = await g.upsertPeople([{ names: ['gus'] }]);
+  await g.upsertEdge({ fromPersonId: dan.id, toPersonId: gus.id, strength: 0.4 });
+  const d2 = g.distancesFrom(ada.id);
+  assert.equal(d2.size, 7);
+  assert.equal(d2.get(gus.id), 3);
+  assert.equal(d.get(gus.id), null);
+  assert.equal(d.get(dan.id), 2);
+  assert.ok(g.stats().graphIndexBytes > 0);
+  throwsWig(() => g.distancesFrom(ada.id, { depth: 2 }), 'INVALID_INPUT', 'depth');
+  throwsWig(() => g.distancesFrom(randomUUID()), 'NOT_FOUND', 'from');
+  throwsWig(() => g.distancesFrom('nope'), 'INVALID_ID', 'from');
+  throwsWig(() => g.shortestPathIds(ada.id, randomUUID()), 'NOT_FOUND', 'to');
+  await g.close();
+});

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, createSync, type Sync, type SyncProgress, type SyncResult, type SyncStatus } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, type Distances, createSync, type Sync, type SyncProgress, type SyncResult, type SyncStatus } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -48,6 +48,15 @@ async function usage(): Promise<void> {
   const sp: IntroPath | null = g.shortestPath(ada.id, bob.id);
   const why: number | undefined = paths[0]?.hops[0]?.why[0]?.contribution;
   const hood = g.neighbors(ada.id, { depth: 2 });
+  const route: string[] | null = g.shortestPathIds(ada.id, bob.id, { maxHops: 3 });
+  const dist: Distances = g.distancesFrom(ada.id, { minStrength: 0.2 });
+  const hopsToBob: number | null = dist.get(bob.id);
+  const raw: Uint32Array = dist.distances;
+  for (const [id, hops] of dist.entries()) console.log(id.length + hops, dist.personId(0), dist.size);
+  const indexBytes: number | null = g.stats().graphIndexBytes;
+  console.log(route, hopsToBob, raw.length, indexBytes);
+  // @ts-expect-error distancesFrom takes filters, not a depth
+  g.distancesFrom(ada.id, { depth: 2 });
   const strengths: StrengthReport = await g.recomputeStrengths({ now: Date.now(), only: 'touched' });
   console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
   // @ts-expect-error only is 'all' or 'touched'

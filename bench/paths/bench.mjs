@@ -1,0 +1,157 @@
+// Graph search benchmark core, shared by Node (run.mjs) and headless
+// Chromium (page.html): WIG (the built package) vs graphology 0.26 +
+// graphology-shortest-path 2.1 in the same process, on one dataset.
+// Everything environment-specific comes in through `env`.
+
+export function mulberry32(seed) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { median_ms: +q(0.5).toFixed(4), p95_ms: +q(0.95).toFixed(4) };
+};
+
+/** SocioPatterns Primary School contacts (CSV text) → an edge per pair with contacts. */
+export function sociopatterns(text) {
+  const counts = new Map();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/[\s,;]+/);
+    if (f.length < 3 || !/^\d+$/.test(f[0])) continue;
+    const [a, b] = [f[1], f[2]].sort();
+    if (a === b) continue;
+    const k = `${a} ${b}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const ids = new Map();
+  const people = [];
+  const HEX = (n) => n.toString(16).padStart(12, '0');
+  const person = (x) => {
+    if (!ids.has(x)) { const id = `00000000-0000-4000-8000-${HEX(ids.size + 1)}`; ids.set(x, id); people.push({ id, names: [`Pupil ${x}`] }); }
+    return ids.get(x);
+  };
+  const edges = [];
+  for (const [k, c] of counts) {
+    const [a, b] = k.split(' ');
+    edges.push({ fromPersonId: person(a), toPersonId: person(b), strength: +(1 - Math.exp(-c / 10)).toFixed(4) });
+  }
+  return { people, edges };
+}
+
+/**
+ * @param env {{ Graph, runtime: string, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
+ *   gc(): void, heapUsed(): number, wasmMemoryBytes(): number, log(s: string): void }}
+ * @returns rows for bench/results/paths.json
+ */
+export async function runDataset(env, dataset, { people, edges }, PAIRS) {
+  const { Graph, peer, gc, heapUsed, log, runtime } = env;
+  const rows = [];
+  log(`\n${dataset} (${runtime}): ${people.length} people, ${edges.length} edges`);
+  const rand = mulberry32(42);
+  const pick = () => people[Math.floor(rand() * people.length)].id;
+  const pairs = Array.from({ length: PAIRS }, () => [pick(), pick()]).filter(([a, b]) => a !== b);
+  const sources = pairs.slice(0, 20).map((p) => [p[0]]);
+
+  // --- WIG: load through the real API (one batch: validation, storage), then
+  // the first query builds the search index from the stored graph.
+  const g = await Graph.open(`bench-${dataset}`, { storage: 'memory' });
+  let t = performance.now();
+  await g.batchJson(JSON.stringify({ people, edges }));
+  const loadMs = performance.now() - t;
+  gc();
+  const wasm0 = env.wasmMemoryBytes();
+  t = performance.now();
+  g.shortestPathIds(people[0].id, people[0].id); // zero hops: the time is the index build
+  const indexMs = performance.now() - t;
+  const indexBytes = g.stats().graphIndexBytes;
+  const wasmGrowth = env.wasmMemoryBytes() - wasm0;
+  log(`wig: batch load ${loadMs.toFixed(0)} ms; index build ${indexMs.toFixed(1)} ms, index ${(indexBytes / 1e6).toFixed(1)} MB (wasm memory grew ${(wasmGrowth / 1e6).toFixed(1)} MB)`);
+
+  // --- graphology, from the same people and edge list.
+  gc();
+  const heap0 = heapUsed();
+  t = performance.now();
+  const gg = new peer.Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
+  for (const p of people) gg.addNode(p.id);
+  for (const e of edges) gg.mergeEdge(e.fromPersonId, e.toPersonId, { w: -Math.log(Math.max(e.strength, 1e-9)) });
+  const ggBuild = performance.now() - t;
+  gc();
+  const ggMem = heapUsed() - heap0;
+  log(`graphology: build ${ggBuild.toFixed(0)} ms, heap +${(ggMem / 1e6).toFixed(1)} MB`);
+
+  const row = (system, operation, extra) => ({ system, runtime, dataset, operation, ...extra });
+  rows.push(row('wig', 'index build', {
+    returns: 'CSR index (node ↔ person id, strengths, types, edge ids) built from the stored graph; timed as the first query',
+    build_ms: +indexMs.toFixed(1), memory_bytes: indexBytes, batch_load_ms: +loadMs.toFixed(0), wasm_memory_growth_bytes: wasmGrowth,
+  }));
+  rows.push(row('graphology', 'index build', {
+    returns: 'graphology Graph built from the same people and edge list (addNode, mergeEdge with a weight attribute); memory = JS heap growth after GC',
+    build_ms: +ggBuild.toFixed(1), memory_bytes: ggMem,
+  }));
+  rows.push(row('ratio graphology/wig', 'index build', { build_ms: +(ggBuild / indexMs).toFixed(2), memory_bytes: +(ggMem / indexBytes).toFixed(2) }));
+  log(`index build: ${(ggBuild / indexMs).toFixed(1)}× faster, ${(ggMem / indexBytes).toFixed(1)}× less memory`);
+
+  // Each op: [name, what each returns, wig, peer, args, same(wigResult, peerResult)].
+  const hops = (p) => (p ? p.length - 1 : -1);
+  const UNREACHABLE = 0xffffffff;
+  const ops = [
+    ['bidirectional BFS (shortest path)',
+      'wig shortestPathIds: person ids along the path or null; graphology bidirectional: node keys along the path or null',
+      (a, b) => g.shortestPathIds(a, b), (a, b) => peer.bidirectional(gg, a, b), pairs,
+      (w, p) => hops(w) === hops(p)],
+    ['single-source BFS (all distances)',
+      'wig distancesFrom: Uint32Array of hops over all nodes + node→id table (fetched once per graph) and get(id); graphology singleSourceLength: object {id: hops} of reachable nodes',
+      (a) => g.distancesFrom(a), (a) => peer.singleSourceLength(gg, a), sources,
+      (w, p) => {
+        let reached = 0;
+        for (let i = 0; i < w.size; i++) {
+          const d = w.distances[i];
+          if (d === UNREACHABLE) continue;
+          reached++;
+          if (p[w.personId(i)] !== d) return false;
+        }
+        return reached === Object.keys(p).length;
+      }],
+    ['best weighted path',
+      'wig bestPath: IntroPath (ids, edge ids, hop strengths, score, weakest hop, factors per hop); graphology dijkstra.bidirectional: node keys',
+      (a, b) => g.bestPath(a, b), (a, b) => peer.dijkstra.bidirectional(gg, a, b, 'w'), pairs,
+      (w, p) => (w === null) === (p === null)],
+  ];
+  for (const [op, returns, wig, peerOp, args, same] of ops) {
+    for (let i = 0; i < 5; i++) { wig(...args[i % args.length]); peerOp(...args[i % args.length]); }
+    // Each system's queries back to back (as a caller issues them), WIG
+    // first; results are not kept, so neither pays GC for the other's.
+    const wigMs = args.map((x) => { const s = performance.now(); wig(...x); return performance.now() - s; });
+    const peerMs = args.map((x) => { const s = performance.now(); peerOp(...x); return performance.now() - s; });
+    // Same answers? Checked untimed, on the first 100 queries.
+    const checked = args.slice(0, 100);
+    const agree = checked.filter((x) => same(wig(...x), peerOp(...x))).length;
+    const w = row('wig', op, { returns, ...stats(wigMs), queries: args.length, checked: checked.length, agree_with_peer: agree });
+    const p = row('graphology', op, stats(peerMs));
+    rows.push(w, p, row('ratio graphology/wig', op, { median_ms: +(p.median_ms / w.median_ms).toFixed(2), p95_ms: +(p.p95_ms / w.p95_ms).toFixed(2) }));
+    log(`${op}: wig ${w.median_ms} / ${w.p95_ms} ms, graphology ${p.median_ms} / ${p.p95_ms} ms → ${(p.median_ms / w.median_ms).toFixed(1)}× / ${(p.p95_ms / w.p95_ms).toFixed(1)}× (answers agree on ${agree}/${checked.length})`);
+  }
+  // The full, explained forms (no graphology equivalent), for context.
+  const extra = [
+    ['shortestPath (IntroPath with edge records and factors)', (a, b) => g.shortestPath(a, b), pairs],
+    ['neighbors depth 6 (person ids grouped by degree, JSON)', (a) => g.neighbors(a, { depth: 6 }), sources],
+    ['introPaths k=3 maxHops=4', (a, b) => g.introPaths(a, b, { k: 3, maxHops: 4 }), pairs],
+  ];
+  for (const [op, fn, args] of extra) {
+    for (let i = 0; i < 5; i++) fn(...args[i % args.length]);
+    const ms = args.map((x) => { const s = performance.now(); fn(...x); return performance.now() - s; });
+    const r = row('wig', op, stats(ms));
+    rows.push(r);
+    log(`${op}: wig ${r.median_ms} / ${r.p95_ms} ms`);
+  }
+  await g.close();
+  await Graph.delete(`bench-${dataset}`, { storage: 'memory' });
+  return rows;
+}
