@@ -486,6 +486,9 @@ create or replace function wig.push_typed(changes jsonb, v_owner text) returns j
   language plpgsql volatile
   set jit = off
   set plan_cache_mode = force_custom_plan
+  -- The materialized steps of a 5,000-change batch hold ~5 copies of ~1 kB
+  -- records: with the default 4 MB they spill to temporary files.
+  set work_mem = '64MB'
   as $$
 declare
   v_seq bigint;
@@ -523,7 +526,10 @@ begin
         end, false)), true) as yes
     from c
   ), probed as materialized (
-    select c.*,
+    -- Not c.*: the envelope (ch) is not needed past envelope_ok, and every
+    -- materialized copy of it costs a copy of the record.
+    select c.idx, c.change_id, c.kind, c.id, c.op, c.base, c.rec, c.pair_a, c.pair_b,
+           c.source_name, c.source_id,
       (select a.version from wig.applied_changes a
         where a.owner_id = v_owner and a.change_id = c.change_id) as done_version,
       case c.kind
