@@ -189,6 +189,8 @@ function makeApi(ready) {
     introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(from, organizationId, encode(options))); }
     mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(a, b, encode(filters))); }
     neighbors(from, options) { return decode(this.#inner.neighbors(from, encode(options))); }
+    /** A person's live edges (with strengthFactors), strongest first; costs the person's degree. */
+    edgesOf(personId, filters) { return decode(this.#inner.edgesOf(personId, encode(filters))); }
     /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
     async recomputeStrengths(options = {}) {
       const o = { ...options };

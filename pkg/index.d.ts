@@ -392,6 +392,8 @@ interface GraphQueries {
   introPathsToOrganization(from: Id, organizationId: Id, options?: IntroPathOptions): IntroPath[];
   mutualConnections(a: Id, b: Id, filters?: Omit<PathFilters, 'maxHops'>): MutualConnection[];
   neighbors(from: Id, options?: NeighborOptions): Neighborhood;
+  /** A person's live edges to live people (with strengthFactors), strongest first. */
+  edgesOf(personId: Id, filters?: Pick<PathFilters, 'minStrength' | 'relationshipTypes'>): Edge[];
   recomputeStrengths(options?: RecomputeOptions): Promise<StrengthReport>;
 }
 export interface Graph extends GraphQueries {}

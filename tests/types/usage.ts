@@ -48,6 +48,8 @@ async function usage(): Promise<void> {
   const sp: IntroPath | null = g.shortestPath(ada.id, bob.id);
   const why: number | undefined = paths[0]?.hops[0]?.why[0]?.contribution;
   const hood = g.neighbors(ada.id, { depth: 2 });
+  const ties: Edge[] = g.edgesOf(ada.id, { minStrength: 0.1 });
+  console.log(ties[0]?.strengthFactors[0]?.contribution);
   const strengths: StrengthReport = await g.recomputeStrengths({ now: Date.now(), only: 'touched' });
   console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
   // @ts-expect-error only is 'all' or 'touched'
