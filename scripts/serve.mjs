@@ -8,10 +8,21 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
-export function startServer({ port = 0, mounts = { '/pkg/': join(root, 'pkg'), '/': join(root, 'www') } } = {}) {
+// The network view's rendering library, served from node_modules (pinned in package.json).
+export const DEFAULT_MOUNTS = { '/pkg/': join(root, 'pkg'), '/vendor/cytoscape/': join(root, 'node_modules/cytoscape/dist'), '/': join(root, 'www') };
+
+// `config`: an object served as /config.json (the dashboard reads its sync
+// URL and token from it); from the command line, the JSON file named by
+// WIG_DEMO_CONFIG.
+export function startServer({ port = 0, mounts = DEFAULT_MOUNTS, config } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const path = decodeURIComponent(url.pathname);
+    if (path === '/config.json' && config) {
+      res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+      res.end(JSON.stringify(config));
+      return;
+    }
     const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
     let file = join(mounts[prefix], normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, ''));
     try {
@@ -28,6 +39,7 @@ export function startServer({ port = 0, mounts = { '/pkg/': join(root, 'pkg'), '
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = await startServer({ port: Number(process.argv[2] ?? 8080) });
+  const config = process.env.WIG_DEMO_CONFIG ? JSON.parse(await readFile(process.env.WIG_DEMO_CONFIG, 'utf8')) : undefined;
+  const server = await startServer({ port: Number(process.argv[2] ?? 8080), config });
   console.log(`WIG dashboard: http://127.0.0.1:${server.address().port}/`);
 }

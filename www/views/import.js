@@ -1,0 +1,179 @@
+// Import: drop files (or pick them), the format detected from the extension
+// and the first lines with a select to override, then graph.importContacts /
+// graph.importInteractions with a progress bar and a cancel button, and the
+// report: counts and malformed lines with their line numbers.
+import { $, h, showError } from '../dom.js';
+
+export const FORMATS = {
+  vcard: { kind: 'contacts', label: 'vCard (.vcf)' },
+  'google-csv': { kind: 'contacts', label: 'Google Contacts CSV' },
+  'linkedin-csv': { kind: 'contacts', label: 'LinkedIn Connections.csv' },
+  csv: { kind: 'contacts', label: 'CSV (columns by header)' },
+  ics: { kind: 'interactions', label: 'Calendar (.ics)' },
+  mbox: { kind: 'interactions', label: 'Mail headers (.mbox)' },
+};
+
+/** Guesses the format from the file name and its first bytes (text). */
+export function detectFormat(name, head) {
+  const ext = name.toLowerCase().split('.').pop();
+  if (ext === 'vcf' || ext === 'vcard' || /^\s*BEGIN:VCARD/i.test(head)) return 'vcard';
+  if (ext === 'ics' || /^\s*BEGIN:VCALENDAR/i.test(head)) return 'ics';
+  if (ext === 'mbox' || /^From \S/.test(head)) return 'mbox';
+  // CSV: look at the header line (LinkedIn exports may start with a few "Notes" lines).
+  const lines = head.split(/\r?\n/).slice(0, 6).map((l) => l.toLowerCase());
+  if (lines.some((l) => l.includes('e-mail 1 - value') || (l.includes('given name') && l.includes('family name')))) return 'google-csv';
+  if (lines.some((l) => l.includes('first name') && l.includes('last name') && (l.includes('connected on') || l.includes('position')))) return 'linkedin-csv';
+  return 'csv';
+}
+
+/** The import calls this build of @wig/graph offers (an import branch may be absent). */
+export function importSupport(graph) {
+  return { contacts: typeof graph?.importContacts === 'function', interactions: typeof graph?.importInteractions === 'function' };
+}
+
+export function mountImport(ctx) {
+  let queue = []; // { file, format, select }
+  let controller = null;
+
+  function supported(format) {
+    return importSupport(ctx.graph)[FORMATS[format].kind];
+  }
+
+  function showAvailability() {
+    const s = importSupport(ctx.graph);
+    const missing = Object.entries(s).filter(([, ok]) => !ok).map(([k]) => k);
+    $('import-unavailable').hidden = missing.length === 0;
+    $('import-unavailable').replaceChildren(h('p', { class: 'warning', 'data-testid': 'import-unavailable' },
+      `Importing ${missing.join(' and ')} is not available in this build of @wig/graph.`));
+  }
+
+  async function add(files) {
+    for (const file of files) {
+      const head = await file.slice(0, 4096).text();
+      const format = detectFormat(file.name, head);
+      const select = h('select', { 'aria-label': `Format of ${file.name}`, 'data-testid': 'import-format' },
+        Object.entries(FORMATS).map(([value, f]) => h('option', { value, selected: value === format }, f.label)));
+      const item = { file, format, select };
+      select.addEventListener('change', () => { item.format = select.value; renderQueue(); });
+      queue.push(item);
+    }
+    renderQueue();
+  }
+
+  function renderQueue() {
+    $('import-files').replaceChildren(...queue.map((item) => h('li', { 'data-testid': 'import-file' },
+      h('span', { class: 'file-name' }, item.file.name), ' ',
+      h('span', { class: 'muted' }, `${(item.file.size / 1024).toFixed(1)} KB`), ' ',
+      item.select,
+      supported(item.format) ? null : h('span', { class: 'warning' }, ' not available in this build'),
+      ' ',
+      h('button', { type: 'button', 'aria-label': `Remove ${item.file.name}`, onclick: () => { queue = queue.filter((x) => x !== item); renderQueue(); } }, 'Remove'))));
+    $('import-start').disabled = controller !== null || queue.length === 0 || !queue.some((x) => supported(x.format));
+  }
+
+  function progress(done, total, label) {
+    const fraction = total > 0 ? Math.min(1, done / total) : 0;
+    $('import-progress').value = fraction;
+    $('import-progress-text').textContent = `${label}: ${Math.round(fraction * 100)} %`;
+  }
+
+  async function run() {
+    const items = queue.filter((x) => supported(x.format));
+    queue = queue.filter((x) => !supported(x.format));
+    controller = new AbortController();
+    $('import-cancel').disabled = false;
+    renderQueue();
+    const reports = [];
+    let suggestions = 0;
+    for (const [i, item] of items.entries()) {
+      const label = `${item.file.name} (${i + 1} of ${items.length})`;
+      progress(0, 1, label);
+      const options = {
+        format: item.format,
+        signal: controller.signal,
+        // Either (done, total) or one progress object, whichever the build reports.
+        onProgress: (a, b) => (typeof a === 'object' && a ? progress(a.bytesRead ?? a.done ?? 0, a.totalBytes ?? a.total ?? 1, label) : progress(a, b, label)),
+      };
+      const call = FORMATS[item.format].kind === 'contacts' ? 'importContacts' : 'importInteractions';
+      try {
+        const report = await ctx.graph[call](item.file, options);
+        progress(1, 1, label);
+        reports.push({ item, report });
+        const d = report.duplicateSuggestions;
+        suggestions += Array.isArray(d) ? d.length : Number(d) || 0;
+      } catch (e) {
+        reports.push({ item, error: e });
+        if (e?.code === 'CANCELLED' || controller.signal.aborted) break;
+      }
+    }
+    controller = null;
+    $('import-cancel').disabled = true;
+    renderQueue();
+    renderReports(reports, suggestions);
+    ctx.changed();
+    ctx.views.duplicates.reset();
+    ctx.status(`Import finished: ${reports.filter((r) => r.report).length} of ${items.length} files imported.`, 'ready');
+  }
+
+  function count(n) {
+    return Array.isArray(n) ? n.length : n ?? 0;
+  }
+
+  function renderReports(reports, suggestions) {
+    const out = reports.map(({ item, report, error }) => {
+      if (error) {
+        const box = h('div');
+        showError(box, error, error?.code === 'CANCELLED' ? 'Cancelled: ' : 'Import failed: ');
+        return h('article', { class: 'report', 'data-testid': 'file-report' }, h('h3', {}, item.file.name), box);
+      }
+      const rows = [
+        ['records read', report.records], ['people', report.people], ['organizations', report.organizations],
+        ['interactions', report.interactions], ['unchanged', report.unchanged], ['strengths updated', report.strengthsUpdated],
+        ['duplicate suggestions', report.duplicateSuggestions], ['malformed lines', report.errors],
+      ].filter(([, v]) => v !== undefined);
+      const errors = report.errors ?? [];
+      return h('article', { class: 'report', 'data-testid': 'file-report', dataset: { format: item.format } },
+        h('h3', {}, `${item.file.name} — ${FORMATS[item.format].label}`),
+        h('dl', { class: 'counts small' }, rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', { 'data-testid': `report-${k.replace(/ /g, '-')}` }, String(count(v)))))),
+        errors.length
+          ? h('table', { class: 'malformed', 'data-testid': 'malformed' },
+            h('caption', {}, `Malformed lines in ${item.file.name} (skipped; the rest was imported)`),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Code'), h('th', { scope: 'col' }, 'Reason'))),
+            h('tbody', {}, errors.slice(0, 200).map((e) => h('tr', {}, h('td', {}, String(e.line ?? '–')), h('td', {}, e.code ?? ''), h('td', {}, e.reason ?? e.message ?? '')))))
+          : null);
+    });
+    if (suggestions > 0) {
+      out.push(h('p', {}, h('button', {
+        type: 'button', 'data-testid': 'review-duplicates',
+        onclick: () => { ctx.navigate('duplicates'); ctx.views.duplicates.find(); },
+      }, `Review ${suggestions} duplicate suggestion${suggestions === 1 ? '' : 's'}`)));
+    }
+    $('import-report').replaceChildren(...out);
+  }
+
+  const zone = $('dropzone');
+  zone.addEventListener('click', () => $('file-input').click());
+  zone.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('file-input').click(); }
+  });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    add([...(e.dataTransfer?.files ?? [])]);
+  });
+  $('file-input').addEventListener('change', (e) => {
+    add([...e.target.files]);
+    e.target.value = '';
+  });
+  $('import-start').addEventListener('click', () => run().catch((e) => showError($('import-report'), e)));
+  $('import-cancel').addEventListener('click', () => controller?.abort());
+
+  return {
+    show() {
+      showAvailability();
+      renderQueue();
+    },
+  };
+}

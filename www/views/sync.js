@@ -1,0 +1,116 @@
+// Sync settings and status: server URL and token (kept in localStorage, or
+// preset by the demo's /config.json), "sync now", periodic sync, and the
+// progress / status / error events of the package's createSync().
+import { $, h } from '../dom.js';
+
+const KEY = 'wig-sync-settings';
+
+function listen(sync, name, fn) {
+  // EventTarget-style or emitter-style, whichever the sync object is.
+  if (typeof sync.addEventListener === 'function') sync.addEventListener(name, (e) => fn(e.detail ?? e));
+  else if (typeof sync.on === 'function') sync.on(name, fn);
+}
+
+export function mountSync(ctx) {
+  let sync = null;
+  let syncKey = '';
+
+  const available = () => typeof ctx.wig.createSync === 'function';
+
+  function settings() {
+    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    const preset = ctx.config?.sync ?? {};
+    return { url: saved?.url ?? preset.url ?? '', token: saved?.token ?? preset.token ?? '', interval: saved?.interval ?? preset.interval ?? 0 };
+  }
+
+  function fill() {
+    const s = settings();
+    $('sync-url').value = s.url;
+    $('sync-token').value = s.token;
+    $('sync-interval').value = String(s.interval);
+  }
+
+  function showStatus(state) {
+    const s = typeof state === 'string' ? { status: state } : state ?? {};
+    const parts = [s.status ?? 'idle'];
+    if (s.lastSuccessAt ?? s.lastSuccess) parts.push(`last success ${s.lastSuccessAt ?? s.lastSuccess}`);
+    if (s.lastError) parts.push(`last error: ${typeof s.lastError === 'string' ? s.lastError : s.lastError.message ?? JSON.stringify(s.lastError)}`);
+    $('sync-status').textContent = parts.join(' · ');
+    $('sync-status').dataset.state = s.status ?? 'idle';
+    $('sync-outbox').textContent = `${ctx.graph.stats().outboxChanges} changes not yet pushed`;
+  }
+
+  function showProgress(p) {
+    const done = p?.done ?? p?.pushed ?? p?.pulled ?? 0;
+    const total = p?.total ?? 0;
+    $('sync-progress').value = total > 0 ? Math.min(1, done / total) : 0;
+    $('sync-progress-text').textContent = p?.phase ? `${p.phase}: ${done}${total ? ` of ${total}` : ''}` : `${done}${total ? ` of ${total}` : ''}`;
+  }
+
+  function showError(e) {
+    const code = e?.code ?? e?.error?.code ?? '';
+    const message = e?.message ?? e?.error?.message ?? e?.reason ?? String(e);
+    $('sync-errors').prepend(h('li', { class: 'error', 'data-testid': 'sync-error' }, `${new Date().toISOString().slice(11, 19)} ${code ? `${code}: ` : ''}${message}`));
+    while ($('sync-errors').children.length > 20) $('sync-errors').lastChild.remove();
+  }
+
+  /** The sync object for the current settings (made again when they change). */
+  function client() {
+    const s = settings();
+    if (!s.url) throw new Error('Set the server URL first.');
+    const key = JSON.stringify(s);
+    if (sync && key === syncKey) return sync;
+    sync?.stop?.();
+    sync = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
+    syncKey = key;
+    listen(sync, 'progress', showProgress);
+    listen(sync, 'status', (st) => { showStatus(st); if (st?.status === 'success' || st === 'success') ctx.changed(); });
+    listen(sync, 'error', showError);
+    if (s.interval > 0) sync.start({ interval: s.interval * 1000 });
+    return sync;
+  }
+
+  $('sync-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const url = $('sync-url').value.trim();
+    localStorage.setItem(KEY, JSON.stringify({ url, token: $('sync-token').value, interval: Math.max(0, Number($('sync-interval').value) || 0) }));
+    if (!available()) return;
+    try {
+      client();
+      ctx.status('Sync settings saved.', 'ready');
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $('sync-now').addEventListener('click', async () => {
+    if (!available()) return;
+    try {
+      $('sync-now').disabled = true;
+      await client().syncNow();
+      ctx.changed();
+    } catch (err) {
+      showError(err);
+    } finally {
+      $('sync-now').disabled = false;
+      showStatus(typeof sync?.status === 'function' ? sync.status() : sync?.status);
+    }
+  });
+
+  return {
+    show() {
+      fill();
+      const ok = available();
+      $('sync-unavailable').hidden = ok;
+      $('sync-unavailable').replaceChildren(h('p', { class: 'warning' }, 'Sync is not available in this build of @wig/graph (no createSync export). Settings can be saved for a build that has it.'));
+      $('sync-now').disabled = !ok;
+      if (ok && settings().url && !sync) {
+        try { client(); } catch (err) { showError(err); }
+      }
+      showStatus(typeof sync?.status === 'function' ? sync.status() : sync?.status);
+    },
+    stop() {
+      sync?.stop?.();
+      sync = null;
+    },
+  };
+}
