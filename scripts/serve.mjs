@@ -18,9 +18,9 @@ export function startServer({ port = 0, mounts = DEFAULT_MOUNTS, config } = {}) 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const path = decodeURIComponent(url.pathname);
-    if (path === '/config.json' && config) {
+    if (path === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
-      res.end(JSON.stringify(config));
+      res.end(JSON.stringify(config ?? {}));
       return;
     }
     const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));

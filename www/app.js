@@ -1,6 +1,6 @@
 // The WIG dashboard: opens a graph in IndexedDB (loading the seeded sample
 // on first visit) and wires the views. Routes live in location.hash
-// (#people, #person/ID, #import, #duplicates, #paths, #network/ID, #sync) so
+// (#/people, #/person/ID, #/import, #/duplicates, #/paths, #/network/ID, #/sync) so
 // Back works and a view can be linked. Every name is rendered as text.
 import * as wig from '../pkg/index.js';
 import { sampleGraph } from './sample.js';
@@ -41,8 +41,9 @@ const ctx = {
     showMe();
   },
   navigate(hash) {
-    if (location.hash === `#${hash}`) route();
-    else location.hash = hash;
+    // "#/" so a route never names an element id (a fragment that does moves focus away).
+    if (location.hash === `#/${hash}`) route();
+    else location.hash = `/${hash}`;
   },
   /** After a write: people, counts and the current view are refreshed. */
   changed() {
@@ -76,12 +77,18 @@ function selectTab(name) {
 }
 
 function route() {
-  const [name, arg] = decodeURIComponent(location.hash.slice(1) || 'people').split('/');
+  const [name, arg] = decodeURIComponent(location.hash.replace(/^#\/?/, '') || 'people').split('/');
   const view = name === 'person' ? 'person' : TABS.includes(name) ? name : 'people';
   for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== `view-${view}`;
   selectTab(view === 'person' ? 'people' : view);
   ctx.views[view]?.show(arg);
 }
+
+// The skip link moves focus without touching the route in the hash.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  $('main').focus();
+});
 
 // Tabs: arrow keys move between them (roving tabindex), Enter/Space or a click opens.
 $('tabs').addEventListener('click', (e) => {
@@ -133,6 +140,17 @@ async function open() {
   ctx.status(`Ready — ${how}.`, 'ready');
 }
 
+/** Asks the service worker to cache what this page loaded; marks the page offline-ready when done. */
+function cacheLoaded(worker) {
+  const urls = [location.href.split('#')[0], ...performance.getEntriesByType('resource').map((e) => e.name)]
+    .filter((u) => new URL(u).origin === location.origin && !u.endsWith('/config.json'));
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e) => {
+    document.documentElement.dataset.offlineReady = e.data.failed === 0 ? 'true' : 'partial';
+  };
+  worker.postMessage({ type: 'cache-urls', urls }, [channel.port2]);
+}
+
 async function start() {
   ctx.config = window.WIG_DEMO_CONFIG ?? (await loadConfig());
   ctx.views = {
@@ -156,7 +174,10 @@ async function start() {
   await open();
   if ('serviceWorker' in navigator && !ctx.config.noServiceWorker) {
     // The app shell, the package and the network library, cached for offline use.
-    navigator.serviceWorker.register('./sw.js').catch((e) => console.warn('service worker not registered', e));
+    navigator.serviceWorker.register('./sw.js')
+      .then(() => navigator.serviceWorker.ready)
+      .then((reg) => cacheLoaded(reg.active))
+      .catch((e) => console.warn('service worker not registered', e));
   }
 }
 

@@ -26,6 +26,21 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// The page sends every same-origin URL it loaded before this worker
+// controlled it (e.g. wasm-bindgen's snippets, whose names change per build);
+// the reply says they are cached.
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== 'cache-urls') return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    const urls = event.data.urls.filter((u) => new URL(u).origin === self.location.origin);
+    const missing = [];
+    for (const url of urls) if (!(await cache.match(url, { ignoreSearch: true }))) missing.push(url);
+    const results = await Promise.allSettled(missing.map((url) => cache.add(url)));
+    event.ports[0]?.postMessage({ cached: urls.length, failed: results.filter((r) => r.status === 'rejected').length });
+  })());
+});
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;

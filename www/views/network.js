@@ -65,7 +65,7 @@ export function mountNetwork(ctx) {
       return h('li', {},
         h('button', { type: 'button', class: 'result', 'data-testid': 'network-contact', onclick: () => ctx.navigate(`network/${other}`) },
           `${label(other)} — ${fmt(e.strength)}`),
-        ' ', h('a', { href: `#person/${other}`, 'aria-label': `Person page of ${label(other)}` }, 'page'));
+        ' ', h('a', { href: `#/person/${other}`, 'aria-label': `Person page of ${label(other)}` }, 'page'));
     }));
     let cytoscape;
     try {
@@ -88,7 +88,6 @@ export function mountNetwork(ctx) {
         { selector: 'edge', style: { width: 'mapData(strength, 0, 1, 0.5, 7)', 'line-color': '#6b7d90', opacity: 'mapData(strength, 0, 1, 0.25, 0.9)', 'curve-style': 'haystack' } },
       ],
       layout: { name: 'concentric', concentric: (n) => 3 - n.data('level'), levelWidth: () => 1, minNodeSpacing: 12, animate: false },
-      wheelSensitivity: 0.3,
     });
     cy.on('tap', 'node', (evt) => {
       const pid = evt.target.id();

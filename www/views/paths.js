@@ -90,7 +90,7 @@ export function mountPaths(ctx) {
   function chain(path, i) {
     const items = [];
     path.personIds.forEach((id, j) => {
-      items.push(h('li', { class: 'node' }, h('a', { href: `#person/${id}` }, ctx.index.label(id))));
+      items.push(h('li', { class: 'node' }, h('a', { href: `#/person/${id}` }, ctx.index.label(id))));
       const hop = path.hops[j];
       if (!hop) return;
       const weakest = path.weakestHop?.index === j;

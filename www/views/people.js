@@ -19,7 +19,7 @@ export function mountPeople(ctx) {
     for (let i = page * PAGE; i < Math.min(matches.length, (page + 1) * PAGE); i++) {
       const r = index.row(matches[i]);
       rows.push(h('tr', {},
-        h('td', {}, h('a', { href: `#person/${r.id}`, class: 'person-link' }, r.label)),
+        h('td', {}, h('a', { href: `#/person/${r.id}`, class: 'person-link' }, r.label)),
         h('td', {}, r.email),
         h('td', {}, r.organization)));
     }
@@ -93,11 +93,11 @@ function mountPerson(ctx) {
       return;
     }
     if (!person) {
-      root.replaceChildren(h('p', { class: 'error', role: 'alert' }, 'No such person.'), h('a', { href: '#people' }, 'Back to people'));
+      root.replaceChildren(h('p', { class: 'error', role: 'alert' }, 'No such person.'), h('a', { href: '#/people' }, 'Back to people'));
       return;
     }
     if (person.mergedInto) {
-      root.replaceChildren(h('p', {}, 'This record was merged into ', h('a', { href: `#person/${person.mergedInto}` }, ctx.index.label(person.mergedInto)), '.'));
+      root.replaceChildren(h('p', {}, 'This record was merged into ', h('a', { href: `#/person/${person.mergedInto}` }, ctx.index.label(person.mergedInto)), '.'));
       return;
     }
     const name = person.names[0] ?? person.emails[0] ?? '(no name)';
@@ -105,9 +105,9 @@ function mountPerson(ctx) {
     const edges = g.edgesOf(person.id);
     const errorBox = h('div', { 'aria-live': 'assertive' });
     const isMe = ctx.me === person.id;
-    root.replaceChildren(
+    root.replaceChildren(...[
       h('div', { class: 'toolbar' },
-        h('a', { href: '#people', class: 'back' }, '← People (Esc)'),
+        h('a', { href: '#/people', class: 'back' }, '← People (Esc)'),
         h('h2', { id: 'person-name', tabindex: '-1', 'data-testid': 'person-name' }, name),
         h('button', { type: 'button', 'data-testid': 'set-me', disabled: isMe, onclick: () => { ctx.setMe(person.id); render(); } }, isMe ? 'This is me' : 'This is me (remember)'),
         h('button', { type: 'button', onclick: () => ctx.navigate(`paths/${person.id}`) }, 'Intro paths to them'),
@@ -127,7 +127,7 @@ function mountPerson(ctx) {
       edges.length > shownEdges
         ? h('button', { type: 'button', onclick: () => { shownEdges += EDGES_PAGE; render(); } }, `Show ${Math.min(EDGES_PAGE, edges.length - shownEdges)} more`)
         : null,
-    );
+    ].filter(Boolean));
   }
 
   return {
@@ -149,7 +149,7 @@ function edgeItem(ctx, selfId, e) {
   if (e.lastSeenAt) facts.push(`last ${e.lastSeenAt.slice(0, 10)}`);
   return h('li', { class: 'edge', 'data-testid': 'edge' },
     h('div', { class: 'edge-head' },
-      h('a', { href: `#person/${other}` }, ctx.index.label(other)),
+      h('a', { href: `#/person/${other}` }, ctx.index.label(other)),
       strengthMeter(e.strength),
       h('span', { class: 'strength', 'data-testid': 'edge-strength' }, fmt(e.strength)),
       h('span', { class: 'muted' }, facts.join(' · '))),
