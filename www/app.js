@@ -132,6 +132,7 @@ async function open() {
   }
   ctx.index = new PeopleIndex(ctx.graph);
   const indexed = ctx.index.ensure();
+  ctx.timings = { openMs: opened, sampleLoadMs: loaded, indexMs: indexed };
   showCounts();
   showMe();
   document.querySelector('[data-testid=timings]').textContent =

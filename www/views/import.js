@@ -14,6 +14,37 @@ export const FORMATS = {
 };
 
 /** Guesses the format from the file name and its first bytes (text). */
+/** Fields a generic CSV column can be mapped to (as the importer names them). */
+export const CSV_FIELDS = ['name', 'givenName', 'middleName', 'familyName', 'nickname', 'email', 'phone', 'organization', 'title', 'linkedin', 'twitter', 'github', 'url', 'address', 'birthDate', 'id'];
+const GUESS = [
+  [/^(full )?name$|display name/, 'name'], [/first|given/, 'givenName'], [/middle/, 'middleName'], [/last|family|surname/, 'familyName'],
+  [/nick/, 'nickname'], [/e-?mail/, 'email'], [/phone|mobile|tel/, 'phone'], [/company|organi[sz]ation|employer/, 'organization'],
+  [/title|position|role/, 'title'], [/linkedin/, 'linkedin'], [/twitter/, 'twitter'], [/github/, 'github'], [/url|website|homepage/, 'url'],
+  [/address|city/, 'address'], [/birth/, 'birthDate'],
+];
+
+/** The header cells of a CSV (first line; quotes honoured, no multi-line headers). */
+export function csvHeader(head) {
+  const line = head.split(/\r?\n/)[0] ?? '';
+  const cells = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { cells.push(cell); cell = ''; } else cell += c;
+  }
+  cells.push(cell);
+  return cells.map((x) => x.trim()).filter(Boolean);
+}
+
+export function guessField(header) {
+  const h = header.toLowerCase();
+  return GUESS.find(([re]) => re.test(h))?.[1] ?? '';
+}
+
 export function detectFormat(name, head) {
   const ext = name.toLowerCase().split('.').pop();
   if (ext === 'vcf' || ext === 'vcard' || /^\s*BEGIN:VCARD/i.test(head)) return 'vcard';
@@ -53,7 +84,8 @@ export function mountImport(ctx) {
       const format = detectFormat(file.name, head);
       const select = h('select', { 'aria-label': `Format of ${file.name}`, 'data-testid': 'import-format' },
         Object.entries(FORMATS).map(([value, f]) => h('option', { value, selected: value === format }, f.label)));
-      const item = { file, format, select };
+      const item = { file, format, select, header: csvHeader(head), mapping: null };
+      item.mapping = Object.fromEntries(item.header.map((col) => [col, guessField(col)]));
       select.addEventListener('change', () => { item.format = select.value; renderQueue(); });
       queue.push(item);
     }
@@ -67,8 +99,34 @@ export function mountImport(ctx) {
       item.select,
       supported(item.format) ? null : h('span', { class: 'warning' }, ' not available in this build'),
       ' ',
-      h('button', { type: 'button', 'aria-label': `Remove ${item.file.name}`, onclick: () => { queue = queue.filter((x) => x !== item); renderQueue(); } }, 'Remove'))));
+      h('button', { type: 'button', 'aria-label': `Remove ${item.file.name}`, onclick: () => { queue = queue.filter((x) => x !== item); renderQueue(); } }, 'Remove'),
+      item.format === 'csv' ? mappingTable(item) : null,
+      item.format === 'mbox' ? ownerEmailsInput(item) : null)));
     $('import-start').disabled = controller !== null || queue.length === 0 || !queue.some((x) => supported(x.format));
+  }
+
+  // Generic CSV: which column is which field (guessed from the header, editable).
+  function mappingTable(item) {
+    return h('table', { class: 'mapping', 'data-testid': 'csv-mapping' },
+      h('caption', {}, `Columns of ${item.file.name}`),
+      h('tbody', {}, item.header.map((col) => {
+        const select = h('select', { 'aria-label': `Field for column ${col}` },
+          h('option', { value: '', selected: !item.mapping[col] }, '(ignore)'),
+          CSV_FIELDS.map((f) => h('option', { value: f, selected: item.mapping[col] === f }, f)));
+        select.addEventListener('change', () => { item.mapping[col] = select.value; });
+        return h('tr', {}, h('th', { scope: 'row' }, col), h('td', {}, select));
+      })));
+  }
+
+  // mbox: your own addresses tell outgoing from incoming mail; "me" gives a default.
+  function ownerEmailsInput(item) {
+    if (item.ownerEmails === undefined) {
+      const me = ctx.me ? ctx.graph.getPerson(ctx.me) : null;
+      item.ownerEmails = me?.emails.join(', ') ?? '';
+    }
+    const input = h('input', { type: 'text', value: item.ownerEmails, 'aria-label': `Your email addresses in ${item.file.name}`, placeholder: 'you@example.com, …' });
+    input.addEventListener('input', () => { item.ownerEmails = input.value; });
+    return h('label', { class: 'owner' }, ' Your addresses ', input);
   }
 
   function progress(done, total, label) {
@@ -91,18 +149,20 @@ export function mountImport(ctx) {
       const options = {
         format: item.format,
         signal: controller.signal,
-        // Either (done, total) or one progress object, whichever the build reports.
-        onProgress: (a, b) => (typeof a === 'object' && a ? progress(a.bytesRead ?? a.done ?? 0, a.totalBytes ?? a.total ?? 1, label) : progress(a, b, label)),
+        onProgress: (p) => progress(p.bytesDone, p.bytesTotal ?? item.file.size, `${label}, ${p.records.toLocaleString('en')} records`),
       };
+      if (item.format === 'csv') options.mapping = Object.fromEntries(Object.entries(item.mapping).filter(([, f]) => f));
+      if (item.format === 'mbox') options.ownerEmails = (item.ownerEmails ?? '').split(/[\s,;]+/).filter(Boolean);
       const call = FORMATS[item.format].kind === 'contacts' ? 'importContacts' : 'importInteractions';
       try {
         const report = await ctx.graph[call](item.file, options);
         progress(1, 1, label);
         reports.push({ item, report });
-        const d = report.duplicateSuggestions;
-        suggestions += Array.isArray(d) ? d.length : Number(d) || 0;
+        suggestions += report.duplicateSuggestions ?? 0;
       } catch (e) {
-        reports.push({ item, error: e });
+        // A cancelled import carries the report of the batches it wrote.
+        reports.push({ item, error: e, report: e?.report });
+        suggestions += e?.report?.duplicateSuggestions ?? 0;
         if (e?.code === 'CANCELLED' || controller.signal.aborted) break;
       }
     }
@@ -115,26 +175,21 @@ export function mountImport(ctx) {
     ctx.status(`Import finished: ${reports.filter((r) => r.report).length} of ${items.length} files imported.`, 'ready');
   }
 
-  function count(n) {
-    return Array.isArray(n) ? n.length : n ?? 0;
-  }
-
   function renderReports(reports, suggestions) {
     const out = reports.map(({ item, report, error }) => {
-      if (error) {
-        const box = h('div');
-        showError(box, error, error?.code === 'CANCELLED' ? 'Cancelled: ' : 'Import failed: ');
-        return h('article', { class: 'report', 'data-testid': 'file-report' }, h('h3', {}, item.file.name), box);
-      }
+      const box = h('div');
+      if (error) showError(box, error, error?.code === 'CANCELLED' ? 'Cancelled — what was written before stays: ' : 'Import failed: ');
+      if (!report) return h('article', { class: 'report', 'data-testid': 'file-report', dataset: { format: item.format, state: 'failed' } }, h('h3', {}, item.file.name), box);
       const rows = [
         ['records read', report.records], ['people', report.people], ['organizations', report.organizations],
-        ['interactions', report.interactions], ['unchanged', report.unchanged], ['strengths updated', report.strengthsUpdated],
-        ['duplicate suggestions', report.duplicateSuggestions], ['malformed lines', report.errors],
+        ['interactions', report.interactions], ['unchanged', report.unchanged], ['skipped', report.skipped], ['strengths updated', report.strengthsUpdated],
+        ['duplicate suggestions', report.duplicateSuggestions], ['malformed lines', (report.errors?.length ?? 0) + (report.errorsOmitted ?? 0)],
       ].filter(([, v]) => v !== undefined);
       const errors = report.errors ?? [];
-      return h('article', { class: 'report', 'data-testid': 'file-report', dataset: { format: item.format } },
+      return h('article', { class: 'report', 'data-testid': 'file-report', dataset: { format: item.format, state: error ? 'cancelled' : 'done' } },
         h('h3', {}, `${item.file.name} — ${FORMATS[item.format].label}`),
-        h('dl', { class: 'counts small' }, rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', { 'data-testid': `report-${k.replace(/ /g, '-')}` }, String(count(v)))))),
+        error ? box : null,
+        h('dl', { class: 'counts small' }, rows.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', { 'data-testid': `report-${k.replace(/ /g, '-')}` }, String(v))))),
         errors.length
           ? h('table', { class: 'malformed', 'data-testid': 'malformed' },
             h('caption', {}, `Malformed lines in ${item.file.name} (skipped; the rest was imported)`),
