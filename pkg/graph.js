@@ -200,6 +200,58 @@ function makeApi(ready) {
     }
     // --- end of graph queries and strength ---
 
+    // --- import ---
+    /**
+     * Imports contacts: vCard, Google Contacts CSV, LinkedIn Connections.csv,
+     * or any CSV with `mapping` (column header → field). Streams: the source
+     * is read in chunks and written in batches (one transaction each).
+     * @param {string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>} source
+     * @param {{ format: 'vcard' | 'google-csv' | 'linkedin-csv' | 'csv', mapping?: Record<string, string>,
+     *           sourceName?: string, defaultRegion?: string, batchSize?: number,
+     *           onProgress?: (p: { bytesDone: number, bytesTotal?: number, records: number }) => void,
+     *           signal?: AbortSignal }} options
+     */
+    importContacts(source, options) { return this.#import('contacts', source, options); }
+
+    /**
+     * Imports interactions: iCalendar events ('ics') or mbox message headers
+     * ('mbox'; bodies are never read into the graph). `ownerEmails` (mbox):
+     * your addresses, for the direction of each message.
+     */
+    importInteractions(source, options) { return this.#import('interactions', source, options); }
+
+    // One queued write for the whole import: batches already written stay
+    // written when it is cancelled (re-running it is idempotent).
+    #import(kind, source, options = {}) {
+      const { onProgress, signal, ...rest } = options ?? {};
+      const json = encode(rest);
+      return this.#write(async (g) => {
+        const importer = g.importer(kind, json);
+        try {
+          const bytesTotal = sourceSize(source);
+          let bytesDone = 0;
+          const stopIfAborted = () => {
+            if (signal?.aborted) throw cancelled(decode(importer.report()));
+          };
+          stopIfAborted();
+          for await (const chunk of byteChunks(source, signal)) {
+            const records = importer.push(chunk);
+            bytesDone += chunk.byteLength;
+            await importer.flush();
+            onProgress?.({ bytesDone, bytesTotal, records });
+            stopIfAborted();
+          }
+          const report = decode(await importer.finish());
+          // The parser holds the last line until the end (it may be folded).
+          onProgress?.({ bytesDone, bytesTotal, records: report.records });
+          return report;
+        } finally {
+          importer.free();
+        }
+      });
+    }
+    // --- end import ---
+
     /** Waits for queued writes, then closes the graph. */
     async close() {
       await this.#queue;
@@ -213,6 +265,64 @@ function makeApi(ready) {
 
   return { Graph, errorCodes };
 }
+
+// --- import helpers ---
+const CHUNK_BYTES = 1 << 20;
+
+function wigError(code, field, reason) {
+  return Object.assign(new Error(`${code}: ${field ? field + ': ' : ''}${reason}`), { name: 'WigError', code, field, reason });
+}
+
+/** A CANCELLED error carrying the report of what was written before the abort. */
+function cancelled(report) {
+  return Object.assign(wigError('CANCELLED', 'signal', 'the import was cancelled; batches written before stay written'), { report });
+}
+
+function sourceSize(source) {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source.byteLength;
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return source.size;
+  return undefined;
+}
+
+/** The source as Uint8Array chunks of at most 1 MiB. */
+async function* byteChunks(source, signal) {
+  if (typeof source === 'string') {
+    const encoder = new TextEncoder();
+    for (let i = 0; i < source.length;) {
+      let end = Math.min(i + CHUNK_BYTES / 4, source.length);
+      const last = source.charCodeAt(end - 1);
+      if (end < source.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // keep a surrogate pair together
+      yield encoder.encode(source.slice(i, end));
+      i = end;
+    }
+  } else if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+    for (let i = 0; i < bytes.length; i += CHUNK_BYTES) yield bytes.subarray(i, i + CHUNK_BYTES);
+  } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    yield* streamChunks(source.stream(), signal);
+  } else if (source && typeof source.getReader === 'function') {
+    yield* streamChunks(source, signal);
+  } else {
+    throw wigError('INVALID_INPUT', 'source', 'expected a string, Uint8Array, ArrayBuffer, Blob or ReadableStream');
+  }
+}
+
+async function* streamChunks(stream, signal) {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      if (signal?.aborted) return;
+      const { done, value } = await reader.read();
+      if (done) return;
+      const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
+      for (let i = 0; i < bytes.length; i += CHUNK_BYTES) yield bytes.subarray(i, i + CHUNK_BYTES);
+    }
+  } finally {
+    if (signal?.aborted) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+// --- end import helpers ---
 
 /** True for errors raised by @wig/graph. */
 export function isWigError(e) {

@@ -399,6 +399,82 @@ interface GraphQueries {
 export interface Graph extends GraphQueries {}
 // --- end of graph queries and strength ---
 
+// --- import ---
+export type ContactFormat = 'vcard' | 'google-csv' | 'linkedin-csv' | 'csv';
+export type InteractionFormat = 'ics' | 'mbox';
+/** Fields a generic CSV column may be mapped to. */
+export type ContactField = 'name' | 'givenName' | 'middleName' | 'familyName' | 'nickname' | 'email' | 'phone'
+  | 'organization' | 'title' | 'linkedin' | 'twitter' | 'github' | 'url' | 'address' | 'birthDate' | 'id';
+export type ImportSource = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
+export interface ImportProgress {
+  bytesDone: number;
+  /** Known for Uint8Array, ArrayBuffer and Blob sources. */
+  bytesTotal?: number;
+  /** Records read so far. */
+  records: number;
+}
+interface ImportOptionsBase {
+  /** Default: the format name. With each record's own id it makes re-importing idempotent. */
+  sourceName?: string;
+  onProgress?: (p: ImportProgress) => void;
+  /** Aborting stops with code CANCELLED (the error's `report` tells what was written). */
+  signal?: AbortSignal;
+  /** Records per transaction (default 2,000). */
+  batchSize?: number;
+}
+export interface ImportContactsOptions extends ImportOptionsBase {
+  format: ContactFormat;
+  /** For 'csv': column header → field. */
+  mapping?: Record<string, ContactField>;
+  /** Region for phones without '+' and for matching (default 'US'). */
+  defaultRegion?: string;
+}
+export interface ImportInteractionsOptions extends ImportOptionsBase {
+  format: InteractionFormat;
+  /** mbox: your own addresses, so each message is 'outgoing' or 'incoming' (metadata.ownerDirection). */
+  ownerEmails?: string[];
+}
+export interface ImportError {
+  /** 1-based line where the malformed entry starts. */
+  line: number;
+  reason: string;
+  code: ErrorCode;
+}
+export interface ImportReport {
+  format: ContactFormat | InteractionFormat;
+  sourceName: string;
+  /** Well-formed entries read. */
+  records: number;
+  /** People created or changed. */
+  people: number;
+  /** Organizations created. */
+  organizations: number;
+  /** Interactions created or changed. */
+  interactions: number;
+  /** Records that changed nothing (already imported). */
+  unchanged: number;
+  /** Left out on purpose: deleted in the graph, cancelled events, fewer than two people. */
+  skipped: number;
+  /** Malformed entries (first 1,000); the rest of the file is imported. */
+  errors: ImportError[];
+  errorsOmitted: number;
+  /** New duplicate suggestions involving imported people. */
+  duplicateSuggestions: number;
+  /** Edges rescored from the imported interactions. */
+  strengthsUpdated: number;
+  /** Transactions written. */
+  batches: number;
+  bytes: number;
+}
+interface GraphImport {
+  /** Imports contacts (streaming, batched; re-importing the same file changes nothing). */
+  importContacts(source: ImportSource, options: ImportContactsOptions): Promise<ImportReport>;
+  /** Imports meetings (ics) or email headers (mbox; bodies are never stored). */
+  importInteractions(source: ImportSource, options: ImportInteractionsOptions): Promise<ImportReport>;
+}
+export interface Graph extends GraphImport {}
+// --- end import ---
+
 export class Graph {
   private constructor();
   /** Opens (or creates) the graph `name` (one IndexedDB database per graph). */

@@ -21,6 +21,7 @@
 
 pub mod error;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod resolve;

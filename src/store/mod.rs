@@ -12,6 +12,7 @@ pub mod codec;
 mod commit;
 mod dedup;
 pub mod graph_view;
+mod import;
 mod memory;
 mod merge;
 mod ops;
@@ -28,6 +29,10 @@ pub use dedup::{
     MatchCandidate, PersonIndex,
 };
 pub use graph_view::{GraphView, IntroPath, QueryOptions};
+pub use import::{
+    imported_person_id, BatchOutcome, ImportError, ImportKind, ImportOptions, ImportReport,
+    ImportSession, IMPORT_BATCH,
+};
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, Loader, SCHEMA_VERSION};

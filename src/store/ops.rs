@@ -146,7 +146,7 @@ pub(super) struct Staging<'a> {
     seen: HashSet<(EntityKind, Uuid)>,
     edge_pairs: HashMap<(Uuid, Uuid), Uuid>,
     interaction_keys: HashMap<(String, String), Uuid>,
-    unchanged: usize,
+    pub(super) unchanged: usize,
 }
 
 pub(super) fn staged<'t, T: Record>(
@@ -239,7 +239,7 @@ impl<'a> Staging<'a> {
             .transpose()
     }
 
-    fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Uuid> {
+    pub(super) fn stage_organization(&mut self, input: &OrganizationInput) -> Result<Uuid> {
         let existing = match Self::input_id(&input.id)? {
             Some(id) => staged(&self.state.organizations, &self.commit.organizations, id).cloned(),
             None => None,
@@ -256,7 +256,7 @@ impl<'a> Staging<'a> {
         Ok(id)
     }
 
-    fn stage_person(&mut self, input: &PersonInput) -> Result<Uuid> {
+    pub(super) fn stage_person(&mut self, input: &PersonInput) -> Result<Uuid> {
         let existing = match Self::input_id(&input.id)? {
             Some(id) => staged(&self.state.people, &self.commit.people, id).cloned(),
             None => None,
@@ -333,7 +333,7 @@ impl<'a> Staging<'a> {
         Ok(id)
     }
 
-    fn stage_interaction(&mut self, input: &InteractionInput) -> Result<Uuid> {
+    pub(super) fn stage_interaction(&mut self, input: &InteractionInput) -> Result<Uuid> {
         let key = validate::interaction_key(input)?;
         let by_key = match self.interaction_keys.get(&key) {
             Some(id) => {

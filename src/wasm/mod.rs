@@ -462,3 +462,4 @@ pub fn error_codes() -> Vec<String> {
 }
 
 mod graph;
+mod import;

@@ -323,3 +323,31 @@ async fn a_version_one_database_is_upgraded_to_version_two() {
     reopened.backend().close();
     IdbBackend::delete_database(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn import_vcard_and_ics_into_indexeddb_then_reimport_changes_nothing() {
+    use wig_graph::store::{ImportKind, ImportOptions};
+    let vcf: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/sample.vcf"));
+    let ics: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/sample.ics"));
+    let opts = |f: &str| ImportOptions { format: Some(f.into()), ..Default::default() };
+    let name = unique("import");
+    let mut db = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    let people = db.import_chunks(ImportKind::Contacts, opts("vcard"), vcf.chunks(100), &ctx()).await.unwrap();
+    assert_eq!(people.people, 10);
+    assert!(people.duplicate_suggestions >= 2);
+    let meetings = db.import_chunks(ImportKind::Interactions, opts("ics"), ics.chunks(4096), &ctx()).await.unwrap();
+    assert_eq!(meetings.interactions, 12);
+    assert!(meetings.strengths_updated > 0);
+    let before = everything(&db);
+    db.backend().close();
+    drop(db);
+
+    let mut db = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(everything(&db), before, "the import is in IndexedDB");
+    assert!(db.list_people(&ListOptions::default()).unwrap().items.iter().any(|p| p.names[0] == "Mallory <img src=x onerror=alert(1)>"));
+    let again = db.import_chunks(ImportKind::Contacts, opts("vcard"), [vcf], &ctx()).await.unwrap();
+    assert_eq!((again.people, again.unchanged, again.batches), (0, 10, 0));
+    assert_eq!(everything(&db), before);
+    db.backend().close();
+    IdbBackend::delete_database(&name).await.unwrap();
+}

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -54,6 +54,21 @@ async function usage(): Promise<void> {
   console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
   // @ts-expect-error only is 'all' or 'touched'
   await g.recomputeStrengths({ only: 'some' });
+  // import
+  const controller = new AbortController();
+  const imported: ImportReport = await g.importContacts('BEGIN:VCARD\nFN:Ada\nEND:VCARD\n', {
+    format: 'vcard', sourceName: 'phone', defaultRegion: 'GB', signal: controller.signal,
+    onProgress: (p: ImportProgress) => console.log(p.bytesDone, p.bytesTotal ?? 0, p.records),
+  });
+  const csvReport = await g.importContacts(new Uint8Array(0), { format: 'csv', mapping: { 'Full name': 'name', Mail: 'email' } });
+  const meetings = await g.importInteractions(new Blob(['BEGIN:VCALENDAR\nEND:VCALENDAR\n']), { format: 'ics' });
+  const mails = await g.importInteractions(new Uint8Array(0), { format: 'mbox', ownerEmails: ['me@example.com'] });
+  const firstError: number | undefined = imported.errors[0]?.line;
+  console.log(imported.duplicateSuggestions, csvReport.people, meetings.strengthsUpdated, mails.interactions, firstError);
+  // @ts-expect-error contacts formats only
+  await g.importContacts('x', { format: 'ics' });
+  // @ts-expect-error a mapping names known fields
+  await g.importContacts('x', { format: 'csv', mapping: { A: 'shoe size' } });
   await g.deleteEdge(edge.id);
   await g.close();
 

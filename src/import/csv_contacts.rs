@@ -1,0 +1,710 @@
+//! Contacts from CSV: Google Contacts exports (the current "First Name" /
+//! "E-mail 1 - Value" header and the older "Given Name" / "Organization 1 -
+//! Name" one), LinkedIn's Connections.csv (a few "Notes:" lines before its
+//! header), and any CSV with a column → field mapping.
+//!
+//! CSV syntax is `csv-core`'s push state machine (quotes, escaped quotes,
+//! embedded line breaks, CRLF); this file only maps columns to fields.
+
+use std::collections::BTreeMap;
+
+use csv_core::{ReadFieldResult, Reader, ReaderBuilder};
+
+use super::vcard::network_of;
+use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Largest record kept; a longer one is skipped and reported.
+const MAX_RECORD: usize = 1 << 20;
+/// LinkedIn puts a short preamble before its header; give up after this many records.
+const MAX_PREAMBLE_RECORDS: usize = 50;
+
+/// What a column holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Field {
+    FullName,
+    Given,
+    Middle,
+    Family,
+    Nickname,
+    Email,
+    Phone,
+    Organization,
+    Title,
+    /// A profile URL or handle of a known network.
+    Social(String),
+    /// A web site: kept when it is a known network's profile.
+    Url,
+    Address,
+    BirthDate,
+    /// The record's own stable id.
+    Id,
+}
+
+/// The fields a mapping may name (generic CSV).
+pub const MAPPABLE_FIELDS: &[&str] = &[
+    "name",
+    "givenName",
+    "middleName",
+    "familyName",
+    "nickname",
+    "email",
+    "phone",
+    "organization",
+    "title",
+    "linkedin",
+    "twitter",
+    "github",
+    "url",
+    "address",
+    "birthDate",
+    "id",
+];
+
+fn mapped_field(name: &str) -> Option<Field> {
+    Some(match name {
+        "name" => Field::FullName,
+        "givenName" => Field::Given,
+        "middleName" => Field::Middle,
+        "familyName" => Field::Family,
+        "nickname" => Field::Nickname,
+        "email" => Field::Email,
+        "phone" => Field::Phone,
+        "organization" => Field::Organization,
+        "title" => Field::Title,
+        "linkedin" | "twitter" | "github" => Field::Social(name.to_string()),
+        "url" => Field::Url,
+        "address" => Field::Address,
+        "birthDate" => Field::BirthDate,
+        "id" => Field::Id,
+        _ => return None,
+    })
+}
+
+/// Google's column names, both export generations.
+fn google_field(header: &str) -> Option<Field> {
+    let h = header.trim();
+    let numbered = |prefix: &str, suffix: &str| {
+        h.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    Some(match h {
+        "Name" => Field::FullName,
+        "First Name" | "Given Name" => Field::Given,
+        "Middle Name" | "Additional Name" => Field::Middle,
+        "Last Name" | "Family Name" => Field::Family,
+        "Nickname" => Field::Nickname,
+        "Organization Name" | "Organization 1 - Name" => Field::Organization,
+        "Organization Title" | "Organization 1 - Title" => Field::Title,
+        "Birthday" => Field::BirthDate,
+        _ if numbered("E-mail ", " - Value") => Field::Email,
+        _ if numbered("Phone ", " - Value") => Field::Phone,
+        _ if numbered("Website ", " - Value") => Field::Url,
+        _ if numbered("Address ", " - Formatted") => Field::Address,
+        _ => return None,
+    })
+}
+
+fn linkedin_field(header: &str) -> Option<Field> {
+    Some(match header.trim() {
+        "First Name" => Field::Given,
+        "Last Name" => Field::Family,
+        "URL" => Field::Social("linkedin".into()),
+        "Email Address" => Field::Email,
+        "Company" => Field::Organization,
+        "Position" => Field::Title,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Google,
+    LinkedIn,
+    Mapped,
+}
+
+pub struct CsvContactParser {
+    kind: Kind,
+    mapping: BTreeMap<String, Field>,
+    reader: Reader,
+    /// The record being read: its fields so far, the current field's bytes.
+    fields: Vec<Vec<u8>>,
+    field: Vec<u8>,
+    record_bytes: usize,
+    record_too_large: bool,
+    /// Line breaks read so far, the last byte read, breaks inside the record.
+    newlines: u64,
+    last_byte: u8,
+    record_newlines: u64,
+    /// Column index → field, once the header is read.
+    columns: Option<Vec<Option<Field>>>,
+    header_len: usize,
+    records_before_header: usize,
+    /// Generic CSV: the start of the file, held until its first line break
+    /// tells the delimiter (',', ';' or tab: spreadsheets in many locales
+    /// export ';').
+    sniff: Option<Vec<u8>>,
+}
+
+/// The delimiter of a header line: the most frequent of ',', ';' and tab
+/// outside quotes (',' on a tie).
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = match head.iter().position(|&b| b == b'\n') {
+        Some(p) => &head[..p],
+        None => head,
+    };
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+const SNIFF_LIMIT: usize = 64 * 1024;
+
+impl CsvContactParser {
+    fn new(kind: Kind, mapping: BTreeMap<String, Field>) -> Self {
+        CsvContactParser {
+            kind,
+            mapping,
+            reader: Reader::new(),
+            fields: Vec::new(),
+            field: Vec::new(),
+            record_bytes: 0,
+            record_too_large: false,
+            newlines: 0,
+            last_byte: 0,
+            record_newlines: 0,
+            columns: None,
+            header_len: 0,
+            records_before_header: 0,
+            sniff: (kind == Kind::Mapped).then(Vec::new),
+        }
+    }
+
+    pub fn google() -> Self {
+        Self::new(Kind::Google, BTreeMap::new())
+    }
+
+    pub fn linkedin() -> Self {
+        Self::new(Kind::LinkedIn, BTreeMap::new())
+    }
+
+    /// A generic CSV: `mapping` is column header → one of [`MAPPABLE_FIELDS`].
+    pub fn mapped(mapping: &BTreeMap<String, String>) -> Result<Self> {
+        if mapping.is_empty() {
+            return Err(Error::new(
+                ErrorCode::Required,
+                "mapping",
+                "format 'csv' needs a mapping: column header → field",
+            ));
+        }
+        let mut m = BTreeMap::new();
+        for (header, field) in mapping {
+            let f = mapped_field(field).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidEnum,
+                    format!("mapping.{}", header.chars().take(60).collect::<String>()),
+                    format!(
+                        "'{}' is not one of {}",
+                        field.chars().take(40).collect::<String>(),
+                        MAPPABLE_FIELDS.join(", ")
+                    ),
+                )
+            })?;
+            m.insert(header.trim().to_string(), f);
+        }
+        Ok(Self::new(Kind::Mapped, m))
+    }
+
+    /// Builds the reader for the sniffed delimiter and reads what was held.
+    fn start_sniffed(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
+        let head = self.sniff.take().unwrap_or_default();
+        self.reader = ReaderBuilder::new()
+            .delimiter(sniff_delimiter(&head))
+            .build();
+        if head.is_empty() {
+            return Ok(());
+        }
+        self.run(&head, out)
+    }
+
+    fn format_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Google => "google-csv",
+            Kind::LinkedIn => "linkedin-csv",
+            Kind::Mapped => "csv",
+        }
+    }
+
+    /// Reads as many fields as `input` completes; finished records go to `record`.
+    fn run(&mut self, mut input: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
+        let mut buf = [0u8; 4096];
+        // csv-core reads an empty input as the end of the data: only
+        // `finish` may hand it one.
+        let at_end = input.is_empty();
+        loop {
+            if input.is_empty() && !at_end {
+                return Ok(());
+            }
+            let (res, nin, nout) = self.reader.read_field(input, &mut buf);
+            // Lines are counted here, not by csv-core (which counts a break
+            // only when it reads past it, so its count depends on chunking).
+            self.newlines += input[..nin].iter().filter(|&&b| b == b'\n').count() as u64;
+            if let Some(&last) = input[..nin].last() {
+                self.last_byte = last;
+            }
+            input = &input[nin..];
+            self.take_bytes(&buf[..nout]);
+            match res {
+                ReadFieldResult::InputEmpty => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                }
+                ReadFieldResult::OutputFull => {}
+                ReadFieldResult::Field { record_end } => {
+                    let f = std::mem::take(&mut self.field);
+                    if !self.record_too_large {
+                        self.fields.push(f);
+                    }
+                    if record_end {
+                        self.end_record(out, at_end)?;
+                    }
+                }
+                ReadFieldResult::End => return Ok(()),
+            }
+        }
+    }
+
+    fn take_bytes(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.record_newlines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.record_bytes += bytes.len();
+        if self.record_bytes > MAX_RECORD {
+            self.record_too_large = true;
+            self.field.clear();
+            self.fields.clear();
+        } else {
+            self.field.extend_from_slice(bytes);
+        }
+    }
+
+    fn end_record(&mut self, out: &mut Vec<Parsed>, at_end: bool) -> Result<()> {
+        // The record's first line: the lines read so far, minus the breaks
+        // inside its quoted fields and its own terminating break.
+        // (At the end of the data the record has no break of its own: a
+        // final '\n' then belongs to an unclosed quoted field.)
+        let terminator = u64::from(!at_end && self.last_byte == b'\n');
+        let line = 1 + self
+            .newlines
+            .saturating_sub(terminator + std::mem::take(&mut self.record_newlines));
+        let fields: Vec<String> = std::mem::take(&mut self.fields)
+            .into_iter()
+            .map(|f| String::from_utf8_lossy(&f).into_owned())
+            .collect();
+        let too_large = std::mem::replace(&mut self.record_too_large, false);
+        self.record_bytes = 0;
+        if too_large {
+            out.push(Parsed::Issue(ParseIssue::new(
+                line,
+                ErrorCode::TooLarge,
+                format!("record over {MAX_RECORD} bytes, skipped"),
+            )));
+            return Ok(());
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            return Ok(());
+        }
+        if self.columns.is_none() {
+            return self.header(fields, line);
+        }
+        if fields.len() != self.header_len {
+            // Tolerate a missing trailing empty column or trailing empty
+            // cells (spreadsheet exports do both); refuse anything else.
+            let extra_empty = fields.len() > self.header_len
+                && fields[self.header_len..]
+                    .iter()
+                    .all(|f| f.trim().is_empty());
+            if !(extra_empty || fields.len() + 1 == self.header_len) {
+                out.push(Parsed::Issue(ParseIssue::new(
+                    line,
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "{} fields where the header has {}",
+                        fields.len(),
+                        self.header_len
+                    ),
+                )));
+                return Ok(());
+            }
+        }
+        out.push(self.contact(&fields, line));
+        Ok(())
+    }
+
+    fn header(&mut self, mut fields: Vec<String>, line: u64) -> Result<()> {
+        if let Some(first) = fields.first_mut() {
+            if let Some(rest) = first.strip_prefix('\u{feff}') {
+                *first = rest.to_string();
+            }
+        }
+        let columns: Vec<Option<Field>> = match self.kind {
+            Kind::Google => fields.iter().map(|h| google_field(h)).collect(),
+            Kind::LinkedIn => fields.iter().map(|h| linkedin_field(h)).collect(),
+            Kind::Mapped => fields
+                .iter()
+                .map(|h| self.mapping.get(h.trim()).cloned())
+                .collect(),
+        };
+        match self.kind {
+            Kind::LinkedIn => {
+                let has = |n: &str| fields.iter().any(|f| f.trim() == n);
+                if !(has("First Name") && has("Last Name") && (has("URL") || has("Connected On"))) {
+                    // Still the "Notes:" preamble.
+                    self.records_before_header += 1;
+                    if self.records_before_header > MAX_PREAMBLE_RECORDS {
+                        return Err(self.no_header());
+                    }
+                    return Ok(());
+                }
+            }
+            Kind::Google => {
+                let named = columns.iter().any(|c| {
+                    matches!(
+                        c,
+                        Some(Field::FullName | Field::Given | Field::Family | Field::Email)
+                    )
+                });
+                if !named {
+                    return Err(self.no_header());
+                }
+            }
+            Kind::Mapped => {
+                let missing: Vec<&String> = self
+                    .mapping
+                    .keys()
+                    .filter(|k| !fields.iter().any(|f| f.trim() == k.as_str()))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(Error::new(
+                        ErrorCode::InvalidInput,
+                        "mapping",
+                        format!(
+                            "column(s) {} not in the header (line {line})",
+                            missing
+                                .iter()
+                                .map(|m| format!("'{}'", m.chars().take(60).collect::<String>()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        self.header_len = fields.len();
+        self.columns = Some(columns);
+        Ok(())
+    }
+
+    fn no_header(&self) -> Error {
+        let expected = match self.kind {
+            Kind::LinkedIn => {
+                "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
+            }
+            _ => "First Name / Given Name, Last Name / Family Name, E-mail 1 - Value, …",
+        };
+        Error::new(
+            ErrorCode::InvalidInput,
+            "format",
+            format!(
+                "not a {} file: no header like '{expected}' found",
+                self.format_name()
+            ),
+        )
+    }
+
+    fn contact(&self, fields: &[String], line: u64) -> Parsed {
+        let columns = self.columns.as_ref().expect("header read");
+        let mut c = Contact {
+            line,
+            ..Default::default()
+        };
+        let (mut given, mut middle, mut family) = (Vec::new(), Vec::new(), Vec::new());
+        let mut full = Vec::new();
+        let mut id = None;
+        for (i, value) in fields.iter().enumerate() {
+            let Some(Some(field)) = columns.get(i) else {
+                continue;
+            };
+            // Google puts several values in one cell: "a@x.org ::: b@y.org".
+            for v in value.split(":::").map(str::trim).filter(|v| !v.is_empty()) {
+                let v = v.to_string();
+                match field {
+                    Field::FullName => full.push(v),
+                    Field::Given => given.push(v),
+                    Field::Middle => middle.push(v),
+                    Field::Family => family.push(v),
+                    Field::Nickname => push_unique(&mut c.names, v),
+                    Field::Email => {
+                        push_unique(&mut c.emails, v.trim_start_matches("mailto:").into())
+                    }
+                    Field::Phone => push_unique(&mut c.phones, v),
+                    Field::Organization => {
+                        c.organization.get_or_insert(v);
+                    }
+                    Field::Title => {
+                        c.title.get_or_insert(v);
+                    }
+                    Field::Social(network) => {
+                        c.social.entry(network.clone()).or_insert(v);
+                    }
+                    Field::Url => {
+                        if let Some(n) = network_of(&v) {
+                            c.social.entry(n.to_string()).or_insert(v);
+                        }
+                    }
+                    Field::Address => push_unique(&mut c.addresses, v.replace('\n', ", ")),
+                    Field::BirthDate => {
+                        if crate::model::parse_date(&v).is_some() {
+                            c.birth_date = Some(v);
+                        }
+                    }
+                    Field::Id => {
+                        id.get_or_insert(v);
+                    }
+                }
+            }
+        }
+        let composed = [given.join(" "), middle.join(" "), family.join(" ")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut names = full;
+        if !composed.is_empty() && !names.contains(&composed) {
+            names.push(composed);
+        }
+        for n in std::mem::take(&mut c.names) {
+            push_unique(&mut names, n);
+        }
+        c.names = names;
+        if c.is_empty() {
+            return Parsed::Issue(ParseIssue::new(
+                line,
+                ErrorCode::Required,
+                "row without a name, email or phone",
+            ));
+        }
+        c.record_id = match (id, self.kind, c.social.get("linkedin")) {
+            (Some(id), _, _) => format!("id:{id}"),
+            (None, Kind::LinkedIn, Some(url)) => format!("url:{}", url.trim_end_matches('/')),
+            _ => {
+                let parts: Vec<&str> = fields.iter().map(String::as_str).collect();
+                content_key(&parts)
+            }
+        };
+        Parsed::Contact(c)
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, v: String) {
+    let v = v.trim().to_string();
+    if !v.is_empty() && !list.contains(&v) {
+        list.push(v);
+    }
+}
+
+impl PushParser for CsvContactParser {
+    fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
+        // (A byte order mark ends up in the first header cell, removed there.)
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if let Some(head) = &mut self.sniff {
+            head.extend_from_slice(chunk);
+            if !head.contains(&b'\n') && head.len() < SNIFF_LIMIT {
+                return Ok(());
+            }
+            return self.start_sniffed(out);
+        }
+        self.run(chunk, out)
+    }
+
+    fn finish(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
+        if self.sniff.is_some() {
+            self.start_sniffed(out)?;
+        }
+        // An empty input tells csv-core the data ended: it completes the
+        // last record (a file without a final line break).
+        self.run(&[], out)?;
+        if self.columns.is_none() {
+            return Err(self.no_header());
+        }
+        Ok(())
+    }
+
+    fn buffered_bytes(&self) -> usize {
+        self.sniff.as_ref().map_or(0, Vec::capacity)
+            + self.field.capacity()
+            + self.fields.iter().map(Vec::capacity).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_all, Format, ParserOptions};
+    use super::*;
+
+    fn parse(format: Format, mapping: &[(&str, &str)], input: &str) -> Result<Vec<Parsed>> {
+        let options = ParserOptions {
+            mapping: mapping
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            ..Default::default()
+        };
+        let whole = parse_all(format, &options, input.as_bytes(), 1 << 20)?;
+        for chunk in [1, 3, 64] {
+            assert_eq!(
+                parse_all(format, &options, input.as_bytes(), chunk)?,
+                whole,
+                "chunk {chunk}"
+            );
+        }
+        Ok(whole)
+    }
+
+    fn contacts(p: &[Parsed]) -> Vec<&Contact> {
+        p.iter()
+            .filter_map(|x| match x {
+                Parsed::Contact(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn google_current_header() {
+        let out = parse(
+            Format::GoogleCsv,
+            &[],
+            "First Name,Middle Name,Last Name,Nickname,Organization Name,Organization Title,Birthday,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,Website 1 - Label,Website 1 - Value\r\n\
+             José,,Núñez,Pepe,Acme Inc.,CTO,1980-02-29,* Work,jose@acme.example ::: jnunez@acme.example,,,Mobile,+34 600 000 000,Profile,https://www.linkedin.com/in/jnunez\r\n\
+             ,,,,,,,,,,,,,,\r\n\
+             \"Smith, Jr.\",,\"O'Brien\",,,,,,\"a@b.example\",,,,,,",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].names, vec!["José Núñez", "Pepe"]);
+        assert_eq!(
+            c[0].emails,
+            vec!["jose@acme.example", "jnunez@acme.example"]
+        );
+        assert_eq!(c[0].phones, vec!["+34 600 000 000"]);
+        assert_eq!(c[0].organization.as_deref(), Some("Acme Inc."));
+        assert_eq!(c[0].title.as_deref(), Some("CTO"));
+        assert_eq!(c[0].birth_date.as_deref(), Some("1980-02-29"));
+        assert_eq!(
+            c[0].social["linkedin"],
+            "https://www.linkedin.com/in/jnunez"
+        );
+        assert_eq!(c[0].line, 2);
+        assert_eq!(c[1].names, vec!["Smith, Jr. O'Brien"]);
+        assert_eq!(c[1].line, 4);
+        assert!(c[0].record_id.starts_with("hash:"));
+    }
+
+    #[test]
+    fn google_older_header() {
+        let out = parse(
+            Format::GoogleCsv,
+            &[],
+            "Name,Given Name,Additional Name,Family Name,Organization 1 - Type,Organization 1 - Name,Organization 1 - Title,E-mail 1 - Type,E-mail 1 - Value\n\
+             Grace Hopper,Grace,,Hopper,,US Navy,Rear Admiral,* Home,grace@navy.example\n",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c[0].names, vec!["Grace Hopper"]);
+        assert_eq!(c[0].organization.as_deref(), Some("US Navy"));
+        assert_eq!(c[0].title.as_deref(), Some("Rear Admiral"));
+    }
+
+    #[test]
+    fn linkedin_skips_its_notes_preamble() {
+        let out = parse(
+            Format::LinkedInCsv,
+            &[],
+            "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing. You will only see email addresses for connections who have allowed their connections to see or download their email address using this setting https://www.linkedin.com/psettings/privacy/email. You can learn more here https://www.linkedin.com/help/linkedin/answer/261\"\n\n\
+             First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+             Ada,Lovelace,https://www.linkedin.com/in/ada-lovelace,,Analytical Engines,Programmer,10 Dec 2020\n\
+             broken,row\n",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].names, vec!["Ada Lovelace"]);
+        assert_eq!(
+            c[0].record_id,
+            "url:https://www.linkedin.com/in/ada-lovelace"
+        );
+        assert_eq!(c[0].line, 5);
+        let issues: Vec<&ParseIssue> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Issue(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].line, 6);
+    }
+
+    #[test]
+    fn not_a_linkedin_file_is_refused() {
+        let e = parse(Format::LinkedInCsv, &[], "a,b\n1,2\n").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert_eq!(e.field.as_deref(), Some("format"));
+    }
+
+    #[test]
+    fn a_mapped_csv() {
+        let out = parse(
+            Format::Csv,
+            &[
+                ("Full name", "name"),
+                ("Mail", "email"),
+                ("Firm", "organization"),
+                ("Key", "id"),
+            ],
+            "Key;ignored\nnot,the,header\n",
+        );
+        assert_eq!(out.unwrap_err().field.as_deref(), Some("mapping"));
+        let out = parse(
+            Format::Csv,
+            &[("Full name", "name"), ("Mail", "email"), ("Firm", "organization"), ("Key", "id")],
+            "Key,Full name,Mail,Firm,Other\n7,\"Line\nBreak\",lb@x.example,Firm A,zzz\n8,Bea,bea@x.example,,\n",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].names, vec!["Line\nBreak"]);
+        assert_eq!(c[0].record_id, "id:7");
+        assert_eq!(c[1].line, 4);
+        let bad = CsvContactParser::mapped(&[("A".to_string(), "nmae".to_string())].into());
+        assert_eq!(bad.err().unwrap().code, ErrorCode::InvalidEnum);
+    }
+}

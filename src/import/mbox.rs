@@ -1,0 +1,394 @@
+//! mbox (RFC 4155) → email interactions, from the headers only.
+//!
+//! A message starts at a `From ` line (at the start of the file or after a
+//! blank line); its header block runs to the first blank line. From, To,
+//! Cc, Date and Message-ID are read (folded headers joined, RFC 2047 words
+//! decoded); every other header and the whole body are skipped as they
+//! stream past and never kept. The Message-ID is the interaction's source
+//! id (a digest of From/Date/To when there is none). With the owner's
+//! addresses, a message they sent is "outgoing", one they received
+//! "incoming" (direction one_way, the sender set); without them, no
+//! direction.
+
+use super::lines::{LineSplitter, MAX_LINE};
+use super::text::{decode_rfc2047, parse_address_list, parse_rfc5322_date};
+use super::{content_key, FoundInteraction, ParseIssue, Parsed, PushParser};
+use crate::error::{ErrorCode, Result};
+use crate::model::{limits, Channel, Direction};
+
+/// Longest header value kept (a To: with thousands of recipients is cut).
+const MAX_HEADER: usize = 256 * 1024;
+
+#[derive(Default)]
+struct Message {
+    line: u64,
+    from: String,
+    to: String,
+    cc: String,
+    date: String,
+    message_id: String,
+    /// The header being read (for folded continuation lines).
+    current: Option<usize>,
+}
+
+impl Message {
+    fn slot(&mut self, i: usize) -> &mut String {
+        match i {
+            0 => &mut self.from,
+            1 => &mut self.to,
+            2 => &mut self.cc,
+            3 => &mut self.date,
+            _ => &mut self.message_id,
+        }
+    }
+}
+
+#[derive(PartialEq)]
+enum State {
+    /// Before the first From_ line.
+    Start,
+    Headers,
+    Body,
+}
+
+pub struct MboxParser {
+    lines: LineSplitter,
+    state: State,
+    message: Message,
+    prev_blank: bool,
+    owner: Vec<String>,
+    stray_reported: bool,
+}
+
+impl MboxParser {
+    pub fn new(owner_emails: &[String]) -> Self {
+        MboxParser {
+            lines: LineSplitter::new(),
+            state: State::Start,
+            message: Message::default(),
+            prev_blank: true,
+            owner: owner_emails
+                .iter()
+                .map(|e| e.trim().to_lowercase())
+                .collect(),
+            stray_reported: false,
+        }
+    }
+
+    fn line(&mut self, number: u64, bytes: &[u8], out: &mut Vec<Parsed>) {
+        let is_from_line =
+            bytes.starts_with(b"From ") && (self.prev_blank || self.state == State::Start);
+        let blank = bytes.is_empty() || bytes.iter().all(|b| *b == b' ' || *b == b'\t');
+        if is_from_line {
+            if self.state == State::Headers {
+                let m = std::mem::take(&mut self.message);
+                out.push(self.finish_message(m));
+            }
+            self.message = Message {
+                line: number,
+                ..Default::default()
+            };
+            self.state = State::Headers;
+            self.prev_blank = false;
+            return;
+        }
+        self.prev_blank = blank;
+        match self.state {
+            State::Start => {
+                if !blank && !self.stray_reported {
+                    self.stray_reported = true;
+                    out.push(Parsed::Issue(ParseIssue::new(
+                        number,
+                        ErrorCode::InvalidInput,
+                        "not an mbox message: expected a 'From ' line",
+                    )));
+                }
+            }
+            State::Body => {}
+            State::Headers => {
+                if blank {
+                    let m = std::mem::take(&mut self.message);
+                    out.push(self.finish_message(m));
+                    self.state = State::Body;
+                    return;
+                }
+                let text = String::from_utf8_lossy(bytes);
+                if bytes[0] == b' ' || bytes[0] == b'\t' {
+                    if let Some(i) = self.message.current {
+                        let slot = self.message.slot(i);
+                        if slot.len() + text.len() < MAX_HEADER {
+                            slot.push(' ');
+                            slot.push_str(text.trim());
+                        }
+                    }
+                    return;
+                }
+                let Some((name, value)) = text.split_once(':') else {
+                    self.message.current = None;
+                    return;
+                };
+                let idx = match name.trim().to_ascii_lowercase().as_str() {
+                    "from" => Some(0),
+                    "to" => Some(1),
+                    "cc" => Some(2),
+                    "date" => Some(3),
+                    "message-id" => Some(4),
+                    _ => None,
+                };
+                self.message.current = idx;
+                if let Some(i) = idx {
+                    let slot = self.message.slot(i);
+                    if !slot.is_empty() && (i == 1 || i == 2) {
+                        slot.push(',');
+                    } else if !slot.is_empty() {
+                        return; // keep the first From/Date/Message-ID
+                    }
+                    let v = value.trim();
+                    if slot.len() + v.len() < MAX_HEADER {
+                        slot.push_str(v);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_message(&self, m: Message) -> Parsed {
+        let from = parse_address_list(&m.from);
+        let Some((from_name, sender)) = from.into_iter().next() else {
+            return Parsed::Issue(ParseIssue::new(
+                m.line,
+                ErrorCode::Required,
+                "message without a From address",
+            ));
+        };
+        let Some(timestamp) = parse_rfc5322_date(&m.date) else {
+            return Parsed::Issue(ParseIssue::new(
+                m.line,
+                ErrorCode::InvalidTimestamp,
+                if m.date.is_empty() {
+                    "message without a Date header".to_string()
+                } else {
+                    format!(
+                        "Date '{}' is not an RFC 5322 date",
+                        m.date.chars().take(60).collect::<String>()
+                    )
+                },
+            ));
+        };
+        let mut participants = vec![sender.clone()];
+        let mut names = Vec::new();
+        if let Some(n) = from_name {
+            names.push((sender.clone(), n));
+        }
+        let joined = format!("{},{}", m.to, m.cc);
+        for (name, addr) in parse_address_list(&joined) {
+            if let Some(n) = name {
+                names.push((addr.clone(), decode_rfc2047(&n)));
+            }
+            if !participants.contains(&addr) {
+                participants.push(addr);
+            }
+        }
+        if participants.len() > limits::PARTICIPANTS {
+            return Parsed::Issue(ParseIssue::new(
+                m.line,
+                ErrorCode::TooLarge,
+                format!(
+                    "{} participants; at most {}",
+                    participants.len(),
+                    limits::PARTICIPANTS
+                ),
+            ));
+        }
+        if participants.len() < 2 {
+            return Parsed::Skipped { line: m.line };
+        }
+        let id = m
+            .message_id
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        let source_id = if id.is_empty() {
+            content_key(&[&m.from, &m.date, &m.to, &m.cc])
+        } else {
+            id.chars().take(400).collect()
+        };
+        let owner_direction = if self.owner.is_empty() {
+            None
+        } else if self.owner.contains(&sender) {
+            Some("outgoing")
+        } else if participants[1..].iter().any(|p| self.owner.contains(p)) {
+            Some("incoming")
+        } else {
+            None
+        };
+        Parsed::Interaction(FoundInteraction {
+            line: m.line,
+            source_id,
+            timestamp,
+            channel: Channel::Email,
+            participants,
+            sender: Some(sender),
+            direction: owner_direction.map(|_| Direction::OneWay),
+            duration_minutes: None,
+            display_names: names,
+            owner_direction,
+        })
+    }
+}
+
+impl PushParser for MboxParser {
+    fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
+        let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
+        // Only header lines and From_ candidates are copied; body lines are
+        // looked at for blankness and dropped.
+        let mut in_body = self.state == State::Body;
+        let mut prev_blank = self.prev_blank;
+        self.lines.feed(chunk, &mut |l| {
+            let blank = l.bytes.iter().all(|b| *b == b' ' || *b == b'\t');
+            let from_line = l.bytes.starts_with(b"From ") && prev_blank;
+            if in_body && !from_line {
+                prev_blank = blank;
+                found.push((l.number, if blank { Vec::new() } else { b"x".to_vec() }));
+                return;
+            }
+            if from_line {
+                in_body = false;
+            } else if blank {
+                in_body = true;
+            }
+            prev_blank = blank;
+            found.push((l.number, l.bytes[..l.bytes.len().min(MAX_LINE)].to_vec()));
+        });
+        for (n, bytes) in found {
+            self.line(n, &bytes, out);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
+        let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
+        self.lines
+            .finish(&mut |l| found.push((l.number, l.bytes.to_vec())));
+        for (n, bytes) in found {
+            self.line(n, &bytes, out);
+        }
+        if self.state == State::Headers {
+            let m = std::mem::take(&mut self.message);
+            out.push(self.finish_message(m));
+            self.state = State::Body;
+        }
+        Ok(())
+    }
+
+    fn buffered_bytes(&self) -> usize {
+        let m = &self.message;
+        self.lines.buffered()
+            + m.from.capacity()
+            + m.to.capacity()
+            + m.cc.capacity()
+            + m.date.capacity()
+            + m.message_id.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_all, Format, ParserOptions};
+    use super::*;
+    use crate::model::Timestamp;
+
+    const MBOX: &str = "From ada@example.org Tue Jul  1 10:52:37 2003\n\
+From: =?UTF-8?Q?Ada_Lovelace?= <Ada@Example.org>\n\
+To: \"Bob\" <bob@example.org>,\n  carol@example.org\n\
+Cc: =?ISO-8859-1?B?RnJhbudvaXM=?= <francois@example.fr>\n\
+Subject: secret plans\n\
+Date: Tue, 1 Jul 2003 10:52:37 +0200\n\
+Message-ID: <m1@example.org>\n\
+\n\
+Body line one\n\
+>From the body, escaped\n\
+From the body but not after a blank line\n\
+\n\
+From bob@example.org Wed Jul  2 09:00:00 2003\n\
+From: bob@example.org\n\
+To: ada@example.org\n\
+Date: Wed, 2 Jul 2003 09:00:00 +0000\n\
+\n\
+reply\n\
+\n\
+From x Thu Jul  3 09:00:00 2003\n\
+From: x@example.org\n\
+To: y@example.org\n\
+Date: not a date\n\
+\n";
+
+    fn parse(owner: &[&str]) -> Vec<Parsed> {
+        let opts = ParserOptions {
+            owner_emails: owner.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        let whole = parse_all(Format::Mbox, &opts, MBOX.as_bytes(), 1 << 20).unwrap();
+        for chunk in [1, 9, 64] {
+            assert_eq!(
+                parse_all(Format::Mbox, &opts, MBOX.as_bytes(), chunk).unwrap(),
+                whole
+            );
+        }
+        whole
+    }
+
+    #[test]
+    fn headers_become_email_interactions_and_bodies_are_dropped() {
+        let out = parse(&[]);
+        assert_eq!(out.len(), 3, "{out:?}");
+        let Parsed::Interaction(a) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(a.source_id, "m1@example.org");
+        assert_eq!(
+            a.participants,
+            vec![
+                "ada@example.org",
+                "bob@example.org",
+                "carol@example.org",
+                "francois@example.fr"
+            ]
+        );
+        assert_eq!(a.sender.as_deref(), Some("ada@example.org"));
+        assert_eq!(
+            a.timestamp,
+            Timestamp::parse("2003-07-01T08:52:37Z").unwrap()
+        );
+        assert_eq!(a.direction, None);
+        assert!(a
+            .display_names
+            .contains(&("francois@example.fr".into(), "François".into())));
+        assert!(a
+            .display_names
+            .contains(&("ada@example.org".into(), "Ada Lovelace".into())));
+        let Parsed::Interaction(b) = &out[1] else {
+            panic!()
+        };
+        assert!(b.source_id.starts_with("hash:"));
+        assert_eq!(b.line, 14);
+        let Parsed::Issue(c) = &out[2] else { panic!() };
+        assert_eq!((c.line, c.code), (21, ErrorCode::InvalidTimestamp));
+        let text = format!("{out:?}");
+        assert!(!text.contains("secret") && !text.contains("Body line"));
+    }
+
+    #[test]
+    fn direction_relative_to_the_owner() {
+        let out = parse(&["ADA@example.org"]);
+        let dirs: Vec<Option<&str>> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Interaction(i) => Some(i.owner_direction),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dirs, vec![Some("outgoing"), Some("incoming")]);
+    }
+}

@@ -1,0 +1,769 @@
+//! Importing files into the graph: an [`ImportSession`] runs a format's push
+//! parser over byte chunks; every [`IMPORT_BATCH`] records the caller writes
+//! a batch ([`Db::prepare_import_batch`]: one commit, one transaction, its
+//! audit and outbox entries), so memory holds one batch, never the file.
+//! After the last batch, [`Db::prepare_import_followups`] rescores the
+//! touched edges and counts new duplicate suggestions.
+//!
+//! Idempotence. A contact's person id is a UUID v5 of (sourceName, the
+//! entry's own key: vCard UID, LinkedIn profile URL, mapped id column, or a
+//! digest of its content), so importing the same file again finds the same
+//! people. Import only adds: names, emails, phones, addresses and social
+//! profiles are unioned into what the person has; title, organization and
+//! birth date are set only when missing. Re-importing changes nothing (no
+//! audit or outbox entry), and edits made in the graph are never undone.
+//! Interactions are keyed by (sourceName, sourceId) as everywhere.
+//!
+//! Deleted and merged records: a contact whose person was soft-deleted, or
+//! an interaction that was, is skipped (counted in `skipped`): an import
+//! never resurrects what the user deleted. A contact whose person was
+//! merged into another is applied to the survivor (followed through
+//! `mergedInto`), so a re-import neither recreates the merged-away record
+//! nor loses new data from the file.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
+
+use super::ops::{staged, Db, Prepared, Staging, WriteContext};
+use super::strength_sync::{RecomputeOptions, StrengthReport};
+use super::Backend;
+use crate::error::{Error, ErrorCode, Result};
+use crate::import::{self, Contact, Format, FoundInteraction, ParseIssue, Parsed, PushParser};
+use crate::model::{
+    limits, pair_key, validate, InteractionInput, JsNumber, OrganizationInput, Person, PersonInput,
+    TimeInput, Uuid,
+};
+use crate::normalize::normalize_org_name;
+
+/// Records per batch (one transaction each).
+pub const IMPORT_BATCH: usize = 2_000;
+/// Malformed entries listed in the report; the rest are only counted.
+pub const MAX_LISTED_ERRORS: usize = 1_000;
+/// UUID v5 namespace of imported people ("wig import person").
+const PERSON_NAMESPACE: Uuid = Uuid::from_u128(0x6b1f_3c52_9a1e_4d8e_b0a4_6a5c_2f7e_9d10);
+
+/// Which API call: contacts or interactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Contacts,
+    Interactions,
+}
+
+/// What `importContacts` / `importInteractions` accept (besides the source,
+/// `onProgress` and `signal`, which stay in JS).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ImportOptions {
+    pub format: Option<String>,
+    /// For 'csv': column header → field.
+    pub mapping: BTreeMap<String, String>,
+    /// Default: the format name.
+    pub source_name: Option<String>,
+    /// For phones without '+', and for matching (default "US").
+    pub default_region: Option<String>,
+    /// mbox: the owner's addresses (message direction).
+    pub owner_emails: Vec<String>,
+    /// Records per transaction (default 2,000; 1 to 50,000).
+    pub batch_size: Option<JsNumber>,
+}
+
+/// One malformed entry, as the API reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportError {
+    pub line: u64,
+    pub reason: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub format: String,
+    pub source_name: String,
+    /// Well-formed entries read (contacts or interactions).
+    pub records: usize,
+    /// People created or changed.
+    pub people: usize,
+    /// Organizations created.
+    pub organizations: usize,
+    /// Interactions created or changed.
+    pub interactions: usize,
+    /// Records that changed nothing (already imported).
+    pub unchanged: usize,
+    /// Left out on purpose: deleted in the graph, cancelled events, events
+    /// or messages with fewer than two people.
+    pub skipped: usize,
+    /// Malformed entries (the first 1,000), by line.
+    pub errors: Vec<ImportError>,
+    /// Malformed entries beyond those listed.
+    pub errors_omitted: usize,
+    /// New duplicate suggestions involving the imported people.
+    pub duplicate_suggestions: usize,
+    /// Edges rescored from the imported interactions.
+    pub strengths_updated: usize,
+    /// Transactions written.
+    pub batches: usize,
+    pub bytes: u64,
+}
+
+/// What one batch wrote (applied to the session once it is durable).
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    people_written: Vec<Uuid>,
+    organizations: usize,
+    interactions: usize,
+    unchanged: usize,
+    skipped: usize,
+    issues: Vec<ParseIssue>,
+    wrote: bool,
+}
+
+/// An import in progress: the parser, the records not yet written, the
+/// report so far.
+pub struct ImportSession {
+    kind: ImportKind,
+    format: Format,
+    source_name: String,
+    region: String,
+    batch_size: usize,
+    parser: Box<dyn PushParser>,
+    pending: Vec<Parsed>,
+    pending_records: usize,
+    report: ImportReport,
+    changed_people: Vec<Uuid>,
+    changed_set: HashSet<Uuid>,
+    /// Interaction source ids seen in this file → their line: a repeated
+    /// event or message is reported, not written twice.
+    seen_interactions: HashMap<String, u64>,
+    ended: bool,
+}
+
+impl ImportSession {
+    pub fn new(kind: ImportKind, options: ImportOptions) -> Result<Self> {
+        let allowed: &[Format] = match kind {
+            ImportKind::Contacts => &Format::CONTACTS,
+            ImportKind::Interactions => &Format::INTERACTIONS,
+        };
+        let format = match &options.format {
+            None => {
+                return Err(Error::new(
+                    ErrorCode::Required,
+                    "format",
+                    format!(
+                        "a format is needed: one of {}",
+                        allowed
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+            Some(f) => Format::parse(f, allowed)?,
+        };
+        let source_name = match &options.source_name {
+            None => format.as_str().to_string(),
+            Some(s) if s.trim().is_empty() || s.len() > 200 => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "sourceName",
+                    "a source name has 1 to 200 characters",
+                ))
+            }
+            Some(s) => s.trim().to_string(),
+        };
+        let region = options
+            .default_region
+            .clone()
+            .unwrap_or_else(|| "US".into())
+            .to_ascii_uppercase();
+        if region.len() != 2 || !region.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "defaultRegion",
+                "a region is a two-letter country code such as US",
+            ));
+        }
+        let mut owner = Vec::with_capacity(options.owner_emails.len());
+        for (i, e) in options.owner_emails.iter().enumerate() {
+            owner.push(validate::email(e, &format!("ownerEmails[{i}]"))?);
+        }
+        let batch_size = match options.batch_size.map(|n| n.0) {
+            None => IMPORT_BATCH,
+            Some(n) if n.fract() == 0.0 && (1.0..=50_000.0).contains(&n) => n as usize,
+            Some(n) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "batchSize",
+                    format!("{n} is not a whole number from 1 to 50000"),
+                ))
+            }
+        };
+        let parser = import::parser(
+            format,
+            &import::ParserOptions {
+                mapping: options.mapping.clone(),
+                owner_emails: owner,
+            },
+        )?;
+        Ok(ImportSession {
+            kind,
+            format,
+            report: ImportReport {
+                format: format.as_str().into(),
+                source_name: source_name.clone(),
+                ..Default::default()
+            },
+            source_name,
+            region,
+            batch_size,
+            parser,
+            pending: Vec::new(),
+            pending_records: 0,
+            changed_people: Vec::new(),
+            changed_set: HashSet::default(),
+            seen_interactions: HashMap::default(),
+            ended: false,
+        })
+    }
+
+    pub fn kind(&self) -> ImportKind {
+        self.kind
+    }
+
+    /// Parses a chunk; recognised records wait for [`Self::take_batch`].
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        if self.ended {
+            return Err(Error::general(
+                ErrorCode::InvalidInput,
+                "this import has already ended",
+            ));
+        }
+        self.report.bytes += chunk.len() as u64;
+        let mut out = Vec::new();
+        self.parser.feed(chunk, &mut out)?;
+        self.absorb(out);
+        Ok(())
+    }
+
+    /// The end of the input: the parser flushes what it holds.
+    pub fn end(&mut self) -> Result<()> {
+        if !self.ended {
+            self.ended = true;
+            let mut out = Vec::new();
+            self.parser.finish(&mut out)?;
+            self.absorb(out);
+        }
+        Ok(())
+    }
+
+    fn absorb(&mut self, out: Vec<Parsed>) {
+        for p in out {
+            match p {
+                Parsed::Issue(i) => self.issue(i),
+                Parsed::Skipped { .. } => self.report.skipped += 1,
+                Parsed::Contact(_) => {
+                    self.report.records += 1;
+                    self.pending_records += 1;
+                    self.pending.push(p);
+                }
+                Parsed::Interaction(ref it) => {
+                    if let Some(first) = self.seen_interactions.get(&it.source_id) {
+                        let reason = format!("the same event or message as line {first}");
+                        let line = it.line;
+                        self.issue(ParseIssue::new(
+                            line,
+                            ErrorCode::DuplicateInteraction,
+                            reason,
+                        ));
+                        continue;
+                    }
+                    self.seen_interactions.insert(it.source_id.clone(), it.line);
+                    self.report.records += 1;
+                    self.pending_records += 1;
+                    self.pending.push(p);
+                }
+            }
+        }
+    }
+
+    fn issue(&mut self, i: ParseIssue) {
+        if self.report.errors.len() < MAX_LISTED_ERRORS {
+            // In line order (the store's findings come after the parser's).
+            let at = self.report.errors.partition_point(|e| e.line <= i.line);
+            self.report.errors.insert(
+                at,
+                ImportError {
+                    line: i.line,
+                    reason: i.reason,
+                    code: i.code.as_str().into(),
+                },
+            );
+        } else {
+            self.report.errors_omitted += 1;
+        }
+    }
+
+    /// Records read and not yet written.
+    pub fn pending(&self) -> usize {
+        self.pending_records
+    }
+
+    /// The next batch to write: a full one, or (after [`Self::end`]) the rest.
+    pub fn take_batch(&mut self) -> Option<Vec<Parsed>> {
+        if self.pending_records == 0 || (self.pending_records < self.batch_size && !self.ended) {
+            return None;
+        }
+        let n = self.pending_records.min(self.batch_size);
+        let rest = self.pending.split_off(n);
+        self.pending_records -= n;
+        Some(std::mem::replace(&mut self.pending, rest))
+    }
+
+    /// Counts a written batch into the report (call once it is durable).
+    pub fn written(&mut self, outcome: BatchOutcome) {
+        let r = &mut self.report;
+        r.people += outcome.people_written.len();
+        r.organizations += outcome.organizations;
+        r.interactions += outcome.interactions;
+        r.unchanged += outcome.unchanged;
+        r.skipped += outcome.skipped;
+        if outcome.wrote {
+            r.batches += 1;
+        }
+        for id in outcome.people_written {
+            if self.changed_set.insert(id) {
+                self.changed_people.push(id);
+            }
+        }
+        for i in outcome.issues {
+            self.issue(i);
+        }
+    }
+
+    pub fn report(&self) -> &ImportReport {
+        &self.report
+    }
+
+    /// Bytes the parser holds between chunks (bounded by the longest entry).
+    pub fn parser_buffered_bytes(&self) -> usize {
+        self.parser.buffered_bytes()
+    }
+
+    pub fn into_report(self) -> ImportReport {
+        self.report
+    }
+}
+
+/// The person id of an imported contact: stable across imports of the
+/// same source.
+pub fn imported_person_id(source_name: &str, record_id: &str) -> Uuid {
+    let key = format!("{source_name}\u{1f}{record_id}");
+    Uuid::new_v5(&PERSON_NAMESPACE, key.as_bytes())
+}
+
+fn issue_of(line: u64, e: &Error) -> ParseIssue {
+    let reason = match &e.field {
+        Some(f) if !f.is_empty() => format!("{f}: {}", e.reason),
+        _ => e.reason.clone(),
+    };
+    ParseIssue::new(line, e.code, reason)
+}
+
+/// A stored person as an input that writes it back unchanged.
+fn as_input(p: &Person) -> PersonInput {
+    PersonInput {
+        id: Some(p.id.to_string()),
+        names: p.names.clone(),
+        emails: p.emails.clone(),
+        phones: p.phones.clone(),
+        social_handles: p.social_handles.clone(),
+        title: p.title.clone(),
+        organization_id: p.organization_id.map(|o| o.to_string()),
+        addresses: p.addresses.clone(),
+        birth_date: p.birth_date.clone(),
+        metadata: (!p.metadata.is_null()).then(|| p.metadata.0.clone()),
+        ..Default::default()
+    }
+}
+
+fn add_unique(list: &mut Vec<String>, v: &str, key: impl Fn(&str) -> String) {
+    let k = key(v);
+    if list.len() < limits::LIST && !list.iter().any(|x| key(x) == k) {
+        list.push(v.to_string());
+    }
+}
+
+/// Where a contact goes.
+enum Target {
+    Person(Uuid),
+    Skip,
+}
+
+impl<B: Backend> Db<B> {
+    fn contact_target(&self, id: Uuid) -> Target {
+        let mut id = id;
+        for _ in 0..64 {
+            match self.state.people.get(id) {
+                None => return Target::Person(id),
+                Some(p) if p.is_live() => return Target::Person(id),
+                Some(p) => match p.merged_into {
+                    Some(next) => id = next,
+                    None => return Target::Skip, // deleted
+                },
+            }
+        }
+        Target::Skip
+    }
+
+    /// Validates and stages one batch of parsed records: one commit (one
+    /// transaction). Entries that fail validation become issues with their
+    /// line; the others are written.
+    pub fn prepare_import_batch(
+        &self,
+        session: &ImportSession,
+        batch: &[Parsed],
+        ctx: &WriteContext,
+    ) -> Result<Prepared<BatchOutcome>> {
+        self.ensure_open()?;
+        let mut s = Staging::new(&self.state, ctx.now);
+        let mut out = BatchOutcome::default();
+        match session.kind {
+            ImportKind::Contacts => self.stage_contacts(session, batch, &mut s, &mut out),
+            ImportKind::Interactions => self.stage_interactions(session, batch, &mut s, &mut out),
+        }
+        let meta = serde_json::json!({
+            "format": session.format.as_str(),
+            "sourceName": session.source_name,
+            "people": out.people_written.len(),
+            "organizations": out.organizations,
+            "interactions": out.interactions,
+        });
+        let commit = s.finish(ctx, "import", None, meta);
+        out.wrote = !commit.is_empty();
+        Ok(self.prepared(commit, out))
+    }
+
+    fn stage_contacts(
+        &self,
+        session: &ImportSession,
+        batch: &[Parsed],
+        s: &mut Staging,
+        out: &mut BatchOutcome,
+    ) {
+        // Group by target person first: a person staged twice in one commit
+        // is refused, and two entries of one person must be unioned.
+        let mut order: Vec<Uuid> = Vec::new();
+        // target → (input, first line, organization name, contacts in it)
+        let mut inputs: HashMap<Uuid, (PersonInput, u64, Option<String>, usize)> =
+            HashMap::default();
+        for p in batch {
+            let Parsed::Contact(c) = p else { continue };
+            let id = imported_person_id(&session.source_name, &c.record_id);
+            let target = match self.contact_target(id) {
+                Target::Person(t) => t,
+                Target::Skip => {
+                    out.skipped += 1;
+                    continue;
+                }
+            };
+            let entry = inputs.entry(target).or_insert_with(|| {
+                order.push(target);
+                let base = match self.state.people.get(target) {
+                    Some(existing) => as_input(existing),
+                    None => PersonInput {
+                        id: Some(target.to_string()),
+                        ..Default::default()
+                    },
+                };
+                (base, c.line, None, 0)
+            });
+            entry.3 += 1;
+            union_contact(&mut entry.0, &mut entry.2, c, &mut out.issues);
+        }
+        let mut orgs_by_key: Option<HashMap<String, Uuid>> = None;
+        for id in order {
+            let (mut input, line, org_name, contacts) = inputs.remove(&id).expect("grouped above");
+            if let (None, Some(name)) = (&input.organization_id, org_name) {
+                match self.organization_for(s, &mut orgs_by_key, &name, out) {
+                    Ok(Some(org)) => input.organization_id = Some(org.to_string()),
+                    Ok(None) => {}
+                    Err(e) => out.issues.push(issue_of(line, &e.within("organization"))),
+                }
+            }
+            let before = s.unchanged;
+            match s.stage_person(&input) {
+                Ok(pid) => {
+                    if s.unchanged > before {
+                        out.unchanged += contacts;
+                    } else {
+                        out.people_written.push(pid);
+                    }
+                }
+                Err(e) => out.issues.push(issue_of(line, &e)),
+            }
+        }
+    }
+
+    /// The live organization with this name (normalised: case, accents and
+    /// legal forms ignored), or a new one.
+    fn organization_for(
+        &self,
+        s: &mut Staging,
+        by_key: &mut Option<HashMap<String, Uuid>>,
+        name: &str,
+        out: &mut BatchOutcome,
+    ) -> Result<Option<Uuid>> {
+        let key = org_key(name);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let map = by_key.get_or_insert_with(|| {
+            self.state
+                .organizations
+                .values()
+                .filter(|o| o.is_live())
+                .map(|o| (org_key(&o.name), o.id))
+                .filter(|(k, _)| !k.is_empty())
+                .collect()
+        });
+        if let Some(id) = map.get(&key) {
+            return Ok(Some(*id));
+        }
+        let id = s.stage_organization(&OrganizationInput {
+            name: Some(name.to_string()),
+            ..Default::default()
+        })?;
+        out.organizations += 1;
+        map.insert(key, id);
+        Ok(Some(id))
+    }
+
+    fn stage_interactions(
+        &self,
+        session: &ImportSession,
+        batch: &[Parsed],
+        s: &mut Staging,
+        out: &mut BatchOutcome,
+    ) {
+        for p in batch {
+            let Parsed::Interaction(it) = p else { continue };
+            let key = (session.source_name.clone(), it.source_id.clone());
+            let existing = self
+                .state
+                .interaction_by_source()
+                .get(&key)
+                .and_then(|id| staged(&self.state.interactions, &s.commit.interactions, *id));
+            if existing.is_some_and(|i| i.deleted_at.is_some()) {
+                out.skipped += 1;
+                continue;
+            }
+            let input = interaction_input(&session.source_name, it);
+            let before = s.unchanged;
+            match s.stage_interaction(&input) {
+                Ok(_) if s.unchanged > before => out.unchanged += 1,
+                Ok(_) => out.interactions += 1,
+                Err(e) => out.issues.push(issue_of(it.line, &e)),
+            }
+        }
+    }
+
+    /// After the last batch: what to rescore. For interactions, the pairs
+    /// they touched; for contacts, the interactions that name an email of a
+    /// person the import created or changed (their pairs may now map to
+    /// people). Marks those as touched; returns whether a rescore is due.
+    pub fn import_touches_interactions(&mut self, session: &ImportSession) -> bool {
+        match session.kind {
+            ImportKind::Interactions => session.report.interactions > 0,
+            ImportKind::Contacts => {
+                let mut emails: HashSet<&str> = HashSet::default();
+                for id in &session.changed_people {
+                    if let Some(p) = self.state.people.get(*id) {
+                        emails.extend(p.emails.iter().map(String::as_str));
+                    }
+                }
+                if emails.is_empty() {
+                    return false;
+                }
+                let hits: Vec<Uuid> = self
+                    .state
+                    .interactions
+                    .values()
+                    .filter(|i| i.deleted_at.is_none())
+                    .filter(|i| i.participants.iter().any(|p| emails.contains(p.as_str())))
+                    .map(|i| i.id)
+                    .collect();
+                let any = !hits.is_empty();
+                self.state.touched_interactions.extend(hits);
+                any
+            }
+        }
+    }
+
+    /// Rescoring of the touched edges after an import (`only: "touched"`).
+    pub fn prepare_import_strengths(&self, ctx: &WriteContext) -> Result<Prepared<StrengthReport>> {
+        self.prepare_recompute_strengths(
+            ctx,
+            &RecomputeOptions {
+                only: Some("touched".into()),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// New duplicate suggestions involving the people an import created or
+    /// changed: each is matched against the incremental index (built on
+    /// first use); distinct pairs at or above the match threshold, rejected
+    /// pairs excluded, are counted.
+    pub fn import_duplicate_suggestions(&self, session: &ImportSession) -> Result<usize> {
+        let mut pairs: HashSet<(Uuid, Uuid)> = HashSet::default();
+        for id in &session.changed_people {
+            let Some(p) = self.state.people.get(*id).filter(|p| p.is_live()) else {
+                continue;
+            };
+            let p = p.clone();
+            for c in self.match_person(&p, 20, &session.region, &mut |_, _| true)? {
+                if c.is_match {
+                    pairs.insert(pair_key(p.id, c.id));
+                }
+            }
+        }
+        Ok(pairs.len())
+    }
+
+    /// Imports a whole input natively (tests, tools): batches, then the
+    /// follow-ups, each write through [`Db::run`].
+    pub async fn import_chunks<'a>(
+        &mut self,
+        kind: ImportKind,
+        options: ImportOptions,
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+        ctx: &WriteContext,
+    ) -> Result<ImportReport> {
+        let mut session = ImportSession::new(kind, options)?;
+        for chunk in chunks {
+            session.feed(chunk)?;
+            self.write_ready_batches(&mut session, ctx).await?;
+        }
+        session.end()?;
+        self.write_ready_batches(&mut session, ctx).await?;
+        self.finish_import(&mut session, ctx).await?;
+        Ok(session.into_report())
+    }
+
+    async fn write_ready_batches(
+        &mut self,
+        session: &mut ImportSession,
+        ctx: &WriteContext,
+    ) -> Result<()> {
+        while let Some(batch) = session.take_batch() {
+            let prepared = self.prepare_import_batch(session, &batch, ctx)?;
+            let outcome = self.run(prepared).await?;
+            session.written(outcome);
+        }
+        Ok(())
+    }
+
+    /// Strengths and duplicate suggestions after the last batch.
+    pub async fn finish_import(
+        &mut self,
+        session: &mut ImportSession,
+        ctx: &WriteContext,
+    ) -> Result<()> {
+        if self.import_touches_interactions(session) {
+            let prepared = self.prepare_import_strengths(ctx)?;
+            let r = self.run(prepared).await?;
+            session.report.strengths_updated = r.edges_updated + r.edges_created;
+        }
+        session.report.duplicate_suggestions = self.import_duplicate_suggestions(session)?;
+        Ok(())
+    }
+}
+
+impl ImportSession {
+    /// Sets the follow-up figures (the wasm layer runs the follow-ups itself).
+    pub fn set_followups(&mut self, strengths_updated: usize, duplicate_suggestions: usize) {
+        self.report.strengths_updated = strengths_updated;
+        self.report.duplicate_suggestions = duplicate_suggestions;
+    }
+}
+
+fn org_key(name: &str) -> String {
+    let n = normalize_org_name(name);
+    if n.core.is_empty() {
+        n.folded
+    } else {
+        n.core
+    }
+}
+
+/// Adds a contact's values to a person input (see the module doc: import
+/// only adds). Emails and phones that cannot be stored are reported and
+/// left out; the rest of the contact is kept.
+fn union_contact(
+    input: &mut PersonInput,
+    org: &mut Option<String>,
+    c: &Contact,
+    issues: &mut Vec<ParseIssue>,
+) {
+    for n in &c.names {
+        let n: String = n.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !n.is_empty() {
+            add_unique(&mut input.names, &n, |x| x.to_lowercase());
+        }
+    }
+    for (i, e) in c.emails.iter().enumerate() {
+        match validate::email(e, &format!("emails[{i}]")) {
+            Ok(e) => add_unique(&mut input.emails, &e, |x| x.to_lowercase()),
+            Err(err) => issues.push(issue_of(c.line, &err)),
+        }
+    }
+    for (i, p) in c.phones.iter().enumerate() {
+        match validate::phone(p, &format!("phones[{i}]")) {
+            Ok(p) => add_unique(&mut input.phones, &p, |x| x.to_string()),
+            Err(err) => issues.push(issue_of(c.line, &err)),
+        }
+    }
+    for (k, v) in &c.social {
+        if input.social_handles.len() < limits::SOCIAL_HANDLES {
+            input
+                .social_handles
+                .entry(k.clone())
+                .or_insert_with(|| v.chars().take(limits::SHORT_TEXT).collect());
+        }
+    }
+    for a in &c.addresses {
+        add_unique(&mut input.addresses, a, |x| x.to_lowercase());
+    }
+    if input.title.is_none() {
+        input.title = c.title.clone();
+    }
+    if input.birth_date.is_none() {
+        input.birth_date = c.birth_date.clone();
+    }
+    if org.is_none() {
+        org.clone_from(&c.organization);
+    }
+}
+
+fn interaction_input(source_name: &str, it: &FoundInteraction) -> InteractionInput {
+    // Addresses the model would refuse (no dot in the domain, …) are left
+    // out rather than failing the whole event or message.
+    let ok = |e: &String| validate::email(e, "").is_ok();
+    InteractionInput {
+        source_name: Some(source_name.to_string()),
+        source_id: Some(it.source_id.clone()),
+        timestamp: Some(TimeInput::Millis(it.timestamp.millis() as f64)),
+        participants: it.participants.iter().filter(|e| ok(e)).cloned().collect(),
+        channel: Some(it.channel.as_str().into()),
+        direction: it.direction.map(|d| d.as_str().into()),
+        sender: it.sender.clone().filter(ok),
+        duration_minutes: it.duration_minutes.map(JsNumber),
+        metadata: it
+            .owner_direction
+            .map(|d| serde_json::json!({ "ownerDirection": d })),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,596 @@
+//! Importers end to end (native, in-memory backend): the fixtures under
+//! tests/fixtures/import, malformed files, idempotent re-import, deleted and
+//! merged people, batches, follow-ups (duplicates, strengths).
+
+mod common;
+use common::*;
+use wig_graph::model::*;
+use wig_graph::store::{
+    block_on, imported_person_id, Db, ImportKind, ImportOptions, ImportReport, ImportSession,
+    MemoryBackend,
+};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn options(format: &str) -> ImportOptions {
+    ImportOptions {
+        format: Some(format.into()),
+        ..Default::default()
+    }
+}
+
+fn import_with(
+    db: &mut Db<MemoryBackend>,
+    kind: ImportKind,
+    opts: ImportOptions,
+    bytes: &[u8],
+    chunk: usize,
+) -> ImportReport {
+    block_on(db.import_chunks(kind, opts, bytes.chunks(chunk.max(1)), &ctx())).unwrap()
+}
+
+fn contacts(db: &mut Db<MemoryBackend>, format: &str, file: &str) -> ImportReport {
+    import_with(
+        db,
+        ImportKind::Contacts,
+        options(format),
+        &fixture(file),
+        1 << 16,
+    )
+}
+
+fn interactions(db: &mut Db<MemoryBackend>, format: &str, file: &str) -> ImportReport {
+    import_with(
+        db,
+        ImportKind::Interactions,
+        options(format),
+        &fixture(file),
+        1 << 16,
+    )
+}
+
+fn error_lines(r: &ImportReport) -> Vec<(u64, String)> {
+    r.errors.iter().map(|e| (e.line, e.code.clone())).collect()
+}
+
+fn person_named<'a>(db: &'a Db<MemoryBackend>, name: &str) -> &'a Person {
+    db.state()
+        .people
+        .values()
+        .find(|p| p.names.iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no person named {name}"))
+}
+
+#[test]
+fn vcard_fixture_imports_every_card_with_its_fields() {
+    let mut db = open();
+    let r = contacts(&mut db, "vcard", "contacts.vcf");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.records, r.people, r.unchanged), (6, 6, 0));
+    assert_eq!(r.organizations, 5);
+    assert_eq!(r.batches, 1);
+
+    let m = person_named(&db, "Margaret Hamilton");
+    assert_eq!(
+        m.id,
+        imported_person_id("vcard", "uid:8D2C3E1A-5B7F-4C1E-9A77-2F0C6A1D0001")
+    );
+    assert_eq!(m.emails, vec!["margaret@apollo.example"]);
+    assert_eq!(m.phones, vec!["+1 617 555 0142"]);
+    assert_eq!(m.title.as_deref(), Some("Director of Software Engineering"));
+    assert_eq!(m.birth_date.as_deref(), Some("1936-08-17"));
+    assert_eq!(
+        m.social_handles.get("linkedin").map(String::as_str),
+        Some("https://www.linkedin.com/in/margaret-hamilton")
+    );
+    let org = db
+        .state()
+        .organizations
+        .get(m.organization_id.unwrap())
+        .unwrap();
+    assert_eq!(org.name, "Apollo Guidance, Inc.");
+
+    // Non-ASCII, quoted-printable Latin-1, CJK and a hostile name: kept as text.
+    assert_eq!(
+        person_named(&db, "Zoë Ångström-Núñez").phones,
+        vec!["+46-8-555-0199"]
+    );
+    assert_eq!(
+        person_named(&db, "Jürgen Müller").emails,
+        vec!["juergen.mueller@werk.example"]
+    );
+    person_named(&db, "李小龍");
+    person_named(&db, "<img src=x onerror=alert(1)>");
+}
+
+#[test]
+fn reimporting_the_same_file_changes_nothing() {
+    let mut db = open();
+    let first = contacts(&mut db, "vcard", "contacts.vcf");
+    let stats = db.stats();
+    let again = contacts(&mut db, "vcard", "contacts.vcf");
+    assert_eq!(
+        (again.people, again.organizations, again.unchanged),
+        (0, 0, first.records)
+    );
+    assert_eq!(again.batches, 0, "no transaction at all");
+    assert_eq!(db.stats(), stats, "no new record, audit or outbox entry");
+
+    let ics = interactions(&mut db, "ics", "meetings.ics");
+    let stats = db.stats();
+    let ics_again = interactions(&mut db, "ics", "meetings.ics");
+    assert_eq!(
+        (ics_again.interactions, ics_again.unchanged),
+        (0, ics.interactions)
+    );
+    assert_eq!(ics_again.strengths_updated, 0);
+    // The strength follow-up leaves its audit mark; nothing else is written.
+    assert_eq!(db.stats().outbox_changes, stats.outbox_changes);
+    assert_eq!(db.stats().interactions, stats.interactions);
+}
+
+#[test]
+fn the_same_person_across_vcard_google_and_linkedin_is_suggested_and_shares_one_org() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "contacts.vcf");
+    let google = contacts(&mut db, "google-csv", "google.csv");
+    assert!(google.errors.is_empty(), "{:?}", google.errors);
+    assert_eq!(google.records, 3);
+    // "Maggie Hamilton" (same email and phone) and Zoë are the vCard people again.
+    assert!(google.duplicate_suggestions >= 2, "{google:?}");
+    let linkedin = contacts(&mut db, "linkedin-csv", "linkedin.csv");
+    assert!(linkedin.errors.is_empty(), "{:?}", linkedin.errors);
+    assert_eq!(linkedin.records, 3);
+    assert!(linkedin.duplicate_suggestions >= 1, "{linkedin:?}");
+
+    // "Apollo Guidance, Inc.", "Apollo Guidance Inc" and "Apollo Guidance Inc.": one org.
+    let apollo: Vec<&Organization> = db
+        .state()
+        .organizations
+        .values()
+        .filter(|o| o.name.to_lowercase().starts_with("apollo"))
+        .collect();
+    assert_eq!(apollo.len(), 1, "{apollo:?}");
+    let maggie = person_named(&db, "Maggie Hamilton");
+    assert_eq!(maggie.organization_id, Some(apollo[0].id));
+    assert_eq!(
+        maggie.emails,
+        vec!["margaret@apollo.example", "maggie.h@gmail.example"]
+    );
+    let ada = person_named(&db, "Ada Lovelace");
+    assert_eq!(
+        ada.id,
+        imported_person_id(
+            "linkedin-csv",
+            "url:https://www.linkedin.com/in/ada-lovelace"
+        )
+    );
+}
+
+#[test]
+fn google_legacy_and_a_mapped_semicolon_csv() {
+    let mut db = open();
+    let r = contacts(&mut db, "google-csv", "google-legacy.csv");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let grace = person_named(&db, "Grace Hopper");
+    assert_eq!(grace.names, vec!["Grace Hopper", "Amazing Grace"]);
+    assert_eq!(grace.title.as_deref(), Some("Rear Admiral"));
+    assert_eq!(
+        person_named(&db, "Alan Mathison Turing")
+            .birth_date
+            .as_deref(),
+        Some("1912-06-23")
+    );
+
+    let mut opts = options("csv");
+    opts.mapping = [
+        ("Contact ID", "id"),
+        ("Full name", "name"),
+        ("Mail", "email"),
+        ("Company", "organization"),
+        ("Mobile", "phone"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    opts.source_name = Some("crm-export".into());
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        opts,
+        &fixture("mapped.csv"),
+        7,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.people, 2);
+    let k = person_named(&db, "Katherine Johnson");
+    assert_eq!(k.id, imported_person_id("crm-export", "id:c-2"));
+}
+
+#[test]
+fn malformed_files_report_lines_and_import_the_rest() {
+    let mut db = open();
+    let r = contacts(&mut db, "vcard", "malformed.vcf");
+    assert_eq!(
+        error_lines(&r),
+        vec![
+            (7, "INVALID_EMAIL".into()),
+            (16, "INVALID_INPUT".into()),
+            (20, "REQUIRED".into()),
+            (24, "INVALID_INPUT".into()),
+            (25, "INVALID_PHONE".into()),
+            (29, "INVALID_DATE".into()),
+            (32, "INVALID_INPUT".into()),
+        ],
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.people, 4);
+    assert_eq!(person_named(&db, "Bad Email").phones, vec!["+1 555 0100"]);
+
+    let r = contacts(&mut db, "google-csv", "malformed.csv");
+    assert_eq!(
+        error_lines(&r),
+        vec![
+            (3, "INVALID_INPUT".into()),
+            (5, "INVALID_EMAIL".into()),
+            (6, "INVALID_INPUT".into())
+        ],
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.people, 2);
+
+    let r = interactions(&mut db, "ics", "malformed.ics");
+    assert_eq!(
+        error_lines(&r),
+        vec![
+            (10, "REQUIRED".into()),
+            (15, "INVALID_TIMESTAMP".into()),
+            (21, "INVALID_INPUT".into()),
+            (29, "DUPLICATE_INTERACTION".into()),
+            (35, "INVALID_INPUT".into()),
+        ],
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.interactions, 2);
+
+    let r = interactions(&mut db, "mbox", "malformed.mbox");
+    assert_eq!(
+        error_lines(&r),
+        vec![
+            (1, "INVALID_INPUT".into()),
+            (10, "INVALID_TIMESTAMP".into()),
+            (16, "REQUIRED".into())
+        ],
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(r.interactions, 2);
+    let ok2 = db
+        .state()
+        .interactions
+        .values()
+        .find(|i| i.source_id == "ok-2@ok.example")
+        .unwrap();
+    assert_eq!(
+        ok2.participants,
+        vec!["c@ok.example", "a@ok.example", "d@ok.example"]
+    );
+}
+
+#[test]
+fn a_file_that_is_not_the_format_is_refused_with_nothing_written() {
+    let mut db = open();
+    let e = block_on(db.import_chunks(
+        ImportKind::Contacts,
+        options("linkedin-csv"),
+        [fixture("google.csv").as_slice()],
+        &ctx(),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (wig_graph::ErrorCode::InvalidInput, Some("format"))
+    );
+    assert_eq!(db.stats().people, 0);
+    let e = ImportSession::new(ImportKind::Contacts, options("ics"))
+        .err()
+        .unwrap();
+    assert_eq!(e.code, wig_graph::ErrorCode::InvalidEnum);
+    let e = ImportSession::new(ImportKind::Interactions, ImportOptions::default())
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (wig_graph::ErrorCode::Required, Some("format"))
+    );
+}
+
+#[test]
+fn a_deleted_person_is_not_resurrected_and_a_merged_one_goes_to_the_survivor() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "sample.vcf");
+    let lena = person_named(&db, "Lena Fischer").id;
+    block_on(db.delete(EntityKind::Person, lena, &ctx())).unwrap();
+    let robert = person_named(&db, "Robert Chen").id;
+    let bob = person_named(&db, "Bob Chen").id;
+    let p = db
+        .prepare_merge_people(robert, &[bob], serde_json::json!({}), &ctx())
+        .unwrap();
+    block_on(db.run(p)).unwrap();
+    let stats = db.stats();
+
+    let r = contacts(&mut db, "vcard", "sample.vcf");
+    assert_eq!(r.skipped, 1, "Lena stays deleted");
+    assert_eq!(r.people, 0, "{r:?}");
+    assert_eq!(r.unchanged, 9);
+    assert_eq!(db.stats(), stats);
+    assert!(db.state().people.get(lena).unwrap().deleted_at.is_some());
+    assert_eq!(
+        db.state().people.get(bob).unwrap().merged_into,
+        Some(robert)
+    );
+
+    // New data for the merged-away card lands on the survivor.
+    let changed = String::from_utf8(fixture("sample.vcf")).unwrap().replace(
+        "EMAIL;TYPE=HOME:bob.chen@northwind.example",
+        "EMAIL;TYPE=HOME:bobby@chen.example",
+    );
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        changed.as_bytes(),
+        64,
+    );
+    assert_eq!(r.people, 1);
+    assert!(db
+        .state()
+        .people
+        .get(robert)
+        .unwrap()
+        .emails
+        .contains(&"bobby@chen.example".to_string()));
+    assert!(!db
+        .state()
+        .people
+        .get(bob)
+        .unwrap()
+        .emails
+        .contains(&"bobby@chen.example".to_string()));
+}
+
+#[test]
+fn an_edit_made_in_the_graph_survives_a_reimport() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "sample.vcf");
+    let mut kenji = person_named(&db, "Kenji Watanabe").clone();
+    kenji.title = Some("General Partner".into());
+    let input: PersonInput = serde_json::from_value(serde_json::to_value(&kenji).unwrap()).unwrap();
+    block_on(db.upsert_person(input, &ctx())).unwrap();
+    let r = contacts(&mut db, "vcard", "sample.vcf");
+    assert_eq!(r.people, 0);
+    assert_eq!(
+        db.state().people.get(kenji.id).unwrap().title.as_deref(),
+        Some("General Partner")
+    );
+}
+
+#[test]
+fn ics_meetings_with_participants_durations_and_strengths() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "contacts.vcf");
+    contacts(&mut db, "google-csv", "google.csv");
+    let r = interactions(&mut db, "ics", "meetings.ics");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.records, r.interactions, r.skipped), (5, 5, 2), "{r:?}");
+    assert!(r.strengths_updated >= 3, "{r:?}");
+    let by_id = |id: &str| {
+        db.state()
+            .interactions
+            .values()
+            .find(|i| i.source_id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    let sync = by_id("7kukuqrfedlm2f9t0vvgq1a2bc@google.com");
+    assert_eq!(sync.source_name, "ics");
+    assert_eq!(sync.channel, Channel::Meeting);
+    assert_eq!(
+        sync.timestamp,
+        Timestamp::parse("2025-06-10T13:00:00Z").unwrap()
+    );
+    assert_eq!(sync.duration_minutes, Some(30.0));
+    assert_eq!(
+        sync.participants,
+        vec!["margaret@apollo.example", "grace@navy.example"]
+    );
+    assert_eq!(sync.sender.as_deref(), Some("margaret@apollo.example"));
+    let moved = by_id("series-1@apollo.example#20250710T100000");
+    assert_eq!(
+        moved.timestamp,
+        Timestamp::parse("2025-07-11T14:00:00Z").unwrap()
+    );
+    assert_eq!(by_id("offsite-1@apollo.example").duration_minutes, None);
+
+    let margaret = person_named(&db, "Margaret Hamilton").id;
+    let grace = person_named(&db, "Grace Hopper").id;
+    let edge = db
+        .state()
+        .edges
+        .values()
+        .find(|e| e.pair() == pair_key(margaret, grace))
+        .expect("an edge scored from the meetings");
+    assert!(
+        edge.strength > 0.0 && edge.interaction_count >= 2,
+        "{edge:?}"
+    );
+}
+
+#[test]
+fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
+    let mut db = open();
+    let r = interactions(&mut db, "ics", "sample.ics");
+    assert_eq!(r.strengths_updated, 0, "no people yet");
+    let r = contacts(&mut db, "vcard", "sample.vcf");
+    assert!(r.strengths_updated > 0, "{r:?}");
+    assert!(db.stats().edges > 0);
+}
+
+#[test]
+fn mbox_headers_only_with_direction_for_the_owner() {
+    let mut db = open();
+    let mut opts = options("mbox");
+    opts.owner_emails = vec!["Margaret@Apollo.example".into()];
+    let r = import_with(
+        &mut db,
+        ImportKind::Interactions,
+        opts,
+        &fixture("mail.mbox"),
+        13,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.interactions, r.skipped), (2, 1));
+    let first = db
+        .state()
+        .interactions
+        .values()
+        .find(|i| i.source_id == "CAF=abc123@mail.apollo.example")
+        .unwrap();
+    assert_eq!(first.channel, Channel::Email);
+    assert_eq!(first.sender.as_deref(), Some("margaret@apollo.example"));
+    assert_eq!(first.direction, Some(Direction::OneWay));
+    assert_eq!(first.metadata.0["ownerDirection"], "outgoing");
+    assert_eq!(
+        first.timestamp,
+        Timestamp::parse("2025-06-10T13:15:00Z").unwrap()
+    );
+    assert_eq!(
+        first.participants,
+        vec![
+            "margaret@apollo.example",
+            "grace@navy.example",
+            "zoe@nordlys.example",
+            "alan@bletchley.example"
+        ]
+    );
+    let everything =
+        serde_json::to_string(&db.state().interactions.values().collect::<Vec<_>>()).unwrap();
+    assert!(
+        !everything.contains("private") && !everything.contains("Rope"),
+        "no body or subject stored"
+    );
+}
+
+#[test]
+fn the_demo_sample_shows_duplicates_strengths_and_an_intro_path() {
+    let mut db = open();
+    let people = contacts(&mut db, "vcard", "sample.vcf");
+    assert_eq!(people.people, 10);
+    assert!(
+        people.duplicate_suggestions >= 2,
+        "Robert/Bob Chen and Sofía/Sofia García: {people:?}"
+    );
+    let meetings = interactions(&mut db, "ics", "sample.ics");
+    assert_eq!(meetings.interactions, 12);
+    assert!(meetings.strengths_updated >= 8, "{meetings:?}");
+    let alex = person_named(&db, "Alex Rivera").id;
+    let dana = person_named(&db, "Dana Whitfield").id;
+    let paths = db
+        .intro_paths(alex, dana, &wig_graph::store::QueryOptions::default())
+        .unwrap();
+    assert!(!paths.is_empty(), "a path from Alex to Dana");
+}
+
+#[test]
+fn batches_are_transactions_and_chunking_does_not_matter() {
+    let bytes = fixture("contacts.vcf");
+    let mut a = open();
+    let mut opts = options("vcard");
+    opts.batch_size = Some(JsNumber(2.0));
+    let r = import_with(&mut a, ImportKind::Contacts, opts, &bytes, 1);
+    assert_eq!(r.batches, 3);
+    let imports = a
+        .audit(100, None)
+        .into_iter()
+        .filter(|e| e.action == "import")
+        .count();
+    assert_eq!(imports, 3, "one audit entry per batch");
+    let mut b = open();
+    import_with(
+        &mut b,
+        ImportKind::Contacts,
+        options("vcard"),
+        &bytes,
+        1 << 20,
+    );
+    let ids = |db: &Db<MemoryBackend>| {
+        let mut v: Vec<(Uuid, Vec<String>)> = db
+            .state()
+            .people
+            .values()
+            .map(|p| (p.id, p.names.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&a), ids(&b));
+}
+
+/// Parses a 5 MB generated vCard stream and checks that what the parser
+/// holds between chunks stays bounded by the longest entry, not the file
+/// (the 50 MB run with memory figures is `examples/import_large.rs`).
+#[test]
+fn parser_memory_stays_bounded_on_a_large_stream() {
+    let card = |i: usize| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nN:{i};Person;;;\r\nEMAIL:p{i}@example.org\r\nTEL:+1 555 {:04}\r\nORG:Company {}\r\nUID:gen-{i}\r\nEND:VCARD\r\n",
+            i % 10_000,
+            i % 500
+        )
+    };
+    let mut session = ImportSession::new(ImportKind::Contacts, options("vcard")).unwrap();
+    let mut fed = 0usize;
+    let mut max_buffered = 0usize;
+    let mut i = 0;
+    let mut taken = 0;
+    while fed < 5 << 20 {
+        let mut chunk = String::new();
+        while chunk.len() < 64 * 1024 {
+            chunk.push_str(&card(i));
+            i += 1;
+        }
+        // Split mid-line to exercise partial lines.
+        let (x, y) = chunk.as_bytes().split_at(chunk.len() / 3);
+        for part in [x, y] {
+            session.feed(part).unwrap();
+            max_buffered = max_buffered.max(session.parser_buffered_bytes());
+        }
+        fed += chunk.len();
+        while let Some(batch) = session.take_batch() {
+            taken += batch.len();
+        }
+        assert!(
+            session.pending() < 2_000 + 1_000,
+            "pending records stay below a batch + a chunk"
+        );
+    }
+    session.end().unwrap();
+    while let Some(batch) = session.take_batch() {
+        taken += batch.len();
+    }
+    assert_eq!(taken, i);
+    assert!(session.report().errors.is_empty());
+    assert!(
+        max_buffered < 256 * 1024,
+        "parser held {max_buffered} bytes"
+    );
+}

@@ -1,0 +1,140 @@
+// Node tests of importContacts / importInteractions through the built
+// package: every source kind (string, Uint8Array, Blob, ReadableStream),
+// progress, idempotent re-import after reopening from (fake) IndexedDB,
+// malformed lines, typed errors and cancellation.
+import 'fake-indexeddb/auto';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { Graph, isWigError } from '@wig/graph';
+
+const fixture = (name) => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url));
+const all = { limit: 10000, includeDeleted: true };
+const names = (g) => g.listPeople(all).items.map((p) => p.names[0]).sort();
+
+async function rejects(promise, code, field) {
+  let error;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, `expected ${code}`);
+  assert.ok(isWigError(error), `a WigError: ${error}`);
+  assert.equal(error.code, code, error.message);
+  if (field !== undefined) assert.equal(error.field, field, error.message);
+  return error;
+}
+
+test('vCard then ics: people, duplicates, meetings, strengths, an intro path', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  const progress = [];
+  const people = await g.importContacts(fixture('sample.vcf').toString('utf8'), {
+    format: 'vcard',
+    onProgress: (p) => progress.push(p),
+  });
+  assert.equal(people.format, 'vcard');
+  assert.equal(people.people, 10);
+  assert.deepEqual(people.errors, []);
+  assert.ok(people.duplicateSuggestions >= 2, JSON.stringify(people));
+  assert.ok(progress.length >= 1 && progress.at(-1).records === 10);
+  assert.ok(names(g).includes('Mallory <img src=x onerror=alert(1)>'), 'a hostile name is kept as text');
+
+  const { suggestions } = g.findDuplicates({ threshold: 0.5 });
+  const pairs = suggestions.map((s) => [g.getPerson(s.a).names[0], g.getPerson(s.b).names[0]].sort().join(' / '));
+  assert.ok(pairs.includes('Bob Chen / Robert Chen'), pairs.join(', '));
+  assert.ok(pairs.includes('Sofia Garcia / Sofía García'), pairs.join(', '));
+
+  const meetings = await g.importInteractions(new Blob([fixture('sample.ics')]), { format: 'ics' });
+  assert.equal(meetings.interactions, 12);
+  assert.ok(meetings.strengthsUpdated >= 8, JSON.stringify(meetings));
+  const byName = (n) => g.listPeople(all).items.find((p) => p.names.includes(n));
+  const paths = g.introPaths(byName('Alex Rivera').id, byName('Dana Whitfield').id, { k: 3 });
+  assert.ok(paths.length >= 1, 'Alex reaches Dana');
+  await g.close();
+});
+
+test('re-importing after reopening from IndexedDB changes nothing', async () => {
+  const name = `import-idb-${randomUUID()}`;
+  let g = await Graph.open(name);
+  const bytes = new Uint8Array(fixture('contacts.vcf'));
+  const first = await g.importContacts(bytes, { format: 'vcard', sourceName: 'phone' });
+  assert.equal(first.people, 6);
+  await g.close();
+  g = await Graph.open(name);
+  const stats = g.stats();
+  const again = await g.importContacts(bytes, { format: 'vcard', sourceName: 'phone' });
+  assert.equal(again.people, 0);
+  assert.equal(again.unchanged, first.records);
+  assert.deepEqual(g.stats(), stats, 'no new records, audit or outbox entries');
+  await g.close();
+  await Graph.delete(name);
+});
+
+test('every source kind, CSV formats, mbox direction', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  const stream = new Blob([fixture('google.csv')]).stream();
+  const google = await g.importContacts(stream, { format: 'google-csv' });
+  assert.equal(google.people, 3);
+  const linkedin = await g.importContacts(Uint8Array.from(fixture('linkedin.csv')).buffer, { format: 'linkedin-csv' });
+  assert.equal(linkedin.records, 3);
+  const mapped = await g.importContacts(fixture('mapped.csv').toString('utf8'), {
+    format: 'csv',
+    mapping: { 'Contact ID': 'id', 'Full name': 'name', Mail: 'email', Company: 'organization', Mobile: 'phone' },
+  });
+  assert.equal(mapped.people, 2);
+  const mail = await g.importInteractions(fixture('mail.mbox'), { format: 'mbox', ownerEmails: ['margaret@apollo.example'] });
+  assert.equal(mail.interactions, 2);
+  assert.equal(mail.skipped, 1);
+  const sent = g.listInteractions(all).items.find((i) => i.sourceId === 'CAF=abc123@mail.apollo.example');
+  assert.equal(sent.metadata.ownerDirection, 'outgoing');
+  assert.ok(!JSON.stringify(g.listInteractions(all).items).includes('private'), 'no message body stored');
+  await g.close();
+});
+
+test('malformed lines are reported and the rest imported; bad options are typed errors', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  const r = await g.importInteractions(fixture('malformed.ics'), { format: 'ics' });
+  assert.deepEqual(r.errors.map((e) => [e.line, e.code]), [[10, 'REQUIRED'], [15, 'INVALID_TIMESTAMP'], [21, 'INVALID_INPUT'], [29, 'DUPLICATE_INTERACTION'], [35, 'INVALID_INPUT']]);
+  assert.equal(r.interactions, 2);
+  await rejects(g.importContacts('x', { format: 'ics' }), 'INVALID_ENUM', 'format');
+  await rejects(g.importContacts('x', {}), 'REQUIRED', 'format');
+  await rejects(g.importContacts('a,b\n1,2\n', { format: 'linkedin-csv' }), 'INVALID_INPUT', 'format');
+  await rejects(g.importContacts('x', { format: 'csv', mapping: { A: 'shoe size' } }), 'INVALID_ENUM', 'mapping.A');
+  await rejects(g.importContacts('x', { format: 'vcard', typo: 1 }), 'INVALID_INPUT');
+  await rejects(g.importContacts(42, { format: 'vcard' }), 'INVALID_INPUT', 'source');
+  // A failed import leaves the graph usable.
+  assert.equal((await g.upsertPerson({ names: ['After'] })).names[0], 'After');
+  await g.close();
+});
+
+test('an aborted import stops with CANCELLED; batches written before stay, and a re-run completes it', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  let text = '';
+  for (let i = 0; i < 3000; i++) text += `BEGIN:VCARD\nFN:Person ${i}\nEMAIL:p${i}@example.org\nUID:${i}\nEND:VCARD\n`;
+  const bytes = new TextEncoder().encode(text);
+  const controller = new AbortController();
+  // Small chunks through a stream, so progress is reported several times.
+  const stream = new ReadableStream({
+    start(c) {
+      for (let i = 0; i < bytes.length; i += 16384) c.enqueue(bytes.subarray(i, i + 16384));
+      c.close();
+    },
+  });
+  const error = await rejects(
+    g.importContacts(stream, {
+      format: 'vcard',
+      batchSize: 500,
+      onProgress: (p) => { if (p.records >= 1000) controller.abort(); },
+      signal: controller.signal,
+    }),
+    'CANCELLED',
+  );
+  assert.ok(error.report.people >= 500 && error.report.people < 3000, JSON.stringify(error.report));
+  assert.equal(g.stats().people, error.report.people);
+  const rest = await g.importContacts(bytes, { format: 'vcard' });
+  assert.equal(rest.people + rest.unchanged, 3000);
+  assert.equal(g.stats().people, 3000);
+  await g.close();
+});
