@@ -51,38 +51,6 @@ async function dropFile(page, path, type) {
   await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: transfer });
 }
 
-/**
- * Without the importers in this build, the same people and meetings as the
- * fixtures go in through the API, so the rest of the flow is still tested.
- */
-async function seedLikeFixtures(page) {
-  await page.evaluate(async (xss) => {
-    const g = window.wigDashboard.graph;
-    const [engines, royal] = await g.upsertOrganizations([{ name: 'Analytical Engines', domain: 'analytical-engines.org' }, { name: 'Royal Society' }]);
-    const people = [
-      { names: ['Ada Lovelace'], emails: ['ada@analytical-engines.org'], phones: ['+44 20 7946 0001'], organizationId: engines.id, title: 'Mathematician' },
-      { names: ['Augusta Ada Lovelace'], emails: ['ADA@analytical-engines.org'], phones: ['+442079460001'], organizationId: engines.id },
-      { names: ['Charles Babbage'], emails: ['charles@analytical-engines.org'], organizationId: engines.id, title: 'Inventor' },
-      { names: ['Mary Somerville'], emails: ['mary@somerville.example'], title: 'Science writer' },
-      { names: ['John Herschel'], emails: ['john@herschel.example'], organizationId: royal.id },
-      { names: [xss], emails: ['mallory@example.com'] },
-    ];
-    await g.upsertPeople(people);
-    const meet = (a, b, prefix, days, minutes, extra = []) => days.map((d) => ({
-      sourceName: 'fixture-calendar', sourceId: `${prefix}-${d}`, timestamp: Date.UTC(2026, 10, d, 10), participants: [a, b, ...extra], channel: 'meeting', durationMinutes: minutes,
-    }));
-    const mary = 'mary@somerville.example', ada = 'ada@analytical-engines.org', charles = 'charles@analytical-engines.org', john = 'john@herschel.example';
-    await g.upsertInteractions([
-      ...meet(mary, ada, 'mary-ada', [1, 2, 3, 4, 5, 6, 7, 8], 60),
-      ...meet(ada, charles, 'ada-charles', [3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 45),
-      ...meet(mary, john, 'mary-john', [2, 9], 30),
-      ...meet(john, charles, 'john-charles', [1], 15, ['guest1@example.org', 'guest2@example.org']),
-    ]);
-    await g.recomputeStrengths();
-    window.wigDashboard.changed();
-  }, XSS_NAME);
-}
-
 test('import a vCard and an .ics → duplicates with explanations → merge → undo → intro paths', async () => {
   const context = await launch();
   try {
@@ -91,36 +59,27 @@ test('import a vCard and an .ics → duplicates with explanations → merge → 
     await page.click('#tab-import');
     await page.waitForSelector('[data-testid=view-import]:not([hidden])');
 
-    if (await importAvailable(page)) {
-      await dropFile(page, join(fixtures, 'contacts.vcf'), 'text/vcard');
-      await page.setInputFiles('[data-testid=file-input]', join(fixtures, 'calendar.ics'));
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=import-file]').length === 2);
-      assert.deepEqual(await page.locator('[data-testid=import-format]').evaluateAll((s) => s.map((x) => x.value)), ['vcard', 'ics']);
-      await shot(page, '01-import-queued');
-      await page.click('#import-start');
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=file-report]').length === 2, null, { timeout: 60_000 });
-      await shot(page, '02-import-report');
-      const reports = page.locator('[data-testid=file-report]');
-      assert.equal(await reports.nth(0).getAttribute('data-format'), 'vcard', await reports.nth(0).textContent());
-      assert.equal(await reports.nth(1).getAttribute('data-format'), 'ics', await reports.nth(1).textContent());
-      assert.equal(Number(await reports.nth(0).locator('[data-testid=report-people]').textContent()) >= 5, true);
-      assert.ok(Number(await reports.nth(1).locator('[data-testid=report-interactions]').textContent()) >= 20);
-      // The broken card (a bad email) is reported with a line inside it; the rest imported.
-      const vcf = readFileSync(join(fixtures, 'contacts.vcf'), 'utf8').split(/\r?\n/);
-      const broken = [vcf.indexOf('FN:Broken Card') - 1, vcf.indexOf('FN:Broken Card') + 3].map((i) => i + 1);
-      const lines = (await reports.nth(0).locator('[data-testid=malformed] tbody tr td:first-child').allTextContents()).map(Number);
-      assert.ok(lines.some((l) => l >= broken[0] && l <= broken[1]), `malformed lines ${lines} not in ${broken}`);
-      assert.ok(await reports.nth(1).locator('[data-testid=malformed] tbody tr').count() >= 1, 'the event without a start is reported');
-    } else {
-      // This build has no importers: the screen says so, and the flow goes on with the same data.
-      assert.match(await page.textContent('[data-testid=import-unavailable]'), /not available in this build/);
-      await dropFile(page, join(fixtures, 'contacts.vcf'), 'text/vcard');
-      await page.waitForSelector('[data-testid=import-file]');
-      assert.equal(await page.locator('[data-testid=import-format]').inputValue(), 'vcard');
-      assert.equal(await page.isDisabled('#import-start'), true);
-      await shot(page, '01-import-unavailable');
-      await seedLikeFixtures(page);
-    }
+    assert.equal(await importAvailable(page), true, 'this build has the importers');
+    await dropFile(page, join(fixtures, 'contacts.vcf'), 'text/vcard');
+    await page.setInputFiles('[data-testid=file-input]', join(fixtures, 'calendar.ics'));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=import-file]').length === 2);
+    assert.deepEqual(await page.locator('[data-testid=import-format]').evaluateAll((s) => s.map((x) => x.value)), ['vcard', 'ics']);
+    await shot(page, '01-import-queued');
+    await page.click('#import-start');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=file-report]').length === 2, null, { timeout: 60_000 });
+    await shot(page, '02-import-report');
+    const reports = page.locator('[data-testid=file-report]');
+    assert.equal(await reports.nth(0).getAttribute('data-format'), 'vcard', await reports.nth(0).textContent());
+    assert.equal(await reports.nth(1).getAttribute('data-format'), 'ics', await reports.nth(1).textContent());
+    assert.equal(Number(await reports.nth(0).locator('[data-testid=report-people]').textContent()) >= 5, true);
+    assert.ok(Number(await reports.nth(1).locator('[data-testid=report-interactions]').textContent()) >= 20);
+    // The broken card (a bad email) is reported with a line inside it; the rest imported.
+    const vcf = readFileSync(join(fixtures, 'contacts.vcf'), 'utf8').split(/\r?\n/);
+    const fn = vcf.indexOf('FN:Broken Card');
+    const broken = [vcf.lastIndexOf('BEGIN:VCARD', fn) + 1, vcf.indexOf('END:VCARD', fn) + 1]; // 1-based, the card's lines
+    const lines = (await reports.nth(0).locator('[data-testid=malformed] tbody tr td:first-child').allTextContents()).map(Number);
+    assert.ok(lines.some((l) => l >= broken[0] && l <= broken[1]), `malformed lines ${lines} not in ${broken}`);
+    assert.ok(await reports.nth(1).locator('[data-testid=malformed] tbody tr').count() >= 1, 'the event without a start is reported');
     const peopleImported = await count(page, 'people');
     assert.ok(peopleImported >= peopleBefore + 5, `${peopleBefore} → ${peopleImported}`);
 
@@ -222,18 +181,59 @@ test('import a vCard and an .ics → duplicates with explanations → merge → 
   }
 });
 
+test('the importers\' sample files: reports, duplicate review from the report, idempotent re-import, an intro path', async () => {
+  const context = await launch();
+  try {
+    const { page, errors } = await openDashboard(context);
+    assert.equal(await importAvailable(page), true, 'this build has the importers');
+    const importBoth = async () => {
+      await page.click('#tab-import');
+      await dropFile(page, join(root, 'tests/fixtures/import/sample.vcf'), 'text/vcard');
+      await page.setInputFiles('[data-testid=file-input]', join(root, 'tests/fixtures/import/sample.ics'));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=import-file]').length === 2);
+      await page.click('#import-start');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=file-report][data-state=done]').length === 2, null, { timeout: 60_000 });
+      const read = (i, k) => page.locator('[data-testid=file-report]').nth(i).locator(`[data-testid=report-${k}]`).textContent().then(Number);
+      return { people: await read(0, 'people'), records: await read(0, 'records-read'), unchanged: await read(0, 'unchanged'), malformed: await read(0, 'malformed-lines'), interactions: await read(1, 'interactions') };
+    };
+    const first = await importBoth();
+    assert.deepEqual(first, { people: 10, records: 10, unchanged: 0, malformed: 0, interactions: 12 });
+    await shot(page, '20-sample-import');
+    // The report leads to the review queue.
+    await page.evaluate(() => { document.getElementById('dup-threshold').value = '0.5'; });
+    await page.click('[data-testid=review-duplicates]');
+    await page.locator('[data-testid=suggestion]', { hasText: 'Chen' }).waitFor({ timeout: 30_000 });
+    assert.ok(await page.locator('[data-testid=suggestion] svg.waterfall').count() >= 2);
+    await shot(page, '21-sample-duplicates');
+    // The same files again: nothing changes.
+    const again = await importBoth();
+    assert.deepEqual(again, { people: 0, records: 10, unchanged: 10, malformed: 0, interactions: 0 });
+    // Alex reaches Dana.
+    await page.click('#tab-paths');
+    await page.fill('#me-search', 'Alex Rivera');
+    await page.click('[data-testid=me-results] [data-testid=result]');
+    await page.fill('#target-search', 'Dana Whitfield');
+    await page.locator('[data-testid=target-results] [data-testid=result]', { hasText: 'Dana' }).first().click();
+    await page.waitForSelector('[data-testid=path]');
+    const chain = await page.locator('[data-testid=path]').first().locator('.node').allTextContents();
+    assert.equal(chain[0], 'Alex Rivera');
+    assert.equal(chain.at(-1), 'Dana Whitfield');
+    await shot(page, '22-sample-path');
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('an imported name with markup renders as text everywhere', async () => {
   const context = await launch();
   try {
     const { page, errors } = await openDashboard(context);
-    if (await importAvailable(page)) {
-      await page.click('#tab-import');
-      await page.setInputFiles('[data-testid=file-input]', join(fixtures, 'contacts.vcf'));
-      await page.click('#import-start');
-      await page.waitForSelector('[data-testid=file-report]');
-    } else {
-      await seedLikeFixtures(page);
-    }
+    await page.click('#tab-import');
+    await page.setInputFiles('[data-testid=file-input]', join(fixtures, 'contacts.vcf'));
+    await page.click('#import-start');
+    await page.waitForSelector('[data-testid=file-report]');
     const noMarkup = async (where) => {
       assert.equal(await page.locator('main img, main script:not([src])').count(), 0, `${where}: an element was created from data`);
       assert.equal(await page.evaluate(() => window.__xss), undefined, `${where}: script ran`);

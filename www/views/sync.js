@@ -30,11 +30,16 @@ export function mountSync(ctx) {
     $('sync-interval').value = String(s.interval);
   }
 
+  let lastSuccess = null;
+
+  // Statuses: idle, syncing, offline, error, unauthorized (the 'status' event
+  // carries { status, error }; the sync object has `status` and `lastError`).
   function showStatus(state) {
     const s = typeof state === 'string' ? { status: state } : state ?? {};
+    const error = s.error ?? sync?.lastError;
     const parts = [s.status ?? 'idle'];
-    if (s.lastSuccessAt ?? s.lastSuccess) parts.push(`last success ${s.lastSuccessAt ?? s.lastSuccess}`);
-    if (s.lastError) parts.push(`last error: ${typeof s.lastError === 'string' ? s.lastError : s.lastError.message ?? JSON.stringify(s.lastError)}`);
+    if (lastSuccess) parts.push(`last synced ${lastSuccess.toLocaleTimeString()}`);
+    if (error && s.status !== 'idle') parts.push(`${error.code ? `${error.code}: ` : ''}${error.reason ?? error.message ?? String(error)}`);
     $('sync-status').textContent = parts.join(' · ');
     $('sync-status').dataset.state = s.status ?? 'idle';
     $('sync-outbox').textContent = `${ctx.graph.stats().outboxChanges} changes not yet pushed`;
@@ -60,12 +65,15 @@ export function mountSync(ctx) {
     if (!s.url) throw new Error('Set the server URL first.');
     const key = JSON.stringify(s);
     if (sync && key === syncKey) return sync;
-    sync?.stop?.();
+    sync?.close?.();
     sync = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
     syncKey = key;
     listen(sync, 'progress', showProgress);
-    listen(sync, 'status', (st) => { showStatus(st); if (st?.status === 'success' || st === 'success') ctx.changed(); });
+    listen(sync, 'status', showStatus);
     listen(sync, 'error', showError);
+    listen(sync, 'retry', (r) => { $('sync-progress-text').textContent = `retrying ${r.call} (attempt ${r.attempt}): ${r.reason}`; });
+    // Pulled changes (or another tab's) are in the graph now: redraw.
+    listen(sync, 'remotechange', () => ctx.changed());
     if (s.interval > 0) sync.start({ interval: s.interval * 1000 });
     return sync;
   }
@@ -86,13 +94,15 @@ export function mountSync(ctx) {
     if (!available()) return;
     try {
       $('sync-now').disabled = true;
-      await client().syncNow();
+      const result = await client().syncNow();
+      lastSuccess = new Date();
+      $('sync-progress-text').textContent = `done: ${JSON.stringify(result)}`;
       ctx.changed();
     } catch (err) {
       showError(err);
     } finally {
       $('sync-now').disabled = false;
-      showStatus(typeof sync?.status === 'function' ? sync.status() : sync?.status);
+      showStatus(sync?.status);
     }
   });
 
@@ -106,10 +116,10 @@ export function mountSync(ctx) {
       if (ok && settings().url && !sync) {
         try { client(); } catch (err) { showError(err); }
       }
-      showStatus(typeof sync?.status === 'function' ? sync.status() : sync?.status);
+      showStatus(sync?.status);
     },
     stop() {
-      sync?.stop?.();
+      sync?.close?.();
       sync = null;
     },
   };
