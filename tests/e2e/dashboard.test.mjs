@@ -226,6 +226,39 @@ test('the importers\' sample files: reports, duplicate review from the report, i
   }
 });
 
+test('a large import shows progress and can be cancelled; what was written stays and is reported', async () => {
+  const context = await launch();
+  try {
+    const { page, errors } = await openDashboard(context);
+    const before = await count(page, 'people');
+    await page.click('#tab-import');
+    // 40,000 cards (about 6 MB), made in the page and dropped.
+    await page.evaluate(() => {
+      const cards = [];
+      for (let i = 0; i < 40000; i++) cards.push(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bulk Person ${i}\r\nEMAIL:bulk${i}@bulk.example\r\nORG:Bulk Co ${i % 97}\r\nEND:VCARD\r\n`);
+      const dt = new DataTransfer();
+      dt.items.add(new File(cards, 'bulk.vcf', { type: 'text/vcard' }));
+      const zone = document.querySelector('[data-testid=dropzone]');
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('[data-testid=import-file]');
+    await page.click('#import-start');
+    await page.waitForFunction(() => document.querySelector('[data-testid=import-progress]').value > 0, null, { timeout: 60_000 });
+    await page.click('#import-cancel');
+    const report = page.locator('[data-testid=file-report]');
+    await report.waitFor({ timeout: 60_000 });
+    assert.equal(await report.getAttribute('data-state'), 'cancelled', await report.textContent());
+    assert.match(await report.textContent(), /CANCELLED/);
+    const written = Number(await report.locator('[data-testid=report-people]').textContent());
+    assert.ok(written > 0 && written < 40000, `written before the cancel: ${written}`);
+    assert.equal(await count(page, 'people'), before + written, 'the header counts what the report says was written');
+    await shot(page, '23-import-cancelled');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('an imported name with markup renders as text everywhere', async () => {
   const context = await launch();
   try {

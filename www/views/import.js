@@ -172,7 +172,9 @@ export function mountImport(ctx) {
     renderReports(reports, suggestions);
     ctx.changed();
     ctx.views.duplicates.reset();
-    ctx.status(`Import finished: ${reports.filter((r) => r.report).length} of ${items.length} files imported.`, 'ready');
+    const done = reports.filter((r) => !r.error).length;
+    const cancelled = reports.some((r) => r.error?.code === 'CANCELLED');
+    ctx.status(`${cancelled ? 'Import cancelled' : 'Import finished'}: ${done} of ${items.length} files imported${cancelled ? ' (batches written before the cancel stay)' : ''}.`, 'ready');
   }
 
   function renderReports(reports, suggestions) {
