@@ -14,7 +14,8 @@ import { CHROMIUM_ARGS } from '../../tests/e2e/browser.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEOPLE = Number(process.env.PEOPLE ?? 100_000);
 const EDGES_PER_PERSON = Number(process.env.EDGES_PER_PERSON ?? 5);
-const dataset = `sample-${PEOPLE}-people-${EDGES_PER_PERSON}-edges-per-person`;
+const INTERACTIONS = Number(process.env.INTERACTIONS ?? 200_000);
+const dataset = `sample-${PEOPLE}-people-${EDGES_PER_PERSON}-edges-per-person-${INTERACTIONS}-interactions`;
 const QUERIES = ['ada', 'lovelace', 'ada lovelace', 'hooli', 'grace.hopper12', 'no-such-person'];
 
 const server = await startServer();
@@ -29,24 +30,41 @@ const page = await context.newPage();
 page.on('pageerror', (e) => console.error('page error:', e));
 const ready = () => page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 600_000 });
 
-// Load the seeded sample at 100k into the dashboard's own graph.
+// Load the seeded sample at 100k (plus interactions) into the dashboard's own graph.
 await page.goto(url);
 await ready();
-const load = await page.evaluate(async ({ people, edgesPerPerson }) => {
+const load = await page.evaluate(async ({ people, edgesPerPerson, interactions }) => {
   const ctx = window.wigDashboard;
-  const { sampleGraph } = await import('/sample.js');
+  const { sampleGraph, mulberry32 } = await import('/sample.js');
   await ctx.graph.close();
   await ctx.wig.Graph.delete('wig-demo');
   const g = await ctx.wig.Graph.open('wig-demo');
   const data = sampleGraph({ people, edgesPerPerson, interactions: 0 });
+  // Interactions on random edges (sample.js looks people up linearly, too slow at 100k),
+  // then a recompute, so edges carry strength factors as after a real import.
+  const rand = mulberry32(7);
+  const email = new Map(data.people.map((p) => [p.id, p.emails[0]]));
+  const channels = ['email', 'email', 'message', 'meeting', 'call'];
+  for (let i = 0; i < interactions; i++) {
+    const e = data.edges[Math.floor(rand() * data.edges.length)];
+    const channel = channels[Math.floor(rand() * channels.length)];
+    data.interactions.push({
+      sourceName: 'bench', sourceId: `b-${i}`, timestamp: Date.UTC(2025, 0, 1) + Math.floor(rand() * 300 * 86400000),
+      participants: [email.get(e.fromPersonId), email.get(e.toPersonId)], channel, direction: rand() < 0.7 ? 'two_way' : 'one_way',
+      ...(channel === 'meeting' || channel === 'call' ? { durationMinutes: 15 + Math.floor(rand() * 60) } : {}),
+    });
+  }
   const t0 = performance.now();
   await g.batch(data);
   const seconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const strength = await g.recomputeStrengths({ now: Date.UTC(2025, 10, 1) });
+  const recomputeSeconds = (performance.now() - t1) / 1000;
   const stats = g.stats();
   await g.close();
-  return { seconds, stats };
-}, { people: PEOPLE, edgesPerPerson: EDGES_PER_PERSON });
-console.log(`loaded ${load.stats.people} people, ${load.stats.edges} edges in ${load.seconds.toFixed(1)} s`);
+  return { seconds, recomputeSeconds, edgesScored: strength.edgesUpdated + strength.edgesCreated, stats };
+}, { people: PEOPLE, edgesPerPerson: EDGES_PER_PERSON, interactions: INTERACTIONS });
+console.log(`loaded ${load.stats.people} people, ${load.stats.edges} edges, ${load.stats.interactions} interactions in ${load.seconds.toFixed(1)} s; recompute ${load.recomputeSeconds.toFixed(1)} s`);
 
 // What a user sees on a visit: open from IndexedDB, build the search index.
 const opens = [];
@@ -117,7 +135,7 @@ const measured = await page.evaluate(async (queries) => {
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
     ctx.views.person.show(id);
-    person.push({ ms: performance.now() - t0, edges: document.querySelectorAll('[data-testid=edge]').length });
+    person.push({ ms: performance.now() - t0, edges: document.querySelectorAll('[data-testid=edge]').length, charts: document.querySelectorAll('[data-testid=edge] svg.factors').length });
   }
   location.hash = '/network';
   await new Promise((r) => setTimeout(r, 50));
@@ -147,7 +165,10 @@ const out = {
   runtime: `headless ${context.browser()?.version?.() ?? 'Chromium'} (${process.env.CHROMIUM ?? '/usr/bin/chromium'})`,
   people: load.stats.people,
   edges: load.stats.edges,
+  interactions: load.stats.interactions,
   load_batch_seconds: load.seconds,
+  recompute_strengths_seconds: load.recomputeSeconds,
+  edges_scored: load.edgesScored,
   open_runs: opens,
   rows,
 };
