@@ -205,6 +205,16 @@ test('the importers\' sample files: reports, duplicate review from the report, i
     await page.locator('[data-testid=suggestion]', { hasText: 'Chen' }).waitFor({ timeout: 30_000 });
     assert.ok(await page.locator('[data-testid=suggestion] svg.waterfall').count() >= 2);
     await shot(page, '21-sample-duplicates');
+    // Reject one: it leaves the queue, is stored, and a new run does not suggest it again.
+    const sofia = page.locator('[data-testid=suggestion]', { hasText: 'Sof' }).first();
+    const pair = await sofia.locator('[data-testid=suggestion-names]').textContent();
+    await sofia.locator('[data-testid=reject]').click();
+    await page.waitForFunction((p) => ![...document.querySelectorAll('[data-testid=suggestion-names]')].some((e) => e.textContent === p), pair);
+    assert.equal(await page.evaluate(() => window.wigDashboard.graph.rejectedPairs().length), 1);
+    await page.click('#dup-find');
+    await page.waitForFunction(() => /suggestion/.test(document.querySelector('[data-testid=dup-summary]').textContent));
+    assert.equal(await page.locator('[data-testid=suggestion-names]', { hasText: pair }).count(), 0, `${pair} suggested again`);
+    assert.ok(await page.locator('[data-testid=suggestion]', { hasText: 'Chen' }).count() >= 1);
     // The same files again: nothing changes.
     const again = await importBoth();
     assert.deepEqual(again, { people: 0, records: 10, unchanged: 10, malformed: 0, interactions: 0 });
@@ -374,11 +384,14 @@ test('offline after the first load: the service worker serves the shell, the pac
   }
 });
 
-test('sync settings: saved, and the state of this build shown', async () => {
+test('sync settings: preset by the demo’s /config.json, saved, and the state of this build shown', async () => {
+  const own = await startServer({ config: { sync: { url: 'http://127.0.0.1:9/preset', token: 'preset-token' } } });
   const context = await launch();
   try {
-    const { page, errors } = await openDashboard(context);
+    const { page, errors } = await openDashboard(context, base(own));
     await page.click('#tab-sync');
+    assert.equal(await page.inputValue('#sync-url'), 'http://127.0.0.1:9/preset');
+    assert.equal(await page.inputValue('#sync-token'), 'preset-token');
     const hasSync = await page.evaluate(() => typeof window.wigDashboard.wig.createSync === 'function');
     await page.fill('#sync-url', 'http://127.0.0.1:9/');
     await page.fill('#sync-token', 'not-a-real-token');
@@ -401,5 +414,6 @@ test('sync settings: saved, and the state of this build shown', async () => {
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+    own.close();
   }
 });
