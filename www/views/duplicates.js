@@ -54,7 +54,8 @@ export function mountDuplicates(ctx) {
     const headingId = `dup-h-${i}`;
     return h('li', { class: 'card', 'data-testid': 'suggestion', 'aria-labelledby': headingId },
       h('h4', { id: headingId }, h('span', { 'data-testid': 'suggestion-names' }, heading), ' ',
-        h('span', { class: 'prob', 'data-testid': 'suggestion-probability' }, `p = ${fmt(sg.probability, 4)}`)),
+        h('span', { class: 'prob', 'data-testid': 'suggestion-probability', title: `log2 odds ${fmt(sg.matchWeight)}` },
+          sg.probability >= 0.99995 ? 'p > 0.9999' : `p = ${fmt(sg.probability, 4)}`)),
       h('div', { class: 'explain' },
         waterfall(sg),
         h('table', { class: 'fields', 'data-testid': 'suggestion-fields' },
