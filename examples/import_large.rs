@@ -39,8 +39,9 @@ fn entry(format: &str, i: usize) -> String {
             c = (i * 13 + 2) % 5_000,
         ),
         _ => format!(
-            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Generated Person {i}\r\nN:Person {i};Generated;;;\r\nEMAIL;TYPE=WORK:person{i}@company{}.example\r\nTEL;TYPE=CELL:+1 415 555 {:04}\r\nORG:Company {}\r\nTITLE:Engineer\r\nUID:gen-{i}\r\nEND:VCARD\r\n",
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Generated Person {i}\r\nN:Person {i};Generated;;;\r\nEMAIL;TYPE=WORK:person{i}@company{}.example\r\nTEL;TYPE=CELL:+1 {} 555 {:04}\r\nORG:Company {}\r\nTITLE:Engineer\r\nUID:gen-{i}\r\nEND:VCARD\r\n",
             i % 2_000,
+            200 + (i / 10_000) % 800,
             i % 10_000,
             i % 2_000
         ),
@@ -71,6 +72,20 @@ fn generate(format: &str, mb: usize, mut sink: impl FnMut(&[u8])) -> usize {
     i
 }
 
+/// CPU seconds of this process so far (user + system; the machine is
+/// shared, so wall time alone overstates).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            let utime: f64 = after.get(11)?.parse().ok()?;
+            let stime: f64 = after.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let format = args
@@ -93,6 +108,7 @@ fn main() {
     let mut session = ImportSession::new(kind, options()).unwrap();
     let mut max_buffered = 0usize;
     let t = Instant::now();
+    let cpu0 = cpu_seconds();
     let entries = generate(&format, mb, |c| {
         session.feed(c).unwrap();
         max_buffered = max_buffered.max(session.parser_buffered_bytes());
@@ -101,6 +117,7 @@ fn main() {
     session.end().unwrap();
     while session.take_batch().is_some() {}
     let parse_seconds = t.elapsed().as_secs_f64();
+    let parse_cpu = cpu_seconds() - cpu0;
     let rss_after_parse = status_kb("VmRSS:");
     let parsed = session.report().records;
 
@@ -110,6 +127,7 @@ fn main() {
     let ctx = WriteContext::at(Timestamp::from_millis(1_767_225_600_000));
     let mut session = ImportSession::new(kind, options()).unwrap();
     let t = Instant::now();
+    let cpu0 = cpu_seconds();
     generate(&format, mb, |c| {
         session.feed(c).unwrap();
         while let Some(batch) = session.take_batch() {
@@ -127,6 +145,7 @@ fn main() {
     let batches_seconds = t.elapsed().as_secs_f64();
     block_on(db.finish_import(&mut session, &ctx)).unwrap();
     let import_seconds = t.elapsed().as_secs_f64();
+    let import_cpu = cpu_seconds() - cpu0;
     let report = session.report();
     let stats = db.stats();
     println!(
@@ -139,6 +158,7 @@ fn main() {
             "parse_only": {
                 "records": parsed,
                 "seconds": parse_seconds,
+                "cpu_seconds": parse_cpu,
                 "max_parser_buffered_bytes": max_buffered,
                 "rss_growth_bytes": (rss_after_parse.saturating_sub(rss_before_parse)) * 1024,
             },
@@ -151,6 +171,7 @@ fn main() {
                 "batches": report.batches,
                 "batches_seconds": batches_seconds,
                 "seconds_with_followups": import_seconds,
+                "cpu_seconds_with_followups": import_cpu,
                 "strengths_updated": report.strengths_updated,
                 "duplicate_suggestions": report.duplicate_suggestions,
                 "graph_people": stats.people,

@@ -253,7 +253,7 @@ impl IcsParser {
             None
         } else if let Some(end) = get("DTEND").and_then(|p| self.time(p)) {
             let mins = (end.0.millis() - start.millis()) as f64 / 60_000.0;
-            (mins >= 0.0 && mins <= 100_000.0).then_some(mins)
+            (0.0..=100_000.0).contains(&mins).then_some(mins)
         } else {
             get("DURATION")
                 .and_then(|d| parse_duration_minutes(d.value.trim()))
@@ -441,7 +441,7 @@ fn offset_at(obs: &[Observance], t: Civil) -> i64 {
             None => (key(start) <= now).then(|| key(start)),
         };
         if let Some(on) = onset {
-            if best.is_none_or(|(b, _)| on > b) {
+            if best.map_or(true, |(b, _)| on > b) {
                 best = Some((on, offset));
             }
         }
