@@ -14,10 +14,16 @@ export const DEFAULT_MOUNTS = { '/pkg/': join(root, 'pkg'), '/vendor/cytoscape/'
 // `config`: an object served as /config.json (the dashboard reads its sync
 // URL and token from it); from the command line, the JSON file named by
 // WIG_DEMO_CONFIG.
-export function startServer({ port = 0, mounts = DEFAULT_MOUNTS, config } = {}) {
+// `gateway`: a sync gateway URL proxied at /gateway/ (from the command line:
+// WIG_GATEWAY_URL), so the dashboard reaches it from its own origin, no CORS.
+export function startServer({ port = 0, mounts = DEFAULT_MOUNTS, config, gateway } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const path = decodeURIComponent(url.pathname);
+    if (gateway && url.pathname.startsWith('/gateway/')) {
+      await proxy(req, res, new URL(url.pathname.slice('/gateway/'.length) + url.search, gateway.replace(/\/*$/, '/')));
+      return;
+    }
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
       res.end(JSON.stringify(config ?? {}));
@@ -38,8 +44,23 @@ export function startServer({ port = 0, mounts = DEFAULT_MOUNTS, config } = {}) 
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
+async function proxy(req, res, target) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const headers = {};
+  for (const h of ['authorization', 'content-type', 'accept', 'prefer']) if (req.headers[h]) headers[h] = req.headers[h];
+  try {
+    const upstream = await fetch(target, { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : Buffer.concat(chunks) });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  } catch (e) {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end(`gateway unreachable: ${e.cause?.code ?? e.message}`);
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const config = process.env.WIG_DEMO_CONFIG ? JSON.parse(await readFile(process.env.WIG_DEMO_CONFIG, 'utf8')) : undefined;
-  const server = await startServer({ port: Number(process.argv[2] ?? 8080), config });
+  const server = await startServer({ port: Number(process.argv[2] ?? 8080), config, gateway: process.env.WIG_GATEWAY_URL });
   console.log(`WIG dashboard: http://127.0.0.1:${server.address().port}/`);
 }

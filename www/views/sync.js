@@ -20,7 +20,9 @@ export function mountSync(ctx) {
   function settings() {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null');
     const preset = ctx.config?.sync ?? {};
-    return { url: saved?.url ?? preset.url ?? '', token: saved?.token ?? preset.token ?? '', interval: saved?.interval ?? preset.interval ?? 0 };
+    // A preset may name the gateway relative to this page (serve.mjs proxies /gateway/).
+    const presetUrl = preset.url ? new URL(preset.url, location.href).href.replace(/\/$/, '') : '';
+    return { url: saved?.url ?? presetUrl, token: saved?.token ?? preset.token ?? '', interval: saved?.interval ?? preset.interval ?? 0 };
   }
 
   function fill() {
