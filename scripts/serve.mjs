@@ -6,10 +6,11 @@ import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES = { '.vcf': 'text/vcard; charset=utf-8', '.ics': 'text/calendar; charset=utf-8', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 // The network view's rendering library, served from node_modules (pinned in package.json).
-export const DEFAULT_MOUNTS = { '/pkg/': join(root, 'pkg'), '/vendor/cytoscape/': join(root, 'node_modules/cytoscape/dist'), '/': join(root, 'www') };
+// /samples/: the importers' sample files, offered by the dashboard's import screen.
+export const DEFAULT_MOUNTS = { '/pkg/': join(root, 'pkg'), '/vendor/cytoscape/': join(root, 'node_modules/cytoscape/dist'), '/samples/': join(root, 'tests/fixtures/import'), '/': join(root, 'www') };
 
 // `config`: an object served as /config.json (the dashboard reads its sync
 // URL and token from it); from the command line, the JSON file named by

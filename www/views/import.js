@@ -139,6 +139,7 @@ export function mountImport(ctx) {
     const items = queue.filter((x) => supported(x.format));
     queue = queue.filter((x) => !supported(x.format));
     controller = new AbortController();
+    $('import-report').replaceChildren(); // the last run's report would read as this one's
     $('import-cancel').disabled = false;
     renderQueue();
     const reports = [];
@@ -223,6 +224,20 @@ export function mountImport(ctx) {
   $('file-input').addEventListener('change', (e) => {
     add([...e.target.files]);
     e.target.value = '';
+  });
+  $('import-samples').addEventListener('click', async () => {
+    try {
+      const files = [];
+      for (const name of ['sample.vcf', 'sample.ics']) {
+        const res = await fetch(`./samples/${name}`);
+        if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+        files.push(new File([await res.blob()], name));
+      }
+      await add(files);
+      $('import-start').focus();
+    } catch (e) {
+      showError($('import-report'), e, 'The sample files are not served here: ');
+    }
   });
   $('import-start').addEventListener('click', () => run().catch((e) => showError($('import-report'), e)));
   $('import-cancel').addEventListener('click', () => controller?.abort());
