@@ -124,7 +124,8 @@ async function open() {
   const opened = performance.now() - t0;
   let loaded = 0;
   let how = 'opened from IndexedDB';
-  if (ctx.graph.stats().people === 0) {
+  // config.sample === false: start empty (a real user's graph, or one filled by sync).
+  if (ctx.graph.stats().people === 0 && ctx.config.sample !== false) {
     const t1 = performance.now();
     await ctx.graph.batch(sampleGraph());
     loaded = performance.now() - t1;
