@@ -289,9 +289,18 @@ test('an imported name with markup renders as text everywhere', async () => {
     await page.fill('#search', 'onerror');
     assert.deepEqual(await page.locator('[data-testid=people] tr td:first-child').allTextContents(), [XSS_NAME]);
     await noMarkup('people list');
+    // A note with markup, through the API (the vCard importer leaves NOTE out).
+    await page.evaluate(async () => {
+      const g = window.wigDashboard.graph;
+      const p = g.listPeople({ limit: 10000 }).items.find((x) => x.emails.includes('mallory@example.com'));
+      await g.upsertPerson({ id: p.id, names: p.names, emails: p.emails, metadata: { note: '<script>window.__xss=2</script><b onmouseover=window.__xss=3>hi</b>' } });
+      window.wigDashboard.changed();
+    });
     await page.click('[data-testid=people] a');
     await page.waitForSelector('[data-testid=person-name]');
     assert.equal(await page.textContent('[data-testid=person-name]'), XSS_NAME);
+    assert.match(await page.textContent('[data-testid=person-facts]'), /note: <script>window\.__xss=2<\/script><b onmouseover/);
+    assert.equal(await page.locator('main b').count(), 0);
     await noMarkup('person page');
     await page.click('text=Network view');
     await page.waitForSelector('[data-testid=network-center]');

@@ -123,6 +123,10 @@ function mountPerson(ctx) {
         Object.keys(person.socialHandles ?? {}).length ? list('Profiles', Object.entries(person.socialHandles).map(([k, v]) => `${k}: ${v}`)) : [],
         person.addresses?.length ? list('Addresses', person.addresses) : [],
         person.birthDate ? list('Birth date', [person.birthDate]) : [],
+        // Notes and other metadata, as text (values that are not strings as JSON).
+        Object.keys(person.metadata ?? {}).length
+          ? list('Notes', Object.entries(person.metadata).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
+          : [],
         person.previousIds?.length ? list('Merged records', person.previousIds.map((id) => ctx.index.label(id))) : []),
       h('h3', {}, `Relationships (${edges.length}), strongest first`),
       h('p', { class: 'muted' }, 'Bars: each factor’s value (light, 0–1) and its contribution to the strength (dark); the contributions add up to the strength.'),
