@@ -42,6 +42,7 @@ export function neighbourhood(graph, center) {
 export function mountNetwork(ctx) {
   let cy = null;
   let center = null;
+  let refocus = false; // re-centred from the list: focus the new centre's heading
 
   async function render() {
     $('network-error').replaceChildren();
@@ -58,12 +59,16 @@ export function mountNetwork(ctx) {
       return;
     }
     $('network-center').textContent = ctx.index.label(id);
+    if (refocus) {
+      refocus = false;
+      $('network-h').focus();
+    }
     const label = (pid) => ctx.index.label(pid);
     const direct = data.edges.filter((e) => e.fromPersonId === id || e.toPersonId === id);
     $('network-list').replaceChildren(...direct.map((e) => {
       const other = e.fromPersonId === id ? e.toPersonId : e.fromPersonId;
       return h('li', {},
-        h('button', { type: 'button', class: 'result', 'data-testid': 'network-contact', onclick: () => ctx.navigate(`network/${other}`) },
+        h('button', { type: 'button', class: 'result', 'data-testid': 'network-contact', onclick: () => { refocus = true; ctx.navigate(`network/${other}`); } },
           `${label(other)} — ${fmt(e.strength)}`),
         ' ', h('a', { href: `#/person/${other}`, 'aria-label': `Person page of ${label(other)}` }, 'page'));
     }));

@@ -39,6 +39,7 @@ export function mountPaths(ctx) {
       target = it;
       $('target-results').replaceChildren();
       render();
+      $('path-target').focus(); // the picked button is gone: keep keyboard users on the answer
     });
   });
   for (const id of ['path-k', 'path-hops', 'path-min']) $(id).addEventListener('change', () => render());
