@@ -4,7 +4,7 @@
 //! the parser needed. The file is generated chunk by chunk as it is fed,
 //! so the input itself never sits in memory.
 //!
-//! `cargo run --release --example import_large -- [vcard|ics] [MB]`
+//! `cargo run --release --example import_large -- [vcard|ics] [MB] [batch size]`
 //! (bench/import/run.sh runs it and writes bench/results/import.json).
 
 use std::time::Instant;
@@ -94,12 +94,14 @@ fn main() {
         .unwrap_or("vcard")
         .to_string();
     let mb: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let batch: Option<f64> = args.get(3).and_then(|s| s.parse().ok());
     let (kind, fmt) = match format.as_str() {
         "ics" => (ImportKind::Interactions, "ics"),
         _ => (ImportKind::Contacts, "vcard"),
     };
     let options = || ImportOptions {
         format: Some(fmt.into()),
+        batch_size: batch.map(wig_graph::model::JsNumber),
         ..Default::default()
     };
 
@@ -153,6 +155,7 @@ fn main() {
         serde_json::json!({
             "system": "wig-native",
             "dataset": format!("generated {fmt}, {mb} MB"),
+            "batch_size": batch.unwrap_or(wig_graph::store::IMPORT_BATCH as f64),
             "bytes": report.bytes,
             "entries_generated": entries,
             "parse_only": {

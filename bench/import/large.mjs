@@ -5,6 +5,7 @@ import { Graph, wasmMemoryBytes } from '@wig/graph';
 
 const format = process.argv[2] ?? 'vcard';
 const mb = Number(process.argv[3] ?? 50);
+const batchSize = process.argv[4] ? Number(process.argv[4]) : undefined;
 
 function entry(i) {
   if (format === 'ics') {
@@ -44,13 +45,14 @@ let peakHeap = 0;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const report = (format === 'ics'
-  ? await g.importInteractions(stream, { format: 'ics', onProgress: () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); } })
-  : await g.importContacts(stream, { format: 'vcard', onProgress: () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); } }));
+  ? await g.importInteractions(stream, { format: 'ics', batchSize, onProgress: () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); } })
+  : await g.importContacts(stream, { format: 'vcard', batchSize, onProgress: () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); } }));
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({
   system: 'wig-wasm-node',
   dataset: `generated ${format}, ${mb} MB`,
+  batch_size: batchSize ?? 2000,
   bytes: report.bytes,
   entries_generated: i,
   import: {
