@@ -132,12 +132,16 @@ async function open() {
     how = 'sample graph loaded into IndexedDB';
   }
   ctx.index = new PeopleIndex(ctx.graph);
-  const indexed = ctx.index.ensure();
-  ctx.timings = { openMs: opened, sampleLoadMs: loaded, indexMs: indexed };
+  ctx.timings = { openMs: opened, sampleLoadMs: loaded, indexMs: null };
   showCounts();
   showMe();
-  document.querySelector('[data-testid=timings]').textContent =
-    `open ${opened.toFixed(0)} ms${loaded ? `, sample load ${loaded.toFixed(0)} ms` : ''}, search index ${indexed.toFixed(0)} ms`;
+  const timings = () => `open ${opened.toFixed(0)} ms${loaded ? `, sample load ${loaded.toFixed(0)} ms` : ''}`;
+  document.querySelector('[data-testid=timings]').textContent = timings();
+  // The search index is built in the background; the bench waits on this.
+  ctx.indexReady = ctx.index.warm().then((ms) => {
+    ctx.timings.indexMs = ms || ctx.index.buildMs;
+    document.querySelector('[data-testid=timings]').textContent = `${timings()}, search index ${ctx.timings.indexMs.toFixed(0)} ms`;
+  });
   route();
   ctx.status(`Ready — ${how}.`, 'ready');
 }

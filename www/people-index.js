@@ -10,15 +10,45 @@ export class PeopleIndex {
   constructor(graph) {
     this.graph = graph;
     this.stale = true;
+    this.generation = 0;
   }
 
   invalidate() {
     this.stale = true;
+    this.generation++;
   }
 
-  /** (Re)builds if stale; returns the build time in ms (0 when fresh). */
+  /** (Re)builds now if stale; returns the build time in ms (0 when fresh). */
   ensure() {
     if (!this.stale) return 0;
+    const build = this.#builder();
+    while (!build.next().done);
+    return this.buildMs;
+  }
+
+  /**
+   * Builds in the background: one listPeople page (10k people) per task, so
+   * the page stays responsive while a large graph is indexed. Resolves with
+   * the build time, or 0 if a write or an ensure() overtook it.
+   */
+  warm() {
+    if (!this.stale) return Promise.resolve(0);
+    // One background build per generation, however many callers ask.
+    if (this.warming?.generation !== this.generation) this.warming = { generation: this.generation, promise: this.#warm() };
+    return this.warming.promise;
+  }
+
+  async #warm() {
+    const generation = this.generation;
+    const build = this.#builder();
+    for (;;) {
+      if (generation !== this.generation || !this.stale) return 0;
+      if (build.next().done) return this.buildMs;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+
+  *#builder() {
     const t0 = performance.now();
     const orgs = new Map();
     let cursor;
@@ -34,6 +64,7 @@ export class PeopleIndex {
     const hay = [];
     cursor = undefined;
     do {
+      yield;
       const page = this.graph.listPeople({ limit: PAGE, cursor });
       for (const p of page.items) {
         const org = p.organizationId ? orgs.get(p.organizationId) : undefined;
@@ -54,7 +85,6 @@ export class PeopleIndex {
       stale: false,
     });
     this.buildMs = performance.now() - t0;
-    return this.buildMs;
   }
 
   get size() {
@@ -92,10 +122,9 @@ export class PeopleIndex {
     return { id: this.ids[i], label: this.labels[i], email: this.emails[i], organization: orgId ? this.orgs.get(orgId)?.name ?? '' : '' };
   }
 
-  /** Display name of a person id (also merged-away ones, from the graph). */
+  /** Display name of a person id (also merged-away ones, from the graph; never waits for the index). */
   label(id) {
-    this.ensure();
-    const i = this.slot.get(id);
+    const i = this.stale ? undefined : this.slot.get(id);
     if (i !== undefined) return this.labels[i];
     try {
       const p = this.graph.getPerson(id);
@@ -106,7 +135,12 @@ export class PeopleIndex {
   }
 
   organizationName(id) {
-    this.ensure();
-    return id ? this.orgs.get(id)?.name ?? '' : '';
+    if (!id) return '';
+    if (!this.stale) return this.orgs.get(id)?.name ?? '';
+    try {
+      return this.graph.getOrganization(id)?.name ?? '';
+    } catch {
+      return '';
+    }
   }
 }

@@ -46,7 +46,7 @@ export function mountNetwork(ctx) {
 
   async function render() {
     $('network-error').replaceChildren();
-    const id = center ?? ctx.me ?? ctx.index.ids[0];
+    const id = center ?? ctx.me ?? ctx.graph.listPeople({ limit: 1 }).items[0]?.id;
     if (!id) {
       $('network-center').textContent = 'the graph is empty';
       return;

@@ -11,18 +11,17 @@ export function mountPeople(ctx) {
   let matches = new Int32Array(0);
   let page = 0;
 
+  const row = (r) => h('tr', {},
+    h('td', {}, h('a', { href: `#/person/${r.id}`, class: 'person-link' }, r.label)),
+    h('td', {}, r.email),
+    h('td', {}, r.organization));
+
   function render() {
     const index = ctx.index;
     const pages = Math.max(1, Math.ceil(matches.length / PAGE));
     page = Math.min(page, pages - 1);
     const rows = [];
-    for (let i = page * PAGE; i < Math.min(matches.length, (page + 1) * PAGE); i++) {
-      const r = index.row(matches[i]);
-      rows.push(h('tr', {},
-        h('td', {}, h('a', { href: `#/person/${r.id}`, class: 'person-link' }, r.label)),
-        h('td', {}, r.email),
-        h('td', {}, r.organization)));
-    }
+    for (let i = page * PAGE; i < Math.min(matches.length, (page + 1) * PAGE); i++) rows.push(row(index.row(matches[i])));
     $('people').replaceChildren(...rows);
     $('people-count').textContent = `${matches.length.toLocaleString('en')} of ${index.size.toLocaleString('en')} people`;
     $('page-info').textContent = `page ${page + 1} of ${pages}`;
@@ -36,6 +35,27 @@ export function mountPeople(ctx) {
     render();
   }
 
+  // While the index is built in the background (a large graph), the first
+  // page comes straight from listPeople; typing or paging builds it at once.
+  function showUnindexed() {
+    const { items } = ctx.graph.listPeople({ limit: PAGE });
+    $('people').replaceChildren(...items.map((p) => row({
+      id: p.id, label: p.names[0] ?? p.emails[0] ?? p.phones[0] ?? '(no name)', email: p.emails[0] ?? '', organization: ctx.index.organizationName(p.organizationId),
+    })));
+    $('people-count').textContent = `indexing ${ctx.graph.stats().people.toLocaleString('en')} people for search…`;
+    $('page-info').textContent = 'page 1';
+    $('prev-page').disabled = true;
+    $('next-page').disabled = items.length < PAGE;
+    ctx.index.warm().then(() => {
+      if (!$('view-people').hidden && !$('search').value.trim() && page === 0) search();
+    });
+  }
+
+  function showFirstPage() {
+    if (ctx.index.stale && !$('search').value.trim() && page === 0) showUnindexed();
+    else search();
+  }
+
   $('search').addEventListener('input', search);
   $('prev-page').addEventListener('click', () => { page--; render(); });
   $('next-page').addEventListener('click', () => { page++; render(); });
@@ -45,10 +65,10 @@ export function mountPeople(ctx) {
   return {
     personView,
     show() {
-      if (ctx.index) search();
+      if (ctx.index) showFirstPage();
     },
     refresh() {
-      if (!$('view-people').hidden) search();
+      if (!$('view-people').hidden) showFirstPage();
       if (!$('view-person').hidden) personView.refresh();
     },
   };
