@@ -251,6 +251,18 @@ function makeApi(ready) {
       });
     }
     // --- end import ---
+    // --- sync (low level: createSync in pkg/sync.js drives these) ---
+    /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined. */
+    syncPushBatch(limit) { return decode(this.#inner.syncPushBatch(limit)); }
+    /** Applies the server's answer to a batch (its `items`), in one transaction. */
+    async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
+    /** Applies one pull page (response text) with its checkpoint, in one transaction. */
+    async syncPull(pageText) { return decode(await this.#write((g) => g.syncPull(String(pageText)))); }
+    /** The server version the next pull starts after (0: never pulled). */
+    syncCheckpoint() { return this.#inner.syncCheckpoint(); }
+    /** Reads the graph again from storage (another tab or worker wrote to it). */
+    reload() { return this.#write((g) => g.reload()); }
+    // --- end sync ---
 
     /** Waits for queued writes, then closes the graph. */
     async close() {

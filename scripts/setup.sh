@@ -12,7 +12,8 @@ step() { printf '\n== setup: %s\n' "$*"; }
 apt_packages=()
 command -v chromium >/dev/null || apt_packages+=(chromium)
 command -v chromedriver >/dev/null || apt_packages+=(chromium-driver)
-if [ "${WIG_NEED_POSTGRES:-0}" = 1 ] && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then apt_packages+=(postgresql); fi
+# PostgreSQL 15 for the sync server tests (scripts/pg.sh).
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then apt_packages+=(postgresql); fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   step "apt: ${apt_packages[*]}"
   $SUDO apt-get update -qq
@@ -31,6 +32,13 @@ if [ "$have" != "$want" ]; then
   step "wasm-bindgen-cli $want (was: ${have:-none}; about 2.5 min)"
   # No --locked: its lockfile pins a crate version this registry mirror lacks.
   cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# The PostgREST-compatible gateway of the sync server tests (scripts/pg.sh).
+if ! cargo install --list | grep -q '^postrust-server v3.1.0:'; then
+  step "postrust-server 3.1.0 (about 7 min)"
+  # No --locked, as for wasm-bindgen-cli (TOOLCHAIN.md).
+  cargo install postrust-server --version 3.1.0
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

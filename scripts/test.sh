@@ -7,6 +7,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
+# The sync server suites start PostgreSQL + the gateway (scripts/pg.sh start);
+# stop them when the run ends, however it ends, so CI does not hang.
+trap 'bash scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
+
 failed=()
 suite() {
   local name=$1; shift
@@ -22,6 +26,7 @@ suite "browser tests (page, worker)" cargo test --target wasm32-unknown-unknown 
 suite "typescript types" npx --no-install tsc -p tests/types/tsconfig.json
 suite "node tests" node --test tests/node/
 suite "end-to-end (Playwright)" node --test --test-concurrency=1 tests/e2e/
+suite "sync server (PostgreSQL + gateway)" node --test tests/sync/server.test.mjs
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
