@@ -54,10 +54,15 @@ export function mountSync(ctx) {
     $('sync-progress-text').textContent = p?.phase ? `${p.phase}: ${done}${total ? ` of ${total}` : ''}` : `${done}${total ? ` of ${total}` : ''}`;
   }
 
+  let lastShown = null;
   function showError(e) {
+    // A failed syncNow both emits 'error' and rejects with the same error: show it once.
+    if (e && e === lastShown) return;
+    lastShown = e;
     const code = e?.code ?? e?.error?.code ?? '';
     const message = e?.message ?? e?.error?.message ?? e?.reason ?? String(e);
-    $('sync-errors').prepend(h('li', { class: 'error', 'data-testid': 'sync-error' }, `${new Date().toISOString().slice(11, 19)} ${code ? `${code}: ` : ''}${message}`));
+    const text = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+    $('sync-errors').prepend(h('li', { class: 'error', 'data-testid': 'sync-error' }, `${new Date().toISOString().slice(11, 19)} ${text}`));
     while ($('sync-errors').children.length > 20) $('sync-errors').lastChild.remove();
   }
 
