@@ -338,10 +338,9 @@ fn observance_property(o: &mut Observance, p: &Property) {
 /// `2SU`, `-1SU`, `+1MO` → (n, weekday 0=SU).
 fn parse_byday(d: &str) -> Option<(i64, i64)> {
     let d = d.split(',').next()?.trim();
-    if d.len() < 3 {
-        return None;
-    }
-    let (n, wd) = d.split_at(d.len() - 2);
+    // `get`, not `split_at`: a byte index may fall inside a character (found by the fuzzer).
+    let cut = d.len().checked_sub(2).filter(|&c| c > 0)?;
+    let (n, wd) = (d.get(..cut)?, d.get(cut..)?);
     let wd = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
         .iter()
         .position(|w| *w == wd)? as i64;
@@ -655,5 +654,8 @@ mod tests {
         assert_eq!(parse_duration_minutes("PT"), None);
         assert_eq!(nth_weekday(2025, 3, -1, 0), Some(30));
         assert_eq!(nth_weekday(2025, 3, 2, 0), Some(9));
+        assert_eq!(parse_byday("-1SU"), Some((-1, 0)));
+        assert_eq!(parse_byday("SU"), None);
+        assert_eq!(parse_byday("-1SU\u{fffd}4"), None);
     }
 }

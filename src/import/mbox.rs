@@ -242,23 +242,30 @@ impl PushParser for MboxParser {
     fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
         let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
         // Only header lines and From_ candidates are copied; body lines are
-        // looked at for blankness and dropped.
-        let mut in_body = self.state == State::Body;
+        // looked at for blankness and dropped. This mirrors `line`'s state
+        // machine exactly, so the chunking cannot change what is found.
+        let mut state = match self.state {
+            State::Start => 0,
+            State::Headers => 1,
+            State::Body => 2,
+        };
         let mut prev_blank = self.prev_blank;
         self.lines.feed(chunk, &mut |l| {
             let blank = l.bytes.iter().all(|b| *b == b' ' || *b == b'\t');
-            let from_line = l.bytes.starts_with(b"From ") && prev_blank;
-            if in_body && !from_line {
-                prev_blank = blank;
-                found.push((l.number, if blank { Vec::new() } else { b"x".to_vec() }));
-                return;
-            }
+            let from_line = l.bytes.starts_with(b"From ") && (prev_blank || state == 0);
             if from_line {
-                in_body = false;
-            } else if blank {
-                in_body = true;
+                state = 1;
+                prev_blank = false;
+            } else {
+                prev_blank = blank;
+                if state == 2 {
+                    found.push((l.number, if blank { Vec::new() } else { b"x".to_vec() }));
+                    return;
+                }
+                if state == 1 && blank {
+                    state = 2;
+                }
             }
-            prev_blank = blank;
             found.push((l.number, l.bytes[..l.bytes.len().min(MAX_LINE)].to_vec()));
         });
         for (n, bytes) in found {

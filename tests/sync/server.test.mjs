@@ -17,7 +17,7 @@ const ok = (res) => {
   return res.body;
 };
 
-/** The rows a pull returns for `ids`, keyed by id. */
+/** Every row a user can pull, keyed by id. */
 async function rowsOf(u) {
   const rows = new Map();
   for (const page of await u.pullAll()) for (const c of page.changes) rows.set(c.id, c);
