@@ -256,8 +256,10 @@ function makeApi(ready) {
     syncPushBatch(limit) { return decode(this.#inner.syncPushBatch(limit)); }
     /** Applies the server's answer to a batch (its `items`), in one transaction. */
     async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
-    /** Applies one pull page (response text) with its checkpoint, in one transaction. */
-    async syncPull(pageText) { return decode(await this.#write((g) => g.syncPull(String(pageText)))); }
+    /** Applies consecutive pull pages (response texts, or one) with the last checkpoint, in one transaction. */
+    async syncPull(pageTexts) { const pages = (Array.isArray(pageTexts) ? pageTexts : [pageTexts]).map(String); return decode(await this.#write((g) => g.syncPull(pages))); }
+    /** `{ rows, checkpoint, more }` of a pull page's text, without applying it. */
+    syncPageInfo(pageText) { return decode(this.#inner.syncPageInfo(String(pageText))); }
     /** The server version the next pull starts after (0: never pulled). */
     syncCheckpoint() { return this.#inner.syncCheckpoint(); }
     /** Reads the graph again from storage (another tab or worker wrote to it). */

@@ -543,8 +543,10 @@ export class Graph {
   syncPushBatch(limit: number): SyncBatch | undefined;
   /** Applies the server's wig_push answer (text) to the batch whose `items` were sent, in one transaction. */
   syncAck(items: unknown[], responseText: string): Promise<SyncAckReport>;
-  /** Applies one wig_pull page (text) with its checkpoint, in one transaction. */
-  syncPull(pageText: string): Promise<SyncPullReport>;
+  /** Applies consecutive wig_pull pages (texts, or one) with the last checkpoint, in one transaction. */
+  syncPull(pageTexts: string | string[]): Promise<SyncPullReport>;
+  /** `{ rows, checkpoint, more }` of a wig_pull page's text, without applying it. */
+  syncPageInfo(pageText: string): { rows: number; checkpoint: number; more: boolean };
   /** The server version the next pull starts after (0: never pulled). */
   syncCheckpoint(): number;
   /** Reads the graph again from storage (another tab or worker wrote to it). */
@@ -599,6 +601,8 @@ export interface SyncOptions {
   /** First backoff, doubled per attempt with jitter (default 500 ms, at most maxBackoffMs = 30 s). */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Pull pages applied in one transaction: up to the graph's size, at most this many rows (default 100,000). */
+  maxApplyRows?: number;
 }
 export interface SyncProgress { phase: 'push' | 'pull'; done: number; total: number | null }
 export interface SyncEvents {

@@ -56,6 +56,7 @@ export function createSync(graph, options = {}) {
     retries = 6,
     backoffMs = 500,
     maxBackoffMs = 30_000,
+    maxApplyRows = 100_000,
   } = options;
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
     throw Object.assign(wigError('INVALID_INPUT', 'url must be an http(s) URL'), { field: 'url' });
@@ -192,17 +193,44 @@ export function createSync(graph, options = {}) {
     throw wigError('SYNC_SERVER', 'push did not settle after 1000 rounds of conflicts');
   }
 
+  // Pages are applied several at a time, up to about the graph's size (at
+  // most maxApplyRows): each write rewrites the storage buckets it touches,
+  // so a long initial pull in page-sized writes would rewrite the graph
+  // once per page. Rows not applied yet were never acknowledged to anyone:
+  // a failure loses them and the stored checkpoint stays before them.
+  const storedRecords = () => {
+    const s = graph.stats();
+    return s.people + s.organizations + s.edges + s.interactions + s.deleted + s.mergedAway;
+  };
   async function pullAll() {
     let done = 0;
+    let since = graph.syncCheckpoint();
+    let buffered = [];
+    let bufferedRows = 0;
     emit('progress', { phase: 'pull', done, total: null });
+    const fetchPage = (after) => {
+      const p = call('wig_pull', JSON.stringify({ since: after, limit: pageSize }));
+      p.catch(() => {}); // awaited below; never an unhandled rejection
+      return p;
+    };
+    // The next page downloads while this one is applied.
+    let next = fetchPage(since);
     for (;;) {
-      const since = graph.syncCheckpoint();
-      const page = await call('wig_pull', JSON.stringify({ since, limit: pageSize }));
-      const report = await graph.syncPull(page);
-      done += report.rows;
-      announce(report.changed);
-      emit('progress', { phase: 'pull', done, total: report.more ? null : done });
-      if (!report.more) return { pulled: done, checkpoint: report.checkpoint };
+      const page = await next;
+      const info = graph.syncPageInfo(page);
+      since = info.checkpoint;
+      next = info.more ? fetchPage(since) : null;
+      buffered.push(page);
+      bufferedRows += info.rows;
+      if (!info.more || bufferedRows >= Math.min(maxApplyRows, Math.max(pageSize, storedRecords()))) {
+        const report = await graph.syncPull(buffered);
+        buffered = [];
+        bufferedRows = 0;
+        done += report.rows;
+        announce(report.changed);
+        emit('progress', { phase: 'pull', done, total: report.more ? null : done });
+        if (!report.more) return { pulled: done, checkpoint: report.checkpoint };
+      }
     }
   }
 

@@ -479,8 +479,73 @@ fn bad_pages_are_refused_whole() {
         3,
         "only the seeded changes are pending"
     );
+    // Several pages in one write: all or nothing, the field names the page.
+    let p2 = |v: u64, id: u128| {
+        json!({"changes": [{"kind": "person", "id": Uuid::from_u128(id), "version": v, "erased": false,
+        "record": {"id": Uuid::from_u128(id), "names": ["Y"], "emails": [], "phones": [], "socialHandles": {},
+                   "addresses": [], "previousIds": [], "metadata": null,
+                   "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}}], "checkpoint": v, "more": true}).to_string()
+    };
+    let bad = json!({"changes": [{"kind": "table", "id": Uuid::from_u128(12), "version": 3, "erased": false, "record": {}}], "checkpoint": 3, "more": false}).to_string();
+    let e = b
+        .prepare_pull_pages(&[&p2(2, 11), &bad], &ctx())
+        .err()
+        .expect("refused");
+    assert_eq!(e.field.as_deref(), Some("pages[1].changes[0].kind"));
+    let p = b
+        .prepare_pull_pages(&[&p2(2, 11), &p2(3, 12)], &ctx())
+        .unwrap();
+    assert_eq!(
+        (p.output.rows, p.output.checkpoint, p.output.more),
+        (2, 3, true)
+    );
+    block_on(b.run(p)).unwrap();
+    assert!(b.person(Uuid::from_u128(11)).is_some() && b.person(Uuid::from_u128(12)).is_some());
+    assert_eq!(b.sync_checkpoint(), 3);
     // The checkpoint is durable: reopening reads it back.
     let values = block_on(wig_graph::store::load_values(b.backend())).unwrap();
     let (state, _) = wig_graph::store::GraphState::load(values).unwrap();
-    assert_eq!(state.sync.unwrap().checkpoint(), 1);
+    assert_eq!(state.sync.unwrap().checkpoint(), 3);
+}
+
+#[test]
+fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let (mut a, _ada, bob) = seeded();
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        // A: a new person and an edge to Bob. B: Bob merged into a duplicate.
+        let zed = block_on(a.upsert_person(person("Zed", "zed@example.org"), &ctx_at(T0 + 1000)))
+            .unwrap();
+        let bz = block_on(a.upsert_edge(edge(bob, zed.id), &ctx_at(T0 + 1000))).unwrap();
+        let bob2 = block_on(b.upsert_person(
+            person("Robert Smith", "rob@example.org"),
+            &ctx_at(T0 + 2000),
+        ))
+        .unwrap();
+        block_on(b.merge_people(bob2.id, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        sync(first, &mut server);
+        sync(second, &mut server);
+        sync(first, &mut server);
+        sync(second, &mut server);
+        for db in [&a, &b] {
+            let e = db.edge(bz.id).unwrap();
+            assert_eq!(
+                (e.from_person_id, e.to_person_id),
+                (bob2.id, zed.id),
+                "order {order}: re-pointed to the survivor"
+            );
+            assert_eq!(db.stats().outbox_changes, 0);
+        }
+        assert_eq!(everything(&a), everything(&b));
+        let row = &server.rows[&("edge".to_string(), bz.id.to_string())].2;
+        assert_eq!(row["fromPersonId"], json!(bob2.id), "and on the server");
+    }
 }

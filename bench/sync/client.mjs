@@ -45,10 +45,13 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
   headless: true,
   args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
 });
-const page = await context.newPage();
-page.on('console', (m) => console.log(`[page] ${m.text()}`));
-await page.goto(`http://127.0.0.1:${pages.address().port}/page/index.html`);
-await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+// A fresh page per step: wasm memory never shrinks, so each step's peak is its own.
+async function freshPage() {
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${pages.address().port}/page/index.html`);
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  return page;
+}
 
 // In the page: run one sync step, sampling memory at every progress event.
 const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () => {
@@ -61,7 +64,18 @@ const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () 
       })));
     }
   }
-  const sync = createSync(graph, { url: `${location.origin}/api`, getToken: () => token, batchSize, pageSize });
+  // Time spent waiting for the server (request + response body), summed
+  // over calls; during a pull it overlaps with applying (the next page
+  // downloads meanwhile).
+  let serverMs = 0;
+  const timedFetch = async (...args) => {
+    const t = performance.now();
+    const res = await fetch(...args);
+    const text = await res.text();
+    serverMs += performance.now() - t;
+    return new Response(text, { status: res.status, headers: res.headers });
+  };
+  const sync = createSync(graph, { url: `${location.origin}/api`, getToken: () => token, batchSize, pageSize, fetch: timedFetch });
   let peakWasm = 0;
   let peakHeap = 0;
   let peakSum = 0;
@@ -81,26 +95,29 @@ const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () 
   const stats = graph.stats();
   sync.close();
   await graph.close();
-  return { seconds, result, stats, before, peakWasm, peakHeap, peakSum };
+  return { seconds, serverSeconds: serverMs / 1000, result, stats, before, peakWasm, peakHeap, peakSum };
 })();
 
 const rows = [];
-const pull = await page.evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE });
+const pull = await (await freshPage()).evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE });
 console.log('pull', JSON.stringify(pull));
 if (pull.stats.people !== PEOPLE || pull.stats.edges !== EDGES) throw new Error(`pull incomplete: ${JSON.stringify(pull.stats)}`);
 const pulledRows = pull.result.pulled;
 rows.push({ system: SYSTEM, dataset: `pull ${PEOPLE} people + ${EDGES} edges`, metric: 'pull', rows: pulledRows, page_size: PAGE,
-  seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap,
+  seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, waiting_for_server_s: pull.serverSeconds, peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap,
   peak_total_bytes: pull.peakSum });
 
 const pushSub = `bench-push-${randomUUID()}`;
-const push = await page.evaluate(measure, { name: `bench-push-${randomUUID()}`, token: userToken(pushSub), step: 'push', batchSize: BATCH, seed: PUSH });
+const push = await (await freshPage()).evaluate(measure, { name: `bench-push-${randomUUID()}`, token: userToken(pushSub), step: 'push', batchSize: BATCH, seed: PUSH });
 console.log('push', JSON.stringify(push));
 const stored = Number(psql(['-tAc', `select count(*) from wig.people where owner_id = '${pushSub}'`]));
 if (push.result.pushed !== PUSH || stored !== PUSH || push.stats.outboxChanges !== 0) throw new Error(`push incomplete: ${push.result.pushed} pushed, ${stored} stored`);
 rows.push({ system: SYSTEM, dataset: `push ${PUSH} new people`, metric: 'push', rows: PUSH, batch_size: BATCH,
-  seconds: push.seconds, rows_per_s: PUSH / push.seconds, peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
+  seconds: push.seconds, rows_per_s: PUSH / push.seconds, waiting_for_server_s: push.serverSeconds,
+  client_only_rows_per_s: PUSH / (push.seconds - push.serverSeconds), peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
   peak_total_bytes: push.peakSum, rows_on_server: stored });
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+rows.push({ system: SYSTEM, dataset: 'machine (2 vCPU, shared with other jobs)', metric: 'load_average_at_end', load_1m: load[0], load_5m: load[1], load_15m: load[2] });
 rows.push({ system: ANCHOR, dataset: 'vendor figure, not re-measured here', metric: 'ops_per_s', rows_per_s_low: 2000, rows_per_s_high: 20000 });
 rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds / 20000, push: PUSH / push.seconds / 20000 });
 

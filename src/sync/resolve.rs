@@ -101,6 +101,12 @@ fn scalars<T: SyncRecord>(m: &Map<String, Value>) -> String {
     Value::Object(out).to_string()
 }
 
+/// Canonical JSON text (serde_json's maps are ordered by key): the order
+/// the tie rules compare values in.
+fn canonical(v: &Value) -> String {
+    v.to_string()
+}
+
 fn items(v: Option<&Value>) -> Vec<Value> {
     match v {
         Some(Value::Array(a)) => a.clone(),
@@ -173,7 +179,7 @@ pub fn resolve<T: SyncRecord>(a: &T, b: &T) -> T {
                         None => {
                             m.insert(k.clone(), v.clone());
                         }
-                        Some(mine) if a_wins.is_none() && mine.to_string() < v.to_string() => {
+                        Some(mine) if a_wins.is_none() && canonical(mine) < canonical(v) => {
                             m.insert(k.clone(), v.clone());
                         }
                         Some(_) => {}
@@ -186,7 +192,7 @@ pub fn resolve<T: SyncRecord>(a: &T, b: &T) -> T {
                     x.cloned().unwrap_or(Value::Null),
                     y.cloned().unwrap_or(Value::Null),
                 );
-                if a_wins.is_none() && x.to_string() < y.to_string() {
+                if a_wins.is_none() && canonical(&x) < canonical(&y) {
                     y
                 } else {
                     x

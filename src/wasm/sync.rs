@@ -43,12 +43,38 @@ impl WasmGraph {
         to_js(&out)
     }
 
-    /// Applies one `wig_pull` page (response text) with its checkpoint, in
-    /// one transaction.
+    /// Applies consecutive `wig_pull` pages (response texts) with the last
+    /// one's checkpoint, in one transaction.
     #[wasm_bindgen(js_name = syncPull)]
-    pub async fn sync_pull(&self, page: String) -> Result<JsValue, JsValue> {
-        let out = write_op!(self, db, ctx => db.prepare_pull(&page, &ctx))?;
+    pub async fn sync_pull(&self, pages: Vec<String>) -> Result<JsValue, JsValue> {
+        let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let out = write_op!(self, db, ctx => db.prepare_pull_pages(&refs, &ctx))?;
         to_js(&out)
+    }
+
+    /// `{ rows, checkpoint, more }` of a `wig_pull` page, without applying
+    /// it (the wrapper decides how many pages go into one transaction).
+    #[wasm_bindgen(js_name = syncPageInfo)]
+    pub fn sync_page_info(&self, page: String) -> Result<JsValue, JsValue> {
+        #[derive(serde::Deserialize)]
+        struct Info {
+            changes: Vec<serde::de::IgnoredAny>,
+            checkpoint: u64,
+            more: bool,
+        }
+        let info: Info = serde_json::from_str(&page).map_err(|e| {
+            js_error(Error::new(
+                ErrorCode::SyncProtocol,
+                "response",
+                format!("not a wig_pull page: {e}"),
+            ))
+        })?;
+        Ok(JsValue::from(format!(
+            "{{\"rows\":{},\"checkpoint\":{},\"more\":{}}}",
+            info.changes.len(),
+            info.checkpoint,
+            info.more
+        )))
     }
 
     /// The checkpoint the next pull starts after (0: never pulled).

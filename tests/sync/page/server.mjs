@@ -10,7 +10,7 @@ const root = join(here, '../../..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm' };
 
 export function startPageServer(gateway, { extraMounts = {} } = {}) {
-  const mounts = { '/pkg/': join(root, 'pkg'), ...extraMounts, '/': here };
+  const mounts = { '/pkg/': join(root, 'pkg'), ...extraMounts, '/page/': here };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (url.pathname.startsWith('/api/')) {
@@ -33,7 +33,12 @@ export function startPageServer(gateway, { extraMounts = {} } = {}) {
     }
     const path = decodeURIComponent(url.pathname);
     const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
-    let file = join(mounts[prefix], normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, ''));
+    if (!prefix) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const file = join(mounts[prefix], normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, ''));
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
