@@ -244,6 +244,8 @@ function makeApi(ready) {
       }
       return table;
     }
+    /** A person's live edges (with strengthFactors), strongest first; costs the person's degree. */
+    edgesOf(personId, filters) { return decode(this.#inner.edgesOf(personId, encode(filters))); }
     /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
     async recomputeStrengths(options = {}) {
       const o = { ...options };
@@ -304,6 +306,20 @@ function makeApi(ready) {
       });
     }
     // --- end import ---
+    // --- sync (low level: createSync in pkg/sync.js drives these) ---
+    /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined. */
+    syncPushBatch(limit) { return decode(this.#inner.syncPushBatch(limit)); }
+    /** Applies the server's answer to a batch (its `items`), in one transaction. */
+    async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
+    /** Applies consecutive pull pages (response texts, or one) with the last checkpoint, in one transaction. */
+    async syncPull(pageTexts) { const pages = (Array.isArray(pageTexts) ? pageTexts : [pageTexts]).map(String); return decode(await this.#write((g) => g.syncPull(pages))); }
+    /** `{ rows, checkpoint, more }` of a pull page's text, without applying it. */
+    syncPageInfo(pageText) { return decode(this.#inner.syncPageInfo(String(pageText))); }
+    /** The server version the next pull starts after (0: never pulled). */
+    syncCheckpoint() { return this.#inner.syncCheckpoint(); }
+    /** Reads the graph again from storage (another tab or worker wrote to it). */
+    reload() { return this.#write((g) => g.reload()); }
+    // --- end sync ---
 
     /** Waits for queued writes, then closes the graph. */
     async close() {

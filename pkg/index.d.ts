@@ -297,7 +297,8 @@ export type ErrorCode =
   | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
   | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
-  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED' | 'UNMERGE_CONFLICT';
+  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED' | 'UNMERGE_CONFLICT'
+  | 'SYNC_PROTOCOL' | 'UNAUTHORIZED' | 'NETWORK' | 'SYNC_SERVER';
 
 /** Every error @wig/graph throws: an `Error` with name "WigError". */
 export interface WigError extends Error {
@@ -409,6 +410,8 @@ interface GraphQueries {
   shortestPathIds(from: Id, to: Id, filters?: PathFilters): Id[] | null;
   /** Hops from `from` to everyone (single-source BFS), as a typed array over the index's nodes. */
   distancesFrom(from: Id, filters?: PathFilters): Distances;
+  /** A person's live edges to live people (with strengthFactors), strongest first. */
+  edgesOf(personId: Id, filters?: Pick<PathFilters, 'minStrength' | 'relationshipTypes'>): Edge[];
   recomputeStrengths(options?: RecomputeOptions): Promise<StrengthReport>;
 }
 export interface Graph extends GraphQueries {}
@@ -552,9 +555,101 @@ export class Graph {
   /** Audit entries, newest first. */
   audit(options?: { limit?: number; before?: number }): AuditEntry[];
   stats(): Stats;
+  // --- sync (low level: createSync drives these) ---
+  /** The next push batch of at most `limit` records, or undefined when the outbox is empty. */
+  syncPushBatch(limit: number): SyncBatch | undefined;
+  /** Applies the server's wig_push answer (text) to the batch whose `items` were sent, in one transaction. */
+  syncAck(items: unknown[], responseText: string): Promise<SyncAckReport>;
+  /** Applies consecutive wig_pull pages (texts, or one) with the last checkpoint, in one transaction. */
+  syncPull(pageTexts: string | string[]): Promise<SyncPullReport>;
+  /** `{ rows, checkpoint, more }` of a wig_pull page's text, without applying it. */
+  syncPageInfo(pageText: string): { rows: number; checkpoint: number; more: boolean };
+  /** The server version the next pull starts after (0: never pulled). */
+  syncCheckpoint(): number;
+  /** Reads the graph again from storage (another tab or worker wrote to it). */
+  reload(): Promise<void>;
+  // --- end sync ---
   /** Waits for queued writes, then closes. Later calls fail with CLOSED. */
   close(): Promise<void>;
 }
+
+// --- sync ---
+export interface SyncBatch {
+  count: number;
+  items: unknown[];
+  /** The wig_push request body. */
+  body: string;
+}
+export interface SyncAckReport {
+  applied: number;
+  conflicts: number;
+  /** Conflicts whose resolution is pushed again. */
+  repush: number;
+  /** Changes still in the outbox. */
+  pending: number;
+  changed: Id[];
+}
+export interface SyncPullReport {
+  rows: number;
+  written: number;
+  resolved: number;
+  erased: number;
+  checkpoint: number;
+  more: boolean;
+  changed: Id[];
+}
+export type SyncStatus = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
+export interface SyncOptions {
+  /** The PostgREST base URL (`{url}/rpc/wig_push`). */
+  url: string;
+  /** The user's JWT; called again with `{ refresh: true }` once after a 401/403. */
+  getToken: (info: { refresh: boolean }) => string | Promise<string>;
+  fetch?: typeof fetch;
+  /** Records per push request (1..5000, default 1000). */
+  batchSize?: number;
+  /** Rows per pull page (1..10000, default 5000). */
+  pageSize?: number;
+  /** Web Locks name: one tab syncs at a time (default `wig-sync:<graph name>`). */
+  lockName?: string;
+  /** BroadcastChannel telling other tabs what changed (default `wig-sync:<graph name>`). */
+  channelName?: string;
+  /** Attempts after the first on network errors and 5xx (default 6). */
+  retries?: number;
+  /** First backoff, doubled per attempt with jitter (default 500 ms, at most maxBackoffMs = 30 s). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Pull pages applied in one transaction: up to the graph's size, at most this many rows (default 100,000). */
+  maxApplyRows?: number;
+}
+export interface SyncProgress { phase: 'push' | 'pull'; done: number; total: number | null }
+export interface SyncEvents {
+  progress: SyncProgress;
+  status: { status: SyncStatus; error: WigError | null };
+  error: WigError;
+  retry: { call: string; attempt: number; reason: string };
+  /** Another tab synced: this graph was reloaded. */
+  remotechange: { ids: Id[] };
+}
+export type SyncResult = { pulled?: number; pushed?: number; checkpoint?: number; skipped?: 'offline' | 'locked' };
+export interface Sync {
+  push(): Promise<SyncResult>;
+  pull(): Promise<SyncResult>;
+  /** Pull, then push. */
+  syncNow(): Promise<SyncResult>;
+  start(options?: { interval?: number }): void;
+  stop(): void;
+  /** Stops and releases the channel and listeners. */
+  close(): void;
+  readonly status: SyncStatus;
+  readonly lastError: WigError | null;
+  on<K extends keyof SyncEvents>(type: K, fn: (detail: SyncEvents[K]) => void): () => void;
+  addEventListener(type: keyof SyncEvents, fn: (event: Event & { detail?: unknown }) => void): void;
+  removeEventListener(type: keyof SyncEvents, fn: (event: Event & { detail?: unknown }) => void): void;
+}
+/** Sync of `graph` with a PostgREST-compatible server (sql/PROTOCOL.md). */
+export function createSync(graph: Graph, options: SyncOptions): Sync;
+export const syncStatuses: SyncStatus[];
+// --- end sync ---
 
 /** Every error code the API can raise. */
 export function errorCodes(): Promise<ErrorCode[]>;

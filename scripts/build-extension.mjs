@@ -23,6 +23,7 @@ export function buildExtension({ log = console.log } = {}) {
   const files = [
     ['pkg/index.js', 'index.js'],
     ['pkg/graph.js', 'graph.js'],
+    ['pkg/sync.js', 'sync.js'], // pkg/index.js re-exports createSync from it
     ['pkg/dist/wig_graph.js', 'dist/wig_graph.js'],
     ['pkg/dist/wig_graph_bg.wasm', 'dist/wig_graph_bg.wasm'],
     ['www/sample.js', 'sample.js'],

@@ -27,6 +27,7 @@ suite "typescript types" npx --no-install tsc -p tests/types/tsconfig.json
 suite "node tests" node --test tests/node/
 suite "end-to-end (Playwright)" node --test --test-concurrency=1 tests/e2e/
 suite "sync server (PostgreSQL + gateway)" node --test tests/sync/server.test.mjs
+suite "sync client (real PostgreSQL + gateway; Node and headless Chromium)" node --test --test-concurrency=1 tests/sync/client.test.mjs tests/sync/client.browser.test.mjs
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

@@ -36,10 +36,19 @@ pub enum ErrorCode {
     Cancelled,
     /// Unmerge refused: already undone, or later changes depend on the merge.
     UnmergeConflict,
+    /// The sync server's answer does not follow the protocol (unknown kind,
+    /// a row that is not a valid record, a change id not in the batch).
+    SyncProtocol,
+    /// The sync server refused the token (HTTP 401/403), even a fresh one.
+    Unauthorized,
+    /// The sync server could not be reached (after the retries).
+    Network,
+    /// The sync server failed (HTTP 5xx after the retries, or refused the request).
+    SyncServer,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -65,6 +74,10 @@ impl ErrorCode {
         ErrorCode::Busy,
         ErrorCode::Cancelled,
         ErrorCode::UnmergeConflict,
+        ErrorCode::SyncProtocol,
+        ErrorCode::Unauthorized,
+        ErrorCode::Network,
+        ErrorCode::SyncServer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +107,10 @@ impl ErrorCode {
             ErrorCode::Busy => "BUSY",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::UnmergeConflict => "UNMERGE_CONFLICT",
+            ErrorCode::SyncProtocol => "SYNC_PROTOCOL",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Network => "NETWORK",
+            ErrorCode::SyncServer => "SYNC_SERVER",
         }
     }
 }

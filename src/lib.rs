@@ -27,6 +27,7 @@ pub mod normalize;
 pub mod resolve;
 pub mod store;
 pub mod strength;
+pub mod sync;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -55,6 +55,7 @@ pub struct Person {
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
     /// The server change sequence this record was last synced at (0: never).
+    #[serde(default)]
     pub sync_version: u64,
 }
 
@@ -71,6 +72,7 @@ pub struct Organization {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    #[serde(default)]
     pub sync_version: u64,
 }
 
@@ -154,6 +156,7 @@ pub struct Edge {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    #[serde(default)]
     pub sync_version: u64,
 }
 
@@ -205,6 +208,7 @@ pub struct Interaction {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    #[serde(default)]
     pub sync_version: u64,
 }
 

@@ -69,6 +69,8 @@ pub struct Commit {
     /// Outbox entries to add or rewrite (erase scrubs earlier entries).
     pub outbox: Vec<OutboxEntry>,
     pub outbox_removed: Vec<u64>,
+    /// Sync bookkeeping (`meta/sync`: pull checkpoint), written with the rows.
+    pub sync: Option<crate::sync::SyncMeta>,
 }
 
 impl Commit {
@@ -126,6 +128,10 @@ impl Commit {
         }
         for seq in &self.outbox_removed {
             set.deletes.push((StoreName::Outbox, StoreKey::Num(*seq)));
+        }
+        if let Some(sync) = &self.sync {
+            set.puts
+                .push((StoreName::Meta, StoreKey::Text("sync".into()), encode(sync)));
         }
         set
     }

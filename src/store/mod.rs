@@ -23,7 +23,7 @@ pub mod table;
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
 
-pub use commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
+pub use commit::{ChangeOp, Changes, Commit, OutboxChange, OutboxEntry};
 pub use dedup::{
     DuplicateKind, DuplicateOptions, DuplicateReport, DuplicateSuggestion, FieldContribution,
     MatchCandidate, PersonIndex,

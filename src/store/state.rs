@@ -79,6 +79,8 @@ pub struct GraphState {
     pub(crate) touched_interactions: rustc_hash::FxHashSet<Uuid>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
+    /// Sync bookkeeping from `meta/sync` (None: never synced).
+    pub sync: Option<crate::sync::SyncMeta>,
 }
 
 impl Default for GraphState {
@@ -106,6 +108,7 @@ impl GraphState {
             touched_interactions: Default::default(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
+            sync: None,
         }
     }
 
@@ -260,6 +263,9 @@ impl GraphState {
             self.next_outbox_seq = self.next_outbox_seq.max(o.seq + 1);
             self.outbox.insert(o.seq, o);
         }
+        if let Some(sync) = commit.sync {
+            self.sync = Some(sync);
+        }
     }
 }
 
@@ -292,6 +298,8 @@ impl Loader {
                     // Checked first: a newer release's graph is refused before
                     // its records are read.
                     self.meta = Some(upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?);
+                } else if key == StoreKey::Text("sync".into()) {
+                    state.sync = Some(decode(bytes, "sync state")?);
                 }
             }
             StoreName::People => state.people.load_bucket(&mut decode(bytes, "people")?),

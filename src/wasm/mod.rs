@@ -463,3 +463,4 @@ pub fn error_codes() -> Vec<String> {
 
 mod graph;
 mod import;
+mod sync;

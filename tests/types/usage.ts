@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, type Distances } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, type Distances, createSync, type Sync, type SyncProgress, type SyncResult, type SyncStatus } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -57,6 +57,8 @@ async function usage(): Promise<void> {
   console.log(route, hopsToBob, raw.length, indexBytes);
   // @ts-expect-error distancesFrom takes filters, not a depth
   g.distancesFrom(ada.id, { depth: 2 });
+  const ties: Edge[] = g.edgesOf(ada.id, { minStrength: 0.1 });
+  console.log(ties[0]?.strengthFactors[0]?.contribution);
   const strengths: StrengthReport = await g.recomputeStrengths({ now: Date.now(), only: 'touched' });
   console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
   // @ts-expect-error only is 'all' or 'touched'
@@ -77,6 +79,17 @@ async function usage(): Promise<void> {
   // @ts-expect-error a mapping names known fields
   await g.importContacts('x', { format: 'csv', mapping: { A: 'shoe size' } });
   await g.deleteEdge(edge.id);
+  const sync: Sync = createSync(g, { url: 'http://127.0.0.1:3000', getToken: async () => 'jwt', batchSize: 500 });
+  const off = sync.on('progress', (p: SyncProgress) => console.log(p.phase, p.done, p.total));
+  sync.on('error', (e) => console.log(e.code === 'UNAUTHORIZED'));
+  const result: SyncResult = await sync.syncNow();
+  const st: SyncStatus = sync.status;
+  sync.start({ interval: 60_000 });
+  sync.stop();
+  off();
+  // @ts-expect-error url is required
+  createSync(g, { getToken: () => 'jwt' });
+  console.log(result.pulled, st);
   await g.close();
 
   // @ts-expect-error channel must be one of the enum values

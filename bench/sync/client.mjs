@@ -1,0 +1,130 @@
+// bench/run sync, the client part: end to end through the real gateway (postrust) and
+// PostgreSQL 15, in headless Chromium with real IndexedDB.
+//  - pull: a fresh graph pulls 100,000 people + 500,000 edges (seeded by SQL)
+//  - push: 50,000 new people pushed from the outbox
+// rows/s and peak memory (wasm linear memory + JS heap, sampled at every
+// progress event). Adds its rows to bench/results/sync.json (keeping the
+// server benchmark's).
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../tests/sync/server.mjs';
+import { userToken } from '../../tests/sync/jwt.mjs';
+import { startPageServer } from '../../tests/sync/page/server.mjs';
+import { CHROMIUM_ARGS } from '../../tests/e2e/browser.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const PEOPLE = Number(process.env.PEOPLE ?? 100_000);
+const EDGES = Number(process.env.EDGES ?? 500_000);
+const PUSH = Number(process.env.PUSH ?? 50_000);
+const PAGE = Number(process.env.PAGE ?? 10_000);
+const BATCH = Number(process.env.BATCH ?? 5_000);
+const SYSTEM = 'wig-client (Chromium + IndexedDB, through postrust)';
+const ANCHOR = 'PowerSync (published anchor)';
+const RATIO = 'ratio wig-client / PowerSync high anchor (20,000 ops/s)';
+
+const gateway = startServer();
+const psql = (args) => {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.WIG_PG_URL, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+const pullSub = `bench-pull-${randomUUID()}`;
+let t = Date.now();
+psql(['-v', `sub=${pullSub}`, '-v', `people=${PEOPLE}`, '-v', `edges=${EDGES}`, '-f', join(root, 'bench/sync/seed.sql')]);
+console.log(`seeded ${PEOPLE} people + ${EDGES} edges by SQL in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+const pages = await startPageServer(gateway);
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wig-bench-sync-')), {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+});
+// A fresh page per step: wasm memory never shrinks, so each step's peak is its own.
+async function freshPage() {
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${pages.address().port}/page/index.html`);
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  return page;
+}
+
+// In the page: run one sync step, sampling memory at every progress event.
+const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () => {
+  const { Graph, createSync, wasmMemoryBytes } = window.wig;
+  const graph = await Graph.open(name);
+  if (seed) {
+    for (let i = 0; i < seed; i += 10_000) {
+      await graph.upsertPeople(Array.from({ length: Math.min(10_000, seed - i) }, (_, j) => ({
+        names: [`Pushed ${i + j}`], emails: [`pushed${i + j}@example.org`], phones: ['+14155550100'], title: 'Engineer',
+      })));
+    }
+  }
+  // Time spent waiting for the server (request + response body), summed
+  // over calls; during a pull it overlaps with applying (the next page
+  // downloads meanwhile).
+  let serverMs = 0;
+  const timedFetch = async (...args) => {
+    const t = performance.now();
+    const res = await fetch(...args);
+    const text = await res.text();
+    serverMs += performance.now() - t;
+    return new Response(text, { status: res.status, headers: res.headers });
+  };
+  const sync = createSync(graph, { url: `${location.origin}/api`, getToken: () => token, batchSize, pageSize, fetch: timedFetch });
+  let peakWasm = 0;
+  let peakHeap = 0;
+  let peakSum = 0;
+  const sample = () => {
+    const w = wasmMemoryBytes();
+    const h = performance.memory?.usedJSHeapSize ?? 0;
+    peakWasm = Math.max(peakWasm, w);
+    peakHeap = Math.max(peakHeap, h);
+    peakSum = Math.max(peakSum, w + h);
+  };
+  sync.on('progress', sample);
+  const before = { wasm: wasmMemoryBytes(), heap: performance.memory?.usedJSHeapSize ?? 0 };
+  const t0 = performance.now();
+  const result = await sync[step]();
+  const seconds = (performance.now() - t0) / 1000;
+  sample();
+  const stats = graph.stats();
+  sync.close();
+  await graph.close();
+  return { seconds, serverSeconds: serverMs / 1000, result, stats, before, peakWasm, peakHeap, peakSum };
+})();
+
+const rows = [];
+const pull = await (await freshPage()).evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE });
+console.log('pull', JSON.stringify(pull));
+if (pull.stats.people !== PEOPLE || pull.stats.edges !== EDGES) throw new Error(`pull incomplete: ${JSON.stringify(pull.stats)}`);
+const pulledRows = pull.result.pulled;
+rows.push({ system: SYSTEM, dataset: `pull ${PEOPLE} people + ${EDGES} edges`, metric: 'pull', rows: pulledRows, page_size: PAGE,
+  seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, waiting_for_server_s: pull.serverSeconds, peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap,
+  peak_total_bytes: pull.peakSum });
+
+const pushSub = `bench-push-${randomUUID()}`;
+const push = await (await freshPage()).evaluate(measure, { name: `bench-push-${randomUUID()}`, token: userToken(pushSub), step: 'push', batchSize: BATCH, seed: PUSH });
+console.log('push', JSON.stringify(push));
+const stored = Number(psql(['-tAc', `select count(*) from wig.people where owner_id = '${pushSub}'`]));
+if (push.result.pushed !== PUSH || stored !== PUSH || push.stats.outboxChanges !== 0) throw new Error(`push incomplete: ${push.result.pushed} pushed, ${stored} stored`);
+rows.push({ system: SYSTEM, dataset: `push ${PUSH} new people`, metric: 'push', rows: PUSH, batch_size: BATCH,
+  seconds: push.seconds, rows_per_s: PUSH / push.seconds, waiting_for_server_s: push.serverSeconds,
+  client_only_rows_per_s: PUSH / (push.seconds - push.serverSeconds), peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
+  peak_total_bytes: push.peakSum, rows_on_server: stored });
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+rows.push({ system: SYSTEM, dataset: 'machine (2 vCPU, shared with other jobs)', metric: 'load_average_at_end', load_1m: load[0], load_5m: load[1], load_15m: load[2] });
+rows.push({ system: ANCHOR, dataset: 'vendor figure, not re-measured here', metric: 'ops_per_s', rows_per_s_low: 2000, rows_per_s_high: 20000 });
+rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds / 20000, push: PUSH / push.seconds / 20000 });
+
+await context.close();
+pages.close();
+const out = join(root, 'bench/results/sync.json');
+const mine = new Set([SYSTEM, ANCHOR, RATIO]);
+const kept = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).filter((r) => !mine.has(r.system)) : [];
+writeFileSync(out, JSON.stringify([...kept, ...rows], null, 2) + '\n');
+console.log(`wrote ${out}`);

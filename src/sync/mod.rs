@@ -1,0 +1,244 @@
+//! Sync with a PostgreSQL server speaking `sql/PROTOCOL.md`: the client's
+//! bookkeeping, in plain Rust (the HTTP calls, retries and tab locking are
+//! in `pkg/sync.js`).
+//!
+//! - **Push** ([`Db::prepare_push`], [`Db::prepare_ack`]): the outbox (one
+//!   entry per write call, see `store::commit`) becomes batches of at most N
+//!   records, each record once with its *current* state, `base_version` =
+//!   its `syncVersion`, and a change id that is stable across retries (the
+//!   id of its last pending change). The server's answer is applied in one
+//!   transaction: exactly the changes the batch carried leave the outbox,
+//!   acknowledged records get `syncVersion` = the version the server wrote
+//!   (a record edited again meanwhile keeps its newer changes pending, now
+//!   based on that version), and conflicts are resolved (below), the
+//!   resolved record written with base = the server's version and pushed
+//!   again.
+//! - **Pull** ([`Db::prepare_pull`]): one page of server rows is applied in
+//!   one transaction together with the new checkpoint (`meta/sync`), so a
+//!   failure never moves the checkpoint past rows that were not applied.
+//!   Pulled rows do not enter the outbox; a record with pending local
+//!   changes is resolved against the server's row and stays pending.
+//!
+//! Conflict rules ([`resolve()`], same on every device):
+//! - an erase (server tombstone, or a local erase) beats everything;
+//! - deletes and merges win (`deletedAt`, `mergedInto` survive any edit);
+//! - an edit that meets a person merged away is applied to the survivor
+//!   (following `mergedInto` chains): its scalars by `updatedAt`, its array
+//!   items unioned ([`redirect_person`]);
+//! - otherwise last writer wins per scalar field by `updatedAt` (ties: the
+//!   larger canonical JSON of the scalar fields), arrays are unioned winner
+//!   first, maps key by key;
+//! - an edge or interaction that hits the server's "one edge per pair" /
+//!   "one interaction per (sourceName, sourceId)" rule is folded into the
+//!   server's record (same rules), and the local duplicate goes.
+
+mod pull;
+mod push;
+mod resolve;
+
+pub use pull::PullReport;
+pub use push::{AckReport, PushBatch, PushItem};
+pub use resolve::{redirect_person, resolve, SyncRecord};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::*;
+use crate::store::{ChangeOp, Commit, GraphState, OutboxChange, OutboxEntry, WriteContext};
+
+/// Stored under `meta/sync`, written in the same transaction as the rows it
+/// accounts for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncMeta {
+    /// `checkpoint` is the last server version applied, as a decimal string.
+    pub state: SyncState,
+    /// Records erased here whose erase the server refused as stale: the
+    /// server version to base the next erase on (the record itself is gone).
+    pub erase_bases: BTreeMap<Uuid, u64>,
+    /// Local edits of people the server merged away, waiting for their
+    /// survivor to arrive (a later pull page) to be folded into it.
+    pub redirects: Vec<Person>,
+}
+
+impl Default for SyncMeta {
+    fn default() -> Self {
+        SyncMeta {
+            state: SyncState {
+                remote: String::new(),
+                checkpoint: None,
+                last_success_at: None,
+                last_error: None,
+                status: SyncStatus::Idle,
+            },
+            erase_bases: BTreeMap::new(),
+            redirects: Vec::new(),
+        }
+    }
+}
+
+impl SyncMeta {
+    pub fn checkpoint(&self) -> u64 {
+        self.state
+            .checkpoint
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+pub(crate) fn protocol_error(field: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::new(ErrorCode::SyncProtocol, field, reason)
+}
+
+/// Where each pending change of each record sits in the outbox:
+/// (kind, id) → [(entry seq, index)], records in order of first change.
+pub(crate) struct Pending {
+    pub by_record: HashMap<(EntityKind, Uuid), Vec<(u64, u32)>>,
+    pub order: Vec<(EntityKind, Uuid)>,
+}
+
+impl Pending {
+    pub fn of(state: &GraphState) -> Self {
+        let mut by_record: HashMap<(EntityKind, Uuid), Vec<(u64, u32)>> = HashMap::default();
+        let mut order = Vec::new();
+        for entry in state.outbox.values() {
+            for (i, c) in entry.changes.iter().enumerate() {
+                let at = by_record.entry((c.kind, c.id)).or_insert_with(|| {
+                    order.push((c.kind, c.id));
+                    Vec::new()
+                });
+                at.push((entry.seq, i as u32));
+            }
+        }
+        Pending { by_record, order }
+    }
+}
+
+/// Removes the changes at `removed` from the outbox, in `commit`. A partly
+/// removed entry is rewritten under a fresh base change id: the kept
+/// changes move to new positions, and a change id must never name another
+/// change (the server would take it for one it already applied).
+pub(crate) fn drop_from_outbox(
+    state: &GraphState,
+    removed: &HashSet<(u64, u32)>,
+    commit: &mut Commit,
+) {
+    if removed.is_empty() {
+        return;
+    }
+    let seqs: HashSet<u64> = removed.iter().map(|(s, _)| *s).collect();
+    for seq in seqs {
+        let Some(entry) = state.outbox.get(&seq) else {
+            continue;
+        };
+        let kept: Vec<OutboxChange> = entry
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !removed.contains(&(seq, *i as u32)))
+            .map(|(_, c)| *c)
+            .collect();
+        if kept.is_empty() {
+            commit.outbox_removed.push(seq);
+        } else {
+            commit.outbox.push(OutboxEntry {
+                seq,
+                base_change_id: new_id(),
+                at: entry.at,
+                changes: kept,
+            });
+        }
+    }
+}
+
+/// The audit entry and (when resolutions must be pushed) the outbox entry
+/// of one sync step.
+pub(crate) fn seal(
+    state: &GraphState,
+    commit: &mut Commit,
+    ctx: &WriteContext,
+    action: &str,
+    changes: Vec<OutboxChange>,
+    report: serde_json::Value,
+) {
+    commit.audit.push(AuditEntry {
+        id: new_id(),
+        seq: state.next_audit_seq,
+        correlation_id: ctx
+            .correlation_id
+            .clone()
+            .unwrap_or_else(|| new_id().to_string()),
+        action: action.to_string(),
+        actor_id: ctx.actor_id.clone(),
+        entity_type: None,
+        entity_id: None,
+        metadata: Metadata(report),
+        created_at: ctx.now,
+    });
+    if !changes.is_empty() {
+        let seq = state
+            .next_outbox_seq
+            .max(commit.outbox.iter().map(|o| o.seq + 1).max().unwrap_or(0));
+        commit.outbox.push(OutboxEntry {
+            seq,
+            base_change_id: new_id(),
+            at: ctx.now,
+            changes,
+        });
+    }
+}
+
+pub(crate) fn upsert(kind: EntityKind, id: Uuid) -> OutboxChange {
+    OutboxChange {
+        kind,
+        id,
+        op: ChangeOp::Upsert,
+    }
+}
+
+/// The surviving person of a merge chain (`mergedInto` followed), looked up
+/// in `get` (the state with the step's staged changes).
+pub(crate) fn survivor<'a>(
+    mut id: Uuid,
+    get: impl Fn(Uuid) -> Option<&'a Person>,
+) -> Option<&'a Person> {
+    // A chain longer than this is a cycle (corrupt data): no survivor.
+    for _ in 0..64 {
+        let p = get(id)?;
+        match p.merged_into {
+            Some(next) if next != id => id = next,
+            _ => return Some(p),
+        }
+    }
+    None
+}
+
+/// A record as the protocol carries it: camelCase JSON minus `syncVersion`.
+pub(crate) fn wire_record<T: Serialize>(record: &T, out: &mut String) {
+    let json = serde_json::to_string(record).expect("records serialize");
+    // `syncVersion` is every record's last field: cut it off the end.
+    match json.rfind(",\"syncVersion\":") {
+        Some(at) => {
+            out.push_str(&json[..at]);
+            out.push('}');
+        }
+        None => out.push_str(&json),
+    }
+}
+
+/// A server record → the model type, with `syncVersion` = its version.
+pub(crate) fn record_from_wire<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    version: u64,
+    field: &str,
+) -> Result<T> {
+    let serde_json::Value::Object(mut m) = value else {
+        return Err(protocol_error(field, "not a JSON object"));
+    };
+    m.insert("syncVersion".into(), version.into());
+    serde_json::from_value(serde_json::Value::Object(m))
+        .map_err(|e| protocol_error(field, format!("not a valid record: {e}")))
+}

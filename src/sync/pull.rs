@@ -1,0 +1,509 @@
+//! Pull: one page of server rows → one transaction with the new checkpoint.
+
+use rustc_hash::FxHashSet as HashSet;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, Folded};
+use super::{
+    drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending, SyncRecord,
+};
+use crate::error::Result;
+use crate::model::*;
+use crate::store::table::Table;
+use crate::store::{Backend, ChangeOp, Changes, Commit, Db, OutboxChange, Prepared, WriteContext};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullReport {
+    /// Rows in the page.
+    pub rows: usize,
+    /// Rows that changed a local record (the rest were already here).
+    pub written: usize,
+    /// Rows met by pending local changes (resolved, still pending).
+    pub resolved: usize,
+    pub erased: usize,
+    pub checkpoint: u64,
+    pub more: bool,
+    /// Ids of the records this page wrote (other tabs reload these).
+    pub changed: Vec<Uuid>,
+}
+
+// Rows stay raw text until their kind is known: each record is then read
+// once, straight into its model type.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullPage<'a> {
+    #[serde(borrow)]
+    changes: Vec<&'a RawValue>,
+    checkpoint: u64,
+    more: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row<'a> {
+    kind: std::borrow::Cow<'a, str>,
+    id: Uuid,
+    version: u64,
+    erased: bool,
+    #[serde(borrow)]
+    record: Option<&'a RawValue>,
+}
+
+/// What one page does to one table, collected before anything is staged.
+struct Step<'a> {
+    pending: &'a Pending,
+    drop: HashSet<(u64, u32)>,
+    report: PullReport,
+    /// Local person edits that met a merge: folded into the survivor at the end.
+    redirects: Vec<Person>,
+    erase_bases: Vec<(Uuid, u64)>,
+}
+
+impl<'a> Step<'a> {
+    fn row<T: SyncRecord>(
+        &mut self,
+        table: &Table<T>,
+        changes: &mut Changes<T>,
+        id: Uuid,
+        theirs: Option<T>,
+    ) {
+        let local = match changes.get(&id) {
+            Some(c) => c.clone(),
+            None => table.get(id).cloned(),
+        };
+        let pending = self.pending.by_record.get(&(T::KIND, id));
+        match (theirs, local) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                // A tombstone: erased everywhere, local edits included.
+                changes.insert(id, None);
+                if let Some(at) = pending {
+                    self.drop.extend(at.iter().copied());
+                }
+                self.report.erased += 1;
+                self.report.written += 1;
+            }
+            (Some(theirs), None) if pending.is_some() => {
+                // Erased here, not pushed yet: the erase wins, and is now
+                // based on this version.
+                self.erase_bases.push((id, theirs.sync_version()));
+            }
+            (Some(theirs), None) => {
+                changes.insert(id, Some(theirs));
+                self.report.written += 1;
+            }
+            (Some(theirs), Some(ours)) => match pending {
+                Some(at) => {
+                    let mut resolved = resolve(&ours, &theirs);
+                    resolved.set_sync_version(theirs.sync_version());
+                    self.report.resolved += 1;
+                    if resolved == theirs {
+                        // Nothing of ours is left to push.
+                        self.drop.extend(at.iter().copied());
+                    }
+                    if resolved != ours {
+                        changes.insert(id, Some(resolved));
+                        self.report.written += 1;
+                    }
+                }
+                None if theirs == ours => {}
+                None => {
+                    changes.insert(id, Some(theirs));
+                    self.report.written += 1;
+                }
+            },
+        }
+    }
+}
+
+fn kind_of(s: &str) -> Option<EntityKind> {
+    Some(match s {
+        "person" => EntityKind::Person,
+        "organization" => EntityKind::Organization,
+        "edge" => EntityKind::Edge,
+        "interaction" => EntityKind::Interaction,
+        "merge" => EntityKind::Merge,
+        _ => return None,
+    })
+}
+
+/// A server record (raw JSON) → the model type, with `syncVersion` = its version.
+fn record_from_raw<T: WithVersion>(raw: &RawValue, version: u64, field: &str) -> Result<T> {
+    let mut r: T = serde_json::from_str(raw.get())
+        .map_err(|e| protocol_error(field, format!("not a valid record: {e}")))?;
+    r.set_version(version);
+    Ok(r)
+}
+
+trait WithVersion: serde::de::DeserializeOwned {
+    fn set_version(&mut self, v: u64);
+}
+macro_rules! with_version {
+    ($($t:ty),*) => {$(
+        impl WithVersion for $t {
+            fn set_version(&mut self, v: u64) {
+                self.sync_version = v;
+            }
+        }
+    )*};
+}
+with_version!(Person, Organization, Edge, Interaction);
+// Merge records are written once; they carry no sync version.
+impl WithVersion for MergeRecord {
+    fn set_version(&mut self, _: u64) {}
+}
+
+impl<B: Backend> Db<B> {
+    /// The checkpoint the next pull starts after (0: never pulled).
+    pub fn sync_checkpoint(&self) -> u64 {
+        self.state().sync.as_ref().map_or(0, |s| s.checkpoint())
+    }
+
+    /// Applies one `wig_pull` page (its JSON text) and stores its
+    /// checkpoint, as one write. A page that does not follow the protocol
+    /// (unknown kind, a row that is not a valid record, versions not after
+    /// the stored checkpoint) is refused as a whole with `SYNC_PROTOCOL`.
+    pub fn prepare_pull(&self, page: &str, ctx: &WriteContext) -> Result<Prepared<PullReport>> {
+        self.prepare_pull_pages(&[page], ctx)
+    }
+
+    /// Several consecutive pages in one write (fewer rewrites of the same
+    /// buckets during a long initial pull); the last page's checkpoint is
+    /// stored. Field paths name the page (`pages[1].changes[3]`) when there
+    /// are several.
+    pub fn prepare_pull_pages(
+        &self,
+        pages: &[&str],
+        ctx: &WriteContext,
+    ) -> Result<Prepared<PullReport>> {
+        self.ensure_open()?;
+        let st = self.state();
+        let pending = Pending::of(st);
+        let mut commit = Commit::default();
+        let mut step = Step {
+            pending: &pending,
+            drop: HashSet::default(),
+            report: PullReport::default(),
+            redirects: st
+                .sync
+                .as_ref()
+                .map(|m| m.redirects.clone())
+                .unwrap_or_default(),
+            erase_bases: Vec::new(),
+        };
+        let mut last = self.sync_checkpoint();
+        let mut checkpoint = last;
+        let mut more = false;
+        let mut erased_people: HashSet<Uuid> = HashSet::default();
+        for (p, text) in pages.iter().enumerate() {
+            let at = if pages.len() > 1 {
+                format!("pages[{p}].")
+            } else {
+                String::new()
+            };
+            let page: PullPage = serde_json::from_str(text).map_err(|e| {
+                protocol_error(format!("{at}response"), format!("not a wig_pull page: {e}"))
+            })?;
+            if page.checkpoint < last {
+                return Err(protocol_error(
+                    format!("{at}checkpoint"),
+                    format!("{} is before the checkpoint {last}", page.checkpoint),
+                ));
+            }
+            checkpoint = page.checkpoint;
+            more = page.more;
+            step.report.rows += page.changes.len();
+            for (i, raw) in page.changes.into_iter().enumerate() {
+                self.pull_row(
+                    st,
+                    &mut commit,
+                    &mut step,
+                    &mut erased_people,
+                    &mut last,
+                    checkpoint,
+                    raw,
+                    || format!("{at}changes[{i}]"),
+                )?;
+            }
+        }
+        let Step {
+            drop: mut removed,
+            mut report,
+            redirects,
+            erase_bases,
+            ..
+        } = step;
+        let mut new_changes: Vec<OutboxChange> = Vec::new();
+        repoint_edges(st, &mut commit, &mut new_changes);
+        // Edges of erased people go with them (the erasing device pushed
+        // their erases too; local edges not pushed yet are caught here).
+        if !erased_people.is_empty() {
+            let doomed: Vec<Uuid> = st
+                .edges
+                .values()
+                .chain(commit.edges.values().flatten())
+                .filter(|e| {
+                    erased_people.contains(&e.from_person_id)
+                        || erased_people.contains(&e.to_person_id)
+                })
+                .map(|e| e.id)
+                .collect();
+            for id in doomed {
+                let synced = st.edges.get(id).is_some_and(|e| e.sync_version > 0);
+                if commit.edges.get(&id).is_some_and(|c| c.is_none()) {
+                    continue;
+                }
+                commit.edges.insert(id, None);
+                if let Some(at) = pending.by_record.get(&(EntityKind::Edge, id)) {
+                    removed.extend(at.iter().copied());
+                }
+                if synced {
+                    new_changes.push(OutboxChange {
+                        kind: EntityKind::Edge,
+                        id,
+                        op: ChangeOp::Erase,
+                    });
+                }
+            }
+        }
+        // Edits that met a merge go to the survivor; one whose survivor has
+        // not arrived yet (a later page) waits in `meta/sync`.
+        let mut waiting = Vec::new();
+        for edit in redirects {
+            match fold_into_survivor(st, &mut commit, &edit) {
+                Folded::Into(target) => new_changes.push(upsert(EntityKind::Person, target)),
+                Folded::Nothing => {}
+                Folded::NoSurvivorYet => waiting.push(edit),
+            }
+        }
+        drop_from_outbox(st, &removed, &mut commit);
+        let mut meta = st.sync.clone().unwrap_or_default();
+        meta.redirects = waiting;
+        meta.erase_bases.extend(erase_bases);
+        meta.state.checkpoint = Some(checkpoint.to_string());
+        meta.state.last_success_at = Some(ctx.now);
+        meta.state.status = SyncStatus::Success;
+        meta.state.last_error = None;
+        commit.sync = Some(meta);
+        report.checkpoint = checkpoint;
+        report.more = more;
+        report.changed = changed_ids(&commit);
+        // An empty page writes only the checkpoint: no audit entry for it.
+        if report.written > 0 || !new_changes.is_empty() {
+            let audit = serde_json::json!({
+                "rows": report.rows, "written": report.written, "resolved": report.resolved,
+                "erased": report.erased, "checkpoint": checkpoint,
+            });
+            seal(st, &mut commit, ctx, "sync_pull", new_changes, audit);
+        }
+        let set = commit.write_set(st);
+        Ok(Prepared {
+            commit,
+            set,
+            output: report,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pull_row(
+        &self,
+        st: &crate::store::GraphState,
+        commit: &mut Commit,
+        step: &mut Step,
+        erased_people: &mut HashSet<Uuid>,
+        last: &mut u64,
+        checkpoint: u64,
+        raw: &RawValue,
+        field: impl Fn() -> String,
+    ) -> Result<()> {
+        let pending = step.pending;
+        let row: Row = serde_json::from_str(raw.get())
+            .map_err(|e| protocol_error(field(), format!("not a change row: {e}")))?;
+        let kind = kind_of(&row.kind).ok_or_else(|| {
+            protocol_error(
+                format!("{}.kind", field()),
+                format!(
+                    "'{}' is not one of person, organization, edge, interaction, merge",
+                    row.kind
+                ),
+            )
+        })?;
+        if row.version <= *last || row.version > checkpoint {
+            return Err(protocol_error(
+                format!("{}.version", field()),
+                format!(
+                    "{} is not after {last} and at most the page's checkpoint {}",
+                    row.version, checkpoint
+                ),
+            ));
+        }
+        *last = row.version;
+        let rfield = || format!("{}.record", field());
+        let record = match (row.erased, row.record) {
+            (true, _) => None,
+            (false, Some(r)) => Some(r),
+            (false, None) => {
+                return Err(protocol_error(
+                    rfield(),
+                    "missing for a row that is not erased",
+                ))
+            }
+        };
+        macro_rules! decode {
+            ($t:ty) => {{
+                match record {
+                    None => None,
+                    Some(r) => {
+                        let rec: $t = record_from_raw(r, row.version, &rfield())?;
+                        if rec.id != row.id {
+                            return Err(protocol_error(
+                                format!("{}.id", rfield()),
+                                format!("{} is not the row's id {}", rec.id, row.id),
+                            ));
+                        }
+                        Some(rec)
+                    }
+                }
+            }};
+        }
+        match kind {
+            EntityKind::Person => {
+                let theirs = decode!(Person);
+                if theirs.is_none() {
+                    erased_people.insert(row.id);
+                }
+                // An edit meeting a merge (ours pending against their
+                // merge, or theirs against our pending merge) goes to
+                // the survivor.
+                if let (Some(t), Some(ours)) = (&theirs, st.people.get(row.id)) {
+                    if pending
+                        .by_record
+                        .contains_key(&(EntityKind::Person, row.id))
+                    {
+                        if let Some(edit) = edit_meeting_merge(ours, t) {
+                            step.redirects.push(edit);
+                        }
+                    }
+                }
+                step.row(&st.people, &mut commit.people, row.id, theirs);
+            }
+            EntityKind::Organization => {
+                let theirs = decode!(Organization);
+                step.row(&st.organizations, &mut commit.organizations, row.id, theirs);
+            }
+            EntityKind::Edge => {
+                let theirs = decode!(Edge);
+                step.row(&st.edges, &mut commit.edges, row.id, theirs);
+            }
+            EntityKind::Interaction => {
+                let theirs = decode!(Interaction);
+                step.row(&st.interactions, &mut commit.interactions, row.id, theirs);
+            }
+            EntityKind::Merge => {
+                let theirs = decode!(MergeRecord);
+                match theirs {
+                    Some(m) if st.merges.get(&m.id) != Some(&m) => {
+                        commit.merges.insert(m.id, Some(m));
+                        step.report.written += 1;
+                    }
+                    None if st.merges.contains_key(&row.id) => {
+                        commit.merges.insert(row.id, None);
+                        step.report.erased += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An edge that names a person merged away (a pulled edge made on a device
+/// that had not seen the merge, or a local edge whose person a pulled merge
+/// took) is re-pointed to the survivor, like the merge itself would have,
+/// and pushed. Left as it is when re-pointing would make a self-edge or a
+/// second edge for a pair (it stays stored, out of queries, nothing lost).
+fn repoint_edges(
+    st: &crate::store::GraphState,
+    commit: &mut Commit,
+    new_changes: &mut Vec<OutboxChange>,
+) {
+    let person = |id: Uuid| match commit.people.get(&id) {
+        Some(p) => p.as_ref(),
+        None => st.people.get(id),
+    };
+    let merged = |id: Uuid| person(id).is_some_and(|p| p.merged_into.is_some());
+    let newly_merged: HashSet<Uuid> = commit
+        .people
+        .iter()
+        .filter(|(id, p)| {
+            p.as_ref().is_some_and(|p| p.merged_into.is_some())
+                && st
+                    .people
+                    .get(**id)
+                    .map_or(true, |o| o.merged_into.is_none())
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let mut candidates: Vec<Edge> = commit
+        .edges
+        .values()
+        .flatten()
+        .filter(|e| merged(e.from_person_id) || merged(e.to_person_id))
+        .cloned()
+        .collect();
+    if !newly_merged.is_empty() {
+        candidates.extend(
+            st.edges
+                .values()
+                .filter(|e| !commit.edges.contains_key(&e.id))
+                .filter(|e| {
+                    newly_merged.contains(&e.from_person_id)
+                        || newly_merged.contains(&e.to_person_id)
+                })
+                .cloned(),
+        );
+    }
+    if candidates.is_empty() {
+        return;
+    }
+    let mut repointed = Vec::new();
+    {
+        let staged_pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = commit
+            .edges
+            .values()
+            .flatten()
+            .map(|e| (e.pair(), e.id))
+            .collect();
+        let by_pair = st.edge_by_pair();
+        for e in candidates {
+            let to_survivor = |id: Uuid| survivor(id, |x| person(x)).map(|p| p.id);
+            let (Some(from), Some(to)) =
+                (to_survivor(e.from_person_id), to_survivor(e.to_person_id))
+            else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let pair = pair_key(from, to);
+            let taken = staged_pairs
+                .get(&pair)
+                .or_else(|| by_pair.get(&pair))
+                .is_some_and(|other| *other != e.id);
+            if taken {
+                continue;
+            }
+            let mut e = e;
+            e.from_person_id = from;
+            e.to_person_id = to;
+            repointed.push(e);
+        }
+    }
+    for e in repointed {
+        new_changes.push(upsert(EntityKind::Edge, e.id));
+        commit.edges.insert(e.id, Some(e));
+    }
+}

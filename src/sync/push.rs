@@ -1,0 +1,559 @@
+//! Push: outbox → batches, and the server's answer → one transaction.
+
+use rustc_hash::FxHashSet as HashSet;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    drop_from_outbox, protocol_error, record_from_wire, redirect_person, resolve, seal, survivor,
+    wire_record, Pending, SyncRecord,
+};
+use crate::error::Result;
+use crate::model::*;
+use crate::store::table::Table;
+use crate::store::{
+    Backend, ChangeOp, Commit, Db, GraphState, OutboxChange, Prepared, WriteContext,
+};
+
+/// One record of a batch, and the outbox changes it answers for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushItem {
+    pub change_id: Uuid,
+    pub kind: EntityKind,
+    pub id: Uuid,
+    pub op: ChangeOp,
+    pub base_version: u64,
+    /// (outbox entry seq, index) of every pending change of this record
+    /// when the batch was built: what an acknowledgement removes.
+    pub covered: Vec<(u64, u32)>,
+}
+
+/// A batch ready to send: the request body of `wig_push` and what it covers.
+#[derive(Debug, Clone)]
+pub struct PushBatch {
+    pub items: Vec<PushItem>,
+    /// `{"changes":[…]}`
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AckReport {
+    pub applied: usize,
+    pub conflicts: usize,
+    /// Conflicts whose resolution must be pushed again.
+    pub repush: usize,
+    /// Changes still in the outbox after this step.
+    pub pending: usize,
+    /// Ids of the records this step wrote.
+    pub changed: Vec<Uuid>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushResponse {
+    applied: Vec<Applied>,
+    conflicts: Vec<Conflict>,
+    #[allow(dead_code)]
+    checkpoint: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Applied {
+    change_id: Uuid,
+    id: Uuid,
+    version: u64,
+}
+
+#[derive(Deserialize)]
+struct Conflict {
+    change_id: Uuid,
+    kind: EntityKind,
+    id: Uuid,
+    reason: String,
+    server: Option<ServerRow>,
+}
+
+#[derive(Deserialize)]
+struct ServerRow {
+    id: Uuid,
+    version: u64,
+    #[serde(default)]
+    erased: bool,
+    record: Option<serde_json::Value>,
+}
+
+fn op_of<T: SyncRecord>(r: Option<&T>) -> ChangeOp {
+    match r {
+        None => ChangeOp::Erase,
+        Some(r) if r.is_deleted() => ChangeOp::Delete,
+        Some(_) => ChangeOp::Upsert,
+    }
+}
+
+impl<B: Backend> Db<B> {
+    /// The next batch of at most `limit` records (None: nothing to push).
+    /// Pure: nothing is written; building it again gives the same change
+    /// ids as long as no new change arrived.
+    pub fn prepare_push(&self, limit: usize) -> Result<Option<PushBatch>> {
+        self.ensure_open()?;
+        let st = self.state();
+        let pending = Pending::of(st);
+        let meta = st.sync.clone().unwrap_or_default();
+        let mut items = Vec::new();
+        let mut body = String::from("{\"changes\":[");
+        for key in pending.order.iter() {
+            if items.len() >= limit.max(1) {
+                break;
+            }
+            let (kind, id) = *key;
+            let covered = pending.by_record[key].clone();
+            let (last_seq, last_index) = *covered.last().expect("a pending record has changes");
+            let change_id = st.outbox[&last_seq].change_id(last_index as usize);
+            let mut record = String::new();
+            let (op, base) = match kind {
+                EntityKind::Person => item_of(&st.people, id, &mut record),
+                EntityKind::Organization => item_of(&st.organizations, id, &mut record),
+                EntityKind::Edge => item_of(&st.edges, id, &mut record),
+                EntityKind::Interaction => item_of(&st.interactions, id, &mut record),
+                EntityKind::Merge => match st.merges.get(&id) {
+                    Some(m) => {
+                        wire_record(m, &mut record);
+                        (ChangeOp::Upsert, 0)
+                    }
+                    None => (ChangeOp::Erase, 0),
+                },
+            };
+            let base = if op == ChangeOp::Erase {
+                meta.erase_bases.get(&id).copied().unwrap_or(base)
+            } else {
+                base
+            };
+            if !items.is_empty() {
+                body.push(',');
+            }
+            body.push_str(&format!(
+                "{{\"change_id\":\"{change_id}\",\"kind\":\"{}\",\"id\":\"{id}\",\"op\":{},\"base_version\":{base},\"record\":",
+                kind.as_str(),
+                serde_json::to_string(&op).expect("ops serialize"),
+            ));
+            if record.is_empty() {
+                body.push_str("null");
+            } else {
+                body.push_str(&record);
+            }
+            body.push('}');
+            items.push(PushItem {
+                change_id,
+                kind,
+                id,
+                op,
+                base_version: base,
+                covered,
+            });
+        }
+        body.push_str("]}");
+        Ok((!items.is_empty()).then_some(PushBatch { items, body }))
+    }
+
+    /// Applies the server's answer to `batch` in one transaction (see the
+    /// module docs). An answer that does not fit the batch (unknown change
+    /// id, a record id that differs, a malformed server row) is refused as a
+    /// whole with `SYNC_PROTOCOL`; nothing is written then.
+    pub fn prepare_ack(
+        &self,
+        batch: &PushBatch,
+        response: &str,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<AckReport>> {
+        self.ensure_open()?;
+        let st = self.state();
+        let resp: PushResponse = serde_json::from_str(response)
+            .map_err(|e| protocol_error("response", format!("not a wig_push answer: {e}")))?;
+        let by_change: rustc_hash::FxHashMap<Uuid, &PushItem> =
+            batch.items.iter().map(|i| (i.change_id, i)).collect();
+        let find = |change_id: Uuid, id: Uuid, field: String| -> Result<&PushItem> {
+            let item = by_change.get(&change_id).ok_or_else(|| {
+                protocol_error(&field, format!("change {change_id} is not in this batch"))
+            })?;
+            if item.id != id {
+                return Err(protocol_error(
+                    field,
+                    format!("change {change_id} is about {}, not {id}", item.id),
+                ));
+            }
+            Ok(item)
+        };
+        let mut commit = Commit::default();
+        let mut meta = st.sync.clone().unwrap_or_default();
+        let mut removed: HashSet<(u64, u32)> = HashSet::default();
+        let mut new_changes: Vec<OutboxChange> = Vec::new();
+        let mut report = AckReport::default();
+        for (i, a) in resp.applied.iter().enumerate() {
+            let item = find(a.change_id, a.id, format!("applied[{i}]"))?;
+            removed.extend(item.covered.iter().copied());
+            meta.erase_bases.remove(&item.id);
+            let v = a.version;
+            match item.kind {
+                EntityKind::Person => set_version(&st.people, &mut commit.people, item.id, v),
+                EntityKind::Organization => {
+                    set_version(&st.organizations, &mut commit.organizations, item.id, v)
+                }
+                EntityKind::Edge => set_version(&st.edges, &mut commit.edges, item.id, v),
+                EntityKind::Interaction => {
+                    set_version(&st.interactions, &mut commit.interactions, item.id, v)
+                }
+                EntityKind::Merge => {}
+            }
+            report.applied += 1;
+        }
+        // The records whose current state must be pushed again.
+        let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
+        for (i, c) in resp.conflicts.iter().enumerate() {
+            let field = format!("conflicts[{i}]");
+            let item = find(c.change_id, c.id, field.clone())?;
+            if item.kind != c.kind {
+                return Err(protocol_error(
+                    format!("{field}.kind"),
+                    format!("change {} is a {}", c.change_id, item.kind.as_str()),
+                ));
+            }
+            let server = c
+                .server
+                .as_ref()
+                .ok_or_else(|| protocol_error(format!("{field}.server"), "missing"))?;
+            removed.extend(item.covered.iter().copied());
+            report.conflicts += 1;
+            let sfield = format!("{field}.server.record");
+            let outcome = match item.kind {
+                EntityKind::Person => resolve_conflict(
+                    &st.people,
+                    &mut commit.people,
+                    item,
+                    server,
+                    &c.reason,
+                    &sfield,
+                    &mut meta,
+                )?,
+                EntityKind::Organization => resolve_conflict(
+                    &st.organizations,
+                    &mut commit.organizations,
+                    item,
+                    server,
+                    &c.reason,
+                    &sfield,
+                    &mut meta,
+                )?,
+                EntityKind::Edge => resolve_conflict(
+                    &st.edges,
+                    &mut commit.edges,
+                    item,
+                    server,
+                    &c.reason,
+                    &sfield,
+                    &mut meta,
+                )?,
+                EntityKind::Interaction => resolve_conflict(
+                    &st.interactions,
+                    &mut commit.interactions,
+                    item,
+                    server,
+                    &c.reason,
+                    &sfield,
+                    &mut meta,
+                )?,
+                // Merge records are written once and never edited: the
+                // server's copy stands.
+                EntityKind::Merge => Vec::new(),
+            };
+            repush.extend(outcome);
+            // An edit that met a merge goes to the survivor.
+            if item.kind == EntityKind::Person && !server.erased && server.id == item.id {
+                let theirs: Option<Person> = server
+                    .record
+                    .clone()
+                    .and_then(|r| record_from_wire(r, server.version, &sfield).ok());
+                if let (Some(ours), Some(theirs)) = (st.people.get(item.id), theirs) {
+                    if let Some(edit) = edit_meeting_merge(ours, &theirs) {
+                        match fold_into_survivor(st, &mut commit, &edit) {
+                            Folded::Into(t) => repush.push((EntityKind::Person, t)),
+                            Folded::Nothing => {}
+                            Folded::NoSurvivorYet => meta.redirects.push(edit),
+                        }
+                    }
+                }
+            }
+        }
+        // A record erased by the server takes its other pending changes too.
+        for (kind, id) in repush.iter().copied() {
+            new_changes.push(OutboxChange {
+                kind,
+                id,
+                op: match kind {
+                    EntityKind::Person => op_of(staged(&st.people, &commit.people, id)),
+                    EntityKind::Organization => {
+                        op_of(staged(&st.organizations, &commit.organizations, id))
+                    }
+                    EntityKind::Edge => op_of(staged(&st.edges, &commit.edges, id)),
+                    EntityKind::Interaction => {
+                        op_of(staged(&st.interactions, &commit.interactions, id))
+                    }
+                    EntityKind::Merge => ChangeOp::Upsert,
+                },
+            });
+        }
+        let erased_by_server = erased_ids(&commit);
+        if !erased_by_server.is_empty() {
+            let pending = Pending::of(st);
+            for (key, at) in &pending.by_record {
+                if erased_by_server.contains(&key.1) && !repush.contains(key) {
+                    removed.extend(at.iter().copied());
+                }
+            }
+        }
+        report.repush = new_changes.len();
+        drop_from_outbox(st, &removed, &mut commit);
+        let before: usize = st.outbox.values().map(|o| o.changes.len()).sum();
+        report.pending = before - removed.len() + new_changes.len();
+        report.changed = changed_ids(&commit);
+        commit.sync = Some(meta);
+        let audit = serde_json::json!({
+            "applied": report.applied, "conflicts": report.conflicts, "repush": report.repush,
+        });
+        seal(st, &mut commit, ctx, "sync_push", new_changes, audit);
+        let set = commit.write_set(st);
+        Ok(Prepared {
+            commit,
+            set,
+            output: report,
+        })
+    }
+}
+
+fn staged<'a, T: SyncRecord>(
+    table: &'a Table<T>,
+    changes: &'a crate::store::Changes<T>,
+    id: Uuid,
+) -> Option<&'a T> {
+    match changes.get(&id) {
+        Some(c) => c.as_ref(),
+        None => table.get(id),
+    }
+}
+
+fn item_of<T: SyncRecord>(table: &Table<T>, id: Uuid, out: &mut String) -> (ChangeOp, u64) {
+    match table.get(id) {
+        Some(r) => {
+            wire_record(r, out);
+            (op_of(Some(r)), r.sync_version())
+        }
+        None => (ChangeOp::Erase, 0),
+    }
+}
+
+fn set_version<T: SyncRecord>(
+    table: &Table<T>,
+    changes: &mut crate::store::Changes<T>,
+    id: Uuid,
+    version: u64,
+) {
+    // Erased here since the batch was built: nothing to mark.
+    if let Some(r) = table.get(id) {
+        if r.sync_version() < version {
+            let mut r = r.clone();
+            r.set_sync_version(version);
+            changes.insert(id, Some(r));
+        }
+    }
+}
+
+pub(crate) fn erased_ids(commit: &Commit) -> HashSet<Uuid> {
+    let mut out = HashSet::default();
+    out.extend(
+        commit
+            .people
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(id, _)| *id),
+    );
+    out.extend(
+        commit
+            .organizations
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(id, _)| *id),
+    );
+    out.extend(
+        commit
+            .edges
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(id, _)| *id),
+    );
+    out.extend(
+        commit
+            .interactions
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(id, _)| *id),
+    );
+    out
+}
+
+pub(crate) fn changed_ids(commit: &Commit) -> Vec<Uuid> {
+    commit
+        .people
+        .keys()
+        .chain(commit.organizations.keys())
+        .chain(commit.edges.keys())
+        .chain(commit.interactions.keys())
+        .copied()
+        .collect()
+}
+
+/// The record's conflict resolved into `changes`; returns the records to push again.
+#[allow(clippy::too_many_arguments)]
+fn resolve_conflict<T: SyncRecord>(
+    table: &Table<T>,
+    changes: &mut crate::store::Changes<T>,
+    item: &PushItem,
+    server: &ServerRow,
+    reason: &str,
+    field: &str,
+    meta: &mut super::SyncMeta,
+) -> Result<Vec<(EntityKind, Uuid)>> {
+    let kind = T::KIND;
+    if server.erased {
+        // An erase beats every edit.
+        if server.id == item.id && table.get(item.id).is_some() {
+            changes.insert(item.id, None);
+        }
+        meta.erase_bases.remove(&item.id);
+        return Ok(Vec::new());
+    }
+    let record = server
+        .record
+        .clone()
+        .ok_or_else(|| protocol_error(field, "missing for a row that is not erased"))?;
+    let theirs: T = record_from_wire(record, server.version, field)?;
+    if theirs.id() != server.id {
+        return Err(protocol_error(
+            field,
+            format!("id {} is not the row's id {}", theirs.id(), server.id),
+        ));
+    }
+    let Some(ours) = staged(table, changes, item.id).cloned() else {
+        // Erased here: the erase stands, based on the server's version now.
+        if server.id == item.id {
+            meta.erase_bases.insert(item.id, server.version);
+            return Ok(vec![(kind, item.id)]);
+        }
+        return Ok(Vec::new());
+    };
+    if server.id != item.id {
+        // duplicate_pair / duplicate_source: the server holds another record
+        // for the same pair / source. Ours folds into it and goes.
+        if reason == "stale_base" {
+            return Err(protocol_error(
+                field,
+                "a stale_base conflict names another record",
+            ));
+        }
+        let current = staged(table, changes, server.id).cloned();
+        let mut as_theirs: serde_json::Map<String, serde_json::Value> =
+            match serde_json::to_value(&ours) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => unreachable!("records serialize to objects"),
+            };
+        let theirs_json = match serde_json::to_value(&theirs) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => unreachable!("records serialize to objects"),
+        };
+        // Same identity as theirs: id and the unique key's fields.
+        for k in [
+            "id",
+            "fromPersonId",
+            "toPersonId",
+            "sourceName",
+            "sourceId",
+            "createdAt",
+            "syncVersion",
+        ] {
+            if let Some(v) = theirs_json.get(k) {
+                as_theirs.insert(k.to_string(), v.clone());
+            }
+        }
+        let ours_as_theirs: T = serde_json::from_value(serde_json::Value::Object(as_theirs))
+            .map_err(|e| {
+                protocol_error(field, format!("cannot fold into the server's record: {e}"))
+            })?;
+        let base = match current {
+            Some(c) => resolve(&c, &theirs),
+            None => theirs.clone(),
+        };
+        let mut folded = resolve(&base, &ours_as_theirs);
+        folded.set_sync_version(server.version);
+        let mut out = Vec::new();
+        if folded != theirs {
+            out.push((kind, server.id));
+        }
+        changes.insert(server.id, Some(folded));
+        changes.insert(item.id, None);
+        if ours.sync_version() > 0 {
+            // The server has ours too: erase it there.
+            out.push((kind, item.id));
+        }
+        return Ok(out);
+    }
+    let mut resolved = resolve(&ours, &theirs);
+    resolved.set_sync_version(server.version);
+    let same = resolved == theirs;
+    changes.insert(item.id, Some(resolved));
+    Ok(if same {
+        Vec::new()
+    } else {
+        vec![(kind, item.id)]
+    })
+}
+
+/// Of two versions of a person where exactly one is merged away, the other
+/// (an edit the merge did not see), pointed at the merge's survivor.
+pub(crate) fn edit_meeting_merge(ours: &Person, theirs: &Person) -> Option<Person> {
+    let mut edit = match (ours.merged_into, theirs.merged_into) {
+        (None, Some(_)) => ours.clone(),
+        (Some(_), None) => theirs.clone(),
+        _ => return None,
+    };
+    edit.merged_into = ours.merged_into.or(theirs.merged_into);
+    Some(edit)
+}
+
+pub(crate) enum Folded {
+    Into(Uuid),
+    /// The survivor already holds everything of the edit.
+    Nothing,
+    /// The survivor is not here (yet): it arrives with a later page.
+    NoSurvivorYet,
+}
+
+/// Folds `edit` (a local edit of a person the server merged away; its
+/// `mergedInto` names where) into the survivor, staged in `commit`. Used
+/// by push and pull.
+pub(crate) fn fold_into_survivor(st: &GraphState, commit: &mut Commit, edit: &Person) -> Folded {
+    let Some(into) = edit.merged_into else {
+        return Folded::Nothing;
+    };
+    let Some(target) = survivor(into, |x| staged(&st.people, &commit.people, x)).cloned() else {
+        return Folded::NoSurvivorYet;
+    };
+    if target.id == edit.id {
+        return Folded::Nothing;
+    }
+    let mut plain = edit.clone();
+    plain.merged_into = None;
+    let folded = redirect_person(&target, &plain);
+    if folded == target {
+        return Folded::Nothing;
+    }
+    commit.people.insert(target.id, Some(folded));
+    Folded::Into(target.id)
+}

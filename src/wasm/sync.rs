@@ -1,0 +1,103 @@
+//! The wasm-bindgen methods of sync (`crate::sync`): the batch to push as
+//! JSON text, the server's answers in as JSON text. HTTP, retries, locks and
+//! events are `pkg/sync.js`'s.
+
+use super::*;
+use crate::sync::PushItem;
+
+#[wasm_bindgen]
+impl WasmGraph {
+    /// The next push batch of at most `limit` records, as
+    /// `{ body, items, count }` JSON text (`body`: the `wig_push` request;
+    /// `items`: what `syncAck` needs back), or undefined when the outbox is
+    /// empty. Writes nothing.
+    #[wasm_bindgen(js_name = syncPushBatch)]
+    pub fn sync_push_batch(&self, limit: u32) -> Result<JsValue, JsValue> {
+        read!(self, db => {
+            match db.prepare_push(limit as usize).map_err(js_error)? {
+                None => Ok(JsValue::UNDEFINED),
+                Some(batch) => {
+                    let items = serde_json::to_string(&batch.items).map_err(|e| {
+                        js_error(Error::general(ErrorCode::InvalidInput, e.to_string()))
+                    })?;
+                    Ok(JsValue::from(format!(
+                        "{{\"count\":{},\"items\":{items},\"body\":{}}}",
+                        batch.items.len(),
+                        serde_json::Value::String(batch.body)
+                    )))
+                }
+            }
+        })
+    }
+
+    /// Applies the server's answer (`wig_push` response text) to the batch
+    /// whose `items` (JSON text) were sent, in one transaction.
+    #[wasm_bindgen(js_name = syncAck)]
+    pub async fn sync_ack(&self, items: String, response: String) -> Result<JsValue, JsValue> {
+        let items: Vec<PushItem> = from_json(&items, "items")?;
+        let batch = crate::sync::PushBatch {
+            items,
+            body: String::new(),
+        };
+        let out = write_op!(self, db, ctx => db.prepare_ack(&batch, &response, &ctx))?;
+        to_js(&out)
+    }
+
+    /// Applies consecutive `wig_pull` pages (response texts) with the last
+    /// one's checkpoint, in one transaction.
+    #[wasm_bindgen(js_name = syncPull)]
+    pub async fn sync_pull(&self, pages: Vec<String>) -> Result<JsValue, JsValue> {
+        let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let out = write_op!(self, db, ctx => db.prepare_pull_pages(&refs, &ctx))?;
+        to_js(&out)
+    }
+
+    /// `{ rows, checkpoint, more }` of a `wig_pull` page, without applying
+    /// it (the wrapper decides how many pages go into one transaction).
+    #[wasm_bindgen(js_name = syncPageInfo)]
+    pub fn sync_page_info(&self, page: String) -> Result<JsValue, JsValue> {
+        #[derive(serde::Deserialize)]
+        struct Info {
+            changes: Vec<serde::de::IgnoredAny>,
+            checkpoint: u64,
+            more: bool,
+        }
+        let info: Info = serde_json::from_str(&page).map_err(|e| {
+            js_error(Error::new(
+                ErrorCode::SyncProtocol,
+                "response",
+                format!("not a wig_pull page: {e}"),
+            ))
+        })?;
+        Ok(JsValue::from(format!(
+            "{{\"rows\":{},\"checkpoint\":{},\"more\":{}}}",
+            info.changes.len(),
+            info.checkpoint,
+            info.more
+        )))
+    }
+
+    /// The checkpoint the next pull starts after (0: never pulled).
+    #[wasm_bindgen(js_name = syncCheckpoint)]
+    pub fn sync_checkpoint(&self) -> Result<f64, JsValue> {
+        read!(self, db => Ok(db.sync_checkpoint() as f64))
+    }
+
+    /// Reads the graph again from its storage: another tab (or worker)
+    /// wrote to the same IndexedDB database.
+    pub async fn reload(&self) -> Result<(), JsValue> {
+        if self.writing.get() {
+            return Err(borrow_err());
+        }
+        let backend = read!(self, db => Ok::<_, JsValue>(db.backend().clone()))?;
+        self.writing.set(true);
+        let fresh = Db::open(backend).await;
+        self.writing.set(false);
+        let fresh = fresh.map_err(js_error)?;
+        let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
+        if guard.is_some() {
+            *guard = Some(fresh);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,551 @@
+//! Sync bookkeeping, natively: the conflict rules as properties, and push /
+//! ack / pull between two graphs through `ProtocolServer`, an in-process
+//! implementation of the rules of `sql/PROTOCOL.md` (versions, change-id
+//! idempotency, stale-base conflicts, tombstones, pages). The real server
+//! (PostgreSQL + gateway) is exercised by `tests/sync/client.test.mjs`.
+
+mod common;
+use common::*;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use wig_graph::model::*;
+use wig_graph::store::{block_on, Db, ListOptions, MemoryBackend};
+use wig_graph::sync::resolve;
+use wig_graph::ErrorCode;
+
+// ---------- conflict rules as properties ----------
+
+fn arb_person() -> impl Strategy<Value = Person> {
+    let names = prop::collection::vec(prop::sample::select(vec!["Ada", "Bob", "Cy", "Di"]), 0..4);
+    let emails = prop::collection::vec(
+        prop::sample::select(vec!["a@x.org", "b@x.org", "c@x.org"]),
+        0..3,
+    );
+    let title = prop::option::of(prop::sample::select(vec!["CTO", "CEO", "Eng"]));
+    let updated = 0i64..4;
+    let deleted = prop::option::of(0i64..4);
+    let merged = prop::option::of(prop::sample::select(vec![1u128, 2, 3]));
+    let handles = prop::collection::btree_map(
+        prop::sample::select(vec!["x", "gh"]),
+        prop::sample::select(vec!["@a", "@b"]),
+        0..2,
+    );
+    (
+        names,
+        emails,
+        title,
+        updated,
+        deleted,
+        merged,
+        handles,
+        0u64..3,
+    )
+        .prop_map(
+            |(names, emails, title, updated, deleted, merged, handles, sv)| Person {
+                id: Uuid::from_u128(42),
+                names: names.into_iter().map(String::from).collect(),
+                emails: emails.into_iter().map(String::from).collect(),
+                phones: vec![],
+                social_handles: handles
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                title: title.map(String::from),
+                organization_id: None,
+                addresses: vec![],
+                birth_date: None,
+                merge_explanation: None,
+                previous_ids: vec![],
+                merged_into: merged.map(Uuid::from_u128),
+                metadata: Metadata::default(),
+                created_at: Timestamp::from_millis(T0),
+                updated_at: Timestamp::from_millis(T0 + updated * 1000),
+                deleted_at: deleted.map(|d| Timestamp::from_millis(T0 + d * 1000)),
+                sync_version: sv,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn resolution_is_order_independent_idempotent_and_lossless(a in arb_person(), b in arb_person()) {
+        let ab = resolve(&a, &b);
+        let ba = resolve(&b, &a);
+        prop_assert_eq!(&ab, &ba, "resolve(a, b) == resolve(b, a)");
+        prop_assert_eq!(resolve(&a, &a), a.clone());
+        prop_assert_eq!(resolve(&ab, &b), ab.clone(), "resolving again changes nothing");
+        prop_assert_eq!(resolve(&ab, &a), ab.clone());
+        for x in a.names.iter().chain(&b.names) {
+            prop_assert!(ab.names.contains(x), "name {} lost", x);
+        }
+        for x in a.emails.iter().chain(&b.emails) {
+            prop_assert!(ab.emails.contains(x), "email {} lost", x);
+        }
+        for k in a.social_handles.keys().chain(b.social_handles.keys()) {
+            prop_assert!(ab.social_handles.contains_key(k));
+        }
+        // Deletes and merges win.
+        prop_assert_eq!(ab.deleted_at.is_some(), a.deleted_at.is_some() || b.deleted_at.is_some());
+        prop_assert_eq!(ab.merged_into.is_some(), a.merged_into.is_some() || b.merged_into.is_some());
+        // The later writer's scalars.
+        if a.updated_at > b.updated_at {
+            prop_assert_eq!(&ab.title, &a.title);
+            prop_assert_eq!(ab.names.first(), a.names.first().or(b.names.first()));
+        }
+        prop_assert_eq!(ab.updated_at, a.updated_at.max(b.updated_at));
+        prop_assert_eq!(ab.sync_version, a.sync_version.max(b.sync_version));
+    }
+}
+
+// ---------- a protocol server, in process ----------
+
+#[derive(Default)]
+struct ProtocolServer {
+    last_seq: u64,
+    /// (kind, id) → (version, erased, record)
+    rows: HashMap<(String, String), (u64, bool, Value)>,
+    applied: HashMap<String, (String, u64)>,
+    /// Drop the answer of the next push after applying it (a cut connection).
+    lose_next_answer: bool,
+}
+
+impl ProtocolServer {
+    fn push(&mut self, body: &str) -> Option<String> {
+        let body: Value = serde_json::from_str(body).unwrap();
+        let mut applied = vec![];
+        let mut conflicts = vec![];
+        for c in body["changes"].as_array().unwrap() {
+            let change_id = c["change_id"].as_str().unwrap().to_string();
+            let kind = c["kind"].as_str().unwrap().to_string();
+            let id = c["id"].as_str().unwrap().to_string();
+            assert!(
+                c["record"].get("syncVersion").is_none(),
+                "syncVersion is not sent"
+            );
+            if let Some((id, v)) = self.applied.get(&change_id) {
+                applied.push(json!({"change_id": change_id, "id": id, "version": v}));
+                continue;
+            }
+            let base = c["base_version"].as_u64().unwrap();
+            if let Some((v, erased, record)) = self.rows.get(&(kind.clone(), id.clone())) {
+                if *v > base {
+                    conflicts.push(json!({"change_id": change_id, "kind": kind, "id": id, "reason": "stale_base",
+                        "server": {"id": id, "version": v, "erased": erased, "record": if *erased { Value::Null } else { record.clone() }}}));
+                    continue;
+                }
+            }
+            self.last_seq += 1;
+            let erased = c["op"] == "erase";
+            self.rows.insert(
+                (kind, id.clone()),
+                (self.last_seq, erased, c["record"].clone()),
+            );
+            self.applied
+                .insert(change_id.clone(), (id.clone(), self.last_seq));
+            applied.push(json!({"change_id": change_id, "id": id, "version": self.last_seq}));
+        }
+        let answer =
+            json!({"applied": applied, "conflicts": conflicts, "checkpoint": self.last_seq})
+                .to_string();
+        if std::mem::take(&mut self.lose_next_answer) {
+            return None;
+        }
+        Some(answer)
+    }
+
+    fn pull(&self, since: u64, limit: usize) -> String {
+        let mut rows: Vec<_> = self
+            .rows
+            .iter()
+            .filter(|(_, (v, _, _))| *v > since)
+            .collect();
+        rows.sort_by_key(|(_, (v, _, _))| *v);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let checkpoint = rows.last().map_or(since, |(_, (v, _, _))| *v);
+        let changes: Vec<Value> = rows
+            .into_iter()
+            .map(|((kind, id), (v, erased, record))| {
+                json!({"kind": kind, "id": id, "version": v, "erased": erased,
+                       "record": if *erased { Value::Null } else { record.clone() }})
+            })
+            .collect();
+        json!({"changes": changes, "checkpoint": checkpoint, "more": more}).to_string()
+    }
+}
+
+fn push_all(db: &mut Db<MemoryBackend>, server: &mut ProtocolServer, limit: usize) {
+    for _ in 0..100 {
+        let Some(batch) = db.prepare_push(limit).unwrap() else {
+            return;
+        };
+        let Some(answer) = server.push(&batch.body) else {
+            continue;
+        };
+        let p = db.prepare_ack(&batch, &answer, &ctx()).unwrap();
+        block_on(db.run(p)).unwrap();
+    }
+    panic!("push did not finish");
+}
+
+fn pull_all(db: &mut Db<MemoryBackend>, server: &ProtocolServer, limit: usize) {
+    loop {
+        let page = server.pull(db.sync_checkpoint(), limit);
+        let p = db.prepare_pull(&page, &ctx()).unwrap();
+        let more = p.output.more;
+        block_on(db.run(p)).unwrap();
+        if !more {
+            return;
+        }
+    }
+}
+
+fn sync(db: &mut Db<MemoryBackend>, server: &mut ProtocolServer) {
+    pull_all(db, server, 3);
+    push_all(db, server, 2);
+    pull_all(db, server, 3);
+}
+
+fn everything(db: &Db<MemoryBackend>) -> Value {
+    let all = ListOptions {
+        limit: Some(10_000),
+        include_deleted: true,
+        ..Default::default()
+    };
+    let strip = |v: Value| -> Value {
+        let mut v = v;
+        for r in v.as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("syncVersion");
+        }
+        v
+    };
+    let mut people = db.list_people(&all).unwrap().items;
+    people.sort_by_key(|p| p.id);
+    let mut edges = db.list_edges(&all).unwrap().items;
+    edges.sort_by_key(|e| e.id);
+    json!({"people": strip(serde_json::to_value(people).unwrap()), "edges": strip(serde_json::to_value(edges).unwrap())})
+}
+
+fn server_state(server: &ProtocolServer) -> BTreeMap<String, Value> {
+    server
+        .rows
+        .iter()
+        .filter(|(_, (_, erased, _))| !erased)
+        .map(|((k, id), (_, _, r))| (format!("{k}/{id}"), r.clone()))
+        .collect()
+}
+
+#[test]
+fn two_devices_edit_merge_delete_offline_and_converge_in_either_order() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let (mut a, ada, bob) = seeded();
+        push_all(&mut a, &mut server, 2);
+        assert_eq!(a.stats().outbox_changes, 0, "everything acknowledged");
+        assert!(a.person(ada).unwrap().sync_version > 0);
+        let mut b = open();
+        pull_all(&mut b, &server, 2);
+        assert_eq!(
+            b.stats().outbox_changes,
+            0,
+            "pulled rows do not enter the outbox"
+        );
+        assert_eq!(everything(&a), everything(&b));
+
+        // Offline: A adds an email to Ada and a third person; B merges Bob
+        // into a new duplicate, retitles Ada later than A's edit.
+        let mut ada_a = PersonInput {
+            id: Some(ada.to_string()),
+            ..person("Ada Lovelace", "ada@example.org")
+        };
+        ada_a.emails.push("ada@work.org".into());
+        ada_a.title = Some("Countess".into());
+        block_on(a.upsert_person(ada_a, &ctx_at(T0 + 1000))).unwrap();
+        let carl =
+            block_on(a.upsert_person(person("Carl", "carl@example.org"), &ctx_at(T0 + 1000)))
+                .unwrap();
+        let mut bob_edit = PersonInput {
+            id: Some(bob.to_string()),
+            ..person("Bob Smith", "bob@example.org")
+        };
+        bob_edit.phones = vec!["+14155550100".into()];
+        block_on(a.upsert_person(bob_edit, &ctx_at(T0 + 1000))).unwrap();
+
+        let mut ada_b = PersonInput {
+            id: Some(ada.to_string()),
+            ..person("Ada Lovelace", "ada@example.org")
+        };
+        ada_b.title = Some("Analyst".into());
+        block_on(b.upsert_person(ada_b, &ctx_at(T0 + 2000))).unwrap();
+        let bob2 = block_on(b.upsert_person(
+            person("Robert Smith", "bob@example.org"),
+            &ctx_at(T0 + 2000),
+        ))
+        .unwrap();
+        block_on(b.merge_people(bob2.id, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+
+        if order {
+            sync(&mut a, &mut server);
+            sync(&mut b, &mut server);
+        } else {
+            sync(&mut b, &mut server);
+            sync(&mut a, &mut server);
+        }
+        // A second round lets the first device see what the second resolved.
+        sync(&mut a, &mut server);
+        sync(&mut b, &mut server);
+        assert_eq!(a.stats().outbox_changes, 0);
+        assert_eq!(b.stats().outbox_changes, 0);
+        assert_eq!(
+            everything(&a),
+            everything(&b),
+            "order {order}: both devices converge"
+        );
+        let ada_now = a.person(ada).unwrap();
+        assert_eq!(
+            ada_now.title.as_deref(),
+            Some("Analyst"),
+            "the later edit's scalar wins"
+        );
+        assert!(
+            ada_now.emails.contains(&"ada@work.org".to_string()),
+            "array items are kept"
+        );
+        assert!(a.person(carl.id).is_some() && b.person(carl.id).is_some());
+        assert_eq!(
+            a.person(bob).unwrap().merged_into,
+            Some(bob2.id),
+            "the merge wins"
+        );
+        let survivor = b.person(bob2.id).unwrap();
+        assert!(
+            survivor.phones.contains(&"+14155550100".to_string()),
+            "the edit of a merged-away person reached the survivor: {survivor:?}"
+        );
+        // The server holds what both devices hold.
+        let rows = server_state(&server);
+        for p in everything(&a)["people"].as_array().unwrap() {
+            let id = p["id"].as_str().unwrap();
+            assert_eq!(&rows[&format!("person/{id}")], p, "server row of {id}");
+        }
+    }
+}
+
+#[test]
+fn a_lost_answer_is_replayed_without_duplicates_or_loss() {
+    let mut server = ProtocolServer::default();
+    let (mut a, _, _) = seeded();
+    server.lose_next_answer = true;
+    let batch = a.prepare_push(10).unwrap().unwrap();
+    assert!(server.push(&batch.body).is_none());
+    assert_eq!(
+        a.stats().outbox_changes,
+        3,
+        "nothing leaves the outbox without an answer"
+    );
+    let again = a.prepare_push(10).unwrap().unwrap();
+    assert_eq!(
+        batch.items.iter().map(|i| i.change_id).collect::<Vec<_>>(),
+        again.items.iter().map(|i| i.change_id).collect::<Vec<_>>(),
+        "the replay carries the same change ids"
+    );
+    push_all(&mut a, &mut server, 10);
+    assert_eq!(server.rows.len(), 3, "no duplicate rows");
+    assert_eq!(server.last_seq, 3, "each change written once");
+    assert_eq!(a.stats().outbox_changes, 0);
+}
+
+#[test]
+fn an_edit_during_a_push_stays_pending() {
+    let mut server = ProtocolServer::default();
+    let (mut a, ada, _) = seeded();
+    let batch = a.prepare_push(10).unwrap().unwrap();
+    let answer = server.push(&batch.body).unwrap();
+    let mut edit = PersonInput {
+        id: Some(ada.to_string()),
+        ..person("Ada Lovelace", "ada@example.org")
+    };
+    edit.title = Some("Dr".into());
+    block_on(a.upsert_person(edit, &ctx_at(T0 + 5000))).unwrap();
+    let p = a.prepare_ack(&batch, &answer, &ctx()).unwrap();
+    block_on(a.run(p)).unwrap();
+    assert_eq!(
+        a.stats().outbox_changes,
+        1,
+        "the newer edit is still to push"
+    );
+    let v = a.person(ada).unwrap().sync_version;
+    assert!(v > 0);
+    let next = a.prepare_push(10).unwrap().unwrap();
+    assert_eq!(next.items.len(), 1);
+    assert_eq!(
+        next.items[0].base_version, v,
+        "based on the version just acknowledged"
+    );
+    push_all(&mut a, &mut server, 10);
+    assert_eq!(a.stats().outbox_changes, 0);
+}
+
+#[test]
+fn erases_travel_as_tombstones_and_win() {
+    let mut server = ProtocolServer::default();
+    let (mut a, ada, bob) = seeded();
+    push_all(&mut a, &mut server, 10);
+    let mut b = open();
+    pull_all(&mut b, &server, 10);
+    // B edits Ada while A erases her.
+    let mut edit = PersonInput {
+        id: Some(ada.to_string()),
+        ..person("Ada Lovelace", "ada@example.org")
+    };
+    edit.title = Some("Dr".into());
+    block_on(b.upsert_person(edit, &ctx_at(T0 + 9000))).unwrap();
+    block_on(a.erase_person(ada, &ctx_at(T0 + 1000))).unwrap();
+    sync(&mut a, &mut server);
+    eprintln!("after a: {}", server.pull(0, 100));
+    sync(&mut b, &mut server);
+    eprintln!("after b: {}", server.pull(0, 100));
+    sync(&mut a, &mut server);
+    assert!(
+        a.person(ada).is_none(),
+        "A: the erase stands: {:?}",
+        a.person(ada)
+    );
+    assert!(
+        b.person(ada).is_none(),
+        "B: the erase wins over a later edit: {:?}",
+        b.person(ada)
+    );
+    assert_eq!(b.stats().edges, 0, "her edges went too");
+    assert!(b.person(bob).is_some());
+    assert_eq!(everything(&a), everything(&b));
+    assert_eq!(b.stats().outbox_changes, 0);
+}
+
+#[test]
+fn bad_pages_are_refused_whole() {
+    let (mut b, _, _) = seeded();
+    let before = everything(&b);
+    let good = json!({"kind": "person", "id": Uuid::from_u128(7), "version": 1, "erased": false,
+        "record": {"id": Uuid::from_u128(7), "names": ["X"], "emails": [], "phones": [], "socialHandles": {},
+                   "addresses": [], "previousIds": [], "metadata": null,
+                   "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}});
+    let cases = [
+        (
+            json!({"changes": [good.clone(), {"kind": "table", "id": Uuid::from_u128(8), "version": 2, "erased": false, "record": {}}], "checkpoint": 2, "more": false}),
+            "changes[1].kind",
+        ),
+        (
+            json!({"changes": [good.clone(), {"kind": "person", "id": Uuid::from_u128(8), "version": 2, "erased": false, "record": {"id": Uuid::from_u128(8), "names": 5}}], "checkpoint": 2, "more": false}),
+            "changes[1].record",
+        ),
+        (
+            json!({"changes": [good.clone(), {"kind": "person", "id": Uuid::from_u128(9), "version": 2, "erased": false, "record": good["record"]}], "checkpoint": 2, "more": false}),
+            "changes[1].record.id",
+        ),
+        (
+            json!({"changes": [good.clone(), good.clone()], "checkpoint": 2, "more": false}),
+            "changes[1].version",
+        ),
+        (
+            json!({"changes": [good.clone()], "checkpoint": "x", "more": false}),
+            "response",
+        ),
+    ];
+    for (page, field) in cases {
+        let e = b
+            .prepare_pull(&page.to_string(), &ctx())
+            .err()
+            .expect("refused");
+        assert_eq!(e.code, ErrorCode::SyncProtocol);
+        assert_eq!(e.field.as_deref(), Some(field), "{e}");
+    }
+    assert_eq!(everything(&b), before, "nothing applied");
+    assert_eq!(b.sync_checkpoint(), 0, "checkpoint unmoved");
+    let p = b
+        .prepare_pull(
+            &json!({"changes": [good], "checkpoint": 1, "more": false}).to_string(),
+            &ctx(),
+        )
+        .unwrap();
+    block_on(b.run(p)).unwrap();
+    assert_eq!(b.sync_checkpoint(), 1);
+    assert!(b.person(Uuid::from_u128(7)).is_some());
+    assert_eq!(
+        b.stats().outbox_changes,
+        3,
+        "only the seeded changes are pending"
+    );
+    // Several pages in one write: all or nothing, the field names the page.
+    let p2 = |v: u64, id: u128| {
+        json!({"changes": [{"kind": "person", "id": Uuid::from_u128(id), "version": v, "erased": false,
+        "record": {"id": Uuid::from_u128(id), "names": ["Y"], "emails": [], "phones": [], "socialHandles": {},
+                   "addresses": [], "previousIds": [], "metadata": null,
+                   "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}}], "checkpoint": v, "more": true}).to_string()
+    };
+    let bad = json!({"changes": [{"kind": "table", "id": Uuid::from_u128(12), "version": 3, "erased": false, "record": {}}], "checkpoint": 3, "more": false}).to_string();
+    let e = b
+        .prepare_pull_pages(&[&p2(2, 11), &bad], &ctx())
+        .err()
+        .expect("refused");
+    assert_eq!(e.field.as_deref(), Some("pages[1].changes[0].kind"));
+    let p = b
+        .prepare_pull_pages(&[&p2(2, 11), &p2(3, 12)], &ctx())
+        .unwrap();
+    assert_eq!(
+        (p.output.rows, p.output.checkpoint, p.output.more),
+        (2, 3, true)
+    );
+    block_on(b.run(p)).unwrap();
+    assert!(b.person(Uuid::from_u128(11)).is_some() && b.person(Uuid::from_u128(12)).is_some());
+    assert_eq!(b.sync_checkpoint(), 3);
+    // The checkpoint is durable: reopening reads it back.
+    let values = block_on(wig_graph::store::load_values(b.backend())).unwrap();
+    let (state, _) = wig_graph::store::GraphState::load(values).unwrap();
+    assert_eq!(state.sync.unwrap().checkpoint(), 3);
+}
+
+#[test]
+fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let (mut a, _ada, bob) = seeded();
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        // A: a new person and an edge to Bob. B: Bob merged into a duplicate.
+        let zed = block_on(a.upsert_person(person("Zed", "zed@example.org"), &ctx_at(T0 + 1000)))
+            .unwrap();
+        let bz = block_on(a.upsert_edge(edge(bob, zed.id), &ctx_at(T0 + 1000))).unwrap();
+        let bob2 = block_on(b.upsert_person(
+            person("Robert Smith", "rob@example.org"),
+            &ctx_at(T0 + 2000),
+        ))
+        .unwrap();
+        block_on(b.merge_people(bob2.id, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        sync(first, &mut server);
+        sync(second, &mut server);
+        sync(first, &mut server);
+        sync(second, &mut server);
+        for db in [&a, &b] {
+            let e = db.edge(bz.id).unwrap();
+            assert_eq!(
+                (e.from_person_id, e.to_person_id),
+                (bob2.id, zed.id),
+                "order {order}: re-pointed to the survivor"
+            );
+            assert_eq!(db.stats().outbox_changes, 0);
+        }
+        assert_eq!(everything(&a), everything(&b));
+        let row = &server.rows[&("edge".to_string(), bz.id.to_string())].2;
+        assert_eq!(row["fromPersonId"], json!(bob2.id), "and on the server");
+    }
+}

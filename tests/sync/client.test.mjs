@@ -1,0 +1,399 @@
+// The sync client (pkg/sync.js over the Rust bookkeeping in src/sync) against
+// the real server: PostgreSQL 15 + the postrust gateway, started by
+// scripts/pg.sh (tests/sync/server.mjs), JWTs signed for test users.
+//   node --test tests/sync/client.test.mjs
+// Faults are injected by a loopback HTTP proxy in this file (a real TCP
+// connection cut after the server answered; a 500 on a chosen request).
+import { before, after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Graph, createSync, errorCodes } from '@wig/graph';
+import { startServer, rpc } from './server.mjs';
+import { userToken } from './jwt.mjs';
+
+let gateway;
+before(() => {
+  gateway = startServer();
+});
+
+const opened = [];
+const syncs = [];
+after(async () => {
+  for (const s of syncs) s.close();
+  for (const g of opened) await g.close().catch(() => {});
+});
+
+async function open() {
+  const g = await Graph.open(`sync-${randomUUID()}`, { storage: 'memory' });
+  opened.push(g);
+  return g;
+}
+
+function client(graph, sub, extra = {}) {
+  const token = userToken(sub);
+  const s = createSync(graph, { url: gateway, getToken: () => token, backoffMs: 5, batchSize: 3, pageSize: 4, ...extra });
+  syncs.push(s);
+  return s;
+}
+
+/** Everything a graph holds, as the server would hold it (no syncVersion), by id. */
+function snapshot(g) {
+  const all = (list) => {
+    const out = [];
+    let cursor;
+    do {
+      const page = list({ limit: 10_000, includeDeleted: true, cursor });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out.map(({ syncVersion, ...r }) => r).sort((a, b) => a.id.localeCompare(b.id));
+  };
+  return {
+    people: all((o) => g.listPeople(o)),
+    organizations: all((o) => g.listOrganizations(o)),
+    edges: all((o) => g.listEdges(o)),
+    interactions: all((o) => g.listInteractions(o)),
+  };
+}
+
+/** The server's live rows of user `sub`, in the same shape. */
+async function serverSnapshot(sub) {
+  const token = userToken(sub);
+  const rows = new Map();
+  let since = 0;
+  for (;;) {
+    const { status, body } = await rpc('wig_pull', { since, limit: 10_000 }, token);
+    assert.equal(status, 200, JSON.stringify(body));
+    for (const c of body.changes) rows.set(`${c.kind}/${c.id}`, c);
+    since = body.checkpoint;
+    if (!body.more) break;
+  }
+  const of = (kind) => [...rows.values()].filter((c) => c.kind === kind && !c.erased).map((c) => c.record)
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return { snapshot: { people: of('person'), organizations: of('organization'), edges: of('edge'), interactions: of('interaction') }, rows, checkpoint: since };
+}
+
+/** A loopback HTTP proxy to the gateway; `rule(n, name)` picks what happens to request n (1-based) of rpc `name`. */
+async function proxy(rule) {
+  const counts = new Map();
+  const log = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    const name = req.url.split('/').pop();
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    const action = rule(n, name) ?? 'pass';
+    log.push(`${name}#${n}:${action}`);
+    if (action === 'error500') {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end('{"message":"injected failure"}');
+      return;
+    }
+    if (action === 'cut-before') {
+      req.socket.destroy();
+      return;
+    }
+    const upstream = await fetch(`${gateway}${req.url}`, {
+      method: req.method,
+      headers: { 'Content-Type': 'application/json', Authorization: req.headers.authorization ?? '' },
+      body,
+    });
+    const text = await upstream.text();
+    if (action === 'cut-after') {
+      // The server applied the call; the client never hears about it.
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(upstream.status, { 'Content-Type': 'application/json' });
+    res.end(text);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    log,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  };
+}
+
+async function rejectsWith(promise, code) {
+  let error;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, `expected ${code}`);
+  assert.equal(error.name, 'WigError');
+  assert.equal(error.code, code, error.message);
+  return error;
+}
+
+describe('two devices of one user', () => {
+  for (const order of ['A then B', 'B then A']) {
+    test(`edit, merge and delete offline, sync ${order}: both converge to the server's state`, async () => {
+      const sub = `user-${randomUUID()}`;
+      const a = await open();
+      const b = await open();
+      const sa = client(a, sub);
+      const sb = client(b, sub);
+
+      const acme = await a.upsertOrganization({ name: 'Acme', domain: 'acme.com' });
+      const [ada, bob, cy] = await a.upsertPeople([
+        { names: ['Ada Lovelace'], emails: ['ada@example.org'], organizationId: acme.id },
+        { names: ['Bob Smith'], emails: ['bob@example.org'] },
+        { names: ['Cy Young'], emails: ['cy@example.org'] },
+      ]);
+      const ab = await a.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.5 });
+      const ac = await a.upsertEdge({ fromPersonId: ada.id, toPersonId: cy.id, strength: 0.3 });
+      await a.upsertInteraction({ sourceName: 'gmail', sourceId: 'm1', timestamp: '2024-05-01T10:00:00Z',
+        participants: ['ada@example.org', 'bob@example.org'], channel: 'email' });
+      await sa.syncNow();
+      assert.equal(a.stats().outboxChanges, 0, 'everything acknowledged');
+      await sb.syncNow();
+      assert.deepEqual(snapshot(b), snapshot(a), 'B has what A pushed');
+      assert.equal(b.stats().outboxChanges, 0, 'pulled rows do not enter the outbox');
+
+      // Offline on both. A: adds an email and a title to Ada, a phone to Bob,
+      // a new person and edge, deletes the Ada–Cy edge.
+      await a.upsertPerson({ id: ada.id, names: ['Ada Lovelace'], emails: ['ada@example.org', 'ada@work.org'],
+        organizationId: acme.id, title: 'Countess' });
+      await a.upsertPerson({ id: bob.id, names: ['Bob Smith'], emails: ['bob@example.org'], phones: ['+14155550100'] });
+      const dee = await a.upsertPerson({ names: ['Dee'], emails: ['dee@example.org'] });
+      await a.upsertEdge({ fromPersonId: dee.id, toPersonId: ada.id, strength: 0.9 });
+      await a.deleteEdge(ac.id);
+      // B (later): retitles Ada, merges Bob into a new duplicate, deletes Cy.
+      await new Promise((r) => setTimeout(r, 5));
+      await b.upsertPerson({ id: ada.id, names: ['Ada Lovelace'], emails: ['ada@example.org'], organizationId: acme.id,
+        title: 'Analyst' });
+      const bob2 = await b.upsertPerson({ names: ['Robert Smith'], emails: ['bob@example.org', 'rob@example.org'] });
+      await b.merge(bob2.id, [bob.id]);
+      await b.deletePerson(cy.id);
+
+      const [first, second] = order === 'A then B' ? [sa, sb] : [sb, sa];
+      await first.syncNow();
+      await second.syncNow();
+      await first.syncNow();
+      await second.syncNow();
+      assert.equal(a.stats().outboxChanges, 0);
+      assert.equal(b.stats().outboxChanges, 0);
+      const sa1 = snapshot(a);
+      assert.deepEqual(snapshot(b), sa1, 'both devices hold the same graph');
+      const server = await serverSnapshot(sub);
+      assert.deepEqual(server.snapshot, sa1, 'and so does the server');
+
+      const adaNow = a.getPerson(ada.id);
+      assert.equal(adaNow.title, 'Analyst', 'the later edit wins the scalar');
+      assert.ok(adaNow.emails.includes('ada@work.org'), 'the earlier edit keeps its array item');
+      assert.equal(a.getPerson(bob.id).mergedInto, bob2.id, 'the merge wins');
+      assert.ok(a.getPerson(bob2.id).phones.includes('+14155550100'), 'the edit of the merged-away person reached the survivor');
+      assert.ok(a.getPerson(cy.id).deletedAt, 'the delete wins');
+      assert.ok(a.getPerson(dee.id) && b.getPerson(dee.id), 'nothing lost');
+      assert.ok(a.getEdge(ac.id).deletedAt && b.getEdge(ac.id).deletedAt);
+      assert.equal(b.getEdge(ab.id).toPersonId === bob2.id || b.getEdge(ab.id).fromPersonId === bob2.id, true,
+        'the merge re-pointed the edge everywhere');
+      // The indexes follow pulled rows: B's graph view sees A's new edge.
+      assert.deepEqual(b.mutualConnections(dee.id, ada.id), [], 'a query on pulled rows runs');
+      assert.ok(b.neighbors(dee.id, { depth: 1 }).total >= 1, 'pulled edge is in the graph view');
+      sa.close();
+      sb.close();
+    });
+  }
+
+  test('an erase on one device beats a later edit on the other', async () => {
+    const sub = `user-${randomUUID()}`;
+    const a = await open();
+    const b = await open();
+    const sa = client(a, sub);
+    const sb = client(b, sub);
+    const [ada, bob] = await a.upsertPeople([{ names: ['Ada'], emails: ['ada@x.org'] }, { names: ['Bob'], emails: ['bob@x.org'] }]);
+    await a.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.5 });
+    await sa.syncNow();
+    await sb.syncNow();
+    await b.upsertPerson({ id: ada.id, names: ['Ada'], emails: ['ada@x.org'], title: 'Dr' });
+    await a.erasePerson(ada.id);
+    await sa.syncNow();
+    await sb.syncNow();
+    await sa.syncNow();
+    assert.equal(a.getPerson(ada.id), undefined);
+    assert.equal(b.getPerson(ada.id), undefined, 'erased everywhere, the later edit included');
+    assert.equal(b.stats().edges, 0, 'her edges too');
+    assert.deepEqual(snapshot(a), snapshot(b));
+    const server = await serverSnapshot(sub);
+    assert.deepEqual(server.snapshot, snapshot(a));
+    assert.equal(server.rows.get(`person/${ada.id}`).erased, true, 'the server keeps a tombstone');
+    sa.close();
+    sb.close();
+  });
+});
+
+describe('faults', () => {
+  test('a push whose connection is cut after the server applied it is replayed: no duplicate, nothing lost', async () => {
+    const sub = `user-${randomUUID()}`;
+    const g = await open();
+    const people = await g.upsertPeople(Array.from({ length: 7 }, (_, i) => ({ names: [`P${i}`], emails: [`p${i}@x.org`] })));
+    // Cut the answer of the 2nd push request (the 1st batch goes through).
+    const p = await proxy((n, name) => (name === 'wig_push' && n === 2 ? 'cut-after' : 'pass'));
+    const s = client(g, sub, { url: p.url, batchSize: 3 });
+    const retries = [];
+    s.on('retry', (r) => retries.push(r));
+    await s.push();
+    await p.close();
+    assert.deepEqual(p.log.filter((l) => l.startsWith('wig_push')), ['wig_push#1:pass', 'wig_push#2:cut-after', 'wig_push#3:pass', 'wig_push#4:pass']);
+    assert.equal(retries.length, 1, 'one retry after the cut');
+    assert.equal(g.stats().outboxChanges, 0);
+    const server = await serverSnapshot(sub);
+    assert.equal(server.snapshot.people.length, 7, 'every person once');
+    assert.equal(server.checkpoint, 7, 'each change written exactly once (7 versions for 7 records)');
+    for (const person of people) assert.ok(g.getPerson(person.id).syncVersion > 0);
+    assert.deepEqual(server.snapshot, snapshot(g));
+    s.close();
+  });
+
+  test('a 500 on page 2 of a pull: the checkpoint stays after page 1, the next pull completes', async () => {
+    const sub = `user-${randomUUID()}`;
+    const src = await open();
+    await src.upsertPeople(Array.from({ length: 10 }, (_, i) => ({ names: [`P${i}`], emails: [`p${i}@x.org`] })));
+    const ss = client(src, sub);
+    await ss.push();
+    const g = await open();
+    const p = await proxy((n, name) => (name === 'wig_pull' && n === 2 ? 'error500' : 'pass'));
+    const s = client(g, sub, { url: p.url, pageSize: 4, retries: 0 });
+    const statuses = [];
+    s.on('status', ({ status }) => statuses.push(status));
+    const error = await rejectsWith(s.pull(), 'SYNC_SERVER');
+    assert.equal(error.status, 500);
+    assert.equal(s.status, 'error');
+    assert.equal(g.syncCheckpoint(), 4, 'page 1 applied with its checkpoint, nothing of page 2');
+    assert.equal(g.stats().people, 4);
+    await s.pull();
+    assert.equal(g.syncCheckpoint(), 10);
+    assert.equal(g.stats().people, 10);
+    assert.equal(g.stats().outboxChanges, 0);
+    assert.deepEqual(statuses, ['syncing', 'error', 'syncing', 'idle']);
+    await p.close();
+    // With retries, a 500 is retried with backoff and the pull goes through.
+    const g2 = await open();
+    const p2 = await proxy((n, name) => (name === 'wig_pull' && n === 2 ? 'error500' : 'pass'));
+    const s2 = client(g2, sub, { url: p2.url, pageSize: 4, retries: 3 });
+    await s2.pull();
+    assert.equal(g2.stats().people, 10);
+    assert.deepEqual(p2.log, ['wig_pull#1:pass', 'wig_pull#2:error500', 'wig_pull#3:pass', 'wig_pull#4:pass']);
+    await p2.close();
+    ss.close(); s.close(); s2.close();
+  });
+
+  test('network down: bounded retries, then NETWORK, and the outbox is intact', async () => {
+    const g = await open();
+    await g.upsertPerson({ names: ['Ada'] });
+    const p = await proxy(() => 'cut-before');
+    const s = client(g, `user-${randomUUID()}`, { url: p.url, retries: 2 });
+    const errors = [];
+    s.on('error', (e) => errors.push(e.code));
+    await rejectsWith(s.push(), 'NETWORK');
+    assert.equal(p.log.length, 3, 'first attempt + 2 retries');
+    assert.deepEqual(errors, ['NETWORK']);
+    assert.equal(g.stats().outboxChanges, 1);
+    await p.close();
+    s.close();
+  });
+
+  test('401: getToken is asked again once; a refused fresh token stops with UNAUTHORIZED', async () => {
+    const g = await open();
+    await g.upsertPerson({ names: ['Ada'] });
+    const sub = `user-${randomUUID()}`;
+    const asked = [];
+    const expired = userToken(sub, { ttlSeconds: -60 });
+    const s = createSync(g, { url: gateway, backoffMs: 5, getToken: ({ refresh }) => {
+      asked.push(refresh);
+      return refresh ? userToken(sub) : expired;
+    } });
+    await s.push();
+    assert.deepEqual(asked, [false, true], 'the expired token was replaced once');
+    assert.equal(g.stats().outboxChanges, 0);
+
+    await g.upsertPerson({ names: ['Bob'] });
+    const forged = userToken(sub, { secret: 'x'.repeat(40) });
+    let calls = 0;
+    const bad = createSync(g, { url: gateway, getToken: () => { calls += 1; return forged; } });
+    bad.start({ interval: 60_000 });
+    const error = await new Promise((resolve) => bad.on('error', resolve));
+    assert.equal(error.code, 'UNAUTHORIZED');
+    assert.equal(calls, 2, 'asked once more, then stopped');
+    assert.equal(bad.status, 'unauthorized');
+    assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
+    bad.close();
+    s.close();
+  });
+
+  test('offline: sync pauses, and resumes when the online event comes', async () => {
+    const g = await open();
+    await g.upsertPerson({ names: ['Ada'] });
+    const sub = `user-${randomUUID()}`;
+    // Node has no online/offline events: give globalThis what pages and workers have.
+    const target = new EventTarget();
+    const saved = { nav: Object.getOwnPropertyDescriptor(globalThis, 'navigator'), add: globalThis.addEventListener, remove: globalThis.removeEventListener };
+    const nav = { onLine: false };
+    Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+    globalThis.addEventListener = target.addEventListener.bind(target);
+    globalThis.removeEventListener = target.removeEventListener.bind(target);
+    try {
+      const s = client(g, sub);
+      assert.deepEqual(await s.syncNow(), { skipped: 'offline' });
+      assert.equal(s.status, 'offline');
+      s.start({ interval: 60_000 });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(g.stats().outboxChanges, 1, 'nothing sent while offline');
+      let synced = false;
+      const idle = new Promise((resolve) => s.on('status', ({ status }) => {
+        if (status === 'syncing') synced = true;
+        if (status === 'idle' && synced) resolve();
+      }));
+      nav.onLine = true;
+      target.dispatchEvent(new Event('online'));
+      await idle;
+      assert.equal(g.stats().outboxChanges, 0, 'pushed once online');
+      s.close();
+    } finally {
+      if (saved.nav) Object.defineProperty(globalThis, 'navigator', saved.nav);
+      else delete globalThis.navigator;
+      globalThis.addEventListener = saved.add;
+      globalThis.removeEventListener = saved.remove;
+    }
+  });
+
+  test('one sync at a time per graph (the lock), progress events count rows', async () => {
+    const g = await open();
+    await g.upsertPeople(Array.from({ length: 5 }, (_, i) => ({ names: [`P${i}`] })));
+    const s = client(g, `user-${randomUUID()}`, { batchSize: 2, lockName: `lock-${randomUUID()}` });
+    const progress = [];
+    s.on('progress', (p) => progress.push(p));
+    const [x, y] = await Promise.all([s.push(), s.push()]);
+    assert.strictEqual(x, y, 'a second call joins the running one');
+    assert.deepEqual(x, { pushed: 5 });
+    assert.deepEqual(progress.map((p) => p.done), [0, 2, 4, 5]);
+    assert.ok(progress.every((p) => p.phase === 'push' && p.total === 5));
+    // Another Sync on the same lock (another tab) skips while one runs.
+    const other = client(g, `user-${randomUUID()}`, { lockName: 'shared-lock' });
+    const mine = client(g, `user-${randomUUID()}`, { lockName: 'shared-lock' });
+    await g.upsertPerson({ names: ['Q'] });
+    const both = await Promise.all([mine.push(), other.push()]);
+    assert.deepEqual(both[1], { skipped: 'locked' });
+    s.close(); other.close(); mine.close();
+  });
+
+  test('a page that breaks the protocol is refused whole with SYNC_PROTOCOL', async () => {
+    const g = await open();
+    const before = snapshot(g);
+    const fake = async () => new Response(JSON.stringify({ changes: [{ kind: 'table', id: randomUUID(), version: 1, erased: false, record: {} }], checkpoint: 1, more: false }), { status: 200 });
+    const s = createSync(g, { url: 'http://127.0.0.1:9', getToken: () => 't', fetch: fake });
+    const e = await rejectsWith(s.pull(), 'SYNC_PROTOCOL');
+    assert.equal(e.field, 'changes[0].kind');
+    assert.equal(g.syncCheckpoint(), 0);
+    assert.deepEqual(snapshot(g), before);
+    assert.ok((await errorCodes()).includes('SYNC_PROTOCOL'));
+    s.close();
+  });
+});
