@@ -178,6 +178,7 @@ async function start() {
     await open();
   });
   await open();
+  if (ctx.config.sync?.autoStart) await ctx.views.sync.autoStart();
   if ('serviceWorker' in navigator && !ctx.config.noServiceWorker) {
     // The app shell, the package and the network library, cached for offline use.
     navigator.serviceWorker.register('./sw.js')

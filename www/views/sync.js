@@ -125,6 +125,22 @@ export function mountSync(ctx) {
       }
       showStatus(sync?.status);
     },
+    /** The demo's preset (`config.sync.autoStart`): pull the graph from the server at start, then keep syncing. */
+    async autoStart() {
+      if (!available() || !settings().url) return;
+      try {
+        ctx.status('Syncing with the server…', 'busy');
+        await client().syncNow();
+        lastSuccess = new Date();
+        ctx.changed();
+        ctx.status(`Ready — synced with ${settings().url}.`, 'ready');
+      } catch (err) {
+        showError(err);
+        ctx.status(`Sync failed: ${err.code ?? ''} ${err.message}`, 'error');
+      } finally {
+        showStatus(sync?.status);
+      }
+    },
     stop() {
       sync?.close?.();
       sync = null;
