@@ -244,6 +244,8 @@ function makeApi(ready) {
       }
       return table;
     }
+    /** A person's live edges (with strengthFactors), strongest first; costs the person's degree. */
+    edgesOf(personId, filters) { return decode(this.#inner.edgesOf(personId, encode(filters))); }
     /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
     async recomputeStrengths(options = {}) {
       const o = { ...options };
@@ -304,7 +306,6 @@ function makeApi(ready) {
       });
     }
     // --- end import ---
-
     // --- sync (low level: createSync in pkg/sync.js drives these) ---
     /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined. */
     syncPushBatch(limit) { return decode(this.#inner.syncPushBatch(limit)); }

@@ -410,6 +410,8 @@ interface GraphQueries {
   shortestPathIds(from: Id, to: Id, filters?: PathFilters): Id[] | null;
   /** Hops from `from` to everyone (single-source BFS), as a typed array over the index's nodes. */
   distancesFrom(from: Id, filters?: PathFilters): Distances;
+  /** A person's live edges to live people (with strengthFactors), strongest first. */
+  edgesOf(personId: Id, filters?: Pick<PathFilters, 'minStrength' | 'relationshipTypes'>): Edge[];
   recomputeStrengths(options?: RecomputeOptions): Promise<StrengthReport>;
 }
 export interface Graph extends GraphQueries {}

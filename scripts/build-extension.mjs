@@ -23,7 +23,7 @@ export function buildExtension({ log = console.log } = {}) {
   const files = [
     ['pkg/index.js', 'index.js'],
     ['pkg/graph.js', 'graph.js'],
-    ['pkg/sync.js', 'sync.js'],
+    ['pkg/sync.js', 'sync.js'], // pkg/index.js re-exports createSync from it
     ['pkg/dist/wig_graph.js', 'dist/wig_graph.js'],
     ['pkg/dist/wig_graph_bg.wasm', 'dist/wig_graph_bg.wasm'],
     ['www/sample.js', 'sample.js'],
@@ -49,7 +49,7 @@ export function buildExtension({ log = console.log } = {}) {
   const everything = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everything(join(dir, e.name)) : [join(dir, e.name)]));
   for (const f of everything(lib)) if (!wanted.has(f) && !f.endsWith('.tmp')) rmSync(f);
   const wasm = readFileSync(join(lib, 'dist/wig_graph_bg.wasm'));
-  const js = ['index.js', 'graph.js', 'sync.js', 'dist/wig_graph.js'].reduce((n, f) => n + statSync(join(lib, f)).size, 0);
+  const js = ['index.js', 'graph.js', 'dist/wig_graph.js'].reduce((n, f) => n + statSync(join(lib, f)).size, 0);
   log(`www/extension/lib (${copied} of ${files.length} files updated): wasm ${wasm.length} bytes (${gzipSync(wasm, { level: 9 }).length} gzipped), package JS ${js} bytes`);
   return lib;
 }

@@ -202,11 +202,18 @@ begin
     execute format('alter table wig.%I enable row level security', t);
     execute format('revoke all on wig.%I from public, web_anon', t);
     execute format('grant select, insert, update on wig.%I to authenticated', t);
+    -- (select …): evaluated once per statement as an InitPlan. Written bare,
+    -- the claims JSON is parsed again for every probed and every written row
+    -- (~3 parses per pushed change).
     if not exists (select 1 from pg_policies where schemaname = 'wig' and tablename = t
                    and policyname = 'own_rows') then
       execute format('create policy own_rows on wig.%I to authenticated '
-                     'using (owner_id = wig.current_owner()) '
-                     'with check (owner_id = wig.current_owner())', t);
+                     'using (owner_id = (select wig.current_owner())) '
+                     'with check (owner_id = (select wig.current_owner()))', t);
+    else
+      execute format('alter policy own_rows on wig.%I to authenticated '
+                     'using (owner_id = (select wig.current_owner())) '
+                     'with check (owner_id = (select wig.current_owner()))', t);
     end if;
   end loop;
 end $$;

@@ -468,6 +468,324 @@ begin
 end
 $$;
 
+-- The common push in one statement: a batch of independent changes whose
+-- records are in the clients' canonical form. Each change and each record is
+-- read once into typed columns (jsonb_to_record), checked on those columns and
+-- written from them: no separate validation pass over the JSON, no second
+-- extraction for the write. A record is valid here when each typed column,
+-- rendered back, equals the input's value (lower-case UUIDs,
+-- 2024-05-01T12:00:00.000Z timestamps, strings in string arrays, no unknown or
+-- missing key) and the few checks a rendering cannot make hold (nulls, ranges,
+-- enums, nested JSON shapes, size). This accepts a subset of what
+-- wig.check_changes accepts. Returns null, having written nothing, when any
+-- change is outside that subset or the batch is not independent (see
+-- wig.push_at_once); a cast that throws is caught by the caller. Either way
+-- the caller then takes the checked paths, which name the problem.
+-- The caller holds the owner's row lock and has checked the array's length.
+create or replace function wig.push_typed(changes jsonb, v_owner text) returns jsonb
+  language plpgsql volatile
+  set jit = off
+  set plan_cache_mode = force_custom_plan
+  -- The materialized steps of a 5,000-change batch hold ~5 copies of ~1 kB
+  -- records: with the default 4 MB they spill to temporary files.
+  set work_mem = '64MB'
+  as $$
+declare
+  v_seq bigint;
+  v_result jsonb;
+  v_go boolean;
+begin
+  select last_seq into v_seq from wig.owners where owner_id = v_owner;
+
+  with c as materialized (
+    select (t.i - 1)::int as idx, t.ch, e.change_id, e.kind, e.id, e.op, e.base_version as base,
+           e.record as rec,
+           case when e.kind = 'edge' and e.op <> 'erase' and e.record ->> 'deletedAt' is null
+                then least((e.record ->> 'fromPersonId')::uuid, (e.record ->> 'toPersonId')::uuid) end as pair_a,
+           case when e.kind = 'edge' and e.op <> 'erase' and e.record ->> 'deletedAt' is null
+                then greatest((e.record ->> 'fromPersonId')::uuid, (e.record ->> 'toPersonId')::uuid) end as pair_b,
+           case when e.kind = 'interaction' and e.op <> 'erase' then e.record ->> 'sourceName' end as source_name,
+           case when e.kind = 'interaction' and e.op <> 'erase' then e.record ->> 'sourceId' end as source_id
+    from jsonb_array_elements(changes) with ordinality t(ch, i)
+      cross join lateral jsonb_to_record(t.ch)
+        as e(change_id uuid, kind text, id uuid, op text, base_version bigint, record jsonb)
+  ), envelope_ok as (
+    select coalesce(bool_and(coalesce(
+        -- Key by key, not by building the envelope again (that copies the record).
+        (c.ch - array['change_id', 'kind', 'id', 'op', 'base_version', 'record']) = '{}'::jsonb
+        and c.ch -> 'change_id' = to_jsonb(c.change_id) and c.ch -> 'kind' = to_jsonb(c.kind)
+        and c.ch -> 'id' = to_jsonb(c.id) and c.ch -> 'op' = to_jsonb(c.op)
+        and c.ch -> 'base_version' = to_jsonb(c.base)
+        and c.change_id is not null and c.id is not null
+        and c.base between 0 and 9007199254740991
+        and c.kind in ('person', 'organization', 'edge', 'interaction', 'merge')
+        and case
+          when c.op = 'erase' then c.rec is null
+          when c.op not in ('upsert', 'delete') then false
+          else jsonb_typeof(c.rec) = 'object' and pg_column_size(c.rec) <= 40000
+        end, false)), true) as yes
+    from c
+  ), probed as materialized (
+    -- Not c.*: the envelope (ch) is not needed past envelope_ok, and every
+    -- materialized copy of it costs a copy of the record.
+    select c.idx, c.change_id, c.kind, c.id, c.op, c.base, c.rec, c.pair_a, c.pair_b,
+           c.source_name, c.source_id,
+      (select a.version from wig.applied_changes a
+        where a.owner_id = v_owner and a.change_id = c.change_id) as done_version,
+      case c.kind
+        when 'person' then (select x.version from wig.people x where x.owner_id = v_owner and x.id = c.id)
+        when 'organization' then (select x.version from wig.organizations x where x.owner_id = v_owner and x.id = c.id)
+        when 'edge' then (select x.version from wig.edges x where x.owner_id = v_owner and x.id = c.id)
+        when 'interaction' then (select x.version from wig.interactions x where x.owner_id = v_owner and x.id = c.id)
+        when 'merge' then (select x.version from wig.merges x where x.owner_id = v_owner and x.id = c.id)
+      end as cur_version,
+      case when c.pair_a is not null then (
+        select e.id from wig.edges e
+        where e.owner_id = v_owner and not e.erased and e.deleted_at is null
+          and least(e.from_person_id, e.to_person_id) = c.pair_a
+          and greatest(e.from_person_id, e.to_person_id) = c.pair_b and e.id <> c.id) end as pair_other,
+      case when c.source_name is not null then (
+        select i.id from wig.interactions i
+        where i.owner_id = v_owner and i.source_name = c.source_name
+          and i.source_id = c.source_id and i.id <> c.id) end as source_other
+    from c
+  ), independent as (
+    select not (
+         exists (select 1 from c where c.op = 'erase')
+      or (select count(distinct change_id) from c) < (select count(*) from c)
+      or exists (select 1 from c group by kind, id having count(*) > 1)
+      or exists (select 1 from c where pair_a is not null group by pair_a, pair_b having count(*) > 1)
+      or exists (select 1 from c where source_name is not null group by source_name, source_id having count(*) > 1)
+      or exists (select 1 from probed p where p.pair_other in (select id from c where kind = 'edge'))
+      or exists (select 1 from probed p where p.source_other in (select id from c where kind = 'interaction'))
+    ) as yes
+  ), judged as (
+    select p.*,
+      case when p.done_version is not null then 'done'
+           when p.cur_version > p.base then 'stale_base'
+           when p.pair_other is not null then 'duplicate_pair'
+           when p.source_other is not null then 'duplicate_source'
+           else 'write' end as status,
+      case when p.cur_version > p.base then p.id else coalesce(p.pair_other, p.source_other) end as other
+    from probed p
+  ), status as materialized (
+    select j.*,
+      case when j.status = 'write'
+           then v_seq + count(*) filter (where j.status = 'write') over (order by j.idx) end as new_version
+    from judged j
+  ), people_rows as materialized (
+    select s.idx, s.id as change_record_id, s.op as change_op, s.status as change_status,
+           s.new_version, s.rec as change_rec, p.*
+    from status s cross join lateral jsonb_to_record(s.rec) as p("id" uuid, "names" text[], "emails" text[], "phones" text[], "socialHandles" jsonb, "title" text, "organizationId" uuid, "addresses" text[], "birthDate" date, "mergeExplanation" jsonb, "previousIds" uuid[], "mergedInto" uuid, "metadata" jsonb, "createdAt" timestamptz, "updatedAt" timestamptz, "deletedAt" timestamptz)
+    where s.kind = 'person' and s.op <> 'erase'
+  ), organizations_rows as materialized (
+    select s.idx, s.id as change_record_id, s.op as change_op, s.status as change_status,
+           s.new_version, s.rec as change_rec, o.*
+    from status s cross join lateral jsonb_to_record(s.rec) as o("id" uuid, "name" text, "domain" text, "mergeExplanation" jsonb, "previousIds" uuid[], "mergedInto" uuid, "metadata" jsonb, "createdAt" timestamptz, "updatedAt" timestamptz, "deletedAt" timestamptz)
+    where s.kind = 'organization' and s.op <> 'erase'
+  ), edges_rows as materialized (
+    select s.idx, s.id as change_record_id, s.op as change_op, s.status as change_status,
+           s.new_version, s.rec as change_rec, e.*
+    from status s cross join lateral jsonb_to_record(s.rec) as e("id" uuid, "fromPersonId" uuid, "toPersonId" uuid, "relationshipType" text, "strength" double precision, "strengthFactors" jsonb, "sources" text[], "channels" text[], "firstSeenAt" timestamptz, "lastSeenAt" timestamptz, "interactionCount" bigint, "metadata" jsonb, "createdAt" timestamptz, "updatedAt" timestamptz, "deletedAt" timestamptz)
+    where s.kind = 'edge' and s.op <> 'erase'
+  ), interactions_rows as materialized (
+    select s.idx, s.id as change_record_id, s.op as change_op, s.status as change_status,
+           s.new_version, s.rec as change_rec, i.*
+    from status s cross join lateral jsonb_to_record(s.rec) as i("id" uuid, "sourceName" text, "sourceId" text, "timestamp" timestamptz, "participants" text[], "channel" text, "direction" text, "sender" text, "durationMinutes" double precision, "metadata" jsonb, "createdAt" timestamptz, "updatedAt" timestamptz, "deletedAt" timestamptz)
+    where s.kind = 'interaction' and s.op <> 'erase'
+  ), merges_rows as materialized (
+    select s.idx, s.id as change_record_id, s.op as change_op, s.status as change_status,
+           s.new_version, s.rec as change_rec, m.*
+    from status s cross join lateral jsonb_to_record(s.rec) as m("id" uuid, "seq" bigint, "entityType" text, "targetId" uuid, "sourceIds" uuid[], "explanation" jsonb, "peopleBefore" jsonb, "peopleAfter" jsonb, "organizationsBefore" jsonb, "organizationsAfter" jsonb, "edgesBefore" jsonb, "edgesAfter" jsonb, "removedEdgeIds" uuid[], "createdAt" timestamptz, "undoneAt" timestamptz)
+    where s.kind = 'merge' and s.op <> 'erase'
+  ), records_ok as (
+    select true
+      and not exists (select 1 from people_rows p where not coalesce(
+            p.id = p.change_record_id
+            and (p.change_op <> 'delete' or p."deletedAt" is not null)
+            and (p.change_rec - array['id', 'names', 'emails', 'phones', 'socialHandles', 'title', 'organizationId', 'addresses', 'birthDate', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and p.change_rec -> 'id' = to_jsonb(p."id")
+            and p.change_rec -> 'names' = to_jsonb(p."names")
+            and p.change_rec -> 'emails' = to_jsonb(p."emails")
+            and p.change_rec -> 'phones' = to_jsonb(p."phones")
+            and p.change_rec -> 'title' = coalesce(to_jsonb(p."title"), 'null')
+            and p.change_rec -> 'organizationId' = coalesce(to_jsonb(p."organizationId"), 'null')
+            and p.change_rec -> 'addresses' = to_jsonb(p."addresses")
+            and p.change_rec -> 'birthDate' = coalesce(to_jsonb(to_char(p."birthDate", 'YYYY-MM-DD')), 'null')
+            and p.change_rec -> 'previousIds' = to_jsonb(p."previousIds")
+            and p.change_rec -> 'mergedInto' = coalesce(to_jsonb(p."mergedInto"), 'null')
+            and p.change_rec -> 'createdAt' = to_jsonb(wig.ts(p."createdAt"))
+            and p.change_rec -> 'updatedAt' = to_jsonb(wig.ts(p."updatedAt"))
+            and p.change_rec -> 'deletedAt' = coalesce(to_jsonb(wig.ts(p."deletedAt")), 'null')
+            and p."id" is not null
+            and (p."names" is not null and cardinality(p."names") <= 10000 and array_position(p."names", null) is null and coalesce(array_ndims(p."names"), 1) = 1)
+            and (p."emails" is not null and cardinality(p."emails") <= 10000 and array_position(p."emails", null) is null and coalesce(array_ndims(p."emails"), 1) = 1)
+            and (p."phones" is not null and cardinality(p."phones") <= 10000 and array_position(p."phones", null) is null and coalesce(array_ndims(p."phones"), 1) = 1)
+            and (p."socialHandles" is not null and jsonb_typeof(p."socialHandles") = 'object' and not jsonb_path_exists(p."socialHandles", 'strict $.* ? (@.type() != "string")'))
+            and (p."addresses" is not null and cardinality(p."addresses") <= 10000 and array_position(p."addresses", null) is null and coalesce(array_ndims(p."addresses"), 1) = 1)
+            and (p."birthDate" is null or (p."birthDate" between '1000-01-01' and '9999-12-31'))
+            and (p."previousIds" is not null and cardinality(p."previousIds") <= 10000 and array_position(p."previousIds", null) is null and coalesce(array_ndims(p."previousIds"), 1) = 1)
+            and (p."createdAt" is not null and p."createdAt" >= '1000-01-01T00:00:00Z' and p."createdAt" < '10000-01-01T00:00:00Z')
+            and (p."updatedAt" is not null and p."updatedAt" >= '1000-01-01T00:00:00Z' and p."updatedAt" < '10000-01-01T00:00:00Z')
+            and (p."deletedAt" is null or (p."deletedAt" >= '1000-01-01T00:00:00Z' and p."deletedAt" < '10000-01-01T00:00:00Z')), false))
+      and not exists (select 1 from organizations_rows o where not coalesce(
+            o.id = o.change_record_id
+            and (o.change_op <> 'delete' or o."deletedAt" is not null)
+            and (o.change_rec - array['id', 'name', 'domain', 'mergeExplanation', 'previousIds', 'mergedInto', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and o.change_rec -> 'id' = to_jsonb(o."id")
+            and o.change_rec -> 'name' = to_jsonb(o."name")
+            and o.change_rec -> 'domain' = coalesce(to_jsonb(o."domain"), 'null')
+            and o.change_rec -> 'previousIds' = to_jsonb(o."previousIds")
+            and o.change_rec -> 'mergedInto' = coalesce(to_jsonb(o."mergedInto"), 'null')
+            and o.change_rec -> 'createdAt' = to_jsonb(wig.ts(o."createdAt"))
+            and o.change_rec -> 'updatedAt' = to_jsonb(wig.ts(o."updatedAt"))
+            and o.change_rec -> 'deletedAt' = coalesce(to_jsonb(wig.ts(o."deletedAt")), 'null')
+            and o."id" is not null
+            and o."name" is not null
+            and (o."previousIds" is not null and cardinality(o."previousIds") <= 10000 and array_position(o."previousIds", null) is null and coalesce(array_ndims(o."previousIds"), 1) = 1)
+            and (o."createdAt" is not null and o."createdAt" >= '1000-01-01T00:00:00Z' and o."createdAt" < '10000-01-01T00:00:00Z')
+            and (o."updatedAt" is not null and o."updatedAt" >= '1000-01-01T00:00:00Z' and o."updatedAt" < '10000-01-01T00:00:00Z')
+            and (o."deletedAt" is null or (o."deletedAt" >= '1000-01-01T00:00:00Z' and o."deletedAt" < '10000-01-01T00:00:00Z')), false))
+      and not exists (select 1 from edges_rows e where not coalesce(
+            e.id = e.change_record_id
+            and (e.change_op <> 'delete' or e."deletedAt" is not null)
+            and (e.change_rec - array['id', 'fromPersonId', 'toPersonId', 'relationshipType', 'strength', 'strengthFactors', 'sources', 'channels', 'firstSeenAt', 'lastSeenAt', 'interactionCount', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and e.change_rec -> 'id' = to_jsonb(e."id")
+            and e.change_rec -> 'fromPersonId' = to_jsonb(e."fromPersonId")
+            and e.change_rec -> 'toPersonId' = to_jsonb(e."toPersonId")
+            and e.change_rec -> 'relationshipType' = to_jsonb(e."relationshipType")
+            and e.change_rec -> 'strength' = to_jsonb(e."strength")
+            and e.change_rec -> 'sources' = to_jsonb(e."sources")
+            and e.change_rec -> 'channels' = to_jsonb(e."channels")
+            and e.change_rec -> 'firstSeenAt' = coalesce(to_jsonb(wig.ts(e."firstSeenAt")), 'null')
+            and e.change_rec -> 'lastSeenAt' = coalesce(to_jsonb(wig.ts(e."lastSeenAt")), 'null')
+            and e.change_rec -> 'interactionCount' = to_jsonb(e."interactionCount")
+            and e.change_rec -> 'createdAt' = to_jsonb(wig.ts(e."createdAt"))
+            and e.change_rec -> 'updatedAt' = to_jsonb(wig.ts(e."updatedAt"))
+            and e.change_rec -> 'deletedAt' = coalesce(to_jsonb(wig.ts(e."deletedAt")), 'null')
+            and e."id" is not null
+            and e."fromPersonId" is not null
+            and e."toPersonId" is not null
+            and (e."relationshipType" is not null and e."relationshipType" = any (array['knows', 'connected_to', 'interacted_with', 'worked_at', 'advised', 'invested_in']))
+            and e."strength" is not null
+            and (e."strengthFactors" is not null and jsonb_typeof(e."strengthFactors") = 'array' and jsonb_array_length(e."strengthFactors") <= 10000 and not jsonb_path_exists(e."strengthFactors", 'strict $[*] ? (@.type() != "object")'))
+            and (e."sources" is not null and cardinality(e."sources") <= 10000 and array_position(e."sources", null) is null and coalesce(array_ndims(e."sources"), 1) = 1)
+            and (e."channels" is not null and cardinality(e."channels") <= 10000 and array_position(e."channels", null) is null and coalesce(array_ndims(e."channels"), 1) = 1 and e."channels" <@ array['email', 'message', 'meeting', 'call', 'other'])
+            and (e."firstSeenAt" is null or (e."firstSeenAt" >= '1000-01-01T00:00:00Z' and e."firstSeenAt" < '10000-01-01T00:00:00Z'))
+            and (e."lastSeenAt" is null or (e."lastSeenAt" >= '1000-01-01T00:00:00Z' and e."lastSeenAt" < '10000-01-01T00:00:00Z'))
+            and (e."interactionCount" is not null and e."interactionCount" between 0 and 9007199254740991)
+            and (e."createdAt" is not null and e."createdAt" >= '1000-01-01T00:00:00Z' and e."createdAt" < '10000-01-01T00:00:00Z')
+            and (e."updatedAt" is not null and e."updatedAt" >= '1000-01-01T00:00:00Z' and e."updatedAt" < '10000-01-01T00:00:00Z')
+            and (e."deletedAt" is null or (e."deletedAt" >= '1000-01-01T00:00:00Z' and e."deletedAt" < '10000-01-01T00:00:00Z')), false))
+      and not exists (select 1 from interactions_rows i where not coalesce(
+            i.id = i.change_record_id
+            and (i.change_op <> 'delete' or i."deletedAt" is not null)
+            and (i.change_rec - array['id', 'sourceName', 'sourceId', 'timestamp', 'participants', 'channel', 'direction', 'sender', 'durationMinutes', 'metadata', 'createdAt', 'updatedAt', 'deletedAt', 'syncVersion']) = '{}'::jsonb
+            and i.change_rec -> 'id' = to_jsonb(i."id")
+            and i.change_rec -> 'sourceName' = to_jsonb(i."sourceName")
+            and i.change_rec -> 'sourceId' = to_jsonb(i."sourceId")
+            and i.change_rec -> 'timestamp' = to_jsonb(wig.ts(i."timestamp"))
+            and i.change_rec -> 'participants' = to_jsonb(i."participants")
+            and i.change_rec -> 'channel' = to_jsonb(i."channel")
+            and i.change_rec -> 'direction' = coalesce(to_jsonb(i."direction"), 'null')
+            and i.change_rec -> 'sender' = coalesce(to_jsonb(i."sender"), 'null')
+            and i.change_rec -> 'durationMinutes' = coalesce(to_jsonb(i."durationMinutes"), 'null')
+            and i.change_rec -> 'createdAt' = to_jsonb(wig.ts(i."createdAt"))
+            and i.change_rec -> 'updatedAt' = to_jsonb(wig.ts(i."updatedAt"))
+            and i.change_rec -> 'deletedAt' = coalesce(to_jsonb(wig.ts(i."deletedAt")), 'null')
+            and i."id" is not null
+            and i."sourceName" is not null
+            and i."sourceId" is not null
+            and (i."timestamp" is not null and i."timestamp" >= '1000-01-01T00:00:00Z' and i."timestamp" < '10000-01-01T00:00:00Z')
+            and (i."participants" is not null and cardinality(i."participants") <= 10000 and array_position(i."participants", null) is null and coalesce(array_ndims(i."participants"), 1) = 1)
+            and (i."channel" is not null and i."channel" = any (array['email', 'message', 'meeting', 'call', 'other']))
+            and (i."direction" is null or (i."direction" = any (array['one_way', 'two_way'])))
+            and (i."createdAt" is not null and i."createdAt" >= '1000-01-01T00:00:00Z' and i."createdAt" < '10000-01-01T00:00:00Z')
+            and (i."updatedAt" is not null and i."updatedAt" >= '1000-01-01T00:00:00Z' and i."updatedAt" < '10000-01-01T00:00:00Z')
+            and (i."deletedAt" is null or (i."deletedAt" >= '1000-01-01T00:00:00Z' and i."deletedAt" < '10000-01-01T00:00:00Z')), false))
+      and not exists (select 1 from merges_rows m where not coalesce(
+            m.id = m.change_record_id
+            and m.change_op <> 'delete'
+            and (m.change_rec - array['id', 'seq', 'entityType', 'targetId', 'sourceIds', 'explanation', 'peopleBefore', 'peopleAfter', 'organizationsBefore', 'organizationsAfter', 'edgesBefore', 'edgesAfter', 'removedEdgeIds', 'createdAt', 'undoneAt', 'syncVersion']) = '{}'::jsonb
+            and m.change_rec -> 'id' = to_jsonb(m."id")
+            and m.change_rec -> 'seq' = to_jsonb(m."seq")
+            and m.change_rec -> 'entityType' = to_jsonb(m."entityType")
+            and m.change_rec -> 'targetId' = to_jsonb(m."targetId")
+            and m.change_rec -> 'sourceIds' = to_jsonb(m."sourceIds")
+            and m.change_rec -> 'removedEdgeIds' = to_jsonb(m."removedEdgeIds")
+            and m.change_rec -> 'createdAt' = to_jsonb(wig.ts(m."createdAt"))
+            and m.change_rec -> 'undoneAt' = coalesce(to_jsonb(wig.ts(m."undoneAt")), 'null')
+            and m."id" is not null
+            and (m."seq" is not null and m."seq" between 0 and 9007199254740991)
+            and (m."entityType" is not null and m."entityType" = any (array['person', 'organization']))
+            and m."targetId" is not null
+            and (m."sourceIds" is not null and cardinality(m."sourceIds") <= 10000 and array_position(m."sourceIds", null) is null and coalesce(array_ndims(m."sourceIds"), 1) = 1)
+            and (m."peopleBefore" is not null and jsonb_typeof(m."peopleBefore") = 'array' and jsonb_array_length(m."peopleBefore") <= 10000 and not jsonb_path_exists(m."peopleBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (m."peopleAfter" is not null and jsonb_typeof(m."peopleAfter") = 'array' and jsonb_array_length(m."peopleAfter") <= 10000 and not jsonb_path_exists(m."peopleAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (m."organizationsBefore" is not null and jsonb_typeof(m."organizationsBefore") = 'array' and jsonb_array_length(m."organizationsBefore") <= 10000 and not jsonb_path_exists(m."organizationsBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (m."organizationsAfter" is not null and jsonb_typeof(m."organizationsAfter") = 'array' and jsonb_array_length(m."organizationsAfter") <= 10000 and not jsonb_path_exists(m."organizationsAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (m."edgesBefore" is not null and jsonb_typeof(m."edgesBefore") = 'array' and jsonb_array_length(m."edgesBefore") <= 10000 and not jsonb_path_exists(m."edgesBefore", 'strict $[*] ? (@.type() != "object")'))
+            and (m."edgesAfter" is not null and jsonb_typeof(m."edgesAfter") = 'array' and jsonb_array_length(m."edgesAfter") <= 10000 and not jsonb_path_exists(m."edgesAfter", 'strict $[*] ? (@.type() != "object")'))
+            and (m."removedEdgeIds" is not null and cardinality(m."removedEdgeIds") <= 10000 and array_position(m."removedEdgeIds", null) is null and coalesce(array_ndims(m."removedEdgeIds"), 1) = 1)
+            and (m."createdAt" is not null and m."createdAt" >= '1000-01-01T00:00:00Z' and m."createdAt" < '10000-01-01T00:00:00Z')
+            and (m."undoneAt" is null or (m."undoneAt" >= '1000-01-01T00:00:00Z' and m."undoneAt" < '10000-01-01T00:00:00Z')), false))
+      as yes
+  ), go as (
+    select (select yes from envelope_ok) and (select yes from independent)
+           and (select yes from records_ok) as yes
+  ), write_people as (
+    insert into wig.people (owner_id, id, version, erased, names, emails, phones, social_handles, title, organization_id, addresses, birth_date, merge_explanation, previous_ids, merged_into, metadata, created_at, updated_at, deleted_at)
+    select v_owner, x.id, x.new_version, false, x."names", x."emails", x."phones", x."socialHandles", x."title", x."organizationId", x."addresses", x."birthDate", x."mergeExplanation", x."previousIds", x."mergedInto", x."metadata", x."createdAt", x."updatedAt", x."deletedAt"
+    from people_rows x where x.change_status = 'write' and (select yes from go)
+    on conflict (owner_id, id) do update set version = excluded.version, erased = false, names = excluded.names, emails = excluded.emails, phones = excluded.phones, social_handles = excluded.social_handles, title = excluded.title, organization_id = excluded.organization_id, addresses = excluded.addresses, birth_date = excluded.birth_date, merge_explanation = excluded.merge_explanation, previous_ids = excluded.previous_ids, merged_into = excluded.merged_into, metadata = excluded.metadata, created_at = excluded.created_at, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
+  ), write_organizations as (
+    insert into wig.organizations (owner_id, id, version, erased, name, domain, merge_explanation, previous_ids, merged_into, metadata, created_at, updated_at, deleted_at)
+    select v_owner, x.id, x.new_version, false, x."name", x."domain", x."mergeExplanation", x."previousIds", x."mergedInto", x."metadata", x."createdAt", x."updatedAt", x."deletedAt"
+    from organizations_rows x where x.change_status = 'write' and (select yes from go)
+    on conflict (owner_id, id) do update set version = excluded.version, erased = false, name = excluded.name, domain = excluded.domain, merge_explanation = excluded.merge_explanation, previous_ids = excluded.previous_ids, merged_into = excluded.merged_into, metadata = excluded.metadata, created_at = excluded.created_at, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
+  ), write_edges as (
+    insert into wig.edges (owner_id, id, version, erased, from_person_id, to_person_id, relationship_type, strength, strength_factors, sources, channels, first_seen_at, last_seen_at, interaction_count, metadata, created_at, updated_at, deleted_at)
+    select v_owner, x.id, x.new_version, false, x."fromPersonId", x."toPersonId", x."relationshipType", x."strength", x."strengthFactors", x."sources", x."channels", x."firstSeenAt", x."lastSeenAt", x."interactionCount", x."metadata", x."createdAt", x."updatedAt", x."deletedAt"
+    from edges_rows x where x.change_status = 'write' and (select yes from go)
+    on conflict (owner_id, id) do update set version = excluded.version, erased = false, from_person_id = excluded.from_person_id, to_person_id = excluded.to_person_id, relationship_type = excluded.relationship_type, strength = excluded.strength, strength_factors = excluded.strength_factors, sources = excluded.sources, channels = excluded.channels, first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at, interaction_count = excluded.interaction_count, metadata = excluded.metadata, created_at = excluded.created_at, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
+  ), write_interactions as (
+    insert into wig.interactions (owner_id, id, version, erased, source_name, source_id, "timestamp", participants, channel, direction, sender, duration_minutes, metadata, created_at, updated_at, deleted_at)
+    select v_owner, x.id, x.new_version, false, x."sourceName", x."sourceId", x."timestamp", x."participants", x."channel", x."direction", x."sender", x."durationMinutes", x."metadata", x."createdAt", x."updatedAt", x."deletedAt"
+    from interactions_rows x where x.change_status = 'write' and (select yes from go)
+    on conflict (owner_id, id) do update set version = excluded.version, erased = false, source_name = excluded.source_name, source_id = excluded.source_id, "timestamp" = excluded."timestamp", participants = excluded.participants, channel = excluded.channel, direction = excluded.direction, sender = excluded.sender, duration_minutes = excluded.duration_minutes, metadata = excluded.metadata, created_at = excluded.created_at, updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
+  ), write_merges as (
+    insert into wig.merges (owner_id, id, version, erased, seq, entity_type, target_id, source_ids, explanation, people_before, people_after, organizations_before, organizations_after, edges_before, edges_after, removed_edge_ids, created_at, undone_at)
+    select v_owner, x.id, x.new_version, false, x."seq", x."entityType", x."targetId", x."sourceIds", x."explanation", x."peopleBefore", x."peopleAfter", x."organizationsBefore", x."organizationsAfter", x."edgesBefore", x."edgesAfter", x."removedEdgeIds", x."createdAt", x."undoneAt"
+    from merges_rows x where x.change_status = 'write' and (select yes from go)
+    on conflict (owner_id, id) do update set version = excluded.version, erased = false, seq = excluded.seq, entity_type = excluded.entity_type, target_id = excluded.target_id, source_ids = excluded.source_ids, explanation = excluded.explanation, people_before = excluded.people_before, people_after = excluded.people_after, organizations_before = excluded.organizations_before, organizations_after = excluded.organizations_after, edges_before = excluded.edges_before, edges_after = excluded.edges_after, removed_edge_ids = excluded.removed_edge_ids, created_at = excluded.created_at, undone_at = excluded.undone_at
+  ), write_applied as (
+    insert into wig.applied_changes (owner_id, change_id, id, version)
+    select v_owner, s.change_id, s.id, s.new_version from status s
+    where s.status = 'write' and (select yes from go)
+  )
+  select (select yes from go),
+         jsonb_build_object(
+           'applied', coalesce((
+             select jsonb_agg(jsonb_build_object('change_id', s.change_id, 'id', s.id,
+                                                 'version', coalesce(s.done_version, s.new_version)) order by s.idx)
+             from status s
+             where s.status in ('done', 'write')), '[]'::jsonb),
+           'conflicts', coalesce((
+             select jsonb_agg(jsonb_build_object('change_id', s.change_id, 'kind', s.kind, 'id', s.id,
+                                                 'reason', s.status,
+                                                 'server', wig.server_row(s.kind, v_owner, s.other)) order by s.idx)
+             from status s where s.status not in ('done', 'write')), '[]'::jsonb),
+           'checkpoint', v_seq + (select count(*) from status where status = 'write'))
+    into v_go, v_result;
+
+  if not v_go then
+    return null;
+  end if;
+  update wig.owners set last_seq = (v_result ->> 'checkpoint')::bigint where owner_id = v_owner;
+  return v_result;
+end
+$$;
+
 create or replace function api.wig_push(changes jsonb) returns jsonb
   language plpgsql volatile security invoker
   set jit = off
@@ -477,14 +795,28 @@ declare
   v_owner text := wig.require_owner();
   v_result jsonb;
 begin
-  perform wig.check_changes(changes);
+  -- Not an array, or too long: check_changes raises with the reason.
+  if jsonb_typeof(changes) is distinct from 'array' or jsonb_array_length(changes) > 5000 then
+    perform wig.check_changes(changes);
+  end if;
   -- One writer per owner at a time: versions are handed out under this lock
   -- and committed in order, so a pull never sees version n+1 before n.
   insert into wig.owners (owner_id) values (v_owner) on conflict (owner_id) do nothing;
   perform 1 from wig.owners where owner_id = v_owner for update;
-  v_result := wig.push_at_once(changes, v_owner);
+  -- The common case: canonical records, independent changes, one statement.
+  begin
+    v_result := wig.push_typed(changes, v_owner);
+  exception when others then
+    -- A value that does not cast (bad UUID, timestamp, number): nothing was
+    -- written; the checked path below names the problem.
+    v_result := null;
+  end;
   if v_result is null then
-    v_result := wig.push_in_order(changes, v_owner);
+    perform wig.check_changes(changes);
+    v_result := wig.push_at_once(changes, v_owner);
+    if v_result is null then
+      v_result := wig.push_in_order(changes, v_owner);
+    end if;
   end if;
   return v_result;
 end

@@ -1,73 +1,197 @@
-// The demo dashboard: opens a graph in IndexedDB, loads the sample graph on
-// first visit, shows what is stored. Every name is rendered as text.
-import { Graph } from '../pkg/index.js';
+// The WIG dashboard: opens a graph in IndexedDB (loading the seeded sample
+// on first visit) and wires the views. Routes live in location.hash
+// (#/people, #/person/ID, #/import, #/duplicates, #/paths, #/network/ID, #/sync) so
+// Back works and a view can be linked. Every name is rendered as text.
+import * as wig from '../pkg/index.js';
 import { sampleGraph } from './sample.js';
+import { $ } from './dom.js';
+import { PeopleIndex } from './people-index.js';
+import { mountPeople } from './views/people.js';
+import { mountImport } from './views/import.js';
+import { mountDuplicates } from './views/duplicates.js';
+import { mountPaths } from './views/paths.js';
+import { mountNetwork } from './views/network.js';
+import { mountSync } from './views/sync.js';
 
-const $ = (id) => document.getElementById(id);
+const { Graph } = wig;
 const GRAPH = 'wig-demo';
-let graph;
-let orgNames = new Map();
+const TABS = ['people', 'import', 'duplicates', 'paths', 'network', 'sync'];
 
-function text(tag, value) {
-  const el = document.createElement(tag);
-  el.textContent = value ?? '';
-  return el;
-}
+const ctx = {
+  wig,
+  graph: null,
+  index: null,
+  config: {},
+  views: {},
+  meKey: `wig-me:${GRAPH}`,
+  get me() {
+    const id = localStorage.getItem(this.meKey);
+    if (!id) return null;
+    try {
+      const p = this.graph.getPerson(id);
+      // A merged-away "me" lives on in the record it was merged into.
+      if (p?.mergedInto) return this.graph.getPerson(p.mergedInto)?.id ?? null;
+      return p && !p.deletedAt ? p.id : null;
+    } catch {
+      return null;
+    }
+  },
+  setMe(id) {
+    localStorage.setItem(this.meKey, id);
+    showMe();
+  },
+  navigate(hash) {
+    // "#/" so a route never names an element id (a fragment that does moves focus away).
+    if (location.hash === `#/${hash}`) route();
+    else location.hash = `/${hash}`;
+  },
+  /** After a write: people, counts and the current view are refreshed. */
+  changed() {
+    this.index.invalidate();
+    showCounts();
+    showMe();
+    this.views.people.refresh();
+  },
+  status(text, state) {
+    $('status').textContent = text;
+    if (state) $('status').dataset.state = state;
+  },
+};
 
 function showCounts() {
-  const s = graph.stats();
-  for (const k of ["people", "organizations", "edges", "interactions"]) document.querySelector(`[data-testid=count-${k}]`).textContent = String(s[k]);
+  const s = ctx.graph.stats();
+  for (const k of ['people', 'organizations', 'edges', 'interactions']) document.querySelector(`[data-testid=count-${k}]`).textContent = String(s[k]);
 }
 
-function showPeople(filter = '') {
-  const needle = filter.trim().toLowerCase();
-  const rows = [];
-  let cursor;
-  do {
-    const page = graph.listPeople({ limit: 500, cursor });
-    for (const p of page.items) {
-      if (!needle || p.names.some((n) => n.toLowerCase().includes(needle)) || p.emails.some((e) => e.includes(needle))) rows.push(p);
-    }
-    cursor = page.nextCursor;
-  } while (cursor && rows.length < 50);
-  const tbody = $('people');
-  tbody.replaceChildren(...rows.slice(0, 50).map((p) => {
-    const tr = document.createElement('tr');
-    tr.append(text('td', p.names[0]), text('td', p.emails[0]), text('td', p.title), text('td', orgNames.get(p.organizationId)));
-    return tr;
-  }));
+function showMe() {
+  const me = ctx.me;
+  $('me-name').textContent = me ? ctx.index.label(me) : 'not chosen';
+}
+
+function selectTab(name) {
+  for (const tab of document.querySelectorAll('[role=tab]')) {
+    const on = tab.dataset.view === name;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+  }
+}
+
+function route() {
+  const [name, arg] = decodeURIComponent(location.hash.replace(/^#\/?/, '') || 'people').split('/');
+  const view = name === 'person' ? 'person' : TABS.includes(name) ? name : 'people';
+  for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== `view-${view}`;
+  selectTab(view === 'person' ? 'people' : view);
+  ctx.views[view]?.show(arg);
+}
+
+// The skip link moves focus without touching the route in the hash.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  $('main').focus();
+});
+
+// Tabs: arrow keys move between them (roving tabindex), Enter/Space or a click opens.
+$('tabs').addEventListener('click', (e) => {
+  const tab = e.target.closest('[role=tab]');
+  if (tab) ctx.navigate(tab.dataset.view);
+});
+$('tabs').addEventListener('keydown', (e) => {
+  const tabs = [...document.querySelectorAll('[role=tab]')];
+  const i = tabs.indexOf(document.activeElement);
+  if (i < 0) return;
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const tab = tabs[(next + tabs.length) % tabs.length];
+  tab.focus();
+  ctx.navigate(tab.dataset.view);
+});
+
+async function loadConfig() {
+  // The demo may serve its sync settings (gateway URL, a demo token) here.
+  try {
+    const res = await fetch('./config.json', { cache: 'no-store' });
+    if (res.ok) return await res.json();
+  } catch {
+    // offline or absent: no preset
+  }
+  return {};
 }
 
 async function open() {
   const t0 = performance.now();
-  graph = await Graph.open(GRAPH);
+  ctx.graph = await Graph.open(GRAPH);
   const opened = performance.now() - t0;
   let loaded = 0;
   let how = 'opened from IndexedDB';
-  if (graph.stats().people === 0) {
+  // config.sample === false: start empty (a real user's graph, or one filled by sync).
+  if (ctx.graph.stats().people === 0 && ctx.config.sample !== false) {
     const t1 = performance.now();
-    await graph.batch(sampleGraph());
+    await ctx.graph.batch(sampleGraph());
     loaded = performance.now() - t1;
     how = 'sample graph loaded into IndexedDB';
   }
-  orgNames = new Map(graph.listOrganizations({ limit: 1000 }).items.map((o) => [o.id, o.name]));
+  ctx.index = new PeopleIndex(ctx.graph);
+  ctx.timings = { openMs: opened, sampleLoadMs: loaded, indexMs: null };
   showCounts();
-  showPeople($('search').value);
-  document.querySelector("[data-testid=timings]").textContent = `open ${opened.toFixed(0)} ms${loaded ? `, sample load ${loaded.toFixed(0)} ms` : ''}`;
-  $('status').textContent = `Ready — ${how}.`;
-  $('status').dataset.state = 'ready';
+  showMe();
+  const timings = () => `open ${opened.toFixed(0)} ms${loaded ? `, sample load ${loaded.toFixed(0)} ms` : ''}`;
+  document.querySelector('[data-testid=timings]').textContent = timings();
+  // The search index is built in the background; the bench waits on this.
+  ctx.indexReady = ctx.index.warm().then((ms) => {
+    ctx.timings.indexMs = ms || ctx.index.buildMs;
+    document.querySelector('[data-testid=timings]').textContent = `${timings()}, search index ${ctx.timings.indexMs.toFixed(0)} ms`;
+  });
+  route();
+  ctx.status(`Ready — ${how}.`, 'ready');
 }
 
-$('search').addEventListener('input', (e) => showPeople(e.target.value));
-$('reset').addEventListener('click', async () => {
-  $('status').textContent = 'Deleting…';
-  await graph.close();
-  await Graph.delete(GRAPH);
-  await open();
-});
+/** Asks the service worker to cache what this page loaded; marks the page offline-ready when done. */
+function cacheLoaded(worker) {
+  const urls = [location.href.split('#')[0], ...performance.getEntriesByType('resource').map((e) => e.name)]
+    .filter((u) => new URL(u).origin === location.origin && !u.endsWith('/config.json'));
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e) => {
+    document.documentElement.dataset.offlineReady = e.data.failed === 0 ? 'true' : 'partial';
+  };
+  worker.postMessage({ type: 'cache-urls', urls }, [channel.port2]);
+}
 
-open().catch((e) => {
-  $('status').textContent = `Error: ${e.code ?? ''} ${e.message}`;
-  $('status').dataset.state = 'error';
+async function start() {
+  ctx.config = window.WIG_DEMO_CONFIG ?? (await loadConfig());
+  ctx.views = {
+    people: mountPeople(ctx),
+    import: mountImport(ctx),
+    duplicates: mountDuplicates(ctx),
+    paths: mountPaths(ctx),
+    network: mountNetwork(ctx),
+    sync: mountSync(ctx),
+  };
+  ctx.views.person = ctx.views.people.personView;
+  window.addEventListener('hashchange', route);
+  $('reset').addEventListener('click', async () => {
+    ctx.status('Deleting…', 'busy');
+    ctx.views.sync.stop?.();
+    await ctx.graph.close();
+    await Graph.delete(GRAPH);
+    localStorage.removeItem(ctx.meKey);
+    await open();
+  });
+  await open();
+  if (ctx.config.sync?.autoStart) await ctx.views.sync.autoStart();
+  if ('serviceWorker' in navigator && !ctx.config.noServiceWorker) {
+    // The app shell, the package and the network library, cached for offline use.
+    navigator.serviceWorker.register('./sw.js')
+      .then(() => navigator.serviceWorker.ready)
+      .then((reg) => cacheLoaded(reg.active))
+      .catch((e) => console.warn('service worker not registered', e));
+  }
+}
+
+start().catch((e) => {
+  ctx.status(`Error: ${e.code ?? ''} ${e.message}`, 'error');
   console.error(e);
 });
+
+// For tests and the console.
+window.wigDashboard = ctx;

@@ -697,4 +697,29 @@ impl<B: Backend> Db<B> {
             total,
         })
     }
+
+    /// A person's live edges to live people, strongest first (ties: edge
+    /// id), with their strength factors: the person page and the network
+    /// view. Read from the index's adjacency row, so it costs the person's
+    /// degree, not the graph's size. Takes `minStrength` and
+    /// `relationshipTypes`.
+    pub fn edges_of(&self, a: Uuid, o: &QueryOptions) -> Result<Vec<Edge>> {
+        self.ensure_open()?;
+        refuse(o.k.is_some(), "k", "edgesOf")?;
+        refuse(o.depth.is_some(), "depth", "edgesOf")?;
+        refuse(o.max_hops.is_some(), "maxHops", "edgesOf")?;
+        refuse(!o.avoid.is_empty(), "avoid", "edgesOf")?;
+        let na = self.endpoint(a, "personId")?;
+        let f = self.filters(o, &[na])?;
+        let v = self.graph_view();
+        let csr = v.csr();
+        let mut edges: Vec<Edge> = csr
+            .neighbors_of(na)
+            .filter(|r| r.strength >= f.min_strength && (f.rel_types >> r.rel_type) & 1 != 0)
+            .filter(|r| csr.is_active(r.node))
+            .filter_map(|r| self.state().edges.get(v.edge_id(r.edge_id)).cloned())
+            .collect();
+        edges.sort_by(|x, y| y.strength.total_cmp(&x.strength).then(x.id.cmp(&y.id)));
+        Ok(edges)
+    }
 }

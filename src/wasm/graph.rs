@@ -155,6 +155,14 @@ impl WasmGraph {
         read!(self, db => to_js(&db.neighbors(a, &o).map_err(js_error)?))
     }
 
+    /// A person's live edges, strongest first. `options`: `{ minStrength, relationshipTypes }`.
+    #[wasm_bindgen(js_name = edgesOf)]
+    pub fn edges_of(&self, person_id: String, options: Option<String>) -> Result<JsValue, JsValue> {
+        let a = pid(&person_id, "personId")?;
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => to_js(&db.edges_of(a, &o).map_err(js_error)?))
+    }
+
     /// Recomputes tie strengths from interactions in one transaction.
     /// `options`: `{ now?, halfLifeDays?, embeddednessWeight?, only?: 'all' | 'touched' }`.
     #[wasm_bindgen(js_name = recomputeStrengths)]

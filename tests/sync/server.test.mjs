@@ -400,6 +400,21 @@ describe('malicious and malformed pushes', () => {
     ['a 200,000-character string', { changes: [change('person', { ...p, title: 'x'.repeat(200_000) })] }, /^changes\[0\]\.record: contains a string of 200000 characters/],
     ['delete without deletedAt', { changes: [change('person', p, { op: 'delete' })] }, /^changes\[0\]\.record\.deletedAt: required for op delete$/],
     ['erase with a record', { changes: [{ ...change('person', p), op: 'erase' }] }, /^changes\[0\]\.record: must be null for erase$/],
+    // Values that cast to the column type and render back unchanged, so the
+    // typed one-statement push must refuse them by its own checks.
+    ['null in a string array', { changes: [change('person', { ...p, names: ['ok', null] })] }, /^changes\[0\]\.record\.names: \[1\]: not a string$/],
+    ['nested string array', { changes: [change('person', { ...p, emails: [['ada@example.org']] })] }, /^changes\[0\]\.record\.emails: \[0\]: not a string$/],
+    ['null in a UUID array', { changes: [change('person', { ...p, previousIds: [null] })] }, /^changes\[0\]\.record\.previousIds: \[0\]: not a string$/],
+    ['null for a required field', { changes: [change('person', { ...p, names: null })] }, /^changes\[0\]\.record\.names: must not be null$/],
+    ['birth date in year 0999', { changes: [change('person', { ...p, birthDate: '0999-01-01' })] }, /^changes\[0\]\.record\.birthDate: .* not a date/],
+    ['year 10000', { changes: [change('person', { ...p, createdAt: '10000-01-01T00:00:00.000Z' })] }, /^changes\[0\]\.record\.createdAt: .* not an RFC 3339/],
+    ['negative count', { changes: [change('edge', { ...edge(id(), id()), interactionCount: -1 })] }, /^changes\[0\]\.record\.interactionCount: -1 is not a whole number/],
+    ['count over 2^53 - 1', { changes: [change('edge', { ...edge(id(), id()), interactionCount: 2 ** 53 })] }, /^changes\[0\]\.record\.interactionCount: /],
+    ['base_version over 2^53 - 1', { changes: [{ ...good(), base_version: 2 ** 53 }] }, /^changes\[0\]\.base_version: /],
+    ['enum string', { changes: [change('edge', { ...edge(id(), id()), relationshipType: 'enemy' })] }, /^changes\[0\]\.record\.relationshipType: "enemy" is not one of/],
+    ['non-object strength factor', { changes: [change('edge', { ...edge(id(), id()), strengthFactors: [1] })] }, /^changes\[0\]\.record\.strengthFactors: \[0\]: not an object$/],
+    ['non-string social handle', { changes: [change('person', { ...p, socialHandles: { x: 1 } })] }, /^changes\[0\]\.record\.socialHandles: key "x": not a string$/],
+    ['delete of a merge', { changes: [change('merge', merge(p, [person()]), { op: 'delete' })] }, /^changes\[0\]\.record\.deletedAt: required for op delete$/],
   ];
   for (const [name, body, message] of cases) {
     test(`refused whole, nothing written: ${name}`, async () => {

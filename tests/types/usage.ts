@@ -57,6 +57,8 @@ async function usage(): Promise<void> {
   console.log(route, hopsToBob, raw.length, indexBytes);
   // @ts-expect-error distancesFrom takes filters, not a depth
   g.distancesFrom(ada.id, { depth: 2 });
+  const ties: Edge[] = g.edgesOf(ada.id, { minStrength: 0.1 });
+  console.log(ties[0]?.strengthFactors[0]?.contribution);
   const strengths: StrengthReport = await g.recomputeStrengths({ now: Date.now(), only: 'touched' });
   console.log(sp, why, hood.total, strengths.unknownParticipants.count, g.mutualConnections(ada.id, bob.id).length);
   // @ts-expect-error only is 'all' or 'touched'

@@ -1,0 +1,46 @@
+// DOM helpers. Data only ever reaches the page as text nodes or attribute
+// values set through the DOM (never innerHTML), so an imported name like
+// `<img onerror=…>` stays text.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function fill(el, attrs, children) {
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') el.textContent = String(v);
+    else if (k === 'class') el.setAttribute('class', v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k in el && !(el instanceof SVGElement) && typeof v !== 'string') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** h('button', { class: 'x', onclick }, 'label', child…) — strings become text nodes. */
+export function h(tag, attrs, ...children) {
+  return fill(document.createElement(tag), attrs, children);
+}
+
+/** The same for SVG elements. */
+export function s(tag, attrs, ...children) {
+  return fill(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+export const $ = (id) => document.getElementById(id);
+
+/** Shows an error (a WigError's code, field and reason) in a live region. */
+export function showError(target, error, prefix = '') {
+  const code = error?.code ? `${error.code}${error.field ? ` (${error.field})` : ''}: ` : '';
+  const reason = error?.reason ?? error?.message ?? String(error);
+  target.replaceChildren(h('p', { class: 'error', role: 'alert', dataset: { code: error?.code ?? 'ERROR' } }, `${prefix}${code}${reason}`));
+}
+
+export const fmt = (x, digits = 2) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+/** Lets the browser paint before a long synchronous call. */
+export const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));

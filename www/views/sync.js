@@ -1,0 +1,149 @@
+// Sync settings and status: server URL and token (kept in localStorage, or
+// preset by the demo's /config.json), "sync now", periodic sync, and the
+// progress / status / error events of the package's createSync().
+import { $, h } from '../dom.js';
+
+const KEY = 'wig-sync-settings';
+
+function listen(sync, name, fn) {
+  // EventTarget-style or emitter-style, whichever the sync object is.
+  if (typeof sync.addEventListener === 'function') sync.addEventListener(name, (e) => fn(e.detail ?? e));
+  else if (typeof sync.on === 'function') sync.on(name, fn);
+}
+
+export function mountSync(ctx) {
+  let sync = null;
+  let syncKey = '';
+
+  const available = () => typeof ctx.wig.createSync === 'function';
+
+  function settings() {
+    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    const preset = ctx.config?.sync ?? {};
+    // A preset may name the gateway relative to this page (serve.mjs proxies /gateway/).
+    const presetUrl = preset.url ? new URL(preset.url, location.href).href.replace(/\/$/, '') : '';
+    return { url: saved?.url ?? presetUrl, token: saved?.token ?? preset.token ?? '', interval: saved?.interval ?? preset.interval ?? 0 };
+  }
+
+  function fill() {
+    const s = settings();
+    $('sync-url').value = s.url;
+    $('sync-token').value = s.token;
+    $('sync-interval').value = String(s.interval);
+  }
+
+  let lastSuccess = null;
+
+  // Statuses: idle, syncing, offline, error, unauthorized (the 'status' event
+  // carries { status, error }; the sync object has `status` and `lastError`).
+  function showStatus(state) {
+    const s = typeof state === 'string' ? { status: state } : state ?? {};
+    const error = s.error ?? sync?.lastError;
+    const parts = [s.status ?? 'idle'];
+    if (lastSuccess) parts.push(`last synced ${lastSuccess.toLocaleTimeString()}`);
+    if (error && s.status !== 'idle') parts.push(`${error.code ? `${error.code}: ` : ''}${error.reason ?? error.message ?? String(error)}`);
+    $('sync-status').textContent = parts.join(' · ');
+    $('sync-status').dataset.state = s.status ?? 'idle';
+    $('sync-outbox').textContent = `${ctx.graph.stats().outboxChanges} changes not yet pushed`;
+  }
+
+  function showProgress(p) {
+    const done = p?.done ?? p?.pushed ?? p?.pulled ?? 0;
+    const total = p?.total ?? 0;
+    $('sync-progress').value = total > 0 ? Math.min(1, done / total) : 0;
+    $('sync-progress-text').textContent = p?.phase ? `${p.phase}: ${done}${total ? ` of ${total}` : ''}` : `${done}${total ? ` of ${total}` : ''}`;
+  }
+
+  let lastShown = null;
+  function showError(e) {
+    // A failed syncNow both emits 'error' and rejects with the same error: show it once.
+    if (e && e === lastShown) return;
+    lastShown = e;
+    const code = e?.code ?? e?.error?.code ?? '';
+    const message = e?.message ?? e?.error?.message ?? e?.reason ?? String(e);
+    const text = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+    $('sync-errors').prepend(h('li', { class: 'error', 'data-testid': 'sync-error' }, `${new Date().toISOString().slice(11, 19)} ${text}`));
+    while ($('sync-errors').children.length > 20) $('sync-errors').lastChild.remove();
+  }
+
+  /** The sync object for the current settings (made again when they change). */
+  function client() {
+    const s = settings();
+    if (!s.url) throw new Error('Set the server URL first.');
+    const key = JSON.stringify(s);
+    if (sync && key === syncKey) return sync;
+    sync?.close?.();
+    sync = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
+    syncKey = key;
+    listen(sync, 'progress', showProgress);
+    listen(sync, 'status', showStatus);
+    listen(sync, 'error', showError);
+    listen(sync, 'retry', (r) => { $('sync-progress-text').textContent = `retrying ${r.call} (attempt ${r.attempt}): ${r.reason}`; });
+    // Pulled changes (or another tab's) are in the graph now: redraw.
+    listen(sync, 'remotechange', () => ctx.changed());
+    if (s.interval > 0) sync.start({ interval: s.interval * 1000 });
+    return sync;
+  }
+
+  $('sync-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const url = $('sync-url').value.trim();
+    localStorage.setItem(KEY, JSON.stringify({ url, token: $('sync-token').value, interval: Math.max(0, Number($('sync-interval').value) || 0) }));
+    if (!available()) return;
+    try {
+      client();
+      ctx.status('Sync settings saved.', 'ready');
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $('sync-now').addEventListener('click', async () => {
+    if (!available()) return;
+    try {
+      $('sync-now').disabled = true;
+      const result = await client().syncNow();
+      lastSuccess = new Date();
+      $('sync-progress-text').textContent = `done: ${JSON.stringify(result)}`;
+      ctx.changed();
+    } catch (err) {
+      showError(err);
+    } finally {
+      $('sync-now').disabled = false;
+      showStatus(sync?.status);
+    }
+  });
+
+  return {
+    show() {
+      fill();
+      const ok = available();
+      $('sync-unavailable').hidden = ok;
+      $('sync-unavailable').replaceChildren(h('p', { class: 'warning' }, 'Sync is not available in this build of @wig/graph (no createSync export). Settings can be saved for a build that has it.'));
+      $('sync-now').disabled = !ok;
+      if (ok && settings().url && !sync) {
+        try { client(); } catch (err) { showError(err); }
+      }
+      showStatus(sync?.status);
+    },
+    /** The demo's preset (`config.sync.autoStart`): pull the graph from the server at start, then keep syncing. */
+    async autoStart() {
+      if (!available() || !settings().url) return;
+      try {
+        ctx.status('Syncing with the server…', 'busy');
+        await client().syncNow();
+        lastSuccess = new Date();
+        ctx.changed();
+        ctx.status(`Ready — synced with ${settings().url}.`, 'ready');
+      } catch (err) {
+        showError(err);
+        ctx.status(`Sync failed: ${err.code ?? ''} ${err.message}`, 'error');
+      } finally {
+        showStatus(sync?.status);
+      }
+    },
+    stop() {
+      sync?.close?.();
+      sync = null;
+    },
+  };
+}
