@@ -307,7 +307,9 @@ test('a stopped service worker starts again on the next question and reads the g
 
   const after = await askWorker({ type: 'wig:stats' });
   assert.equal(after.ok, true, JSON.stringify(after));
-  assert.deepEqual(after.result.stats, before.result.stats, 'same counts, same audit trail: read back, not seeded again');
+  // graphIndexBytes is null until a query builds the (lazy) search index in the new worker.
+  const persisted = ({ graphIndexBytes, ...rest }) => rest;
+  assert.deepEqual(persisted(after.result.stats), persisted(before.result.stats), 'same counts, same audit trail: read back, not seeded again');
   assert.equal(after.result.meId, before.result.meId);
   assert.equal(after.result.timings.seedSeconds, null, 'the restarted worker did not seed');
   assert.ok(after.result.timings.openSeconds > 0);
