@@ -7,7 +7,7 @@
 //   node scripts/demo-seed.mjs OUT.json
 import { writeFile } from 'node:fs/promises';
 import { Graph, createSync } from '../pkg/node.js';
-import { sampleGraph } from '../www/sample.js';
+import { fillDemoGraph } from './demo-graph.mjs';
 import { userToken } from '../tests/sync/jwt.mjs';
 
 const out = process.argv[2];
@@ -31,14 +31,13 @@ const { changes } = await res.json();
 if (changes.length === 0) {
   const t0 = performance.now();
   const graph = await Graph.open('demo-seed', { storage: 'memory', actorId: 'demo-seed' });
-  await graph.batch(sampleGraph());
-  await graph.recomputeStrengths();
+  await fillDemoGraph(graph);
   const sync = createSync(graph, { url, getToken: () => token });
   await sync.push();
   const left = graph.stats().outboxChanges;
   await graph.close();
   if (left !== 0) throw new Error(`demo seed: ${left} changes were not acknowledged by the server`);
-  console.log(`demo-seed: sample graph pushed to the server for user "${user}" in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`demo-seed: demo graph (sample graph + sample vCard and calendar imports) pushed to the server for user "${user}" in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 } else {
   console.log(`demo-seed: the server already holds user "${user}"'s graph`);
 }
