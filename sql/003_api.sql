@@ -346,9 +346,8 @@ $$;
 -- having written nothing, when any change is outside that subset; a cast that
 -- throws is caught by the caller. Either way the caller then runs
 -- wig.check_changes, which names the problem, and calls again with
--- v_checked = true: the envelope and record checks are skipped (v_checked is a
--- constant in the custom plan, so "v_checked or ..." folds them away) and any
--- valid spelling of a value is accepted and written typed.
+-- v_checked = true: the envelope and record checks are not run (see "go")
+-- and any valid spelling of a value is accepted and written typed.
 -- The caller holds the owner's row lock and has checked the array's length.
 -- plan_cache_mode: plpgsql may switch to a generic plan after five calls, and
 -- a generic plan is made without knowing v_owner (one owner may hold most of
@@ -381,7 +380,7 @@ begin
       cross join lateral jsonb_to_record(t.ch)
         as e(change_id uuid, kind text, id uuid, op text, base_version bigint, record jsonb)
   ), envelope_ok as (
-    select v_checked or coalesce(bool_and(coalesce(
+    select coalesce(bool_and(coalesce(
         -- Key by key, not by building the envelope again (that copies the record).
         (c.ch - array['change_id', 'kind', 'id', 'op', 'base_version', 'record']) = '{}'::jsonb
         and c.ch -> 'change_id' = to_jsonb(c.change_id) and c.ch -> 'kind' = to_jsonb(c.kind)
@@ -470,7 +469,7 @@ begin
     from status s cross join lateral jsonb_to_record(s.rec) as m("id" uuid, "seq" bigint, "entityType" text, "targetId" uuid, "sourceIds" uuid[], "explanation" jsonb, "peopleBefore" jsonb, "peopleAfter" jsonb, "organizationsBefore" jsonb, "organizationsAfter" jsonb, "edgesBefore" jsonb, "edgesAfter" jsonb, "removedEdgeIds" uuid[], "createdAt" timestamptz, "undoneAt" timestamptz)
     where s.kind = 'merge' and s.op <> 'erase'
   ), records_ok as (
-    select v_checked or (true
+    select true
       and not exists (select 1 from people_rows p where not coalesce(
             p.id = p.change_record_id
             and (p.change_op <> 'delete' or p."deletedAt" is not null)
@@ -599,11 +598,14 @@ begin
             and (m."edgesAfter" is not null and jsonb_typeof(m."edgesAfter") = 'array' and jsonb_array_length(m."edgesAfter") <= 10000 and not jsonb_path_exists(m."edgesAfter", 'strict $[*] ? (@.type() != "object")'))
             and (m."removedEdgeIds" is not null and cardinality(m."removedEdgeIds") <= 10000 and array_position(m."removedEdgeIds", null) is null and coalesce(array_ndims(m."removedEdgeIds"), 1) = 1)
             and (m."createdAt" is not null and m."createdAt" >= '1000-01-01T00:00:00Z' and m."createdAt" < '10000-01-01T00:00:00Z')
-            and (m."undoneAt" is null or (m."undoneAt" >= '1000-01-01T00:00:00Z' and m."undoneAt" < '10000-01-01T00:00:00Z')), false)))
+            and (m."undoneAt" is null or (m."undoneAt" >= '1000-01-01T00:00:00Z' and m."undoneAt" < '10000-01-01T00:00:00Z')), false))
       as yes
   ), go as (
-    select (select yes from envelope_ok) and (select yes from independent)
-           and (select yes from records_ok) as yes
+    -- v_checked short-circuits: the two checks' sub-plans are then never run.
+    -- (Not inside envelope_ok / records_ok: an OR there made the canonical
+    -- push about 5x slower.)
+    select (v_checked or ((select yes from envelope_ok) and (select yes from records_ok)))
+           and (select yes from independent) as yes
   ), write_people as (
     insert into wig.people (owner_id, id, version, erased, names, emails, phones, social_handles, title, organization_id, addresses, birth_date, merge_explanation, previous_ids, merged_into, metadata, created_at, updated_at, deleted_at)
     select v_owner, x.id, x.new_version, false, x."names", x."emails", x."phones", x."socialHandles", x."title", x."organizationId", x."addresses", x."birthDate", x."mergeExplanation", x."previousIds", x."mergedInto", x."metadata", x."createdAt", x."updatedAt", x."deletedAt"
