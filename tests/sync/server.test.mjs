@@ -235,12 +235,15 @@ describe('push and pull', () => {
     assert.equal(ok(await u.pull(9)).changes.length, 1);
   });
 
-  test('independent and dependent batches answer alike (the whole-batch path and the in-order path)', async () => {
-    // The same pushes, once as they are (applied all at once) and once with an
-    // erase of an unrelated id appended (which sends the batch down the
-    // change-by-change path): same applied versions, same conflicts.
+  test('independent and dependent batches answer alike (the whole-batch path, checked or not, and the in-order path)', async () => {
+    // The same pushes, once as they are (applied all at once from the typed
+    // columns), once with one record id in upper case (not canonical: checked
+    // first, then the same whole-batch statement without its own checks), and
+    // once with an erase of an unrelated id appended (which sends the batch
+    // down the change-by-change path): same applied versions, same conflicts.
     const runs = [];
-    for (const forceInOrder of [false, true]) {
+    for (const mode of ['typed', 'checked', 'inOrder']) {
+      const forceInOrder = mode === 'inOrder';
       const u = user();
       const p = Array.from({ length: 6 }, () => person());
       const first = [...p.map((x) => change('person', x)), change('edge', edge(p[0].id, p[1].id)),
@@ -248,7 +251,9 @@ describe('push and pull', () => {
       ok(await u.push(first));
       const batch = [
         change('person', { ...p[2], title: 'stale' }, { base: 1, changeId: '00000000-0000-4000-8000-00000000000' + (forceInOrder ? 1 : 2) }),
-        change('person', { ...p[3], title: 'fresh' }, { base: 4 }),
+        mode === 'checked'
+          ? change('person', { ...p[3], id: p[3].id.toUpperCase(), title: 'fresh' }, { base: 4, recordId: p[3].id })
+          : change('person', { ...p[3], title: 'fresh' }, { base: 4 }),
         change('edge', edge(p[1].id, p[0].id)),
         change('edge', edge(p[4].id, p[5].id)),
         change('interaction', interaction({ sourceId: 'x' })),
@@ -262,6 +267,7 @@ describe('push and pull', () => {
       });
     }
     assert.deepEqual(runs[0], runs[1]);
+    assert.deepEqual(runs[0], runs[2]);
     assert.deepEqual(runs[0].applied, [9, 10, 1]);
     assert.deepEqual(runs[0].conflicts, [['stale_base', 3, false], ['duplicate_pair', 7, false], ['duplicate_source', 8, false]]);
   });
