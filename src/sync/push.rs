@@ -367,36 +367,17 @@ fn set_version<T: SyncRecord>(
 }
 
 pub(crate) fn erased_ids(commit: &Commit) -> HashSet<Uuid> {
-    let mut out = HashSet::default();
-    out.extend(
-        commit
-            .people
+    fn erased<T>(changes: &crate::store::Changes<T>) -> impl Iterator<Item = Uuid> + '_ {
+        changes
             .iter()
             .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .organizations
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .edges
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .interactions
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out
+            .map(|(id, _)| *id)
+    }
+    erased(&commit.people)
+        .chain(erased(&commit.organizations))
+        .chain(erased(&commit.edges))
+        .chain(erased(&commit.interactions))
+        .collect()
 }
 
 pub(crate) fn changed_ids(commit: &Commit) -> Vec<Uuid> {
@@ -408,6 +389,13 @@ pub(crate) fn changed_ids(commit: &Commit) -> Vec<Uuid> {
         .chain(commit.interactions.keys())
         .copied()
         .collect()
+}
+
+fn json_object<T: SyncRecord>(record: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => unreachable!("records serialize to objects"),
+    }
 }
 
 /// The record's conflict resolved into `changes`; returns the records to push again.
@@ -459,15 +447,8 @@ fn resolve_conflict<T: SyncRecord>(
             ));
         }
         let current = staged(table, changes, server.id).cloned();
-        let mut as_theirs: serde_json::Map<String, serde_json::Value> =
-            match serde_json::to_value(&ours) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => unreachable!("records serialize to objects"),
-            };
-        let theirs_json = match serde_json::to_value(&theirs) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => unreachable!("records serialize to objects"),
-        };
+        let mut as_theirs = json_object(&ours);
+        let theirs_json = json_object(&theirs);
         // Same identity as theirs: id and the unique key's fields.
         for k in [
             "id",
