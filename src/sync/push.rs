@@ -320,12 +320,7 @@ impl<B: Backend> Db<B> {
             "applied": report.applied, "conflicts": report.conflicts, "repush": report.repush,
         });
         seal(st, &mut commit, ctx, "sync_push", new_changes, audit);
-        let set = commit.write_set(st);
-        Ok(Prepared {
-            commit,
-            set,
-            output: report,
-        })
+        Ok(Prepared::new(commit, st, report))
     }
 }
 
