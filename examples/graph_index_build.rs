@@ -10,10 +10,7 @@ use wig_graph::store::{block_on, Db, GraphView, MemoryBackend, QueryOptions, Wri
 mod common;
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::people_arg();
     let mut rand = common::splitmix64();
     let (uuids, batch) = common::storage_graph(n, false, &mut rand);
     let mut db = block_on(Db::open(MemoryBackend::default())).unwrap();

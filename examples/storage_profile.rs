@@ -8,10 +8,7 @@ use wig_graph::store::{block_on, Db, GraphState, MemoryBackend, WriteContext};
 mod common;
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::people_arg();
     let mut rand = common::splitmix64();
     let (_, batch) = common::storage_graph(n, true, &mut rand);
     let backend = MemoryBackend::default();

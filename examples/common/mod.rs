@@ -2,6 +2,14 @@
 //! same way by every example that profiles it.
 use wig_graph::model::*;
 
+/// N, the number of people: the first argument, 100,000 by default.
+pub fn people_arg() -> usize {
+    std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
+}
+
 /// splitmix64 from a fixed seed: the same graph on every run.
 pub fn splitmix64() -> impl FnMut() -> u64 {
     let mut seed = 7u64;
