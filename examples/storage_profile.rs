@@ -5,50 +5,12 @@ use std::time::Instant;
 use wig_graph::model::*;
 use wig_graph::store::{block_on, Db, GraphState, MemoryBackend, WriteContext};
 
+mod common;
+
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let mut seed = 7u64;
-    let mut rand = move || {
-        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let ids: Vec<String> = (0..n)
-        .map(|_| Uuid::from_u64_pair(rand(), rand()).to_string())
-        .collect();
-    let people: Vec<PersonInput> = (0..n)
-        .map(|i| PersonInput {
-            id: Some(ids[i].clone()),
-            names: vec![format!("Person {i}")],
-            emails: vec![format!("person{i}@example{}.com", i % 997)],
-            ..Default::default()
-        })
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    let mut edges = Vec::new();
-    for v in 1..n {
-        for _ in 0..10.min(v) {
-            let u = (rand() % v as u64) as usize;
-            if seen.insert((u.min(v), u.max(v))) {
-                edges.push(EdgeInput {
-                    from_person_id: Some(ids[v].clone()),
-                    to_person_id: Some(ids[u].clone()),
-                    strength: Some(JsNumber(0.5)),
-                    ..Default::default()
-                });
-            }
-        }
-    }
-    let batch = BatchInput {
-        people,
-        edges,
-        ..Default::default()
-    };
+    let n = common::people_arg();
+    let mut rand = common::splitmix64();
+    let (_, batch) = common::storage_graph(n, true, &mut rand);
     let backend = MemoryBackend::default();
     let mut db = block_on(Db::open(backend.clone())).unwrap();
     let ctx = WriteContext::at(Timestamp::from_millis(1_700_000_000_000));

@@ -20,19 +20,13 @@ fn weighted(a: Uuid, b: Uuid, s: f64, t: &str) -> EdgeInput {
 fn strongest_first_live_only_filtered() {
     let mut db = open();
     let names = ["ada", "bob", "cat", "dan", "eve"];
-    let p: Vec<Uuid> = block_on(
-        db.upsert_people(
-            names
-                .iter()
-                .map(|n| person(n, &format!("{n}@example.org")))
-                .collect(),
-            &ctx(),
-        ),
-    )
-    .unwrap()
-    .iter()
-    .map(|x| x.id)
-    .collect();
+    let p = people_ids(
+        &mut db,
+        names
+            .iter()
+            .map(|n| person(n, &format!("{n}@example.org")))
+            .collect(),
+    );
     let e: Vec<Uuid> = block_on(db.upsert_edges(
         vec![
             weighted(p[0], p[1], 0.3, "knows"),

@@ -43,11 +43,7 @@ fn graph() -> G {
         .collect();
     inputs[4].organization_id = Some(acme.to_string());
     inputs[3].organization_id = Some(acme.to_string());
-    let p: Vec<Uuid> = block_on(db.upsert_people(inputs, &ctx()))
-        .unwrap()
-        .iter()
-        .map(|x| x.id)
-        .collect();
+    let p = people_ids(&mut db, inputs);
     block_on(db.upsert_edges(
         vec![
             strong(p[0], p[1], 0.9, "knows"),
@@ -347,20 +343,19 @@ fn deleted_and_merged_people_leave_queries_and_the_patched_index_equals_a_rebuil
     assert!(GraphView::build(&fresh).snapshot().0.is_empty());
 }
 
+/// Every edge's strength, in the state's order.
+fn strengths(db: &Db<MemoryBackend>) -> Vec<f64> {
+    db.state().edges.values().map(|e| e.strength).collect()
+}
+
 fn interactions_db() -> (Db<MemoryBackend>, Vec<Uuid>) {
     let mut db = open();
-    let p: Vec<Uuid> = block_on(
-        db.upsert_people(
-            (0..4)
-                .map(|i| person(&format!("p{i}"), &format!("p{i}@example.org")))
-                .collect(),
-            &ctx(),
-        ),
-    )
-    .unwrap()
-    .iter()
-    .map(|x| x.id)
-    .collect();
+    let p = people_ids(
+        &mut db,
+        (0..4)
+            .map(|i| person(&format!("p{i}"), &format!("p{i}@example.org")))
+            .collect(),
+    );
     block_on(db.upsert_edge(strong(p[0], p[1], 0.1, "knows"), &ctx())).unwrap();
     let mut xs = Vec::new();
     for k in 0..12 {
@@ -413,20 +408,13 @@ fn recompute_writes_explained_strengths_and_reports_unknowns() {
     assert_eq!(created.relationship_type, RelationshipType::InteractedWith);
     assert_eq!(created.channels, vec![Channel::Email, Channel::Meeting]);
     // Deterministic: a second run at the same now changes nothing.
-    let before: Vec<f64> = db.state().edges.values().map(|e| e.strength).collect();
+    let before = strengths(&db);
     let r2 = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
     assert_eq!(
         (r2.edges_updated, r2.edges_created, r2.edges_unchanged),
         (0, 0, 3)
     );
-    assert_eq!(
-        before,
-        db.state()
-            .edges
-            .values()
-            .map(|e| e.strength)
-            .collect::<Vec<f64>>()
-    );
+    assert_eq!(before, strengths(&db));
     // A hand-edited strength is rescored, the other edges stay as they are.
     block_on(db.upsert_edges(
         vec![EdgeInput {
@@ -438,14 +426,7 @@ fn recompute_writes_explained_strengths_and_reports_unknowns() {
     .unwrap();
     let r3 = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
     assert_eq!((r3.edges_updated, r3.edges_unchanged), (1, 2));
-    assert_eq!(
-        before,
-        db.state()
-            .edges
-            .values()
-            .map(|e| e.strength)
-            .collect::<Vec<f64>>()
-    );
+    assert_eq!(before, strengths(&db));
     // The index sees the new strengths; "why" is the top factors.
     let sp = db
         .intro_paths(p[1], p[2], &QueryOptions::default())

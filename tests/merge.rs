@@ -45,14 +45,6 @@ fn p(names: &[&str], emails: &[&str]) -> PersonInput {
     }
 }
 
-fn people(db: &mut Db<MemoryBackend>, inputs: Vec<PersonInput>) -> Vec<Uuid> {
-    block_on(db.upsert_people(inputs, &ctx()))
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect()
-}
-
 fn err_of<T>(r: wig_graph::error::Result<T>) -> (ErrorCode, String) {
     match r {
         Ok(_) => panic!("expected an error"),
@@ -97,7 +89,7 @@ fn merge_unions_fields_fills_scalars_and_marks_sources() {
     let mut s2 = p(&["A. Lovelace"], &[]);
     s2.birth_date = Some("1815-12-10".into());
     s2.title = Some("Mathematician".into());
-    let ids = people(&mut db, vec![target, s1, s2]);
+    let ids = people_ids(&mut db, vec![target, s1, s2]);
     let (t, a, b) = (ids[0], ids[1], ids[2]);
     let mut sources = vec![a, b];
     sources.sort();
@@ -154,7 +146,7 @@ fn merge_unions_fields_fills_scalars_and_marks_sources() {
 #[test]
 fn previous_ids_carry_earlier_merges() {
     let mut db = open();
-    let ids = people(
+    let ids = people_ids(
         &mut db,
         vec![p(&["A"], &[]), p(&["B"], &[]), p(&["C"], &[])],
     );
@@ -170,7 +162,7 @@ fn previous_ids_carry_earlier_merges() {
 /// t–x, a–x (duplicate after re-pointing), a–y (re-pointed), a–t and a–b (self-edges), b–z.
 fn edge_graph() -> (Db<MemoryBackend>, [Uuid; 6]) {
     let mut db = open();
-    let ids = people(
+    let ids = people_ids(
         &mut db,
         ["t", "a", "b", "x", "y", "z"]
             .iter()
@@ -491,7 +483,7 @@ fn unmerge_refuses_while_a_later_merge_of_the_same_records_is_in_effect() {
 #[test]
 fn merge_errors_name_their_field() {
     let mut db = open();
-    let ids = people(
+    let ids = people_ids(
         &mut db,
         vec![
             p(&["A"], &[]),
@@ -557,7 +549,7 @@ fn merge_errors_name_their_field() {
         (ErrorCode::MergedAway, "targetId".into())
     );
     // 100 sources is the limit, not an error.
-    let many = people(&mut db, (0..100).map(|_| p(&["Same Name"], &[])).collect());
+    let many = people_ids(&mut db, (0..100).map(|_| p(&["Same Name"], &[])).collect());
     block_on(db.merge_people(t, &many, json!(null), &ctx_at(T2))).unwrap();
     assert_eq!(db.person(t).unwrap().names, vec!["A", "Same Name"]);
     assert_eq!(db.person(t).unwrap().previous_ids.len(), 100);
@@ -581,7 +573,7 @@ fn a_merge_that_would_overflow_a_list_is_refused() {
         emails: emails(1),
         ..Default::default()
     };
-    let ids = people(&mut db, vec![a, b]);
+    let ids = people_ids(&mut db, vec![a, b]);
     assert_eq!(
         err_of(db.prepare_merge_people(ids[0], &[ids[1]], json!(null), &ctx_at(T1))),
         (ErrorCode::TooLarge, "emails".into())
@@ -591,7 +583,7 @@ fn a_merge_that_would_overflow_a_list_is_refused() {
 #[test]
 fn a_merge_that_would_overflow_a_combined_edge_is_refused() {
     let mut db = open();
-    let ids = people(
+    let ids = people_ids(
         &mut db,
         vec![p(&["T"], &[]), p(&["A"], &[]), p(&["X"], &[])],
     );
@@ -639,7 +631,7 @@ fn organization_merges_repoint_people_and_unmerge_restores_them() {
     let (t, s) = (orgs[0].id, orgs[1].id);
     let mut ada = p(&["Ada"], &[]);
     ada.organization_id = Some(s.to_string());
-    let ids = people(&mut db, vec![ada, p(&["Bob"], &[])]);
+    let ids = people_ids(&mut db, vec![ada, p(&["Bob"], &[])]);
     let before = tables(&db);
     let m =
         block_on(db.merge_organizations(t, &[s], json!({ "by": "domain" }), &ctx_at(T1))).unwrap();
@@ -705,7 +697,7 @@ fn rejections_are_durable_and_independent_of_merges() {
 #[test]
 fn rejection_errors_name_their_field() {
     let mut db = open();
-    let ids = people(
+    let ids = people_ids(
         &mut db,
         vec![p(&["A"], &[]), p(&["B"], &[]), p(&["C"], &[])],
     );
@@ -833,7 +825,7 @@ fn build(g: &Graph) -> (Db<MemoryBackend>, Vec<Uuid>) {
             input
         })
         .collect();
-    let ids = people(&mut db, inputs);
+    let ids = people_ids(&mut db, inputs);
     let mut seen = std::collections::HashSet::new();
     let edges: Vec<EdgeInput> = g
         .edges

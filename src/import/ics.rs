@@ -13,10 +13,11 @@
 
 use std::collections::HashMap;
 
-use super::lines::{LineSplitter, Unfolder};
-use super::text::{civil_to_ms, days_from_civil, parse_property, unescape, weekday, Property};
+use super::lines::ContentLines;
+use super::text::{civil_to_ms, parse_property, unescape, weekday, Property};
 use super::{FoundInteraction, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
+use crate::model::days_from_civil;
 use crate::model::{Channel, Timestamp};
 
 /// A local date-time as written: (y, m, d, h, min, s).
@@ -38,8 +39,7 @@ struct Event {
 }
 
 pub struct IcsParser {
-    lines: LineSplitter,
-    unfolder: Unfolder,
+    lines: ContentLines,
     /// Component names from BEGIN lines, innermost last.
     stack: Vec<String>,
     event: Option<Event>,
@@ -61,8 +61,7 @@ impl Default for IcsParser {
 impl IcsParser {
     pub fn new() -> Self {
         IcsParser {
-            lines: LineSplitter::new(),
-            unfolder: Unfolder::default(),
+            lines: ContentLines::default(),
             stack: Vec::new(),
             event: None,
             zones: HashMap::new(),
@@ -485,34 +484,17 @@ pub fn parse_duration_minutes(v: &str) -> Option<f64> {
 
 impl PushParser for IcsParser {
     fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
-        let mut logical: Vec<(u64, Vec<u8>, bool)> = Vec::new();
-        {
-            let unfolder = &mut self.unfolder;
-            self.lines.feed(chunk, &mut |l| {
-                unfolder.push(l, &mut |cl| {
-                    logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut))
-                })
-            });
-        }
-        for (line, bytes, cut) in logical {
-            self.content_line(line, &bytes, cut, out);
+        let logical = self.lines.feed(chunk);
+        for cl in logical {
+            self.content_line(cl.first_line, &cl.bytes, cl.cut, out);
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
-        let mut logical: Vec<(u64, Vec<u8>, bool)> = Vec::new();
-        {
-            let unfolder = &mut self.unfolder;
-            self.lines.finish(&mut |l| {
-                unfolder.push(l, &mut |cl| {
-                    logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut))
-                })
-            });
-            unfolder.flush(&mut |cl| logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut)));
-        }
-        for (line, bytes, cut) in logical {
-            self.content_line(line, &bytes, cut, out);
+        let logical = self.lines.finish();
+        for cl in logical {
+            self.content_line(cl.first_line, &cl.bytes, cl.cut, out);
         }
         if let Some(ev) = self.event.take() {
             out.push(Parsed::Issue(ParseIssue::new(
@@ -533,7 +515,6 @@ impl PushParser for IcsParser {
 
     fn buffered_bytes(&self) -> usize {
         self.lines.buffered()
-            + self.unfolder.buffered()
             + self
                 .event
                 .as_ref()

@@ -182,6 +182,74 @@ impl Unfolder {
     }
 }
 
+/// An unfolded content line copied out of the unfolder's buffer, so that a
+/// parser can handle it while mutating itself.
+pub struct OwnedContentLine {
+    pub first_line: u64,
+    pub bytes: Vec<u8>,
+    pub cut: bool,
+}
+
+impl OwnedContentLine {
+    fn of(cl: ContentLine) -> Self {
+        OwnedContentLine {
+            first_line: cl.first_line,
+            bytes: cl.bytes.to_vec(),
+            cut: cl.cut,
+        }
+    }
+
+    pub fn as_content_line(&self) -> ContentLine<'_> {
+        ContentLine {
+            first_line: self.first_line,
+            bytes: &self.bytes,
+            cut: self.cut,
+        }
+    }
+}
+
+/// Byte chunks in, unfolded content lines out: [`LineSplitter`] then
+/// [`Unfolder`], as the vCard and iCalendar parsers both read.
+pub struct ContentLines {
+    lines: LineSplitter,
+    unfolder: Unfolder,
+}
+
+impl Default for ContentLines {
+    fn default() -> Self {
+        ContentLines {
+            lines: LineSplitter::new(),
+            unfolder: Unfolder::default(),
+        }
+    }
+}
+
+impl ContentLines {
+    pub fn buffered(&self) -> usize {
+        self.lines.buffered() + self.unfolder.buffered()
+    }
+
+    /// The content lines completed by `chunk` (the last one may still continue).
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<OwnedContentLine> {
+        let mut out = Vec::new();
+        let unfolder = &mut self.unfolder;
+        self.lines.feed(chunk, &mut |l| {
+            unfolder.push(l, &mut |cl| out.push(OwnedContentLine::of(cl)))
+        });
+        out
+    }
+
+    /// The content lines left at the end of the input.
+    pub fn finish(&mut self) -> Vec<OwnedContentLine> {
+        let mut out = Vec::new();
+        let unfolder = &mut self.unfolder;
+        self.lines
+            .finish(&mut |l| unfolder.push(l, &mut |cl| out.push(OwnedContentLine::of(cl))));
+        unfolder.flush(&mut |cl| out.push(OwnedContentLine::of(cl)));
+        out
+    }
+}
+
 /// Whether a content line's parameters say ENCODING=QUOTED-PRINTABLE (or
 /// the vCard 2.1 bare `;QUOTED-PRINTABLE`).
 fn is_quoted_printable(line: &[u8]) -> bool {

@@ -7,7 +7,7 @@
 //! for the headers alone; the charsets contact exports actually use are
 //! UTF-8, Latin-1 and Windows-1252, covered here in a few lines.
 
-use crate::model::Timestamp;
+use crate::model::{days_from_civil, days_in_month, Timestamp};
 
 /// One content line of a vCard or iCalendar file.
 #[derive(Debug, Clone, PartialEq)]
@@ -475,25 +475,6 @@ pub fn civil_to_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i
     }
     let days = days_from_civil(y, mo, d);
     Some(((days * 24 + h) * 60 + mi) * 60_000 + s.min(59) * 1000)
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// 0 = Sunday … 6 = Saturday.

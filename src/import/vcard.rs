@@ -3,7 +3,7 @@
 //! parameters decoded; FN, N, NICKNAME, EMAIL, TEL, ORG, TITLE, UID, URL,
 //! X-SOCIALPROFILE, ADR and BDAY kept, the rest (photos, notes) ignored.
 
-use super::lines::{ContentLine, LineSplitter, Unfolder};
+use super::lines::{ContentLine, ContentLines};
 use super::text::{parse_property, split_escaped, unescape, Property};
 use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
@@ -20,8 +20,7 @@ struct Card {
 }
 
 pub struct VCardParser {
-    lines: LineSplitter,
-    unfolder: Unfolder,
+    lines: ContentLines,
     card: Option<Card>,
     /// Line of the first stray line in a run outside any card (reported once).
     stray: Option<u64>,
@@ -36,8 +35,7 @@ impl Default for VCardParser {
 impl VCardParser {
     pub fn new() -> Self {
         VCardParser {
-            lines: LineSplitter::new(),
-            unfolder: Unfolder::default(),
+            lines: ContentLines::default(),
             card: None,
             stray: None,
         }
@@ -307,48 +305,17 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
 
 impl PushParser for VCardParser {
     fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
-        let mut logical: Vec<(u64, Vec<u8>, bool)> = Vec::new();
-        {
-            let unfolder = &mut self.unfolder;
-            self.lines.feed(chunk, &mut |l| {
-                unfolder.push(l, &mut |cl| {
-                    logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut))
-                })
-            });
-        }
-        for (first_line, bytes, cut) in logical {
-            self.content_line(
-                ContentLine {
-                    first_line,
-                    bytes: &bytes,
-                    cut,
-                },
-                out,
-            );
+        let logical = self.lines.feed(chunk);
+        for cl in logical {
+            self.content_line(cl.as_content_line(), out);
         }
         Ok(())
     }
 
     fn finish(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
-        let mut logical: Vec<(u64, Vec<u8>, bool)> = Vec::new();
-        {
-            let unfolder = &mut self.unfolder;
-            self.lines.finish(&mut |l| {
-                unfolder.push(l, &mut |cl| {
-                    logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut))
-                })
-            });
-            unfolder.flush(&mut |cl| logical.push((cl.first_line, cl.bytes.to_vec(), cl.cut)));
-        }
-        for (first_line, bytes, cut) in logical {
-            self.content_line(
-                ContentLine {
-                    first_line,
-                    bytes: &bytes,
-                    cut,
-                },
-                out,
-            );
+        let logical = self.lines.finish();
+        for cl in logical {
+            self.content_line(cl.as_content_line(), out);
         }
         if let Some(card) = self.card.take() {
             out.push(Parsed::Issue(ParseIssue::new(
@@ -361,7 +328,7 @@ impl PushParser for VCardParser {
     }
 
     fn buffered_bytes(&self) -> usize {
-        self.lines.buffered() + self.unfolder.buffered()
+        self.lines.buffered()
     }
 }
 

@@ -13,8 +13,8 @@ pub mod validate;
 pub use ids::new_id;
 pub use input::*;
 pub use metadata::Metadata;
-pub(crate) use time::parse_date;
 pub use time::Timestamp;
+pub(crate) use time::{days_from_civil, days_in_month, parse_date};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

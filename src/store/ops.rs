@@ -28,6 +28,32 @@ impl WriteContext {
             correlation_id: None,
         }
     }
+
+    /// The audit entry of a call made in this context (a fresh correlation
+    /// id when the caller gave none).
+    pub(crate) fn audit_entry(
+        &self,
+        seq: u64,
+        action: &str,
+        entity: Option<(EntityKind, Uuid)>,
+        metadata: serde_json::Value,
+        at: Timestamp,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: new_id(),
+            seq,
+            correlation_id: self
+                .correlation_id
+                .clone()
+                .unwrap_or_else(|| new_id().to_string()),
+            action: action.to_string(),
+            actor_id: self.actor_id.clone(),
+            entity_type: entity.map(|e| e.0),
+            entity_id: entity.map(|e| e.1),
+            metadata: Metadata(metadata),
+            created_at: at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -94,6 +120,16 @@ pub struct Prepared<T> {
 }
 
 impl<T> Prepared<T> {
+    /// `commit` with everything it writes against `state`.
+    pub(crate) fn new(commit: Commit, state: &GraphState, output: T) -> Self {
+        let set = commit.write_set(state);
+        Prepared {
+            commit,
+            set,
+            output,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Prepared<U> {
         Prepared {
             commit: self.commit,
@@ -405,20 +441,13 @@ impl<'a> Staging<'a> {
         metadata: serde_json::Value,
     ) -> Commit {
         if !self.commit.is_empty() || !self.commit.audit_removed.is_empty() {
-            self.commit.audit.push(AuditEntry {
-                id: new_id(),
-                seq: self.state.next_audit_seq,
-                correlation_id: ctx
-                    .correlation_id
-                    .clone()
-                    .unwrap_or_else(|| new_id().to_string()),
-                action: action.to_string(),
-                actor_id: ctx.actor_id.clone(),
-                entity_type: entity.map(|e| e.0),
-                entity_id: entity.map(|e| e.1),
-                metadata: Metadata(metadata),
-                created_at: self.now,
-            });
+            self.commit.audit.push(ctx.audit_entry(
+                self.state.next_audit_seq,
+                action,
+                entity,
+                metadata,
+                self.now,
+            ));
         }
         if !self.changes.is_empty() {
             self.commit.outbox.push(OutboxEntry {
@@ -529,15 +558,14 @@ impl<B: Backend> Db<B> {
     }
 
     pub(super) fn prepared<T>(&self, commit: Commit, output: T) -> Prepared<T> {
-        let set = if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
-            WriteSet::default()
+        if commit.is_empty() && commit.audit.is_empty() && commit.outbox.is_empty() {
+            Prepared {
+                commit,
+                set: WriteSet::default(),
+                output,
+            }
         } else {
-            commit.write_set(&self.state)
-        };
-        Prepared {
-            commit,
-            set,
-            output,
+            Prepared::new(commit, &self.state, output)
         }
     }
 

@@ -292,20 +292,9 @@ impl<B: Backend> Db<B> {
         // Always leave the audit mark, even when nothing changed: it is what
         // the next `only: "touched"` call counts from.
         if commit.audit.is_empty() {
-            commit.audit.push(model::AuditEntry {
-                id: new_id(),
-                seq: st.next_audit_seq,
-                correlation_id: ctx
-                    .correlation_id
-                    .clone()
-                    .unwrap_or_else(|| new_id().to_string()),
-                action: ACTION.into(),
-                actor_id: ctx.actor_id.clone(),
-                entity_type: None,
-                entity_id: None,
-                metadata: Metadata(meta),
-                created_at: now,
-            });
+            commit
+                .audit
+                .push(ctx.audit_entry(st.next_audit_seq, ACTION, None, meta, now));
         }
         Ok(self.prepared(commit, report))
     }

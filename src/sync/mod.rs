@@ -164,20 +164,9 @@ pub(crate) fn seal(
     changes: Vec<OutboxChange>,
     report: serde_json::Value,
 ) {
-    commit.audit.push(AuditEntry {
-        id: new_id(),
-        seq: state.next_audit_seq,
-        correlation_id: ctx
-            .correlation_id
-            .clone()
-            .unwrap_or_else(|| new_id().to_string()),
-        action: action.to_string(),
-        actor_id: ctx.actor_id.clone(),
-        entity_type: None,
-        entity_id: None,
-        metadata: Metadata(report),
-        created_at: ctx.now,
-    });
+    commit
+        .audit
+        .push(ctx.audit_entry(state.next_audit_seq, action, None, report, ctx.now));
     if !changes.is_empty() {
         let seq = state
             .next_outbox_seq

@@ -298,12 +298,7 @@ impl<B: Backend> Db<B> {
             });
             seal(st, &mut commit, ctx, "sync_pull", new_changes, audit);
         }
-        let set = commit.write_set(st);
-        Ok(Prepared {
-            commit,
-            set,
-            output: report,
-        })
+        Ok(Prepared::new(commit, st, report))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -14,6 +14,33 @@ use crate::store::{
     Backend, ChangeOp, Commit, Db, GraphState, OutboxChange, Prepared, WriteContext,
 };
 
+/// `$body` with `$table` (the state's table of records of `$kind`) and
+/// `$changes` (the commit's changes to that table) bound: one generic call
+/// instead of an arm per kind. Merges have no such pair here: `$merge`.
+macro_rules! for_kind {
+    ($kind:expr, $st:expr, $commit:expr, merge => $merge:expr, |$table:ident, $changes:ident| $body:expr) => {
+        match $kind {
+            EntityKind::Person => {
+                let ($table, $changes) = (&$st.people, &mut $commit.people);
+                $body
+            }
+            EntityKind::Organization => {
+                let ($table, $changes) = (&$st.organizations, &mut $commit.organizations);
+                $body
+            }
+            EntityKind::Edge => {
+                let ($table, $changes) = (&$st.edges, &mut $commit.edges);
+                $body
+            }
+            EntityKind::Interaction => {
+                let ($table, $changes) = (&$st.interactions, &mut $commit.interactions);
+                $body
+            }
+            EntityKind::Merge => $merge,
+        }
+    };
+}
+
 /// One record of a batch, and the outbox changes it answers for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushItem {
@@ -193,17 +220,9 @@ impl<B: Backend> Db<B> {
             removed.extend(item.covered.iter().copied());
             meta.erase_bases.remove(&item.id);
             let v = a.version;
-            match item.kind {
-                EntityKind::Person => set_version(&st.people, &mut commit.people, item.id, v),
-                EntityKind::Organization => {
-                    set_version(&st.organizations, &mut commit.organizations, item.id, v)
-                }
-                EntityKind::Edge => set_version(&st.edges, &mut commit.edges, item.id, v),
-                EntityKind::Interaction => {
-                    set_version(&st.interactions, &mut commit.interactions, item.id, v)
-                }
-                EntityKind::Merge => {}
-            }
+            for_kind!(item.kind, st, commit, merge => {}, |table, changes| {
+                set_version(table, changes, item.id, v)
+            });
             report.applied += 1;
         }
         // The records whose current state must be pushed again.
@@ -224,47 +243,11 @@ impl<B: Backend> Db<B> {
             removed.extend(item.covered.iter().copied());
             report.conflicts += 1;
             let sfield = format!("{field}.server.record");
-            let outcome = match item.kind {
-                EntityKind::Person => resolve_conflict(
-                    &st.people,
-                    &mut commit.people,
-                    item,
-                    server,
-                    &c.reason,
-                    &sfield,
-                    &mut meta,
-                )?,
-                EntityKind::Organization => resolve_conflict(
-                    &st.organizations,
-                    &mut commit.organizations,
-                    item,
-                    server,
-                    &c.reason,
-                    &sfield,
-                    &mut meta,
-                )?,
-                EntityKind::Edge => resolve_conflict(
-                    &st.edges,
-                    &mut commit.edges,
-                    item,
-                    server,
-                    &c.reason,
-                    &sfield,
-                    &mut meta,
-                )?,
-                EntityKind::Interaction => resolve_conflict(
-                    &st.interactions,
-                    &mut commit.interactions,
-                    item,
-                    server,
-                    &c.reason,
-                    &sfield,
-                    &mut meta,
-                )?,
-                // Merge records are written once and never edited: the
-                // server's copy stands.
-                EntityKind::Merge => Vec::new(),
-            };
+            // Merge records are written once and never edited: the server's
+            // copy stands.
+            let outcome = for_kind!(item.kind, st, commit, merge => Vec::new(), |table, changes| {
+                resolve_conflict(table, changes, item, server, &c.reason, &sfield, &mut meta)?
+            });
             repush.extend(outcome);
             // An edit that met a merge goes to the survivor.
             if item.kind == EntityKind::Person && !server.erased && server.id == item.id {
@@ -288,17 +271,9 @@ impl<B: Backend> Db<B> {
             new_changes.push(OutboxChange {
                 kind,
                 id,
-                op: match kind {
-                    EntityKind::Person => op_of(staged(&st.people, &commit.people, id)),
-                    EntityKind::Organization => {
-                        op_of(staged(&st.organizations, &commit.organizations, id))
-                    }
-                    EntityKind::Edge => op_of(staged(&st.edges, &commit.edges, id)),
-                    EntityKind::Interaction => {
-                        op_of(staged(&st.interactions, &commit.interactions, id))
-                    }
-                    EntityKind::Merge => ChangeOp::Upsert,
-                },
+                op: for_kind!(kind, st, commit, merge => ChangeOp::Upsert, |table, changes| {
+                    op_of(staged(table, changes, id))
+                }),
             });
         }
         let erased_by_server = erased_ids(&commit);
@@ -320,12 +295,7 @@ impl<B: Backend> Db<B> {
             "applied": report.applied, "conflicts": report.conflicts, "repush": report.repush,
         });
         seal(st, &mut commit, ctx, "sync_push", new_changes, audit);
-        let set = commit.write_set(st);
-        Ok(Prepared {
-            commit,
-            set,
-            output: report,
-        })
+        Ok(Prepared::new(commit, st, report))
     }
 }
 
@@ -367,36 +337,17 @@ fn set_version<T: SyncRecord>(
 }
 
 pub(crate) fn erased_ids(commit: &Commit) -> HashSet<Uuid> {
-    let mut out = HashSet::default();
-    out.extend(
-        commit
-            .people
+    fn erased<T>(changes: &crate::store::Changes<T>) -> impl Iterator<Item = Uuid> + '_ {
+        changes
             .iter()
             .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .organizations
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .edges
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out.extend(
-        commit
-            .interactions
-            .iter()
-            .filter(|(_, r)| r.is_none())
-            .map(|(id, _)| *id),
-    );
-    out
+            .map(|(id, _)| *id)
+    }
+    erased(&commit.people)
+        .chain(erased(&commit.organizations))
+        .chain(erased(&commit.edges))
+        .chain(erased(&commit.interactions))
+        .collect()
 }
 
 pub(crate) fn changed_ids(commit: &Commit) -> Vec<Uuid> {
@@ -408,6 +359,13 @@ pub(crate) fn changed_ids(commit: &Commit) -> Vec<Uuid> {
         .chain(commit.interactions.keys())
         .copied()
         .collect()
+}
+
+fn json_object<T: SyncRecord>(record: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(record) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => unreachable!("records serialize to objects"),
+    }
 }
 
 /// The record's conflict resolved into `changes`; returns the records to push again.
@@ -459,15 +417,8 @@ fn resolve_conflict<T: SyncRecord>(
             ));
         }
         let current = staged(table, changes, server.id).cloned();
-        let mut as_theirs: serde_json::Map<String, serde_json::Value> =
-            match serde_json::to_value(&ours) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => unreachable!("records serialize to objects"),
-            };
-        let theirs_json = match serde_json::to_value(&theirs) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => unreachable!("records serialize to objects"),
-        };
+        let mut as_theirs = json_object(&ours);
+        let theirs_json = json_object(&theirs);
         // Same identity as theirs: id and the unique key's fields.
         for k in [
             "id",

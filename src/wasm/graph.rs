@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
 use crate::error::{Error, ErrorCode};
 use crate::model::{validate, Timestamp, Uuid};
-use crate::store::{Backend, Prepared, QueryOptions, RecomputeOptions, WriteContext};
+use crate::store::{QueryOptions, RecomputeOptions, WriteContext};
 
 fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
     validate::parse_id(value, field).map_err(js_error)

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{borrow_err, closed_err, js_error, optional, to_js, Shared, WasmGraph};
 use crate::error::{Error, ErrorCode};
-use crate::store::{Backend, ImportKind, ImportOptions, ImportSession, Prepared, WriteContext};
+use crate::store::{ImportKind, ImportOptions, ImportSession, WriteContext};
 
 #[wasm_bindgen]
 pub struct WasmImporter {
@@ -78,40 +78,14 @@ impl WasmImporter {
         }
     }
 
-    /// Persists one prepared write, then applies it (no borrow held while
-    /// IndexedDB works, so reads stay available).
-    async fn persist<T>(
-        &self,
-        prepare: impl FnOnce(
-            &crate::store::Db<crate::store::idb::WebBackend>,
-        ) -> crate::error::Result<Prepared<T>>,
-    ) -> Result<T, JsValue> {
-        let (prepared, backend) = {
-            let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
-            let db = guard.as_ref().ok_or_else(closed_err)?;
-            (prepare(db).map_err(js_error)?, db.backend().clone())
-        };
-        let Prepared {
-            commit,
-            set,
-            output,
-        } = prepared;
-        if !set.is_empty() {
-            backend.write(set).await.map_err(js_error)?;
-        }
-        if let Some(db) = self.db.try_borrow_mut().map_err(|_| borrow_err())?.as_mut() {
-            db.apply(commit);
-        }
-        Ok(output)
-    }
-
     async fn write_batches(&self, session: &mut ImportSession) -> Result<(), JsValue> {
         while let Some(batch) = session.take_batch() {
             let ctx = self.context();
             let s: &ImportSession = session;
-            let outcome = self
-                .persist(|db| db.prepare_import_batch(s, &batch, &ctx))
-                .await?;
+            let outcome = super::persist(&self.db, None, |db| {
+                db.prepare_import_batch(s, &batch, &ctx)
+            })
+            .await?;
             session.written(outcome);
         }
         Ok(())
@@ -128,7 +102,7 @@ impl WasmImporter {
         let mut strengths = 0;
         if touches {
             let ctx = self.context();
-            let r = self.persist(|db| db.prepare_import_strengths(&ctx)).await?;
+            let r = super::persist(&self.db, None, |db| db.prepare_import_strengths(&ctx)).await?;
             strengths = r.edges_updated + r.edges_created;
         }
         let duplicates = {

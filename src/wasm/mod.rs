@@ -179,38 +179,49 @@ macro_rules! read {
 }
 
 /// A write: prepare against the state (validation, the write set), persist
-/// with no borrow held (reads stay available meanwhile), then apply.
+/// with no borrow held (reads stay available meanwhile), then apply. While
+/// the backend works, `writing` (when given) is set, so that a second write
+/// of the graph gets BUSY.
+pub(crate) async fn persist<T>(
+    db: &Shared,
+    writing: Option<&std::cell::Cell<bool>>,
+    prepare: impl FnOnce(&Db<WebBackend>) -> crate::error::Result<Prepared<T>>,
+) -> Result<T, JsValue> {
+    let (prepared, backend) = {
+        let guard = db.try_borrow().map_err(|_| borrow_err())?;
+        let db = guard.as_ref().ok_or_else(closed_err)?;
+        (prepare(db).map_err(js_error)?, db.backend().clone())
+    };
+    let Prepared {
+        commit,
+        set,
+        output,
+    } = prepared;
+    if !set.is_empty() {
+        if let Some(w) = writing {
+            w.set(true);
+        }
+        let written = backend.write(set).await;
+        if let Some(w) = writing {
+            w.set(false);
+        }
+        written.map_err(js_error)?;
+    }
+    if let Some(db) = db.try_borrow_mut().map_err(|_| borrow_err())?.as_mut() {
+        db.apply(commit);
+    }
+    Ok(output)
+}
+
+/// [`persist`] for a call of the graph, refused with BUSY while another
+/// write of it is in flight.
 macro_rules! write_op {
     ($self:ident, $db:ident, $ctx:ident => $prepare:expr) => {{
         if $self.writing.get() {
             return Err(borrow_err());
         }
         let $ctx = $self.context();
-        let (prepared, backend) = {
-            let guard = $self.db.try_borrow().map_err(|_| borrow_err())?;
-            let $db = guard.as_ref().ok_or_else(closed_err)?;
-            ($prepare.map_err(js_error)?, $db.backend().clone())
-        };
-        let Prepared {
-            commit,
-            set,
-            output,
-        } = prepared;
-        if !set.is_empty() {
-            $self.writing.set(true);
-            let written = backend.write(set).await;
-            $self.writing.set(false);
-            written.map_err(js_error)?;
-        }
-        if let Some(db) = $self
-            .db
-            .try_borrow_mut()
-            .map_err(|_| borrow_err())?
-            .as_mut()
-        {
-            db.apply(commit);
-        }
-        Ok::<_, JsValue>(output)
+        $crate::wasm::persist(&$self.db, Some(&$self.writing), |$db| $prepare).await
     }};
 }
 

@@ -44,6 +44,15 @@ pub fn interaction(source_id: &str, participants: &[&str]) -> InteractionInput {
     }
 }
 
+/// Upserts `inputs` in one call; their ids, in order.
+pub fn people_ids(db: &mut Db<MemoryBackend>, inputs: Vec<PersonInput>) -> Vec<Uuid> {
+    block_on(db.upsert_people(inputs, &ctx()))
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect()
+}
+
 /// Two people (Ada, Bob) and an edge between them.
 pub fn seeded() -> (Db<MemoryBackend>, Uuid, Uuid) {
     let mut db = open();
