@@ -129,7 +129,8 @@ $$;
 create or replace function wig.push_in_order(changes jsonb, v_owner text) returns jsonb
   language plpgsql volatile
   set jit = off
-  set plan_cache_mode = force_custom_plan
+  -- Key lookups only: see wig.push_typed on why generic plans.
+  set plan_cache_mode = force_generic_plan
   as $$
 declare
   v_seq bigint;
@@ -349,13 +350,18 @@ $$;
 -- v_checked = true: the envelope and record checks are not run (see "go")
 -- and any valid spelling of a value is accepted and written typed.
 -- The caller holds the owner's row lock and has checked the array's length.
--- plan_cache_mode: plpgsql may switch to a generic plan after five calls, and
--- a generic plan is made without knowing v_owner (one owner may hold most of
--- a table). A custom plan costs a few ms of planning per call.
+-- plan_cache_mode = force_generic_plan: every lookup here is by a whole key
+-- ((owner, id), (owner, change id), (owner, pair)). A custom plan, made for
+-- the actual owner, goes wrong for an owner the statistics do not know yet
+-- (a new user): it estimates one row for "owner_id = $1" and may then probe
+-- (owner_id, version) instead of the primary key, scanning all of that
+-- owner's rows per change — pushes of 5,000 grew from 0.4 s to 7 s per call
+-- as the owner's rows grew. A generic plan estimates rows per owner from
+-- the table's averages, so the unique indexes always win.
 create or replace function wig.push_typed(changes jsonb, v_owner text, v_checked boolean) returns jsonb
   language plpgsql volatile
   set jit = off
-  set plan_cache_mode = force_custom_plan
+  set plan_cache_mode = force_generic_plan
   -- The materialized steps of a 5,000-change batch hold ~5 copies of ~1 kB
   -- records: with the default 4 MB they spill to temporary files.
   set work_mem = '64MB'
