@@ -3,15 +3,9 @@
 // graphology-shortest-path 2.1 in the same process, on one dataset.
 // Everything environment-specific comes in through `env`.
 
-export function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator of the sample graph and the other benchmarks (served
+// from the repository root in the Chromium run, so the relative path holds).
+import { mulberry32 } from '../../www/sample.js';
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
