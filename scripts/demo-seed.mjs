@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Graph, createSync } from '../pkg/node.js';
 import { fillDemoGraph } from './demo-graph.mjs';
+import { sampleGraph } from '../www/sample.js';
 import { userToken } from '../tests/sync/jwt.mjs';
 
 const out = process.argv[2];
@@ -43,5 +44,7 @@ if (changes.length === 0) {
 }
 
 // The dashboard starts empty and fills itself by pulling from the server.
-const config = { sample: false, sync: { url: '/gateway', token, interval: 60, autoStart: true } };
+// "me" for the intro-path screens: the sample graph's first person (seeded, so the same id every time).
+const me = sampleGraph().people[0].id;
+const config = { sample: false, me, sync: { url: '/gateway', token, interval: 60, autoStart: true } };
 await writeFile(out, JSON.stringify(config, null, 2));

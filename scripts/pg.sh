@@ -170,6 +170,9 @@ start_gateway() {
       PGRST_DB_URI="postgres://authenticator:$(cat "$DIR/authenticator.pw")@127.0.0.1:$PG_PORT/$DB" \
       PGRST_DB_SCHEMAS=api PGRST_DB_ANON_ROLE=web_anon PGRST_JWT_SECRET="$secret" \
       PGRST_SERVER_HOST=127.0.0.1 PGRST_SERVER_PORT="$GW_PORT" PGRST_DB_POOL=10
+    # postrust prefers a PORT/HOST from the environment (a hosting convention)
+    # to PGRST_SERVER_PORT: `PORT=8091 scripts/demo.sh` put it on the web port.
+    unset PORT HOST
     exec postrust >"$DIR/postrust.log" 2>&1 </dev/null
   ) &
   echo $! > "$DIR/postrust.pid"

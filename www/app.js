@@ -25,7 +25,8 @@ const ctx = {
   views: {},
   meKey: `wig-me:${GRAPH}`,
   get me() {
-    const id = localStorage.getItem(this.meKey);
+    // The demo's /config.json may name "me" until the user picks someone.
+    const id = localStorage.getItem(this.meKey) ?? this.config?.me;
     if (!id) return null;
     try {
       const p = this.graph.getPerson(id);

@@ -88,5 +88,7 @@ test('main job: the demo graph goes to the server, and the dashboard pulls it in
   assert.ok(Array.isArray(seen.path) && seen.path.length >= 2);
   // The sample import's two obvious duplicates are waiting for review.
   assert.deepEqual(seen.duplicates, ['Bob Chen ~ Robert Chen', 'Sofia Garcia ~ Sofía García']);
+  // "Me" is preset by the demo, so intro paths work at once.
+  assert.notEqual(await page.textContent('#me-name'), 'not chosen');
   assert.deepEqual(errors, []);
 });
