@@ -14,3 +14,16 @@ export async function launch() {
     args: CHROMIUM_ARGS,
   });
 }
+
+/** Opens the dashboard at `url` in a new page and waits until it is ready; page errors are collected. */
+export async function openDashboard(context, url, { timeout = 60_000 } = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout });
+  return { page, errors };
+}
+
+/** The record counts the dashboard's header shows. */
+export const dashboardCounts = (page) => page.evaluate(() => Object.fromEntries(['people', 'organizations', 'edges', 'interactions'].map((k) => [k, Number(document.querySelector(`[data-testid=count-${k}]`).textContent)])));

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { startServer } from '../../scripts/serve.mjs';
 import { startServer as startGateway } from '../sync/server.mjs';
 import { userToken } from '../sync/jwt.mjs';
-import { launch } from './browser.mjs';
+import { launch, openDashboard, dashboardCounts as counts } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const artifacts = join(root, 'test-results/dashboard');
@@ -24,16 +24,6 @@ after(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-async function openDashboard(context, url) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(url);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 60_000 });
-  return { page, errors };
-}
-
-const counts = (page) => page.evaluate(() => Object.fromEntries(['people', 'organizations', 'edges', 'interactions'].map((k) => [k, Number(document.querySelector(`[data-testid=count-${k}]`).textContent)])));
 
 async function syncNow(page) {
   await page.click('#tab-sync');

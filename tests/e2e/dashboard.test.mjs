@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
-import { launch } from './browser.mjs';
+import { launch, openDashboard as openBrowserDashboard } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const artifacts = join(root, 'test-results/dashboard');
@@ -25,14 +25,7 @@ after(() => server?.close());
 
 const base = (s = server) => `http://127.0.0.1:${s.address().port}/`;
 
-async function openDashboard(context, url = base()) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(url);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 60_000 });
-  return { page, errors };
-}
+const openDashboard = (context, url = base()) => openBrowserDashboard(context, url);
 
 const count = async (page, what) => Number(await page.textContent(`[data-testid=count-${what}]`));
 const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });

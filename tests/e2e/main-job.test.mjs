@@ -16,7 +16,7 @@ import { startServer as startGateway, rpc } from '../sync/server.mjs';
 import { userToken } from '../sync/jwt.mjs';
 import { Graph } from '../../pkg/node.js';
 import { fillDemoGraph } from '../../scripts/demo-graph.mjs';
-import { launch } from './browser.mjs';
+import { launch, openDashboard, dashboardCounts } from './browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const closers = [];
@@ -63,14 +63,9 @@ test('main job: the demo graph goes to the server, and the dashboard pulls it in
   closers.push(() => web.close());
   const context = await launch();
   closers.push(() => context.close());
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`http://127.0.0.1:${web.address().port}/`);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 120_000 });
+  const { page, errors } = await openDashboard(context, `http://127.0.0.1:${web.address().port}/`, { timeout: 120_000 });
   assert.match(await page.textContent('[data-testid=status]'), /synced with/);
-  const counts = await page.evaluate(() => Object.fromEntries(['people', 'organizations', 'edges', 'interactions'].map((k) => [k, Number(document.querySelector(`[data-testid=count-${k}]`).textContent)])));
-  assert.deepEqual(counts, expected);
+  assert.deepEqual(await dashboardCounts(page), expected);
   // What the dashboard shows is computed locally from the pulled graph.
   const seen = await page.evaluate(() => {
     const g = window.wigDashboard.graph;
