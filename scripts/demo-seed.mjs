@@ -10,6 +10,7 @@ import { Graph, createSync } from '../pkg/node.js';
 import { fillDemoGraph } from './demo-graph.mjs';
 import { sampleGraph } from '../www/sample.js';
 import { userToken } from '../tests/sync/jwt.mjs';
+import { rpc } from '../tests/sync/server.mjs';
 
 const out = process.argv[2];
 const url = process.env.WIG_GATEWAY_URL;
@@ -21,13 +22,9 @@ const user = process.env.WIG_DEMO_USER ?? 'demo';
 // A demo token, valid for 30 days; a real deployment gets tokens from its auth server.
 const token = userToken(user, { ttlSeconds: 30 * 24 * 3600 });
 
-const res = await fetch(`${url}/rpc/wig_pull`, {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-  body: JSON.stringify({ since: 0, limit: 1 }),
-});
-if (!res.ok) throw new Error(`the gateway refused the demo pull: ${res.status} ${await res.text()}`);
-const { changes } = await res.json();
+const pulled = await rpc('wig_pull', { since: 0, limit: 1 }, token);
+if (pulled.status !== 200) throw new Error(`the gateway refused the demo pull: ${pulled.status} ${JSON.stringify(pulled.body)}`);
+const { changes } = pulled.body;
 
 if (changes.length === 0) {
   const t0 = performance.now();
