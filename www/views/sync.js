@@ -97,19 +97,31 @@ export function mountSync(ctx) {
       showError(err);
     }
   });
-  $('sync-now').addEventListener('click', async () => {
-    if (!available()) return;
+  /** One sync now, for the button and the demo's start: redraws after it, shows (and rethrows) its error. */
+  async function syncOnce() {
     try {
-      $('sync-now').disabled = true;
       const result = await client().syncNow();
       lastSuccess = new Date();
-      $('sync-progress-text').textContent = `done: ${JSON.stringify(result)}`;
       ctx.changed();
+      return result;
     } catch (err) {
       showError(err);
+      throw err;
+    } finally {
+      showStatus(sync?.status);
+    }
+  }
+
+  $('sync-now').addEventListener('click', async () => {
+    if (!available()) return;
+    $('sync-now').disabled = true;
+    try {
+      const result = await syncOnce();
+      $('sync-progress-text').textContent = `done: ${JSON.stringify(result)}`;
+    } catch {
+      // shown by syncOnce
     } finally {
       $('sync-now').disabled = false;
-      showStatus(sync?.status);
     }
   });
 
@@ -128,17 +140,12 @@ export function mountSync(ctx) {
     /** The demo's preset (`config.sync.autoStart`): pull the graph from the server at start, then keep syncing. */
     async autoStart() {
       if (!available() || !settings().url) return;
+      ctx.status('Syncing with the server…', 'busy');
       try {
-        ctx.status('Syncing with the server…', 'busy');
-        await client().syncNow();
-        lastSuccess = new Date();
-        ctx.changed();
+        await syncOnce();
         ctx.status(`Ready — synced with ${settings().url}.`, 'ready');
       } catch (err) {
-        showError(err);
         ctx.status(`Sync failed: ${err.code ?? ''} ${err.message}`, 'error');
-      } finally {
-        showStatus(sync?.status);
       }
     },
     stop() {
