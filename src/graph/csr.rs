@@ -2,6 +2,7 @@
 //!
 //! See the module docs of [`crate::graph`] for the design.
 
+use super::chunked::{in_chunks, CHUNK};
 use super::filters::MAX_REL_TYPE;
 use super::{EdgeInput, GraphError, Result};
 
@@ -193,9 +194,16 @@ impl CsrIndex {
     /// assert_eq!(idx.edge(0, 1).unwrap().edge_id, 2);
     /// ```
     pub fn build(node_count: u32, edges: &[EdgeInput]) -> Result<CsrIndex> {
-        for e in edges {
-            validate_edge(node_count, e)?;
-        }
+        // Every pass over the edges or nodes runs in chunks: see `chunked`.
+        let mut invalid = Ok(());
+        in_chunks(edges.len(), CHUNK, |r| {
+            if invalid.is_ok() {
+                invalid = edges[r]
+                    .iter()
+                    .try_for_each(|e| validate_edge(node_count, e));
+            }
+        });
+        invalid?;
         let n = node_count as usize;
         if edges.len() > (u32::MAX / 2) as usize {
             return Err(GraphError::InvalidEdge {
@@ -206,13 +214,17 @@ impl CsrIndex {
 
         // Degrees -> offsets.
         let mut offsets = vec![0u32; n + 1];
-        for e in edges {
-            offsets[e.a as usize + 1] += 1;
-            offsets[e.b as usize + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
+        in_chunks(edges.len(), CHUNK, |r| {
+            for e in &edges[r] {
+                offsets[e.a as usize + 1] += 1;
+                offsets[e.b as usize + 1] += 1;
+            }
+        });
+        in_chunks(n, CHUNK, |r| {
+            for i in r {
+                offsets[i + 1] += offsets[i];
+            }
+        });
 
         let (mut neighbours, mut strength, mut rel_type, mut edge_id) =
             sorted_rows(&offsets, edges);
@@ -220,23 +232,25 @@ impl CsrIndex {
         // Deduplicate equal neighbours within a row, keeping the last.
         let mut w = 0usize;
         let mut start = 0usize;
-        for u in 0..n {
-            let end = offsets[u + 1] as usize;
-            for i in start..end {
-                if i + 1 < end && neighbours[i + 1] == neighbours[i] {
-                    continue;
+        in_chunks(n, CHUNK, |nodes| {
+            for u in nodes {
+                let end = offsets[u + 1] as usize;
+                for i in start..end {
+                    if i + 1 < end && neighbours[i + 1] == neighbours[i] {
+                        continue;
+                    }
+                    if w != i {
+                        neighbours[w] = neighbours[i];
+                        strength[w] = strength[i];
+                        rel_type[w] = rel_type[i];
+                        edge_id[w] = edge_id[i];
+                    }
+                    w += 1;
                 }
-                if w != i {
-                    neighbours[w] = neighbours[i];
-                    strength[w] = strength[i];
-                    rel_type[w] = rel_type[i];
-                    edge_id[w] = edge_id[i];
-                }
-                w += 1;
+                start = end;
+                offsets[u + 1] = w as u32;
             }
-            start = end;
-            offsets[u + 1] = w as u32;
-        }
+        });
         neighbours.truncate(w);
         strength.truncate(w);
         rel_type.truncate(w);
@@ -268,11 +282,13 @@ impl CsrIndex {
         let n = self.node_count as usize;
         self.max_strength.clear();
         self.max_strength.reserve_exact(n);
-        for u in 0..n {
-            let r = self.offsets[u] as usize..self.offsets[u + 1] as usize;
-            let m = self.strength[r].iter().fold(0f32, |m, &s| m.max(s));
-            self.max_strength.push(m);
-        }
+        let (offsets, strength, max) = (&self.offsets, &self.strength, &mut self.max_strength);
+        in_chunks(n, CHUNK, |nodes| {
+            for u in nodes {
+                let r = offsets[u] as usize..offsets[u + 1] as usize;
+                max.push(strength[r].iter().fold(0f32, |m, &s| m.max(s)));
+            }
+        });
     }
 
     /// Number of nodes (active or not).
@@ -702,19 +718,21 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     // Pass 0.
     let mut t1 = vec![Rec::default(); half];
     let mut cur: Vec<usize> = bounds[..nblocks].to_vec();
-    for e in edges {
-        for (src, nbr) in [(e.a, e.b), (e.b, e.a)] {
-            let c = &mut cur[block_of(nbr)];
-            t1[*c] = Rec {
-                src,
-                nbr_lo: (nbr & ((1 << BLOCK_BITS) - 1)) as u8,
-                strength: e.strength,
-                edge_id: e.edge_id,
-                rel: e.rel_type,
-            };
-            *c += 1;
+    in_chunks(edges.len(), CHUNK, |r| {
+        for e in &edges[r] {
+            for (src, nbr) in [(e.a, e.b), (e.b, e.a)] {
+                let c = &mut cur[block_of(nbr)];
+                t1[*c] = Rec {
+                    src,
+                    nbr_lo: (nbr & ((1 << BLOCK_BITS) - 1)) as u8,
+                    strength: e.strength,
+                    edge_id: e.edge_id,
+                    rel: e.rel_type,
+                };
+                *c += 1;
+            }
         }
-    }
+    });
 
     // Pass 1. The scatter by source writes whole 16-byte records into one
     // array (one random write per half-edge, not one per column); the
@@ -723,7 +741,9 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     let mut pos: Vec<u32> = offsets[..n].to_vec();
     let mut local: Vec<Rec> = Vec::new();
     let mut lc = [0usize; 1 << BLOCK_BITS];
-    for b in 0..nblocks {
+    // One call per block of sources (each holds ~2^BLOCK_BITS rows).
+    in_chunks(nblocks, 1, |blocks| {
+        let b = blocks.start;
         let base = b << BLOCK_BITS;
         let width = (n - base).min(1 << BLOCK_BITS);
         for (j, c) in lc[..width].iter_mut().enumerate() {
@@ -747,12 +767,20 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
                 ..*r
             };
         }
-    }
+    });
     drop(t1);
-    let neighbours = packed.iter().map(|r| r.src).collect();
-    let strength = packed.iter().map(|r| r.strength).collect();
-    let rel_type = packed.iter().map(|r| r.rel).collect();
-    let edge_id = packed.iter().map(|r| r.edge_id).collect();
+    let mut neighbours = Vec::with_capacity(half);
+    let mut strength = Vec::with_capacity(half);
+    let mut rel_type = Vec::with_capacity(half);
+    let mut edge_id = Vec::with_capacity(half);
+    in_chunks(half, CHUNK, |r| {
+        for rec in &packed[r] {
+            neighbours.push(rec.src);
+            strength.push(rec.strength);
+            rel_type.push(rec.rel);
+            edge_id.push(rec.edge_id);
+        }
+    });
     (neighbours, strength, rel_type, edge_id)
 }
 

@@ -19,7 +19,8 @@ use super::table::Table;
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::graph::{
-    self, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
+    self, in_chunks, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
+    CHUNK,
 };
 use crate::model::{validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
 
@@ -51,33 +52,41 @@ static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::
 
 impl GraphView {
     pub fn build(state: &GraphState) -> GraphView {
-        let mut people = Vec::with_capacity(state.people.len());
-        let mut node_of = HashMap::with_capacity_and_hasher(state.people.len(), Default::default());
-        for p in state.people.values() {
-            node_of.insert(p.id, people.len() as u32);
-            people.push(p.id);
-        }
-        // Handle = position in `edges`: dense, no lookups.
-        let mut edges = Vec::with_capacity(state.edges.len());
-        let mut inputs = Vec::with_capacity(state.edges.len());
-        for e in state.edges.values() {
-            if e.deleted_at.is_some() {
-                continue;
+        // Passes over all records run in chunks (see `graph::in_chunks`):
+        // a one-off pass in one wasm call would never leave V8's baseline tier.
+        let records = state.people.as_slice();
+        let mut people = Vec::with_capacity(records.len());
+        let mut node_of = HashMap::with_capacity_and_hasher(records.len(), Default::default());
+        in_chunks(records.len(), CHUNK, |r| {
+            for p in &records[r] {
+                node_of.insert(p.id, people.len() as u32);
+                people.push(p.id);
             }
-            let (Some(&a), Some(&b)) =
-                (node_of.get(&e.from_person_id), node_of.get(&e.to_person_id))
-            else {
-                continue;
-            };
-            inputs.push(CsrEdge {
-                a,
-                b,
-                strength: e.strength as f32,
-                rel_type: rel_index(e.relationship_type),
-                edge_id: edges.len() as u32,
-            });
-            edges.push(e.id);
-        }
+        });
+        // Handle = position in `edges`: dense, no lookups.
+        let records = state.edges.as_slice();
+        let mut edges = Vec::with_capacity(records.len());
+        let mut inputs = Vec::with_capacity(records.len());
+        in_chunks(records.len(), CHUNK, |r| {
+            for e in &records[r] {
+                if e.deleted_at.is_some() {
+                    continue;
+                }
+                let (Some(&a), Some(&b)) =
+                    (node_of.get(&e.from_person_id), node_of.get(&e.to_person_id))
+                else {
+                    continue;
+                };
+                inputs.push(CsrEdge {
+                    a,
+                    b,
+                    strength: e.strength as f32,
+                    rel_type: rel_index(e.relationship_type),
+                    edge_id: edges.len() as u32,
+                });
+                edges.push(e.id);
+            }
+        });
         let mut csr =
             CsrIndex::build(people.len() as u32, &inputs).expect("stored edges are valid");
         drop(inputs);

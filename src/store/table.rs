@@ -142,6 +142,12 @@ impl<T: Record> Table<T> {
         self.records.iter()
     }
 
+    /// All records as a slice, in the order of [`Table::values`] (for
+    /// passes that cut the work into chunks).
+    pub fn as_slice(&self) -> &[T] {
+        &self.records
+    }
+
     /// The keys of one bucket, in order.
     pub fn bucket_keys(&self, bucket: u16) -> impl Iterator<Item = &Key> {
         let lo = Key {
