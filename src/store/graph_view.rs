@@ -35,13 +35,9 @@ fn rel_index(t: RelationshipType) -> u8 {
 pub struct GraphView {
     people: Vec<Uuid>,
     node_of: HashMap<Uuid, u32>,
-    /// Edge id by CSR handle. No id → handle map: an upsert finds its
-    /// edge's handle through the CSR (by pair), which saves ~40 MB of hash
-    /// table per million edges and the hashing on every build.
-    edges: Vec<Uuid>,
-    /// Handles of removed edges, reused by new ones so `edges` grows only
-    /// with the number of live edges.
-    free_handles: Vec<u32>,
+    /// The CSR's edge handle is the edge's slot in the edge table (stable
+    /// while the record is stored): the view holds no edge ids, which saves
+    /// 16 bytes an edge and the copying on every build.
     csr: CsrIndex,
     /// Distinguishes this view from any other (e.g. after a reopen): node
     /// indices handed out (see [`Db::node_ids`]) are stable within a view.
@@ -54,24 +50,22 @@ impl GraphView {
     pub fn build(state: &GraphState) -> GraphView {
         // Passes over all records run in chunks (see `graph::in_chunks`):
         // a one-off pass in one wasm call would never leave V8's baseline tier.
-        let records = state.people.as_slice();
+        let records = state.people.by_slot();
         let mut people = Vec::with_capacity(records.len());
         let mut node_of = HashMap::with_capacity_and_hasher(records.len(), Default::default());
         in_chunks(records.len(), CHUNK, |r| {
-            for p in &records[r] {
+            for p in records[r].iter().flatten() {
                 node_of.insert(p.id, people.len() as u32);
                 people.push(p.id);
             }
         });
-        // Handle = position in `edges`: dense, no lookups.
-        let records = state.edges.as_slice();
-        let mut edges = Vec::with_capacity(records.len());
-        let mut inputs = Vec::with_capacity(records.len());
-        in_chunks(records.len(), CHUNK, |r| {
-            for e in &records[r] {
-                if e.deleted_at.is_some() {
+        let slots = state.edges.by_slot();
+        let mut inputs = Vec::with_capacity(slots.len());
+        in_chunks(slots.len(), CHUNK, |r| {
+            for (slot, e) in r.clone().zip(&slots[r]) {
+                let Some(e) = e.as_ref().filter(|e| e.deleted_at.is_none()) else {
                     continue;
-                }
+                };
                 let (Some(&a), Some(&b)) =
                     (node_of.get(&e.from_person_id), node_of.get(&e.to_person_id))
                 else {
@@ -82,9 +76,8 @@ impl GraphView {
                     b,
                     strength: e.strength as f32,
                     rel_type: rel_index(e.relationship_type),
-                    edge_id: edges.len() as u32,
+                    edge_id: slot as u32,
                 });
-                edges.push(e.id);
             }
         });
         let mut csr =
@@ -98,15 +91,13 @@ impl GraphView {
         GraphView {
             people,
             node_of,
-            edges,
-            free_handles: Vec::new(),
             csr,
             epoch: NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
-    /// Bytes held by the view: the CSR arrays, node ↔ person id tables and
-    /// edge handles (hash table sized as hashbrown lays it out). The query
+    /// Bytes held by the view: the CSR arrays and the node ↔ person id
+    /// tables (hash table sized as hashbrown lays it out). The query
     /// scratch buffers (~45 bytes per node, thread-local) are not included.
     pub fn memory_bytes(&self) -> usize {
         use core::mem::size_of;
@@ -118,23 +109,7 @@ impl GraphView {
         size_of::<Self>()
             + self.people.capacity() * size_of::<Uuid>()
             + map_buckets * (size_of::<(Uuid, u32)>() + 1)
-            + self.edges.capacity() * size_of::<Uuid>()
-            + self.free_handles.capacity() * size_of::<u32>()
             + self.csr.memory_bytes()
-    }
-
-    /// Edge handles ever handed out and not free (live edges + tombstoned).
-    pub fn edge_slots(&self) -> usize {
-        self.edges.len() - self.free_handles.len()
-    }
-
-    fn new_handle(&mut self, id: Uuid) -> u32 {
-        if let Some(h) = self.free_handles.pop() {
-            self.edges[h as usize] = id;
-            return h;
-        }
-        self.edges.push(id);
-        (self.edges.len() - 1) as u32
     }
 
     fn node(&mut self, id: Uuid) -> u32 {
@@ -148,51 +123,47 @@ impl GraphView {
         n
     }
 
-    /// Brings the view up to date with a commit, before it is applied:
-    /// `edges` still holds the old records (for an edge's old pair).
-    pub(crate) fn patch(&mut self, edges: &Table<Edge>, commit: &Commit) {
+    /// First half of bringing the view up to date with a commit, before it
+    /// is applied (`edges` still holds the old records, for an edge's old
+    /// pair): people's activity, and every changed edge leaves the CSR.
+    pub(crate) fn patch_before(&mut self, edges: &Table<Edge>, commit: &Commit) {
         for (id, change) in &commit.people {
             let n = self.node(*id);
             let live = change.as_ref().is_some_and(Person::is_live);
             let _ = self.csr.set_node_active(n, live);
         }
-        // Removals first: a commit may drop one edge of a pair and add
-        // another for the same pair (a merge does), in any map order. An
-        // edge that comes back keeps its handle; the others free theirs.
-        let mut released: HashMap<Uuid, u32> = HashMap::default();
         for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
                 if let (Some(&a), Some(&b)) = (
                     self.node_of.get(&old.from_person_id),
                     self.node_of.get(&old.to_person_id),
                 ) {
-                    if let Some(r) = self.csr.edge(a, b) {
-                        if self.edges[r.edge_id as usize] == old.id {
-                            released.insert(old.id, r.edge_id);
-                        }
-                    }
                     let _ = self.csr.remove_edge(a, b);
                 }
             }
         }
-        for change in commit.edges.values() {
-            if let Some(e) = change.as_ref().filter(|e| e.deleted_at.is_none()) {
-                let a = self.node(e.from_person_id);
-                let b = self.node(e.to_person_id);
-                let h = match released.remove(&e.id) {
-                    Some(h) => h,
-                    None => self.new_handle(e.id),
-                };
-                let _ = self.csr.upsert_edge(CsrEdge {
-                    a,
-                    b,
-                    strength: e.strength as f32,
-                    rel_type: rel_index(e.relationship_type),
-                    edge_id: h,
-                });
+    }
+
+    /// Second half, once the commit is applied: the changed edges that are
+    /// live come back under their (new) pair, named by their table slot.
+    pub(crate) fn patch_after(&mut self, edges: &Table<Edge>, changed: &[Uuid]) {
+        for id in changed {
+            let (Some(slot), Some(e)) = (edges.slot_of(*id), edges.get(*id)) else {
+                continue;
+            };
+            if e.deleted_at.is_some() {
+                continue;
             }
+            let a = self.node(e.from_person_id);
+            let b = self.node(e.to_person_id);
+            let _ = self.csr.upsert_edge(CsrEdge {
+                a,
+                b,
+                strength: e.strength as f32,
+                rel_type: rel_index(e.relationship_type),
+                edge_id: slot,
+            });
         }
-        self.free_handles.extend(released.into_values());
     }
 
     /// See the field; equal epochs mean equal node numbering (extended only).
@@ -209,14 +180,18 @@ impl GraphView {
     pub fn person_id(&self, node: u32) -> Uuid {
         self.people[node as usize]
     }
-    pub fn edge_id(&self, handle: u32) -> Uuid {
-        self.edges[handle as usize]
+    /// The id of the edge a CSR handle names (its slot in `edges`).
+    pub fn edge_id(&self, edges: &Table<Edge>, handle: u32) -> Uuid {
+        edges
+            .at_slot(handle)
+            .expect("the index names only stored edges")
+            .id
     }
 
     /// A canonical dump: every usable edge as (person, person, strength,
     /// type, edge id), sorted, and the active people. Two views that answer
     /// every query alike have equal snapshots.
-    pub fn snapshot(&self) -> (Vec<(Uuid, Uuid, u32, u8, Uuid)>, Vec<Uuid>) {
+    pub fn snapshot(&self, state: &GraphState) -> (Vec<(Uuid, Uuid, u32, u8, Uuid)>, Vec<Uuid>) {
         let mut edges = Vec::new();
         let mut active = Vec::new();
         for n in 0..self.csr.node_count() {
@@ -234,7 +209,7 @@ impl GraphView {
                         self.person_id(e.node),
                         e.strength.to_bits(),
                         e.rel_type,
-                        self.edge_id(e.edge_id),
+                        self.edge_id(&state.edges, e.edge_id),
                     ));
                 }
             }
@@ -468,7 +443,8 @@ impl<B: Backend> Db<B> {
     fn intro_path(&self, p: &Path) -> IntroPath {
         let v = self.graph_view();
         let person_ids: Vec<Uuid> = p.nodes.iter().map(|&n| v.person_id(n)).collect();
-        let edge_ids: Vec<Uuid> = p.edge_ids.iter().map(|&h| v.edge_id(h)).collect();
+        let edges = &self.state().edges;
+        let edge_ids: Vec<Uuid> = p.edge_ids.iter().map(|&h| v.edge_id(edges, h)).collect();
         let hop_strengths: Vec<f64> = p.hop_strengths.iter().map(|&s| s as f64).collect();
         let hops = edge_ids
             .iter()
@@ -726,7 +702,7 @@ impl<B: Backend> Db<B> {
             .neighbors_of(na)
             .filter(|r| r.strength >= f.min_strength && (f.rel_types >> r.rel_type) & 1 != 0)
             .filter(|r| csr.is_active(r.node))
-            .filter_map(|r| self.state().edges.get(v.edge_id(r.edge_id)).cloned())
+            .filter_map(|r| self.state().edges.at_slot(r.edge_id).cloned())
             .collect();
         edges.sort_by(|x, y| y.strength.total_cmp(&x.strength).then(x.id.cmp(&y.id)));
         Ok(edges)

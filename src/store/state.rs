@@ -164,9 +164,12 @@ impl GraphState {
     }
 
     pub fn apply(&mut self, commit: Commit) {
-        if let Some(view) = self.graph_view.get_mut() {
-            view.patch(&self.edges, &commit);
-        }
+        // The search index follows in two halves: edges leave it by their
+        // old pair before the tables change, and come back by slot after.
+        let changed_edges: Option<Vec<Uuid>> = self.graph_view.get_mut().map(|view| {
+            view.patch_before(&self.edges, &commit);
+            commit.edges.keys().copied().collect()
+        });
         if commit
             .audit
             .iter()
@@ -217,6 +220,9 @@ impl GraphState {
                     pairs.insert(pair, id);
                 }
             }
+        }
+        if let (Some(view), Some(changed)) = (self.graph_view.get_mut(), &changed_edges) {
+            view.patch_after(&self.edges, changed);
         }
         let mut sources = self.interaction_by_source.get_mut();
         for (id, change) in commit.interactions {

@@ -44,10 +44,18 @@ pub fn bucket_of(id: Uuid, bits: u8) -> u16 {
 /// of small (bucket, id) keys for bucket ranges and paging. Records are a
 /// few hundred bytes; keeping them out of hash and tree nodes keeps inserts
 /// and rehashes from moving them around.
+///
+/// A record keeps its slot while it is in the table (a removal leaves the
+/// slot empty for the next insert), so the search index can name edges by
+/// slot instead of holding a copy of every edge id (16 bytes an edge).
 #[derive(Debug, Clone)]
 pub struct Table<T> {
     bits: u8,
-    records: Vec<T>,
+    /// `None`: a slot emptied by a removal (`Option<T>` costs no space: the
+    /// records hold `String`s and `Vec`s, whose pointers give it a niche).
+    records: Vec<Option<T>>,
+    /// Empty slots, reused by inserts.
+    vacant: Vec<u32>,
     slots: FxHashMap<Uuid, u32>,
     /// Built on first use: opening a graph to read and query it never pays
     /// for it, the first write or page does (~0.1 s per million records).
@@ -60,6 +68,7 @@ impl<T: Record> Table<T> {
         Table {
             bits,
             records: Vec::new(),
+            vacant: Vec::new(),
             slots: FxHashMap::default(),
             order: OnceCell::new(),
         }
@@ -85,7 +94,7 @@ impl<T: Record> Table<T> {
 
     fn order(&self) -> &BTreeSet<Key> {
         self.order.get_or_init(|| {
-            let mut keys: Vec<Key> = self.records.iter().map(|r| self.key(r.id())).collect();
+            let mut keys: Vec<Key> = self.values().map(|r| self.key(r.id())).collect();
             keys.sort_unstable();
             keys.into_iter().collect()
         })
@@ -97,16 +106,26 @@ impl<T: Record> Table<T> {
     }
 
     pub fn get(&self, id: Uuid) -> Option<&T> {
-        self.slots.get(&id).map(|&i| &self.records[i as usize])
+        self.slots
+            .get(&id)
+            .and_then(|&i| self.records[i as usize].as_ref())
     }
 
     pub fn insert(&mut self, record: T) -> Option<T> {
         let id = record.id();
         match self.slots.get(&id) {
-            Some(&i) => Some(std::mem::replace(&mut self.records[i as usize], record)),
+            Some(&i) => self.records[i as usize].replace(record),
             None => {
-                self.slots.insert(id, self.records.len() as u32);
-                self.records.push(record);
+                match self.vacant.pop() {
+                    Some(i) => {
+                        self.records[i as usize] = Some(record);
+                        self.slots.insert(id, i);
+                    }
+                    None => {
+                        self.slots.insert(id, self.records.len() as u32);
+                        self.records.push(Some(record));
+                    }
+                }
                 let key = self.key(id);
                 if let Some(order) = self.order.get_mut() {
                     order.insert(key);
@@ -122,30 +141,37 @@ impl<T: Record> Table<T> {
         if let Some(order) = self.order.get_mut() {
             order.remove(&key);
         }
-        let old = self.records.swap_remove(i);
-        if let Some(moved) = self.records.get(i) {
-            self.slots.insert(moved.id(), i as u32);
-        }
-        Some(old)
+        self.vacant.push(i as u32);
+        self.records[i].take()
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.slots.is_empty()
     }
 
     /// All records, in no particular order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.records.iter()
+        self.records.iter().flatten()
     }
 
-    /// All records as a slice, in the order of [`Table::values`] (for
-    /// passes that cut the work into chunks).
-    pub fn as_slice(&self) -> &[T] {
+    /// Every slot in order, `None` where a removal emptied it (for passes
+    /// that cut the work into chunks, and indexes that name records by slot).
+    pub fn by_slot(&self) -> &[Option<T>] {
         &self.records
+    }
+
+    /// The slot of a record (stable while the record is in the table).
+    pub fn slot_of(&self, id: Uuid) -> Option<u32> {
+        self.slots.get(&id).copied()
+    }
+
+    /// The record in a slot, if the slot holds one.
+    pub fn at_slot(&self, slot: u32) -> Option<&T> {
+        self.records.get(slot as usize).and_then(Option::as_ref)
     }
 
     /// The keys of one bucket, in order.
@@ -169,27 +195,30 @@ impl<T: Record> Table<T> {
         };
         self.order()
             .range((lower, Bound::Unbounded))
-            .map(|k| (k, &self.records[self.slots[&k.id] as usize]))
+            .map(|k| (k, self.get(k.id).expect("ordered keys are in the table")))
     }
 
     /// Appends decoded records of one stored bucket (on open). Call
     /// [`Table::finish_load`] once all buckets are in.
     pub fn load_bucket(&mut self, records: &mut Vec<T>) {
-        self.records.append(records);
+        self.records.extend(records.drain(..).map(Some));
     }
 
     /// Builds the indexes over the loaded records. A record stored twice
     /// (which our writes never do) keeps its last copy.
     pub fn finish_load(&mut self) {
+        self.records.retain(Option::is_some);
+        self.vacant.clear();
+        let id = |r: &Option<T>| r.as_ref().map_or(Uuid::nil(), Record::id);
         self.slots = FxHashMap::with_capacity_and_hasher(self.records.len(), Default::default());
         for (i, r) in self.records.iter().enumerate() {
-            self.slots.insert(r.id(), i as u32);
+            self.slots.insert(id(r), i as u32);
         }
         if self.slots.len() != self.records.len() {
             let slots = &self.slots;
             let mut i = 0u32;
             self.records.retain(|r| {
-                let keep = slots[&r.id()] == i;
+                let keep = slots[&id(r)] == i;
                 i += 1;
                 keep
             });
@@ -197,7 +226,7 @@ impl<T: Record> Table<T> {
                 .records
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.id(), i as u32))
+                .map(|(i, r)| (id(r), i as u32))
                 .collect();
         }
         self.order = OnceCell::new();
