@@ -7,8 +7,8 @@ use super::{CsrIndex, Filters, Path, Result};
 /// including `max_hops`), or `Ok(None)`.
 ///
 /// Bidirectional, level-synchronous BFS that always expands the side whose
-/// frontier has the smaller total degree; visited marks and parents live in
-/// reusable generation-stamped buffers. Among several shortest paths an
+/// frontier has the smaller total degree; visited bits and parents live in
+/// reusable buffers (no O(V) clearing per query). Among several shortest paths an
 /// arbitrary one is returned.
 ///
 /// ```
@@ -38,107 +38,24 @@ pub fn shortest_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Resul
 
 /// Returns the node sequence of a shortest path.
 fn bidir_bfs(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<Vec<u32>> {
-    let g = q.gen;
+    w.seen_dirty = true;
+    w.seen_list.clear();
+    let meet = search(q, w, a, b, max_h);
     let Work {
-        mark_f,
-        mark_b,
+        seen_f,
+        seen_b,
+        seen_list,
         par_f,
         par_b,
-        q1,
-        q2,
-        q3,
-        q4,
         ..
     } = w;
-    let (cur_f, next_f, cur_b, next_b) = (q1, q2, q3, q4);
-    cur_f.clear();
-    cur_b.clear();
-    mark_f[a as usize] = g;
-    par_f[a as usize] = a;
-    mark_b[b as usize] = g;
-    par_b[b as usize] = b;
-    cur_f.push(a);
-    cur_b.push(b);
-    let (mut df, mut db) = (0u64, 0u64);
-    let (mut cost_f, mut cost_b) = (q.idx.degree_upper(a), q.idx.degree_upper(b));
-    let meet = loop {
-        if cur_f.is_empty() || cur_b.is_empty() || df + db + 1 > max_h {
-            return None;
-        }
-        let forward = cost_f <= cost_b;
-        let (cur, next, mine, mine_par, other) = if forward {
-            (
-                &mut *cur_f,
-                &mut *next_f,
-                &mut *mark_f,
-                &mut *par_f,
-                &*mark_b,
-            )
-        } else {
-            (
-                &mut *cur_b,
-                &mut *next_b,
-                &mut *mark_b,
-                &mut *par_b,
-                &*mark_f,
-            )
-        };
-        next.clear();
-        let mut meet = None;
-        let mut cost = 0usize;
-        // Marks `v` reached from `u`; true when the two searches meet there.
-        let mut visit = |v: u32, u: u32| -> bool {
-            if mine[v as usize] == g || !q.node_ok(v) {
-                return false;
-            }
-            mine[v as usize] = g;
-            mine_par[v as usize] = u;
-            if other[v as usize] == g {
-                return true;
-            }
-            next.push(v);
-            cost += q.idx.degree_upper(v);
-            false
-        };
-        if q.plain_edges() {
-            // No edge filter and no tombstones: read only the neighbour
-            // column (one memory stream instead of four).
-            'plain: for &u in cur.iter() {
-                for &v in q.idx.row(u) {
-                    if visit(v, u) {
-                        meet = Some(v);
-                        break 'plain;
-                    }
-                }
-                for e in q.idx.overlay(u) {
-                    if visit(e.node, u) {
-                        meet = Some(e.node);
-                        break 'plain;
-                    }
-                }
-            }
-        } else {
-            'level: for &u in cur.iter() {
-                for e in q.idx.adj(u) {
-                    if q.edge_ok(&e) && visit(e.node, u) {
-                        meet = Some(e.node);
-                        break 'level;
-                    }
-                }
-            }
-        }
-        if let Some(v) = meet {
-            break v;
-        }
-        core::mem::swap(cur, next);
-        if forward {
-            df += 1;
-            cost_f = cost;
-        } else {
-            db += 1;
-            cost_b = cost;
-        }
-    };
+    // Whole words: every bit set belongs to a node in the list.
+    for &v in seen_list.iter() {
+        seen_f[(v >> 6) as usize] = 0;
+        seen_b[(v >> 6) as usize] = 0;
+    }
+    w.seen_dirty = false;
+    let meet = meet?;
     let mut nodes = Vec::new();
     let mut v = meet;
     while v != a {
@@ -153,4 +70,113 @@ fn bidir_bfs(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<Vec<u
         nodes.push(v);
     }
     Some(nodes)
+}
+
+#[inline(always)]
+fn bit(v: u32) -> (usize, u64) {
+    ((v >> 6) as usize, 1u64 << (v & 63))
+}
+
+/// The node where the two searches meet, if they do within `max_h` hops.
+fn search(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<u32> {
+    let Work {
+        seen_f,
+        seen_b,
+        seen_list,
+        par_f,
+        par_b,
+        q1,
+        q2,
+        q3,
+        q4,
+        ..
+    } = w;
+    let (cur_f, next_f, cur_b, next_b) = (q1, q2, q3, q4);
+    cur_f.clear();
+    cur_b.clear();
+    let (wa, ba) = bit(a);
+    let (wb, bb) = bit(b);
+    seen_f[wa] |= ba;
+    seen_b[wb] |= bb;
+    seen_list.push(a);
+    seen_list.push(b);
+    par_f[a as usize] = a;
+    par_b[b as usize] = b;
+    cur_f.push(a);
+    cur_b.push(b);
+    let (mut df, mut db) = (0u64, 0u64);
+    let (mut cost_f, mut cost_b) = (q.idx.degree_upper(a), q.idx.degree_upper(b));
+    loop {
+        if cur_f.is_empty() || cur_b.is_empty() || df + db + 1 > max_h {
+            return None;
+        }
+        let forward = cost_f <= cost_b;
+        let (cur, next, mine, mine_par, other) = if forward {
+            (
+                &mut *cur_f,
+                &mut *next_f,
+                &mut *seen_f,
+                &mut *par_f,
+                &*seen_b,
+            )
+        } else {
+            (
+                &mut *cur_b,
+                &mut *next_b,
+                &mut *seen_b,
+                &mut *par_b,
+                &*seen_f,
+            )
+        };
+        next.clear();
+        let mut cost = 0usize;
+        // Marks `v` reached from `u`; true when the two searches meet there.
+        let mut visit = |v: u32, u: u32| -> bool {
+            let (word, mask) = bit(v);
+            if mine[word] & mask != 0 || !q.node_ok(v) {
+                return false;
+            }
+            mine[word] |= mask;
+            seen_list.push(v);
+            mine_par[v as usize] = u;
+            if other[word] & mask != 0 {
+                return true;
+            }
+            next.push(v);
+            cost += q.idx.degree_upper(v);
+            false
+        };
+        if q.plain_edges() {
+            // No edge filter and no tombstones: read only the neighbour
+            // column (one memory stream instead of four).
+            for &u in cur.iter() {
+                for &v in q.idx.row(u) {
+                    if visit(v, u) {
+                        return Some(v);
+                    }
+                }
+                for e in q.idx.overlay(u) {
+                    if visit(e.node, u) {
+                        return Some(e.node);
+                    }
+                }
+            }
+        } else {
+            for &u in cur.iter() {
+                for e in q.idx.adj(u) {
+                    if q.edge_ok(&e) && visit(e.node, u) {
+                        return Some(e.node);
+                    }
+                }
+            }
+        }
+        core::mem::swap(cur, next);
+        if forward {
+            df += 1;
+            cost_f = cost;
+        } else {
+            db += 1;
+            cost_b = cost;
+        }
+    }
 }

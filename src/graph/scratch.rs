@@ -83,6 +83,16 @@ pub(crate) struct Work {
     pub q2: Vec<u32>,
     pub q3: Vec<u32>,
     pub q4: Vec<u32>,
+    /// Visited bits of the two sides of a bidirectional BFS (1 bit a node:
+    /// the check made for every edge scanned hits L1 instead of a u32 mark
+    /// array ~32x its size). All zero between queries: each query clears
+    /// the words of the nodes in `seen_list`.
+    pub seen_f: Vec<u64>,
+    pub seen_b: Vec<u64>,
+    pub seen_list: Vec<u32>,
+    /// Set while a query may leave bits in `seen_*` (cleared in full by the
+    /// next `begin` if a query never finished).
+    pub seen_dirty: bool,
     pub heap_f: BinaryHeap<ScoreNode>,
     pub heap_b: BinaryHeap<ScoreNode>,
     pub kb: KbWork,
@@ -131,6 +141,16 @@ impl Scratch {
             }
             w.val_f.resize(n, 0.0);
             w.val_b.resize(n, 0.0);
+        }
+        let words = n.div_ceil(64);
+        if w.seen_f.len() < words {
+            w.seen_f.resize(words, 0);
+            w.seen_b.resize(words, 0);
+        }
+        if w.seen_dirty {
+            w.seen_f.iter_mut().for_each(|x| *x = 0);
+            w.seen_b.iter_mut().for_each(|x| *x = 0);
+            w.seen_dirty = false;
         }
         for &v in &filters.avoid {
             self.blocked[v as usize] = self.gen;

@@ -26,8 +26,9 @@ fn err(code: ErrorCode, field: &str, reason: impl Into<String>) -> Error {
 }
 
 pub fn parse_id(s: &str, field: &str) -> Result<Uuid> {
-    let shown: String = s.chars().take(60).collect();
     let id = Uuid::try_parse(s.trim()).map_err(|_| {
+        // Built only on failure: ids are parsed millions of times a load.
+        let shown: String = s.chars().take(60).collect();
         err(
             ErrorCode::InvalidId,
             field,

@@ -15,6 +15,16 @@ fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
 
 type Db = crate::store::Db<crate::store::idb::WebBackend>;
 
+/// Ids as one string, 36 characters each (split by the JS wrapper).
+fn concat_ids(ids: &[Uuid]) -> String {
+    let mut out = String::with_capacity(ids.len() * 36);
+    let mut buf = Uuid::encode_buffer();
+    for id in ids {
+        out.push_str(id.hyphenated().encode_lower(&mut buf));
+    }
+    out
+}
+
 impl WasmGraph {
     /// A read query between two ids: parses them (naming `fields`) and the
     /// options, runs `query`, returns its JSON.
@@ -46,18 +56,19 @@ impl WasmGraph {
         })
     }
 
-    /// Person ids along a fewest-hops path, or null: `shortestPath`
-    /// without edge records and factors, for callers that need only the route.
+    /// Person ids along a fewest-hops path, concatenated (36 characters
+    /// each), or undefined: `shortestPath` without edge records and factors,
+    /// for callers that need only the route (no JSON either way).
     #[wasm_bindgen(js_name = shortestPathIds)]
     pub fn shortest_path_ids(
         &self,
         from: String,
         to: String,
         options: Option<String>,
-    ) -> Result<JsValue, JsValue> {
-        self.two_id_query((&from, &to), ("from", "to"), options, |db, a, b, o| {
-            db.shortest_path_ids(a, b, o)
-        })
+    ) -> Result<Option<String>, JsValue> {
+        let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
+        let o: QueryOptions = optional(options, "options")?;
+        read!(self, db => Ok(db.shortest_path_ids(a, b, &o).map_err(js_error)?.map(|ids| concat_ids(&ids))))
     }
 
     /// Hops from `from` to every node, by node index (0xFFFFFFFF:
@@ -84,15 +95,7 @@ impl WasmGraph {
     /// one string crosses the boundary instead of one value per id.
     #[wasm_bindgen(js_name = graphNodeIds)]
     pub fn graph_node_ids(&self, start: u32) -> Result<String, JsValue> {
-        read!(self, db => {
-            let (_, ids) = db.node_ids(start).map_err(js_error)?;
-            let mut out = String::with_capacity(ids.len() * 36);
-            let mut buf = uuid::Uuid::encode_buffer();
-            for id in ids {
-                out.push_str(id.hyphenated().encode_lower(&mut buf));
-            }
-            Ok(out)
-        })
+        read!(self, db => Ok(concat_ids(db.node_ids(start).map_err(js_error)?.1)))
     }
 
     /// The strongest path (largest product of strengths), or null.
