@@ -286,7 +286,11 @@ impl CsrIndex {
         in_chunks(n, CHUNK, |nodes| {
             for u in nodes {
                 let r = offsets[u] as usize..offsets[u + 1] as usize;
-                max.push(strength[r].iter().fold(0f32, |m, &s| m.max(s)));
+                // `bump`, not `f32::max`: wasm has no instruction for Rust's
+                // NaN-ignoring max, so that is a libm call per half-edge.
+                let mut m = 0f32;
+                strength[r].iter().for_each(|&s| bump(&mut m, s));
+                max.push(m);
             }
         });
     }
