@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use wig_graph::model::*;
 use wig_graph::store::{
-    block_on, Commit, Db, GraphState, GraphView, MemoryBackend, QueryOptions, RecomputeOptions,
+    block_on, Commit, Db, GraphState, GraphView, IntroPath, MemoryBackend, QueryOptions,
+    RecomputeOptions,
 };
 use wig_graph::ErrorCode;
 
@@ -275,6 +276,27 @@ fn rebuilt(db: &Db<MemoryBackend>) -> GraphView {
     GraphView::build(db.state())
 }
 
+/// Adds gus and his edges (to → strength) through the API; his id.
+fn add_gus(g: &mut G, ties: &[(Uuid, f64)]) -> Uuid {
+    let gus = block_on(g.db.upsert_person(person("gus", "gus@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    let edges = ties
+        .iter()
+        .map(|&(to, s)| strong(gus, to, s, "knows"))
+        .collect();
+    block_on(g.db.upsert_edges(edges, &ctx())).unwrap();
+    gus
+}
+
+/// Every hop of `sp` is the stored edge between its two people.
+fn assert_hops_are_edges(g: &G, sp: &IntroPath) {
+    for (i, e) in sp.edge_ids.iter().enumerate() {
+        let e = g.db.edge(*e).unwrap();
+        assert_eq!(e.pair(), pair_key(sp.person_ids[i], sp.person_ids[i + 1]));
+    }
+}
+
 #[test]
 fn deleted_and_merged_people_leave_queries_and_the_patched_index_equals_a_rebuilt_one() {
     let mut g = graph();
@@ -310,18 +332,8 @@ fn deleted_and_merged_people_leave_queries_and_the_patched_index_equals_a_rebuil
         rebuilt(&g.db).snapshot(g.db.state())
     );
     // New person + edges, an edge re-weighted, an edge soft-deleted.
-    let gus = block_on(g.db.upsert_person(person("gus", "gus@example.org"), &ctx()))
-        .unwrap()
-        .id;
-    block_on(g.db.upsert_edges(
-        vec![
-            strong(p[1], gus, 0.4, "knows"),
-            strong(gus, p[3], 0.3, "knows"),
-            strong(p[0], p[1], 0.2, "knows"),
-        ],
-        &ctx(),
-    ))
-    .unwrap();
+    let gus = add_gus(&mut g, &[(p[1], 0.4), (p[3], 0.3)]);
+    block_on(g.db.upsert_edges(vec![strong(p[0], p[1], 0.2, "knows")], &ctx())).unwrap();
     let sp = g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap();
     assert_eq!(sp.person_ids, vec![p[0], p[1], gus, p[3]]);
     assert!((sp.score - 0.2 * 0.4 * 0.3).abs() < 1e-6);
@@ -637,30 +649,16 @@ fn merge_and_unmerge_keep_the_patched_index_equal_to_a_rebuilt_one() {
     // those pairs and drops nothing else.
     let m = block_on(g.db.merge_people(p[1], &[p[4]], serde_json::json!(null), &ctx())).unwrap();
     same(&g);
-    let sp = g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap();
-    for (i, e) in sp.edge_ids.iter().enumerate() {
-        let e = g.db.edge(*e).unwrap();
-        assert_eq!(e.pair(), pair_key(sp.person_ids[i], sp.person_ids[i + 1]));
-    }
+    assert_hops_are_edges(
+        &g,
+        &g.db.shortest_path(p[0], p[3], &opts()).unwrap().unwrap(),
+    );
     // New edges take the slots the merge emptied.
-    let gus = block_on(g.db.upsert_person(person("gus", "gus@example.org"), &ctx()))
-        .unwrap()
-        .id;
-    block_on(g.db.upsert_edges(
-        vec![
-            strong(p[5], gus, 0.4, "knows"),
-            strong(gus, p[3], 0.3, "knows"),
-        ],
-        &ctx(),
-    ))
-    .unwrap();
+    add_gus(&mut g, &[(p[5], 0.4), (p[3], 0.3)]);
     same(&g);
     block_on(g.db.unmerge(m.id, &ctx())).unwrap();
     same(&g);
     let sp = g.db.shortest_path(p[5], p[0], &opts()).unwrap().unwrap();
     assert_eq!(sp.person_ids.first(), Some(&p[5]));
-    for (i, e) in sp.edge_ids.iter().enumerate() {
-        let e = g.db.edge(*e).unwrap();
-        assert_eq!(e.pair(), pair_key(sp.person_ids[i], sp.person_ids[i + 1]));
-    }
+    assert_hops_are_edges(&g, &sp);
 }

@@ -40,7 +40,7 @@ export function sociopatterns(text) {
 }
 
 /**
- * @param env {{ Graph, runtime: string, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
+ * @param env {{ Graph, runtime: string, timerRepeats?: number, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
  *   gc(): void, heapUsed(): number, wasmMemoryBytes(): number, log(s: string): void }}
  * @returns rows for bench/results/paths.json
  */
@@ -101,7 +101,7 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
     ['bidirectional BFS (shortest path)',
       'wig shortestPathIds: person ids along the path or null; graphology bidirectional: node keys along the path or null',
       (a, b) => g.shortestPathIds(a, b), (a, b) => peer.bidirectional(gg, a, b), pairs,
-      (w, p) => hops(w) === hops(p)],
+      (w, p) => hops(w) === hops(p), env.timerRepeats ?? 1],
     ['single-source BFS (all distances)',
       'wig distancesFrom: Uint32Array of hops over all nodes + node→id table (fetched once per graph) and get(id); graphology singleSourceLength: object {id: hops} of reachable nodes',
       (a) => g.distancesFrom(a), (a) => peer.singleSourceLength(gg, a), sources,
@@ -120,20 +120,27 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
       (a, b) => g.bestPath(a, b), (a, b) => peer.dijkstra.bidirectional(gg, a, b, 'w'), pairs,
       (w, p) => (w === null) === (p === null)],
   ];
-  for (const [op, returns, wig, peerOp, args, same] of ops) {
+  for (const [op, returns, wig, peerOp, args, same, reps = 1] of ops) {
     // Both systems warm up on the same queries (steady state: JIT tiers,
     // caches), 50 per-pair queries or 5 single-source ones, not timed.
     const warm = args.length > 100 ? warmPairs : args.slice(0, 5);
     for (const x of warm) { wig(...x); peerOp(...x); }
     // Each system's queries back to back (as a caller issues them), WIG
     // first; results are not kept, so neither pays GC for the other's.
-    const wigMs = args.map((x) => { const s = performance.now(); wig(...x); return performance.now() - s; });
-    const peerMs = args.map((x) => { const s = performance.now(); peerOp(...x); return performance.now() - s; });
+    // Where the timer is coarse (Chromium: 5 µs) and queries take a few µs,
+    // a sample is `reps` back-to-back runs of the same query, divided.
+    const time = (f, x) => {
+      const s = performance.now();
+      for (let r = 0; r < reps; r++) f(...x);
+      return (performance.now() - s) / reps;
+    };
+    const wigMs = args.map((x) => time(wig, x));
+    const peerMs = args.map((x) => time(peerOp, x));
     // Same answers? Checked untimed, on the first 100 queries.
     const checked = args.slice(0, 100);
     const agree = checked.filter((x) => same(wig(...x), peerOp(...x))).length;
-    const w = row('wig', op, { returns, ...stats(wigMs), queries: args.length, checked: checked.length, agree_with_peer: agree });
-    const p = row('graphology', op, stats(peerMs));
+    const w = row('wig', op, { returns, ...stats(wigMs), queries: args.length, runs_per_sample: reps, checked: checked.length, agree_with_peer: agree });
+    const p = row('graphology', op, { ...stats(peerMs), runs_per_sample: reps });
     rows.push(w, p, row('ratio graphology/wig', op, { median_ms: +(p.median_ms / w.median_ms).toFixed(2), p95_ms: +(p.p95_ms / w.p95_ms).toFixed(2) }));
     log(`${op}: wig ${w.median_ms} / ${w.p95_ms} ms, graphology ${p.median_ms} / ${p.p95_ms} ms → ${(p.median_ms / w.median_ms).toFixed(1)}× / ${(p.p95_ms / w.p95_ms).toFixed(1)}× (answers agree on ${agree}/${checked.length})`);
   }
