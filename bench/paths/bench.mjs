@@ -40,7 +40,7 @@ export function sociopatterns(text) {
 }
 
 /**
- * @param env {{ Graph, runtime: string, timerRepeats?: number, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
+ * @param env {{ Graph, runtime: string, timerResolutionMs?: number, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
  *   gc(): void, heapUsed(): number, wasmMemoryBytes(): number, log(s: string): void }}
  * @returns rows for bench/results/paths.json
  */
@@ -101,7 +101,7 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
     ['bidirectional BFS (shortest path)',
       'wig shortestPathIds: person ids along the path or null; graphology bidirectional: node keys along the path or null',
       (a, b) => g.shortestPathIds(a, b), (a, b) => peer.bidirectional(gg, a, b), pairs,
-      (w, p) => hops(w) === hops(p), env.timerRepeats ?? 1],
+      (w, p) => hops(w) === hops(p)],
     ['single-source BFS (all distances)',
       'wig distancesFrom: Uint32Array of hops over all nodes + node→id table (fetched once per graph) and get(id); graphology singleSourceLength: object {id: hops} of reachable nodes',
       (a) => g.distancesFrom(a), (a) => peer.singleSourceLength(gg, a), sources,
@@ -120,15 +120,17 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
       (a, b) => g.bestPath(a, b), (a, b) => peer.dijkstra.bidirectional(gg, a, b, 'w'), pairs,
       (w, p) => (w === null) === (p === null)],
   ];
-  for (const [op, returns, wig, peerOp, args, same, reps = 1] of ops) {
+  for (const [op, returns, wig, peerOp, args, same] of ops) {
     // Both systems warm up on the same queries (steady state: JIT tiers,
     // caches), 50 per-pair queries or 5 single-source ones, not timed.
     const warm = args.length > 100 ? warmPairs : args.slice(0, 5);
-    for (const x of warm) { wig(...x); peerOp(...x); }
+    const peerWarmMs = warm.map((x) => { wig(...x); const s = performance.now(); peerOp(...x); return performance.now() - s; });
     // Each system's queries back to back (as a caller issues them), WIG
     // first; results are not kept, so neither pays GC for the other's.
-    // Where the timer is coarse (Chromium: 5 µs) and queries take a few µs,
-    // a sample is `reps` back-to-back runs of the same query, divided.
+    // Where the timer is coarse for the query (Chromium: 5 µs, and the
+    // peer's median under 10 ticks, as on SocioPatterns) a sample is 10
+    // back-to-back runs of the same query, divided; the same for both.
+    const reps = stats(peerWarmMs).median_ms < 10 * (env.timerResolutionMs ?? 0) ? 10 : 1;
     const time = (f, x) => {
       const s = performance.now();
       for (let r = 0; r < reps; r++) f(...x);
