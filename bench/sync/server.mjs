@@ -4,7 +4,8 @@
 //   node bench/sync/server.mjs [--out FILE]   (default bench/results/sync.json)
 // Rows: {system, dataset, metric, rows, seconds, rows_per_s, …}; seconds and bytes.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { serverCpu } from './cpu.mjs';
 import { fileURLToPath } from 'node:url';
 import { startServer, user, person, edge, change } from '../../tests/sync/server.mjs';
 
@@ -30,33 +31,6 @@ function gatewayPeakRss() {
   } catch { return null; }
 }
 
-// CPU time of the gateway and of the PostgreSQL server processes, so the
-// figures can be read apart from the load of a shared machine (wall time
-// stretches when other jobs compete for the 2 vCPUs; CPU time does not).
-// `exited`: add the CPU of children that have exited (cutime + cstime): a
-// backend that ends mid-run (the gateway's pool recycles connections) would
-// otherwise take its CPU seconds with it and the difference could go negative.
-function processCpuSeconds(pid, exited = false) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + (exited ? Number(fields[13]) + Number(fields[14]) : 0)) / 100;
-  } catch { return 0; }
-}
-function serverCpu() {
-  // This cluster only: its postmaster and the postmaster's children (other
-  // worktrees may run clusters of their own on the same machine).
-  const postmaster = readFileSync(`${process.env.WIG_PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0].trim();
-  let postgres = processCpuSeconds(postmaster, true);
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let parent = '';
-    try { parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]; } catch { continue; }
-    if (parent === postmaster) postgres += processCpuSeconds(pid);
-  }
-  let gateway = 0;
-  try { gateway = processCpuSeconds(readFileSync(`${process.env.WIG_PG_DIR}/postrust.pid`, 'utf8').trim()); } catch { /* not running */ }
-  return { postgres, gateway };
-}
 function cpuSince(before, rows) {
   const now = serverCpu();
   const postgres = now.postgres - before.postgres;
