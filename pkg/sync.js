@@ -257,8 +257,8 @@ export function createSync(graph, options = {}) {
     return s.people + s.organizations + s.edges + s.interactions + s.deleted + s.mergedAway;
   };
 
-  // Pull, pipelined: pages are fetched ahead (up to half of maxApplyRows
-  // rows waiting) while earlier ones are applied. Pages are applied several at
+  // Pull, pipelined: pages are fetched ahead (up to maxApplyRows rows
+  // waiting) while earlier ones are applied. Pages are applied several at
   // a time, up to about the graph's size (at most maxApplyRows): each write
   // rewrites the storage buckets it touches, so a long initial pull in
   // page-sized writes would rewrite the graph once per page. Rows not
@@ -293,8 +293,9 @@ export function createSync(graph, options = {}) {
       let since = graph.syncCheckpoint();
       try {
         while (!stop) {
-          // Bounded read-ahead: at most half of maxApplyRows rows waiting.
-          while (queuedRows >= Math.max(pageSize, maxApplyRows / 2) && !stop) await new Promise((resolve) => { wakeFetcher = resolve; });
+          // Bounded read-ahead: at most maxApplyRows rows waiting (never
+          // less than a group the applier waits for, or both would wait).
+          while (queuedRows >= maxApplyRows && !stop) await new Promise((resolve) => { wakeFetcher = resolve; });
           if (stop) return;
           const page = await call('wig_pull', JSON.stringify({ since, limit: pageSize }), PAGE_TYPE);
           if (stop) return;

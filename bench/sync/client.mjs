@@ -24,6 +24,9 @@ const EDGES = Number(process.env.EDGES ?? 500_000);
 const PUSH = Number(process.env.PUSH ?? 50_000);
 const PAGE = Number(process.env.PAGE ?? 10_000);
 const BATCH = Number(process.env.BATCH ?? 5_000);
+// Diagnostics only (results are written for IndexedDB alone): STORAGE=memory
+// shows how much of a step is IndexedDB's.
+const STORAGE = process.env.STORAGE ?? 'indexeddb';
 const SYSTEM = 'wig-client (Chromium + IndexedDB, through postrust)';
 const ANCHOR = 'PowerSync (published anchor)';
 const RATIO = 'ratio wig-client / PowerSync high anchor (20,000 ops/s)';
@@ -55,9 +58,9 @@ async function freshPage() {
 }
 
 // In the page: run one sync step, sampling memory at every progress event.
-const measure = ({ name, token, step, batchSize, pageSize }) => (async () => {
+const measure = ({ name, token, step, batchSize, pageSize, storage }) => (async () => {
   const { Graph, createSync, wasmMemoryBytes } = window.wig;
-  const graph = await Graph.open(name);
+  const graph = await Graph.open(name, { storage });
   // Time spent waiting for the server (request + response body), summed
   // over calls; during a pull it overlaps with applying (the next page
   // downloads meanwhile).
@@ -131,7 +134,7 @@ const loadNow = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 
 const rows = [];
 const pullPage = await freshPage();
 const pullLoad = loadNow();
-const pull = await cpuOf(() => pullPage.evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE }));
+const pull = await cpuOf(() => pullPage.evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE, storage: STORAGE }));
 console.log('pull', JSON.stringify(pull));
 if (pull.stats.people !== PEOPLE || pull.stats.edges !== EDGES) throw new Error(`pull incomplete: ${JSON.stringify(pull.stats)}`);
 const pulledRows = pull.result.pulled;
@@ -171,6 +174,10 @@ rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds 
 
 await context.close();
 pages.close();
+if (STORAGE !== 'indexeddb') {
+  console.log(`STORAGE=${STORAGE}: diagnostics only, bench/results/sync.json left as it is`);
+  process.exit(0);
+}
 const out = join(root, 'bench/results/sync.json');
 const mine = new Set([SYSTEM, ANCHOR, RATIO]);
 const kept = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).filter((r) => !mine.has(r.system)) : [];
