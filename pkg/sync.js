@@ -183,7 +183,7 @@ export function createSync(graph, options = {}) {
   // while later batches travel. Answers are stored several at a time (one
   // transaction: each touched storage bucket rewritten once, and a store
   // costs about a rewrite of the graph whatever its size), once half the
-  // graph's size has arrived or nothing else is on the wire. Records of
+  // graph's size (or 16 answers) has arrived or nothing else is on the wire. Records of
   // batches sent but not stored yet are left out of new batches. An outbox
   // change leaves only with its stored answer; answers received when a
   // call fails are stored before the error is reported, and anything lost
@@ -214,7 +214,9 @@ export function createSync(graph, options = {}) {
     const storeWhenDue = () => {
       if (storing || !answered.length) return;
       const due = Math.min(maxApplyRows, Math.max(batchSize, Math.floor(storedRecords() / 2)));
-      if (answeredRows >= due || requests.size === 0) store();
+      // Also every 16 answers: the ids in flight go along with every new
+      // batch request to the core, so their number is kept moderate.
+      if (answeredRows >= due || answered.length >= 16 || requests.size === 0) store();
     };
     const send = (batch) => {
       for (const item of batch.items) inFlight.add(item.id);
