@@ -315,10 +315,12 @@ function makeApi(ready) {
     }
     // --- end import ---
     // --- sync (low level: createSync in pkg/sync.js drives these) ---
-    /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined. */
-    syncPushBatch(limit) { return decode(this.#inner.syncPushBatch(limit)); }
+    /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
+    syncPushBatch(limit, inFlight) { return decode(this.#inner.syncPushBatch(limit, inFlight?.length ? JSON.stringify(inFlight) : undefined)); }
     /** Applies the server's answer to a batch (its `items`), in one transaction. */
     async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
+    /** Applies the answers to consecutive batches (`[{ items, response }]`) in one transaction. */
+    async syncAcks(acks) { const items = acks.map((a) => JSON.stringify(a.items)); const responses = acks.map((a) => String(a.response)); return decode(await this.#write((g) => g.syncAcks(items, responses))); }
     /** Applies consecutive pull pages (response texts, or one) with the last checkpoint, in one transaction. */
     async syncPull(pageTexts) { const pages = (Array.isArray(pageTexts) ? pageTexts : [pageTexts]).map(String); return decode(await this.#write((g) => g.syncPull(pages))); }
     /** `{ rows, checkpoint, more }` of a pull page's text, without applying it. */

@@ -556,10 +556,12 @@ export class Graph {
   audit(options?: { limit?: number; before?: number }): AuditEntry[];
   stats(): Stats;
   // --- sync (low level: createSync drives these) ---
-  /** The next push batch of at most `limit` records, or undefined when the outbox is empty. */
-  syncPushBatch(limit: number): SyncBatch | undefined;
+  /** The next push batch of at most `limit` records, or undefined when the outbox is empty; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
+  syncPushBatch(limit: number, inFlight?: string[]): SyncBatch | undefined;
   /** Applies the server's wig_push answer (text) to the batch whose `items` were sent, in one transaction. */
   syncAck(items: unknown[], responseText: string): Promise<SyncAckReport>;
+  /** Applies the answers to consecutive batches in one transaction (their buckets are rewritten once). */
+  syncAcks(acks: { items: unknown[]; response: string }[]): Promise<SyncAckReport>;
   /** Applies consecutive wig_pull pages (texts, or one) with the last checkpoint, in one transaction. */
   syncPull(pageTexts: string | string[]): Promise<SyncPullReport>;
   /** `{ rows, checkpoint, more }` of a wig_pull page's text, without applying it. */
@@ -618,8 +620,10 @@ export interface SyncOptions {
   /** First backoff, doubled per attempt with jitter (default 500 ms, at most maxBackoffMs = 30 s). */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Pull pages applied in one transaction: up to the graph's size, at most this many rows (default 100,000). */
+  /** Pull pages applied in one transaction, pull pages fetched ahead, and push answers stored in one transaction: at most this many rows (default 100,000). */
   maxApplyRows?: number;
+  /** Push requests on the wire at once (1..4, default 2). */
+  pushConcurrency?: number;
 }
 export interface SyncProgress { phase: 'push' | 'pull'; done: number; total: number | null }
 export interface SyncEvents {

@@ -57,6 +57,7 @@ export function createSync(graph, options = {}) {
     backoffMs = 500,
     maxBackoffMs = 30_000,
     maxApplyRows = 100_000,
+    pushConcurrency = 2,
   } = options;
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
     throw Object.assign(wigError('INVALID_INPUT', 'url must be an http(s) URL'), { field: 'url' });
@@ -67,7 +68,7 @@ export function createSync(graph, options = {}) {
   if (typeof fetchFn !== 'function') {
     throw Object.assign(wigError('INVALID_INPUT', 'no fetch available: pass options.fetch'), { field: 'fetch' });
   }
-  for (const [field, v, max] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000]]) {
+  for (const [field, v, max] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4]]) {
     if (!Number.isInteger(v) || v < 1 || v > max) {
       throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from 1 to ${max}`), { field });
     }
@@ -136,7 +137,7 @@ export function createSync(graph, options = {}) {
   };
 
   /** POSTs to rpc/NAME; returns the response text. Retries network errors and 5xx. */
-  async function call(name, body) {
+  async function call(name, body, accept = 'application/json') {
     token ??= await getToken({ refresh: false });
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -146,7 +147,7 @@ export function createSync(graph, options = {}) {
       try {
         res = await fetchFn(`${base}/rpc/${name}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+          headers: { 'Content-Type': 'application/json', Accept: accept, Authorization: `Bearer ${token}` },
           body,
         });
         // Reading the body can fail too (a connection cut mid-answer).
@@ -176,61 +177,164 @@ export function createSync(graph, options = {}) {
     }
   }
 
+  // Push, pipelined: up to pushConcurrency batches are on the wire at once
+  // (the server takes one owner's pushes one at a time, under a lock, but
+  // reads and parses the next request meanwhile), and answers are stored
+  // while later batches travel. Answers are stored several at a time (one
+  // transaction: each touched storage bucket rewritten once, and a store
+  // costs about a rewrite of the graph whatever its size), once half the
+  // graph's size (or 16 answers) has arrived or nothing else is on the wire. Records of
+  // batches sent but not stored yet are left out of new batches. An outbox
+  // change leaves only with its stored answer; answers received when a
+  // call fails are stored before the error is reported, and anything lost
+  // is sent again (change ids make that harmless).
   async function pushAll() {
     const total = graph.stats().outboxChanges;
     let done = 0;
     emit('progress', { phase: 'push', done, total });
+    const inFlight = new Set();
+    const requests = new Set();
+    let answered = [];
+    let answeredRows = 0;
+    let storing = null;
+    let storeError = null;
+    let callError = null;
+    const store = () => {
+      const acks = answered;
+      answered = [];
+      answeredRows = 0;
+      storing = graph.syncAcks(acks).then((report) => {
+        for (const a of acks) for (const item of a.items) inFlight.delete(item.id);
+        done += report.applied;
+        announce(report.changed);
+        emit('progress', { phase: 'push', done, total: Math.max(total, done + report.pending) });
+      }, (error) => { storeError ??= error; }).finally(() => { storing = null; });
+      return storing;
+    };
+    const storeWhenDue = () => {
+      if (storing || !answered.length) return;
+      const due = Math.min(maxApplyRows, Math.max(batchSize, Math.floor(storedRecords() / 2)));
+      // Also every 16 answers: the ids in flight go along with every new
+      // batch request to the core, so their number is kept moderate.
+      if (answeredRows >= due || answered.length >= 16 || requests.size === 0) store();
+    };
+    const send = (batch) => {
+      for (const item of batch.items) inFlight.add(item.id);
+      const request = call('wig_push', batch.body).then((response) => {
+        answered.push({ items: batch.items, response });
+        answeredRows += batch.items.length;
+      }, (error) => { callError ??= error; }).finally(() => {
+        requests.delete(request);
+        storeWhenDue();
+      });
+      requests.add(request);
+    };
     // Conflicts put resolved records back in the outbox: bounded rounds.
-    for (let round = 0; round < 1000; round++) {
-      const batch = graph.syncPushBatch(batchSize);
-      if (!batch) return { pushed: done };
-      const answer = await call('wig_push', batch.body);
-      const report = await graph.syncAck(batch.items, answer);
-      done += report.applied;
-      announce(report.changed);
-      emit('progress', { phase: 'push', done, total: Math.max(total, done + report.pending) });
+    for (let round = 0; round < 1000 && !storeError && !callError; ) {
+      while (requests.size < pushConcurrency && !callError) {
+        const batch = graph.syncPushBatch(batchSize, inFlight.size ? [...inFlight] : undefined);
+        if (!batch) break;
+        send(batch);
+      }
+      if (requests.size) {
+        await Promise.race(requests);
+      } else if (storing || answered.length) {
+        // Everything pending is on its way: wait for the answers to be stored.
+        await (storing ?? store());
+        round++;
+      } else {
+        return { pushed: done };
+      }
     }
+    // Stop: what was answered is stored before the error is reported.
+    while (requests.size) await Promise.race(requests);
+    while (storing || answered.length) await (storing ?? store());
+    if (callError) throw callError;
+    if (storeError) throw storeError;
     throw wigError('SYNC_SERVER', 'push did not settle after 1000 rounds of conflicts');
   }
 
-  // Pages are applied several at a time, up to about the graph's size (at
-  // most maxApplyRows): each write rewrites the storage buckets it touches,
-  // so a long initial pull in page-sized writes would rewrite the graph
-  // once per page. Rows not applied yet were never acknowledged to anyone:
-  // a failure loses them and the stored checkpoint stays before them.
   const storedRecords = () => {
     const s = graph.stats();
     return s.people + s.organizations + s.edges + s.interactions + s.deleted + s.mergedAway;
   };
+
+  // Pull, pipelined: pages are fetched ahead (up to maxApplyRows rows
+  // waiting) while earlier ones are applied. Pages are applied several at
+  // a time, up to about the graph's size (at most maxApplyRows): each write
+  // rewrites the storage buckets it touches, so a long initial pull in
+  // page-sized writes would rewrite the graph once per page. Rows not
+  // applied yet were never acknowledged to anyone: a failure loses them and
+  // the stored checkpoint stays before them.
+  // The page as the protocol's JSON, passed through by the gateway
+  // (sql/PROTOCOL.md); servers without that media type answer plain JSON.
+  const PAGE_TYPE = 'application/vnd.wig.pull+json, application/json;q=0.9';
+  // A page ends with its checkpoint and `more` (sql/PROTOCOL.md): read from
+  // its last bytes, not by parsing (or copying into wasm) the whole page.
+  // A page with `more` is full (the server stops at the limit), so it holds
+  // pageSize rows. Anything else is read whole; syncPull checks every row.
+  const PAGE_END = /"checkpoint"\s*:\s*(\d+)\s*,\s*"more"\s*:\s*(true|false)\s*\}\s*$/;
+  const pageInfo = (page) => {
+    const end = PAGE_END.exec(page.slice(-120));
+    if (end && end[2] === 'true') return { rows: pageSize, checkpoint: Number(end[1]), more: true };
+    return graph.syncPageInfo(page);
+  };
   async function pullAll() {
     let done = 0;
-    let since = graph.syncCheckpoint();
-    let buffered = [];
-    let bufferedRows = 0;
     emit('progress', { phase: 'pull', done, total: null });
-    const fetchPage = (after) => {
-      const p = call('wig_pull', JSON.stringify({ since: after, limit: pageSize }));
-      p.catch(() => {}); // awaited below; never an unhandled rejection
-      return p;
-    };
-    // The next page downloads while this one is applied.
-    let next = fetchPage(since);
-    for (;;) {
-      const page = await next;
-      const info = graph.syncPageInfo(page);
-      since = info.checkpoint;
-      next = info.more ? fetchPage(since) : null;
-      buffered.push(page);
-      bufferedRows += info.rows;
-      if (!info.more || bufferedRows >= Math.min(maxApplyRows, Math.max(pageSize, storedRecords()))) {
-        const report = await graph.syncPull(buffered);
-        buffered = [];
-        bufferedRows = 0;
+    const queue = [];
+    let queuedRows = 0;
+    let fetchedAll = false;
+    let fetchError = null;
+    let wake = null;
+    const signal = () => { wake?.(); wake = null; };
+    const waitForChange = () => new Promise((resolve) => { wake = resolve; });
+    let stop = false;
+    let wakeFetcher = null;
+    const fetcher = (async () => {
+      let since = graph.syncCheckpoint();
+      try {
+        while (!stop) {
+          // Bounded read-ahead: at most maxApplyRows rows waiting (never
+          // less than a group the applier waits for, or both would wait).
+          while (queuedRows >= maxApplyRows && !stop) await new Promise((resolve) => { wakeFetcher = resolve; });
+          if (stop) return;
+          const page = await call('wig_pull', JSON.stringify({ since, limit: pageSize }), PAGE_TYPE);
+          if (stop) return;
+          const info = pageInfo(page);
+          since = info.checkpoint;
+          queue.push({ page, info });
+          queuedRows += info.rows;
+          signal();
+          if (!info.more) break;
+        }
+      } catch (error) {
+        fetchError = error;
+      }
+      fetchedAll = true;
+      signal();
+    })();
+    try {
+      for (;;) {
+        const want = Math.min(maxApplyRows, Math.max(pageSize, storedRecords()));
+        while (!fetchError && !fetchedAll && queuedRows < want) await waitForChange();
+        if (fetchError) throw fetchError;
+        const pages = queue.splice(0);
+        queuedRows = 0;
+        if (!pages.length) return { pulled: done, checkpoint: graph.syncCheckpoint() };
+        wakeFetcher?.();
+        wakeFetcher = null;
+        const report = await graph.syncPull(pages.map((p) => p.page));
         done += report.rows;
         announce(report.changed);
         emit('progress', { phase: 'pull', done, total: report.more ? null : done });
         if (!report.more) return { pulled: done, checkpoint: report.checkpoint };
       }
+    } finally {
+      // On success the fetcher has ended; after a failure a page still
+      // downloading is dropped when it arrives.
+      stop = true;
+      wakeFetcher?.();
     }
   }
 

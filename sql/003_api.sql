@@ -8,10 +8,23 @@
 -- anyway, and building jsonb first cost about twice as much per row.
 -- Return types changed from jsonb to json once; "create or replace" cannot
 -- change a return type, so drop first (the file runs in one transaction).
+-- The pull page's type: json under a media-type name (PostgREST's "media
+-- type handlers", as postrust implements them). A client that sends
+-- `Accept: application/vnd.wig.pull+json` gets the function's text as the
+-- body, passed through; any other Accept gets the same JSON rendered the
+-- usual way. The pass-through spares the gateway decoding and re-encoding
+-- every page (it cost more CPU than PostgreSQL building it).
+do $$
+begin
+  if to_regtype('api."application/vnd.wig.pull+json"') is null then
+    create domain api."application/vnd.wig.pull+json" as json;
+  end if;
+end $$;
+
 do $$
 begin
   if exists (select 1 from pg_proc where oid = to_regprocedure('api.wig_pull(bigint, integer)')
-             and prorettype = 'jsonb'::regtype) then
+             and prorettype <> 'api."application/vnd.wig.pull+json"'::regtype) then
     drop function api.wig_pull(bigint, integer);
   end if;
   if exists (select 1 from pg_proc where oid = to_regprocedure('wig.person_record(wig.people)')
@@ -702,7 +715,8 @@ begin
 end
 $$;
 
-create or replace function api.wig_pull(since bigint default 0, "limit" int default 5000) returns json
+create or replace function api.wig_pull(since bigint default 0, "limit" int default 5000)
+  returns api."application/vnd.wig.pull+json"
   language plpgsql stable security invoker
   set jit = off
   set plan_cache_mode = force_custom_plan
@@ -711,7 +725,7 @@ declare
   v_owner text := wig.require_owner();
   v_since bigint := $1;
   v_limit int := $2;
-  v_page json;
+  v_page api."application/vnd.wig.pull+json";
 begin
   if v_since is null or v_since < 0 then
     raise exception using errcode = '22023', message = 'since: not a whole number >= 0',

@@ -549,3 +549,99 @@ fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
         assert_eq!(row["fromPersonId"], json!(bob2.id), "and on the server");
     }
 }
+
+#[test]
+fn pipelined_batches_are_acknowledged_exactly_once_whatever_the_store_order() {
+    let mut server = ProtocolServer::default();
+    let mut a = open();
+    let people: Vec<PersonInput> = (0..30)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
+    // One call: one outbox entry of 30 changes, which the first answer
+    // rewrites (the 20 changes left move to new positions).
+    let stored = block_on(a.upsert_people(people, &ctx())).unwrap();
+    let b1 = a.prepare_push(10).unwrap().unwrap();
+    let ids = |batches: &[&wig_graph::sync::PushBatch]| {
+        batches
+            .iter()
+            .flat_map(|b| b.items.iter().map(|i| i.id))
+            .collect::<rustc_hash::FxHashSet<Uuid>>()
+    };
+    let b2 = a.prepare_push_excluding(10, &ids(&[&b1])).unwrap().unwrap();
+    let b3 = a
+        .prepare_push_excluding(10, &ids(&[&b1, &b2]))
+        .unwrap()
+        .unwrap();
+    assert!(a
+        .prepare_push_excluding(10, &ids(&[&b1, &b2, &b3]))
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        ids(&[&b1, &b2, &b3]).len(),
+        30,
+        "disjoint batches cover every record"
+    );
+    let (r1, r2, r3) = (
+        server.push(&b1.body).unwrap(),
+        server.push(&b2.body).unwrap(),
+        server.push(&b3.body).unwrap(),
+    );
+    // An edit of a record of batch 3 while its answer waits: stays pending.
+    let edited = b3.items[0].id;
+    let mut edit = PersonInput {
+        id: Some(edited.to_string()),
+        ..person("Edited", "edited@example.org")
+    };
+    edit.title = Some("Dr".into());
+    block_on(a.upsert_person(edit, &ctx_at(T0 + 5000))).unwrap();
+
+    let p = a.prepare_ack(&b1, &r1, &ctx()).unwrap();
+    block_on(a.run(p)).unwrap();
+    assert_eq!(a.stats().outbox_changes, 21, "20 in flight, 1 new edit");
+    let p = a
+        .prepare_acks(&[(&b2, r2.as_str()), (&b3, r3.as_str())], &ctx())
+        .unwrap();
+    assert_eq!(p.output.applied, 20);
+    block_on(a.run(p)).unwrap();
+    assert_eq!(
+        a.stats().outbox_changes,
+        1,
+        "only the edit made meanwhile is left"
+    );
+    for p in &stored {
+        assert!(
+            a.person(p.id).unwrap().sync_version > 0,
+            "{} acknowledged",
+            p.id
+        );
+    }
+    assert_eq!(server.last_seq, 30, "each change written once");
+    push_all(&mut a, &mut server, 10);
+    assert_eq!(server.last_seq, 31, "then the edit, once");
+    assert_eq!(a.stats().outbox_changes, 0);
+}
+
+#[test]
+fn an_answer_naming_a_change_of_another_batch_is_refused() {
+    let mut server = ProtocolServer::default();
+    let mut a = open();
+    let people: Vec<PersonInput> = (0..4)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
+    block_on(a.upsert_people(people, &ctx())).unwrap();
+    let b1 = a.prepare_push(2).unwrap().unwrap();
+    let skip: rustc_hash::FxHashSet<Uuid> = b1.items.iter().map(|i| i.id).collect();
+    let b2 = a.prepare_push_excluding(2, &skip).unwrap().unwrap();
+    let (r1, r2) = (
+        server.push(&b1.body).unwrap(),
+        server.push(&b2.body).unwrap(),
+    );
+    // The answers swapped: each names changes the other batch carried.
+    let err = a
+        .prepare_acks(&[(&b1, r2.as_str()), (&b2, r1.as_str())], &ctx())
+        .err()
+        .expect("refused");
+    assert_eq!(err.code, ErrorCode::SyncProtocol);
+    assert_eq!(err.field.as_deref(), Some("responses[0].applied[0]"));
+    assert_eq!(a.stats().outbox_changes, 4, "nothing written");
+}

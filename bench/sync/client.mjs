@@ -16,6 +16,7 @@ import { startServer } from '../../tests/sync/server.mjs';
 import { userToken } from '../../tests/sync/jwt.mjs';
 import { startPageServer } from '../../tests/sync/page/server.mjs';
 import { CHROMIUM_ARGS } from '../../tests/e2e/browser.mjs';
+import { serverCpu, descendantsCpu } from './cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PEOPLE = Number(process.env.PEOPLE ?? 100_000);
@@ -23,6 +24,9 @@ const EDGES = Number(process.env.EDGES ?? 500_000);
 const PUSH = Number(process.env.PUSH ?? 50_000);
 const PAGE = Number(process.env.PAGE ?? 10_000);
 const BATCH = Number(process.env.BATCH ?? 5_000);
+// Diagnostics only (results are written for IndexedDB alone): STORAGE=memory
+// shows how much of a step is IndexedDB's.
+const STORAGE = process.env.STORAGE ?? 'indexeddb';
 const SYSTEM = 'wig-client (Chromium + IndexedDB, through postrust)';
 const ANCHOR = 'PowerSync (published anchor)';
 const RATIO = 'ratio wig-client / PowerSync high anchor (20,000 ops/s)';
@@ -54,16 +58,9 @@ async function freshPage() {
 }
 
 // In the page: run one sync step, sampling memory at every progress event.
-const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () => {
+const measure = ({ name, token, step, batchSize, pageSize, storage }) => (async () => {
   const { Graph, createSync, wasmMemoryBytes } = window.wig;
-  const graph = await Graph.open(name);
-  if (seed) {
-    for (let i = 0; i < seed; i += 10_000) {
-      await graph.upsertPeople(Array.from({ length: Math.min(10_000, seed - i) }, (_, j) => ({
-        names: [`Pushed ${i + j}`], emails: [`pushed${i + j}@example.org`], phones: ['+14155550100'], title: 'Engineer',
-      })));
-    }
-  }
+  const graph = await Graph.open(name, { storage });
   // Time spent waiting for the server (request + response body), summed
   // over calls; during a pull it overlaps with applying (the next page
   // downloads meanwhile).
@@ -75,6 +72,23 @@ const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () 
     serverMs += performance.now() - t;
     return new Response(text, { status: res.status, headers: res.headers });
   };
+  // Busy time per client phase (wasm work + IndexedDB commit for the
+  // writes), summed over calls: with pipelining they overlap the waits.
+  const phases = { apply_s: 0, ack_s: 0, batch_s: 0, page_info_s: 0 };
+  const timed = (name, phase) => {
+    const f = graph[name].bind(graph);
+    graph[name] = (...args) => {
+      const t = performance.now();
+      const out = f(...args);
+      if (out instanceof Promise) return out.finally(() => { phases[phase] += (performance.now() - t) / 1000; });
+      phases[phase] += (performance.now() - t) / 1000;
+      return out;
+    };
+  };
+  timed('syncPull', 'apply_s');
+  timed('syncAcks', 'ack_s');
+  timed('syncPushBatch', 'batch_s');
+  timed('syncPageInfo', 'page_info_s');
   const sync = createSync(graph, { url: `${location.origin}/api`, getToken: () => token, batchSize, pageSize, fetch: timedFetch });
   let peakWasm = 0;
   let peakHeap = 0;
@@ -95,26 +109,63 @@ const measure = ({ name, token, step, batchSize, pageSize, seed }) => (async () 
   const stats = graph.stats();
   sync.close();
   await graph.close();
-  return { seconds, serverSeconds: serverMs / 1000, result, stats, before, peakWasm, peakHeap, peakSum };
+  return { seconds, serverSeconds: serverMs / 1000, phases, result, stats, before, peakWasm, peakHeap, peakSum };
 })();
 
+// PostgreSQL + gateway CPU seconds of one step (load stretches wall time,
+// CPU time much less).
+// Browser: Chromium's processes (this process's descendants, minus the
+// gateway and PostgreSQL, which scripts/pg.sh started detached).
+const cpuOf = async (run) => {
+  const before = serverCpu();
+  const browser0 = descendantsCpu();
+  const self0 = process.cpuUsage();
+  const out = await run();
+  const after = serverCpu();
+  const self = process.cpuUsage(self0);
+  return { ...out, postgresCpu: after.postgres - before.postgres, gatewayCpu: after.gateway - before.gateway,
+    browserCpu: descendantsCpu() - browser0, proxyCpu: (self.user + self.system) / 1e6 };
+};
+const serverCpuRow = (r, rows) => ({ postgres_cpu_s: r.postgresCpu, gateway_cpu_s: r.gatewayCpu,
+  server_cpu_us_per_row: ((r.postgresCpu + r.gatewayCpu) / rows) * 1e6,
+  browser_cpu_s: r.browserCpu, page_proxy_cpu_s: r.proxyCpu });
+const loadNow = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+
 const rows = [];
-const pull = await (await freshPage()).evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE });
+const pullPage = await freshPage();
+const pullLoad = loadNow();
+const pull = await cpuOf(() => pullPage.evaluate(measure, { name: `bench-pull-${randomUUID()}`, token: userToken(pullSub), step: 'pull', pageSize: PAGE, storage: STORAGE }));
 console.log('pull', JSON.stringify(pull));
 if (pull.stats.people !== PEOPLE || pull.stats.edges !== EDGES) throw new Error(`pull incomplete: ${JSON.stringify(pull.stats)}`);
 const pulledRows = pull.result.pulled;
 rows.push({ system: SYSTEM, dataset: `pull ${PEOPLE} people + ${EDGES} edges`, metric: 'pull', rows: pulledRows, page_size: PAGE,
-  seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, waiting_for_server_s: pull.serverSeconds, peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap,
-  peak_total_bytes: pull.peakSum });
+  seconds: pull.seconds, rows_per_s: pulledRows / pull.seconds, waiting_for_server_s: pull.serverSeconds,
+  client_apply_s: pull.phases.apply_s, client_page_info_s: pull.phases.page_info_s, ...serverCpuRow(pull, pulledRows),
+  peak_wasm_bytes: pull.peakWasm, peak_js_heap_bytes: pull.peakHeap, peak_total_bytes: pull.peakSum,
+  load_1m_before: pullLoad[0], load_1m_after: loadNow()[0] });
 
 const pushSub = `bench-push-${randomUUID()}`;
-const push = await (await freshPage()).evaluate(measure, { name: `bench-push-${randomUUID()}`, token: userToken(pushSub), step: 'push', batchSize: BATCH, seed: PUSH });
+const pushPage = await freshPage();
+const pushName = `bench-push-${randomUUID()}`;
+// The outbox is filled first, outside the measured step.
+await pushPage.evaluate(async ({ name, seed }) => {
+  const graph = await window.wig.Graph.open(name);
+  for (let i = 0; i < seed; i += 10_000) {
+    await graph.upsertPeople(Array.from({ length: Math.min(10_000, seed - i) }, (_, j) => ({
+      names: [`Pushed ${i + j}`], emails: [`pushed${i + j}@example.org`], phones: ['+14155550100'], title: 'Engineer',
+    })));
+  }
+  await graph.close();
+}, { name: pushName, seed: PUSH });
+const pushLoad = loadNow();
+const push = await cpuOf(() => pushPage.evaluate(measure, { name: pushName, token: userToken(pushSub), step: 'push', batchSize: BATCH }));
 console.log('push', JSON.stringify(push));
 const stored = Number(psql(['-tAc', `select count(*) from wig.people where owner_id = '${pushSub}'`]));
 if (push.result.pushed !== PUSH || stored !== PUSH || push.stats.outboxChanges !== 0) throw new Error(`push incomplete: ${push.result.pushed} pushed, ${stored} stored`);
 rows.push({ system: SYSTEM, dataset: `push ${PUSH} new people`, metric: 'push', rows: PUSH, batch_size: BATCH,
   seconds: push.seconds, rows_per_s: PUSH / push.seconds, waiting_for_server_s: push.serverSeconds,
-  client_only_rows_per_s: PUSH / (push.seconds - push.serverSeconds), peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
+  client_ack_s: push.phases.ack_s, client_batch_s: push.phases.batch_s, ...serverCpuRow(push, PUSH),
+  load_1m_before: pushLoad[0], load_1m_after: loadNow()[0], peak_wasm_bytes: push.peakWasm, peak_js_heap_bytes: push.peakHeap,
   peak_total_bytes: push.peakSum, rows_on_server: stored });
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 rows.push({ system: SYSTEM, dataset: 'machine (2 vCPU, shared with other jobs)', metric: 'load_average_at_end', load_1m: load[0], load_5m: load[1], load_15m: load[2] });
@@ -123,6 +174,10 @@ rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds 
 
 await context.close();
 pages.close();
+if (STORAGE !== 'indexeddb') {
+  console.log(`STORAGE=${STORAGE}: diagnostics only, bench/results/sync.json left as it is`);
+  process.exit(0);
+}
 const out = join(root, 'bench/results/sync.json');
 const mine = new Set([SYSTEM, ANCHOR, RATIO]);
 const kept = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).filter((r) => !mine.has(r.system)) : [];

@@ -4,7 +4,8 @@
 //   node bench/sync/server.mjs [--out FILE]   (default bench/results/sync.json)
 // Rows: {system, dataset, metric, rows, seconds, rows_per_s, …}; seconds and bytes.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { serverCpu } from './cpu.mjs';
 import { fileURLToPath } from 'node:url';
 import { startServer, user, person, edge, change } from '../../tests/sync/server.mjs';
 
@@ -30,33 +31,6 @@ function gatewayPeakRss() {
   } catch { return null; }
 }
 
-// CPU time of the gateway and of the PostgreSQL server processes, so the
-// figures can be read apart from the load of a shared machine (wall time
-// stretches when other jobs compete for the 2 vCPUs; CPU time does not).
-// `exited`: add the CPU of children that have exited (cutime + cstime): a
-// backend that ends mid-run (the gateway's pool recycles connections) would
-// otherwise take its CPU seconds with it and the difference could go negative.
-function processCpuSeconds(pid, exited = false) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + (exited ? Number(fields[13]) + Number(fields[14]) : 0)) / 100;
-  } catch { return 0; }
-}
-function serverCpu() {
-  // This cluster only: its postmaster and the postmaster's children (other
-  // worktrees may run clusters of their own on the same machine).
-  const postmaster = readFileSync(`${process.env.WIG_PG_DIR}/data/postmaster.pid`, 'utf8').split('\n')[0].trim();
-  let postgres = processCpuSeconds(postmaster, true);
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let parent = '';
-    try { parent = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]; } catch { continue; }
-    if (parent === postmaster) postgres += processCpuSeconds(pid);
-  }
-  let gateway = 0;
-  try { gateway = processCpuSeconds(readFileSync(`${process.env.WIG_PG_DIR}/postrust.pid`, 'utf8').trim()); } catch { /* not running */ }
-  return { postgres, gateway };
-}
 function cpuSince(before, rows) {
   const now = serverCpu();
   const postgres = now.postgres - before.postgres;
@@ -142,7 +116,10 @@ function loadPullData() {
     analyze wig.people; analyze wig.edges;`);
 }
 
-async function benchPull(limit) {
+// The client asks for the page media type (passed through as text by the
+// gateway); plain JSON is measured too, for comparison.
+const PAGE_TYPE = 'application/vnd.wig.pull+json';
+async function benchPull(limit, accept = PAGE_TYPE) {
   const u = user(PULL_OWNER);
   const latencies = [];
   const ids = new Set();
@@ -154,7 +131,7 @@ async function benchPull(limit) {
   for (;;) {
     const t = performance.now();
     const res = await fetch(`${process.env.WIG_GATEWAY_URL}/rpc/wig_pull`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${u.token}` },
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept, Authorization: `Bearer ${u.token}` },
       body: JSON.stringify({ since, limit }),
     });
     const text = await res.text();
@@ -170,7 +147,7 @@ async function benchPull(limit) {
   const seconds = (performance.now() - t0) / 1000;
   if (count !== 600_000 || ids.size !== 600_000) throw new Error(`pulled ${count} rows, ${ids.size} distinct`);
   rows.push({
-    system: SYSTEM, dataset: 'pull 100,000 people + 500,000 edges', metric: 'pull', limit,
+    system: SYSTEM, dataset: 'pull 100,000 people + 500,000 edges', metric: 'pull', limit, accept,
     rows: count, seconds, rows_per_s: count / seconds, ...cpuSince(cpu0, count), response_bytes: bytes,
     page_p50_s: quantile(latencies, 0.5), page_p95_s: quantile(latencies, 0.95),
     gateway_peak_rss_bytes: gatewayPeakRss(), bench_peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
@@ -204,6 +181,7 @@ await benchPush(5000);
 loadPullData();
 await benchPull(5000);
 await benchPull(10000);
+await benchPull(5000, 'application/json');
 for (const limit of [5000, 10000]) {
   const s = sqlPageSeconds(limit);
   rows.push({ system: SYSTEM, dataset: 'one pull page, SQL only (no gateway)', metric: 'pull_page_sql', limit,

@@ -122,6 +122,18 @@ impl<B: Backend> Db<B> {
     /// Pure: nothing is written; building it again gives the same change
     /// ids as long as no new change arrived.
     pub fn prepare_push(&self, limit: usize) -> Result<Option<PushBatch>> {
+        self.prepare_push_excluding(limit, &HashSet::default())
+    }
+
+    /// [`Db::prepare_push`] without the records in `in_flight` (ids of
+    /// batches sent whose acknowledgement is not stored yet), so the next
+    /// batch can go out while earlier answers are being stored. A record
+    /// edited meanwhile waits until its batch is acknowledged.
+    pub fn prepare_push_excluding(
+        &self,
+        limit: usize,
+        in_flight: &HashSet<Uuid>,
+    ) -> Result<Option<PushBatch>> {
         self.ensure_open()?;
         let st = self.state();
         let pending = Pending::of(st);
@@ -133,6 +145,9 @@ impl<B: Backend> Db<B> {
                 break;
             }
             let (kind, id) = *key;
+            if in_flight.contains(&id) {
+                continue;
+            }
             let covered = pending.by_record[key].clone();
             let (last_seq, last_index) = *covered.last().expect("a pending record has changes");
             let change_id = st.outbox[&last_seq].change_id(last_index as usize);
@@ -192,14 +207,52 @@ impl<B: Backend> Db<B> {
         response: &str,
         ctx: &WriteContext,
     ) -> Result<Prepared<AckReport>> {
+        self.prepare_acks(&[(batch, response)], ctx)
+    }
+
+    /// The answers to several consecutive batches (sent one after another,
+    /// with disjoint records: see [`Db::prepare_push_excluding`]) in one
+    /// transaction: the same as acknowledging them one by one, but the
+    /// storage buckets they touch are rewritten once. Field paths name the
+    /// answer (`responses[1].applied[3]`) when there are several.
+    pub fn prepare_acks(
+        &self,
+        acks: &[(&PushBatch, &str)],
+        ctx: &WriteContext,
+    ) -> Result<Prepared<AckReport>> {
         self.ensure_open()?;
         let st = self.state();
-        let resp: PushResponse = serde_json::from_str(response)
-            .map_err(|e| protocol_error("response", format!("not a wig_push answer: {e}")))?;
-        let by_change: rustc_hash::FxHashMap<Uuid, &PushItem> =
-            batch.items.iter().map(|i| (i.change_id, i)).collect();
-        let find = |change_id: Uuid, id: Uuid, field: String| -> Result<&PushItem> {
-            let item = by_change.get(&change_id).ok_or_else(|| {
+        let many = acks.len() > 1;
+        let mut applied: Vec<(usize, usize, Applied)> = Vec::new();
+        let mut conflicts: Vec<(usize, usize, Conflict)> = Vec::new();
+        let mut by_change: rustc_hash::FxHashMap<(usize, Uuid), &PushItem> =
+            rustc_hash::FxHashMap::default();
+        for (k, (batch, response)) in acks.iter().enumerate() {
+            let at = if many {
+                format!("responses[{k}]")
+            } else {
+                "response".into()
+            };
+            let resp: PushResponse = serde_json::from_str(response)
+                .map_err(|e| protocol_error(&at, format!("not a wig_push answer: {e}")))?;
+            applied.extend(resp.applied.into_iter().enumerate().map(|(i, a)| (k, i, a)));
+            conflicts.extend(
+                resp.conflicts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| (k, i, c)),
+            );
+            by_change.extend(batch.items.iter().map(|i| ((k, i.change_id), i)));
+        }
+        let path = |k: usize, list: &str, i: usize| {
+            if many {
+                format!("responses[{k}].{list}[{i}]")
+            } else {
+                format!("{list}[{i}]")
+            }
+        };
+        let find = |k: usize, change_id: Uuid, id: Uuid, field: String| -> Result<&PushItem> {
+            let item = by_change.get(&(k, change_id)).ok_or_else(|| {
                 protocol_error(&field, format!("change {change_id} is not in this batch"))
             })?;
             if item.id != id {
@@ -215,9 +268,10 @@ impl<B: Backend> Db<B> {
         let mut removed: HashSet<(u64, u32)> = HashSet::default();
         let mut new_changes: Vec<OutboxChange> = Vec::new();
         let mut report = AckReport::default();
-        for (i, a) in resp.applied.iter().enumerate() {
-            let item = find(a.change_id, a.id, format!("applied[{i}]"))?;
-            removed.extend(item.covered.iter().copied());
+        let mut carried = Carried::default();
+        for (k, i, a) in applied.iter() {
+            let item = find(*k, a.change_id, a.id, path(*k, "applied", *i))?;
+            removed.extend(carried.of(st, item));
             meta.erase_bases.remove(&item.id);
             let v = a.version;
             for_kind!(item.kind, st, commit, merge => {}, |table, changes| {
@@ -227,9 +281,9 @@ impl<B: Backend> Db<B> {
         }
         // The records whose current state must be pushed again.
         let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
-        for (i, c) in resp.conflicts.iter().enumerate() {
-            let field = format!("conflicts[{i}]");
-            let item = find(c.change_id, c.id, field.clone())?;
+        for (k, i, c) in conflicts.iter() {
+            let field = path(*k, "conflicts", *i);
+            let item = find(*k, c.change_id, c.id, field.clone())?;
             if item.kind != c.kind {
                 return Err(protocol_error(
                     format!("{field}.kind"),
@@ -240,7 +294,7 @@ impl<B: Backend> Db<B> {
                 .server
                 .as_ref()
                 .ok_or_else(|| protocol_error(format!("{field}.server"), "missing"))?;
-            removed.extend(item.covered.iter().copied());
+            removed.extend(carried.of(st, item));
             report.conflicts += 1;
             let sfield = format!("{field}.server.record");
             // Merge records are written once and never edited: the server's
@@ -296,6 +350,42 @@ impl<B: Backend> Db<B> {
         });
         seal(st, &mut commit, ctx, "sync_push", new_changes, audit);
         Ok(Prepared::new(commit, st, report))
+    }
+}
+
+/// Where the changes a batch item carried sit in the outbox now. Positions
+/// move when an answer stored meanwhile rewrote a partly acknowledged entry
+/// (pipelined push: the next batch is sent before the previous answer is
+/// stored), so they are found by record within the entries the item named:
+/// a record's changes in an existing entry can only go away (acknowledged,
+/// scrubbed by an erase), never arrive — new changes get new entries.
+#[derive(Default)]
+struct Carried {
+    by_entry: rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<(EntityKind, Uuid), Vec<u32>>>,
+}
+
+impl Carried {
+    fn of(&mut self, st: &GraphState, item: &PushItem) -> Vec<(u64, u32)> {
+        let mut out = Vec::with_capacity(item.covered.len());
+        let mut seqs: Vec<u64> = item.covered.iter().map(|(seq, _)| *seq).collect();
+        seqs.dedup();
+        for seq in seqs {
+            let Some(entry) = st.outbox.get(&seq) else {
+                continue;
+            };
+            let index = self.by_entry.entry(seq).or_insert_with(|| {
+                let mut m: rustc_hash::FxHashMap<(EntityKind, Uuid), Vec<u32>> =
+                    rustc_hash::FxHashMap::default();
+                for (i, c) in entry.changes.iter().enumerate() {
+                    m.entry((c.kind, c.id)).or_default().push(i as u32);
+                }
+                m
+            });
+            if let Some(at) = index.get(&(item.kind, item.id)) {
+                out.extend(at.iter().map(|i| (seq, *i)));
+            }
+        }
+        out
     }
 }
 

@@ -10,11 +10,20 @@ impl WasmGraph {
     /// The next push batch of at most `limit` records, as
     /// `{ body, items, count }` JSON text (`body`: the `wig_push` request;
     /// `items`: what `syncAck` needs back), or undefined when the outbox is
-    /// empty. Writes nothing.
+    /// empty. Writes nothing. `in_flight`: JSON array of the record ids of
+    /// batches sent but not acknowledged yet; they are left out.
     #[wasm_bindgen(js_name = syncPushBatch)]
-    pub fn sync_push_batch(&self, limit: u32) -> Result<JsValue, JsValue> {
+    pub fn sync_push_batch(
+        &self,
+        limit: u32,
+        in_flight: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let in_flight: rustc_hash::FxHashSet<crate::model::Uuid> = match in_flight {
+            Some(json) => from_json(&json, "inFlight")?,
+            None => Default::default(),
+        };
         read!(self, db => {
-            match db.prepare_push(limit as usize).map_err(js_error)? {
+            match db.prepare_push_excluding(limit as usize, &in_flight).map_err(js_error)? {
                 None => Ok(JsValue::UNDEFINED),
                 Some(batch) => {
                     let items = serde_json::to_string(&batch.items).map_err(|e| {
@@ -40,6 +49,40 @@ impl WasmGraph {
             body: String::new(),
         };
         let out = write_op!(self, db, ctx => db.prepare_ack(&batch, &response, &ctx))?;
+        to_js(&out)
+    }
+
+    /// Applies the answers to several consecutive batches (`items[k]`, the
+    /// batch's items as JSON text, answered by `responses[k]`) in one
+    /// transaction.
+    #[wasm_bindgen(js_name = syncAcks)]
+    pub async fn sync_acks(
+        &self,
+        items: Vec<String>,
+        responses: Vec<String>,
+    ) -> Result<JsValue, JsValue> {
+        if items.len() != responses.len() {
+            return Err(js_error(Error::new(
+                ErrorCode::InvalidInput,
+                "responses",
+                format!("{} responses for {} batches", responses.len(), items.len()),
+            )));
+        }
+        let batches = items
+            .iter()
+            .enumerate()
+            .map(|(k, json)| {
+                Ok(crate::sync::PushBatch {
+                    items: from_json(json, &format!("items[{k}]"))?,
+                    body: String::new(),
+                })
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        let acks: Vec<(&crate::sync::PushBatch, &str)> = batches
+            .iter()
+            .zip(responses.iter().map(String::as_str))
+            .collect();
+        let out = write_op!(self, db, ctx => db.prepare_acks(&acks, &ctx))?;
         to_js(&out)
     }
 

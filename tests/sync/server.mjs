@@ -39,7 +39,7 @@ export async function rpc(name, args, token, { headers = {} } = {}) {
   const text = await res.text();
   let body = text;
   try { body = JSON.parse(text); } catch { /* not JSON: keep the text */ }
-  return { status: res.status, body };
+  return { status: res.status, body, text, contentType: res.headers.get('content-type') ?? '' };
 }
 
 /** A test user: a fresh `sub` and its push/pull. */

@@ -198,6 +198,27 @@ describe('push and pull', () => {
     assert.equal(tail.more, false);
   });
 
+  test('a pull page asked for as application/vnd.wig.pull+json is the same JSON, passed through as text', async () => {
+    const u = user();
+    const people = Array.from({ length: 30 }, (_, n) => person({ names: [`P ${n}`] }));
+    ok(await u.push(people.map((p) => change('person', p))));
+    const PAGE = 'application/vnd.wig.pull+json';
+    for (const [since, limit] of [[0, 10], [10, 10], [20, 10], [30, 10]]) {
+      const plain = ok(await u.pull(since, limit));
+      const passed = await rpc('wig_pull', { since, limit }, u.token, { headers: { Accept: `${PAGE}, application/json;q=0.9` } });
+      assert.equal(passed.status, 200);
+      assert.deepEqual(passed.body, plain, 'the same page either way');
+      // The page ends with checkpoint and more (pkg/sync.js reads them there).
+      assert.match(passed.text, /"checkpoint"\s*:\s*\d+\s*,\s*"more"\s*:\s*(true|false)\s*\}\s*$/);
+      assert.equal(passed.contentType.split(';')[0], PAGE);
+      assert.equal(plain.more, since + limit < 30);
+    }
+    // Errors still come back as the gateway's JSON errors.
+    const bad = await rpc('wig_pull', { since: -1 }, u.token, { headers: { Accept: PAGE } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, '22023');
+  });
+
   test('a batch whose changes depend on each other applies them in order', async () => {
     const u = user();
     const a = person();

@@ -19,7 +19,7 @@ export function startPageServer(gateway, { extraMounts = {} } = {}) {
       try {
         const upstream = await fetch(`${gateway}${url.pathname.slice(4)}`, {
           method: req.method,
-          headers: { 'Content-Type': 'application/json', Authorization: req.headers.authorization ?? '' },
+          headers: { 'Content-Type': 'application/json', Accept: req.headers.accept ?? 'application/json', Authorization: req.headers.authorization ?? '' },
           body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
         });
         const body = Buffer.from(await upstream.arrayBuffer());
