@@ -55,7 +55,10 @@ fn main() {
     while at < pages.len() {
         let stats = db.stats();
         let stored = (stats.people + stats.edges) as u128;
-        let cap: u128 = std::env::var("CAP").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        let cap: u128 = std::env::var("CAP")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(100_000);
         let want = stored.max(page_size).min(cap);
         let mut group = Vec::new();
         let mut rows = 0;

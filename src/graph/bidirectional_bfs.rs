@@ -72,6 +72,38 @@ fn bidir_bfs(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<Vec<u
     Some(nodes)
 }
 
+/// The side of the search being expanded.
+struct Side<'a> {
+    mine: &'a mut [u64],
+    other: &'a [u64],
+    par: &'a mut [u32],
+    next: &'a mut Vec<u32>,
+    seen_list: &'a mut Vec<u32>,
+    cost: &'a mut usize,
+}
+
+impl Side<'_> {
+    /// Marks `v` reached from `u`; true when the two searches meet there.
+    /// Always inlined: it runs for every edge scanned, and the wasm build
+    /// (optimised for size) otherwise kept it a call.
+    #[inline(always)]
+    fn visit(&mut self, q: &Q<'_>, v: u32, u: u32) -> bool {
+        let (word, mask) = bit(v);
+        if self.mine[word] & mask != 0 || !q.node_ok(v) {
+            return false;
+        }
+        self.mine[word] |= mask;
+        self.seen_list.push(v);
+        self.par[v as usize] = u;
+        if self.other[word] & mask != 0 {
+            return true;
+        }
+        self.next.push(v);
+        *self.cost += q.idx.degree_upper(v);
+        false
+    }
+}
+
 #[inline(always)]
 fn bit(v: u32) -> (usize, u64) {
     ((v >> 6) as usize, 1u64 << (v & 63))
@@ -130,33 +162,25 @@ fn search(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<u32> {
         };
         next.clear();
         let mut cost = 0usize;
-        // Marks `v` reached from `u`; true when the two searches meet there.
-        let mut visit = |v: u32, u: u32| -> bool {
-            let (word, mask) = bit(v);
-            if mine[word] & mask != 0 || !q.node_ok(v) {
-                return false;
-            }
-            mine[word] |= mask;
-            seen_list.push(v);
-            mine_par[v as usize] = u;
-            if other[word] & mask != 0 {
-                return true;
-            }
-            next.push(v);
-            cost += q.idx.degree_upper(v);
-            false
+        let mut side = Side {
+            mine,
+            other,
+            par: mine_par,
+            next,
+            seen_list,
+            cost: &mut cost,
         };
         if q.plain_edges() {
             // No edge filter and no tombstones: read only the neighbour
             // column (one memory stream instead of four).
             for &u in cur.iter() {
                 for &v in q.idx.row(u) {
-                    if visit(v, u) {
+                    if side.visit(&q, v, u) {
                         return Some(v);
                     }
                 }
                 for e in q.idx.overlay(u) {
-                    if visit(e.node, u) {
+                    if side.visit(&q, e.node, u) {
                         return Some(e.node);
                     }
                 }
@@ -164,7 +188,7 @@ fn search(q: Q<'_>, w: &mut Work, a: u32, b: u32, max_h: u64) -> Option<u32> {
         } else {
             for &u in cur.iter() {
                 for e in q.idx.adj(u) {
-                    if q.edge_ok(&e) && visit(e.node, u) {
+                    if q.edge_ok(&e) && side.visit(&q, e.node, u) {
                         return Some(e.node);
                     }
                 }
