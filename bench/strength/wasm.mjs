@@ -4,9 +4,12 @@
 // of a recompute without writing; `recomputeStrengths` is the API call.
 // Usage: node bench/strength/wasm.mjs DATA.json → prints one JSON line.
 import { readFileSync } from 'node:fs';
-import init, { WasmGraph } from '../../pkg/dist/wig_graph.js';
+import { pathToFileURL } from 'node:url';
 
-await init({ module_or_path: readFileSync(new URL('../../pkg/dist/wig_graph_bg.wasm', import.meta.url)) });
+// WIG_DIST: another build of the module (e.g. an opt-level experiment).
+const dist = process.env.WIG_DIST ? pathToFileURL(process.env.WIG_DIST.replace(/\/?$/, '/')) : new URL('../../pkg/dist/', import.meta.url);
+const { default: init, WasmGraph } = await import(new URL('wig_graph.js', dist));
+await init({ module_or_path: readFileSync(new URL('wig_graph_bg.wasm', dist)) });
 const json = readFileSync(process.argv[2], 'utf8');
 const g = await WasmGraph.open('strength-bench', JSON.stringify({ storage: 'memory' }));
 let t = performance.now();

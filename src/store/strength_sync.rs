@@ -268,16 +268,26 @@ impl<B: Backend> Db<B> {
             match old {
                 Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
                 Some(old) => {
-                    let mut e = old.clone();
-                    ScoredFields {
-                        factors,
-                        first,
-                        last,
+                    // Field by field: cloning the whole edge would copy its
+                    // old factors and channels only to drop them.
+                    let e = Edge {
+                        id: old.id,
+                        from_person_id: old.from_person_id,
+                        to_person_id: old.to_person_id,
+                        relationship_type: old.relationship_type,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: old.sources.clone(),
                         channels,
-                        count,
-                    }
-                    .apply(es.strength, &mut e);
-                    e.updated_at = now;
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: old.metadata.clone(),
+                        created_at: old.created_at,
+                        updated_at: now,
+                        deleted_at: old.deleted_at,
+                        sync_version: old.sync_version,
+                    };
                     s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
                     s.commit.edges.insert(e.id, Some(e));
                     report.edges_updated += 1;
