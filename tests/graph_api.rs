@@ -599,8 +599,11 @@ fn rewriting_and_replacing_edges_reuses_index_handles() {
     assert_eq!(sp.edge_ids, vec![e]);
 }
 
+/// A pair, its strength, and every factor's name, value and contribution.
+type ScoredPair = ((Uuid, Uuid), f64, Vec<(String, f64, f64)>);
+
 /// Per pair: strength and every factor's value and contribution, exactly.
-fn scored_pairs(db: &Db<MemoryBackend>) -> Vec<((Uuid, Uuid), f64, Vec<(String, f64, f64)>)> {
+fn scored_pairs(db: &Db<MemoryBackend>) -> Vec<ScoredPair> {
     let mut v: Vec<_> = db
         .state()
         .edges
@@ -614,7 +617,7 @@ fn scored_pairs(db: &Db<MemoryBackend>) -> Vec<((Uuid, Uuid), f64, Vec<(String, 
             (e.pair(), e.strength, f)
         })
         .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.sort_by_key(|p| p.0);
     v
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run strength: tie-strength quality (ROC AUC on SocioPatterns, WIG vs
 # baselines) and speed (full recompute of 1,000,000 synthetic interactions:
-# the engine alone natively, and the whole API call natively and in wasm
-# under Node). Writes bench/results/strength.json. Idempotent.
+# the phases natively, in wasm under Node and in headless Chromium, and the
+# whole API call). Writes bench/results/strength.json. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -17,6 +17,7 @@ data=bench/data/strength_${N}.json
 cargo run --quiet --release --example strength_recompute -- "$data" | tee "$tmp/native.json"
 [ "${WIG_SKIP_BUILD:-0}" = 1 ] || node scripts/build.mjs
 node --max-old-space-size=8192 bench/strength/wasm.mjs "$data" | tee "$tmp/wasm.json"
+node bench/strength/chromium.mjs "$data" | tee "$tmp/chromium.json"
 node - "$tmp" "$N" <<'JS'
 const fs = require('node:fs');
 const [tmp, n] = process.argv.slice(2);
@@ -24,6 +25,7 @@ const rows = fs.readFileSync(`${tmp}/auc.jsonl`, 'utf8').trim().split('\n').map(
 const engine = fs.readFileSync(`${tmp}/engine.txt`, 'utf8').match(/full recompute (\d+) ms wall/g).map((m) => Number(m.match(/\d+/)[0]));
 const native = JSON.parse(fs.readFileSync(`${tmp}/native.json`, 'utf8'));
 const wasm = JSON.parse(fs.readFileSync(`${tmp}/wasm.json`, 'utf8'));
+const chromium = JSON.parse(fs.readFileSync(`${tmp}/chromium.json`, 'utf8'));
 const ds = `synthetic-${n}-interactions`;
 const gen = `synthetic-${n}-interactions-strength_bench-generator`;
 rows.push({ system: 'wig-native', dataset: gen, operation: 'engine only: ingest + score_all (best of 3; examples/strength_bench data: 393k pairs)', seconds: Math.min(...engine) / 1000 });
@@ -54,6 +56,11 @@ rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'CPU of the best ph
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(wasm.recompute_seconds), cpu_seconds: r3(wasm.recompute_cpu_seconds) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(wasm.recompute_unchanged_seconds), cpu_seconds: r3(wasm.recompute_unchanged_cpu_seconds) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(wasm.load_seconds) });
+// Headless Chromium, a page (bench/strength/page.html); memory storage like the Node rows.
+rows.push(...phaseRows('wig-wasm-chromium', chromium.phases, undefined).map((r) => ({ ...r, runtime: chromium.version })));
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(chromium.recompute_seconds), runtime: chromium.version });
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(chromium.recompute_unchanged_seconds), runtime: chromium.version });
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(chromium.load_seconds), runtime: chromium.version });
 fs.writeFileSync('bench/results/strength.json', JSON.stringify({ measured_at: new Date().toISOString(), rows }, null, 2) + '\n');
 console.log('wrote bench/results/strength.json');
 JS
