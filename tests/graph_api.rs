@@ -662,3 +662,82 @@ fn merge_and_unmerge_keep_the_patched_index_equal_to_a_rebuilt_one() {
     assert_eq!(sp.person_ids.first(), Some(&p[5]));
     assert_hops_are_edges(&g, &sp);
 }
+
+/// A pair, its strength, and every factor's name, value and contribution.
+type ScoredPair = ((Uuid, Uuid), f64, Vec<(String, f64, f64)>);
+
+/// Per pair: strength and every factor's value and contribution, exactly.
+fn scored_pairs(db: &Db<MemoryBackend>) -> Vec<ScoredPair> {
+    let mut v: Vec<_> = db
+        .state()
+        .edges
+        .values()
+        .map(|e| {
+            let f = e
+                .strength_factors
+                .iter()
+                .map(|f| (f.name.to_string(), f.value, f.contribution))
+                .collect();
+            (e.pair(), e.strength, f)
+        })
+        .collect();
+    v.sort_by_key(|p| p.0);
+    v
+}
+
+#[test]
+fn strengths_do_not_depend_on_the_order_interactions_were_written() {
+    // Group meetings among 12 people (so embeddedness sums over many common
+    // neighbours), written forwards into one graph and backwards into another.
+    let people: Vec<PersonInput> = (0..12)
+        .map(|i| person(&format!("q{i}"), &format!("q{i}@example.org")))
+        .collect();
+    let xs: Vec<InteractionInput> = (0..60u32)
+        .map(|k| {
+            let who = (0..2 + k % 4)
+                .map(|j| {
+                    let i = (k * 7 + j * 5) % 12;
+                    // Every third by email: the email index is part of mapping.
+                    if (k + j) % 3 == 0 {
+                        format!("q{i}@example.org")
+                    } else {
+                        format!("00000000-0000-4000-8000-{:012x}", i + 1)
+                    }
+                })
+                .collect();
+            InteractionInput {
+                source_name: Some("cal".into()),
+                source_id: Some(format!("x{k}")),
+                timestamp: Some(TimeInput::Text(format!(
+                    "2023-10-{:02}T10:00:00Z",
+                    1 + k % 28
+                ))),
+                participants: who,
+                channel: Some(if k % 2 == 0 { "meeting" } else { "email" }.into()),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let graph = |forwards: bool| {
+        let mut db = open();
+        let mut ps = people.clone();
+        for (i, p) in ps.iter_mut().enumerate() {
+            p.id = Some(format!("00000000-0000-4000-8000-{:012x}", i + 1));
+        }
+        let mut xs = xs.clone();
+        if !forwards {
+            ps.reverse();
+            xs.reverse();
+        }
+        block_on(db.upsert_people(ps, &ctx())).unwrap();
+        block_on(db.upsert_interactions(xs, &ctx())).unwrap();
+        let r = block_on(db.recompute_strengths(&ctx(), &RecomputeOptions::default())).unwrap();
+        assert_eq!(r.interactions_used, 60);
+        db
+    };
+    let (a, b) = (graph(true), graph(false));
+    let (sa, sb) = (scored_pairs(&a), scored_pairs(&b));
+    assert!(sa.len() > 20, "{} pairs", sa.len());
+    assert!(sa.iter().any(|p| p.2[7].1 > 0.0), "some embeddedness");
+    assert_eq!(sa, sb);
+}

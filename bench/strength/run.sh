@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run strength: tie-strength quality (ROC AUC on SocioPatterns, WIG vs
 # baselines) and speed (full recompute of 1,000,000 synthetic interactions:
-# the engine alone natively, and the whole API call natively and in wasm
-# under Node). Writes bench/results/strength.json. Idempotent.
+# the phases natively, in wasm under Node and in headless Chromium, and the
+# whole API call). Writes bench/results/strength.json. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -17,6 +17,7 @@ data=bench/data/strength_${N}.json
 cargo run --quiet --release --example strength_recompute -- "$data" | tee "$tmp/native.json"
 [ "${WIG_SKIP_BUILD:-0}" = 1 ] || node scripts/build.mjs
 node --max-old-space-size=8192 bench/strength/wasm.mjs "$data" | tee "$tmp/wasm.json"
+node bench/strength/chromium.mjs "$data" | tee "$tmp/chromium.json"
 node - "$tmp" "$N" <<'JS'
 const fs = require('node:fs');
 const [tmp, n] = process.argv.slice(2);
@@ -24,18 +25,42 @@ const rows = fs.readFileSync(`${tmp}/auc.jsonl`, 'utf8').trim().split('\n').map(
 const engine = fs.readFileSync(`${tmp}/engine.txt`, 'utf8').match(/full recompute (\d+) ms wall/g).map((m) => Number(m.match(/\d+/)[0]));
 const native = JSON.parse(fs.readFileSync(`${tmp}/native.json`, 'utf8'));
 const wasm = JSON.parse(fs.readFileSync(`${tmp}/wasm.json`, 'utf8'));
+const chromium = JSON.parse(fs.readFileSync(`${tmp}/chromium.json`, 'utf8'));
 const ds = `synthetic-${n}-interactions`;
 const gen = `synthetic-${n}-interactions-strength_bench-generator`;
 rows.push({ system: 'wig-native', dataset: gen, operation: 'engine only: ingest + score_all (best of 3; examples/strength_bench data: 393k pairs)', seconds: Math.min(...engine) / 1000 });
-// Phases on the data the API call uses (bench/strength/generate.mjs, 1.41 M pairs); cpu_seconds = this process's CPU time (the machine is shared).
-rows.push({ system: 'wig-native', dataset: ds, operation: 'map participants to people (collect engine input)', seconds: native.map_people_seconds, cpu_seconds: native.cpu.map_people });
-rows.push({ system: 'wig-native', dataset: ds, operation: 'engine only: ingest + score every pair (best of 3)', seconds: native.engine_seconds, cpu_seconds: native.cpu.engine, pairs: native.pairs });
-rows.push({ system: 'wig-native', dataset: ds, operation: 'prepare (map, engine, build edge records, encode the write set)', seconds: native.prepare_seconds, cpu_seconds: native.cpu.prepare });
-rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: native.recompute_seconds, cpu_seconds: native.cpu.recompute });
-rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: native.recompute_unchanged_seconds, cpu_seconds: native.cpu.recompute_unchanged });
-rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (map people, engine, write edges, one commit)', seconds: +wasm.recompute_seconds.toFixed(3), cpu_seconds: +wasm.recompute_cpu_seconds.toFixed(3) });
-rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (map, engine, compare; no write)', seconds: +wasm.recompute_unchanged_seconds.toFixed(3), cpu_seconds: +wasm.recompute_unchanged_cpu_seconds.toFixed(3) });
-rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: +wasm.load_seconds.toFixed(3) });
+// On the data the API call uses (bench/strength/generate.mjs, 1.41 M pairs).
+// "Full recompute" = map participants + ingest and score every pair +
+// explain every pair (strength, 8 factors, count, first/last seen, channels:
+// what the API serves), in memory. Building the edge records and encoding
+// the write set ("prepare") and persisting ("recomputeStrengths") are rows of
+// their own. Phases: best of 3; cpu_seconds = this process's CPU time (the
+// machine is shared).
+const r3 = (x) => +x.toFixed(3);
+const phaseRows = (system, wall, cpu) => {
+  const full = (p) => p.mapSeconds + p.engineSeconds + p.explainSeconds;
+  const rows = [
+    ['full recompute: map participants + score every pair + explain (in memory, not persisted)', full(wall), cpu && full(cpu)],
+    ['phase: map participants to people', wall.mapSeconds, cpu?.mapSeconds],
+    ['phase: engine, ingest + score every pair', wall.engineSeconds, cpu?.engineSeconds],
+    ['phase: explain every pair', wall.explainSeconds, cpu?.explainSeconds],
+    ['prepare recomputeStrengths: full recompute + edge records + outbox + encoded write set', wall.prepareSeconds, cpu?.prepareSeconds],
+  ];
+  return rows.map(([operation, s, c]) => ({ system, dataset: ds, operation, seconds: r3(s), ...(c === undefined ? {} : { cpu_seconds: r3(c) }), pairs: wall.pairs }));
+};
+rows.push(...phaseRows('wig-native', native.phases, native.phases_cpu));
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(native.recompute_seconds), cpu_seconds: r3(native.recompute_cpu_seconds) });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(native.recompute_unchanged_seconds), cpu_seconds: r3(native.recompute_unchanged_cpu_seconds) });
+rows.push(...phaseRows('wig-wasm-node', wasm.phases, undefined));
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'CPU of the best phases run (full recompute + prepare)', seconds: r3(wasm.phases.cpuSeconds) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(wasm.recompute_seconds), cpu_seconds: r3(wasm.recompute_cpu_seconds) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(wasm.recompute_unchanged_seconds), cpu_seconds: r3(wasm.recompute_unchanged_cpu_seconds) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(wasm.load_seconds) });
+// Headless Chromium, a page (bench/strength/page.html); memory storage like the Node rows.
+rows.push(...phaseRows('wig-wasm-chromium', chromium.phases, undefined).map((r) => ({ ...r, runtime: chromium.version })));
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(chromium.recompute_seconds), runtime: chromium.version });
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(chromium.recompute_unchanged_seconds), runtime: chromium.version });
+rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(chromium.load_seconds), runtime: chromium.version });
 fs.writeFileSync('bench/results/strength.json', JSON.stringify({ measured_at: new Date().toISOString(), rows }, null, 2) + '\n');
 console.log('wrote bench/results/strength.json');
 JS

@@ -133,9 +133,27 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StrengthFactor {
-    pub name: String,
+    /// The engine's factor names are static (a million scored edges would
+    /// otherwise hold eight million small strings); a caller's own names
+    /// are owned. Same JSON and stored form as a plain string.
+    #[serde(deserialize_with = "factor_name")]
+    pub name: std::borrow::Cow<'static, str>,
     pub value: f64,
     pub contribution: f64,
+}
+
+/// Reads a factor name, sharing the engine's static names.
+fn factor_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<std::borrow::Cow<'static, str>, D::Error> {
+    use std::borrow::Cow;
+    let name: Cow<'de, str> = Deserialize::deserialize(d)?;
+    Ok(
+        match crate::strength::FACTOR_NAMES.iter().find(|n| **n == name) {
+            Some(n) => Cow::Borrowed(*n),
+            None => Cow::Owned(name.into_owned()),
+        },
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

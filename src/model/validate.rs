@@ -590,7 +590,7 @@ pub fn edge(
             ));
         }
         strength_factors.push(StrengthFactor {
-            name,
+            name: name.into(),
             value: f.value.0,
             contribution: f.contribution.0,
         });

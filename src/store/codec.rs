@@ -10,10 +10,11 @@ use crate::error::{Error, ErrorCode, Result};
 pub const FORMAT: u8 = 1;
 
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut out = vec![FORMAT];
+    // postcard writes a tuple as its fields back to back and a u8 as one
+    // raw byte: this is `[FORMAT] ++ postcard(value)` in one buffer, without
+    // copying the (up to hundreds of MB for a big write) body once more.
     // Serializing our own types into a Vec cannot fail.
-    out.extend(postcard::to_allocvec(value).expect("postcard encoding of model types"));
-    out
+    postcard::to_allocvec(&(FORMAT, value)).expect("postcard encoding of model types")
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
@@ -32,5 +33,18 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
             ErrorCode::Storage,
             format!("stored {what} has no format header"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_format_byte_then_the_plain_body() {
+        let v = (7u32, "x".to_string(), vec![1.5f64]);
+        let mut expected = vec![super::FORMAT];
+        expected.extend(postcard::to_allocvec(&v).unwrap());
+        assert_eq!(super::encode(&v), expected);
+        let back: (u32, String, Vec<f64>) = super::decode(&expected, "t").unwrap();
+        assert_eq!(back, v);
     }
 }

@@ -36,7 +36,7 @@ pub use import::{
 pub use memory::{block_on, MemoryBackend};
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, Loader, SCHEMA_VERSION};
-pub use strength_sync::{RecomputeOptions, StrengthReport};
+pub use strength_sync::{RecomputeOptions, StrengthPhases, StrengthReport};
 
 use crate::error::Result;
 use std::future::Future;

@@ -69,7 +69,28 @@ pub struct StrengthReport {
     pub now: Timestamp,
 }
 
+/// Phase timings of a full recompute (see [`Db::strength_phases`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StrengthPhases {
+    /// Participants mapped to dense people (the engine's input).
+    pub map_seconds: f64,
+    /// Ingest every interaction and score every pair.
+    pub engine_seconds: f64,
+    /// Every pair explained: strength, the 8 factors, count, first/last
+    /// seen, channels.
+    pub explain_seconds: f64,
+    /// `prepare_recompute_strengths`: the phases above plus edge records,
+    /// outbox and the encoded write set (not persisted).
+    pub prepare_seconds: f64,
+    pub pairs: usize,
+    pub interactions: usize,
+}
+
 pub(crate) const ACTION: &str = "recompute_strengths";
+
+/// A participant that maps to no live person (in the resolution cache).
+const NO_PERSON: u32 = u32::MAX;
 
 /// An engine score as the edge fields it sets.
 struct ScoredFields {
@@ -87,7 +108,7 @@ impl ScoredFields {
                 .factors
                 .iter()
                 .map(|f| StrengthFactor {
-                    name: f.name.to_string(),
+                    name: f.name.into(),
                     value: f.value,
                     contribution: f.contribution,
                 })
@@ -247,16 +268,26 @@ impl<B: Backend> Db<B> {
             match old {
                 Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
                 Some(old) => {
-                    let mut e = old.clone();
-                    ScoredFields {
-                        factors,
-                        first,
-                        last,
+                    // Field by field: cloning the whole edge would copy its
+                    // old factors and channels only to drop them.
+                    let e = Edge {
+                        id: old.id,
+                        from_person_id: old.from_person_id,
+                        to_person_id: old.to_person_id,
+                        relationship_type: old.relationship_type,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: old.sources.clone(),
                         channels,
-                        count,
-                    }
-                    .apply(es.strength, &mut e);
-                    e.updated_at = now;
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: old.metadata.clone(),
+                        created_at: old.created_at,
+                        updated_at: now,
+                        deleted_at: old.deleted_at,
+                        sync_version: old.sync_version,
+                    };
                     s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
                     s.commit.edges.insert(e.id, Some(e));
                     report.edges_updated += 1;
@@ -371,60 +402,56 @@ impl<B: Backend> Db<B> {
             }
         };
 
+        // Participant text → provisional index (first appearance): the same
+        // few thousand ids and emails recur across a million interactions,
+        // so each is parsed and resolved once.
         let mut dense: HashMap<Uuid, u32> = HashMap::default();
         let mut people: Vec<Uuid> = Vec::new();
-        let mut inputs = Vec::new();
-        let mut examples: HashSet<String> = HashSet::default();
+        let mut resolved: HashMap<&str, u32> = HashMap::default();
+        let mut inputs = Vec::with_capacity(st.interactions.len());
+        let mut unknown: std::collections::BTreeSet<&str> = Default::default();
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
-        // Canonical order (by id) so that the scores never depend on table
-        // order. The key sits next to the reference: sorting by `i.id`
-        // through the reference costs a cache miss per comparison.
-        let mut interactions: Vec<(Uuid, &model::Interaction)> = st
-            .interactions
-            .values()
-            .filter(|i| i.deleted_at.is_none())
-            .map(|i| (i.id, i))
-            .collect();
-        interactions.sort_unstable_by_key(|(id, _)| *id);
-        // Participant text → dense person: the same few thousand ids and
-        // emails recur across a million interactions; resolve each once.
-        let mut resolved: HashMap<&str, Option<u32>> = HashMap::default();
-        for (_, i) in interactions {
+        // Table order: the engine is order-independent, and the dense
+        // indices are made canonical below, so no sort of the interactions.
+        for i in st.interactions.values() {
+            if i.deleted_at.is_some() {
+                continue;
+            }
             let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
             let mut sender = None;
             for raw in &i.participants {
                 let n = *resolved.entry(raw.as_str()).or_insert_with(|| {
-                    resolve(raw).map(|id| {
+                    resolve(raw).map_or(NO_PERSON, |id| {
                         *dense.entry(id).or_insert_with(|| {
                             people.push(id);
                             (people.len() - 1) as u32
                         })
                     })
                 });
-                match n {
-                    Some(n) => {
-                        if i.sender.as_deref() == Some(raw.as_str()) {
-                            sender = Some(n);
-                        }
-                        if !ps.contains(&n) {
-                            ps.push(n);
-                        }
+                if n == NO_PERSON {
+                    report.unknown_participants.count += 1;
+                    // The 20 smallest distinct: the same whatever the table order.
+                    unknown.insert(raw.as_str());
+                    if unknown.len() > 20 {
+                        unknown.pop_last();
                     }
-                    None => {
-                        report.unknown_participants.count += 1;
-                        if examples.len() < 20 && examples.insert(raw.clone()) {
-                            report.unknown_participants.examples.push(raw.clone());
-                        }
-                    }
+                    continue;
+                }
+                if i.sender.as_deref() == Some(raw.as_str()) {
+                    sender = Some(n);
+                }
+                if !ps.contains(&n) {
+                    ps.push(n);
                 }
             }
             if ps.len() < 2 {
                 report.interactions_skipped += 1;
                 continue;
             }
-            if since.is_some_and(|t| i.updated_at > t)
-                || st.touched_interactions.contains(&i.id)
-                || (touched_only && since.is_none())
+            // Only an `only: "touched"` call looks at what was touched.
+            if touched_only
+                && (since.map_or(true, |t| i.updated_at > t)
+                    || st.touched_interactions.contains(&i.id))
             {
                 for x in 0..ps.len() {
                     for y in x + 1..ps.len() {
@@ -442,6 +469,33 @@ impl<B: Backend> Db<B> {
                 duration_minutes: i.duration_minutes.map(|d| d as f32),
             });
         }
+        report.unknown_participants.examples = unknown.into_iter().map(String::from).collect();
+
+        // Canonical dense indices: people sorted by id. The engine sums
+        // embeddedness in ascending index order, so this (not the table
+        // order) is what makes the scores bit-for-bit reproducible.
+        let mut order: Vec<u32> = (0..people.len() as u32).collect();
+        order.sort_unstable_by_key(|&k| people[k as usize]);
+        let mut rank = vec![0u32; people.len()];
+        for (r, &k) in order.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
+        let people: Vec<Uuid> = order.iter().map(|&k| people[k as usize]).collect();
+        for x in &mut inputs {
+            for p in &mut x.participants {
+                *p = rank[*p as usize];
+            }
+            if let Some(s) = &mut x.sender {
+                *s = rank[*s as usize];
+            }
+        }
+        let touched = touched
+            .into_iter()
+            .map(|(a, b)| {
+                let (a, b) = (rank[a as usize], rank[b as usize]);
+                (a.min(b), a.max(b))
+            })
+            .collect();
 
         (people, inputs, touched)
     }
@@ -453,6 +507,47 @@ impl<B: Backend> Db<B> {
         let mut report = StrengthReport::default();
         let (people, inputs, _) = self.collect_interactions(None, false, &|id| id, &mut report);
         (people, inputs)
+    }
+
+    /// Times the phases of a full recompute at `now` (default parameters)
+    /// with `clock` (seconds), writing nothing: what `bench/run strength`
+    /// reports natively and in wasm. `map` + `engine` + `explain` is the
+    /// full recompute proper (every pair scored from every interaction and
+    /// explained as the API serves it); `prepare` is the API call's whole
+    /// preparation, which also builds the edge records and the outbox and
+    /// encodes the write set (it repeats the first three phases).
+    pub fn strength_phases(
+        &self,
+        now: Timestamp,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<StrengthPhases> {
+        self.ensure_open()?;
+        let params = params(&RecomputeOptions::default())?;
+        let mut report = StrengthReport::default();
+        let t0 = clock();
+        let (_, inputs, _) = self.collect_interactions(None, false, &|id| id, &mut report);
+        let t1 = clock();
+        let mut engine = strength::StrengthEngine::new(params);
+        engine.add_interactions(&inputs);
+        engine.score_all(now.millis());
+        let t2 = clock();
+        let explained = engine.edges();
+        let t3 = clock();
+        let pairs = explained.len();
+        drop((explained, engine, inputs));
+        let t4 = clock();
+        let prepared =
+            self.prepare_recompute_strengths(&WriteContext::at(now), &RecomputeOptions::default())?;
+        let t5 = clock();
+        drop(prepared);
+        Ok(StrengthPhases {
+            map_seconds: t1 - t0,
+            engine_seconds: t2 - t1,
+            explain_seconds: t3 - t2,
+            prepare_seconds: t5 - t4,
+            pairs,
+            interactions: report.interactions_used,
+        })
     }
 
     pub async fn recompute_strengths(

@@ -516,13 +516,11 @@ impl StrengthEngine {
     fn explain(&self, p: usize) -> EdgeStrength {
         let c = self.contributions(p);
         let v = &self.values[p];
-        let factors = (0..8)
-            .map(|k| Factor {
-                name: FACTOR_NAMES[k],
-                value: if k < N_DIRECT { v[k] } else { self.emb[p] },
-                contribution: c[k],
-            })
-            .collect();
+        let factors = std::array::from_fn(|k| Factor {
+            name: FACTOR_NAMES[k],
+            value: if k < N_DIRECT { v[k] } else { self.emb[p] },
+            contribution: c[k],
+        });
         let st = &self.stats[p];
         EdgeStrength {
             strength: self.strength[p],

@@ -101,7 +101,8 @@ pub const FACTOR_NAMES: [&str; 8] = [
 pub struct EdgeStrength {
     /// In [0, 1]; equals the sum of `factors[..].contribution`.
     pub strength: f64,
-    pub factors: Vec<Factor>,
+    /// In [`FACTOR_NAMES`] order (a fixed array: no allocation per pair).
+    pub factors: [Factor; 8],
     pub interaction_count: u32,
     pub first_seen_ms: i64,
     pub last_seen_ms: i64,

@@ -166,6 +166,19 @@ impl WasmGraph {
         read!(self, db => to_js(&db.edges_of(a, &o).map_err(js_error)?))
     }
 
+    /// Benchmark hook, not part of the package API (`Graph` does not expose
+    /// it; bench/strength/wasm.mjs calls the module directly): times the
+    /// phases of a full strength recompute, writing nothing.
+    /// `options`: `{ now? }` → `StrengthPhases` as JSON.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = benchStrengthPhases)]
+    pub fn bench_strength_phases(&self, options: Option<String>) -> Result<JsValue, JsValue> {
+        let o: RecomputeOptions = optional(options, "options")?;
+        let now = Timestamp::from_millis(o.now.map_or_else(js_sys::Date::now, |n| n.0) as i64);
+        let clock = || js_sys::Date::now() / 1000.0;
+        read!(self, db => to_js(&db.strength_phases(now, &clock).map_err(js_error)?))
+    }
+
     /// Recomputes tie strengths from interactions in one transaction.
     /// `options`: `{ now?, halfLifeDays?, embeddednessWeight?, only?: 'all' | 'touched' }`.
     #[wasm_bindgen(js_name = recomputeStrengths)]
