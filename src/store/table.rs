@@ -232,3 +232,64 @@ impl<T: Record> Table<T> {
         self.order = OnceCell::new();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Edge, Interaction, Organization, Person};
+    use core::mem::size_of;
+
+    #[test]
+    fn an_empty_slot_costs_no_space() {
+        // The records' `String`/`Vec` pointers give `Option` a niche.
+        assert_eq!(size_of::<Option<Person>>(), size_of::<Person>());
+        assert_eq!(size_of::<Option<Organization>>(), size_of::<Organization>());
+        assert_eq!(size_of::<Option<Edge>>(), size_of::<Edge>());
+        assert_eq!(size_of::<Option<Interaction>>(), size_of::<Interaction>());
+    }
+
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct R {
+        id: Uuid,
+        v: u32,
+    }
+    impl Record for R {
+        const KIND: EntityKind = EntityKind::Person;
+        fn id(&self) -> Uuid {
+            self.id
+        }
+        fn is_deleted(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_record_keeps_its_slot_and_an_emptied_slot_is_reused() {
+        let ids: Vec<Uuid> = (1..=4).map(|i| Uuid::from_u128(i)).collect();
+        let mut t = Table::new(4);
+        for (v, &id) in ids.iter().enumerate() {
+            assert!(t.insert(R { id, v: v as u32 }).is_none());
+        }
+        let slots: Vec<u32> = ids.iter().map(|&id| t.slot_of(id).unwrap()).collect();
+        // Removing one leaves every other record where it was.
+        assert_eq!(t.remove(ids[1]).map(|r| r.v), Some(1));
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.at_slot(slots[1]), None);
+        for i in [0, 2, 3] {
+            assert_eq!(t.slot_of(ids[i]), Some(slots[i]));
+            assert_eq!(t.at_slot(slots[i]).map(|r| r.v), Some(i as u32));
+        }
+        // An update stays in place; a new record takes the emptied slot.
+        t.insert(R { id: ids[2], v: 20 });
+        assert_eq!(t.slot_of(ids[2]), Some(slots[2]));
+        let new = Uuid::from_u128(9);
+        t.insert(R { id: new, v: 9 });
+        assert_eq!(t.slot_of(new), Some(slots[1]));
+        assert_eq!(t.by_slot().len(), 4);
+        let mut seen: Vec<u32> = t.values().map(|r| r.v).collect();
+        seen.sort();
+        assert_eq!(seen, vec![0, 3, 9, 20]);
+        // Paging order is unaffected by slots.
+        assert_eq!(t.after(None).count(), 4);
+    }
+}
