@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn a_record_keeps_its_slot_and_an_emptied_slot_is_reused() {
-        let ids: Vec<Uuid> = (1..=4).map(|i| Uuid::from_u128(i)).collect();
+        let ids: Vec<Uuid> = (1..=4).map(Uuid::from_u128).collect();
         let mut t = Table::new(4);
         for (v, &id) in ids.iter().enumerate() {
             assert!(t.insert(R { id, v: v as u32 }).is_none());
