@@ -179,6 +179,18 @@ impl<B: Backend> Db<B> {
         pages: &[&str],
         ctx: &WriteContext,
     ) -> Result<Prepared<PullReport>> {
+        self.prepare_pull_owned(pages.iter().copied(), ctx)
+    }
+
+    /// [`Db::prepare_pull_pages`] taking the pages: each page's text is
+    /// dropped once its rows are staged (records own their fields), so a
+    /// group's JSON is not held while the write is encoded — that is when
+    /// memory peaks.
+    pub fn prepare_pull_owned<S: AsRef<str>>(
+        &self,
+        pages: impl ExactSizeIterator<Item = S>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<PullReport>> {
         self.ensure_open()?;
         let st = self.state();
         let pending = Pending::of(st);
@@ -198,8 +210,10 @@ impl<B: Backend> Db<B> {
         let mut checkpoint = last;
         let mut more = false;
         let mut erased_people: HashSet<Uuid> = HashSet::default();
-        for (p, text) in pages.iter().enumerate() {
-            let at = if pages.len() > 1 {
+        let several = pages.len() > 1;
+        for (p, text) in pages.enumerate() {
+            let text = text.as_ref();
+            let at = if several {
                 format!("pages[{p}].")
             } else {
                 String::new()
