@@ -27,6 +27,9 @@ const BATCH = Number(process.env.BATCH ?? 5_000);
 // Diagnostics only (results are written for IndexedDB alone): STORAGE=memory
 // shows how much of a step is IndexedDB's.
 const STORAGE = process.env.STORAGE ?? 'indexeddb';
+// Diagnostics only: JS_FLAGS='--no-liftoff --no-wasm-lazy-compilation' runs
+// wasm in optimized code from the first call (the floor of V8's tiering).
+const JS_FLAGS = process.env.JS_FLAGS ? [`--js-flags=${process.env.JS_FLAGS}`] : [];
 const SYSTEM = 'wig-client (Chromium + IndexedDB, through postrust)';
 const ANCHOR = 'PowerSync (published anchor)';
 const RATIO = 'ratio wig-client / PowerSync high anchor (20,000 ops/s)';
@@ -47,7 +50,7 @@ const pages = await startPageServer(gateway);
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wig-bench-sync-')), {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
-  args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+  args: [...CHROMIUM_ARGS, '--enable-precise-memory-info', ...JS_FLAGS],
 });
 // A fresh page per step: wasm memory never shrinks, so each step's peak is its own.
 async function freshPage() {
@@ -174,8 +177,8 @@ rows.push({ system: RATIO, dataset: 'this run', pull: pulledRows / pull.seconds 
 
 await context.close();
 pages.close();
-if (STORAGE !== 'indexeddb') {
-  console.log(`STORAGE=${STORAGE}: diagnostics only, bench/results/sync.json left as it is`);
+if (STORAGE !== 'indexeddb' || JS_FLAGS.length) {
+  console.log(`STORAGE=${STORAGE} JS_FLAGS=${process.env.JS_FLAGS ?? ''}: diagnostics only, bench/results/sync.json left as it is`);
   process.exit(0);
 }
 const out = join(root, 'bench/results/sync.json');

@@ -9,6 +9,7 @@ use super::codec::encode;
 use super::state::GraphState;
 use super::table::{Key, Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
+use crate::graph::in_chunks;
 use crate::model::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +146,8 @@ fn buckets<T: Record>(
 ) {
     let mut changed: Vec<Key> = changes.keys().map(|id| table.key(*id)).collect();
     changed.sort_unstable();
+    // The runs of one bucket each in `changed`.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < changed.len() {
         let bucket = changed[i].bucket;
@@ -152,24 +155,37 @@ fn buckets<T: Record>(
             .iter()
             .take_while(|k| k.bucket == bucket)
             .count();
-        // Merge two sorted runs: the stored keys of the bucket and its changes.
-        let mut keys: Vec<Key> = table.bucket_keys(bucket).copied().collect();
-        keys.extend_from_slice(&changed[i..end]);
-        keys.sort_unstable();
-        keys.dedup();
-        let out: Vec<&T> = keys
-            .iter()
-            .filter_map(|k| match changes.get(&k.id) {
-                Some(change) => change.as_ref(),
-                None => table.get(k.id),
-            })
-            .collect();
-        let key = StoreKey::Num(u64::from(bucket));
-        if out.is_empty() {
-            set.deletes.push((store, key));
-        } else {
-            set.puts.push((store, key, encode(&out)));
-        }
+        runs.push((i, end));
         i = end;
     }
+    // In chunks of buckets: a large write re-encodes every bucket in one
+    // wasm call, which V8 would run in its baseline tier to the end.
+    let mut keys: Vec<Key> = Vec::new();
+    in_chunks(runs.len(), BUCKETS_PER_CALL, |range| {
+        for &(i, end) in &runs[range] {
+            let bucket = changed[i].bucket;
+            // Merge two sorted runs: the stored keys of the bucket and its changes.
+            keys.clear();
+            keys.extend(table.bucket_keys(bucket).copied());
+            keys.extend_from_slice(&changed[i..end]);
+            keys.sort_unstable();
+            keys.dedup();
+            let out: Vec<&T> = keys
+                .iter()
+                .filter_map(|k| match changes.get(&k.id) {
+                    Some(change) => change.as_ref(),
+                    None => table.get(k.id),
+                })
+                .collect();
+            let key = StoreKey::Num(u64::from(bucket));
+            if out.is_empty() {
+                set.deletes.push((store, key));
+            } else {
+                set.puts.push((store, key, encode(&out)));
+            }
+        }
+    });
 }
+
+/// Buckets hold about a hundred records each when full.
+const BUCKETS_PER_CALL: usize = 32;

@@ -10,6 +10,7 @@ use super::commit::{Commit, OutboxEntry};
 use super::table::{Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
+use crate::graph::{in_chunks, CHUNK};
 use crate::model::validate::{RefStatus, References};
 use crate::model::*;
 
@@ -183,44 +184,32 @@ impl GraphState {
         self.organizations.reserve(commit.organizations.len());
         self.edges.reserve(commit.edges.len());
         self.interactions.reserve(commit.interactions.len());
-        for (id, change) in commit.people {
-            match change {
-                Some(p) => {
-                    self.people.insert(p);
-                }
-                None => {
-                    self.people.remove(id);
-                }
-            }
-        }
-        for (id, change) in commit.organizations {
-            match change {
-                Some(o) => {
-                    self.organizations.insert(o);
-                }
-                None => {
-                    self.organizations.remove(id);
-                }
-            }
-        }
+        apply_changes(&mut self.people, commit.people);
+        apply_changes(&mut self.organizations, commit.organizations);
         let mut pairs = self.edge_by_pair.get_mut();
-        for (id, change) in commit.edges {
-            let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
-            let old = match change {
-                Some(e) => self.edges.insert(e),
-                None => self.edges.remove(id),
-            };
-            if let Some(pairs) = pairs.as_mut() {
-                // Only if the pair still names this edge: a commit may swap a
-                // pair's edge (drop one, add another) in any map order.
-                if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
-                    pairs.remove(&old.pair());
-                }
-                if let Some((pair, id)) = new_pair {
-                    pairs.insert(pair, id);
+        let edges = &mut self.edges;
+        let n = commit.edges.len();
+        let mut changes = commit.edges.into_iter();
+        // In chunks: see `apply_changes`.
+        in_chunks(n, CHUNK, |range| {
+            for (id, change) in changes.by_ref().take(range.len()) {
+                let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
+                let old = match change {
+                    Some(e) => edges.insert(e),
+                    None => edges.remove(id),
+                };
+                if let Some(pairs) = pairs.as_mut() {
+                    // Only if the pair still names this edge: a commit may swap a
+                    // pair's edge (drop one, add another) in any map order.
+                    if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
+                        pairs.remove(&old.pair());
+                    }
+                    if let Some((pair, id)) = new_pair {
+                        pairs.insert(pair, id);
+                    }
                 }
             }
-        }
+        });
         if let (Some(view), Some(changed)) = (self.graph_view.get_mut(), &changed_edges) {
             view.patch_after(&self.edges, changed);
         }
@@ -411,4 +400,24 @@ impl References for GraphState {
     fn organization(&self, id: Uuid) -> RefStatus {
         status(&self.organizations, id, |o| o.merged_into)
     }
+}
+
+/// Stores a commit's changes to one table. In chunks: a large commit (a
+/// group of pulled pages) is one long wasm call, which V8 would otherwise
+/// run in its baseline tier to the end.
+fn apply_changes<T: Record>(table: &mut Table<T>, changes: super::commit::Changes<T>) {
+    let n = changes.len();
+    let mut changes = changes.into_iter();
+    in_chunks(n, CHUNK, |range| {
+        for (id, change) in changes.by_ref().take(range.len()) {
+            match change {
+                Some(r) => {
+                    table.insert(r);
+                }
+                None => {
+                    table.remove(id);
+                }
+            }
+        }
+    });
 }

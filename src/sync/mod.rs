@@ -45,6 +45,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::graph::{in_chunks, CHUNK};
 use crate::model::*;
 use crate::store::{ChangeOp, Commit, GraphState, OutboxChange, OutboxEntry, WriteContext};
 
@@ -102,16 +103,33 @@ pub(crate) struct Pending {
 
 impl Pending {
     pub fn of(state: &GraphState) -> Self {
+        Self::first(state, usize::MAX, |_| false)
+    }
+
+    /// Only the first `limit` records (in order of first change) that
+    /// `skip` does not name, with every pending change of each: what one
+    /// push batch needs, without a map entry per pending record.
+    pub fn first(state: &GraphState, limit: usize, skip: impl Fn(Uuid) -> bool) -> Self {
         let mut by_record: HashMap<(EntityKind, Uuid), Vec<(u64, u32)>> = HashMap::default();
         let mut order = Vec::new();
         for entry in state.outbox.values() {
-            for (i, c) in entry.changes.iter().enumerate() {
-                let at = by_record.entry((c.kind, c.id)).or_insert_with(|| {
-                    order.push((c.kind, c.id));
-                    Vec::new()
-                });
-                at.push((entry.seq, i as u32));
-            }
+            // In chunks: an entry of a large load holds every change of it,
+            // and this pass runs in one wasm call (see `graph::in_chunks`).
+            in_chunks(entry.changes.len(), CHUNK, |range| {
+                for i in range {
+                    let c = &entry.changes[i];
+                    let key = (c.kind, c.id);
+                    let at = match by_record.get_mut(&key) {
+                        Some(at) => at,
+                        None if order.len() < limit && !skip(c.id) => {
+                            order.push(key);
+                            by_record.entry(key).or_default()
+                        }
+                        None => continue,
+                    };
+                    at.push((entry.seq, i as u32));
+                }
+            });
         }
         Pending { by_record, order }
     }

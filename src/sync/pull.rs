@@ -9,6 +9,7 @@ use super::{
     drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending, SyncRecord,
 };
 use crate::error::Result;
+use crate::graph::{in_chunks, CHUNK};
 use crate::model::*;
 use crate::store::table::Table;
 use crate::store::{Backend, ChangeOp, Changes, Commit, Db, OutboxChange, Prepared, WriteContext};
@@ -178,6 +179,18 @@ impl<B: Backend> Db<B> {
         pages: &[&str],
         ctx: &WriteContext,
     ) -> Result<Prepared<PullReport>> {
+        self.prepare_pull_owned(pages.iter().copied(), ctx)
+    }
+
+    /// [`Db::prepare_pull_pages`] taking the pages: each page's text is
+    /// dropped once its rows are staged (records own their fields), so a
+    /// group's JSON is not held while the write is encoded — that is when
+    /// memory peaks.
+    pub fn prepare_pull_owned<S: AsRef<str>>(
+        &self,
+        pages: impl ExactSizeIterator<Item = S>,
+        ctx: &WriteContext,
+    ) -> Result<Prepared<PullReport>> {
         self.ensure_open()?;
         let st = self.state();
         let pending = Pending::of(st);
@@ -197,8 +210,10 @@ impl<B: Backend> Db<B> {
         let mut checkpoint = last;
         let mut more = false;
         let mut erased_people: HashSet<Uuid> = HashSet::default();
-        for (p, text) in pages.iter().enumerate() {
-            let at = if pages.len() > 1 {
+        let several = pages.len() > 1;
+        for (p, text) in pages.enumerate() {
+            let text = text.as_ref();
+            let at = if several {
                 format!("pages[{p}].")
             } else {
                 String::new()
@@ -215,17 +230,32 @@ impl<B: Backend> Db<B> {
             checkpoint = page.checkpoint;
             more = page.more;
             step.report.rows += page.changes.len();
-            for (i, raw) in page.changes.into_iter().enumerate() {
-                self.pull_row(
-                    st,
-                    &mut commit,
-                    &mut step,
-                    &mut erased_people,
-                    &mut last,
-                    checkpoint,
-                    raw,
-                    || format!("{at}changes[{i}]"),
-                )?;
+            // In chunks: a group of pages is one long wasm call, which V8
+            // would otherwise run in its baseline tier to the end.
+            let mut failed = None;
+            in_chunks(page.changes.len(), CHUNK, |range| {
+                if failed.is_some() {
+                    return;
+                }
+                for i in range {
+                    let row = self.pull_row(
+                        st,
+                        &mut commit,
+                        &mut step,
+                        &mut erased_people,
+                        &mut last,
+                        checkpoint,
+                        page.changes[i],
+                        || format!("{at}changes[{i}]"),
+                    );
+                    if let Err(e) = row {
+                        failed = Some(e);
+                        return;
+                    }
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
         let Step {
@@ -442,13 +472,18 @@ fn repoint_edges(
         })
         .map(|(id, _)| *id)
         .collect();
-    let mut candidates: Vec<Edge> = commit
-        .edges
-        .values()
-        .flatten()
-        .filter(|e| merged(e.from_person_id) || merged(e.to_person_id))
-        .cloned()
-        .collect();
+    // In chunks: a group of pulled pages stages every edge of it.
+    let staged: Vec<&Edge> = commit.edges.values().flatten().collect();
+    let mut candidates: Vec<Edge> = Vec::new();
+    in_chunks(staged.len(), CHUNK, |range| {
+        candidates.extend(
+            staged[range]
+                .iter()
+                .filter(|e| merged(e.from_person_id) || merged(e.to_person_id))
+                .map(|e| (*e).clone()),
+        );
+    });
+    drop(staged);
     if !newly_merged.is_empty() {
         candidates.extend(
             st.edges

@@ -8,11 +8,13 @@ use super::{
     wire_record, Pending, SyncRecord,
 };
 use crate::error::Result;
+use crate::graph::{in_chunks, CHUNK};
 use crate::model::*;
 use crate::store::table::Table;
 use crate::store::{
     Backend, ChangeOp, Commit, Db, GraphState, OutboxChange, Prepared, WriteContext,
 };
+use std::fmt::Write as _;
 
 /// `$body` with `$table` (the state's table of records of `$kind`) and
 /// `$changes` (the commit's changes to that table) bound: one generic call
@@ -109,6 +111,15 @@ struct ServerRow {
     record: Option<serde_json::Value>,
 }
 
+/// The protocol's name of an op (its serde name).
+fn op_name(op: ChangeOp) -> &'static str {
+    match op {
+        ChangeOp::Upsert => "upsert",
+        ChangeOp::Delete => "delete",
+        ChangeOp::Erase => "erase",
+    }
+}
+
 fn op_of<T: SyncRecord>(r: Option<&T>) -> ChangeOp {
     match r {
         None => ChangeOp::Erase,
@@ -136,18 +147,12 @@ impl<B: Backend> Db<B> {
     ) -> Result<Option<PushBatch>> {
         self.ensure_open()?;
         let st = self.state();
-        let pending = Pending::of(st);
-        let meta = st.sync.clone().unwrap_or_default();
+        let pending = Pending::first(st, limit.max(1), |id| in_flight.contains(&id));
+        let erase_bases = st.sync.as_ref().map(|m| &m.erase_bases);
         let mut items = Vec::new();
         let mut body = String::from("{\"changes\":[");
         for key in pending.order.iter() {
-            if items.len() >= limit.max(1) {
-                break;
-            }
             let (kind, id) = *key;
-            if in_flight.contains(&id) {
-                continue;
-            }
             let covered = pending.by_record[key].clone();
             let (last_seq, last_index) = *covered.last().expect("a pending record has changes");
             let change_id = st.outbox[&last_seq].change_id(last_index as usize);
@@ -166,18 +171,22 @@ impl<B: Backend> Db<B> {
                 },
             };
             let base = if op == ChangeOp::Erase {
-                meta.erase_bases.get(&id).copied().unwrap_or(base)
+                erase_bases
+                    .and_then(|b| b.get(&id).copied())
+                    .unwrap_or(base)
             } else {
                 base
             };
             if !items.is_empty() {
                 body.push(',');
             }
-            body.push_str(&format!(
-                "{{\"change_id\":\"{change_id}\",\"kind\":\"{}\",\"id\":\"{id}\",\"op\":{},\"base_version\":{base},\"record\":",
+            write!(
+                body,
+                "{{\"change_id\":\"{change_id}\",\"kind\":\"{}\",\"id\":\"{id}\",\"op\":\"{}\",\"base_version\":{base},\"record\":",
                 kind.as_str(),
-                serde_json::to_string(&op).expect("ops serialize"),
-            ));
+                op_name(op),
+            )
+            .expect("writing to a String cannot fail");
             if record.is_empty() {
                 body.push_str("null");
             } else {
@@ -269,15 +278,28 @@ impl<B: Backend> Db<B> {
         let mut new_changes: Vec<OutboxChange> = Vec::new();
         let mut report = AckReport::default();
         let mut carried = Carried::default();
-        for (k, i, a) in applied.iter() {
-            let item = find(*k, a.change_id, a.id, path(*k, "applied", *i))?;
-            removed.extend(carried.of(st, item));
-            meta.erase_bases.remove(&item.id);
-            let v = a.version;
-            for_kind!(item.kind, st, commit, merge => {}, |table, changes| {
-                set_version(table, changes, item.id, v)
-            });
-            report.applied += 1;
+        // In chunks: grouped answers carry thousands of rows, one wasm call.
+        let mut failed = None;
+        in_chunks(applied.len(), CHUNK, |range| {
+            for (k, i, a) in &applied[range] {
+                let item = match find(*k, a.change_id, a.id, path(*k, "applied", *i)) {
+                    Ok(item) => item,
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        return;
+                    }
+                };
+                removed.extend(carried.of(st, item));
+                meta.erase_bases.remove(&item.id);
+                let v = a.version;
+                for_kind!(item.kind, st, commit, merge => {}, |table, changes| {
+                    set_version(table, changes, item.id, v)
+                });
+                report.applied += 1;
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
         // The records whose current state must be pushed again.
         let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
@@ -597,4 +619,19 @@ pub(crate) fn fold_into_survivor(st: &GraphState, commit: &mut Commit, edit: &Pe
     }
     commit.people.insert(target.id, Some(folded));
     Folded::Into(target.id)
+}
+
+#[cfg(test)]
+mod op_name_tests {
+    use super::*;
+
+    #[test]
+    fn op_names_are_the_serde_names() {
+        for op in [ChangeOp::Upsert, ChangeOp::Delete, ChangeOp::Erase] {
+            assert_eq!(
+                serde_json::to_string(&op).unwrap(),
+                format!("\"{}\"", op_name(op))
+            );
+        }
+    }
 }

@@ -90,8 +90,7 @@ impl WasmGraph {
     /// one's checkpoint, in one transaction.
     #[wasm_bindgen(js_name = syncPull)]
     pub async fn sync_pull(&self, pages: Vec<String>) -> Result<JsValue, JsValue> {
-        let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
-        let out = write_op!(self, db, ctx => db.prepare_pull_pages(&refs, &ctx))?;
+        let out = write_op!(self, db, ctx => db.prepare_pull_owned(pages.into_iter(), &ctx))?;
         to_js(&out)
     }
 
