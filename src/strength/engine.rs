@@ -45,6 +45,19 @@ pub struct StrengthEngine {
 
 const NONE: u32 = u32::MAX;
 
+/// `min` of two ties (finite, ≥ 0) as a plain comparison: `f64::min` is a
+/// libm call in wasm (NaN rules), which stays a call in the embeddedness
+/// scan, the engine's hottest loop. Both scans (full and incremental) use
+/// it, so they stay bit-identical.
+#[inline(always)]
+fn min_tie(x: f64, y: f64) -> f64 {
+    if x < y {
+        x
+    } else {
+        y
+    }
+}
+
 impl StrengthEngine {
     pub fn new(params: StrengthParams) -> Self {
         let mass = MassConfig::new(&params);
@@ -356,7 +369,7 @@ impl StrengthEngine {
         let (lo, hi) = (self.adj_off[u], self.adj_off[u + 1]);
         let mut s = 0.0;
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
-            s += dense[c as usize].min(self.tie[p as usize]);
+            s += min_tie(dense[c as usize], self.tie[p as usize]);
         }
         s
     }
@@ -446,7 +459,7 @@ impl StrengthEngine {
                         let mut s = 0.0;
                         for (&c, &t) in adj_c[blo..bhi].iter().zip(&adj_t[blo..bhi]) {
                             // See `shared_with`: exact +0.0 for non-common c.
-                            s += dense[c as usize].min(t);
+                            s += min_tie(dense[c as usize], t);
                         }
                         shared[adj_p[k] as usize] = s;
                     }
