@@ -9,6 +9,11 @@ use super::{EdgeStrength, Factor, InteractionInput, FACTOR_NAMES};
 // long pass inside one wasm call otherwise runs baseline code to its end.
 use crate::graph::{in_chunks, CHUNK};
 
+/// People per call in passes over people: each person carries a whole row
+/// (hundreds of pairs), so `CHUNK` people would be a third of a 10 k-person
+/// pass in one call, run in the baseline tier.
+const PEOPLE_CHUNK: usize = 16;
+
 /// Keeps [`PairStats`] per pair and the scores of the last scoring pass.
 ///
 /// Memory is `O(max person index + pairs)`; person indices must be dense.
@@ -225,7 +230,7 @@ impl StrengthEngine {
         let mut fresh: Vec<(u32, u32)> = Vec::new();
         let mut local = Vec::new();
         let mut slot = std::mem::take(&mut self.slot);
-        in_chunks(n_people, CHUNK, |r| {
+        in_chunks(n_people, PEOPLE_CHUNK, |r| {
             for a in r {
                 let evs = &ev[off[a]..off[a + 1]];
                 if evs.is_empty() {
@@ -292,7 +297,7 @@ impl StrengthEngine {
         let n = self.up.len();
         let up = &self.up;
         let mut deg = vec![0usize; n];
-        in_chunks(n, CHUNK, |r| {
+        in_chunks(n, PEOPLE_CHUNK, |r| {
             for a in r {
                 deg[a] += up[a].len();
                 for &(b, _) in &up[a] {
@@ -308,7 +313,7 @@ impl StrengthEngine {
         let mut c = vec![0u32; total];
         let mut p = vec![0u32; total];
         let mut fill = off.clone();
-        in_chunks(n, CHUNK, |r| {
+        in_chunks(n, PEOPLE_CHUNK, |r| {
             for a in r {
                 for &(b, pid) in &up[a] {
                     let k = fill[b as usize];
@@ -318,7 +323,7 @@ impl StrengthEngine {
                 }
             }
         });
-        in_chunks(n, CHUNK, |r| {
+        in_chunks(n, PEOPLE_CHUNK, |r| {
             for a in r {
                 for &(b, pid) in &up[a] {
                     let k = fill[a];
@@ -427,7 +432,7 @@ impl StrengthEngine {
         });
         let n = self.up.len();
         let mut node_sum = std::mem::take(&mut self.node_sum);
-        in_chunks(n, CHUNK, |r| {
+        in_chunks(n, PEOPLE_CHUNK, |r| {
             for v in r {
                 node_sum[v] = self.node_sum_of(v);
             }
@@ -445,7 +450,7 @@ impl StrengthEngine {
         let off = &self.adj_off;
         let adj_c = &self.adj_c;
         let adj_p = &self.adj_p;
-        in_chunks(n, CHUNK, |r| {
+        in_chunks(n, PEOPLE_CHUNK, |r| {
             for a in r {
                 let (lo, hi) = (off[a], off[a + 1]);
                 let ka = (hi - lo, a);
