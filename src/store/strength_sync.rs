@@ -24,6 +24,7 @@ use super::commit::ChangeOp;
 use super::ops::{Db, Prepared, Staging, WriteContext};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
+use crate::graph::{in_chunks, CHUNK};
 use crate::model::{
     self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor,
     Timestamp, Uuid,
@@ -244,80 +245,85 @@ impl<B: Backend> Db<B> {
         s.commit.edges.reserve(scored.len());
         s.changes.reserve(scored.len());
         let by_pair = st.edge_by_pair();
-        for ((a, b), es) in scored {
-            if touched_only && !touched.contains(&(a, b)) {
-                continue;
-            }
-            let (pa, pb) = (people[a as usize], people[b as usize]);
-            let old = by_pair
-                .get(&pair_key(pa, pb))
-                .and_then(|id| st.edges.get(*id));
-            // Compared before building any field: an unchanged recompute
-            // allocates nothing per pair.
-            if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
-                report.edges_unchanged += 1;
-                continue;
-            }
-            let ScoredFields {
-                factors,
-                first,
-                last,
-                channels,
-                count,
-            } = ScoredFields::of(&es);
-            match old {
-                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
-                Some(old) => {
-                    // Field by field: cloning the whole edge would copy its
-                    // old factors and channels only to drop them.
-                    let e = Edge {
-                        id: old.id,
-                        from_person_id: old.from_person_id,
-                        to_person_id: old.to_person_id,
-                        relationship_type: old.relationship_type,
-                        strength: es.strength,
-                        strength_factors: factors,
-                        sources: old.sources.clone(),
-                        channels,
-                        first_seen_at: first,
-                        last_seen_at: last,
-                        interaction_count: count,
-                        metadata: old.metadata.clone(),
-                        created_at: old.created_at,
-                        updated_at: now,
-                        deleted_at: old.deleted_at,
-                        sync_version: old.sync_version,
-                    };
-                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                    s.commit.edges.insert(e.id, Some(e));
-                    report.edges_updated += 1;
+        // In chunks (see `graph::in_chunks`): V8 runs one long pass baseline.
+        let n_scored = scored.len();
+        let mut scored = scored.into_iter();
+        in_chunks(n_scored, CHUNK, |r| {
+            for ((a, b), es) in scored.by_ref().take(r.len()) {
+                if touched_only && !touched.contains(&(a, b)) {
+                    continue;
                 }
-                None => {
-                    let (from, to) = pair_key(pa, pb);
-                    let e = Edge {
-                        id: new_id(),
-                        from_person_id: from,
-                        to_person_id: to,
-                        relationship_type: RelationshipType::InteractedWith,
-                        strength: es.strength,
-                        strength_factors: factors,
-                        sources: vec!["interactions".into()],
-                        channels,
-                        first_seen_at: first,
-                        last_seen_at: last,
-                        interaction_count: count,
-                        metadata: Metadata::default(),
-                        created_at: now,
-                        updated_at: now,
-                        deleted_at: None,
-                        sync_version: 0,
-                    };
-                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                    s.commit.edges.insert(e.id, Some(e));
-                    report.edges_created += 1;
+                let (pa, pb) = (people[a as usize], people[b as usize]);
+                let old = by_pair
+                    .get(&pair_key(pa, pb))
+                    .and_then(|id| st.edges.get(*id));
+                // Compared before building any field: an unchanged recompute
+                // allocates nothing per pair.
+                if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
+                    report.edges_unchanged += 1;
+                    continue;
+                }
+                let ScoredFields {
+                    factors,
+                    first,
+                    last,
+                    channels,
+                    count,
+                } = ScoredFields::of(&es);
+                match old {
+                    Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
+                    Some(old) => {
+                        // Field by field: cloning the whole edge would copy its
+                        // old factors and channels only to drop them.
+                        let e = Edge {
+                            id: old.id,
+                            from_person_id: old.from_person_id,
+                            to_person_id: old.to_person_id,
+                            relationship_type: old.relationship_type,
+                            strength: es.strength,
+                            strength_factors: factors,
+                            sources: old.sources.clone(),
+                            channels,
+                            first_seen_at: first,
+                            last_seen_at: last,
+                            interaction_count: count,
+                            metadata: old.metadata.clone(),
+                            created_at: old.created_at,
+                            updated_at: now,
+                            deleted_at: old.deleted_at,
+                            sync_version: old.sync_version,
+                        };
+                        s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                        s.commit.edges.insert(e.id, Some(e));
+                        report.edges_updated += 1;
+                    }
+                    None => {
+                        let (from, to) = pair_key(pa, pb);
+                        let e = Edge {
+                            id: new_id(),
+                            from_person_id: from,
+                            to_person_id: to,
+                            relationship_type: RelationshipType::InteractedWith,
+                            strength: es.strength,
+                            strength_factors: factors,
+                            sources: vec!["interactions".into()],
+                            channels,
+                            first_seen_at: first,
+                            last_seen_at: last,
+                            interaction_count: count,
+                            metadata: Metadata::default(),
+                            created_at: now,
+                            updated_at: now,
+                            deleted_at: None,
+                            sync_version: 0,
+                        };
+                        s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                        s.commit.edges.insert(e.id, Some(e));
+                        report.edges_created += 1;
+                    }
                 }
             }
-        }
+        });
         let meta = serde_json::to_value(&report).unwrap_or_default();
         let mut commit = s.finish(ctx, ACTION, None, meta.clone());
         // Always leave the audit mark, even when nothing changed: it is what
@@ -413,62 +419,66 @@ impl<B: Backend> Db<B> {
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
         // Table order: the engine is order-independent, and the dense
         // indices are made canonical below, so no sort of the interactions.
-        for i in st.interactions.values() {
-            if i.deleted_at.is_some() {
-                continue;
-            }
-            let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
-            let mut sender = None;
-            for raw in &i.participants {
-                let n = *resolved.entry(raw.as_str()).or_insert_with(|| {
-                    resolve(raw).map_or(NO_PERSON, |id| {
-                        *dense.entry(id).or_insert_with(|| {
-                            people.push(id);
-                            (people.len() - 1) as u32
-                        })
-                    })
-                });
-                if n == NO_PERSON {
-                    report.unknown_participants.count += 1;
-                    // The 20 smallest distinct: the same whatever the table order.
-                    unknown.insert(raw.as_str());
-                    if unknown.len() > 20 {
-                        unknown.pop_last();
-                    }
+        // In chunks of table slots (see `graph::in_chunks`).
+        let slots = st.interactions.by_slot();
+        in_chunks(slots.len(), CHUNK, |r| {
+            for i in slots[r].iter().flatten() {
+                if i.deleted_at.is_some() {
                     continue;
                 }
-                if i.sender.as_deref() == Some(raw.as_str()) {
-                    sender = Some(n);
-                }
-                if !ps.contains(&n) {
-                    ps.push(n);
-                }
-            }
-            if ps.len() < 2 {
-                report.interactions_skipped += 1;
-                continue;
-            }
-            // Only an `only: "touched"` call looks at what was touched.
-            if touched_only
-                && (since.map_or(true, |t| i.updated_at > t)
-                    || st.touched_interactions.contains(&i.id))
-            {
-                for x in 0..ps.len() {
-                    for y in x + 1..ps.len() {
-                        touched.insert((ps[x].min(ps[y]), ps[x].max(ps[y])));
+                let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
+                let mut sender = None;
+                for raw in &i.participants {
+                    let n = *resolved.entry(raw.as_str()).or_insert_with(|| {
+                        resolve(raw).map_or(NO_PERSON, |id| {
+                            *dense.entry(id).or_insert_with(|| {
+                                people.push(id);
+                                (people.len() - 1) as u32
+                            })
+                        })
+                    });
+                    if n == NO_PERSON {
+                        report.unknown_participants.count += 1;
+                        // The 20 smallest distinct: the same whatever the table order.
+                        unknown.insert(raw.as_str());
+                        if unknown.len() > 20 {
+                            unknown.pop_last();
+                        }
+                        continue;
+                    }
+                    if i.sender.as_deref() == Some(raw.as_str()) {
+                        sender = Some(n);
+                    }
+                    if !ps.contains(&n) {
+                        ps.push(n);
                     }
                 }
+                if ps.len() < 2 {
+                    report.interactions_skipped += 1;
+                    continue;
+                }
+                // Only an `only: "touched"` call looks at what was touched.
+                if touched_only
+                    && (since.map_or(true, |t| i.updated_at > t)
+                        || st.touched_interactions.contains(&i.id))
+                {
+                    for x in 0..ps.len() {
+                        for y in x + 1..ps.len() {
+                            touched.insert((ps[x].min(ps[y]), ps[x].max(ps[y])));
+                        }
+                    }
+                }
+                report.interactions_used += 1;
+                inputs.push(strength::InteractionInput {
+                    timestamp_ms: i.timestamp.millis(),
+                    participants: ps,
+                    sender,
+                    channel: to_channel(i.channel),
+                    two_way: i.direction.map(|d| d == model::Direction::TwoWay),
+                    duration_minutes: i.duration_minutes.map(|d| d as f32),
+                });
             }
-            report.interactions_used += 1;
-            inputs.push(strength::InteractionInput {
-                timestamp_ms: i.timestamp.millis(),
-                participants: ps,
-                sender,
-                channel: to_channel(i.channel),
-                two_way: i.direction.map(|d| d == model::Direction::TwoWay),
-                duration_minutes: i.duration_minutes.map(|d| d as f32),
-            });
-        }
+        });
         report.unknown_participants.examples = unknown.into_iter().map(String::from).collect();
 
         // Canonical dense indices: people sorted by id. The engine sums
@@ -481,14 +491,16 @@ impl<B: Backend> Db<B> {
             rank[k as usize] = r as u32;
         }
         let people: Vec<Uuid> = order.iter().map(|&k| people[k as usize]).collect();
-        for x in &mut inputs {
-            for p in &mut x.participants {
-                *p = rank[*p as usize];
+        in_chunks(inputs.len(), CHUNK, |r| {
+            for x in &mut inputs[r] {
+                for p in &mut x.participants {
+                    *p = rank[*p as usize];
+                }
+                if let Some(s) = &mut x.sender {
+                    *s = rank[*s as usize];
+                }
             }
-            if let Some(s) = &mut x.sender {
-                *s = rank[*s as usize];
-            }
-        }
+        });
         let touched = touched
             .into_iter()
             .map(|(a, b)| {

@@ -39,7 +39,13 @@ pub fn channel_bit(c: Channel) -> u8 {
 pub struct MassConfig {
     pub half_life_ms: f64,
     pub bucket_ms: i64,
+    /// `params.group_discount(n)` for `n < GROUP_TABLE`: a `powf` (a libm
+    /// call in wasm) per interaction and per pair otherwise.
+    group_discounts: [f64; GROUP_TABLE],
 }
+
+/// Group sizes with a precomputed discount (larger ones call `powf`).
+const GROUP_TABLE: usize = 64;
 
 impl MassConfig {
     pub fn new(params: &StrengthParams) -> Self {
@@ -49,6 +55,16 @@ impl MassConfig {
         MassConfig {
             half_life_ms: h,
             bucket_ms: bucket,
+            group_discounts: std::array::from_fn(|n| params.group_discount(n)),
+        }
+    }
+
+    /// Exactly `params.group_discount(n)` (the params this was made from).
+    #[inline(always)]
+    pub fn group_discount(&self, n: usize, params: &StrengthParams) -> f64 {
+        match self.group_discounts.get(n) {
+            Some(&g) => g,
+            None => params.group_discount(n),
         }
     }
 }
@@ -90,7 +106,7 @@ pub(crate) fn prepare(
     if n < 2 {
         return None;
     }
-    let g = params.group_discount(n);
+    let g = mass.group_discount(n, params);
     let cw = params.channel_weights.get(it.channel);
     let cw = if cw.is_finite() && cw > 0.0 { cw } else { 0.0 };
     let w = (cw * g * params.duration_multiplier(it.duration_minutes)).clamp(0.0, MAX_WEIGHT);

@@ -5,6 +5,14 @@ use super::embeddedness::ratio;
 use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
 use super::params::{ResolvedScales, StrengthParams};
 use super::{EdgeStrength, Factor, InteractionInput, FACTOR_NAMES};
+// Every pass over all interactions, pairs or people runs in chunks: in V8 a
+// long pass inside one wasm call otherwise runs baseline code to its end.
+use crate::graph::{in_chunks, CHUNK};
+
+/// People per call in passes over people: each person carries a whole row
+/// (hundreds of pairs), so `CHUNK` people would be a third of a 10 k-person
+/// pass in one call, run in the baseline tier.
+const PEOPLE_CHUNK: usize = 16;
 
 /// Keeps [`PairStats`] per pair and the scores of the last scoring pass.
 ///
@@ -41,6 +49,19 @@ pub struct StrengthEngine {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// `min` of two ties (finite, ≥ 0) as a plain comparison: `f64::min` is a
+/// libm call in wasm (NaN rules), which stays a call in the embeddedness
+/// scan, the engine's hottest loop. Both scans (full and incremental) use
+/// it, so they stay bit-identical.
+#[inline(always)]
+fn min_tie(x: f64, y: f64) -> f64 {
+    if x < y {
+        x
+    } else {
+        y
+    }
+}
 
 impl StrengthEngine {
     pub fn new(params: StrengthParams) -> Self {
@@ -153,17 +174,22 @@ impl StrengthEngine {
         let mut part_off: Vec<usize> = vec![0];
         let mut buf = Vec::new();
         let mut max_person = 0u32;
-        for it in batch {
-            let Some(c) = prepare(it, &self.params, &self.mass, &mut buf) else {
-                continue;
-            };
-            self.t_min = self.t_min.min(c.t);
-            self.t_max = self.t_max.max(c.t);
-            max_person = max_person.max(*buf.last().unwrap_or(&0));
-            parts.extend_from_slice(&buf);
-            part_off.push(parts.len());
-            contribs.push(c);
-        }
+        let (mut t_min, mut t_max) = (self.t_min, self.t_max);
+        let (params, mass) = (&self.params, &self.mass);
+        in_chunks(batch.len(), CHUNK, |r| {
+            for it in &batch[r] {
+                let Some(c) = prepare(it, params, mass, &mut buf) else {
+                    continue;
+                };
+                t_min = t_min.min(c.t);
+                t_max = t_max.max(c.t);
+                max_person = max_person.max(*buf.last().unwrap_or(&0));
+                parts.extend_from_slice(&buf);
+                part_off.push(parts.len());
+                contribs.push(c);
+            }
+        });
+        (self.t_min, self.t_max) = (t_min, t_max);
         if contribs.is_empty() {
             return;
         }
@@ -176,82 +202,88 @@ impl StrengthEngine {
         }
         // 2. Counting sort of pair events (b, interaction) by lower person a.
         let mut off = vec![0usize; n_people + 1];
-        for ci in 0..contribs.len() {
-            let p = &parts[part_off[ci]..part_off[ci + 1]];
-            for (i, &a) in p.iter().enumerate() {
-                off[a as usize + 1] += p.len() - 1 - i;
+        in_chunks(contribs.len(), CHUNK, |r| {
+            for ci in r {
+                let p = &parts[part_off[ci]..part_off[ci + 1]];
+                for (i, &a) in p.iter().enumerate() {
+                    off[a as usize + 1] += p.len() - 1 - i;
+                }
             }
-        }
+        });
         for a in 0..n_people {
             off[a + 1] += off[a];
         }
         let mut fill = off.clone();
         let mut ev: Vec<(u32, u32)> = vec![(0, 0); off[n_people]];
-        for ci in 0..contribs.len() {
-            let p = &parts[part_off[ci]..part_off[ci + 1]];
-            for (i, &a) in p.iter().enumerate() {
-                for &b in &p[i + 1..] {
-                    ev[fill[a as usize]] = (b, ci as u32);
-                    fill[a as usize] += 1;
+        in_chunks(contribs.len(), CHUNK, |r| {
+            for ci in r {
+                let p = &parts[part_off[ci]..part_off[ci + 1]];
+                for (i, &a) in p.iter().enumerate() {
+                    for &b in &p[i + 1..] {
+                        ev[fill[a as usize]] = (b, ci as u32);
+                        fill[a as usize] += 1;
+                    }
                 }
             }
-        }
+        });
         // 3. Per person a: resolve pair ids through a dense slot map, absorb.
         let mut fresh: Vec<(u32, u32)> = Vec::new();
         let mut local = Vec::new();
         let mut slot = std::mem::take(&mut self.slot);
-        for a in 0..n_people {
-            let evs = &ev[off[a]..off[a + 1]];
-            if evs.is_empty() {
-                continue;
-            }
-            let a32 = a as u32;
-            // Gather this person's contributions first: a tight loop of
-            // independent loads lets the cache misses overlap.
-            local.clear();
-            local.extend(evs.iter().map(|&(_, ci)| contribs[ci as usize]));
-            for (&(b, _), c) in evs.iter().zip(&local) {
-                let mut pid = slot[b as usize];
-                if pid == NONE {
-                    pid = match self.up[a].binary_search_by_key(&b, |e| e.0) {
-                        Ok(i) => self.up[a][i].1,
-                        Err(_) => {
-                            let p = self.new_pair(a32, b);
-                            fresh.push((b, p));
-                            p
+        in_chunks(n_people, PEOPLE_CHUNK, |r| {
+            for a in r {
+                let evs = &ev[off[a]..off[a + 1]];
+                if evs.is_empty() {
+                    continue;
+                }
+                let a32 = a as u32;
+                // Gather this person's contributions first: a tight loop of
+                // independent loads lets the cache misses overlap.
+                local.clear();
+                local.extend(evs.iter().map(|&(_, ci)| contribs[ci as usize]));
+                for (&(b, _), c) in evs.iter().zip(&local) {
+                    let mut pid = slot[b as usize];
+                    if pid == NONE {
+                        pid = match self.up[a].binary_search_by_key(&b, |e| e.0) {
+                            Ok(i) => self.up[a][i].1,
+                            Err(_) => {
+                                let p = self.new_pair(a32, b);
+                                fresh.push((b, p));
+                                p
+                            }
+                        };
+                        slot[b as usize] = pid;
+                        if !self.dirty[pid as usize] {
+                            self.dirty[pid as usize] = true;
+                            self.dirty_list.push(pid);
+                            touched.push(pid);
                         }
-                    };
-                    slot[b as usize] = pid;
-                    if !self.dirty[pid as usize] {
-                        self.dirty[pid as usize] = true;
-                        self.dirty_list.push(pid);
-                        touched.push(pid);
                     }
+                    self.stats[pid as usize].absorb(a32, b, c, &self.mass);
                 }
-                self.stats[pid as usize].absorb(a32, b, c, &self.mass);
-            }
-            for &(b, _) in evs {
-                slot[b as usize] = NONE;
-            }
-            if !fresh.is_empty() {
-                fresh.sort_unstable();
-                let old = std::mem::take(&mut self.up[a]);
-                let mut merged = Vec::with_capacity(old.len() + fresh.len());
-                let (mut i, mut j) = (0, 0);
-                while i < old.len() || j < fresh.len() {
-                    if j == fresh.len() || (i < old.len() && old[i].0 < fresh[j].0) {
-                        merged.push(old[i]);
-                        i += 1;
-                    } else {
-                        merged.push(fresh[j]);
-                        j += 1;
+                for &(b, _) in evs {
+                    slot[b as usize] = NONE;
+                }
+                if !fresh.is_empty() {
+                    fresh.sort_unstable();
+                    let old = std::mem::take(&mut self.up[a]);
+                    let mut merged = Vec::with_capacity(old.len() + fresh.len());
+                    let (mut i, mut j) = (0, 0);
+                    while i < old.len() || j < fresh.len() {
+                        if j == fresh.len() || (i < old.len() && old[i].0 < fresh[j].0) {
+                            merged.push(old[i]);
+                            i += 1;
+                        } else {
+                            merged.push(fresh[j]);
+                            j += 1;
+                        }
                     }
+                    self.up[a] = merged;
+                    fresh.clear();
+                    self.adj_stale = true;
                 }
-                self.up[a] = merged;
-                fresh.clear();
-                self.adj_stale = true;
             }
-        }
+        });
         self.slot = slot;
     }
 
@@ -263,13 +295,16 @@ impl StrengthEngine {
             return;
         }
         let n = self.up.len();
+        let up = &self.up;
         let mut deg = vec![0usize; n];
-        for (a, list) in self.up.iter().enumerate() {
-            deg[a] += list.len();
-            for &(b, _) in list {
-                deg[b as usize] += 1;
+        in_chunks(n, PEOPLE_CHUNK, |r| {
+            for a in r {
+                deg[a] += up[a].len();
+                for &(b, _) in &up[a] {
+                    deg[b as usize] += 1;
+                }
             }
-        }
+        });
         let mut off = vec![0usize; n + 1];
         for v in 0..n {
             off[v + 1] = off[v] + deg[v];
@@ -278,22 +313,26 @@ impl StrengthEngine {
         let mut c = vec![0u32; total];
         let mut p = vec![0u32; total];
         let mut fill = off.clone();
-        for (a, list) in self.up.iter().enumerate() {
-            for &(b, pid) in list {
-                let k = fill[b as usize];
-                c[k] = a as u32;
-                p[k] = pid;
-                fill[b as usize] += 1;
+        in_chunks(n, PEOPLE_CHUNK, |r| {
+            for a in r {
+                for &(b, pid) in &up[a] {
+                    let k = fill[b as usize];
+                    c[k] = a as u32;
+                    p[k] = pid;
+                    fill[b as usize] += 1;
+                }
             }
-        }
-        for (a, list) in self.up.iter().enumerate() {
-            for &(b, pid) in list {
-                let k = fill[a];
-                c[k] = b;
-                p[k] = pid;
-                fill[a] += 1;
+        });
+        in_chunks(n, PEOPLE_CHUNK, |r| {
+            for a in r {
+                for &(b, pid) in &up[a] {
+                    let k = fill[a];
+                    c[k] = b;
+                    p[k] = pid;
+                    fill[a] += 1;
+                }
             }
-        }
+        });
         self.adj_off = off;
         self.adj_c = c;
         self.adj_p = p;
@@ -335,7 +374,7 @@ impl StrengthEngine {
         let (lo, hi) = (self.adj_off[u], self.adj_off[u + 1]);
         let mut s = 0.0;
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
-            s += dense[c as usize].min(self.tie[p as usize]);
+            s += min_tie(dense[c as usize], self.tie[p as usize]);
         }
         s
     }
@@ -386,46 +425,60 @@ impl StrengthEngine {
         self.ensure_adjacency();
         let scales = self.resolved_scales();
         let n_pairs = self.keys.len();
-        for pid in 0..n_pairs {
-            self.rescore_direct(pid, now_ms, &scales);
-        }
+        in_chunks(n_pairs, CHUNK, |r| {
+            for pid in r {
+                self.rescore_direct(pid, now_ms, &scales);
+            }
+        });
         let n = self.up.len();
-        for v in 0..n {
-            self.node_sum[v] = self.node_sum_of(v);
-        }
+        let mut node_sum = std::mem::take(&mut self.node_sum);
+        in_chunks(n, PEOPLE_CHUNK, |r| {
+            for v in r {
+                node_sum[v] = self.node_sum_of(v);
+            }
+        });
+        self.node_sum = node_sum;
         // Ties laid out along the adjacency for sequential scans.
-        let adj_t: Vec<f64> = self.adj_p.iter().map(|&p| self.tie[p as usize]).collect();
+        let mut adj_t: Vec<f64> = Vec::with_capacity(self.adj_p.len());
+        in_chunks(self.adj_p.len(), CHUNK, |r| {
+            adj_t.extend(self.adj_p[r].iter().map(|&p| self.tie[p as usize]));
+        });
         // Each pair once, from its endpoint of larger (degree, id): scatter
         // that endpoint's ties, scan the smaller endpoint's row.
         let mut dense = vec![0.0f64; n];
         let mut shared = vec![0.0f64; n_pairs];
         let off = &self.adj_off;
         let adj_c = &self.adj_c;
-        for a in 0..n {
-            let (lo, hi) = (off[a], off[a + 1]);
-            let ka = (hi - lo, a);
-            for k in lo..hi {
-                dense[adj_c[k] as usize] = adj_t[k];
-            }
-            for k in lo..hi {
-                let b = adj_c[k] as usize;
-                let (blo, bhi) = (off[b], off[b + 1]);
-                if (bhi - blo, b) < ka {
-                    let mut s = 0.0;
-                    for (&c, &t) in adj_c[blo..bhi].iter().zip(&adj_t[blo..bhi]) {
-                        // See `shared_with`: exact +0.0 for non-common c.
-                        s += dense[c as usize].min(t);
+        let adj_p = &self.adj_p;
+        in_chunks(n, PEOPLE_CHUNK, |r| {
+            for a in r {
+                let (lo, hi) = (off[a], off[a + 1]);
+                let ka = (hi - lo, a);
+                for k in lo..hi {
+                    dense[adj_c[k] as usize] = adj_t[k];
+                }
+                for k in lo..hi {
+                    let b = adj_c[k] as usize;
+                    let (blo, bhi) = (off[b], off[b + 1]);
+                    if (bhi - blo, b) < ka {
+                        let mut s = 0.0;
+                        for (&c, &t) in adj_c[blo..bhi].iter().zip(&adj_t[blo..bhi]) {
+                            // See `shared_with`: exact +0.0 for non-common c.
+                            s += min_tie(dense[c as usize], t);
+                        }
+                        shared[adj_p[k] as usize] = s;
                     }
-                    shared[self.adj_p[k] as usize] = s;
+                }
+                for k in lo..hi {
+                    dense[adj_c[k] as usize] = 0.0;
                 }
             }
-            for k in lo..hi {
-                dense[adj_c[k] as usize] = 0.0;
+        });
+        in_chunks(n_pairs, CHUNK, |r| {
+            for pid in r {
+                self.finish(pid, shared[pid]);
             }
-        }
-        for (pid, &s) in shared.iter().enumerate() {
-            self.finish(pid, s);
-        }
+        });
         self.clear_dirty();
         self.scored_scales = Some(scales);
         n_pairs
@@ -552,9 +605,11 @@ impl StrengthEngine {
             .filter(|&p| !self.strength[p].is_nan())
             .collect();
         ids.sort_unstable_by_key(|&p| self.keys[p]);
-        ids.into_iter()
-            .map(|p| (self.keys[p], self.explain(p)))
-            .collect()
+        let mut out = Vec::with_capacity(ids.len());
+        in_chunks(ids.len(), CHUNK, |r| {
+            out.extend(ids[r].iter().map(|&p| (self.keys[p], self.explain(p))));
+        });
+        out
     }
 }
 

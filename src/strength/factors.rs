@@ -85,8 +85,8 @@ pub fn direct_factors(
         }
     }
     v[CHANNEL_MIX] = (1.0 - keep).clamp(0.0, 1.0);
-    v[GROUP_SIZE] = params
-        .group_discount(stats.min_group as usize)
+    v[GROUP_SIZE] = mass
+        .group_discount(stats.min_group as usize, params)
         .clamp(0.0, 1.0);
     v[DURATION] = sat(stats.minutes(), params.duration_saturation_minutes);
     let span = (stats.last_ms as i128 - stats.first_ms as i128) as f64;

@@ -489,3 +489,21 @@ proptest! {
         prop_assert!(s2 >= s1 - 1e-12, "{} -> {}", s1, s2);
     }
 }
+
+#[test]
+fn group_discount_table_matches_params() {
+    // The engine reads group discounts from a table: it must give exactly
+    // the formula's bits, inside the table and past it.
+    let mut p = StrengthParams::default();
+    for e in [p.group_exponent, 0.5, 1.7] {
+        p.group_exponent = e;
+        let mass = super::accumulate::MassConfig::new(&p);
+        for n in 0..300 {
+            assert_eq!(
+                mass.group_discount(n, &p).to_bits(),
+                p.group_discount(n).to_bits(),
+                "n = {n}, exponent {e}"
+            );
+        }
+    }
+}
