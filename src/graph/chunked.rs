@@ -40,6 +40,25 @@ pub fn in_chunks(len: usize, chunk: usize, mut f: impl FnMut(Range<usize>)) {
     }
 }
 
+/// Consumes `items` in order, `chunk` items per call, as [`in_chunks`] does
+/// for index ranges (for owned collections drained in one pass).
+///
+/// ```
+/// let mut sum = 0;
+/// wig_graph::graph::each_in_chunks(vec![1, 2, 3, 4, 5], 2, |x| sum += x);
+/// assert_eq!(sum, 15);
+/// ```
+pub fn each_in_chunks<I>(items: I, chunk: usize, mut f: impl FnMut(I::Item))
+where
+    I: IntoIterator,
+    I::IntoIter: ExactSizeIterator,
+{
+    let mut items = items.into_iter();
+    in_chunks(items.len(), chunk, |r| {
+        items.by_ref().take(r.len()).for_each(&mut f)
+    });
+}
+
 /// One instance per closure type: the unit V8 tiers up.
 #[inline(never)]
 fn call<F: FnMut(Range<usize>)>(f: &mut F, r: Range<usize>) {

@@ -70,7 +70,7 @@ mod tests;
 
 pub use bfs::bfs_distances;
 pub use bidirectional_bfs::shortest_path;
-pub use chunked::{in_chunks, CHUNK};
+pub use chunked::{each_in_chunks, in_chunks, CHUNK};
 pub use csr::{CsrIndex, EdgeRef, SortedNeighbors};
 pub use dijkstra::best_path;
 pub use filters::{Filters, ALL_REL_TYPES, DEFAULT_INTRO_MAX_HOPS, MAX_REL_TYPE};

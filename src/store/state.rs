@@ -10,7 +10,7 @@ use super::commit::{Commit, OutboxEntry};
 use super::table::{Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
-use crate::graph::{in_chunks, CHUNK};
+use crate::graph::{each_in_chunks, CHUNK};
 use crate::model::validate::{RefStatus, References};
 use crate::model::*;
 
@@ -188,25 +188,21 @@ impl GraphState {
         apply_changes(&mut self.organizations, commit.organizations);
         let mut pairs = self.edge_by_pair.get_mut();
         let edges = &mut self.edges;
-        let n = commit.edges.len();
-        let mut changes = commit.edges.into_iter();
         // In chunks: see `apply_changes`.
-        in_chunks(n, CHUNK, |range| {
-            for (id, change) in changes.by_ref().take(range.len()) {
-                let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
-                let old = match change {
-                    Some(e) => edges.insert(e),
-                    None => edges.remove(id),
-                };
-                if let Some(pairs) = pairs.as_mut() {
-                    // Only if the pair still names this edge: a commit may swap a
-                    // pair's edge (drop one, add another) in any map order.
-                    if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
-                        pairs.remove(&old.pair());
-                    }
-                    if let Some((pair, id)) = new_pair {
-                        pairs.insert(pair, id);
-                    }
+        each_in_chunks(commit.edges, CHUNK, |(id, change)| {
+            let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
+            let old = match change {
+                Some(e) => edges.insert(e),
+                None => edges.remove(id),
+            };
+            if let Some(pairs) = pairs.as_mut() {
+                // Only if the pair still names this edge: a commit may swap a
+                // pair's edge (drop one, add another) in any map order.
+                if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
+                    pairs.remove(&old.pair());
+                }
+                if let Some((pair, id)) = new_pair {
+                    pairs.insert(pair, id);
                 }
             }
         });
@@ -406,18 +402,12 @@ impl References for GraphState {
 /// group of pulled pages) is one long wasm call, which V8 would otherwise
 /// run in its baseline tier to the end.
 fn apply_changes<T: Record>(table: &mut Table<T>, changes: super::commit::Changes<T>) {
-    let n = changes.len();
-    let mut changes = changes.into_iter();
-    in_chunks(n, CHUNK, |range| {
-        for (id, change) in changes.by_ref().take(range.len()) {
-            match change {
-                Some(r) => {
-                    table.insert(r);
-                }
-                None => {
-                    table.remove(id);
-                }
-            }
+    each_in_chunks(changes, CHUNK, |(id, change)| match change {
+        Some(r) => {
+            table.insert(r);
+        }
+        None => {
+            table.remove(id);
         }
     });
 }

@@ -24,7 +24,7 @@ use super::commit::ChangeOp;
 use super::ops::{Db, Prepared, Staging, WriteContext};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
-use crate::graph::{in_chunks, CHUNK};
+use crate::graph::{each_in_chunks, in_chunks, CHUNK};
 use crate::model::{
     self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor,
     Timestamp, Uuid,
@@ -246,81 +246,77 @@ impl<B: Backend> Db<B> {
         s.changes.reserve(scored.len());
         let by_pair = st.edge_by_pair();
         // In chunks (see `graph::in_chunks`): V8 runs one long pass baseline.
-        let n_scored = scored.len();
-        let mut scored = scored.into_iter();
-        in_chunks(n_scored, CHUNK, |r| {
-            for ((a, b), es) in scored.by_ref().take(r.len()) {
-                if touched_only && !touched.contains(&(a, b)) {
-                    continue;
+        each_in_chunks(scored, CHUNK, |((a, b), es)| {
+            if touched_only && !touched.contains(&(a, b)) {
+                return;
+            }
+            let (pa, pb) = (people[a as usize], people[b as usize]);
+            let old = by_pair
+                .get(&pair_key(pa, pb))
+                .and_then(|id| st.edges.get(*id));
+            // Compared before building any field: an unchanged recompute
+            // allocates nothing per pair.
+            if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
+                report.edges_unchanged += 1;
+                return;
+            }
+            let ScoredFields {
+                factors,
+                first,
+                last,
+                channels,
+                count,
+            } = ScoredFields::of(&es);
+            match old {
+                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
+                Some(old) => {
+                    // Field by field: cloning the whole edge would copy its
+                    // old factors and channels only to drop them.
+                    let e = Edge {
+                        id: old.id,
+                        from_person_id: old.from_person_id,
+                        to_person_id: old.to_person_id,
+                        relationship_type: old.relationship_type,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: old.sources.clone(),
+                        channels,
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: old.metadata.clone(),
+                        created_at: old.created_at,
+                        updated_at: now,
+                        deleted_at: old.deleted_at,
+                        sync_version: old.sync_version,
+                    };
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_updated += 1;
                 }
-                let (pa, pb) = (people[a as usize], people[b as usize]);
-                let old = by_pair
-                    .get(&pair_key(pa, pb))
-                    .and_then(|id| st.edges.get(*id));
-                // Compared before building any field: an unchanged recompute
-                // allocates nothing per pair.
-                if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
-                    report.edges_unchanged += 1;
-                    continue;
-                }
-                let ScoredFields {
-                    factors,
-                    first,
-                    last,
-                    channels,
-                    count,
-                } = ScoredFields::of(&es);
-                match old {
-                    Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
-                    Some(old) => {
-                        // Field by field: cloning the whole edge would copy its
-                        // old factors and channels only to drop them.
-                        let e = Edge {
-                            id: old.id,
-                            from_person_id: old.from_person_id,
-                            to_person_id: old.to_person_id,
-                            relationship_type: old.relationship_type,
-                            strength: es.strength,
-                            strength_factors: factors,
-                            sources: old.sources.clone(),
-                            channels,
-                            first_seen_at: first,
-                            last_seen_at: last,
-                            interaction_count: count,
-                            metadata: old.metadata.clone(),
-                            created_at: old.created_at,
-                            updated_at: now,
-                            deleted_at: old.deleted_at,
-                            sync_version: old.sync_version,
-                        };
-                        s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                        s.commit.edges.insert(e.id, Some(e));
-                        report.edges_updated += 1;
-                    }
-                    None => {
-                        let (from, to) = pair_key(pa, pb);
-                        let e = Edge {
-                            id: new_id(),
-                            from_person_id: from,
-                            to_person_id: to,
-                            relationship_type: RelationshipType::InteractedWith,
-                            strength: es.strength,
-                            strength_factors: factors,
-                            sources: vec!["interactions".into()],
-                            channels,
-                            first_seen_at: first,
-                            last_seen_at: last,
-                            interaction_count: count,
-                            metadata: Metadata::default(),
-                            created_at: now,
-                            updated_at: now,
-                            deleted_at: None,
-                            sync_version: 0,
-                        };
-                        s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                        s.commit.edges.insert(e.id, Some(e));
-                        report.edges_created += 1;
-                    }
+                None => {
+                    let (from, to) = pair_key(pa, pb);
+                    let e = Edge {
+                        id: new_id(),
+                        from_person_id: from,
+                        to_person_id: to,
+                        relationship_type: RelationshipType::InteractedWith,
+                        strength: es.strength,
+                        strength_factors: factors,
+                        sources: vec!["interactions".into()],
+                        channels,
+                        first_seen_at: first,
+                        last_seen_at: last,
+                        interaction_count: count,
+                        metadata: Metadata::default(),
+                        created_at: now,
+                        updated_at: now,
+                        deleted_at: None,
+                        sync_version: 0,
+                    };
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_created += 1;
                 }
             }
         });
