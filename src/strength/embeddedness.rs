@@ -13,16 +13,131 @@
 //! through large groups count at their group discount. `E ∈ [0, 1]`, and
 //! it does not depend on `s_ab` itself, so new a–b interactions never change it.
 //!
-//! Summation is always over `c` in ascending order (scanning one endpoint's
-//! sorted row against the other's scattered ties; non-common neighbours add
-//! an exact `+0.0`), so full and incremental scoring are bit-identical.
+//! The numerator is summed in integer fixed point ([`tie_fx`]): an exact
+//! sum in any order, so the full pass ([`shared_by_triangles`], which meets
+//! each common neighbour as a triangle in whatever order it finds it) and
+//! the incremental one (a row scan per pair) agree bit for bit.
 
-/// Embeddedness from the numerator `shared` and the pair's node sums.
-pub(crate) fn ratio(shared: f64, sum_a: f64, sum_b: f64, s_ab: f64) -> f64 {
+use crate::graph::{in_chunks, CHUNK};
+
+/// Fixed-point scale of ties (2^40): a tie in [0, 1] is at most 2^40, so a
+/// sum over fewer than 2^23 common neighbours fits a `u64` (a person would
+/// need 8 million ties, far past what a browser holds).
+const TIE_SCALE: f64 = 1_099_511_627_776.0;
+
+/// A tie (`s · g`, in [0, 1]) in fixed point.
+pub(crate) fn tie_fx(t: f64) -> u64 {
+    if t > 0.0 {
+        (t.min(1.0) * TIE_SCALE).round() as u64
+    } else {
+        0
+    }
+}
+
+/// Embeddedness from the fixed-point numerator `shared` and the pair's node sums.
+pub(crate) fn ratio(shared: u64, sum_a: f64, sum_b: f64, s_ab: f64) -> f64 {
     let denom = (sum_a - s_ab).min(sum_b - s_ab);
-    if denom > 1e-12 && shared > 0.0 {
-        (shared / denom).clamp(0.0, 1.0)
+    if denom > 1e-12 && shared > 0 {
+        (shared as f64 / TIE_SCALE / denom).clamp(0.0, 1.0)
     } else {
         0.0
     }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// People per call (see `graph::in_chunks`): each carries hundreds of
+/// triangles' worth of work.
+const PEOPLE_CHUNK: usize = 16;
+
+/// Σ_{c common} min(t_ac, t_bc) for every pair, by triangle listing.
+///
+/// The symmetric adjacency is `off`/`adj_c`/`adj_p` (neighbour, pair id);
+/// `tie` is by pair id; the result is by pair id. Each edge is oriented
+/// towards its endpoint of larger `(degree, index)`, which leaves every
+/// person at most `√(2m)` out-neighbours; each triangle `u ≺ v ≺ w` (in
+/// that order) is then found once, from `u` through `v`, and feeds its
+/// three pairs. Cost `O(Σ_{(u,v)} out(v))`: on the 1.41 M-pair benchmark
+/// 134 M probes, against 380 M for a scan of the smaller endpoint's row per
+/// pair (0.50 s vs 0.71 s natively).
+pub(crate) fn shared_by_triangles(
+    off: &[usize],
+    adj_c: &[u32],
+    adj_p: &[u32],
+    tie: &[u64],
+) -> Vec<u64> {
+    let n = off.len() - 1;
+    let deg = |v: usize| off[v + 1] - off[v];
+    let higher = |v: usize, w: usize| (deg(w), w) > (deg(v), v);
+    // Out-neighbours (towards higher rank) as parallel arrays along the
+    // rows: the inner loop reads only `out_w`; the tie and the running sum
+    // of an entry are touched on a hit, next to where the scan is.
+    let mut out_off = vec![0usize; n + 1];
+    in_chunks(n, PEOPLE_CHUNK, |r| {
+        for v in r {
+            let k = adj_c[off[v]..off[v + 1]]
+                .iter()
+                .filter(|&&w| higher(v, w as usize))
+                .count();
+            out_off[v + 1] = out_off[v] + k;
+        }
+    });
+    let m = out_off[n];
+    let (mut out_w, mut out_p, mut out_t) = (
+        Vec::with_capacity(m),
+        Vec::with_capacity(m),
+        Vec::with_capacity(m),
+    );
+    in_chunks(n, PEOPLE_CHUNK, |r| {
+        for v in r {
+            let (lo, hi) = (off[v], off[v + 1]);
+            for (&w, &p) in adj_c[lo..hi].iter().zip(&adj_p[lo..hi]) {
+                if higher(v, w as usize) {
+                    out_w.push(w);
+                    out_p.push(p);
+                    out_t.push(tie[p as usize]);
+                }
+            }
+        }
+    });
+    // acc[k]: shared strength of out entry k's pair, summed as found.
+    let mut acc = vec![0u64; m];
+    // mark[w] = out entry of (u, w) while u's out-neighbours are marked.
+    let mut mark = vec![NONE; n];
+    in_chunks(n, PEOPLE_CHUNK, |r| {
+        for u in r {
+            let (ulo, uhi) = (out_off[u], out_off[u + 1]);
+            for k in ulo..uhi {
+                mark[out_w[k] as usize] = k as u32;
+            }
+            for k_uv in ulo..uhi {
+                let t_uv = out_t[k_uv];
+                let v = out_w[k_uv] as usize;
+                let (vlo, vhi) = (out_off[v], out_off[v + 1]);
+                let mut s_uv = 0;
+                for (i, &w) in out_w[vlo..vhi].iter().enumerate() {
+                    let k_uw = mark[w as usize];
+                    if k_uw == NONE {
+                        continue;
+                    }
+                    let k_vw = vlo + i;
+                    let (t_uw, t_vw) = (out_t[k_uw as usize], out_t[k_vw]);
+                    s_uv += t_uw.min(t_vw);
+                    acc[k_uw as usize] += t_uv.min(t_vw);
+                    acc[k_vw] += t_uv.min(t_uw);
+                }
+                acc[k_uv] += s_uv;
+            }
+            for k in ulo..uhi {
+                mark[out_w[k] as usize] = NONE;
+            }
+        }
+    });
+    let mut shared = vec![0u64; tie.len()];
+    in_chunks(m, CHUNK, |r| {
+        for k in r {
+            shared[out_p[k] as usize] = acc[k];
+        }
+    });
+    shared
 }

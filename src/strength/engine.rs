@@ -1,7 +1,7 @@
 //! The incremental strength engine.
 
 use super::accumulate::{prepare, MassConfig, PairStats};
-use super::embeddedness::ratio;
+use super::embeddedness::{ratio, shared_by_triangles, tie_fx};
 use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
 use super::params::{ResolvedScales, StrengthParams};
 use super::{EdgeStrength, Factor, InteractionInput, FACTOR_NAMES};
@@ -31,7 +31,8 @@ pub struct StrengthEngine {
     stats: Vec<PairStats>,
     values: Vec<[f64; N_DIRECT]>,
     base: Vec<f64>,
-    tie: Vec<f64>,
+    /// `base · group-size factor` in fixed point (see [`tie_fx`]).
+    tie: Vec<u64>,
     emb: Vec<f64>,
     strength: Vec<f64>,
     /// Symmetric adjacency (CSR, rows sorted by neighbour), rebuilt lazily.
@@ -49,19 +50,6 @@ pub struct StrengthEngine {
 }
 
 const NONE: u32 = u32::MAX;
-
-/// `min` of two ties (finite, ≥ 0) as a plain comparison: `f64::min` is a
-/// libm call in wasm (NaN rules), which stays a call in the embeddedness
-/// scan, the engine's hottest loop. Both scans (full and incremental) use
-/// it, so they stay bit-identical.
-#[inline(always)]
-fn min_tie(x: f64, y: f64) -> f64 {
-    if x < y {
-        x
-    } else {
-        y
-    }
-}
 
 impl StrengthEngine {
     pub fn new(params: StrengthParams) -> Self {
@@ -137,13 +125,20 @@ impl StrengthEngine {
         let pid = self.keys.len() as u32;
         self.keys.push((a, b));
         self.stats.push(PairStats::default());
-        self.values.push([0.0; N_DIRECT]);
-        self.base.push(0.0);
-        self.tie.push(0.0);
-        self.emb.push(0.0);
-        self.strength.push(f64::NAN);
         self.dirty.push(false);
         pid
+    }
+
+    /// Sizes the per-pair score arrays to the pairs: once per scoring pass,
+    /// not per new pair (growing six arrays pair by pair moved them over
+    /// and over).
+    fn size_scores(&mut self) {
+        let n = self.keys.len();
+        self.values.resize(n, [0.0; N_DIRECT]);
+        self.base.resize(n, 0.0);
+        self.tie.resize(n, 0);
+        self.emb.resize(n, 0.0);
+        self.strength.resize(n, f64::NAN);
     }
 
     /// Absorb interactions; returns the pairs they touched (sorted, unique).
@@ -354,7 +349,7 @@ impl StrengthEngine {
         }
         self.values[pid] = v;
         self.base[pid] = s;
-        self.tie[pid] = s * v[GROUP_SIZE];
+        self.tie[pid] = tie_fx(s * v[GROUP_SIZE]);
     }
 
     /// `S_v = Σ base` over v's row, ascending neighbour.
@@ -366,23 +361,21 @@ impl StrengthEngine {
         s
     }
 
-    /// Shared strength of `(v, u)` with `dense` holding v's ties: scans u's
-    /// row in ascending neighbour order; non-neighbours of v read 0 and add
-    /// an exact +0.0, so this equals the sum over common neighbours in
-    /// ascending order whichever endpoint is scattered.
-    fn shared_with(&self, dense: &[f64], u: usize) -> f64 {
+    /// Shared strength of `(v, u)` (fixed point) with `dense` holding v's
+    /// ties: scans u's row; non-neighbours of v read 0 and add nothing.
+    fn shared_with(&self, dense: &[u64], u: usize) -> u64 {
         let (lo, hi) = (self.adj_off[u], self.adj_off[u + 1]);
-        let mut s = 0.0;
+        let mut s = 0;
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
-            s += min_tie(dense[c as usize], self.tie[p as usize]);
+            s += dense[c as usize].min(self.tie[p as usize]);
         }
         s
     }
 
-    fn scatter(&self, dense: &mut [f64], v: usize, on: bool) {
+    fn scatter(&self, dense: &mut [u64], v: usize, on: bool) {
         let (lo, hi) = (self.adj_off[v], self.adj_off[v + 1]);
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
-            dense[c as usize] = if on { self.tie[p as usize] } else { 0.0 };
+            dense[c as usize] = if on { self.tie[p as usize] } else { 0 };
         }
     }
 
@@ -397,7 +390,7 @@ impl StrengthEngine {
         c
     }
 
-    fn finish(&mut self, pid: usize, shared: f64) {
+    fn finish(&mut self, pid: usize, shared: u64) {
         let (a, b) = self.keys[pid];
         self.emb[pid] = ratio(
             shared,
@@ -423,6 +416,7 @@ impl StrengthEngine {
     /// Rescore every pair at `now_ms`. Returns the number of pairs scored.
     pub fn score_all(&mut self, now_ms: i64) -> usize {
         self.ensure_adjacency();
+        self.size_scores();
         let scales = self.resolved_scales();
         let n_pairs = self.keys.len();
         in_chunks(n_pairs, CHUNK, |r| {
@@ -438,42 +432,7 @@ impl StrengthEngine {
             }
         });
         self.node_sum = node_sum;
-        // Ties laid out along the adjacency for sequential scans.
-        let mut adj_t: Vec<f64> = Vec::with_capacity(self.adj_p.len());
-        in_chunks(self.adj_p.len(), CHUNK, |r| {
-            adj_t.extend(self.adj_p[r].iter().map(|&p| self.tie[p as usize]));
-        });
-        // Each pair once, from its endpoint of larger (degree, id): scatter
-        // that endpoint's ties, scan the smaller endpoint's row.
-        let mut dense = vec![0.0f64; n];
-        let mut shared = vec![0.0f64; n_pairs];
-        let off = &self.adj_off;
-        let adj_c = &self.adj_c;
-        let adj_p = &self.adj_p;
-        in_chunks(n, PEOPLE_CHUNK, |r| {
-            for a in r {
-                let (lo, hi) = (off[a], off[a + 1]);
-                let ka = (hi - lo, a);
-                for k in lo..hi {
-                    dense[adj_c[k] as usize] = adj_t[k];
-                }
-                for k in lo..hi {
-                    let b = adj_c[k] as usize;
-                    let (blo, bhi) = (off[b], off[b + 1]);
-                    if (bhi - blo, b) < ka {
-                        let mut s = 0.0;
-                        for (&c, &t) in adj_c[blo..bhi].iter().zip(&adj_t[blo..bhi]) {
-                            // See `shared_with`: exact +0.0 for non-common c.
-                            s += min_tie(dense[c as usize], t);
-                        }
-                        shared[adj_p[k] as usize] = s;
-                    }
-                }
-                for k in lo..hi {
-                    dense[adj_c[k] as usize] = 0.0;
-                }
-            }
-        });
+        let shared = shared_by_triangles(&self.adj_off, &self.adj_c, &self.adj_p, &self.tie);
         in_chunks(n_pairs, CHUNK, |r| {
             for pid in r {
                 self.finish(pid, shared[pid]);
@@ -500,6 +459,7 @@ impl StrengthEngine {
             return all;
         }
         self.ensure_adjacency();
+        self.size_scores();
         let dirty = std::mem::take(&mut self.dirty_list);
         for &p in &dirty {
             self.rescore_direct(p as usize, now_ms, &scales);
@@ -519,7 +479,7 @@ impl StrengthEngine {
         self.dirty_list = dirty;
         self.clear_dirty();
         // Every pair incident to a touched person; `dirty` marks "done".
-        let mut dense = vec![0.0f64; self.up.len()];
+        let mut dense = vec![0u64; self.up.len()];
         let mut rescored: Vec<u32> = Vec::new();
         for &v in &nodes {
             let v = v as usize;
@@ -547,8 +507,7 @@ impl StrengthEngine {
     /// Last computed strength of a pair (either order), if scored.
     pub fn strength(&self, a: u32, b: u32) -> Option<f64> {
         let p = self.pair_id(a, b)? as usize;
-        let s = self.strength[p];
-        (!s.is_nan()).then_some(s)
+        self.is_scored(p).then(|| self.strength[p])
     }
 
     /// Statistics of a pair (either order).
@@ -560,10 +519,7 @@ impl StrengthEngine {
     /// Explained strength of a pair (either order), if scored.
     pub fn edge(&self, a: u32, b: u32) -> Option<EdgeStrength> {
         let p = self.pair_id(a, b)? as usize;
-        if self.strength[p].is_nan() {
-            return None;
-        }
-        Some(self.explain(p))
+        self.is_scored(p).then(|| self.explain(p))
     }
 
     fn explain(&self, p: usize) -> EdgeStrength {
@@ -586,29 +542,35 @@ impl StrengthEngine {
         }
     }
 
+    fn is_scored(&self, p: usize) -> bool {
+        self.strength.get(p).is_some_and(|s| !s.is_nan())
+    }
+
+    /// Scored pair ids in pair order: the upper lists are sorted, so no sort.
+    fn each_scored(&self, mut f: impl FnMut((u32, u32), usize)) {
+        let up = &self.up;
+        in_chunks(up.len(), PEOPLE_CHUNK, |r| {
+            for a in r {
+                for &(b, p) in &up[a] {
+                    if self.is_scored(p as usize) {
+                        f((a as u32, b), p as usize);
+                    }
+                }
+            }
+        });
+    }
+
     /// All scored pairs with their strength, sorted by pair.
     pub fn strengths(&self) -> Vec<((u32, u32), f64)> {
-        let mut v: Vec<((u32, u32), f64)> = self
-            .keys
-            .iter()
-            .zip(&self.strength)
-            .filter(|(_, s)| !s.is_nan())
-            .map(|(&k, &s)| (k, s))
-            .collect();
-        v.sort_unstable_by_key(|e| e.0);
-        v
+        let mut out = Vec::with_capacity(self.keys.len());
+        self.each_scored(|k, p| out.push((k, self.strength[p])));
+        out
     }
 
     /// All scored pairs explained, sorted by pair.
     pub fn edges(&self) -> Vec<((u32, u32), EdgeStrength)> {
-        let mut ids: Vec<usize> = (0..self.keys.len())
-            .filter(|&p| !self.strength[p].is_nan())
-            .collect();
-        ids.sort_unstable_by_key(|&p| self.keys[p]);
-        let mut out = Vec::with_capacity(ids.len());
-        in_chunks(ids.len(), CHUNK, |r| {
-            out.extend(ids[r].iter().map(|&p| (self.keys[p], self.explain(p))));
-        });
+        let mut out = Vec::with_capacity(self.keys.len());
+        self.each_scored(|k, p| out.push((k, self.explain(p))));
         out
     }
 }

@@ -289,7 +289,8 @@ fn embeddedness_rewards_shared_circles() {
     }
     let e = engine(&StrengthParams::default(), &data, NOW);
     let (emb, lone) = (e.edge(0, 1).unwrap(), e.edge(5, 6).unwrap());
-    assert!((factor(&emb, "embeddedness") - 1.0).abs() < 1e-12);
+    // The numerator is fixed point (2^-40 per tie): 1 to within 1e-9.
+    assert!((factor(&emb, "embeddedness") - 1.0).abs() < 1e-9);
     assert_eq!(factor(&lone, "embeddedness"), 0.0);
     assert!(emb.strength > lone.strength);
 }
@@ -406,6 +407,37 @@ proptest! {
         b.add_interactions(&shuffled[cut..]);
         b.score_all(NOW);
         prop_assert_eq!(bits(&a), bits(&b));
+    }
+
+    /// Embeddedness (found by triangle listing) equals its definition,
+    /// computed here pair by pair in floating point from the reported
+    /// factors: `Σ_common min(t_ac, t_bc) / min(S_a − s_ab, S_b − s_ab)`.
+    #[test]
+    fn prop_embeddedness_matches_definition(
+        data in prop::collection::vec(arb_interaction(12, NOW), 0..60),
+        params in arb_params(),
+    ) {
+        let edges = score_interactions(&data, NOW, &params);
+        let w = params.weights.normalised();
+        let base = |e: &EdgeStrength| -> f64 { (0..7).map(|k| w[k] * e.factors[k].value).sum() };
+        let tie = |e: &EdgeStrength| base(e) * factor(e, "group_size");
+        let mut sum = [0.0f64; 12];
+        let mut ties = std::collections::HashMap::new();
+        for ((a, b), e) in &edges {
+            sum[*a as usize] += base(e);
+            sum[*b as usize] += base(e);
+            ties.insert((*a, *b), tie(e));
+        }
+        let t = |x: u32, y: u32| ties.get(&(x.min(y), x.max(y))).copied();
+        for ((a, b), e) in &edges {
+            let shared: f64 = (0..12u32)
+                .filter_map(|c| Some(t(*a, c)?.min(t(*b, c)?)))
+                .sum();
+            let denom = (sum[*a as usize] - base(e)).min(sum[*b as usize] - base(e));
+            let want = if denom > 1e-12 && shared > 0.0 { (shared / denom).clamp(0.0, 1.0) } else { 0.0 };
+            let got = factor(e, "embeddedness");
+            prop_assert!((got - want).abs() < 1e-9, "pair ({}, {}): {} vs {}", a, b, got, want);
+        }
     }
 
     /// Incremental scoring equals a full recompute at the same `now`.
