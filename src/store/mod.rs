@@ -13,6 +13,7 @@ mod commit;
 mod dedup;
 pub mod graph_view;
 mod import;
+mod interaction_columns;
 mod memory;
 mod merge;
 mod ops;

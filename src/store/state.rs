@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::codec::{decode, encode};
 use super::commit::{Commit, OutboxEntry};
+use super::interaction_columns::InteractionColumns;
 use super::table::{Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
 use crate::error::{Error, ErrorCode, Result};
@@ -75,6 +76,9 @@ pub struct GraphState {
     interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
     /// The search index (see `graph_view`). Built on the first query.
     graph_view: OnceCell<super::graph_view::GraphView>,
+    /// Interactions as the strength recompute reads them. Built on the
+    /// first recompute.
+    interaction_columns: OnceCell<InteractionColumns>,
     /// Interactions written since the last strength recompute in this
     /// session (what `only: "touched"` rescores, with `updatedAt` after it).
     pub(crate) touched_interactions: rustc_hash::FxHashSet<Uuid>,
@@ -106,6 +110,7 @@ impl GraphState {
             edge_by_pair: OnceCell::new(),
             interaction_by_source: OnceCell::new(),
             graph_view: OnceCell::new(),
+            interaction_columns: OnceCell::new(),
             touched_interactions: Default::default(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
@@ -159,6 +164,11 @@ impl GraphState {
             .get_or_init(|| super::graph_view::GraphView::build(self))
     }
 
+    pub(crate) fn interaction_columns(&self) -> &InteractionColumns {
+        self.interaction_columns
+            .get_or_init(|| InteractionColumns::build(&self.interactions))
+    }
+
     /// The search index if a query has built it (never builds it).
     pub fn built_graph_view(&self) -> Option<&super::graph_view::GraphView> {
         self.graph_view.get()
@@ -210,15 +220,28 @@ impl GraphState {
             view.patch_after(&self.edges, changed);
         }
         let mut sources = self.interaction_by_source.get_mut();
-        for (id, change) in commit.interactions {
+        let mut columns = self.interaction_columns.get_mut();
+        let interactions = &mut self.interactions;
+        each_in_chunks(commit.interactions, CHUNK, |(id, change)| {
             let new_key = change
                 .as_ref()
                 .filter(|_| sources.is_some())
                 .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
+            let removed_slot = interactions.slot_of(id);
             let old = match change {
-                Some(i) => self.interactions.insert(i),
-                None => self.interactions.remove(id),
+                Some(i) => interactions.insert(i),
+                None => interactions.remove(id),
             };
+            if let Some(columns) = columns.as_mut() {
+                match interactions.slot_of(id) {
+                    Some(slot) => columns.set(slot, interactions.at_slot(slot)),
+                    None => {
+                        if let Some(slot) = removed_slot {
+                            columns.set(slot, None);
+                        }
+                    }
+                }
+            }
             if let Some(sources) = sources.as_mut() {
                 if let Some(old) = old {
                     sources.remove(&(old.source_name, old.source_id));
@@ -227,7 +250,7 @@ impl GraphState {
                     sources.insert(key, id);
                 }
             }
-        }
+        });
         for (id, m) in commit.merges {
             match m {
                 Some(m) => self.merges.insert(id, m),

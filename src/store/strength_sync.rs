@@ -29,7 +29,7 @@ use crate::model::{
     self, new_id, pair_key, Edge, EntityKind, JsNumber, Metadata, RelationshipType, StrengthFactor,
     Timestamp, Uuid,
 };
-use crate::strength::{self, channel_bit, score_interactions, StrengthParams, TimeScale};
+use crate::strength::{self, channel_bit, score_batch, StrengthParams, TimeScale};
 
 /// What `recomputeStrengths` accepts (besides `now`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -238,7 +238,7 @@ impl<B: Backend> Db<B> {
         };
         let (people, inputs, touched) =
             self.collect_interactions(since, touched_only, &|id| id, &mut report);
-        let scored = score_interactions(&inputs, now.millis(), &params);
+        let scored = score_batch(&inputs, now.millis(), &params);
         report.pairs_scored = scored.len();
         let mut s = Staging::new(st, now);
         // Sized once: growing a map of ~1 KB edge records rehashes (moves) them.
@@ -352,7 +352,7 @@ impl<B: Backend> Db<B> {
         let mut report = StrengthReport::default();
         let (people, inputs, _) = self.collect_interactions(None, false, &redirect, &mut report);
         let scores: HashMap<(Uuid, Uuid), strength::EdgeStrength> =
-            score_interactions(&inputs, now.millis(), &params)
+            score_batch(&inputs, now.millis(), &params)
                 .into_iter()
                 .map(|((a, b), es)| (pair_key(people[a as usize], people[b as usize]), es))
                 .collect();
@@ -376,11 +376,7 @@ impl<B: Backend> Db<B> {
         touched_only: bool,
         redirect: &dyn Fn(Uuid) -> Uuid,
         report: &mut StrengthReport,
-    ) -> (
-        Vec<Uuid>,
-        Vec<strength::InteractionInput>,
-        HashSet<(u32, u32)>,
-    ) {
+    ) -> (Vec<Uuid>, strength::InteractionBatch, HashSet<(u32, u32)>) {
         let st = self.state();
         // email → live person
         let mut by_email: HashMap<String, Uuid> = HashMap::default();
@@ -404,45 +400,48 @@ impl<B: Backend> Db<B> {
             }
         };
 
-        // Participant text → provisional index (first appearance): the same
-        // few thousand ids and emails recur across a million interactions,
-        // so each is parsed and resolved once.
-        let mut dense: HashMap<Uuid, u32> = HashMap::default();
-        let mut people: Vec<Uuid> = Vec::new();
-        let mut resolved: HashMap<&str, u32> = HashMap::default();
-        let mut inputs = Vec::with_capacity(st.interactions.len());
-        let mut unknown: std::collections::BTreeSet<&str> = Default::default();
+        // Each distinct participant text resolved once (the columns intern
+        // them), then people numbered by id: the engine sums in ascending
+        // index order, so this canonical numbering (not the table order)
+        // is what makes the scores bit-for-bit reproducible.
+        let columns = st.interaction_columns();
+        let texts = columns.texts();
+        let person_of_key: Vec<Option<Uuid>> = texts.iter().map(|t| resolve(t)).collect();
+        let mut people: Vec<Uuid> = person_of_key.iter().flatten().copied().collect();
+        people.sort_unstable();
+        people.dedup();
+        let index_of_key: Vec<u32> = person_of_key
+            .iter()
+            .map(|p| {
+                p.map_or(NO_PERSON, |id| {
+                    people.binary_search(&id).unwrap_or(0) as u32
+                })
+            })
+            .collect();
+
+        let rows = columns.rows();
+        let mut batch = strength::InteractionBatch::with_capacity(rows.len(), 3 * rows.len());
+        let mut unknown_keys = vec![false; texts.len()];
         let mut touched: HashSet<(u32, u32)> = HashSet::default();
-        // Table order: the engine is order-independent, and the dense
-        // indices are made canonical below, so no sort of the interactions.
-        // In chunks of table slots (see `graph::in_chunks`).
-        let slots = st.interactions.by_slot();
-        in_chunks(slots.len(), CHUNK, |r| {
-            for i in slots[r].iter().flatten() {
-                if i.deleted_at.is_some() {
+        let mut ps: Vec<u32> = Vec::new();
+        // Table order: the engine is order-independent. In chunks of table
+        // slots (see `graph::in_chunks`).
+        in_chunks(rows.len(), CHUNK, |r| {
+            for slot in r {
+                let row = &rows[slot];
+                if !row.live {
                     continue;
                 }
-                let mut ps: Vec<u32> = Vec::with_capacity(i.participants.len());
+                ps.clear();
                 let mut sender = None;
-                for raw in &i.participants {
-                    let n = *resolved.entry(raw.as_str()).or_insert_with(|| {
-                        resolve(raw).map_or(NO_PERSON, |id| {
-                            *dense.entry(id).or_insert_with(|| {
-                                people.push(id);
-                                (people.len() - 1) as u32
-                            })
-                        })
-                    });
+                for (pos, &k) in columns.keys(row).iter().enumerate() {
+                    let n = index_of_key[k as usize];
                     if n == NO_PERSON {
                         report.unknown_participants.count += 1;
-                        // The 20 smallest distinct: the same whatever the table order.
-                        unknown.insert(raw.as_str());
-                        if unknown.len() > 20 {
-                            unknown.pop_last();
-                        }
+                        unknown_keys[k as usize] = true;
                         continue;
                     }
-                    if i.sender.as_deref() == Some(raw.as_str()) {
+                    if pos as u32 == row.sender {
                         sender = Some(n);
                     }
                     if !ps.contains(&n) {
@@ -455,8 +454,11 @@ impl<B: Backend> Db<B> {
                 }
                 // Only an `only: "touched"` call looks at what was touched.
                 if touched_only
-                    && (since.map_or(true, |t| i.updated_at > t)
-                        || st.touched_interactions.contains(&i.id))
+                    && (since.map_or(true, |t| row.updated_ms > t.millis())
+                        || st
+                            .interactions
+                            .at_slot(slot as u32)
+                            .is_some_and(|i| st.touched_interactions.contains(&i.id)))
                 {
                     for x in 0..ps.len() {
                         for y in x + 1..ps.len() {
@@ -465,53 +467,31 @@ impl<B: Backend> Db<B> {
                     }
                 }
                 report.interactions_used += 1;
-                inputs.push(strength::InteractionInput {
-                    timestamp_ms: i.timestamp.millis(),
-                    participants: ps,
+                batch.push(
+                    row.timestamp_ms,
+                    ps.iter().copied(),
                     sender,
-                    channel: to_channel(i.channel),
-                    two_way: i.direction.map(|d| d == model::Direction::TwoWay),
-                    duration_minutes: i.duration_minutes.map(|d| d as f32),
-                });
+                    to_channel(row.channel),
+                    row.direction.map(|d| d == model::Direction::TwoWay),
+                    row.duration_minutes,
+                );
             }
         });
-        report.unknown_participants.examples = unknown.into_iter().map(String::from).collect();
-
-        // Canonical dense indices: people sorted by id. The engine sums
-        // embeddedness in ascending index order, so this (not the table
-        // order) is what makes the scores bit-for-bit reproducible.
-        let mut order: Vec<u32> = (0..people.len() as u32).collect();
-        order.sort_unstable_by_key(|&k| people[k as usize]);
-        let mut rank = vec![0u32; people.len()];
-        for (r, &k) in order.iter().enumerate() {
-            rank[k as usize] = r as u32;
-        }
-        let people: Vec<Uuid> = order.iter().map(|&k| people[k as usize]).collect();
-        in_chunks(inputs.len(), CHUNK, |r| {
-            for x in &mut inputs[r] {
-                for p in &mut x.participants {
-                    *p = rank[*p as usize];
-                }
-                if let Some(s) = &mut x.sender {
-                    *s = rank[*s as usize];
-                }
-            }
-        });
-        let touched = touched
-            .into_iter()
-            .map(|(a, b)| {
-                let (a, b) = (rank[a as usize], rank[b as usize]);
-                (a.min(b), a.max(b))
-            })
+        // The 20 smallest distinct unknown texts: the same whatever the table order.
+        let mut unknown: Vec<&str> = (0..texts.len())
+            .filter(|&k| unknown_keys[k])
+            .map(|k| &*texts[k])
             .collect();
-
-        (people, inputs, touched)
+        unknown.sort_unstable();
+        unknown.truncate(20);
+        report.unknown_participants.examples = unknown.into_iter().map(String::from).collect();
+        (people, batch, touched)
     }
 
     /// The strength engine's input exactly as `recomputeStrengths` builds it
     /// (people by dense index, mapped interactions): lets a benchmark time
     /// the engine apart from mapping and writing.
-    pub fn strength_inputs(&self) -> (Vec<Uuid>, Vec<strength::InteractionInput>) {
+    pub fn strength_inputs(&self) -> (Vec<Uuid>, strength::InteractionBatch) {
         let mut report = StrengthReport::default();
         let (people, inputs, _) = self.collect_interactions(None, false, &|id| id, &mut report);
         (people, inputs)
@@ -536,7 +516,7 @@ impl<B: Backend> Db<B> {
         let (_, inputs, _) = self.collect_interactions(None, false, &|id| id, &mut report);
         let t1 = clock();
         let mut engine = strength::StrengthEngine::new(params);
-        engine.add_interactions(&inputs);
+        engine.add_batch(&inputs);
         engine.score_all(now.millis());
         let t2 = clock();
         let explained = engine.edges();

@@ -8,8 +8,9 @@
 //! `Σ round(w·2^(−(end_k − t)/h) · 2^64)` (each term in `(2^−32 w, w]`), and
 //! evaluated at scoring time as `Σ_k M_k·2^(−(now − end_k)/h)`.
 
+use super::batch::Head;
 use super::params::StrengthParams;
-use super::{Channel, InteractionInput};
+use super::Channel;
 
 /// Fixed-point scale of group-discounted counts (reciprocity); g ≤ 1 fits u32.
 const G_SCALE: f64 = 2_147_483_648.0; // 2^31
@@ -90,34 +91,31 @@ pub(crate) struct Contribution {
     pub channel_bit: u8,
 }
 
-/// Deduplicate participants into `buf` (sorted) and derive the per-pair
-/// contribution. Returns `None` when fewer than two distinct participants.
+/// Derive the per-pair contribution of one interaction from its head and
+/// its participants (sorted, distinct). Returns `None` when fewer than two.
 pub(crate) fn prepare(
-    it: &InteractionInput,
+    it: &Head,
+    participants: &[u32],
     params: &StrengthParams,
     mass: &MassConfig,
-    buf: &mut Vec<u32>,
 ) -> Option<Contribution> {
-    buf.clear();
-    buf.extend_from_slice(&it.participants);
-    buf.sort_unstable();
-    buf.dedup();
-    let n = buf.len();
+    let n = participants.len();
     if n < 2 {
         return None;
     }
     let g = mass.group_discount(n, params);
     let cw = params.channel_weights.get(it.channel);
     let cw = if cw.is_finite() && cw > 0.0 { cw } else { 0.0 };
-    let w = (cw * g * params.duration_multiplier(it.duration_minutes)).clamp(0.0, MAX_WEIGHT);
+    let duration = it.duration_minutes();
+    let w = (cw * g * params.duration_multiplier(duration)).clamp(0.0, MAX_WEIGHT);
     let minutes = params
-        .effective_minutes(it.channel, it.duration_minutes)
+        .effective_minutes(it.channel, duration)
         .min(MAX_MINUTES);
     let synchronous = matches!(it.channel, Channel::Meeting | Channel::Call);
-    let dir = match (it.two_way, it.sender) {
+    let dir = match (it.two_way, it.sender()) {
         (Some(true), _) => DIR_EXCHANGE,
         (None, _) if synchronous && params.synchronous_two_way => DIR_EXCHANGE,
-        (_, Some(s)) if s < DIR_EXCHANGE && buf.binary_search(&s).is_ok() => s,
+        (_, Some(s)) if s < DIR_EXCHANGE && participants.binary_search(&s).is_ok() => s,
         _ => DIR_UNKNOWN,
     };
     let to_end = mass.bucket_ms - it.timestamp_ms.rem_euclid(mass.bucket_ms); // (0, bucket]

@@ -1,10 +1,11 @@
 //! The incremental strength engine.
 
 use super::accumulate::{prepare, MassConfig, PairStats};
+use super::batch::BatchSlice;
 use super::embeddedness::{ratio, shared_by_triangles, tie_fx};
 use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
 use super::params::{ResolvedScales, StrengthParams};
-use super::{EdgeStrength, Factor, InteractionInput, FACTOR_NAMES};
+use super::{EdgeStrength, Factor, InteractionBatch, InteractionInput, FACTOR_NAMES};
 // Every pass over all interactions, pairs or people runs in chunks: in V8 a
 // long pass inside one wasm call otherwise runs baseline code to its end.
 use crate::graph::{in_chunks, CHUNK};
@@ -149,45 +150,53 @@ impl StrengthEngine {
     /// each person's pairs are updated together: cost
     /// `O(pair events + persons touched × their degree)`.
     pub fn add_interactions(&mut self, batch: &[InteractionInput]) -> Vec<(u32, u32)> {
+        self.add_batch(&InteractionBatch::from(batch))
+    }
+
+    /// [`Self::add_interactions`] for interactions already in flat form.
+    pub fn add_batch(&mut self, batch: &InteractionBatch) -> Vec<(u32, u32)> {
         // Chunks bound the scratch memory (≈ 48 B per interaction + 8 B per
         // pair event); the O(persons) counting-sort overhead per chunk is
         // amortised by the chunk size.
         let chunk = (1usize << 20).max(self.up.len() / 4);
         let mut touched: Vec<u32> = Vec::new();
-        for part in batch.chunks(chunk) {
-            self.add_chunk(part, &mut touched);
+        let mut start = 0;
+        while start < batch.len() {
+            let end = batch.len().min(start + chunk);
+            self.add_chunk(batch.slice(start..end), &mut touched);
+            start = end;
         }
         let mut out: Vec<(u32, u32)> = touched.iter().map(|&p| self.keys[p as usize]).collect();
         out.sort_unstable();
         out
     }
 
-    fn add_chunk(&mut self, batch: &[InteractionInput], touched: &mut Vec<u32>) {
-        // 1. Prepare every interaction; flatten deduplicated participants.
+    fn add_chunk(&mut self, batch: BatchSlice<'_>, touched: &mut Vec<u32>) {
+        // 1. Prepare every interaction with two or more participants.
         let mut contribs = Vec::with_capacity(batch.len());
-        let mut parts: Vec<u32> = Vec::new();
-        let mut part_off: Vec<usize> = vec![0];
-        let mut buf = Vec::new();
+        // The interaction (in `batch`) of each contribution.
+        let mut source: Vec<u32> = Vec::with_capacity(batch.len());
         let mut max_person = 0u32;
         let (mut t_min, mut t_max) = (self.t_min, self.t_max);
         let (params, mass) = (&self.params, &self.mass);
         in_chunks(batch.len(), CHUNK, |r| {
-            for it in &batch[r] {
-                let Some(c) = prepare(it, params, mass, &mut buf) else {
+            for i in r {
+                let p = batch.participants(i);
+                let Some(c) = prepare(batch.head(i), p, params, mass) else {
                     continue;
                 };
                 t_min = t_min.min(c.t);
                 t_max = t_max.max(c.t);
-                max_person = max_person.max(*buf.last().unwrap_or(&0));
-                parts.extend_from_slice(&buf);
-                part_off.push(parts.len());
+                max_person = max_person.max(p[p.len() - 1]);
                 contribs.push(c);
+                source.push(i as u32);
             }
         });
         (self.t_min, self.t_max) = (t_min, t_max);
         if contribs.is_empty() {
             return;
         }
+        let parts_of = |ci: usize| batch.participants(source[ci] as usize);
         let n_people = (max_person as usize + 1).max(self.up.len());
         if self.up.len() < n_people {
             self.up.resize_with(n_people, Vec::new);
@@ -199,7 +208,7 @@ impl StrengthEngine {
         let mut off = vec![0usize; n_people + 1];
         in_chunks(contribs.len(), CHUNK, |r| {
             for ci in r {
-                let p = &parts[part_off[ci]..part_off[ci + 1]];
+                let p = parts_of(ci);
                 for (i, &a) in p.iter().enumerate() {
                     off[a as usize + 1] += p.len() - 1 - i;
                 }
@@ -212,7 +221,7 @@ impl StrengthEngine {
         let mut ev: Vec<(u32, u32)> = vec![(0, 0); off[n_people]];
         in_chunks(contribs.len(), CHUNK, |r| {
             for ci in r {
-                let p = &parts[part_off[ci]..part_off[ci + 1]];
+                let p = parts_of(ci);
                 for (i, &a) in p.iter().enumerate() {
                     for &b in &p[i + 1..] {
                         ev[fill[a as usize]] = (b, ci as u32);
@@ -582,8 +591,17 @@ pub fn score_interactions(
     now_ms: i64,
     params: &StrengthParams,
 ) -> Vec<((u32, u32), EdgeStrength)> {
+    score_batch(&InteractionBatch::from(interactions), now_ms, params)
+}
+
+/// [`score_interactions`] for interactions already in flat form.
+pub fn score_batch(
+    batch: &InteractionBatch,
+    now_ms: i64,
+    params: &StrengthParams,
+) -> Vec<((u32, u32), EdgeStrength)> {
     let mut e = StrengthEngine::new(params.clone());
-    e.add_interactions(interactions);
+    e.add_batch(batch);
     e.score_all(now_ms);
     e.edges()
 }

@@ -38,6 +38,7 @@
 //!   provided the previous scoring used the same `now`.
 
 pub mod accumulate;
+mod batch;
 pub mod embeddedness;
 mod engine;
 pub mod factors;
@@ -47,7 +48,8 @@ pub mod params;
 mod tests;
 
 pub use accumulate::{channel_bit, PairStats};
-pub use engine::{score_interactions, StrengthEngine};
+pub use batch::InteractionBatch;
+pub use engine::{score_batch, score_interactions, StrengthEngine};
 pub use params::{FactorWeights, PerChannel, ResolvedScales, StrengthParams, TimeScale};
 
 /// Interaction channel.
