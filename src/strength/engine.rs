@@ -576,10 +576,17 @@ impl StrengthEngine {
         out
     }
 
+    /// Every scored pair explained, in pair order, one at a time: a caller
+    /// that turns them into records needs no vector of a million
+    /// explanations (~300 bytes each) in between.
+    pub fn for_each_edge(&self, mut f: impl FnMut((u32, u32), EdgeStrength)) {
+        self.each_scored(|k, p| f(k, self.explain(p)));
+    }
+
     /// All scored pairs explained, sorted by pair.
     pub fn edges(&self) -> Vec<((u32, u32), EdgeStrength)> {
         let mut out = Vec::with_capacity(self.keys.len());
-        self.each_scored(|k, p| out.push((k, self.explain(p))));
+        self.for_each_edge(|k, e| out.push((k, e)));
         out
     }
 }
