@@ -21,13 +21,16 @@ const now = Date.parse('2026-01-01T00:00:00Z');
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const full = (p) => p.mapSeconds + p.engineSeconds + p.explainSeconds;
 // Phases: best of 3 by wall clock (the hook's clock), with that run's CPU.
-let phases;
+let phases, firstMap;
 for (let i = 0; i < 3; i++) {
   const c = cpu();
   const p = JSON.parse(g.benchStrengthPhases(JSON.stringify({ now })));
   p.cpuSeconds = cpu() - c;
+  // The first mapping after opening also builds the participant columns.
+  firstMap ??= p.mapSeconds;
   if (!phases || full(p) < full(phases)) phases = p;
 }
+phases.firstMapSeconds = firstMap;
 t = performance.now();
 let c = cpu();
 const r = JSON.parse(await g.recomputeStrengths(JSON.stringify({ now })));

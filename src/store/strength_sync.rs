@@ -74,7 +74,8 @@ pub struct StrengthReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StrengthPhases {
-    /// Participants mapped to dense people (the engine's input).
+    /// Participants mapped to dense people (the engine's input), through
+    /// the interaction columns (the first call after opening builds them).
     pub map_seconds: f64,
     /// Ingest every interaction and score every pair.
     pub engine_seconds: f64,
