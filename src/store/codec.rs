@@ -10,11 +10,41 @@ use crate::error::{Error, ErrorCode, Result};
 pub const FORMAT: u8 = 1;
 
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    encode_sized(value, 0)
+}
+
+/// [`encode`] into a buffer that starts with `capacity` bytes: a bucket of
+/// hundreds of records otherwise grows (and is copied) a dozen times.
+pub fn encode_sized<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Vec<u8> {
     // postcard writes a tuple as its fields back to back and a u8 as one
     // raw byte: this is `[FORMAT] ++ postcard(value)` in one buffer, without
     // copying the (up to hundreds of MB for a big write) body once more.
     // Serializing our own types into a Vec cannot fail.
-    postcard::to_allocvec(&(FORMAT, value)).expect("postcard encoding of model types")
+    postcard::serialize_with_flavor(&(FORMAT, value), Buffer(Vec::with_capacity(capacity)))
+        .expect("postcard encoding of model types")
+}
+
+/// postcard's `AllocVec` flavor, but starting from a buffer of our size.
+struct Buffer(Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Buffer {
+    type Output = Vec<u8>;
+
+    #[inline(always)]
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<Vec<u8>> {
+        Ok(self.0)
+    }
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {

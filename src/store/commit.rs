@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::codec::encode;
+use super::codec::{encode, encode_sized};
 use super::state::GraphState;
 use super::table::{Key, Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
@@ -124,8 +124,10 @@ impl Commit {
             set.deletes.push((StoreName::Audit, StoreKey::Num(*seq)));
         }
         for o in &self.outbox {
+            // 18 bytes per change (see `OutboxEntry`), plus the header.
+            let bytes = encode_sized(o, o.changes.len() * 18 + 64);
             set.puts
-                .push((StoreName::Outbox, StoreKey::Num(o.seq), encode(o)));
+                .push((StoreName::Outbox, StoreKey::Num(o.seq), bytes));
         }
         for seq in &self.outbox_removed {
             set.deletes.push((StoreName::Outbox, StoreKey::Num(*seq)));
@@ -161,6 +163,8 @@ fn buckets<T: Record>(
     // In chunks of buckets: a large write re-encodes every bucket in one
     // wasm call, which V8 would run in its baseline tier to the end.
     let mut keys: Vec<Key> = Vec::new();
+    // Bytes per record of the last bucket encoded, to size the next one.
+    let mut per_record = 0usize;
     in_chunks(runs.len(), BUCKETS_PER_CALL, |range| {
         for &(i, end) in &runs[range] {
             let bucket = changed[i].bucket;
@@ -181,7 +185,9 @@ fn buckets<T: Record>(
             if out.is_empty() {
                 set.deletes.push((store, key));
             } else {
-                set.puts.push((store, key, encode(&out)));
+                let bytes = encode_sized(&out, out.len() * per_record * 9 / 8 + 64);
+                per_record = bytes.len() / out.len();
+                set.puts.push((store, key, bytes));
             }
         }
     });
