@@ -33,7 +33,7 @@ pub struct StrengthEngine {
     values: Vec<[f64; N_DIRECT]>,
     base: Vec<f64>,
     /// `base · group-size factor` in fixed point (see [`tie_fx`]).
-    tie: Vec<u64>,
+    tie: Vec<u32>,
     emb: Vec<f64>,
     strength: Vec<f64>,
     /// Symmetric adjacency (CSR, rows sorted by neighbour), rebuilt lazily.
@@ -389,16 +389,16 @@ impl StrengthEngine {
 
     /// Shared strength of `(v, u)` (fixed point) with `dense` holding v's
     /// ties: scans u's row; non-neighbours of v read 0 and add nothing.
-    fn shared_with(&self, dense: &[u64], u: usize) -> u64 {
+    fn shared_with(&self, dense: &[u32], u: usize) -> u64 {
         let (lo, hi) = (self.adj_off[u], self.adj_off[u + 1]);
         let mut s = 0;
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
-            s += dense[c as usize].min(self.tie[p as usize]);
+            s += u64::from(dense[c as usize].min(self.tie[p as usize]));
         }
         s
     }
 
-    fn scatter(&self, dense: &mut [u64], v: usize, on: bool) {
+    fn scatter(&self, dense: &mut [u32], v: usize, on: bool) {
         let (lo, hi) = (self.adj_off[v], self.adj_off[v + 1]);
         for (&c, &p) in self.adj_c[lo..hi].iter().zip(&self.adj_p[lo..hi]) {
             dense[c as usize] = if on { self.tie[p as usize] } else { 0 };
@@ -509,7 +509,7 @@ impl StrengthEngine {
         self.dirty_list = dirty;
         self.clear_dirty();
         // Every pair incident to a touched person; `dirty` marks "done".
-        let mut dense = vec![0u64; self.up.len()];
+        let mut dense = vec![0u32; self.up.len()];
         let mut rescored: Vec<u32> = Vec::new();
         for &v in &nodes {
             let v = v as usize;
