@@ -18,6 +18,7 @@
 //! each common neighbour as a triangle in whatever order it finds it) and
 //! the incremental one (a row scan per pair) agree bit for bit.
 
+use super::engine::PEOPLE_CHUNK;
 use crate::graph::{in_chunks, CHUNK};
 
 /// Fixed-point scale of ties (2^32 − 1): a tie in [0, 1] fits a `u32`
@@ -54,10 +55,6 @@ struct Entry {
     t: u32,
     acc: u64,
 }
-
-/// People per call (see `graph::in_chunks`): each carries hundreds of
-/// triangles' worth of work.
-const PEOPLE_CHUNK: usize = 16;
 
 /// Σ_{c common} min(t_ac, t_bc) for every pair, by triangle listing.
 ///

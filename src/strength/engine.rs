@@ -12,8 +12,8 @@ use crate::graph::{in_chunks, CHUNK};
 
 /// People per call in passes over people: each person carries a whole row
 /// (hundreds of pairs), so `CHUNK` people would be a third of a 10 k-person
-/// pass in one call, run in the baseline tier.
-const PEOPLE_CHUNK: usize = 16;
+/// pass in one call, run in the baseline tier. (The embeddedness pass too.)
+pub(super) const PEOPLE_CHUNK: usize = 16;
 
 /// Keeps [`PairStats`] per pair and the scores of the last scoring pass.
 ///
