@@ -227,19 +227,17 @@ impl GraphState {
                 .as_ref()
                 .filter(|_| sources.is_some())
                 .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
-            let removed_slot = interactions.slot_of(id);
+            // Only the columns need the slot a removal empties.
+            let slot_before = columns.as_ref().and_then(|_| interactions.slot_of(id));
             let old = match change {
                 Some(i) => interactions.insert(i),
                 None => interactions.remove(id),
             };
             if let Some(columns) = columns.as_mut() {
-                match interactions.slot_of(id) {
-                    Some(slot) => columns.set(slot, interactions.at_slot(slot)),
-                    None => {
-                        if let Some(slot) = removed_slot {
-                            columns.set(slot, None);
-                        }
-                    }
+                // A stored record keeps its slot, a new one takes one, and a
+                // removed one leaves its slot empty (`at_slot` is then None).
+                if let Some(slot) = interactions.slot_of(id).or(slot_before) {
+                    columns.set(slot, interactions.at_slot(slot));
                 }
             }
             if let Some(sources) = sources.as_mut() {
