@@ -1,7 +1,7 @@
 //! The direct (pair-local) factors, each a value in [0, 1] that never
 //! decreases when the pair gains an interaction at or before `now`.
 
-use super::accumulate::{MassConfig, PairStats};
+use super::accumulate::{diff_ms, MassConfig, PairStats};
 use super::params::{ResolvedScales, StrengthParams};
 
 /// Number of direct factors.
@@ -70,7 +70,7 @@ pub fn direct_factors(
         return v;
     }
     let now = effective_now(stats, now_ms);
-    let age = (now as i128 - stats.last_ms as i128) as f64;
+    let age = diff_ms(now, stats.last_ms);
     v[RECENCY] = (-age / scales.recency_half_life_ms).exp2().clamp(0.0, 1.0);
     v[FREQUENCY] = sat(stats.decayed_mass(now, mass), params.frequency_saturation);
     let floor = params.one_way_reciprocity.clamp(0.0, 1.0);
@@ -89,7 +89,7 @@ pub fn direct_factors(
         .group_discount(stats.min_group as usize, params)
         .clamp(0.0, 1.0);
     v[DURATION] = sat(stats.minutes(), params.duration_saturation_minutes);
-    let span = (stats.last_ms as i128 - stats.first_ms as i128) as f64;
+    let span = diff_ms(stats.last_ms, stats.first_ms);
     v[LONGEVITY] = sat(span, scales.longevity_scale_ms);
     v
 }
