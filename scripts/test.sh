@@ -19,8 +19,8 @@ suite() {
   if "$@"; then echo "==== $name: ok ($((SECONDS - t0)) s)"; else echo "==== $name: FAILED ($((SECONDS - t0)) s)"; failed+=("$name"); fi
 }
 
-suite "native tests" cargo test --all-targets
-suite "doc tests" cargo test --doc
+suite "native tests" cargo test --workspace --all-targets
+suite "doc tests" cargo test --workspace --doc
 suite "package build" node scripts/build.mjs
 suite "browser tests (page, worker)" cargo test --target wasm32-unknown-unknown --test browser_page --test browser_worker
 suite "typescript types" npx --no-install tsc -p tests/types/tsconfig.json

@@ -26,7 +26,9 @@ pub mod model;
 pub mod normalize;
 pub mod resolve;
 pub mod store;
-pub mod strength;
+/// Tie strength per pair of people. A crate of its own (`src/strength`,
+/// `wig-strength`) so the release build compiles it at opt-level 3.
+pub use wig_strength as strength;
 pub mod sync;
 
 #[cfg(target_arch = "wasm32")]

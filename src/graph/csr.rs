@@ -2,8 +2,8 @@
 //!
 //! See the module docs of [`crate::graph`] for the design.
 
-use super::chunked::{in_chunks, CHUNK};
 use super::filters::MAX_REL_TYPE;
+use super::{in_chunks, CHUNK};
 use super::{EdgeInput, GraphError, Result};
 
 /// Strength value marking a removed (tombstoned) CSR half-edge. No filter

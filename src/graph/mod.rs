@@ -52,7 +52,6 @@
 
 mod bfs;
 mod bidirectional_bfs;
-mod chunked;
 mod csr;
 mod dijkstra;
 mod filters;
@@ -70,7 +69,8 @@ mod tests;
 
 pub use bfs::bfs_distances;
 pub use bidirectional_bfs::shortest_path;
-pub use chunked::{each_in_chunks, in_chunks, CHUNK};
+// Shared with the strength engine, whose crate holds it (see `crate::strength`).
+pub use crate::strength::chunked::{each_in_chunks, in_chunks, CHUNK};
 pub use csr::{CsrIndex, EdgeRef, SortedNeighbors};
 pub use dijkstra::best_path;
 pub use filters::{Filters, ALL_REL_TYPES, DEFAULT_INTRO_MAX_HOPS, MAX_REL_TYPE};

@@ -62,7 +62,7 @@ pub(crate) fn u128_to_f64(m: u128) -> f64 {
 #[inline]
 pub(crate) fn f64_to_u128(x: f64) -> u128 {
     const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-    if !(x >= TWO_64) {
+    if x.is_nan() || x < TWO_64 {
         return x as u64 as u128; // below 2^64, NaN, negative
     }
     if x >= TWO_64 * TWO_64 {

@@ -34,7 +34,7 @@ impl Head {
 /// interaction. Participants are kept sorted and deduplicated.
 ///
 /// ```
-/// use wig_graph::strength::{Channel, InteractionBatch};
+/// use wig_strength::{Channel, InteractionBatch};
 /// let mut batch = InteractionBatch::default();
 /// batch.push(1_000, [3, 1, 3], Some(3), Channel::Email, None, None);
 /// assert_eq!(batch.len(), 1);

@@ -19,7 +19,7 @@
 //! the incremental one (a row scan per pair) agree bit for bit.
 
 use super::engine::PEOPLE_CHUNK;
-use crate::graph::{in_chunks, CHUNK};
+use crate::chunked::{in_chunks, CHUNK};
 
 /// Fixed-point scale of ties (2^32 − 1): a tie in [0, 1] fits a `u32`
 /// (steps of 2.3·10⁻¹⁰), so the triangle pass can keep it beside the

@@ -8,7 +8,7 @@ use super::params::{ResolvedScales, StrengthParams};
 use super::{EdgeStrength, Factor, InteractionBatch, InteractionInput, FACTOR_NAMES};
 // Every pass over all interactions, pairs or people runs in chunks: in V8 a
 // long pass inside one wasm call otherwise runs baseline code to its end.
-use crate::graph::{in_chunks, CHUNK};
+use crate::chunked::{in_chunks, CHUNK};
 
 /// People per call in passes over people: each person carries a whole row
 /// (hundreds of pairs), so `CHUNK` people would be a third of a 10 k-person

@@ -39,6 +39,7 @@
 
 pub mod accumulate;
 mod batch;
+pub mod chunked;
 pub mod embeddedness;
 mod engine;
 pub mod factors;

@@ -20,7 +20,7 @@ pub const CHUNK: usize = 4096;
 ///
 /// ```
 /// let mut seen = Vec::new();
-/// wig_graph::graph::in_chunks(10, 4, |r| seen.push(r));
+/// wig_strength::chunked::in_chunks(10, 4, |r| seen.push(r));
 /// assert_eq!(seen, vec![0..4, 4..8, 8..10]);
 /// ```
 pub fn in_chunks(len: usize, chunk: usize, mut f: impl FnMut(Range<usize>)) {
@@ -45,7 +45,7 @@ pub fn in_chunks(len: usize, chunk: usize, mut f: impl FnMut(Range<usize>)) {
 ///
 /// ```
 /// let mut sum = 0;
-/// wig_graph::graph::each_in_chunks(vec![1, 2, 3, 4, 5], 2, |x| sum += x);
+/// wig_strength::chunked::each_in_chunks(vec![1, 2, 3, 4, 5], 2, |x| sum += x);
 /// assert_eq!(sum, 15);
 /// ```
 pub fn each_in_chunks<I>(items: I, chunk: usize, mut f: impl FnMut(I::Item))
