@@ -51,6 +51,9 @@ pub struct StrengthEngine {
 }
 
 const NONE: u32 = u32::MAX;
+/// Marks a provisional pair id (an index into the person's new pairs)
+/// while a person's events are resolved; pair ids stay below it.
+const FRESH: u32 = 1 << 31;
 
 impl StrengthEngine {
     pub fn new(params: StrengthParams) -> Self {
@@ -124,6 +127,7 @@ impl StrengthEngine {
 
     fn new_pair(&mut self, a: u32, b: u32) -> u32 {
         let pid = self.keys.len() as u32;
+        assert!(pid < FRESH, "more than 2^31 pairs");
         self.keys.push((a, b));
         self.dirty.push(false);
         pid
@@ -235,8 +239,13 @@ impl StrengthEngine {
             }
         });
         // 3. Per person a: resolve each event's pair id through a dense slot
-        // map (new pairs get ids here), in place of its `b`.
+        // map, in place of its `b`. New pairs are numbered in `b` order once
+        // the person's events are seen, so a full recompute numbers every
+        // pair in pair order: later passes in pair order (explaining,
+        // writing edges) then read the per-pair arrays front to back (in
+        // first-seen order, explaining 1.41 M pairs stalled on `stats`).
         let mut fresh: Vec<(u32, u32)> = Vec::new();
+        let mut renumber: Vec<u32> = Vec::new();
         let mut slot = std::mem::take(&mut self.slot);
         in_chunks(n_people, PEOPLE_CHUNK, |r| {
             for a in r {
@@ -249,26 +258,34 @@ impl StrengthEngine {
                     let mut pid = slot[b as usize];
                     if pid == NONE {
                         pid = match self.up[a].binary_search_by_key(&b, |e| e.0) {
-                            Ok(i) => self.up[a][i].1,
-                            Err(_) => {
-                                let p = self.new_pair(a as u32, b);
-                                fresh.push((b, p));
+                            Ok(i) => {
+                                let p = self.up[a][i].1;
+                                self.mark_dirty(p);
                                 p
+                            }
+                            Err(_) => {
+                                fresh.push((b, fresh.len() as u32));
+                                FRESH | (fresh.len() as u32 - 1)
                             }
                         };
                         slot[b as usize] = pid;
-                        if !self.dirty[pid as usize] {
-                            self.dirty[pid as usize] = true;
-                            self.dirty_list.push(pid);
-                        }
                     }
                     e.0 = pid;
                 }
-                for &(pid, _) in evs.iter() {
-                    slot[self.keys[pid as usize].1 as usize] = NONE;
-                }
                 if !fresh.is_empty() {
                     fresh.sort_unstable();
+                    renumber.resize(fresh.len(), 0);
+                    for (b, k) in fresh.iter_mut() {
+                        let p = self.new_pair(a as u32, *b);
+                        self.mark_dirty(p);
+                        renumber[*k as usize] = p;
+                        *k = p;
+                    }
+                    for e in evs.iter_mut() {
+                        if e.0 & FRESH != 0 {
+                            e.0 = renumber[(e.0 & !FRESH) as usize];
+                        }
+                    }
                     let old = std::mem::take(&mut self.up[a]);
                     let mut merged = Vec::with_capacity(old.len() + fresh.len());
                     let (mut i, mut j) = (0, 0);
@@ -285,17 +302,29 @@ impl StrengthEngine {
                     fresh.clear();
                     self.adj_stale = true;
                 }
+                for &(pid, _) in evs.iter() {
+                    slot[self.keys[pid as usize].1 as usize] = NONE;
+                }
             }
         });
         self.slot = slot;
-        // 4. Statistics sized once for the new pairs (grown pair by pair,
-        // 112-byte records were moved over and over), then every event
-        // absorbed, person by person: a person's pairs sit together.
-        self.stats.resize(self.keys.len(), PairStats::default());
+        // 4. Every event absorbed, person by person: a person's pairs sit
+        // together. Statistics of a person's new pairs (the newest ids) are
+        // created just before its events are absorbed, so they are still in
+        // cache (sized up front, 158 MB of defaults had left the cache by
+        // the time each person's pairs were reached); reserved once (grown
+        // pair by pair, the records were moved over and over).
+        self.stats.reserve(self.keys.len() - self.stats.len());
         let mut local = Vec::new();
         in_chunks(n_people, PEOPLE_CHUNK, |r| {
             for a in r {
                 let evs = &ev[off[a]..off[a + 1]];
+                let Some(last) = evs.iter().map(|&(pid, _)| pid).max() else {
+                    continue;
+                };
+                if self.stats.len() <= last as usize {
+                    self.stats.resize(last as usize + 1, PairStats::default());
+                }
                 // Gather this person's contributions first: a tight loop of
                 // independent loads lets the cache misses overlap.
                 local.clear();
@@ -306,6 +335,7 @@ impl StrengthEngine {
                 }
             }
         });
+        debug_assert_eq!(self.stats.len(), self.keys.len());
     }
 
     /// Rebuild the symmetric CSR adjacency from the upper lists. Rows come
@@ -434,6 +464,13 @@ impl StrengthEngine {
             s += x;
         }
         self.strength[pid] = s.clamp(0.0, 1.0);
+    }
+
+    fn mark_dirty(&mut self, pid: u32) {
+        if !self.dirty[pid as usize] {
+            self.dirty[pid as usize] = true;
+            self.dirty_list.push(pid);
+        }
     }
 
     fn clear_dirty(&mut self) {
