@@ -93,7 +93,13 @@ pub struct MassConfig {
     /// `params.group_discount(n)` for `n < GROUP_TABLE`: a `powf` (a libm
     /// call in wasm) per interaction and per pair otherwise.
     group_discounts: [f64; GROUP_TABLE],
+    /// `params.duration_multiplier(m)` for whole minutes `m < DURATION_TABLE`
+    /// (how durations usually come): another `powf` per interaction otherwise.
+    duration_multipliers: [f64; DURATION_TABLE],
 }
+
+/// Whole-minute durations with a precomputed multiplier (up to 4 hours).
+const DURATION_TABLE: usize = 241;
 
 /// Group sizes with a precomputed discount (larger ones call `powf`).
 const GROUP_TABLE: usize = 64;
@@ -107,6 +113,9 @@ impl MassConfig {
             half_life_ms: h,
             bucket_ms: bucket,
             group_discounts: std::array::from_fn(|n| params.group_discount(n)),
+            duration_multipliers: std::array::from_fn(|m| {
+                params.duration_multiplier(Some(m as f32))
+            }),
         }
     }
 
@@ -116,6 +125,17 @@ impl MassConfig {
         match self.group_discounts.get(n) {
             Some(&g) => g,
             None => params.group_discount(n),
+        }
+    }
+
+    /// Exactly `params.duration_multiplier(minutes)`.
+    #[inline(always)]
+    pub fn duration_multiplier(&self, minutes: Option<f32>, params: &StrengthParams) -> f64 {
+        match minutes {
+            Some(m) if m >= 0.0 && m < DURATION_TABLE as f32 && m == m.trunc() => {
+                self.duration_multipliers[m as usize]
+            }
+            _ => params.duration_multiplier(minutes),
         }
     }
 }
@@ -157,7 +177,7 @@ pub(crate) fn prepare(
     let cw = params.channel_weights.get(it.channel);
     let cw = if cw.is_finite() && cw > 0.0 { cw } else { 0.0 };
     let duration = it.duration_minutes();
-    let w = (cw * g * params.duration_multiplier(duration)).clamp(0.0, MAX_WEIGHT);
+    let w = (cw * g * mass.duration_multiplier(duration, params)).clamp(0.0, MAX_WEIGHT);
     let minutes = params
         .effective_minutes(it.channel, duration)
         .min(MAX_MINUTES);
@@ -326,6 +346,21 @@ mod conversion_tests {
         #[test]
         fn diff_ms_is_as(a in any::<i64>(), b in any::<i64>()) {
             prop_assert_eq!(diff_ms(a, b).to_bits(), ((a as i128 - b as i128) as f64).to_bits());
+        }
+    }
+
+    #[test]
+    fn duration_table_is_the_formula() {
+        let mut params = StrengthParams::default();
+        for exponent in [params.duration_exponent, 1.0, 0.0, 2.5] {
+            params.duration_exponent = exponent;
+            let mass = MassConfig::new(&params);
+            let mut minutes: Vec<f32> = (0..300).map(|m| m as f32).collect();
+            minutes.extend([-0.0, 0.5, 239.99, 240.0, 240.5, 241.0, 1e9, -1.0, f32::NAN, f32::INFINITY]);
+            for m in minutes.into_iter().map(Some).chain([None]) {
+                let want = params.duration_multiplier(m);
+                assert_eq!(mass.duration_multiplier(m, &params).to_bits(), want.to_bits(), "{m:?}");
+            }
         }
     }
 
