@@ -356,10 +356,25 @@ mod conversion_tests {
             params.duration_exponent = exponent;
             let mass = MassConfig::new(&params);
             let mut minutes: Vec<f32> = (0..300).map(|m| m as f32).collect();
-            minutes.extend([-0.0, 0.5, 239.99, 240.0, 240.5, 241.0, 1e9, -1.0, f32::NAN, f32::INFINITY]);
+            minutes.extend([
+                -0.0,
+                0.5,
+                239.99,
+                240.0,
+                240.5,
+                241.0,
+                1e9,
+                -1.0,
+                f32::NAN,
+                f32::INFINITY,
+            ]);
             for m in minutes.into_iter().map(Some).chain([None]) {
                 let want = params.duration_multiplier(m);
-                assert_eq!(mass.duration_multiplier(m, &params).to_bits(), want.to_bits(), "{m:?}");
+                assert_eq!(
+                    mass.duration_multiplier(m, &params).to_bits(),
+                    want.to_bits(),
+                    "{m:?}"
+                );
             }
         }
     }
