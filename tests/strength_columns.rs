@@ -35,6 +35,28 @@ fn at(mut i: InteractionInput, day: i64) -> InteractionInput {
     i
 }
 
+/// A meeting of p0–p3 (undated).
+fn meeting_of_four() -> InteractionInput {
+    interaction(
+        "group",
+        &[
+            "p0@x.example",
+            "p1@x.example",
+            "p2@x.example",
+            "p3@x.example",
+        ],
+    )
+}
+
+fn upsert_and_recompute(
+    db: &mut Db<MemoryBackend>,
+    list: Vec<InteractionInput>,
+    opts: &RecomputeOptions,
+) {
+    block_on(db.upsert_interactions(list, &ctx())).unwrap();
+    block_on(db.recompute_strengths(&ctx(), opts)).unwrap();
+}
+
 #[test]
 fn recompute_after_writes_equals_recompute_on_a_fresh_open() {
     let mut db = open();
@@ -55,21 +77,9 @@ fn recompute_after_writes_equals_recompute_on_a_fresh_open() {
             )
         })
         .collect();
-    first.push(at(
-        interaction(
-            "group",
-            &[
-                "p0@x.example",
-                "p1@x.example",
-                "p2@x.example",
-                "p3@x.example",
-            ],
-        ),
-        2,
-    ));
-    block_on(db.upsert_interactions(first, &ctx())).unwrap();
+    first.push(at(meeting_of_four(), 2));
     let opts = RecomputeOptions::default();
-    block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
+    upsert_and_recompute(&mut db, first, &opts);
 
     // Writes after the columns were built.
     let changed = at(interaction("i3", &["p4@x.example", "p5@x.example"]), 1);
@@ -146,21 +156,9 @@ fn recompute_after_an_erasure_equals_recompute_on_a_fresh_open() {
             )
         })
         .collect();
-    all.push(at(
-        interaction(
-            "group",
-            &[
-                "p0@x.example",
-                "p1@x.example",
-                "p2@x.example",
-                "p3@x.example",
-            ],
-        ),
-        1,
-    ));
-    block_on(db.upsert_interactions(all, &ctx())).unwrap();
+    all.push(at(meeting_of_four(), 1));
     let opts = RecomputeOptions::default();
-    block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
+    upsert_and_recompute(&mut db, all, &opts);
     let before = db.state().interactions.len();
     block_on(db.erase_person(ids[3], &ctx())).unwrap();
     // i2, i3 and i5 named person 3 and one other: gone from the table.
