@@ -38,7 +38,10 @@ fn sat(x: f64, scale: f64) -> f64 {
     if scale.is_nan() || scale <= 0.0 || !scale.is_finite() {
         return 1.0;
     }
-    (1.0 - (-x / scale).exp()).clamp(0.0, 1.0)
+    // exp(−y) as 2^(−y·log2 e): exp2 takes half the time of exp in wasm's
+    // libm, and the relative error (≤ y·2^−53) is below 10^−14 wherever
+    // 1 − exp(−y) differs from 1.
+    (1.0 - (-(x / scale) * std::f64::consts::LOG2_E).exp2()).clamp(0.0, 1.0)
 }
 
 /// The effective scoring time of a pair: `max(now, last_seen)`. Interactions
