@@ -90,6 +90,8 @@ pub fn channel_bit(c: Channel) -> u8 {
 pub struct MassConfig {
     pub half_life_ms: f64,
     pub bucket_ms: i64,
+    /// `1 / bucket_ms`, for [`Self::bucket_of`].
+    bucket_inverse: f64,
     /// `params.group_discount(n)` for `n < GROUP_TABLE`: a `powf` (a libm
     /// call in wasm) per interaction and per pair otherwise.
     group_discounts: [f64; GROUP_TABLE],
@@ -112,10 +114,37 @@ impl MassConfig {
         MassConfig {
             half_life_ms: h,
             bucket_ms: bucket,
-            group_discounts: std::array::from_fn(|n| params.group_discount(n)),
-            duration_multipliers: std::array::from_fn(|m| {
-                params.duration_multiplier(Some(m as f32))
+            bucket_inverse: 1.0 / bucket as f64,
+            // `black_box`: with the base a constant, LLVM rewrites
+            // `pow(8, x)` as `exp2(3x)`, one ulp away from the runtime call
+            // the table stands for.
+            group_discounts: std::array::from_fn(|n| {
+                params.group_discount(std::hint::black_box(n))
             }),
+            duration_multipliers: std::array::from_fn(|m| {
+                params.duration_multiplier(Some(std::hint::black_box(m) as f32))
+            }),
+        }
+    }
+
+    /// The mass bucket of time `t`: exactly `t.div_euclid(bucket_ms)`, by a
+    /// float multiply and one correction (an `i64` division per pair event
+    /// took 2 % of a full recompute in wasm). Below 2^53 the product is off
+    /// by less than 1/8 (the quotient is below 2^48), so the floor is off
+    /// by at most one.
+    #[inline]
+    pub fn bucket_of(&self, t: i64) -> i64 {
+        if t.unsigned_abs() >= 1 << 53 {
+            return t.div_euclid(self.bucket_ms);
+        }
+        let q = (t as f64 * self.bucket_inverse).floor() as i64;
+        let r = t - q * self.bucket_ms;
+        if r < 0 {
+            q - 1
+        } else if r >= self.bucket_ms {
+            q + 1
+        } else {
+            q
         }
     }
 
@@ -146,29 +175,55 @@ impl MassConfig {
 const DIR_UNKNOWN: u32 = u32::MAX;
 const DIR_EXCHANGE: u32 = u32::MAX - 1;
 
-/// What one interaction contributes to each pair it touches. The same for
-/// every pair of the interaction, except the direction.
+/// How one interaction directs one of its pairs `(a, b)`, `a < b`: two
+/// bits, kept with the pair's event (see [`pair_direction`]).
+const PAIR_UNDIRECTED: u32 = 0;
+const PAIR_EXCHANGE: u32 = 1;
+const PAIR_FORWARD: u32 = 2;
+const PAIR_BACKWARD: u32 = 3;
+
+/// The direction (two bits) an interaction with direction evidence `dir`
+/// (from [`prepare`]) gives its pair `(a, b)`, `a < b`.
+#[inline]
+pub(crate) fn pair_direction(dir: u32, a: u32, b: u32) -> u32 {
+    if dir == DIR_EXCHANGE {
+        PAIR_EXCHANGE
+    } else if dir == a {
+        PAIR_FORWARD
+    } else if dir == b {
+        PAIR_BACKWARD
+    } else {
+        PAIR_UNDIRECTED
+    }
+}
+
+/// What one interaction contributes to each pair it touches: the same for
+/// every pair of the interaction (the direction travels with each pair's
+/// event). 32 bytes: absorbing gathers one per pair event, at random, so
+/// its size is the cost (48 bytes took a third longer to gather in wasm).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Contribution {
-    /// Mass term ×2^64 as two halves (keeps the struct 8-aligned: 48 bytes).
-    pub mass_hi: u64,
-    pub mass_lo: u64,
     pub t: i64,
+    /// Mass term ×2^64, rounded: an integer below 2^84, so exact in an
+    /// `f64` (read back with [`f64_to_u128`]).
+    pub mass_fx: f64,
     pub minutes_fx: u64,
     pub g_fx: u32,
-    pub dir: u32,
     pub group: u16,
     pub channel_bit: u8,
 }
 
+const _: () = assert!(std::mem::size_of::<Contribution>() == 32);
+
 /// Derive the per-pair contribution of one interaction from its head and
-/// its participants (sorted, distinct). Returns `None` when fewer than two.
+/// its participants (sorted, distinct), with its direction evidence (see
+/// [`pair_direction`]). Returns `None` when fewer than two participants.
 pub(crate) fn prepare(
     it: &Head,
     participants: &[u32],
     params: &StrengthParams,
     mass: &MassConfig,
-) -> Option<Contribution> {
+) -> Option<(Contribution, u32)> {
     let n = participants.len();
     if n < 2 {
         return None;
@@ -188,19 +243,18 @@ pub(crate) fn prepare(
         (_, Some(s)) if s < DIR_EXCHANGE && participants.binary_search(&s).is_ok() => s,
         _ => DIR_UNKNOWN,
     };
-    let to_end = mass.bucket_ms - it.timestamp_ms.rem_euclid(mass.bucket_ms); // (0, bucket]
+    let t = it.timestamp_ms;
+    let to_end = mass.bucket_ms - (t - mass.bucket_of(t) * mass.bucket_ms); // (0, bucket]
     let term = w * (-(to_end as f64) / mass.half_life_ms).exp2();
-    let mass_fx = f64_to_u128((term * MASS_SCALE).round());
-    Some(Contribution {
-        mass_hi: (mass_fx >> 64) as u64,
-        mass_lo: mass_fx as u64,
+    let contribution = Contribution {
         t: it.timestamp_ms,
+        mass_fx: (term * MASS_SCALE).round(),
         minutes_fx: (minutes * g * MIN_SCALE).round() as u64,
         g_fx: (g * G_SCALE).round() as u32,
-        dir,
         group: n.min(u16::MAX as usize) as u16,
         channel_bit: channel_bit(it.channel),
-    })
+    };
+    Some((contribution, dir))
 }
 
 /// Sufficient statistics of one pair `(a, b)`, `a < b`.
@@ -249,24 +303,21 @@ impl Default for PairStats {
 }
 
 impl PairStats {
-    /// Absorb one interaction for the pair `(a, b)` with `a < b`.
-    pub(crate) fn absorb(&mut self, a: u32, b: u32, c: &Contribution, mass: &MassConfig) {
+    /// Absorb one interaction with its [`pair_direction`] for this pair.
+    pub(crate) fn absorb(&mut self, c: &Contribution, direction: u32, mass: &MassConfig) {
         self.count = self.count.saturating_add(1);
         self.first_ms = self.first_ms.min(c.t);
         self.last_ms = self.last_ms.max(c.t);
         self.channels |= c.channel_bit;
         self.min_group = self.min_group.min(c.group as u32);
-        let g = c.g_fx as u64;
-        if c.dir == DIR_EXCHANGE {
-            self.exchange_fx = self.exchange_fx.saturating_add(g);
-        } else if c.dir == a {
-            self.fwd_fx = self.fwd_fx.saturating_add(g);
-        } else if c.dir == b {
-            self.bwd_fx = self.bwd_fx.saturating_add(g);
-        }
+        // Without branches: the direction is as good as random per event.
+        let mut g = [0u64; 4];
+        g[(direction & 3) as usize] = u64::from(c.g_fx);
+        self.exchange_fx = self.exchange_fx.saturating_add(g[PAIR_EXCHANGE as usize]);
+        self.fwd_fx = self.fwd_fx.saturating_add(g[PAIR_FORWARD as usize]);
+        self.bwd_fx = self.bwd_fx.saturating_add(g[PAIR_BACKWARD as usize]);
         self.minutes_fx = self.minutes_fx.saturating_add(c.minutes_fx);
-        let m = ((c.mass_hi as u128) << 64) | c.mass_lo as u128;
-        self.add_mass(c.t.div_euclid(mass.bucket_ms), m);
+        self.add_mass(mass.bucket_of(c.t), f64_to_u128(c.mass_fx));
     }
 
     fn add_mass(&mut self, k: i64, m: u128) {
@@ -341,6 +392,21 @@ mod conversion_tests {
         fn f64_to_u128_is_as(bits in any::<u64>()) {
             let x = f64::from_bits(bits).round();
             prop_assert_eq!(f64_to_u128(x), x as u128);
+        }
+
+        #[test]
+        fn bucket_of_is_div_euclid(
+            t in prop_oneof![any::<i64>(), -(1i64 << 54)..(1i64 << 54), -100_000i64..100_000],
+            bucket in prop_oneof![32i64..100_000, 32i64..100_000_000_000_000_000],
+            near in -2i64..=2,
+        ) {
+            let params = StrengthParams { frequency_half_life_ms: bucket as f64, ..StrengthParams::default() };
+            let mass = MassConfig::new(&params);
+            // Times on and beside a bucket boundary too.
+            let edge = (t / mass.bucket_ms).saturating_mul(mass.bucket_ms).saturating_add(near);
+            for t in [t, edge] {
+                prop_assert_eq!(mass.bucket_of(t), t.div_euclid(mass.bucket_ms), "t {} bucket {}", t, mass.bucket_ms);
+            }
         }
 
         #[test]

@@ -1,6 +1,6 @@
 //! The incremental strength engine.
 
-use super::accumulate::{prepare, MassConfig, PairStats};
+use super::accumulate::{pair_direction, prepare, MassConfig, PairStats};
 use super::batch::BatchSlice;
 use super::embeddedness::{ratio, shared_by_triangles, tie_fx};
 use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
@@ -51,6 +51,12 @@ pub struct StrengthEngine {
 }
 
 const NONE: u32 = u32::MAX;
+/// A pair event's second half: its contribution's index (below 2^30: a
+/// chunk has fewer interactions) and, in the top two bits, the direction
+/// the interaction gives the pair. Absorbing then needs neither the
+/// interaction's direction evidence nor the pair's people.
+const EVENT_DIRECTION_SHIFT: u32 = 30;
+const EVENT_CONTRIBUTION: u32 = (1 << EVENT_DIRECTION_SHIFT) - 1;
 /// Marks a provisional pair id (an index into the person's new pairs)
 /// while a person's events are resolved; pair ids stay below it.
 const FRESH: u32 = 1 << 31;
@@ -167,10 +173,12 @@ impl StrengthEngine {
     /// [`Self::add_interactions`] for interactions already in flat form,
     /// without listing the touched pairs.
     pub fn add_batch(&mut self, batch: &InteractionBatch) {
-        // Chunks bound the scratch memory (≈ 48 B per interaction + 8 B per
+        // Chunks bound the scratch memory (≈ 40 B per interaction + 8 B per
         // pair event); the O(persons) counting-sort overhead per chunk is
         // amortised by the chunk size.
-        let chunk = (1usize << 20).max(self.up.len() / 4);
+        let chunk = (1usize << 20)
+            .max(self.up.len() / 4)
+            .min(EVENT_CONTRIBUTION as usize + 1);
         let mut start = 0;
         while start < batch.len() {
             let end = batch.len().min(start + chunk);
@@ -180,17 +188,20 @@ impl StrengthEngine {
     }
 
     fn add_chunk(&mut self, batch: BatchSlice<'_>) {
+        assert!(batch.len() <= EVENT_CONTRIBUTION as usize + 1);
         // 1. Prepare every interaction with two or more participants.
         let mut contribs = Vec::with_capacity(batch.len());
-        // The interaction (in `batch`) of each contribution.
+        // The interaction (in `batch`) and the direction evidence of each
+        // contribution.
         let mut source: Vec<u32> = Vec::with_capacity(batch.len());
+        let mut dirs: Vec<u32> = Vec::with_capacity(batch.len());
         let mut max_person = 0u32;
         let (mut t_min, mut t_max) = (self.t_min, self.t_max);
         let (params, mass) = (&self.params, &self.mass);
         in_chunks(batch.len(), CHUNK, |r| {
             for i in r {
                 let p = batch.participants(i);
-                let Some(c) = prepare(batch.head(i), p, params, mass) else {
+                let Some((c, dir)) = prepare(batch.head(i), p, params, mass) else {
                     continue;
                 };
                 t_min = t_min.min(c.t);
@@ -198,6 +209,7 @@ impl StrengthEngine {
                 max_person = max_person.max(p[p.len() - 1]);
                 contribs.push(c);
                 source.push(i as u32);
+                dirs.push(dir);
             }
         });
         (self.t_min, self.t_max) = (t_min, t_max);
@@ -212,9 +224,14 @@ impl StrengthEngine {
             self.slot.resize(n_people, NONE);
             self.adj_stale = true;
         }
-        // 2. Counting sort of pair events (b, interaction) by lower person a.
+        // 2. Counting sort of pair events by lower person a: (b, the
+        // contribution and the pair's direction, see `EVENT_CONTRIBUTION`).
         let mut off = vec![0usize; n_people + 1];
         in_chunks(contribs.len(), CHUNK, |r| {
+            // Slices, not the captured vectors, in the loops of these
+            // passes: through a captured vector, each write made the loop
+            // reload its pointer and length.
+            let off = &mut off[..];
             for ci in r {
                 let p = parts_of(ci);
                 for (i, &a) in p.iter().enumerate() {
@@ -228,11 +245,13 @@ impl StrengthEngine {
         let mut fill = off.clone();
         let mut ev: Vec<(u32, u32)> = vec![(0, 0); off[n_people]];
         in_chunks(contribs.len(), CHUNK, |r| {
+            let (ev, fill, dirs) = (&mut ev[..], &mut fill[..], &dirs[..]);
             for ci in r {
                 let p = parts_of(ci);
                 for (i, &a) in p.iter().enumerate() {
                     for &b in &p[i + 1..] {
-                        ev[fill[a as usize]] = (b, ci as u32);
+                        let direction = pair_direction(dirs[ci], a, b);
+                        ev[fill[a as usize]] = (b, ci as u32 | direction << EVENT_DIRECTION_SHIFT);
                         fill[a as usize] += 1;
                     }
                 }
@@ -328,10 +347,14 @@ impl StrengthEngine {
                 // Gather this person's contributions first: a tight loop of
                 // independent loads lets the cache misses overlap.
                 local.clear();
-                local.extend(evs.iter().map(|&(_, ci)| contribs[ci as usize]));
-                for (&(pid, _), c) in evs.iter().zip(&local) {
-                    let (a, b) = self.keys[pid as usize];
-                    self.stats[pid as usize].absorb(a, b, c, &self.mass);
+                local.extend(
+                    evs.iter()
+                        .map(|&(_, e)| contribs[(e & EVENT_CONTRIBUTION) as usize]),
+                );
+                let (stats, mass) = (&mut self.stats[..], &self.mass);
+                for (&(pid, e), c) in evs.iter().zip(&local) {
+                    let direction = e >> EVENT_DIRECTION_SHIFT;
+                    stats[pid as usize].absorb(c, direction, mass);
                 }
             }
         });
