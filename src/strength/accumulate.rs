@@ -89,6 +89,8 @@ pub fn channel_bit(c: Channel) -> u8 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MassConfig {
     pub half_life_ms: f64,
+    /// `1 / half_life_ms`: decay as a multiply, not a division.
+    halvings_per_ms: f64,
     pub bucket_ms: i64,
     /// `1 / bucket_ms`, for [`Self::bucket_of`].
     bucket_inverse: f64,
@@ -113,6 +115,7 @@ impl MassConfig {
         let bucket = (h * BUCKET_HALF_LIVES).round().clamp(32.0, 1.0e17) as i64;
         MassConfig {
             half_life_ms: h,
+            halvings_per_ms: 1.0 / h,
             bucket_ms: bucket,
             bucket_inverse: 1.0 / bucket as f64,
             // `black_box`: with the base a constant, LLVM rewrites
@@ -245,7 +248,7 @@ pub(crate) fn prepare(
     };
     let t = it.timestamp_ms;
     let to_end = mass.bucket_ms - (t - mass.bucket_of(t) * mass.bucket_ms); // (0, bucket]
-    let term = w * (-(to_end as f64) / mass.half_life_ms).exp2();
+    let term = w * (-(to_end as f64) * mass.halvings_per_ms).exp2();
     let contribution = Contribution {
         t: it.timestamp_ms,
         mass_fx: (term * MASS_SCALE).round(),
@@ -310,12 +313,13 @@ impl PairStats {
         self.last_ms = self.last_ms.max(c.t);
         self.channels |= c.channel_bit;
         self.min_group = self.min_group.min(c.group as u32);
-        // Without branches: the direction is as good as random per event.
-        let mut g = [0u64; 4];
-        g[(direction & 3) as usize] = u64::from(c.g_fx);
-        self.exchange_fx = self.exchange_fx.saturating_add(g[PAIR_EXCHANGE as usize]);
-        self.fwd_fx = self.fwd_fx.saturating_add(g[PAIR_FORWARD as usize]);
-        self.bwd_fx = self.bwd_fx.saturating_add(g[PAIR_BACKWARD as usize]);
+        // Without branches (the direction is as good as random per event)
+        // or an indexed array (in wasm, a trip through the stack in memory).
+        let g = u64::from(c.g_fx);
+        let to = |d: u32| g & 0u64.wrapping_sub(u64::from(direction == d));
+        self.exchange_fx = self.exchange_fx.saturating_add(to(PAIR_EXCHANGE));
+        self.fwd_fx = self.fwd_fx.saturating_add(to(PAIR_FORWARD));
+        self.bwd_fx = self.bwd_fx.saturating_add(to(PAIR_BACKWARD));
         self.minutes_fx = self.minutes_fx.saturating_add(c.minutes_fx);
         self.add_mass(mass.bucket_of(c.t), f64_to_u128(c.mass_fx));
     }
@@ -366,7 +370,7 @@ impl PairStats {
                 Some(end) => diff_ms(now_ms, end),
                 None => (now_ms as i128 - (k as i128 + 1) * mass.bucket_ms as i128) as f64,
             };
-            (u128_to_f64(m) / MASS_SCALE) * (-age / mass.half_life_ms).exp2()
+            (u128_to_f64(m) / MASS_SCALE) * (-age * mass.halvings_per_ms).exp2()
         };
         let mut s = 0.0;
         for &(k, m) in &self.older {

@@ -3,7 +3,7 @@
 use super::accumulate::{pair_direction, prepare, MassConfig, PairStats};
 use super::batch::BatchSlice;
 use super::embeddedness::{ratio, shared_by_triangles, tie_fx};
-use super::factors::{channel_richness, direct_factors, GROUP_SIZE, N_DIRECT};
+use super::factors::{channel_richness, direct_factors, FactorRates, GROUP_SIZE, N_DIRECT};
 use super::params::{ResolvedScales, StrengthParams};
 use super::{EdgeStrength, Factor, InteractionBatch, InteractionInput, FACTOR_NAMES};
 // Every pass over all interactions, pairs or people runs in chunks: in V8 a
@@ -267,6 +267,7 @@ impl StrengthEngine {
         let mut renumber: Vec<u32> = Vec::new();
         let mut slot = std::mem::take(&mut self.slot);
         in_chunks(n_people, PEOPLE_CHUNK, |r| {
+            let (slot, ev, off) = (&mut slot[..], &mut ev[..], &off[..]);
             for a in r {
                 let evs = &mut ev[off[a]..off[a + 1]];
                 if evs.is_empty() {
@@ -300,6 +301,7 @@ impl StrengthEngine {
                         renumber[*k as usize] = p;
                         *k = p;
                     }
+                    let renumber = &renumber[..];
                     for e in evs.iter_mut() {
                         if e.0 & FRESH != 0 {
                             e.0 = renumber[(e.0 & !FRESH) as usize];
@@ -413,11 +415,11 @@ impl StrengthEngine {
         self.adj_stale = false;
     }
 
-    fn rescore_direct(&mut self, pid: usize, now_ms: i64, scales: &ResolvedScales) {
+    fn rescore_direct(&mut self, pid: usize, now_ms: i64, rates: &FactorRates) {
         let v = direct_factors(
             &self.stats[pid],
             now_ms,
-            scales,
+            rates,
             &self.mass,
             &self.richness,
             &self.params,
@@ -508,10 +510,11 @@ impl StrengthEngine {
         self.ensure_adjacency();
         self.size_scores();
         let scales = self.resolved_scales();
+        let rates = FactorRates::new(&self.params, &scales);
         let n_pairs = self.keys.len();
         in_chunks(n_pairs, CHUNK, |r| {
             for pid in r {
-                self.rescore_direct(pid, now_ms, &scales);
+                self.rescore_direct(pid, now_ms, &rates);
             }
         });
         let n = self.up.len();
@@ -550,9 +553,10 @@ impl StrengthEngine {
         }
         self.ensure_adjacency();
         self.size_scores();
+        let rates = FactorRates::new(&self.params, &scales);
         let dirty = std::mem::take(&mut self.dirty_list);
         for &p in &dirty {
-            self.rescore_direct(p as usize, now_ms, &scales);
+            self.rescore_direct(p as usize, now_ms, &rates);
         }
         let mut nodes: Vec<u32> = dirty
             .iter()
