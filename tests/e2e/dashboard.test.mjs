@@ -310,6 +310,10 @@ test('an imported name with markup renders as text everywhere', async () => {
   }
 });
 
+// A view switched to by a key press is shown within 5 s (read at once, the
+// switch's render could still be pending: a flaky check on a busy machine).
+const shown = (page, testid) => page.locator(`[data-testid=${testid}]`).waitFor({ state: 'visible', timeout: 5000 });
+
 test('keyboard: tabs with arrow keys, search, Enter opens a person, Escape goes back, focus visible', async () => {
   const context = await launch();
   try {
@@ -324,13 +328,13 @@ test('keyboard: tabs with arrow keys, search, Enter opens a person, Escape goes 
     assert.notEqual(outline, 'none', 'focus is visible');
     await page.keyboard.press('ArrowRight');
     assert.equal(await focused(), 'tab-import');
-    assert.equal(await page.isVisible('[data-testid=view-import]'), true);
+    await shown(page, 'view-import');
     await page.keyboard.press('End');
     assert.equal(await focused(), 'tab-sync');
-    assert.equal(await page.isVisible('[data-testid=view-sync]'), true);
+    await shown(page, 'view-sync');
     await page.keyboard.press('Home');
     assert.equal(await focused(), 'tab-people');
-    assert.equal(await page.isVisible('[data-testid=view-people]'), true);
+    await shown(page, 'view-people');
     // Into the panel: the search box, then the results.
     await page.keyboard.press('Tab');
     assert.equal(await focused(), 'search');
