@@ -264,6 +264,11 @@ impl StrengthEngine {
         // writing edges) then read the per-pair arrays front to back (in
         // first-seen order, explaining 1.41 M pairs stalled on `stats`).
         let mut fresh: Vec<(u32, u32)> = Vec::new();
+        // The fresh `b`s of the person at hand as bits, listed in order by a
+        // scan over their range instead of a sort (~140 new pairs per person
+        // on a full recompute: this pass took 0.066 s in Node with the
+        // sort, 0.055 s with the scan).
+        let mut fresh_bits = vec![0u64; n_people.div_ceil(64)];
         let mut renumber: Vec<u32> = Vec::new();
         let mut slot = std::mem::take(&mut self.slot);
         in_chunks(n_people, PEOPLE_CHUNK, |r| {
@@ -285,6 +290,7 @@ impl StrengthEngine {
                             }
                             Err(_) => {
                                 fresh.push((b, fresh.len() as u32));
+                                fresh_bits[b as usize / 64] |= 1 << (b % 64);
                                 FRESH | (fresh.len() as u32 - 1)
                             }
                         };
@@ -293,7 +299,7 @@ impl StrengthEngine {
                     e.0 = pid;
                 }
                 if !fresh.is_empty() {
-                    fresh.sort_unstable();
+                    in_b_order(&mut fresh, &mut fresh_bits, slot);
                     renumber.resize(fresh.len(), 0);
                     for (b, k) in fresh.iter_mut() {
                         let p = self.new_pair(a as u32, *b);
@@ -681,6 +687,33 @@ impl StrengthEngine {
         let mut out = Vec::with_capacity(self.keys.len());
         self.for_each_edge(|k, e| out.push((k, e)));
         out
+    }
+}
+
+/// Sorts `fresh` (distinct `b`s, each with its provisional id, also held
+/// in `slot[b]`) by `b`, clearing their bits in `bits`: by a scan of the
+/// bits over the range of the `b`s where they are dense in it (a full
+/// recompute), else by sorting.
+fn in_b_order(fresh: &mut Vec<(u32, u32)>, bits: &mut [u64], slot: &[u32]) {
+    let (lo, hi) = fresh
+        .iter()
+        .fold((u32::MAX, 0), |(lo, hi), &(b, _)| (lo.min(b), hi.max(b)));
+    let (first, last) = (lo as usize / 64, hi as usize / 64);
+    if last - first < 8 * fresh.len() {
+        fresh.clear();
+        for (w, word) in bits[first..=last].iter_mut().enumerate() {
+            let mut x = std::mem::take(word);
+            while x != 0 {
+                let b = ((first + w) * 64) as u32 + x.trailing_zeros();
+                x &= x - 1;
+                fresh.push((b, slot[b as usize] & !FRESH));
+            }
+        }
+    } else {
+        for &(b, _) in fresh.iter() {
+            bits[b as usize / 64] = 0;
+        }
+        fresh.sort_unstable();
     }
 }
 

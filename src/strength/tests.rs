@@ -542,3 +542,29 @@ fn group_discount_table_matches_params() {
         }
     }
 }
+
+#[test]
+fn new_pairs_are_found_whether_listed_by_bits_or_by_sorting() {
+    // Person 0's new partners far apart (listed by sorting), then close
+    // together (by a scan of bits), over two batches: every pair is found
+    // and scores as in one batch.
+    let far = [
+        meeting(NOW - DAY, &[0, 5_000], None),
+        email(NOW - 2 * DAY, 0, &[1]),
+    ];
+    let near = [email(NOW - 3 * DAY, 0, &[3_000]), email(NOW, 2, &[0, 4])];
+    let params = fixed_params();
+    let mut e = StrengthEngine::new(params.clone());
+    e.add_interactions(&far);
+    e.score_all(NOW);
+    e.add_interactions(&near);
+    e.score_touched(NOW);
+    let all: Vec<InteractionInput> = far.iter().chain(&near).cloned().collect();
+    let one = engine(&params, &all, NOW);
+    for (a, b) in [(0, 1), (0, 2), (0, 4), (2, 4), (0, 3_000), (0, 5_000)] {
+        assert!(e.strength(a, b).is_some(), "({a}, {b})");
+    }
+    assert_eq!(bits(&e), bits(&one));
+    let pairs: Vec<(u32, u32)> = e.strengths().into_iter().map(|(k, _)| k).collect();
+    assert!(pairs.windows(2).all(|w| w[0] < w[1]), "{pairs:?}");
+}
