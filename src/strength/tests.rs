@@ -437,7 +437,7 @@ proptest! {
             let denom = (sum[*a as usize] - base(e)).min(sum[*b as usize] - base(e));
             let want = if denom > 1e-12 && shared > 0.0 { (shared / denom).clamp(0.0, 1.0) } else { 0.0 };
             let got = factor(e, "embeddedness");
-            // Ties are summed in fixed point: half a step (2^-32) each.
+            // Ties are summed in fixed point: half a step (1 / TIE_SCALE) each.
             let tolerance = 1e-12 + common.len() as f64 * 0.5 / embeddedness::TIE_SCALE / denom.max(1e-12);
             prop_assert!((got - want).abs() <= tolerance, "pair ({}, {}): {} vs {}", a, b, got, want);
         }
