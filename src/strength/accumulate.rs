@@ -274,7 +274,7 @@ pub struct PairStats {
     pub channels: u8,
     /// Smallest group size seen (2 = a 1:1 interaction happened).
     pub min_group: u32,
-    /// Group-discounted counts ×2^32: directed a→b, directed b→a, exchanges.
+    /// Group-discounted counts ×2^31 (`G_SCALE`): directed a→b, directed b→a, exchanges.
     fwd_fx: u64,
     bwd_fx: u64,
     exchange_fx: u64,

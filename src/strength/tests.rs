@@ -289,7 +289,7 @@ fn embeddedness_rewards_shared_circles() {
     }
     let e = engine(&StrengthParams::default(), &data, NOW);
     let (emb, lone) = (e.edge(0, 1).unwrap(), e.edge(5, 6).unwrap());
-    // The numerator is fixed point (2^-32 per tie): 1 to within 1e-9.
+    // The numerator is fixed point (a step of 1 / TIE_SCALE per tie): 1 to within 1e-9.
     assert!((factor(&emb, "embeddedness") - 1.0).abs() < 1e-9);
     assert_eq!(factor(&lone, "embeddedness"), 0.0);
     assert!(emb.strength > lone.strength);
