@@ -604,6 +604,20 @@ impl CsrIndex {
         }
     }
 
+    /// `u`'s CSR row as columns (neighbour, strength, type; tombstones
+    /// included) and its overlay entries: for loops that read only some
+    /// columns (`u < node_count`).
+    #[inline]
+    pub(crate) fn row_parts(&self, u: u32) -> (&[u32], &[f32], &[u8], &[EdgeRef]) {
+        let r = self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize;
+        (
+            &self.neighbours[r.clone()],
+            &self.strength[r.clone()],
+            &self.rel_type[r],
+            self.overlay(u),
+        )
+    }
+
     /// The CSR neighbour column of `u` (`u < node_count`; tombstones
     /// included, overlay not).
     #[inline]

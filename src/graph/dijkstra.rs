@@ -1,6 +1,7 @@
 //! Strongest path: maximum product of strengths.
 
 use super::bfs::direction_optimizing;
+use super::indexed_heap::IndexedHeap;
 use super::k_best_paths::best_within_hops;
 use super::scratch::{with_scratch, ScoreNode, Work, Q};
 use super::{CsrIndex, Filters, Path, Result};
@@ -74,20 +75,94 @@ pub fn best_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Result<Op
     }))
 }
 
-/// Pops stale/settled entries; returns the best live score.
-fn top(heap: &mut BinaryHeap<ScoreNode>, val: &[f64], done: &[u32], g: u32) -> Option<f64> {
-    while let Some(t) = heap.peek() {
-        if done[t.node as usize] == g || t.score < val[t.node as usize] {
-            heap.pop();
-        } else {
-            return Some(t.score);
+/// One side of the bidirectional search: its heap and per-node stamps,
+/// as slices (through `&mut Vec`s the loop reloaded every pointer and
+/// length after each write).
+struct Side<'a> {
+    heap: &'a mut IndexedHeap,
+    mark: &'a mut [u32],
+    done: &'a mut [u32],
+    par: &'a mut [u32],
+    val: &'a mut [f64],
+}
+
+impl Side<'_> {
+    /// Settles the side's best node and relaxes its edges; returns the
+    /// meeting edge `(this side's node, other side's node)` if it improved
+    /// `best`.
+    fn expand(&mut self, q: &Q<'_>, other: &Side<'_>, best: &mut f64) -> Option<(u32, u32)> {
+        let other_top = other.heap.peek()?.score;
+        let ScoreNode { score, node: u } = self.heap.pop()?;
+        self.done[u as usize] = q.gen;
+        let mut meet = None;
+        // The CSR row by columns (the loop reads two of four), then the
+        // overlay; the filters are tested only if any applies.
+        let (nb, st, rt, ov) = q.idx.row_parts(u);
+        let plain = q.plain_edges();
+        for (i, (&v, &s)) in nb.iter().zip(st).enumerate() {
+            if plain || (s >= q.min_s && (q.mask >> rt[i]) & 1 != 0) {
+                self.relax(q, other, (u, score), (v, s), (other_top, best), &mut meet);
+            }
+        }
+        for e in ov {
+            if q.edge_ok(e) {
+                self.relax(
+                    q,
+                    other,
+                    (u, score),
+                    (e.node, e.strength),
+                    (other_top, best),
+                    &mut meet,
+                );
+            }
+        }
+        meet
+    }
+
+    /// Relaxes edge `u - v` of strength `s`, `u` settled with `score`.
+    #[inline(always)]
+    fn relax(
+        &mut self,
+        q: &Q<'_>,
+        other: &Side<'_>,
+        (u, score): (u32, f64),
+        (v, s): (u32, f32),
+        (other_top, best): (f64, &mut f64),
+        meet: &mut Option<(u32, u32)>,
+    ) {
+        let g = q.gen;
+        let vi = v as usize;
+        // Settled here: `ns` is at most its label, and the pair of its
+        // labels was weighed when the later of the two was set.
+        if self.done[vi] == g || !q.node_ok(v) {
+            return;
+        }
+        let ns = score * f64::from(s);
+        if other.mark[vi] == g {
+            let cand = ns * other.val[vi];
+            if cand > *best {
+                *best = cand;
+                *meet = Some((u, v));
+            }
+        }
+        // Any path on through `v` reaches a node the other side has
+        // labelled (weighed above or when labelled) or scores at most
+        // `ns * other_top`: no better than `best`, so `v` stays as is.
+        if ns * other_top <= *best {
+            return;
+        }
+        if self.mark[vi] != g || ns > self.val[vi] {
+            self.mark[vi] = g;
+            self.val[vi] = ns;
+            self.par[vi] = u;
+            self.heap.push_or_raise(v, ns);
         }
     }
-    None
 }
 
 pub(crate) fn bidir_dijkstra(q: Q<'_>, w: &mut Work, a: u32, b: u32) -> Option<Vec<u32>> {
     let g = q.gen;
+    let n = q.idx.node_count() as usize;
     let Work {
         mark_f,
         mark_b,
@@ -101,77 +176,40 @@ pub(crate) fn bidir_dijkstra(q: Q<'_>, w: &mut Work, a: u32, b: u32) -> Option<V
         heap_b,
         ..
     } = w;
-    heap_f.clear();
-    heap_b.clear();
-    for (s, mark, par, val, heap) in [
-        (a, &mut *mark_f, &mut *par_f, &mut *val_f, &mut *heap_f),
-        (b, &mut *mark_b, &mut *par_b, &mut *val_b, &mut *heap_b),
-    ] {
-        mark[s as usize] = g;
-        par[s as usize] = s;
-        val[s as usize] = 1.0;
-        heap.push(ScoreNode {
-            score: 1.0,
-            node: s,
-        });
+    let mut f = Side {
+        heap: heap_f,
+        mark: &mut mark_f[..n],
+        done: &mut done_f[..n],
+        par: &mut par_f[..n],
+        val: &mut val_f[..n],
+    };
+    let mut r = Side {
+        heap: heap_b,
+        mark: &mut mark_b[..n],
+        done: &mut done_b[..n],
+        par: &mut par_b[..n],
+        val: &mut val_b[..n],
+    };
+    for (s, side) in [(a, &mut f), (b, &mut r)] {
+        side.heap.reset(n);
+        side.mark[s as usize] = g;
+        side.par[s as usize] = s;
+        side.val[s as usize] = 1.0;
+        side.heap.push_or_raise(s, 1.0);
     }
     let mut best = -1.0f64;
     // (node on a's side, node on b's side)
     let mut meet: Option<(u32, u32)> = None;
-    while let (Some(tf), Some(tb)) = (top(heap_f, val_f, done_f, g), top(heap_b, val_b, done_b, g))
-    {
-        if best >= 0.0 && tf * tb <= best {
+    while let (Some(tf), Some(tb)) = (f.heap.peek(), r.heap.peek()) {
+        if best >= 0.0 && tf.score * tb.score <= best {
             break;
         }
-        let forward = heap_f.len() <= heap_b.len();
-        let (heap, mark, done, par, val, o_mark, o_val) = if forward {
-            (
-                &mut *heap_f,
-                &mut *mark_f,
-                &mut *done_f,
-                &mut *par_f,
-                &mut *val_f,
-                &*mark_b,
-                &*val_b,
-            )
-        } else {
-            (
-                &mut *heap_b,
-                &mut *mark_b,
-                &mut *done_b,
-                &mut *par_b,
-                &mut *val_b,
-                &*mark_f,
-                &*val_f,
-            )
-        };
-        let ScoreNode { score, node: u } = heap.pop().expect("top() saw an entry");
-        done[u as usize] = g;
-        for e in q.idx.adj(u) {
-            if !q.edge_ok(&e) {
-                continue;
+        if f.heap.len() <= r.heap.len() {
+            if let Some(m) = f.expand(&q, &r, &mut best) {
+                meet = Some(m);
             }
-            let v = e.node;
-            if !q.node_ok(v) {
-                continue;
-            }
-            let ns = score * f64::from(e.strength);
-            if o_mark[v as usize] == g {
-                let cand = ns * o_val[v as usize];
-                if cand > best {
-                    best = cand;
-                    meet = Some(if forward { (u, v) } else { (v, u) });
-                }
-            }
-            if done[v as usize] == g {
-                continue;
-            }
-            if mark[v as usize] != g || ns > val[v as usize] {
-                mark[v as usize] = g;
-                val[v as usize] = ns;
-                par[v as usize] = u;
-                heap.push(ScoreNode { score: ns, node: v });
-            }
+        } else if let Some((v, u)) = r.expand(&q, &f, &mut best) {
+            meet = Some((u, v));
         }
     }
     let (x, y) = meet?;
@@ -182,7 +220,7 @@ pub(crate) fn bidir_dijkstra(q: Q<'_>, w: &mut Work, a: u32, b: u32) -> Option<V
         if v == a {
             break;
         }
-        v = par_f[v as usize];
+        v = f.par[v as usize];
     }
     nodes.reverse();
     let mut v = y;
@@ -191,7 +229,7 @@ pub(crate) fn bidir_dijkstra(q: Q<'_>, w: &mut Work, a: u32, b: u32) -> Option<V
         if v == b {
             break;
         }
-        v = par_b[v as usize];
+        v = r.par[v as usize];
     }
     Some(nodes)
 }

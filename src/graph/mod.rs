@@ -55,6 +55,7 @@ mod bidirectional_bfs;
 mod csr;
 mod dijkstra;
 mod filters;
+mod indexed_heap;
 mod k_best_paths;
 mod mutual;
 mod neighbors;

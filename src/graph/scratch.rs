@@ -6,11 +6,11 @@
 
 use super::csr::EdgeRef;
 use super::dijkstra::LabelWork;
+use super::indexed_heap::IndexedHeap;
 use super::k_best_paths::KbWork;
 use super::{CsrIndex, Filters, ALL_REL_TYPES};
 use core::cmp::Ordering;
 use std::cell::RefCell;
-use std::collections::BinaryHeap;
 
 /// A compiled filter bound to one query generation.
 #[derive(Clone, Copy)]
@@ -93,8 +93,8 @@ pub(crate) struct Work {
     /// Set while a query may leave bits in `seen_*` (cleared in full by the
     /// next `begin` if a query never finished).
     pub seen_dirty: bool,
-    pub heap_f: BinaryHeap<ScoreNode>,
-    pub heap_b: BinaryHeap<ScoreNode>,
+    pub heap_f: IndexedHeap,
+    pub heap_b: IndexedHeap,
     pub kb: KbWork,
     pub lw: LabelWork,
 }
