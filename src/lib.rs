@@ -20,7 +20,9 @@
 //! ```
 
 pub mod error;
-pub mod graph;
+/// Graph search. A crate of its own (`src/graph`, `wig-search`) so the
+/// release build compiles it at opt-level 3.
+pub use wig_search as graph;
 pub mod import;
 pub mod model;
 pub mod normalize;

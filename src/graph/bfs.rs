@@ -8,7 +8,7 @@ use super::{CsrIndex, Filters, Result};
 /// is inactive.
 ///
 /// ```
-/// use wig_graph::graph::{bfs_distances, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{bfs_distances, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b| EdgeInput { a, b, strength: 1.0, rel_type: 0, edge_id: 0 };
 /// let idx = CsrIndex::build(4, &[e(0, 1), e(1, 2)]).unwrap();
 /// let d = bfs_distances(&idx, 0, &Filters::default()).unwrap();
@@ -23,7 +23,7 @@ pub fn bfs_distances(idx: &CsrIndex, a: u32, filters: &Filters) -> Result<Vec<u3
     let max_h = filters.max_hops.unwrap_or(u32::MAX);
     with_scratch(|s| {
         let (q, w) = s.begin(idx, filters);
-        direction_optimizing(q, a, max_h, &mut dist, &mut w.q1, &mut w.q2);
+        direction_optimizing(q, a, max_h, &mut dist, [&mut w.q1, &mut w.q2, &mut w.q3]);
     });
     Ok(dist)
 }
@@ -43,8 +43,7 @@ pub(crate) fn direction_optimizing(
     a: u32,
     max_h: u32,
     dist: &mut [u32],
-    cur: &mut Vec<u32>,
-    next: &mut Vec<u32>,
+    [cur, next, unvisited]: [&mut Vec<u32>; 3],
 ) {
     let idx = q.idx;
     let n = dist.len();
@@ -55,6 +54,10 @@ pub(crate) fn direction_optimizing(
     dist[a as usize] = 0;
     let mut depth = 0u32;
     let mut bottom_up = false;
+    // Bottom-up steps visit the usable nodes not reached yet, kept in a
+    // list (built by the first such step, shrunk by each): the last levels
+    // then skip the nodes reached before instead of testing all of them.
+    let mut listed = false;
     while !cur.is_empty() && depth < max_h {
         depth += 1;
         let frontier_edges = deg_sum(cur);
@@ -66,19 +69,40 @@ pub(crate) fn direction_optimizing(
         next.clear();
         if bottom_up {
             let parent_depth = depth - 1;
-            for v in 0..n as u32 {
-                if dist[v as usize] != u32::MAX || !q.node_ok(v) {
-                    continue;
-                }
-                for e in idx.adj(v) {
-                    if dist[e.node as usize] == parent_depth && q.edge_ok(&e) {
-                        dist[v as usize] = depth;
-                        next.push(v);
-                        break;
-                    }
+            let plain = q.plain_edges();
+            if !listed {
+                unvisited.clear();
+                unvisited.extend(
+                    (0..n as u32).filter(|&v| dist[v as usize] == u32::MAX && q.node_ok(v)),
+                );
+                listed = true;
+            }
+            let mut kept = 0;
+            for i in 0..unvisited.len() {
+                let v = unvisited[i];
+                // The row by columns: without filters only the neighbour
+                // column is read, in a loop that stops at the first parent.
+                let (nb, st, rt, ov) = idx.row_parts(v);
+                let found = if plain {
+                    nb.iter().any(|&w| dist[w as usize] == parent_depth)
+                } else {
+                    nb.iter().zip(st).zip(rt).any(|((&w, &s), &r)| {
+                        dist[w as usize] == parent_depth && q.edge_ok_parts(s, r)
+                    })
+                } || ov
+                    .iter()
+                    .any(|e| dist[e.node as usize] == parent_depth && q.edge_ok(e));
+                if found {
+                    dist[v as usize] = depth;
+                    next.push(v);
+                } else {
+                    unvisited[kept] = v;
+                    kept += 1;
                 }
             }
+            unvisited.truncate(kept);
         } else {
+            listed = false;
             for &u in cur.iter() {
                 for e in idx.adj(u) {
                     let v = e.node;

@@ -12,7 +12,7 @@ use super::{CsrIndex, Filters, Path, Result};
 /// arbitrary one is returned.
 ///
 /// ```
-/// use wig_graph::graph::{shortest_path, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{shortest_path, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b| EdgeInput { a, b, strength: 0.5, rel_type: 0, edge_id: a * 10 + b };
 /// let idx = CsrIndex::build(4, &[e(0, 1), e(1, 2), e(2, 3)]).unwrap();
 /// let p = shortest_path(&idx, 0, 3, &Filters::default()).unwrap().unwrap();

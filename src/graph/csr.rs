@@ -1,6 +1,6 @@
 //! Compressed-sparse-row adjacency index with an edit overlay.
 //!
-//! See the module docs of [`crate::graph`] for the design.
+//! See the module docs of [`crate`] for the design.
 
 use super::filters::MAX_REL_TYPE;
 use super::{in_chunks, CHUNK};
@@ -28,7 +28,7 @@ pub struct EdgeRef {
 /// Compact adjacency index (CSR + overlay), kept current under edits.
 ///
 /// ```
-/// use wig_graph::graph::{CsrIndex, EdgeInput};
+/// use wig_search::{CsrIndex, EdgeInput};
 /// let mut idx = CsrIndex::build(3, &[
 ///     EdgeInput { a: 0, b: 1, strength: 0.5, rel_type: 0, edge_id: 7 },
 /// ]).unwrap();
@@ -185,7 +185,7 @@ impl CsrIndex {
     /// last occurrence wins (upsert semantics).
     ///
     /// ```
-    /// use wig_graph::graph::{CsrIndex, EdgeInput};
+    /// use wig_search::{CsrIndex, EdgeInput};
     /// let idx = CsrIndex::build(2, &[
     ///     EdgeInput { a: 0, b: 1, strength: 0.3, rel_type: 0, edge_id: 1 },
     ///     EdgeInput { a: 1, b: 0, strength: 0.7, rel_type: 2, edge_id: 2 },
@@ -607,7 +607,7 @@ impl CsrIndex {
     /// `u`'s CSR row as columns (neighbour, strength, type; tombstones
     /// included) and its overlay entries: for loops that read only some
     /// columns (`u < node_count`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn row_parts(&self, u: u32) -> (&[u32], &[f32], &[u8], &[EdgeRef]) {
         let r = self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize;
         (

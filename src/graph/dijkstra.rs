@@ -29,7 +29,7 @@ const KBEST_HOP_LIMIT: u32 = 6;
 ///   if a BFS from `b` shows it cannot reach `b` within the bound.
 ///
 /// ```
-/// use wig_graph::graph::{best_path, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{best_path, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
 /// let idx = CsrIndex::build(4, &[e(0, 3, 0.2), e(0, 1, 0.9), e(1, 2, 0.9), e(2, 3, 0.9)]).unwrap();
 /// let p = best_path(&idx, 0, 3, &Filters::default()).unwrap().unwrap();
@@ -281,13 +281,14 @@ fn hop_bounded(q: Q<'_>, w: &mut Work, a: u32, b: u32, h: u32) -> Option<Vec<u32
         par_b,
         q1,
         q2,
+        q3,
         lw,
         ..
     } = w;
     let n = q.idx.node_count() as usize;
     let to_b = &mut par_b[..n];
     to_b.fill(u32::MAX);
-    direction_optimizing(q, b, h, to_b, q1, q2);
+    direction_optimizing(q, b, h, to_b, [q1, q2, q3]);
     if to_b[a as usize] == u32::MAX {
         return None;
     }

@@ -15,7 +15,7 @@ pub const DEFAULT_INTRO_MAX_HOPS: u32 = 4;
 /// `rel_types` is set; a node is usable iff it is active and not in `avoid`.
 ///
 /// ```
-/// use wig_graph::graph::Filters;
+/// use wig_search::Filters;
 /// let f = Filters { min_strength: 0.2, avoid: vec![7], max_hops: Some(3), ..Filters::default() };
 /// assert!(f.validate().is_ok());
 /// let bad = Filters { max_hops: Some(0), ..Filters::default() };

@@ -117,7 +117,7 @@ pub(crate) struct KbWork {
 /// zero-hop path.
 ///
 /// ```
-/// use wig_graph::graph::{intro_paths, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{intro_paths, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
 /// // 0 - 1 - 3 and 0 - 2 - 3, plus a direct weak tie 0 - 3.
 /// let idx = CsrIndex::build(4, &[e(0, 1, 0.9), e(1, 3, 0.9), e(0, 2, 0.8),
@@ -167,7 +167,7 @@ pub(crate) fn intro_paths_radius(
 /// [`super::GraphError::UnknownNode`] with field `targets`.
 ///
 /// ```
-/// use wig_graph::graph::{intro_paths_to_set, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{intro_paths_to_set, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
 /// let idx = CsrIndex::build(5, &[e(0, 1, 0.9), e(1, 2, 0.8), e(0, 3, 0.3), e(3, 4, 0.9)]).unwrap();
 /// let p = intro_paths_to_set(&idx, 0, &[2, 4], 5, &Filters::default()).unwrap();

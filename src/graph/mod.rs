@@ -37,7 +37,7 @@
 //! * `a == b` yields the zero-hop path `[a]` (score 1).
 //!
 //! ```
-//! use wig_graph::graph::{CsrIndex, EdgeInput, Filters, intro_paths};
+//! use wig_search::{CsrIndex, EdgeInput, Filters, intro_paths};
 //! let edges = [
 //!     EdgeInput { a: 0, b: 1, strength: 0.9, rel_type: 0, edge_id: 10 },
 //!     EdgeInput { a: 1, b: 2, strength: 0.8, rel_type: 1, edge_id: 11 },
@@ -70,8 +70,7 @@ mod tests;
 
 pub use bfs::bfs_distances;
 pub use bidirectional_bfs::shortest_path;
-// Shared with the strength engine, whose crate holds it (see `crate::strength`).
-pub use crate::strength::chunked::{each_in_chunks, in_chunks, CHUNK};
+// Shared with the strength engine, whose crate (`wig-strength`) holds it.
 pub use csr::{CsrIndex, EdgeRef, SortedNeighbors};
 pub use dijkstra::best_path;
 pub use filters::{Filters, ALL_REL_TYPES, DEFAULT_INTRO_MAX_HOPS, MAX_REL_TYPE};
@@ -80,6 +79,7 @@ pub use mutual::{mutual_connections, Mutual};
 pub use neighbors::{neighbors, Neighborhood};
 pub use path::Path;
 pub use scratch::release_query_buffers;
+pub use wig_strength::chunked::{each_in_chunks, in_chunks, CHUNK};
 
 use core::fmt;
 

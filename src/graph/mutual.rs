@@ -19,7 +19,7 @@ pub struct Mutual {
 /// node id. Empty when `filters.max_hops == Some(1)` (a mutual is 2 hops).
 ///
 /// ```
-/// use wig_graph::graph::{mutual_connections, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{mutual_connections, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b, strength| EdgeInput { a, b, strength, rel_type: 0, edge_id: 0 };
 /// let idx = CsrIndex::build(4, &[e(0, 2, 0.9), e(2, 1, 0.4), e(0, 3, 0.6), e(3, 1, 0.6)]).unwrap();
 /// let m = mutual_connections(&idx, 0, 1, &Filters::default()).unwrap();

@@ -18,7 +18,7 @@ pub struct Neighborhood {
 /// Everyone within `min(depth, filters.max_hops)` hops of `a`, by distance.
 ///
 /// ```
-/// use wig_graph::graph::{neighbors, CsrIndex, EdgeInput, Filters};
+/// use wig_search::{neighbors, CsrIndex, EdgeInput, Filters};
 /// let e = |a, b| EdgeInput { a, b, strength: 0.5, rel_type: 0, edge_id: 0 };
 /// let idx = CsrIndex::build(5, &[e(0, 2), e(0, 1), e(1, 3), e(3, 4)]).unwrap();
 /// let n = neighbors(&idx, 0, 2, &Filters::default()).unwrap();

@@ -30,7 +30,13 @@ impl Q<'_> {
     /// Edge passes `min_strength` and `rel_types` (tombstones never do).
     #[inline(always)]
     pub fn edge_ok(&self, e: &EdgeRef) -> bool {
-        self.plain_edges || (e.strength >= self.min_s && (self.mask >> e.rel_type) & 1 != 0)
+        self.edge_ok_parts(e.strength, e.rel_type)
+    }
+
+    /// [`Q::edge_ok`] of an edge given by its strength and type.
+    #[inline(always)]
+    pub fn edge_ok_parts(&self, strength: f32, rel_type: u8) -> bool {
+        self.plain_edges || (strength >= self.min_s && (self.mask >> rel_type) & 1 != 0)
     }
 
     /// No edge filter applies (min 0, all types, no tombstones).

@@ -41,7 +41,7 @@ impl SplitMix64 {
 /// `edge_id` is the edge's index. Fully determined by `seed`.
 ///
 /// ```
-/// use wig_graph::graph::synth::barabasi_albert;
+/// use wig_search::synth::barabasi_albert;
 /// let edges = barabasi_albert(1_000, 4, 1);
 /// assert_eq!(edges.len(), 10 + (1_000 - 5) * 4);
 /// assert_eq!(edges, barabasi_albert(1_000, 4, 1));
