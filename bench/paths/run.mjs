@@ -22,14 +22,16 @@ const PAIRS = Number(process.argv[2] ?? 1000);
 const RUNTIMES = (process.env.PATHS_RUNTIMES ?? 'node,chromium').split(',');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const csv = join(root, 'bench/data/primary_school.csv');
-const datasets = ['ba-100k', ...(existsSync(csv) ? ['sociopatterns'] : [])];
+// PATHS_DATASETS=sociopatterns (say) runs one; rows of the others are kept.
+const datasets = ['ba-100k', ...(existsSync(csv) ? ['sociopatterns'] : [])]
+  .filter((d) => !process.env.PATHS_DATASETS || process.env.PATHS_DATASETS.split(',').includes(d));
 if (!existsSync(csv)) console.log('sociopatterns: bench/data/primary_school.csv missing (bench/strength/fetch_data.sh)');
 
-// Rows of runtimes not run this time are kept from the previous file, so
+// Rows of runtimes (and datasets) not run this time are kept from the previous file, so
 // one runtime can be re-measured alone (each runtime says when it ran).
 const out = join(root, 'bench/results/paths.json');
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-const rows = (previous.rows ?? []).filter((r) => r.runtime && !RUNTIMES.includes(r.runtime));
+const rows = (previous.rows ?? []).filter((r) => r.runtime && !(RUNTIMES.includes(r.runtime) && datasets.includes(r.dataset)));
 const runtimes = Object.fromEntries(Object.entries(previous.runtimes ?? {}).filter(([k]) => !RUNTIMES.includes(k)));
 const save = () => {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
