@@ -791,13 +791,15 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     let mut strength = Vec::with_capacity(half);
     let mut rel_type = Vec::with_capacity(half);
     let mut edge_id = Vec::with_capacity(half);
+    // Column by column: `extend` over a slice's map knows its length, so
+    // there is no capacity test per element (four interleaved pushes were
+    // 15 % of a small graph's build in Node).
     in_chunks(half, CHUNK, |r| {
-        for rec in &packed[r] {
-            neighbours.push(rec.src);
-            strength.push(rec.strength);
-            rel_type.push(rec.rel);
-            edge_id.push(rec.edge_id);
-        }
+        let recs = &packed[r];
+        neighbours.extend(recs.iter().map(|rec| rec.src));
+        strength.extend(recs.iter().map(|rec| rec.strength));
+        rel_type.extend(recs.iter().map(|rec| rec.rel));
+        edge_id.extend(recs.iter().map(|rec| rec.edge_id));
     });
     (neighbours, strength, rel_type, edge_id)
 }
