@@ -32,8 +32,54 @@ pub fn shortest_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Resul
     let max_h = u64::from(filters.max_hops.unwrap_or(u32::MAX));
     Ok(with_scratch(|s| {
         let (q, w) = s.begin(idx, filters);
-        bidir_bfs(q, w, a, b, max_h).map(|nodes| Path::from_nodes(idx, nodes))
+        one_or_two_hops(&q, a, b, max_h)
+            .or_else(|| bidir_bfs(q, w, a, b, max_h))
+            .map(|nodes| Path::from_nodes(idx, nodes))
     }))
+}
+
+/// Two rows at most this long together are read directly for a path of
+/// one or two hops before any search (longer ones go straight to it).
+const SHORT_ROWS: usize = 512;
+
+/// A path of one or two hops read off the rows of `a` and `b` (sorted, so
+/// an edge is a binary search and a common neighbour a merge that stops at
+/// the first): on small dense graphs most pairs are that close, and the
+/// search would first mark a whole row. Only without edge filters and with
+/// both rows wholly in the CSR arrays; `None` means "search" (no such
+/// path, or not applicable). A 1-hop answer is checked first, so a 2-hop
+/// one is shortest.
+fn one_or_two_hops(q: &Q<'_>, a: u32, b: u32, max_h: u64) -> Option<Vec<u32>> {
+    let idx = q.idx;
+    if !q.plain_edges() || !q.node_ok(b) || !idx.overlay(a).is_empty() || !idx.overlay(b).is_empty()
+    {
+        return None;
+    }
+    let (ra, rb) = (idx.row(a), idx.row(b));
+    if max_h == 0 || ra.len() + rb.len() > SHORT_ROWS {
+        return None;
+    }
+    if ra.binary_search(&b).is_ok() {
+        return Some(vec![a, b]);
+    }
+    if max_h < 2 {
+        return None;
+    }
+    let (mut i, mut j) = (0, 0);
+    while i < ra.len() && j < rb.len() {
+        match ra[i].cmp(&rb[j]) {
+            core::cmp::Ordering::Less => i += 1,
+            core::cmp::Ordering::Greater => j += 1,
+            core::cmp::Ordering::Equal => {
+                if q.node_ok(ra[i]) {
+                    return Some(vec![a, ra[i], b]);
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    None
 }
 
 /// Returns the node sequence of a shortest path.
