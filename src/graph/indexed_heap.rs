@@ -73,12 +73,10 @@ impl IndexedHeap {
             if p >= entry {
                 break;
             }
-            self.heap[i] = p;
-            self.pos[p.node as usize] = i as u32;
+            self.put(i, p);
             i = parent;
         }
-        self.heap[i] = entry;
-        self.pos[entry.node as usize] = i as u32;
+        self.put(i, entry);
     }
 
     /// Puts `entry` at hole `i` or below it.
@@ -99,10 +97,15 @@ impl IndexedHeap {
             if entry >= child {
                 break;
             }
-            self.heap[i] = child;
-            self.pos[child.node as usize] = i as u32;
+            self.put(i, child);
             i = c;
         }
+        self.put(i, entry);
+    }
+
+    /// Stores `entry` at index `i` and records where it is.
+    #[inline(always)]
+    fn put(&mut self, i: usize, entry: ScoreNode) {
         self.heap[i] = entry;
         self.pos[entry.node as usize] = i as u32;
     }
