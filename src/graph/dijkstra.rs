@@ -95,12 +95,11 @@ impl Side<'_> {
         let ScoreNode { score, node: u } = self.heap.pop()?;
         self.done[u as usize] = q.gen;
         let mut meet = None;
-        // The CSR row by columns (the loop reads two of four), then the
-        // overlay; the filters are tested only if any applies.
+        // The CSR row by columns (the loop reads two of four; the type
+        // only if a filter applies), then the overlay.
         let (nb, st, rt, ov) = q.idx.row_parts(u);
-        let plain = q.plain_edges();
         for (i, (&v, &s)) in nb.iter().zip(st).enumerate() {
-            if plain || (s >= q.min_s && (q.mask >> rt[i]) & 1 != 0) {
+            if q.plain_edges() || q.edge_ok_parts(s, rt[i]) {
                 self.relax(q, other, (u, score), (v, s), (other_top, best), &mut meet);
             }
         }
