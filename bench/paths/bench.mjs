@@ -74,13 +74,17 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
   const wasmGrowth = env.wasmMemoryBytes() - wasm0;
   log(`wig: batch load ${loadMs.toFixed(0)} ms; index build ${indexMs.toFixed(1)} ms, index ${(indexBytes / 1e6).toFixed(1)} MB (wasm memory grew ${(wasmGrowth / 1e6).toFixed(1)} MB)`);
 
-  // --- graphology, from the same people and edge list.
+  // --- graphology, from the same people and edge list (weights: -ln strength).
+  const buildPeer = () => {
+    const h = new peer.Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
+    for (const p of people) h.addNode(p.id);
+    for (const e of edges) h.mergeEdge(e.fromPersonId, e.toPersonId, { w: -Math.log(Math.max(e.strength, 1e-9)) });
+    return h;
+  };
   gc();
   const heap0 = heapUsed();
   t = performance.now();
-  const gg = new peer.Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
-  for (const p of people) gg.addNode(p.id);
-  for (const e of edges) gg.mergeEdge(e.fromPersonId, e.toPersonId, { w: -Math.log(Math.max(e.strength, 1e-9)) });
+  const gg = buildPeer();
   const ggBuild = performance.now() - t;
   gc();
   const ggMem = heapUsed() - heap0;
@@ -125,9 +129,7 @@ export async function runDataset(env, dataset, { people, edges }, PAIRS) {
     });
     const peerMs = await rebuilds(async () => {
       const s = performance.now();
-      const h = new peer.Graph({ type: 'undirected', multi: false, allowSelfLoops: false });
-      for (const p of people) h.addNode(p.id);
-      for (const e of edges) h.mergeEdge(e.fromPersonId, e.toPersonId, { w: -Math.log(Math.max(e.strength, 1e-9)) });
+      buildPeer();
       return performance.now() - s;
     });
     const med = (xs) => +stats(xs).median_ms.toFixed(3);
