@@ -55,6 +55,16 @@ export function makePackage(init, wasm, source) {
  * `distances[i]` is the hop count to `personId(i)`, `UNREACHABLE` if there
  * is no path under the filters (deleted and merged-away people included).
  */
+/** shortestPathNodes' "ask by id" answer. */
+const ASK_BY_ID = 0xffffffff;
+
+/** A person's node in a node table ({ ids, index }), filling the id → node map as ids arrive. */
+function nodeOf(table, personId) {
+  const { ids, index } = table;
+  for (let i = index.size; i < ids.length; i++) index.set(ids[i], i);
+  return index.get(personId);
+}
+
 class Distances {
   static UNREACHABLE = 0xffffffff;
   #table;
@@ -69,9 +79,7 @@ class Distances {
   personId(i) { return i < this.distances.length ? this.#table.ids[i] : undefined; }
   /** Hops to `personId`, or null when unreachable or unknown. */
   get(personId) {
-    const { ids, index } = this.#table;
-    for (let i = index.size; i < ids.length; i++) index.set(ids[i], i);
-    const i = index.get(personId);
+    const i = nodeOf(this.#table, personId);
     if (i === undefined || i >= this.distances.length) return null;
     const d = this.distances[i];
     return d === Distances.UNREACHABLE ? null : d;
@@ -232,9 +240,30 @@ function makeApi(ready) {
     neighbors(from, options) { return decode(this.#inner.neighbors(from, encode(options))); }
     /** Person ids along a fewest-hops path, or null (shortestPath without edges and factors). */
     shortestPathIds(from, to, filters) {
+      // Without filters, once the node table is here (see #byIdCalls), the
+      // query crosses as two node numbers and comes back as node numbers:
+      // no id strings encoded or decoded (most of a call's cost in a page).
+      const table = filters === undefined ? this.#nodes : undefined;
+      if (table !== undefined) {
+        const a = nodeOf(table, from);
+        const b = nodeOf(table, to);
+        if (a !== undefined && b !== undefined) {
+          const nodes = this.#inner.shortestPathNodes(table.epoch, a, b);
+          if (nodes.length === 0) return null;
+          if (nodes[0] !== ASK_BY_ID) {
+            const ids = new Array(nodes.length);
+            for (let i = 0; i < nodes.length; i++) ids[i] = table.ids[nodes[i]];
+            return ids;
+          }
+        }
+      }
       const text = this.#inner.shortestPathIds(from, to, encode(filters));
+      // The table costs a pass over every node: fetched on the second query
+      // by id (a one-off query does not pay for it), then kept current.
+      if (filters === undefined && ++this.#byIdCalls >= 2) this.#nodeTable(Infinity);
       return text === undefined ? null : splitIds(text);
     }
+    #byIdCalls = 0;
     /** Hops from `from` to everyone, as a Uint32Array over the index's nodes (see Distances). */
     distancesFrom(from, filters) {
       const distances = this.#inner.distancesFrom(from, encode(filters));
@@ -243,6 +272,7 @@ function makeApi(ready) {
     // Node index → person id, fetched once per index and extended as people
     // are added (indices are never reused); dropped if the index is rebuilt.
     #nodes;
+    // `count`: nodes needed (Infinity: every node now in the index).
     #nodeTable(count) {
       const epoch = this.#inner.graphIndexEpoch();
       if (this.#nodes?.epoch !== epoch) this.#nodes = { epoch, ids: [], index: new Map() };

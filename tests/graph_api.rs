@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use wig_graph::model::*;
 use wig_graph::store::{
-    block_on, Commit, Db, GraphState, GraphView, IntroPath, MemoryBackend, QueryOptions,
-    RecomputeOptions,
+    block_on, Commit, Db, GraphState, GraphView, IntroPath, MemoryBackend, NodeAnswer,
+    QueryOptions, RecomputeOptions,
 };
 use wig_graph::ErrorCode;
 
@@ -594,6 +594,52 @@ fn lean_path_and_distances_answer_like_the_full_queries() {
     assert_eq!(
         code_field(g.db.distances(p[5], &opts())).0,
         ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn shortest_path_by_node_answers_as_by_id_or_asks_for_ids() {
+    let g = graph();
+    let p = g.p.clone();
+    let (epoch, ids) = g.db.node_ids(0).unwrap();
+    let ids = ids.to_vec();
+    let node = |id: Uuid| ids.iter().position(|x| *x == id).unwrap() as u32;
+    for &a in &p {
+        for &b in &p {
+            let by_id = g.db.shortest_path_ids(a, b, &opts()).unwrap();
+            let by_node = match g.db.shortest_path_nodes(epoch, node(a), node(b)).unwrap() {
+                NodeAnswer::Path(nodes) => Some(nodes.iter().map(|&n| ids[n as usize]).collect()),
+                NodeAnswer::NoPath => None,
+                NodeAnswer::AskById => panic!("{a} → {b}: asked by id"),
+            };
+            assert_eq!(by_node, by_id, "{a} → {b}");
+        }
+    }
+    let ask = |g: &G, epoch: u64, a: u32, b: u32| g.db.shortest_path_nodes(epoch, a, b).unwrap();
+    assert_eq!(
+        ask(&g, epoch + 1, 0, 1),
+        NodeAnswer::AskById,
+        "another numbering"
+    );
+    assert_eq!(
+        ask(&g, epoch, 0, ids.len() as u32),
+        NodeAnswer::AskById,
+        "no such node"
+    );
+    let mut g = g;
+    block_on(g.db.delete(EntityKind::Person, p[4], &ctx())).unwrap();
+    assert_eq!(
+        ask(&g, epoch, node(p[0]), node(p[4])),
+        NodeAnswer::AskById,
+        "deleted"
+    );
+    assert_eq!(
+        code_field(g.db.shortest_path_ids(p[0], p[4], &opts())),
+        (ErrorCode::NotFound, "to".into())
+    );
+    assert_eq!(
+        ask(&g, epoch, node(p[0]), node(p[3])),
+        NodeAnswer::Path(vec![node(p[0]), node(p[1]), node(p[2]), node(p[3])])
     );
 }
 

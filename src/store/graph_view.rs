@@ -31,6 +31,16 @@ fn rel_index(t: RelationshipType) -> u8 {
         .unwrap_or(0) as u8
 }
 
+/// An answer by node index (see [`Db::shortest_path_nodes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeAnswer {
+    /// The nodes along the path, from the first endpoint to the second.
+    Path(Vec<u32>),
+    NoPath,
+    /// Not answerable by node: ask by id.
+    AskById,
+}
+
 #[derive(Debug, Clone)]
 pub struct GraphView {
     people: Vec<Uuid>,
@@ -513,6 +523,25 @@ impl<B: Backend> Db<B> {
         let v = self.graph_view();
         let p = graph::shortest_path(v.csr(), a, b, &f).map_err(graph_error)?;
         Ok(p.map(|p| p.nodes.iter().map(|&n| v.person_id(n)).collect()))
+    }
+
+    /// [`Db::shortest_path_ids`] without filters, by node index, for a
+    /// caller that holds the node table of view `epoch` (see
+    /// [`Db::node_ids`]) and so passes no id strings. [`NodeAnswer::AskById`]
+    /// when the numbering is not that view's, or an endpoint is unknown or
+    /// no longer a live person: the query by id then answers or raises the
+    /// typed error (an endpoint's node is active exactly while its person
+    /// is live, see [`GraphView::patch_before`]).
+    pub fn shortest_path_nodes(&self, epoch: u64, a: u32, b: u32) -> Result<NodeAnswer> {
+        self.ensure_open()?;
+        let v = self.graph_view();
+        let csr = v.csr();
+        let known = |n: u32| n < csr.node_count() && csr.is_active(n);
+        if v.epoch() != epoch || !known(a) || !known(b) {
+            return Ok(NodeAnswer::AskById);
+        }
+        let p = graph::shortest_path(csr, a, b, &Filters::default()).map_err(graph_error)?;
+        Ok(p.map_or(NodeAnswer::NoPath, |p| NodeAnswer::Path(p.nodes)))
     }
 
     /// Hops from `from` to every node of the index, by node index

@@ -29,7 +29,7 @@ pub use dedup::{
     DuplicateKind, DuplicateOptions, DuplicateReport, DuplicateSuggestion, FieldContribution,
     MatchCandidate, PersonIndex,
 };
-pub use graph_view::{GraphView, IntroPath, QueryOptions};
+pub use graph_view::{GraphView, IntroPath, NodeAnswer, QueryOptions};
 pub use import::{
     imported_person_id, BatchOutcome, ImportError, ImportKind, ImportOptions, ImportReport,
     ImportSession, IMPORT_BATCH,

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
 use crate::error::{Error, ErrorCode};
 use crate::model::{validate, Timestamp, Uuid};
-use crate::store::{QueryOptions, RecomputeOptions, WriteContext};
+use crate::store::{NodeAnswer, QueryOptions, RecomputeOptions, WriteContext};
 
 fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
     validate::parse_id(value, field).map_err(js_error)
@@ -69,6 +69,20 @@ impl WasmGraph {
         let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
         let o: QueryOptions = optional(options, "options")?;
         read!(self, db => Ok(db.shortest_path_ids(a, b, &o).map_err(js_error)?.map(|ids| concat_ids(&ids))))
+    }
+
+    /// `shortestPathIds` without options, by node index, for the wrapper's
+    /// cached node table of index `epoch` (`graphIndexEpoch`,
+    /// `graphNodeIds`): the nodes along the path; `[]`: no path;
+    /// `[0xFFFFFFFF]`: ask by id (another numbering, or an endpoint unknown
+    /// or not a live person). No id strings cross the boundary.
+    #[wasm_bindgen(js_name = shortestPathNodes)]
+    pub fn shortest_path_nodes(&self, epoch: f64, a: u32, b: u32) -> Result<Vec<u32>, JsValue> {
+        read!(self, db => Ok(match db.shortest_path_nodes(epoch as u64, a, b).map_err(js_error)? {
+            NodeAnswer::Path(nodes) => nodes,
+            NodeAnswer::NoPath => Vec::new(),
+            NodeAnswer::AskById => vec![u32::MAX],
+        }))
     }
 
     /// Hops from `from` to every node, by node index (0xFFFFFFFF:

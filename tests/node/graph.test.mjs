@@ -48,6 +48,57 @@ test('each query answers in person ids', async () => {
   await g.close();
 });
 
+test('shortestPathIds by node (the cached node table) answers as by id, through writes and errors', async () => {
+  // Count the calls that cross by node number: the test must exercise that path.
+  const { WasmGraph } = await import('../../pkg/dist/wig_graph.js');
+  const byNode = WasmGraph.prototype.shortestPathNodes;
+  let nodeCalls = 0;
+  WasmGraph.prototype.shortestPathNodes = function (...args) { nodeCalls++; return byNode.apply(this, args); };
+  try {
+    const { g, ada, bob, cat, dan, eve, fay } = await seeded();
+    let people = [ada, bob, cat, dan, eve, fay];
+    const agrees = () => {
+      for (const a of people) for (const b of people) {
+        assert.deepEqual(g.shortestPathIds(a.id, b.id), g.shortestPath(a.id, b.id)?.personIds ?? null, `${a.names[0]} → ${b.names[0]}`);
+      }
+    };
+    assert.deepEqual(g.shortestPathIds(ada.id, dan.id), [ada.id, eve.id, dan.id]);
+    assert.equal(nodeCalls, 0, 'the first queries go by id');
+    agrees();
+    assert.ok(nodeCalls >= 30, `by node: ${nodeCalls}`);
+    // Edge changes reach the answers by node.
+    await g.upsertEdge({ fromPersonId: bob.id, toPersonId: fay.id, strength: 0.3 });
+    agrees();
+    assert.deepEqual(g.shortestPathIds(ada.id, fay.id), [ada.id, bob.id, fay.id]);
+    // A person added after the table was fetched: by id once, then by node.
+    const [gus] = await g.upsertPeople([{ names: ['gus'] }]);
+    await g.upsertEdge({ fromPersonId: fay.id, toPersonId: gus.id, strength: 0.4 });
+    people = [...people, gus];
+    const before = nodeCalls;
+    assert.deepEqual(g.shortestPathIds(ada.id, gus.id), [ada.id, bob.id, fay.id, gus.id]);
+    assert.deepEqual(g.shortestPathIds(gus.id, ada.id), [gus.id, fay.id, bob.id, ada.id]);
+    assert.ok(nodeCalls > before);
+    agrees();
+    // Deleted and merged-away people keep their nodes: the typed errors still come.
+    await g.deletePerson(eve.id);
+    throwsWig(() => g.shortestPathIds(ada.id, eve.id), 'NOT_FOUND', 'to');
+    await g.merge(ada.id, [cat.id]);
+    throwsWig(() => g.shortestPathIds(cat.id, dan.id), 'MERGED_AWAY', 'from');
+    people = people.filter((p) => p !== eve && p !== cat);
+    agrees();
+    assert.deepEqual(g.shortestPathIds(ada.id, ada.id), [ada.id]);
+    throwsWig(() => g.shortestPathIds(ada.id, randomUUID()), 'NOT_FOUND', 'to');
+    // Filters go by id.
+    const calls = nodeCalls;
+    assert.equal(g.shortestPathIds(ada.id, gus.id, { maxHops: 2 }), null);
+    assert.equal(nodeCalls, calls);
+    await g.close();
+    throwsWig(() => g.shortestPathIds(ada.id, dan.id), 'CLOSED', null);
+  } finally {
+    WasmGraph.prototype.shortestPathNodes = byNode;
+  }
+});
+
 test('errors carry code and field', async () => {
   const { g, ada, dan, bob } = await seeded();
   const ghost = randomUUID();
