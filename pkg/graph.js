@@ -50,11 +50,6 @@ export function makePackage(init, wasm, source) {
   return { ...makeApi(ready), wasmMemoryBytes, isWigError };
 }
 
-/**
- * Hop distances from one person to everyone (`Graph#distancesFrom`).
- * `distances[i]` is the hop count to `personId(i)`, `UNREACHABLE` if there
- * is no path under the filters (deleted and merged-away people included).
- */
 /** shortestPathNodes' "ask by id" answer. */
 const ASK_BY_ID = 0xffffffff;
 
@@ -65,6 +60,11 @@ function nodeOf(table, personId) {
   return index.get(personId);
 }
 
+/**
+ * Hop distances from one person to everyone (`Graph#distancesFrom`).
+ * `distances[i]` is the hop count to `personId(i)`, `UNREACHABLE` if there
+ * is no path under the filters (deleted and merged-away people included).
+ */
 class Distances {
   static UNREACHABLE = 0xffffffff;
   #table;
