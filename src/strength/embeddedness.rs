@@ -23,9 +23,8 @@ use crate::chunked::{in_chunks, CHUNK};
 
 /// Fixed-point scale of ties (2^24 − 1: steps of 6·10⁻⁸, a float's
 /// precision). Small enough that the triangle pass keeps a pair's running
-/// sum in 32 bits beside its neighbour and tie (a 12-byte entry: the pass
-/// reads 134 M of them on the benchmark; at 16 bytes the pass took ~10 %
-/// longer in wasm); the sum overflows only past 256 units of shared
+/// sum in 32 bits (4 bytes a pair where its scan reads 134 M entries on
+/// the benchmark); the sum overflows only past 256 units of shared
 /// strength, and those carries are kept apart. Other sums are `u64`.
 pub(crate) const TIE_SCALE: f64 = 16_777_215.0;
 
@@ -50,14 +49,15 @@ pub(crate) fn ratio(shared: u64, sum_a: f64, sum_b: f64, s_ab: f64) -> f64 {
 
 const NONE: u32 = u32::MAX;
 
-/// An out-neighbour `w` of a row, its tie, and the shared strength of the
-/// pair summed so far (modulo 2^32; see [`Carries`]): everything a hit
-/// touches, in one 12-byte entry.
+/// An out-neighbour `w` of a row and its tie: what the scan reads, in 8
+/// bytes. The pair's running sum is apart (`acc`, written on hits only):
+/// beside them, as a 12-byte entry, the engine phase took 13–14 % longer in
+/// wasm (A/B in one Node process, 1.41 M pairs: 1.09 / 1.26 s against
+/// 0.94 / 1.10 s), the scan reading half as much again for the few hits.
 #[derive(Clone, Copy)]
 struct Entry {
     w: u32,
     t: u32,
-    acc: u32,
 }
 
 /// Entries whose 32-bit sum overflowed, once per 2^32 carried (rare:
@@ -66,20 +66,20 @@ struct Entry {
 struct Carries(Vec<u32>);
 
 impl Carries {
-    /// `out[k].acc += x` for a term `x` below 2^32.
+    /// `acc[k] += x` for a term `x` below 2^32.
     #[inline(always)]
-    fn add(&mut self, out: &mut [Entry], k: usize, x: u32) {
-        let (sum, overflow) = out[k].acc.overflowing_add(x);
-        out[k].acc = sum;
+    fn add(&mut self, acc: &mut [u32], k: usize, x: u32) {
+        let (sum, overflow) = acc[k].overflowing_add(x);
+        acc[k] = sum;
         if overflow {
             self.carry(k, 1);
         }
     }
 
-    /// `out[k].acc += x` for any `x`.
-    fn add_wide(&mut self, out: &mut [Entry], k: usize, x: u64) {
-        let (sum, overflow) = out[k].acc.overflowing_add(x as u32);
-        out[k].acc = sum;
+    /// `acc[k] += x` for any `x`.
+    fn add_wide(&mut self, acc: &mut [u32], k: usize, x: u64) {
+        let (sum, overflow) = acc[k].overflowing_add(x as u32);
+        acc[k] = sum;
         let carried = (x >> 32) as u32 + u32::from(overflow);
         if carried > 0 {
             self.carry(k, carried);
@@ -104,8 +104,8 @@ impl Carries {
 /// that order) is then found once, from `u` through `v`, and feeds its
 /// three pairs. Cost `O(Σ_{(u,v)} out(v))`: on the 1.41 M-pair benchmark
 /// 134 M probes, against 380 M for a scan of the smaller endpoint's row per
-/// pair (0.25 s vs 0.71 s natively, with the tie and the running sum kept
-/// in the entry the scan reads).
+/// pair (0.25 s vs 0.71 s natively, with the tie kept in the entry the scan
+/// reads).
 pub(crate) fn shared_by_triangles(
     off: &[usize],
     adj_c: &[u32],
@@ -141,7 +141,6 @@ pub(crate) fn shared_by_triangles(
                     out.push(Entry {
                         w,
                         t: tie[p as usize],
-                        acc: 0,
                     });
                     out_p.push(p);
                 }
@@ -151,10 +150,11 @@ pub(crate) fn shared_by_triangles(
     // mark[w] = out entry of (u, w) while u's out-neighbours are marked.
     let mut mark = vec![NONE; n];
     let mut carries = Carries::default();
+    let mut acc = vec![0u32; m];
     in_chunks(n, PEOPLE_CHUNK, |r| {
         // Slices held here, not the captured vectors: through those the
         // loop reloaded each vector's pointer and length after every write.
-        let (out, mark, out_off) = (&mut out[..], &mut mark[..], &out_off[..]);
+        let (out, acc, mark, out_off) = (&out[..], &mut acc[..], &mut mark[..], &out_off[..]);
         for u in r {
             let (ulo, uhi) = (out_off[u], out_off[u + 1]);
             for k in ulo..uhi {
@@ -164,18 +164,17 @@ pub(crate) fn shared_by_triangles(
                 let Entry { w: v, t: t_uv, .. } = out[k_uv];
                 let (vlo, vhi) = (out_off[v as usize], out_off[v as usize + 1]);
                 let mut s_uv = 0u64;
-                for i in vlo..vhi {
-                    let Entry { w, t: t_vw, .. } = out[i];
+                for (i, &Entry { w, t: t_vw }) in (vlo..).zip(&out[vlo..vhi]) {
                     let k_uw = mark[w as usize];
                     if k_uw == NONE {
                         continue;
                     }
                     let t_uw = out[k_uw as usize].t;
                     s_uv += u64::from(t_uw.min(t_vw));
-                    carries.add(out, k_uw as usize, t_uv.min(t_vw));
-                    carries.add(out, i, t_uv.min(t_uw));
+                    carries.add(acc, k_uw as usize, t_uv.min(t_vw));
+                    carries.add(acc, i, t_uv.min(t_uw));
                 }
-                carries.add_wide(out, k_uv, s_uv);
+                carries.add_wide(acc, k_uv, s_uv);
             }
             for k in ulo..uhi {
                 mark[out[k].w as usize] = NONE;
@@ -185,7 +184,7 @@ pub(crate) fn shared_by_triangles(
     let mut shared = vec![0u64; tie.len()];
     in_chunks(m, CHUNK, |r| {
         for k in r {
-            shared[out_p[k] as usize] = u64::from(out[k].acc);
+            shared[out_p[k] as usize] = u64::from(acc[k]);
         }
     });
     for k in carries.0 {
