@@ -161,7 +161,7 @@ pub(crate) fn shared_by_triangles(
                 mark[out[k].w as usize] = k as u32;
             }
             for k_uv in ulo..uhi {
-                let Entry { w: v, t: t_uv, .. } = out[k_uv];
+                let Entry { w: v, t: t_uv } = out[k_uv];
                 let (vlo, vhi) = (out_off[v as usize], out_off[v as usize + 1]);
                 let mut s_uv = 0u64;
                 for (i, &Entry { w, t: t_vw }) in (vlo..).zip(&out[vlo..vhi]) {
