@@ -249,11 +249,13 @@ pub(crate) fn prepare(
     let t = it.timestamp_ms;
     let to_end = mass.bucket_ms - (t - mass.bucket_of(t) * mass.bucket_ms); // (0, bucket]
     let term = w * (-(to_end as f64) * mass.halvings_per_ms).exp2();
+    // To the nearest, ties to even: one wasm instruction (`round`, ties
+    // away from zero, is a libm call).
     let contribution = Contribution {
         t,
-        mass_fx: (term * MASS_SCALE).round(),
-        minutes_fx: (minutes * g * MIN_SCALE).round() as u64,
-        g_fx: (g * G_SCALE).round() as u32,
+        mass_fx: (term * MASS_SCALE).round_ties_even(),
+        minutes_fx: (minutes * g * MIN_SCALE).round_ties_even() as u64,
+        g_fx: (g * G_SCALE).round_ties_even() as u32,
         group: n.min(u16::MAX as usize) as u16,
         channel_bit: channel_bit(it.channel),
     };

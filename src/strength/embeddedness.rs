@@ -31,7 +31,8 @@ pub(crate) const TIE_SCALE: f64 = 16_777_215.0;
 /// A tie (`s · g`, in [0, 1]) in fixed point.
 pub(crate) fn tie_fx(t: f64) -> u32 {
     if t > 0.0 {
-        (t.min(1.0) * TIE_SCALE).round() as u32
+        // Ties to even: one wasm instruction (`round` is a libm call).
+        (t.min(1.0) * TIE_SCALE).round_ties_even() as u32
     } else {
         0
     }
