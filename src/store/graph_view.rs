@@ -536,8 +536,8 @@ impl<B: Backend> Db<B> {
         self.ensure_open()?;
         let v = self.graph_view();
         let csr = v.csr();
-        let known = |n: u32| n < csr.node_count() && csr.is_active(n);
-        if v.epoch() != epoch || !known(a) || !known(b) {
+        // `is_active`: the node exists and is active.
+        if v.epoch() != epoch || !csr.is_active(a) || !csr.is_active(b) {
             return Ok(NodeAnswer::AskById);
         }
         let p = graph::shortest_path(csr, a, b, &Filters::default()).map_err(graph_error)?;
