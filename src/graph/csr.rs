@@ -177,7 +177,9 @@ impl CsrIndex {
         CsrIndex::build(node_count, &[]).expect("an empty edge list is valid")
     }
 
-    /// Builds the index in O(V + E) with two stable counting-sort passes.
+    /// Builds the index in O(V + E): by two stable counting-sort passes, or
+    /// for a small dense graph (at most 32 node pairs per edge) through an
+    /// adjacency matrix, which needs neither sort nor dedupe pass.
     ///
     /// Errors: an endpoint `>= node_count` ([`GraphError::UnknownNode`]),
     /// a self-loop, a strength outside `[0, 1]`/NaN or a `rel_type > 5`
@@ -211,51 +213,18 @@ impl CsrIndex {
                 reason: "too many edges (at most 2^31 - 1)",
             });
         }
+        let rows = if is_dense(n, edges.len()) {
+            dense_rows(n, edges)
+        } else {
+            sparse_rows(n, edges)
+        };
+        Ok(CsrIndex::from_rows(node_count, rows))
+    }
 
-        // Degrees -> offsets.
-        let mut offsets = vec![0u32; n + 1];
-        in_chunks(edges.len(), CHUNK, |r| {
-            for e in &edges[r] {
-                offsets[e.a as usize + 1] += 1;
-                offsets[e.b as usize + 1] += 1;
-            }
-        });
-        in_chunks(n, CHUNK, |r| {
-            for i in r {
-                offsets[i + 1] += offsets[i];
-            }
-        });
-
-        let (mut neighbours, mut strength, mut rel_type, mut edge_id) =
-            sorted_rows(&offsets, edges);
-
-        // Deduplicate equal neighbours within a row, keeping the last.
-        let mut w = 0usize;
-        let mut start = 0usize;
-        in_chunks(n, CHUNK, |nodes| {
-            for u in nodes {
-                let end = offsets[u + 1] as usize;
-                for i in start..end {
-                    if i + 1 < end && neighbours[i + 1] == neighbours[i] {
-                        continue;
-                    }
-                    if w != i {
-                        neighbours[w] = neighbours[i];
-                        strength[w] = strength[i];
-                        rel_type[w] = rel_type[i];
-                        edge_id[w] = edge_id[i];
-                    }
-                    w += 1;
-                }
-                start = end;
-                offsets[u + 1] = w as u32;
-            }
-        });
-        neighbours.truncate(w);
-        strength.truncate(w);
-        rel_type.truncate(w);
-        edge_id.truncate(w);
-
+    /// The index over finished rows (sorted, one entry per neighbour).
+    fn from_rows(node_count: u32, rows: Rows) -> CsrIndex {
+        let (offsets, neighbours, strength, rel_type, edge_id) = rows;
+        let live_edges = neighbours.len() / 2;
         let mut idx = CsrIndex {
             node_count,
             offsets,
@@ -263,19 +232,19 @@ impl CsrIndex {
             strength,
             rel_type,
             edge_id,
-            active: vec![!0u64; n.div_ceil(64)],
+            active: vec![!0u64; (node_count as usize).div_ceil(64)],
             max_strength: Vec::new(),
             ov_slot: Vec::new(),
             ov_lists: Vec::new(),
             ov_half_edges: 0,
             tombstones: 0,
             inactive: 0,
-            live_edges: w / 2,
+            live_edges,
             compaction_min: DEFAULT_COMPACTION_MIN,
             compactions: 0,
         };
         idx.recompute_max_strength();
-        Ok(idx)
+        idx
     }
 
     fn recompute_max_strength(&mut self) {
@@ -717,6 +686,59 @@ struct Rec {
 
 /// The CSR arrays with every row sorted by neighbour, ties in input order.
 ///
+/// Row offsets and the columns (neighbour, strength, type, edge id) of a
+/// finished CSR.
+type Rows = (Vec<u32>, Vec<u32>, Vec<f32>, Vec<u8>, Vec<u32>);
+
+/// Rows of any graph: degrees, a counting sort of the half-edges by
+/// (source, neighbour), then one pass dropping all but the last entry per
+/// neighbour. O(V + E).
+fn sparse_rows(n: usize, edges: &[EdgeInput]) -> Rows {
+    // Degrees -> offsets.
+    let mut offsets = vec![0u32; n + 1];
+    in_chunks(edges.len(), CHUNK, |r| {
+        for e in &edges[r] {
+            offsets[e.a as usize + 1] += 1;
+            offsets[e.b as usize + 1] += 1;
+        }
+    });
+    in_chunks(n, CHUNK, |r| {
+        for i in r {
+            offsets[i + 1] += offsets[i];
+        }
+    });
+
+    let (mut neighbours, mut strength, mut rel_type, mut edge_id) = sorted_rows(&offsets, edges);
+
+    // Deduplicate equal neighbours within a row, keeping the last.
+    let mut w = 0usize;
+    let mut start = 0usize;
+    in_chunks(n, CHUNK, |nodes| {
+        for u in nodes {
+            let end = offsets[u + 1] as usize;
+            for i in start..end {
+                if i + 1 < end && neighbours[i + 1] == neighbours[i] {
+                    continue;
+                }
+                if w != i {
+                    neighbours[w] = neighbours[i];
+                    strength[w] = strength[i];
+                    rel_type[w] = rel_type[i];
+                    edge_id[w] = edge_id[i];
+                }
+                w += 1;
+            }
+            start = end;
+            offsets[u + 1] = w as u32;
+        }
+    });
+    neighbours.truncate(w);
+    strength.truncate(w);
+    rel_type.truncate(w);
+    edge_id.truncate(w);
+    (offsets, neighbours, strength, rel_type, edge_id)
+}
+
 /// A least-significant-digit counting sort on `(src, nbr)`: (0) stable
 /// bucketing of the half-edges by neighbour block (256 ids; ~400 sequential
 /// write streams), then (1) per block a counting sort by neighbour in a
@@ -828,6 +850,60 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     (neighbours, strength, rel_type, edge_id)
 }
 
+/// Whether [`dense_rows`] builds the rows: a matrix of at most 2^20 cells
+/// (4 MB, freed at once), and at most 32 cells per edge — reading a cell
+/// costs a small fraction of what sorting a half-edge does.
+fn is_dense(n: usize, edges: usize) -> bool {
+    n * n <= 1 << 20 && n * n <= 32 * edges
+}
+
+/// Rows of a small, dense graph through an `n × n` matrix of edge numbers
+/// and a bit per cell: writing them keeps the last edge of each pair
+/// (upsert semantics) and reading the bits row by row lists the neighbours
+/// in ascending order, so there is neither a sort nor a dedupe pass, and
+/// the reading visits the edges, not every cell.
+fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
+    let words = n.div_ceil(64);
+    let mut bits = vec![0u64; n * words];
+    // The edge's position, where the bit is set.
+    let mut cell = vec![0u32; n * n];
+    in_chunks(edges.len(), CHUNK, |r| {
+        let (cell, bits) = (&mut cell[..], &mut bits[..]);
+        for (i, e) in r.clone().zip(&edges[r]) {
+            let (a, b) = (e.a as usize, e.b as usize);
+            cell[a * n + b] = i as u32;
+            cell[b * n + a] = i as u32;
+            bits[a * words + b / 64] |= 1 << (b % 64);
+            bits[b * words + a / 64] |= 1 << (a % 64);
+        }
+    });
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0u32);
+    let mut neighbours = Vec::with_capacity(2 * edges.len());
+    let mut which = Vec::with_capacity(2 * edges.len());
+    in_chunks(n, (CHUNK / n.max(1)).max(1), |rows| {
+        for u in rows {
+            let row = &cell[u * n..(u + 1) * n];
+            for (w, &word) in bits[u * words..(u + 1) * words].iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let v = w * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    neighbours.push(v as u32);
+                    which.push(row[v]);
+                }
+            }
+            offsets.push(neighbours.len() as u32);
+        }
+    });
+    drop((cell, bits));
+    let edge = |k: &u32| &edges[*k as usize];
+    let strength = which.iter().map(|k| edge(k).strength).collect();
+    let rel_type = which.iter().map(|k| edge(k).rel_type).collect();
+    let edge_id = which.iter().map(|k| edge(k).edge_id).collect();
+    (offsets, neighbours, strength, rel_type, edge_id)
+}
+
 #[inline]
 fn bump(m: &mut f32, s: f32) {
     if s > *m {
@@ -875,8 +951,9 @@ mod tests {
 
     proptest::proptest! {
         /// Rows equal a sorted map of the input (last occurrence of a pair
-        /// wins), on both sides of the one-block bound of the build's sort
-        /// (2^BLOCK_BITS people: pass 0 is skipped below it).
+        /// wins), by the sort and by the matrix, on both sides of the
+        /// one-block bound of the sort (2^BLOCK_BITS people: pass 0 is
+        /// skipped below it).
         #[test]
         fn build_equals_a_sorted_map(
             n in proptest::prop_oneof![2u32..40, 200u32..700],
@@ -894,11 +971,15 @@ mod tests {
                 want[a as usize].insert(b, (strength, rel, i as u32));
                 want[b as usize].insert(a, (strength, rel, i as u32));
             }
-            let idx = CsrIndex::build(n, &input).unwrap();
-            for u in 0..n {
-                let got: Vec<_> = idx.neighbors_of(u).map(|x| (x.node, (x.strength, x.rel_type, x.edge_id))).collect();
-                let w: Vec<_> = want[u as usize].iter().map(|(&v, &x)| (v, x)).collect();
-                proptest::prop_assert_eq!(got, w, "row {}", u);
+            // `build` picks one of the two; each must give the same rows.
+            for rows in [sparse_rows(n as usize, &input), dense_rows(n as usize, &input)] {
+                let idx = CsrIndex::from_rows(n, rows);
+                for u in 0..n {
+                    let got: Vec<_> = idx.neighbors_of(u).map(|x| (x.node, (x.strength, x.rel_type, x.edge_id))).collect();
+                    let w: Vec<_> = want[u as usize].iter().map(|(&v, &x)| (v, x)).collect();
+                    proptest::prop_assert_eq!(got, w, "row {}", u);
+                }
+                proptest::prop_assert_eq!(idx.edge_count(), input.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect::<std::collections::BTreeSet<_>>().len());
             }
         }
     }
