@@ -684,8 +684,6 @@ struct Rec {
     rel: u8,
 }
 
-/// The CSR arrays with every row sorted by neighbour, ties in input order.
-///
 /// Row offsets and the columns (neighbour, strength, type, edge id) of a
 /// finished CSR.
 type Rows = (Vec<u32>, Vec<u32>, Vec<f32>, Vec<u8>, Vec<u32>);
@@ -739,6 +737,8 @@ fn sparse_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     (offsets, neighbours, strength, rel_type, edge_id)
 }
 
+/// The CSR arrays with every row sorted by neighbour, ties in input order.
+///
 /// A least-significant-digit counting sort on `(src, nbr)`: (0) stable
 /// bucketing of the half-edges by neighbour block (256 ids; ~400 sequential
 /// write streams), then (1) per block a counting sort by neighbour in a
@@ -854,7 +854,9 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
 /// (4 MB, freed at once), and at most 32 cells per edge — reading a cell
 /// costs a small fraction of what sorting a half-edge does.
 fn is_dense(n: usize, edges: usize) -> bool {
-    n * n <= 1 << 20 && n * n <= 32 * edges
+    // In u64: on wasm32 `n * n` overflows a usize past 65,535 people.
+    let cells = n as u64 * n as u64;
+    cells <= 1 << 20 && cells <= 32 * edges as u64
 }
 
 /// Rows of a small, dense graph through an `n × n` matrix of edge numbers
@@ -982,6 +984,17 @@ mod tests {
                 proptest::prop_assert_eq!(idx.edge_count(), input.iter().map(|e| (e.a.min(e.b), e.a.max(e.b))).collect::<std::collections::BTreeSet<_>>().len());
             }
         }
+    }
+
+    #[test]
+    fn dense_only_below_2_to_20_cells_without_overflow() {
+        assert!(is_dense(242, 8_317));
+        assert!(!is_dense(1_025, 1 << 20));
+        // Sparse: 100,000 cells per edge.
+        assert!(!is_dense(1_000, 10));
+        // 65,536² is 2^32: zero in a 32-bit usize product.
+        assert!(!is_dense(1 << 16, 1 << 31));
+        assert!(!is_dense(u32::MAX as usize, usize::MAX / 64));
     }
 
     #[test]
