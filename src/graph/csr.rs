@@ -879,11 +879,23 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
             bits[b * words + a / 64] |= 1 << (a % 64);
         }
     });
-    let mut offsets = Vec::with_capacity(n + 1);
-    offsets.push(0u32);
-    let mut neighbours = Vec::with_capacity(2 * edges.len());
-    let mut which = Vec::with_capacity(2 * edges.len());
+    // The rows' total length is known from the bits, so the columns are
+    // sized once and written in place, in one pass: no capacity test per
+    // entry, and each half-edge's input is read once.
+    let half: usize = bits.iter().map(|w| w.count_ones() as usize).sum();
+    let mut offsets = vec![0u32; n + 1];
+    let mut neighbours = vec![0u32; half];
+    let mut strength = vec![0f32; half];
+    let mut rel_type = vec![0u8; half];
+    let mut edge_id = vec![0u32; half];
+    let mut i = 0usize;
     in_chunks(n, (CHUNK / n.max(1)).max(1), |rows| {
+        let (neighbours, strength, rel_type, edge_id) = (
+            &mut neighbours[..],
+            &mut strength[..],
+            &mut rel_type[..],
+            &mut edge_id[..],
+        );
         for u in rows {
             let row = &cell[u * n..(u + 1) * n];
             for (w, &word) in bits[u * words..(u + 1) * words].iter().enumerate() {
@@ -891,18 +903,17 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
                 while word != 0 {
                     let v = w * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
-                    neighbours.push(v as u32);
-                    which.push(row[v]);
+                    let e = &edges[row[v] as usize];
+                    neighbours[i] = v as u32;
+                    strength[i] = e.strength;
+                    rel_type[i] = e.rel_type;
+                    edge_id[i] = e.edge_id;
+                    i += 1;
                 }
             }
-            offsets.push(neighbours.len() as u32);
+            offsets[u + 1] = i as u32;
         }
     });
-    drop((cell, bits));
-    let edge = |k: &u32| &edges[*k as usize];
-    let strength = which.iter().map(|k| edge(k).strength).collect();
-    let rel_type = which.iter().map(|k| edge(k).rel_type).collect();
-    let edge_id = which.iter().map(|k| edge(k).edge_id).collect();
     (offsets, neighbours, strength, rel_type, edge_id)
 }
 
