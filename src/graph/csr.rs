@@ -890,6 +890,8 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     let mut edge_id = vec![0u32; half];
     let mut i = 0usize;
     in_chunks(n, (CHUNK / n.max(1)).max(1), |rows| {
+        // Slices, not the captured vectors: through those every write
+        // reloads the vector's pointer and length.
         let (neighbours, strength, rel_type, edge_id) = (
             &mut neighbours[..],
             &mut strength[..],
