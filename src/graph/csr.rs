@@ -206,6 +206,20 @@ impl CsrIndex {
             }
         });
         invalid?;
+        CsrIndex::build_valid(node_count, edges)
+    }
+
+    /// [`CsrIndex::build`] for edges already validated as it validates them
+    /// (a store that checked every edge when it was written): no second
+    /// pass over them. Debug builds still check. An edge that would fail
+    /// the check makes a wrong index or panics; it is never undefined
+    /// behaviour.
+    pub fn build_trusted(node_count: u32, edges: &[EdgeInput]) -> Result<CsrIndex> {
+        debug_assert!(edges.iter().all(|e| validate_edge(node_count, e).is_ok()));
+        CsrIndex::build_valid(node_count, edges)
+    }
+
+    fn build_valid(node_count: u32, edges: &[EdgeInput]) -> Result<CsrIndex> {
         let n = node_count as usize;
         if edges.len() > (u32::MAX / 2) as usize {
             return Err(GraphError::InvalidEdge {
@@ -223,17 +237,16 @@ impl CsrIndex {
 
     /// The index over finished rows (sorted, one entry per neighbour).
     fn from_rows(node_count: u32, rows: Rows) -> CsrIndex {
-        let (offsets, neighbours, strength, rel_type, edge_id) = rows;
-        let live_edges = neighbours.len() / 2;
-        let mut idx = CsrIndex {
+        let live_edges = rows.neighbours.len() / 2;
+        CsrIndex {
             node_count,
-            offsets,
-            neighbours,
-            strength,
-            rel_type,
-            edge_id,
+            offsets: rows.offsets,
+            neighbours: rows.neighbours,
+            strength: rows.strength,
+            rel_type: rows.rel_type,
+            edge_id: rows.edge_id,
             active: vec![!0u64; (node_count as usize).div_ceil(64)],
-            max_strength: Vec::new(),
+            max_strength: rows.max_strength,
             ov_slot: Vec::new(),
             ov_lists: Vec::new(),
             ov_half_edges: 0,
@@ -242,9 +255,7 @@ impl CsrIndex {
             live_edges,
             compaction_min: DEFAULT_COMPACTION_MIN,
             compactions: 0,
-        };
-        idx.recompute_max_strength();
-        idx
+        }
     }
 
     fn recompute_max_strength(&mut self) {
@@ -686,7 +697,16 @@ struct Rec {
 
 /// Row offsets and the columns (neighbour, strength, type, edge id) of a
 /// finished CSR.
-type Rows = (Vec<u32>, Vec<u32>, Vec<f32>, Vec<u8>, Vec<u32>);
+/// Finished rows: the CSR columns, and each row's largest strength (taken
+/// while the rows are written, not in a pass of its own).
+struct Rows {
+    offsets: Vec<u32>,
+    neighbours: Vec<u32>,
+    strength: Vec<f32>,
+    rel_type: Vec<u8>,
+    edge_id: Vec<u32>,
+    max_strength: Vec<f32>,
+}
 
 /// Rows of any graph: degrees, a counting sort of the half-edges by
 /// (source, neighbour), then one pass dropping all but the last entry per
@@ -711,30 +731,51 @@ fn sparse_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     // Deduplicate equal neighbours within a row, keeping the last.
     let mut w = 0usize;
     let mut start = 0usize;
+    let mut max_strength = Vec::with_capacity(n);
     in_chunks(n, CHUNK, |nodes| {
+        // Slices and locals, not the captured vectors and counters: through
+        // those every write reloads them (LLVM cannot prove it need not).
+        let (neighbours, strength, rel_type, edge_id) = (
+            &mut neighbours[..],
+            &mut strength[..],
+            &mut rel_type[..],
+            &mut edge_id[..],
+        );
+        let (mut to, mut from) = (w, start);
         for u in nodes {
             let end = offsets[u + 1] as usize;
-            for i in start..end {
+            let mut m = 0f32;
+            for i in from..end {
                 if i + 1 < end && neighbours[i + 1] == neighbours[i] {
                     continue;
                 }
-                if w != i {
-                    neighbours[w] = neighbours[i];
-                    strength[w] = strength[i];
-                    rel_type[w] = rel_type[i];
-                    edge_id[w] = edge_id[i];
+                if to != i {
+                    neighbours[to] = neighbours[i];
+                    strength[to] = strength[i];
+                    rel_type[to] = rel_type[i];
+                    edge_id[to] = edge_id[i];
                 }
-                w += 1;
+                bump(&mut m, strength[to]);
+                to += 1;
             }
-            start = end;
-            offsets[u + 1] = w as u32;
+            from = end;
+            offsets[u + 1] = to as u32;
+            max_strength.push(m);
         }
+        (w, start) = (to, from);
     });
     neighbours.truncate(w);
     strength.truncate(w);
     rel_type.truncate(w);
     edge_id.truncate(w);
-    (offsets, neighbours, strength, rel_type, edge_id)
+    Rows {
+        offsets,
+        neighbours,
+        strength,
+        rel_type,
+        edge_id,
+        max_strength,
+    }
 }
 
 /// The CSR arrays with every row sorted by neighbour, ties in input order.
@@ -870,7 +911,9 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     // The edge's position, where the bit is set.
     let mut cell = vec![0u32; n * n];
     in_chunks(edges.len(), CHUNK, |r| {
-        let (cell, bits) = (&mut cell[..], &mut bits[..]);
+        // Locals, not captured references: those are reloaded after every
+        // store (LLVM cannot prove the stores leave them alone).
+        let (cell, bits, n, words) = (&mut cell[..], &mut bits[..], n, words);
         for (i, e) in r.clone().zip(&edges[r]) {
             let (a, b) = (e.a as usize, e.b as usize);
             cell[a * n + b] = i as u32;
@@ -888,6 +931,7 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     let mut strength = vec![0f32; half];
     let mut rel_type = vec![0u8; half];
     let mut edge_id = vec![0u32; half];
+    let mut max_strength = Vec::with_capacity(n);
     let mut i = 0usize;
     in_chunks(n, (CHUNK / n.max(1)).max(1), |rows| {
         // Slices, not the captured vectors: through those every write
@@ -898,25 +942,39 @@ fn dense_rows(n: usize, edges: &[EdgeInput]) -> Rows {
             &mut rel_type[..],
             &mut edge_id[..],
         );
+        // The write position too: captured, it lived in memory, and each
+        // half-edge's writes waited on its store and reload.
+        let (mut at, n, words) = (i, n, words);
         for u in rows {
             let row = &cell[u * n..(u + 1) * n];
+            let mut m = 0f32;
             for (w, &word) in bits[u * words..(u + 1) * words].iter().enumerate() {
                 let mut word = word;
                 while word != 0 {
                     let v = w * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
                     let e = &edges[row[v] as usize];
-                    neighbours[i] = v as u32;
-                    strength[i] = e.strength;
-                    rel_type[i] = e.rel_type;
-                    edge_id[i] = e.edge_id;
-                    i += 1;
+                    neighbours[at] = v as u32;
+                    strength[at] = e.strength;
+                    rel_type[at] = e.rel_type;
+                    edge_id[at] = e.edge_id;
+                    bump(&mut m, e.strength);
+                    at += 1;
                 }
             }
-            offsets[u + 1] = i as u32;
+            offsets[u + 1] = at as u32;
+            max_strength.push(m);
         }
+        i = at;
     });
-    (offsets, neighbours, strength, rel_type, edge_id)
+    Rows {
+        offsets,
+        neighbours,
+        strength,
+        rel_type,
+        edge_id,
+        max_strength,
+    }
 }
 
 #[inline]
@@ -989,6 +1047,10 @@ mod tests {
             // `build` picks one of the two; each must give the same rows.
             for rows in [sparse_rows(n as usize, &input), dense_rows(n as usize, &input)] {
                 let idx = CsrIndex::from_rows(n, rows);
+                // Each row's maximum, taken while writing, is the one a pass computes.
+                let mut again = idx.clone();
+                again.recompute_max_strength();
+                proptest::prop_assert_eq!(&idx.max_strength, &again.max_strength);
                 for u in 0..n {
                     let got: Vec<_> = idx.neighbors_of(u).map(|x| (x.node, (x.strength, x.rel_type, x.edge_id))).collect();
                     let w: Vec<_> = want[u as usize].iter().map(|(&v, &x)| (v, x)).collect();
