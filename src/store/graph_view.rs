@@ -63,10 +63,17 @@ impl GraphView {
         let records = state.people.by_slot();
         let mut people = Vec::with_capacity(records.len());
         let mut node_of = HashMap::with_capacity_and_hasher(records.len(), Default::default());
+        // Soft-deleted and merged-away people, noted in the same pass (a
+        // second pass over the person records cost a cache miss each).
+        let mut inactive = Vec::new();
         in_chunks(records.len(), CHUNK, |r| {
             for p in records[r].iter().flatten() {
-                node_of.insert(p.id, people.len() as u32);
+                let node = people.len() as u32;
+                node_of.insert(p.id, node);
                 people.push(p.id);
+                if !p.is_live() {
+                    inactive.push(node);
+                }
             }
         });
         let slots = state.edges.by_slot();
@@ -96,10 +103,8 @@ impl GraphView {
         let mut csr =
             CsrIndex::build_trusted(people.len() as u32, &inputs).expect("stored edges are valid");
         drop(inputs);
-        for p in state.people.values() {
-            if !p.is_live() {
-                let _ = csr.set_node_active(node_of[&p.id], false);
-            }
+        for node in inactive {
+            let _ = csr.set_node_active(node, false);
         }
         GraphView {
             people,
