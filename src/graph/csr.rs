@@ -923,27 +923,21 @@ trait EdgeNumber: Copy + Default {
     fn index(self) -> usize;
 }
 
-impl EdgeNumber for u16 {
-    #[inline(always)]
-    fn from_index(i: usize) -> Self {
-        i as u16
-    }
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
+macro_rules! edge_number {
+    ($($t:ty),*) => {$(
+        impl EdgeNumber for $t {
+            #[inline(always)]
+            fn from_index(i: usize) -> Self {
+                i as $t
+            }
+            #[inline(always)]
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
 }
-
-impl EdgeNumber for u32 {
-    #[inline(always)]
-    fn from_index(i: usize) -> Self {
-        i as u32
-    }
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+edge_number!(u16, u32);
 
 fn dense_rows_with<C: EdgeNumber>(n: usize, edges: &[EdgeInput]) -> Rows {
     let words = n.div_ceil(64);
