@@ -1079,8 +1079,12 @@ mod tests {
                 want[b as usize].insert(a, (strength, rel, i as u32));
             }
             // `build` picks one of the three; each must give the same rows.
-            let n_ = n as usize;
-            for rows in [sparse_rows(n_, &input), dense_rows_with::<u16>(n_, &input), dense_rows_with::<u32>(n_, &input)] {
+            let nodes = n as usize;
+            for rows in [
+                sparse_rows(nodes, &input),
+                dense_rows_with::<u16>(nodes, &input),
+                dense_rows_with::<u32>(nodes, &input),
+            ] {
                 let idx = CsrIndex::from_rows(n, rows);
                 // Each row's maximum, taken while writing, is the one a pass computes.
                 let mut again = idx.clone();
