@@ -9,10 +9,10 @@
 //! the index. The view is built on the first query and then patched by
 //! [`GraphState::apply`] (see [`GraphView::patch`]), never rebuilt.
 
-use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::commit::Commit;
+use super::node_index::NodeIndex;
 use super::ops::Db;
 use super::state::GraphState;
 use super::table::Table;
@@ -43,8 +43,9 @@ pub enum NodeAnswer {
 
 #[derive(Debug, Clone)]
 pub struct GraphView {
+    /// Node → person id, and the index back (probed through `people`).
     people: Vec<Uuid>,
-    node_of: HashMap<Uuid, u32>,
+    node_of: NodeIndex,
     /// The CSR's edge handle is the edge's slot in the edge table (stable
     /// while the record is stored): the view holds no edge ids, which saves
     /// 16 bytes an edge and the copying on every build.
@@ -62,20 +63,19 @@ impl GraphView {
         // a one-off pass in one wasm call would never leave V8's baseline tier.
         let records = state.people.by_slot();
         let mut people = Vec::with_capacity(records.len());
-        let mut node_of = HashMap::with_capacity_and_hasher(records.len(), Default::default());
         // Soft-deleted and merged-away people, noted in the same pass (a
         // second pass over the person records cost a cache miss each).
         let mut inactive = Vec::new();
         in_chunks(records.len(), CHUNK, |r| {
             for p in records[r].iter().flatten() {
                 let node = people.len() as u32;
-                node_of.insert(p.id, node);
                 people.push(p.id);
                 if !p.is_live() {
                     inactive.push(node);
                 }
             }
         });
+        let node_of = NodeIndex::new(&people);
         let slots = state.edges.by_slot();
         let mut inputs = Vec::with_capacity(slots.len());
         in_chunks(slots.len(), CHUNK, |r| {
@@ -83,9 +83,10 @@ impl GraphView {
                 let Some(e) = e.as_ref().filter(|e| e.deleted_at.is_none()) else {
                     continue;
                 };
-                let (Some(&a), Some(&b)) =
-                    (node_of.get(&e.from_person_id), node_of.get(&e.to_person_id))
-                else {
+                let (Some(a), Some(b)) = (
+                    node_of.get(&people, &e.from_person_id),
+                    node_of.get(&people, &e.to_person_id),
+                ) else {
                     continue;
                 };
                 inputs.push(CsrEdge {
@@ -115,29 +116,24 @@ impl GraphView {
     }
 
     /// Bytes held by the view: the CSR arrays and the node ↔ person id
-    /// tables (hash table sized as hashbrown lays it out). The query
-    /// scratch buffers (~45 bytes per node, thread-local) are not included.
+    /// tables. The query scratch buffers (~45 bytes per node,
+    /// thread-local) are not included.
     pub fn memory_bytes(&self) -> usize {
         use core::mem::size_of;
-        let map_buckets = if self.node_of.capacity() == 0 {
-            0
-        } else {
-            (self.node_of.capacity() * 8 / 7).next_power_of_two()
-        };
         size_of::<Self>()
             + self.people.capacity() * size_of::<Uuid>()
-            + map_buckets * (size_of::<(Uuid, u32)>() + 1)
+            + self.node_of.memory_bytes()
             + self.csr.memory_bytes()
     }
 
     fn node(&mut self, id: Uuid) -> u32 {
-        if let Some(&n) = self.node_of.get(&id) {
+        if let Some(n) = self.node_of.get(&self.people, &id) {
             return n;
         }
         let n = self.csr.add_node();
         debug_assert_eq!(n as usize, self.people.len());
         self.people.push(id);
-        self.node_of.insert(id, n);
+        self.node_of.push(&self.people);
         n
     }
 
@@ -152,9 +148,9 @@ impl GraphView {
         }
         for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
-                if let (Some(&a), Some(&b)) = (
-                    self.node_of.get(&old.from_person_id),
-                    self.node_of.get(&old.to_person_id),
+                if let (Some(a), Some(b)) = (
+                    self.node_of.get(&self.people, &old.from_person_id),
+                    self.node_of.get(&self.people, &old.to_person_id),
                 ) {
                     let _ = self.csr.remove_edge(a, b);
                 }
@@ -193,7 +189,7 @@ impl GraphView {
         &self.csr
     }
     pub fn node_of(&self, id: Uuid) -> Option<u32> {
-        self.node_of.get(&id).copied()
+        self.node_of.get(&self.people, &id)
     }
     pub fn person_id(&self, node: u32) -> Uuid {
         self.people[node as usize]

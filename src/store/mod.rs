@@ -16,6 +16,7 @@ mod import;
 mod interaction_columns;
 mod memory;
 mod merge;
+mod node_index;
 mod ops;
 mod state;
 mod strength_sync;
