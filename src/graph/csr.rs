@@ -735,11 +735,13 @@ fn sparse_rows(n: usize, edges: &[EdgeInput]) -> Rows {
     in_chunks(n, CHUNK, |nodes| {
         // Slices and locals, not the captured vectors and counters: through
         // those every write reloads them (LLVM cannot prove it need not).
+        // One length for all four: one bounds check covers each entry.
+        let half = neighbours.len();
         let (neighbours, strength, rel_type, edge_id) = (
-            &mut neighbours[..],
-            &mut strength[..],
-            &mut rel_type[..],
-            &mut edge_id[..],
+            &mut neighbours[..half],
+            &mut strength[..half],
+            &mut rel_type[..half],
+            &mut edge_id[..half],
         );
         let (mut to, mut from) = (w, start);
         for u in nodes {
@@ -969,12 +971,13 @@ fn dense_rows_with<C: EdgeNumber>(n: usize, edges: &[EdgeInput]) -> Rows {
     let mut i = 0usize;
     in_chunks(n, (CHUNK / n.max(1)).max(1), |rows| {
         // Slices, not the captured vectors: through those every write
-        // reloads the vector's pointer and length.
+        // reloads the vector's pointer and length. One length for all
+        // four, so that one bounds check covers each half-edge's writes.
         let (neighbours, strength, rel_type, edge_id) = (
-            &mut neighbours[..],
-            &mut strength[..],
-            &mut rel_type[..],
-            &mut edge_id[..],
+            &mut neighbours[..half],
+            &mut strength[..half],
+            &mut rel_type[..half],
+            &mut edge_id[..half],
         );
         // The write position too: captured, it lived in memory, and each
         // half-edge's writes waited on its store and reload.
