@@ -127,7 +127,7 @@ impl GraphView {
     }
 
     fn node(&mut self, id: Uuid) -> u32 {
-        if let Some(n) = self.node_of.get(&self.people, &id) {
+        if let Some(n) = self.node_of(id) {
             return n;
         }
         let n = self.csr.add_node();
@@ -149,8 +149,8 @@ impl GraphView {
         for id in commit.edges.keys() {
             if let Some(old) = edges.get(*id) {
                 if let (Some(a), Some(b)) = (
-                    self.node_of.get(&self.people, &old.from_person_id),
-                    self.node_of.get(&self.people, &old.to_person_id),
+                    self.node_of(old.from_person_id),
+                    self.node_of(old.to_person_id),
                 ) {
                     let _ = self.csr.remove_edge(a, b);
                 }
