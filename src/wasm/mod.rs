@@ -2,6 +2,7 @@
 //! types), reads the clock, and maps errors to JS `Error`s with a stable
 //! `code` and `field`. No logic lives here.
 
+mod heap;
 mod resolve;
 
 use std::cell::RefCell;
