@@ -39,11 +39,6 @@ export function sociopatterns(text) {
   return { people, edges };
 }
 
-/**
- * @param env {{ Graph, runtime: string, timerResolutionMs?: number, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
- *   gc(): void, heapUsed(): number, wasmMemoryBytes(): number, log(s: string): void }}
- * @returns rows for bench/results/paths.json
- */
 // Before each system's timed first build: collect, then let the runtime's
 // background threads finish (sweeping and unmapping what the previous
 // dataset left, optimising compiles queued by its queries). On this 2-vCPU
@@ -56,6 +51,11 @@ async function settle(gc) {
   gc();
 }
 
+/**
+ * @param env {{ Graph, runtime: string, timerResolutionMs?: number, peer: { Graph, bidirectional, singleSourceLength, dijkstra },
+ *   gc(): void, heapUsed(): number, wasmMemoryBytes(): number, log(s: string): void }}
+ * @returns rows for bench/results/paths.json
+ */
 export async function runDataset(env, dataset, { people, edges }, PAIRS) {
   const { Graph, peer, gc, heapUsed, log, runtime } = env;
   const rows = [];
