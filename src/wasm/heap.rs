@@ -20,13 +20,13 @@ use dlmalloc::{Allocator, Dlmalloc};
 
 const PAGE: usize = 64 * 1024;
 
-/// Memory grows by at least `1 / GROWTH_DIVISOR` of its current size…
+/// Memory grows by `1 / GROWTH_DIVISOR` of its current size (never by
+/// less than what is asked for)…
 const GROWTH_DIVISOR: usize = 4;
 
-/// …but by no more than this many pages (64 MiB) beyond what is asked
-/// for, so that a large heap does not reserve hundreds of megabytes it may
-/// never use (the runtime commits grown pages: on Windows they count
-/// against the commit limit).
+/// …capped at this many pages (64 MiB), so that a large heap does not
+/// reserve hundreds of megabytes it may never use (the runtime commits
+/// grown pages: on Windows they count against the commit limit).
 const MAX_STEP_PAGES: usize = 1024;
 
 /// Linear memory as dlmalloc's system allocator.

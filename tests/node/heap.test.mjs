@@ -1,4 +1,5 @@
-// The wasm heap grows memory geometrically (src/wasm/heap.rs). Every
+// The wasm heap grows memory by a quarter at a time, at most 64 MiB
+// (src/wasm/heap.rs): geometrically at this test's size. Every
 // `memory.grow` hands V8 a new ArrayBuffer and V8 answers a stream of them
 // with full collections: grown a page at a time, loading 100,000
 // interactions ran 26 major GCs (1,000,000 ran 7,317, half the load time).
