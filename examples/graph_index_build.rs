@@ -3,6 +3,7 @@
 //! `GraphView::build` (the CSR index over the stored graph) and reports the
 //! bytes it holds, and the per-call cost of the `Db` shortest-path queries.
 //! cargo run --release --example graph_index_build -- 100000
+//! (BUILDS=n builds n times: enough samples for `perf record -D <ms after the load>`.)
 use std::time::Instant;
 use wig_graph::model::*;
 use wig_graph::store::{block_on, Db, GraphView, MemoryBackend, QueryOptions, WriteContext};
@@ -18,7 +19,11 @@ fn main() {
     let t = Instant::now();
     block_on(db.batch(batch, &ctx)).unwrap();
     println!("batch load: {:?}", t.elapsed());
-    for _ in 0..3 {
+    let builds: usize = std::env::var("BUILDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..builds {
         let t = Instant::now();
         let v = GraphView::build(db.state());
         println!(
