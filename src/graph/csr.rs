@@ -849,34 +849,27 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     // bucketed by source block: the neighbour in full.
     let mut by_src = vec![Rec::default(); half];
     let mut cur: Vec<usize> = bounds[..nblocks].to_vec();
-    let mut local: Vec<Rec> = Vec::new();
-    let mut lc = [0usize; 1 << BLOCK_BITS];
+    let mut block = BlockSort::default();
     in_chunks(nblocks, 1, |blocks| {
         let b = blocks.start;
         let base = b << BLOCK_BITS;
-        let width = (n - base).min(1 << BLOCK_BITS);
-        for (j, c) in lc[..width].iter_mut().enumerate() {
-            *c = (offsets[base + j] - offsets[base]) as usize;
-        }
-        local.clear();
-        local.resize(bounds[b + 1] - bounds[b], Rec::default());
-        let mut place = |r: Rec| {
-            let c = &mut lc[r.lo as usize];
-            local[*c] = r;
-            *c += 1;
-        };
-        if nblocks > 1 {
-            by_nbr[bounds[b]..bounds[b + 1]]
-                .iter()
-                .for_each(|r| place(*r));
+        let local = if nblocks > 1 {
+            block.sort(
+                offsets,
+                &bounds,
+                b,
+                by_nbr[bounds[b]..bounds[b + 1]].iter().copied(),
+            )
         } else {
-            edges
-                .iter()
-                .flat_map(half_edges)
-                .for_each(|(_, r)| place(r));
-        }
+            block.sort(
+                offsets,
+                &bounds,
+                b,
+                edges.iter().flat_map(half_edges).map(|(_, r)| r),
+            )
+        };
         let (by_src, cur) = (&mut by_src[..], &mut cur[..]);
-        for r in &local {
+        for r in local {
             let c = &mut cur[block_of(r.other)];
             by_src[*c] = Rec {
                 other: base as u32 + u32::from(r.lo),
@@ -897,24 +890,63 @@ fn sorted_rows(offsets: &[u32], edges: &[EdgeInput]) -> (Vec<u32>, Vec<f32>, Vec
     let mut edge_id = Vec::with_capacity(half);
     in_chunks(nblocks, 1, |blocks| {
         let b = blocks.start;
-        let base = b << BLOCK_BITS;
-        let width = (n - base).min(1 << BLOCK_BITS);
-        for (j, c) in lc[..width].iter_mut().enumerate() {
-            *c = (offsets[base + j] - offsets[base]) as usize;
-        }
-        local.clear();
-        local.resize(bounds[b + 1] - bounds[b], Rec::default());
-        for r in &by_src[bounds[b]..bounds[b + 1]] {
-            let c = &mut lc[r.lo as usize];
-            local[*c] = *r;
-            *c += 1;
-        }
+        let local = block.sort(
+            offsets,
+            &bounds,
+            b,
+            by_src[bounds[b]..bounds[b + 1]].iter().copied(),
+        );
         neighbours.extend(local.iter().map(|r| r.other));
         strength.extend(local.iter().map(|r| r.strength));
         rel_type.extend(local.iter().map(|r| r.rel));
         edge_id.extend(local.iter().map(|r| r.edge_id));
     });
     (neighbours, strength, rel_type, edge_id)
+}
+
+/// The in-cache half of the build's sort: a block's half-edges (the
+/// records of buffer range `bounds[b]..bounds[b + 1]`) by `lo`, stably.
+/// `offsets` gives each row's size, which is also how many records have
+/// that `lo` (each edge gives both directions).
+struct BlockSort {
+    /// Where the next record of each `lo` goes in `local`.
+    lc: [usize; 1 << BLOCK_BITS],
+    local: Vec<Rec>,
+}
+
+impl Default for BlockSort {
+    fn default() -> Self {
+        BlockSort {
+            lc: [0; 1 << BLOCK_BITS],
+            local: Vec::new(),
+        }
+    }
+}
+
+impl BlockSort {
+    fn sort(
+        &mut self,
+        offsets: &[u32],
+        bounds: &[usize],
+        b: usize,
+        recs: impl Iterator<Item = Rec>,
+    ) -> &[Rec] {
+        let n = offsets.len() - 1;
+        let base = b << BLOCK_BITS;
+        let width = (n - base).min(1 << BLOCK_BITS);
+        for (j, c) in self.lc[..width].iter_mut().enumerate() {
+            *c = (offsets[base + j] - offsets[base]) as usize;
+        }
+        let (lc, local) = (&mut self.lc, &mut self.local);
+        local.clear();
+        local.resize(bounds[b + 1] - bounds[b], Rec::default());
+        for r in recs {
+            let c = &mut lc[r.lo as usize];
+            local[*c] = r;
+            *c += 1;
+        }
+        local
+    }
 }
 
 /// Whether [`dense_rows`] builds the rows: a matrix of at most 2^20 cells
