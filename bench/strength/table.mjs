@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 const { measured_at: measuredAt, rows } = JSON.parse(readFileSync(new URL('../results/strength.json', import.meta.url), 'utf8'));
 const get = (system, prefix) => rows.find((r) => r.system === system && r.operation?.startsWith(prefix));
 const s = (x) => (x === undefined ? '' : x.toFixed(2));
-// A wasm cell: wall seconds, and CPU seconds where the row has them and they differ.
+// A wasm cell: wall seconds, and CPU seconds in brackets where the row has them.
 const wasm = (r) => (r ? (r.cpu_seconds !== undefined ? `${s(r.seconds)} (${s(r.cpu_seconds)} CPU)` : s(r.seconds)) : '');
 const line = (label, prefix, goal) => {
   const n = get('wig-native', prefix);
