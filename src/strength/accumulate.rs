@@ -38,6 +38,18 @@ pub(crate) fn diff_ms(a: i64, b: i64) -> f64 {
     }
 }
 
+/// `f64::min` as a compare and a select: wasm's `f64.min` returns NaN when
+/// either side is NaN where Rust's returns the other side, so `f64::min`
+/// is a call to libm's `fmin` there (a few million a scoring pass).
+#[inline(always)]
+pub(crate) fn min_f64(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y < x {
+        y
+    } else {
+        x
+    }
+}
+
 /// `m as f64` (rounded to nearest, ties to even).
 #[inline]
 pub(crate) fn u128_to_f64(m: u128) -> f64 {
@@ -151,6 +163,16 @@ impl MassConfig {
         }
     }
 
+    /// `2^(−(now − end of bucket k)/h)`: what bucket `k`'s mass is worth at
+    /// `now_ms`.
+    pub fn bucket_decay(&self, now_ms: i64, k: i64) -> f64 {
+        let age = match k.checked_add(1).and_then(|k| k.checked_mul(self.bucket_ms)) {
+            Some(end) => diff_ms(now_ms, end),
+            None => (now_ms as i128 - (k as i128 + 1) * self.bucket_ms as i128) as f64,
+        };
+        (-age * self.halvings_per_ms).exp2()
+    }
+
     /// Exactly `params.group_discount(n)` (the params this was made from).
     #[inline(always)]
     pub fn group_discount(&self, n: usize, params: &StrengthParams) -> f64 {
@@ -236,9 +258,7 @@ pub(crate) fn prepare(
     let cw = if cw.is_finite() && cw > 0.0 { cw } else { 0.0 };
     let duration = it.duration_minutes();
     let w = (cw * g * mass.duration_multiplier(duration, params)).clamp(0.0, MAX_WEIGHT);
-    let minutes = params
-        .effective_minutes(it.channel, duration)
-        .min(MAX_MINUTES);
+    let minutes = min_f64(params.effective_minutes(it.channel, duration), MAX_MINUTES);
     let synchronous = matches!(it.channel, Channel::Meeting | Channel::Call);
     let dir = match (it.two_way, it.sender()) {
         (Some(true), _) => DIR_EXCHANGE,
@@ -260,6 +280,47 @@ pub(crate) fn prepare(
         channel_bit: channel_bit(it.channel),
     };
     Some((contribution, dir))
+}
+
+/// [`MassConfig::bucket_decay`] of a few consecutive buckets at one `now`,
+/// worked out once per scoring pass. A bucket spans 32 half-lives (960
+/// days by default), so nearly every pair's mass sits in one or two of
+/// them: the table saves an `exp2`, a libm call in wasm, per pair. Other
+/// buckets and other times are computed; the values are the same either way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketDecay {
+    now_ms: i64,
+    first: i64,
+    factors: [f64; DECAY_TABLE],
+}
+
+const DECAY_TABLE: usize = 8;
+
+impl BucketDecay {
+    /// The decay at `now_ms` of buckets `first ..= first + 7`.
+    pub fn new(mass: &MassConfig, now_ms: i64, first: i64) -> Self {
+        BucketDecay {
+            now_ms,
+            first,
+            factors: std::array::from_fn(|i| {
+                mass.bucket_decay(now_ms, first.saturating_add(i as i64))
+            }),
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, mass: &MassConfig, now_ms: i64, k: i64) -> f64 {
+        if now_ms == self.now_ms {
+            if let Some(&f) = k
+                .checked_sub(self.first)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| self.factors.get(i))
+            {
+                return f;
+            }
+        }
+        mass.bucket_decay(now_ms, k)
+    }
 }
 
 /// Sufficient statistics of one pair `(a, b)`, `a < b`.
@@ -362,18 +423,14 @@ impl PairStats {
     }
 
     /// Decayed mass `Σ w·2^(−(now − t)/h)` at `now_ms` (exact statistic,
-    /// evaluated in a fixed bucket order, so deterministic).
-    pub fn decayed_mass(&self, now_ms: i64, mass: &MassConfig) -> f64 {
+    /// evaluated in a fixed bucket order, so deterministic), with the
+    /// buckets' decay from `decay` where it holds them.
+    pub fn decayed_mass(&self, now_ms: i64, mass: &MassConfig, decay: &BucketDecay) -> f64 {
         if self.bucket == i64::MIN {
             return 0.0;
         }
-        let eval = |k: i64, m: u128| -> f64 {
-            let age = match k.checked_add(1).and_then(|k| k.checked_mul(mass.bucket_ms)) {
-                Some(end) => diff_ms(now_ms, end),
-                None => (now_ms as i128 - (k as i128 + 1) * mass.bucket_ms as i128) as f64,
-            };
-            (u128_to_f64(m) / MASS_SCALE) * (-age * mass.halvings_per_ms).exp2()
-        };
+        let eval =
+            |k: i64, m: u128| -> f64 { (u128_to_f64(m) / MASS_SCALE) * decay.get(mass, now_ms, k) };
         let mut s = 0.0;
         for &(k, m) in &self.older {
             s += eval(k, m);
@@ -418,6 +475,35 @@ mod conversion_tests {
         #[test]
         fn diff_ms_is_as(a in any::<i64>(), b in any::<i64>()) {
             prop_assert_eq!(diff_ms(a, b).to_bits(), ((a as i128 - b as i128) as f64).to_bits());
+        }
+
+        #[test]
+        fn min_f64_is_f64_min(
+            x in prop_oneof![any::<f64>(), Just(f64::NAN), Just(0.0), Just(-0.0), Just(1.0)],
+            y in prop_oneof![any::<f64>(), Just(f64::NAN), Just(0.0), Just(-0.0), Just(1.0)],
+        ) {
+            let (got, want) = (min_f64(x, y), x.min(y));
+            // Equal values of either sign of zero are both a right answer.
+            prop_assert!(got.to_bits() == want.to_bits() || (got == want && got == 0.0) || (got.is_nan() && want.is_nan()), "{} {}", x, y);
+        }
+
+        #[test]
+        fn bucket_decay_table_is_the_formula(
+            now in prop_oneof![any::<i64>(), 0i64..(1i64 << 45)],
+            first in prop_oneof![any::<i64>(), -20i64..20],
+            k in prop_oneof![any::<i64>(), -30i64..30],
+            other_now in any::<i64>(),
+            half_life in prop_oneof![Just(30.0 * 86_400_000.0), 1.0f64..1e12],
+        ) {
+            let params = StrengthParams { frequency_half_life_ms: half_life, ..StrengthParams::default() };
+            let mass = MassConfig::new(&params);
+            let table = BucketDecay::new(&mass, now, first);
+            // In the table and beside it, at its time and at another.
+            for k in [k, first, first.saturating_add(3), first.saturating_add(7), first.saturating_add(8), first.saturating_sub(1)] {
+                for at in [now, other_now] {
+                    prop_assert_eq!(table.get(&mass, at, k).to_bits(), mass.bucket_decay(at, k).to_bits());
+                }
+            }
         }
     }
 

@@ -18,6 +18,7 @@
 //! each common neighbour as a triangle in whatever order it finds it) and
 //! the incremental one (a row scan per pair) agree bit for bit.
 
+use super::accumulate::min_f64;
 use super::engine::PEOPLE_CHUNK;
 use crate::chunked::{in_chunks, CHUNK};
 
@@ -32,7 +33,7 @@ pub(crate) const TIE_SCALE: f64 = 16_777_215.0;
 pub(crate) fn tie_fx(t: f64) -> u32 {
     if t > 0.0 {
         // Ties to even: one wasm instruction (`round` is a libm call).
-        (t.min(1.0) * TIE_SCALE).round_ties_even() as u32
+        (min_f64(t, 1.0) * TIE_SCALE).round_ties_even() as u32
     } else {
         0
     }
@@ -40,7 +41,7 @@ pub(crate) fn tie_fx(t: f64) -> u32 {
 
 /// Embeddedness from the fixed-point numerator `shared` and the pair's node sums.
 pub(crate) fn ratio(shared: u64, sum_a: f64, sum_b: f64, s_ab: f64) -> f64 {
-    let denom = (sum_a - s_ab).min(sum_b - s_ab);
+    let denom = min_f64(sum_a - s_ab, sum_b - s_ab);
     if denom > 1e-12 && shared > 0 {
         (shared as f64 / TIE_SCALE / denom).clamp(0.0, 1.0)
     } else {

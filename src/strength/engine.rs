@@ -516,7 +516,7 @@ impl StrengthEngine {
         self.ensure_adjacency();
         self.size_scores();
         let scales = self.resolved_scales();
-        let rates = FactorRates::new(&self.params, &scales);
+        let rates = FactorRates::new(&self.params, &scales, &self.mass, now_ms, self.t_min);
         let n_pairs = self.keys.len();
         in_chunks(n_pairs, CHUNK, |r| {
             for pid in r {
@@ -559,7 +559,7 @@ impl StrengthEngine {
         }
         self.ensure_adjacency();
         self.size_scores();
-        let rates = FactorRates::new(&self.params, &scales);
+        let rates = FactorRates::new(&self.params, &scales, &self.mass, now_ms, self.t_min);
         let dirty = std::mem::take(&mut self.dirty_list);
         for &p in &dirty {
             self.rescore_direct(p as usize, now_ms, &rates);

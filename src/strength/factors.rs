@@ -1,7 +1,7 @@
 //! The direct (pair-local) factors, each a value in [0, 1] that never
 //! decreases when the pair gains an interaction at or before `now`.
 
-use super::accumulate::{diff_ms, MassConfig, PairStats};
+use super::accumulate::{diff_ms, BucketDecay, MassConfig, PairStats};
 use super::params::{ResolvedScales, StrengthParams};
 
 /// Number of direct factors.
@@ -52,9 +52,9 @@ fn rate(scale: f64) -> f64 {
     }
 }
 
-/// The rates of one scoring pass (parameters and resolved scales fixed):
-/// half-lives and saturation scales as reciprocals, so each factor takes a
-/// multiply, not a division.
+/// The rates of one scoring pass (parameters, resolved scales and `now`
+/// fixed): half-lives and saturation scales as reciprocals, so each factor
+/// takes a multiply, not a division, and the decay of the mass buckets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FactorRates {
     /// Halvings of recency per ms.
@@ -63,11 +63,20 @@ pub struct FactorRates {
     reciprocity: f64,
     duration: f64,
     longevity: f64,
+    decay: BucketDecay,
 }
 
 impl FactorRates {
-    pub fn new(params: &StrengthParams, scales: &ResolvedScales) -> Self {
+    /// For a pass at `now_ms` over interactions from `first_ms` on.
+    pub fn new(
+        params: &StrengthParams,
+        scales: &ResolvedScales,
+        mass: &MassConfig,
+        now_ms: i64,
+        first_ms: i64,
+    ) -> Self {
         FactorRates {
+            decay: BucketDecay::new(mass, now_ms, mass.bucket_of(first_ms)),
             // Resolved scales are finite and at least 1 ms.
             recency: 1.0 / scales.recency_half_life_ms,
             frequency: rate(params.frequency_saturation),
@@ -109,7 +118,7 @@ pub fn direct_factors(
     let now = effective_now(stats, now_ms);
     let age = diff_ms(now, stats.last_ms);
     v[RECENCY] = (-age * rates.recency).exp2().clamp(0.0, 1.0);
-    v[FREQUENCY] = sat(stats.decayed_mass(now, mass), rates.frequency);
+    v[FREQUENCY] = sat(stats.decayed_mass(now, mass, &rates.decay), rates.frequency);
     let floor = params.one_way_reciprocity.clamp(0.0, 1.0);
     let floor = if floor.is_nan() { 0.0 } else { floor };
     v[RECIPROCITY] =
