@@ -3,8 +3,9 @@
 //! (`Db::strength_phases`: mapping participants to people, the engine,
 //! explaining every pair, and the API call's whole preparation with edge
 //! records and the encoded write set), then `recompute_strengths` itself
-//! (all of that, persisted to the memory backend and applied) and again
-//! with nothing changed.
+//! (all of that, persisted to the memory backend and applied), again with
+//! nothing changed, how much the store grew, and reopening it (reading
+//! everything back, the scored edges included).
 //!
 //! Usage: `cargo run --release --example strength_recompute -- DATA.json`
 
@@ -38,7 +39,8 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("read");
     let input: BatchInput = serde_json::from_str(&text).expect("batch json");
     drop(text);
-    let mut db = block_on(Db::open(MemoryBackend::default())).unwrap();
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
     let t = Instant::now();
     let loaded = block_on(db.batch(
         input,
@@ -67,6 +69,7 @@ fn main() {
     let phases = best_of_3(&|| wall.elapsed().as_secs_f64());
     let phases_cpu = best_of_3(&cpu_seconds);
 
+    let stored_before = backend.stored_bytes();
     let (t, c) = (Instant::now(), cpu_seconds());
     let r = block_on(db.recompute_strengths(&ctx, &RecomputeOptions::default())).unwrap();
     let s = t.elapsed().as_secs_f64();
@@ -77,6 +80,19 @@ fn main() {
     let s2 = t.elapsed().as_secs_f64();
     let cpu2 = cpu_seconds() - c;
     assert_eq!(again.edges_unchanged, r.edges_created + r.edges_updated);
+    let written = backend.stored_bytes() - stored_before;
+    // Reading it all back (interactions, people and the scored edges), as a
+    // page does on every load: best of 3.
+    drop(db);
+    let reopen = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let db = block_on(Db::open(backend.clone())).unwrap();
+            let s = t.elapsed().as_secs_f64();
+            assert_eq!(db.state().edges.len(), phases.pairs);
+            s
+        })
+        .fold(f64::MAX, f64::min);
     assert_eq!(
         phases.pairs,
         r.edges_created + r.edges_updated + r.edges_unchanged
@@ -90,6 +106,8 @@ fn main() {
         "recompute_cpu_seconds": cpu,
         "recompute_unchanged_seconds": s2,
         "recompute_unchanged_cpu_seconds": cpu2,
+        "stored_bytes_added": written,
+        "reopen_seconds": reopen,
         "interactions": loaded.interactions,
         "edges_created": r.edges_created,
         "edges_updated": r.edges_updated,

@@ -319,6 +319,81 @@ fn records_round_trip_through_json_and_the_stored_format() {
     );
 }
 
+/// Stored, the engine's factor names are one-character codes (format 2);
+/// in JSON they are whole; values written with whole names (format 1) read
+/// the same, and a caller's own names are kept as they are.
+#[test]
+fn engine_factor_names_are_stored_as_codes_and_old_values_still_read() {
+    use std::borrow::Cow;
+    use wig_graph::strength::FACTOR_NAMES;
+    let factor = |name: Cow<'static, str>, i: usize| StrengthFactor {
+        name,
+        value: i as f64 / 10.0,
+        contribution: i as f64 / 100.0,
+    };
+    let mut factors: Vec<StrengthFactor> = FACTOR_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| factor(Cow::Borrowed(*n), i))
+        .collect();
+    // A caller's own name, and one equal to an engine name but owned.
+    factors.push(factor(Cow::Owned("warmth".into()), 8));
+    factors.push(factor(Cow::Owned("recency".into()), 9));
+    // postcard writes a struct as its fields in order: the same bytes as a
+    // tuple, so the tuples below are the two formats' exact bodies.
+    let body = |names: &dyn Fn(usize, &StrengthFactor) -> String| {
+        let t: Vec<(String, f64, f64)> = factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (names(i, f), f.value, f.contribution))
+            .collect();
+        postcard::to_allocvec(&t).unwrap()
+    };
+    let coded = body(&|i, f| match i {
+        0..=7 => factor_name_code(i).to_string(),
+        9 => factor_name_code(0).to_string(),
+        _ => f.name.to_string(),
+    });
+    let whole = body(&|_, f| f.name.to_string());
+    let stored = codec::encode(&factors);
+    assert_eq!(stored[0], codec::FORMAT);
+    assert_eq!(&stored[1..], &coded[..]);
+    // Nine names of 7-12 bytes, each now 1.
+    assert_eq!(whole.len() - coded.len(), 75);
+
+    let read = |format: u8, body: &[u8]| {
+        let mut bytes = vec![format];
+        bytes.extend_from_slice(body);
+        codec::decode::<Vec<StrengthFactor>>(&bytes, "edges").unwrap()
+    };
+    let expect_names = |read: &[StrengthFactor]| {
+        assert_eq!(read, &factors[..]);
+        for (i, f) in read.iter().enumerate() {
+            // Engine names come back shared, not as a string each.
+            assert_eq!(
+                matches!(f.name, Cow::Borrowed(_)),
+                i != 8,
+                "{i}: {:?}",
+                f.name
+            );
+        }
+    };
+    expect_names(&read(codec::FORMAT, &coded));
+    expect_names(&read(1, &whole));
+
+    // JSON: whole names, and a code in JSON is not a name.
+    let json = serde_json::to_string(&factors).unwrap();
+    assert!(
+        json.contains("\"recency\"") && !json.contains("\\u0001"),
+        "{json}"
+    );
+    let from_json: Vec<StrengthFactor> = serde_json::from_str(&json).unwrap();
+    assert_eq!(from_json, factors);
+    let code_in_json: StrengthFactor =
+        serde_json::from_str(r#"{"name":"\u0001","value":0.5,"contribution":0.1}"#).unwrap();
+    assert_eq!(code_in_json.name, "\u{1}");
+}
+
 proptest! {
     #[test]
     fn arbitrary_people_round_trip_or_are_refused_cleanly(

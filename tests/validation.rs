@@ -312,6 +312,29 @@ fn strength_must_be_a_number_in_unit_interval() {
     assert_err(&e, ErrorCode::InvalidStrength, "strengthFactors[0]");
 }
 
+/// A factor's name cannot be a control character: the stored form uses
+/// U+0001..U+0008 as the codes of the engine's names
+/// (`model::factor_name_code`), so a caller's name must never be one.
+#[test]
+fn a_factor_name_cannot_be_a_stored_name_code() {
+    let (mut db, a, b) = seeded();
+    for code in 0..8 {
+        let e = block_on(db.upsert_edge(
+            EdgeInput {
+                strength_factors: vec![StrengthFactorInput {
+                    name: factor_name_code(code).into(),
+                    value: JsNumber(0.5),
+                    contribution: JsNumber(0.1),
+                }],
+                ..edge(a, b)
+            },
+            &ctx(),
+        ))
+        .unwrap_err();
+        assert_err(&e, ErrorCode::InvalidInput, "strengthFactors[0].name");
+    }
+}
+
 #[test]
 fn unknown_enum_values_are_refused() {
     let (mut db, a, b) = seeded();

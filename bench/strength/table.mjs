@@ -8,6 +8,7 @@ const get = (system, prefix) => rows.find((r) => r.system === system && r.operat
 const s = (x) => (x === undefined ? '' : x.toFixed(2));
 // A wasm cell: wall seconds, and CPU seconds in brackets where the row has them.
 const wasm = (r) => (r ? (r.cpu_seconds !== undefined ? `${s(r.seconds)} (${s(r.cpu_seconds)} CPU)` : s(r.seconds)) : '');
+const mb = (b) => (b === undefined ? '?' : `${(b / 1e6).toFixed(0)} MB`);
 const line = (label, prefix, goal) => {
   const n = get('wig-native', prefix);
   const cells = [s(n?.seconds), s(n?.cpu_seconds), wasm(get('wig-wasm-node', prefix)), wasm(get('wig-wasm-chromium', prefix))];
@@ -29,7 +30,9 @@ console.log([
   line('prepare `recomputeStrengths` (the above + 1.41 M edge records, outbox, encoded write set)', 'prepare recomputeStrengths'),
   line('`recomputeStrengths` (all of it, one commit to the memory backend, applied)', 'recomputeStrengths (full'),
   line('`recomputeStrengths` again, nothing changed (full recompute, compare, no edge written)', 'recomputeStrengths again'),
+  line('reopen after it (read back people, interactions and the 1.41 M scored edges; best of 3)', 'reopen after recomputeStrengths'),
   line('engine alone on `examples/strength_bench` data (393 k pairs), best of 3', 'engine only'),
   '',
+  `The store grew by ${mb(get('wig-native', 'store growth')?.bytes)} with that recompute (the scored edges, their outbox changes, the audit entry).`,
   `Measured ${measuredAt.replace('T', ' ').slice(0, 16)} UTC.`,
 ].join('\n'));

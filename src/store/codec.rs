@@ -6,8 +6,15 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 
-/// Version of the value encoding written by this release.
-pub const FORMAT: u8 = 1;
+/// Version of the value encoding written by this release. 2: the engine's
+/// strength-factor names as one-character codes (see
+/// `model::factor_name_code`). A format-1 value reads with the same code
+/// (its names are whole), so both are read; a release that reads only 1
+/// refuses a 2 with `SCHEMA_TOO_NEW` instead of showing the codes as names.
+pub const FORMAT: u8 = 2;
+
+/// The oldest version this release reads.
+const OLDEST_FORMAT: u8 = 1;
 
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     encode_sized(value, 0)
@@ -49,12 +56,13 @@ impl postcard::ser_flavors::Flavor for Buffer {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
     match bytes.split_first() {
-        Some((&FORMAT, body)) => postcard::from_bytes(body).map_err(|e| {
-            Error::general(
-                ErrorCode::Storage,
-                format!("stored {what} is unreadable: {e}"),
-            )
-        }),
+        Some((&v, body)) if (OLDEST_FORMAT..=FORMAT).contains(&v) => postcard::from_bytes(body)
+            .map_err(|e| {
+                Error::general(
+                    ErrorCode::Storage,
+                    format!("stored {what} is unreadable: {e}"),
+                )
+            }),
         Some((&v, _)) if v > FORMAT => Err(Error::general(
             ErrorCode::SchemaTooNew,
             format!("stored {what} uses format {v}; this release reads up to {FORMAT}"),
