@@ -674,7 +674,7 @@ fn rewriting_and_replacing_edges_keeps_the_index_size() {
         .db
         .shortest_path(p[0], p[4], &opts())
         .unwrap()
-        .map_or(true, |sp| sp.edge_ids.len() > 1));
+        .is_none_or(|sp| sp.edge_ids.len() > 1));
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! The storage benchmark's graph shape (N people, ~10 N edges), built the
 //! same way by every example that profiles it.
+
+// Each example includes this module and uses part of it.
+#![allow(dead_code)]
 use wig_graph::model::*;
 
 /// N, the number of people: the first argument, 100,000 by default.

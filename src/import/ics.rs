@@ -439,7 +439,7 @@ fn offset_at(obs: &[Observance], t: Civil) -> i64 {
             None => (key(start) <= now).then(|| key(start)),
         };
         if let Some(on) = onset {
-            if best.map_or(true, |(b, _)| on > b) {
+            if best.is_none_or(|(b, _)| on > b) {
                 best = Some((on, offset));
             }
         }

@@ -158,6 +158,7 @@ pub fn factor_name_code(i: usize) -> &'static str {
 
 /// Writes a factor name: the engine's names as their code in the stored
 /// (binary) form, every name in full in JSON.
+#[allow(clippy::ptr_arg)] // serde's `serialize_with` passes `&FieldType`
 fn write_factor_name<S: serde::Serializer>(
     name: &std::borrow::Cow<'static, str>,
     s: S,

@@ -457,7 +457,7 @@ impl<B: Backend> Db<B> {
                 }
                 // Only an `only: "touched"` call looks at what was touched.
                 if touched_only
-                    && (since.map_or(true, |t| row.updated_ms > t.millis())
+                    && (since.is_none_or(|t| row.updated_ms > t.millis())
                         || st
                             .interactions
                             .at_slot(slot as u32)

@@ -465,10 +465,7 @@ fn repoint_edges(
         .iter()
         .filter(|(id, p)| {
             p.as_ref().is_some_and(|p| p.merged_into.is_some())
-                && st
-                    .people
-                    .get(**id)
-                    .map_or(true, |o| o.merged_into.is_none())
+                && st.people.get(**id).is_none_or(|o| o.merged_into.is_none())
         })
         .map(|(id, _)| *id)
         .collect();
@@ -509,7 +506,7 @@ fn repoint_edges(
             .collect();
         let by_pair = st.edge_by_pair();
         for e in candidates {
-            let to_survivor = |id: Uuid| survivor(id, |x| person(x)).map(|p| p.id);
+            let to_survivor = |id: Uuid| survivor(id, person).map(|p| p.id);
             let (Some(from), Some(to)) =
                 (to_survivor(e.from_person_id), to_survivor(e.to_person_id))
             else {
