@@ -147,7 +147,7 @@ pub struct StrengthFactor {
 /// string `U+0001 + i`. No name a caller gives can be one (validation
 /// refuses control characters), so codes and names never collide, and a
 /// record written before the codes (whole names) reads the same. A scored
-/// edge is stored in ~64 bytes less (8 names of 7–12 bytes, each now 2),
+/// edge is stored in 69 bytes less (8 names of 7–12 characters, each now one),
 /// and reading one back compares no strings.
 pub fn factor_name_code(i: usize) -> &'static str {
     const CODES: [&str; 8] = [
