@@ -163,10 +163,16 @@ fn write_factor_name<S: serde::Serializer>(
     name: &std::borrow::Cow<'static, str>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
+    let name: &str = name;
     if !s.is_human_readable() {
-        if let Some(i) = crate::strength::FACTOR_NAMES
+        use crate::strength::FACTOR_NAMES;
+        // The engine's names are the table's own strings (same address):
+        // found without comparing text, which in wasm is a call per name.
+        let same = |n: &&str| n.as_ptr() == name.as_ptr() && n.len() == name.len();
+        if let Some(i) = FACTOR_NAMES
             .iter()
-            .position(|n| **n == **name)
+            .position(same)
+            .or_else(|| FACTOR_NAMES.iter().position(|n| *n == name))
         {
             return s.serialize_str(factor_name_code(i));
         }
