@@ -190,64 +190,64 @@ impl GraphState {
         }
         self.touched_interactions
             .extend(commit.interactions.keys().copied());
-        self.people.reserve(commit.people.len());
-        self.organizations.reserve(commit.organizations.len());
-        self.edges.reserve(commit.edges.len());
-        self.interactions.reserve(commit.interactions.len());
         apply_changes(&mut self.people, commit.people);
         apply_changes(&mut self.organizations, commit.organizations);
         let mut pairs = self.edge_by_pair.get_mut();
-        let edges = &mut self.edges;
         // In chunks: see `apply_changes`.
-        each_in_chunks(commit.edges, CHUNK, |(id, change)| {
-            let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
-            let old = match change {
-                Some(e) => edges.insert(e),
-                None => edges.remove(id),
-            };
-            if let Some(pairs) = pairs.as_mut() {
-                // Only if the pair still names this edge: a commit may swap a
-                // pair's edge (drop one, add another) in any map order.
-                if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
-                    pairs.remove(&old.pair());
+        let new = absent(&self.edges, &commit.edges);
+        self.edges.batch(new, |edges| {
+            each_in_chunks(commit.edges, CHUNK, |(id, change)| {
+                let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
+                let old = match change {
+                    Some(e) => edges.insert(e),
+                    None => edges.remove(id),
+                };
+                if let Some(pairs) = pairs.as_mut() {
+                    // Only if the pair still names this edge: a commit may swap a
+                    // pair's edge (drop one, add another) in any map order.
+                    if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
+                        pairs.remove(&old.pair());
+                    }
+                    if let Some((pair, id)) = new_pair {
+                        pairs.insert(pair, id);
+                    }
                 }
-                if let Some((pair, id)) = new_pair {
-                    pairs.insert(pair, id);
-                }
-            }
+            })
         });
         if let (Some(view), Some(changed)) = (self.graph_view.get_mut(), &changed_edges) {
             view.patch_after(&self.edges, changed);
         }
         let mut sources = self.interaction_by_source.get_mut();
         let mut columns = self.interaction_columns.get_mut();
-        let interactions = &mut self.interactions;
-        each_in_chunks(commit.interactions, CHUNK, |(id, change)| {
-            let new_key = change
-                .as_ref()
-                .filter(|_| sources.is_some())
-                .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
-            // Only the columns need the slot a removal empties.
-            let slot_before = columns.as_ref().and_then(|_| interactions.slot_of(id));
-            let old = match change {
-                Some(i) => interactions.insert(i),
-                None => interactions.remove(id),
-            };
-            if let Some(columns) = columns.as_mut() {
-                // A stored record keeps its slot, a new one takes one, and a
-                // removed one leaves its slot empty (`at_slot` is then None).
-                if let Some(slot) = interactions.slot_of(id).or(slot_before) {
-                    columns.set(slot, interactions.at_slot(slot));
+        let new = absent(&self.interactions, &commit.interactions);
+        self.interactions.batch(new, |interactions| {
+            each_in_chunks(commit.interactions, CHUNK, |(id, change)| {
+                let new_key = change
+                    .as_ref()
+                    .filter(|_| sources.is_some())
+                    .map(|i| ((i.source_name.clone(), i.source_id.clone()), i.id));
+                // Only the columns need the slot a removal empties.
+                let slot_before = columns.as_ref().and_then(|_| interactions.slot_of(id));
+                let old = match change {
+                    Some(i) => interactions.insert(i),
+                    None => interactions.remove(id),
+                };
+                if let Some(columns) = columns.as_mut() {
+                    // A stored record keeps its slot, a new one takes one, and a
+                    // removed one leaves its slot empty (`at_slot` is then None).
+                    if let Some(slot) = interactions.slot_of(id).or(slot_before) {
+                        columns.set(slot, interactions.at_slot(slot));
+                    }
                 }
-            }
-            if let Some(sources) = sources.as_mut() {
-                if let Some(old) = old {
-                    sources.remove(&(old.source_name, old.source_id));
+                if let Some(sources) = sources.as_mut() {
+                    if let Some(old) = old {
+                        sources.remove(&(old.source_name, old.source_id));
+                    }
+                    if let Some((key, id)) = new_key {
+                        sources.insert(key, id);
+                    }
                 }
-                if let Some((key, id)) = new_key {
-                    sources.insert(key, id);
-                }
-            }
+            })
         });
         for (id, m) in commit.merges {
             match m {
@@ -422,13 +422,26 @@ impl References for GraphState {
 /// Stores a commit's changes to one table. In chunks: a large commit (a
 /// group of pulled pages) is one long wasm call, which V8 would otherwise
 /// run in its baseline tier to the end.
+/// How many records `changes` adds to `table`.
+fn absent<T: Record>(table: &Table<T>, changes: &super::commit::Changes<T>) -> usize {
+    table.count_absent(
+        changes
+            .iter()
+            .filter(|(_, c)| c.is_some())
+            .map(|(id, _)| id),
+    )
+}
+
 fn apply_changes<T: Record>(table: &mut Table<T>, changes: super::commit::Changes<T>) {
-    each_in_chunks(changes, CHUNK, |(id, change)| match change {
-        Some(r) => {
-            table.insert(r);
-        }
-        None => {
-            table.remove(id);
-        }
+    let new = absent(table, &changes);
+    table.batch(new, |table| {
+        each_in_chunks(changes, CHUNK, |(id, change)| match change {
+            Some(r) => {
+                table.insert(r);
+            }
+            None => {
+                table.remove(id);
+            }
+        })
     });
 }

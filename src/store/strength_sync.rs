@@ -323,6 +323,11 @@ impl<B: Backend> Db<B> {
                 }
             }
         });
+        // The engine's per-pair state is done with: freed before the write
+        // set is encoded, which can then reuse its memory (the peak of a
+        // recompute that replaces 1.41 M edges is the old edges, the new
+        // ones and the encoded set together).
+        drop(engine);
         let meta = serde_json::to_value(&report).unwrap_or_default();
         let mut commit = s.finish(ctx, ACTION, None, meta.clone());
         // Always leave the audit mark, even when nothing changed: it is what
