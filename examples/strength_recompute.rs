@@ -81,6 +81,12 @@ fn main() {
     let cpu2 = cpu_seconds() - c;
     assert_eq!(again.edges_unchanged, r.edges_created + r.edges_updated);
     let written = backend.stored_bytes() - stored_before;
+    // A day later: every strength decays, every edge is rewritten.
+    let later_ctx = WriteContext::at(Timestamp::from_millis(now.millis() + 86_400_000));
+    let t = Instant::now();
+    let later = block_on(db.recompute_strengths(&later_ctx, &RecomputeOptions::default())).unwrap();
+    let s3 = t.elapsed().as_secs_f64();
+    assert_eq!(later.edges_updated, r.edges_created);
     // Reading it all back (interactions, people and the scored edges), as a
     // page does on every load: best of 3.
     drop(db);
@@ -107,6 +113,7 @@ fn main() {
         "recompute_unchanged_seconds": s2,
         "recompute_unchanged_cpu_seconds": cpu2,
         "stored_bytes_added": written,
+        "recompute_later_seconds": s3,
         "reopen_seconds": reopen,
         "interactions": loaded.interactions,
         "edges_created": r.edges_created,

@@ -55,6 +55,7 @@ rows.push(...phaseRows('wig-native', native.phases, native.phases_cpu));
 rows.push(firstMapRow('wig-native', native.first_map_seconds));
 rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(native.recompute_seconds), cpu_seconds: r3(native.recompute_cpu_seconds) });
 rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(native.recompute_unchanged_seconds), cpu_seconds: r3(native.recompute_unchanged_cpu_seconds) });
+rows.push({ system: 'wig-native', dataset: ds, operation: 'recomputeStrengths a day later (every edge rewritten; one commit to the memory backend, applied)', seconds: r3(native.recompute_later_seconds) });
 rows.push({ system: 'wig-native', dataset: ds, operation: 'store growth of recomputeStrengths (1.41 M scored edges, their outbox changes, audit)', bytes: native.stored_bytes_added });
 rows.push({ system: 'wig-native', dataset: ds, operation: 'reopen after recomputeStrengths (read back people, interactions, 1.41 M scored edges; memory backend, best of 3)', seconds: r3(native.reopen_seconds) });
 rows.push(...phaseRows('wig-wasm-node', wasm.phases, undefined));
@@ -62,6 +63,7 @@ rows.push(firstMapRow('wig-wasm-node', wasm.phases.firstMapSeconds));
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'CPU of the best phases run (full recompute + prepare)', seconds: r3(wasm.phases.cpuSeconds) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(wasm.recompute_seconds), cpu_seconds: r3(wasm.recompute_cpu_seconds) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(wasm.recompute_unchanged_seconds), cpu_seconds: r3(wasm.recompute_unchanged_cpu_seconds) });
+rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'recomputeStrengths a day later (every edge rewritten; one commit to the memory backend, applied)', seconds: r3(wasm.recompute_later_seconds), wasm_memory_bytes: wasm.wasm_memory_bytes });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'reopen after recomputeStrengths (read back people, interactions, 1.41 M scored edges; memory backend, best of 3)', seconds: r3(wasm.reopen_seconds) });
 rows.push({ system: 'wig-wasm-node', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(wasm.load_seconds) });
 // Headless Chromium, a page (bench/strength/page.html); memory storage like the Node rows.

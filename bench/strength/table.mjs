@@ -30,9 +30,10 @@ console.log([
   line('prepare `recomputeStrengths` (the above + 1.41 M edge records, outbox, encoded write set)', 'prepare recomputeStrengths'),
   line('`recomputeStrengths` (all of it, one commit to the memory backend, applied)', 'recomputeStrengths (full'),
   line('`recomputeStrengths` again, nothing changed (full recompute, compare, no edge written)', 'recomputeStrengths again'),
+  line('`recomputeStrengths` a day later (every edge rewritten)', 'recomputeStrengths a day later'),
   line('reopen after it (read back people, interactions and the 1.41 M scored edges; best of 3)', 'reopen after recomputeStrengths'),
   line('engine alone on `examples/strength_bench` data (393 k pairs), best of 3', 'engine only'),
   '',
-  `The store grew by ${mb(get('wig-native', 'store growth')?.bytes)} with that recompute (the scored edges, their outbox changes, the audit entry).`,
+  `The store grew by ${mb(get('wig-native', 'store growth')?.bytes)} with that recompute (the scored edges, their outbox changes, the audit entry); Node's wasm memory after all of it: ${mb(get('wig-wasm-node', 'recomputeStrengths a day later')?.wasm_memory_bytes)} (of 4 GB).`,
   `Measured ${measuredAt.replace('T', ' ').slice(0, 16)} UTC.`,
 ].join('\n'));
