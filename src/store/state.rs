@@ -419,9 +419,6 @@ impl References for GraphState {
     }
 }
 
-/// Stores a commit's changes to one table. In chunks: a large commit (a
-/// group of pulled pages) is one long wasm call, which V8 would otherwise
-/// run in its baseline tier to the end.
 /// How many records `changes` adds to `table`.
 fn absent<T: Record>(table: &Table<T>, changes: &super::commit::Changes<T>) -> usize {
     table.count_absent(
@@ -432,6 +429,9 @@ fn absent<T: Record>(table: &Table<T>, changes: &super::commit::Changes<T>) -> u
     )
 }
 
+/// Stores a commit's changes to one table. In chunks: a large commit (a
+/// group of pulled pages) is one long wasm call, which V8 would otherwise
+/// run in its baseline tier to the end.
 fn apply_changes<T: Record>(table: &mut Table<T>, changes: super::commit::Changes<T>) {
     let new = absent(table, &changes);
     table.batch(new, |table| {

@@ -65,8 +65,8 @@ pub struct Table<T> {
     pending: Option<Vec<Key>>,
 }
 
-/// A batch of at least this many changes, and an eighth of the table, adds
-/// its new keys to the order in one merge.
+/// A batch adding at least this many records, and an eighth of the table,
+/// adds their keys to the order in one merge.
 const BULK_MIN: usize = 1024;
 
 impl<T: Record> Table<T> {
@@ -122,7 +122,8 @@ impl<T: Record> Table<T> {
     /// Runs `f`, which inserts `new` records not yet in the table (and may
     /// update and remove others). Room is made for just those: reserving
     /// for every change made a recompute that updates 1.41 M edges double
-    /// the record array (+340 MB in wasm, kept). When they are many, their
+    /// the record array and the id map, and keep them (+383 MB, counted
+    /// natively). When they are many, their
     /// keys join the order in one merge at the end (sorted, then
     /// `BTreeSet::append`, which rebuilds the tree in one pass) instead of
     /// one tree insert each, a cache miss per level: in wasm those inserts
