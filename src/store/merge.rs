@@ -212,12 +212,7 @@ impl<B: Backend> Db<B> {
         }
         for (pair, group) in groups.iter_mut() {
             // The target's own edge to the same person (it touches no source).
-            if let Some(e) = self
-                .state
-                .edge_by_pair()
-                .get(pair)
-                .and_then(|id| self.state.edges.get(*id))
-            {
+            if let Some(e) = self.state.edge_for_pair(*pair) {
                 before.push(e.clone());
                 group.push((false, e.clone()));
             }

@@ -319,7 +319,7 @@ impl<'a> Staging<'a> {
         match self.edge_pairs.get(&pair) {
             Some(id) if id.is_nil() => None,
             Some(id) => Some(*id),
-            None => self.state.edge_by_pair().get(&pair).copied(),
+            None => self.state.edge_for_pair(pair).map(|e| e.id),
         }
     }
 

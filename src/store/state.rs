@@ -69,9 +69,10 @@ pub struct GraphState {
     pub rejections: BTreeMap<(Uuid, Uuid), Rejection>,
     pub audit: BTreeMap<u64, AuditEntry>,
     pub outbox: BTreeMap<u64, OutboxEntry>,
-    /// One edge per unordered pair of people. Built on first use (writes
-    /// need it, opening and querying do not).
-    edge_by_pair: OnceCell<HashMap<(Uuid, Uuid), Uuid>>,
+    /// One edge per unordered pair of people: its slot in `edges` (4 bytes,
+    /// and a lookup reaches the record without a second one by id). Built
+    /// on first use (writes need it, opening and querying do not).
+    edge_slot_by_pair: OnceCell<HashMap<(Uuid, Uuid), u32>>,
     /// One interaction per (sourceName, sourceId). Built on first use.
     interaction_by_source: OnceCell<HashMap<(String, String), Uuid>>,
     /// The search index (see `graph_view`). Built on the first query.
@@ -107,7 +108,7 @@ impl GraphState {
             rejections: BTreeMap::new(),
             audit: BTreeMap::new(),
             outbox: BTreeMap::new(),
-            edge_by_pair: OnceCell::new(),
+            edge_slot_by_pair: OnceCell::new(),
             interaction_by_source: OnceCell::new(),
             graph_view: OnceCell::new(),
             interaction_columns: OnceCell::new(),
@@ -142,12 +143,35 @@ impl GraphState {
         self.meta = meta;
     }
 
-    pub fn edge_by_pair(&self) -> &HashMap<(Uuid, Uuid), Uuid> {
-        self.edge_by_pair.get_or_init(|| {
+    /// The stored edge of an unordered pair of people (`pair_key` order).
+    pub fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<&Edge> {
+        let slots = self.edge_slot_by_pair.get_or_init(|| {
             let mut m = HashMap::with_capacity_and_hasher(self.edges.len(), Default::default());
-            m.extend(self.edges.values().map(|e| (e.pair(), e.id)));
+            for (slot, e) in self.edges.by_slot().iter().enumerate() {
+                if let Some(e) = e {
+                    m.insert(e.pair(), slot as u32);
+                }
+            }
             m
-        })
+        });
+        slots.get(&pair).and_then(|&slot| self.edges.at_slot(slot))
+    }
+
+    /// Every pair's edge id, read from the pair index as writes have kept
+    /// it (an entry whose slot holds another pair's edge is left out, so a
+    /// stale index shows as a missing pair). For tests and tools: it builds
+    /// a new map.
+    pub fn edge_by_pair(&self) -> HashMap<(Uuid, Uuid), Uuid> {
+        self.edge_for_pair((Uuid::nil(), Uuid::nil()));
+        self.edge_slot_by_pair
+            .get()
+            .into_iter()
+            .flatten()
+            .filter_map(|(pair, &slot)| {
+                let e = self.edges.at_slot(slot).filter(|e| e.pair() == *pair)?;
+                Some((*pair, e.id))
+            })
+            .collect()
     }
 
     pub fn interaction_by_source(&self) -> &HashMap<(String, String), Uuid> {
@@ -192,24 +216,31 @@ impl GraphState {
             .extend(commit.interactions.keys().copied());
         apply_changes(&mut self.people, commit.people);
         apply_changes(&mut self.organizations, commit.organizations);
-        let mut pairs = self.edge_by_pair.get_mut();
+        let mut pairs = self.edge_slot_by_pair.get_mut();
         // In chunks: see `apply_changes`.
         let new = absent(&self.edges, &commit.edges);
         self.edges.batch(new, |edges| {
             each_in_chunks(commit.edges, CHUNK, |(id, change)| {
-                let new_pair = change.as_ref().map(|e| (e.pair(), e.id));
-                let old = match change {
-                    Some(e) => edges.insert(e),
-                    None => edges.remove(id),
+                let new_pair = change.as_ref().map(Edge::pair);
+                // The slot the old record was in (an update keeps it), and
+                // the new record's.
+                let (old, slot) = match change {
+                    Some(e) => {
+                        let (slot, old) = edges.insert_at(e);
+                        (old.map(|o| (slot, o)), Some(slot))
+                    }
+                    None => (edges.remove_at(id), None),
                 };
                 if let Some(pairs) = pairs.as_mut() {
                     // Only if the pair still names this edge: a commit may swap a
                     // pair's edge (drop one, add another) in any map order.
-                    if let Some(old) = old.filter(|o| pairs.get(&o.pair()) == Some(&o.id)) {
-                        pairs.remove(&old.pair());
+                    if let Some((old_slot, old)) = old {
+                        if pairs.get(&old.pair()) == Some(&old_slot) {
+                            pairs.remove(&old.pair());
+                        }
                     }
-                    if let Some((pair, id)) = new_pair {
-                        pairs.insert(pair, id);
+                    if let (Some(pair), Some(slot)) = (new_pair, slot) {
+                        pairs.insert(pair, slot);
                     }
                 }
             })

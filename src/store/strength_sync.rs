@@ -247,16 +247,13 @@ impl<B: Backend> Db<B> {
         // Sized once: growing a map of ~1 KB edge records rehashes (moves) them.
         s.commit.edges.reserve(report.pairs_scored);
         s.changes.reserve(report.pairs_scored);
-        let by_pair = st.edge_by_pair();
         // In pair order, in chunks of people (see `graph::in_chunks`).
         engine.for_each_edge(|(a, b), es| {
             if touched_only && !touched.contains(&(a, b)) {
                 return;
             }
             let (pa, pb) = (people[a as usize], people[b as usize]);
-            let old = by_pair
-                .get(&pair_key(pa, pb))
-                .and_then(|id| st.edges.get(*id));
+            let old = st.edge_for_pair(pair_key(pa, pb));
             // Compared before building any field: an unchanged recompute
             // allocates nothing per pair.
             if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {

@@ -157,20 +157,26 @@ impl<T: Record> Table<T> {
     }
 
     pub fn insert(&mut self, record: T) -> Option<T> {
+        self.insert_at(record).1
+    }
+
+    /// [`Table::insert`], with the slot the record is in.
+    pub fn insert_at(&mut self, record: T) -> (u32, Option<T>) {
         let id = record.id();
         match self.slots.get(&id) {
-            Some(&i) => self.records[i as usize].replace(record),
+            Some(&i) => (i, self.records[i as usize].replace(record)),
             None => {
-                match self.vacant.pop() {
+                let i = match self.vacant.pop() {
                     Some(i) => {
                         self.records[i as usize] = Some(record);
-                        self.slots.insert(id, i);
+                        i
                     }
                     None => {
-                        self.slots.insert(id, self.records.len() as u32);
                         self.records.push(Some(record));
+                        (self.records.len() - 1) as u32
                     }
-                }
+                };
+                self.slots.insert(id, i);
                 let key = self.key(id);
                 if let Some(order) = self.order.get_mut() {
                     match &mut self.pending {
@@ -180,19 +186,24 @@ impl<T: Record> Table<T> {
                         }
                     }
                 }
-                None
+                (i, None)
             }
         }
     }
 
     pub fn remove(&mut self, id: Uuid) -> Option<T> {
-        let i = self.slots.remove(&id)? as usize;
+        self.remove_at(id).map(|(_, r)| r)
+    }
+
+    /// [`Table::remove`], with the slot the record was in.
+    pub fn remove_at(&mut self, id: Uuid) -> Option<(u32, T)> {
+        let i = self.slots.remove(&id)?;
         let key = self.key(id);
         if let Some(order) = self.order.get_mut() {
             order.remove(&key);
         }
-        self.vacant.push(i as u32);
-        self.records[i].take()
+        self.vacant.push(i);
+        self.records[i as usize].take().map(|r| (i, r))
     }
 
     pub fn len(&self) -> usize {

@@ -504,7 +504,6 @@ fn repoint_edges(
             .flatten()
             .map(|e| (e.pair(), e.id))
             .collect();
-        let by_pair = st.edge_by_pair();
         for e in candidates {
             let to_survivor = |id: Uuid| survivor(id, person).map(|p| p.id);
             let (Some(from), Some(to)) =
@@ -516,10 +515,10 @@ fn repoint_edges(
                 continue;
             }
             let pair = pair_key(from, to);
-            let taken = staged_pairs
-                .get(&pair)
-                .or_else(|| by_pair.get(&pair))
-                .is_some_and(|other| *other != e.id);
+            let taken = match staged_pairs.get(&pair) {
+                Some(other) => *other != e.id,
+                None => st.edge_for_pair(pair).is_some_and(|other| other.id != e.id),
+            };
             if taken {
                 continue;
             }
