@@ -143,9 +143,9 @@ impl GraphState {
         self.meta = meta;
     }
 
-    /// The stored edge of an unordered pair of people (`pair_key` order).
-    pub fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<&Edge> {
-        let slots = self.edge_slot_by_pair.get_or_init(|| {
+    /// Pair → edge slot, built on first use.
+    fn edge_slots(&self) -> &HashMap<(Uuid, Uuid), u32> {
+        self.edge_slot_by_pair.get_or_init(|| {
             let mut m = HashMap::with_capacity_and_hasher(self.edges.len(), Default::default());
             for (slot, e) in self.edges.by_slot().iter().enumerate() {
                 if let Some(e) = e {
@@ -153,8 +153,13 @@ impl GraphState {
                 }
             }
             m
-        });
-        slots.get(&pair).and_then(|&slot| self.edges.at_slot(slot))
+        })
+    }
+
+    /// The stored edge of an unordered pair of people (`pair_key` order).
+    pub fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<&Edge> {
+        let slot = *self.edge_slots().get(&pair)?;
+        self.edges.at_slot(slot)
     }
 
     /// Every pair's edge id, read from the pair index as writes have kept
@@ -162,11 +167,8 @@ impl GraphState {
     /// stale index shows as a missing pair). For tests and tools: it builds
     /// a new map.
     pub fn edge_by_pair(&self) -> HashMap<(Uuid, Uuid), Uuid> {
-        self.edge_for_pair((Uuid::nil(), Uuid::nil()));
-        self.edge_slot_by_pair
-            .get()
-            .into_iter()
-            .flatten()
+        self.edge_slots()
+            .iter()
             .filter_map(|(pair, &slot)| {
                 let e = self.edges.at_slot(slot).filter(|e| e.pair() == *pair)?;
                 Some((*pair, e.id))

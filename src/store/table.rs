@@ -123,12 +123,12 @@ impl<T: Record> Table<T> {
     /// update and remove others). Room is made for just those: reserving
     /// for every change made a recompute that updates 1.41 M edges double
     /// the record array and the id map, and keep them (+383 MB, counted
-    /// natively). When they are many, their
-    /// keys join the order in one merge at the end (sorted, then
-    /// `BTreeSet::append`, which rebuilds the tree in one pass) instead of
-    /// one tree insert each, a cache miss per level: in wasm those inserts
-    /// were 9 % of a first `recomputeStrengths` of 1.41 M edges. `f` must
-    /// not read the order (`bucket_keys`, `after`).
+    /// natively). When they are many, their keys join the order in one
+    /// merge at the end (sorted, then `BTreeSet::append`, which rebuilds
+    /// the tree in one pass) instead of one tree insert each, a cache miss
+    /// per level: in wasm those inserts were 9 % of a first
+    /// `recomputeStrengths` of 1.41 M edges. `f` must not read the order
+    /// (`bucket_keys`, `after`).
     pub fn batch<R>(&mut self, new: usize, f: impl FnOnce(&mut Self) -> R) -> R {
         self.reserve(new.saturating_sub(self.vacant.len()));
         let bulk = self
