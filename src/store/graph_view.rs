@@ -162,22 +162,34 @@ impl GraphView {
     /// live come back under their (new) pair, named by their table slot.
     pub(crate) fn patch_after(&mut self, edges: &Table<Edge>, changed: &[Uuid]) {
         for id in changed {
-            let (Some(slot), Some(e)) = (edges.slot_of(*id), edges.get(*id)) else {
-                continue;
-            };
-            if e.deleted_at.is_some() {
-                continue;
+            if let Some(slot) = edges.slot_of(*id) {
+                self.put_edge(edges, slot);
             }
-            let a = self.node(e.from_person_id);
-            let b = self.node(e.to_person_id);
-            let _ = self.csr.upsert_edge(CsrEdge {
-                a,
-                b,
-                strength: e.strength as f32,
-                rel_type: rel_index(e.relationship_type),
-                edge_id: slot,
-            });
         }
+    }
+
+    /// Edges rewritten in place (same pair, same slot), once applied: their
+    /// new strength, over the old one (`patch_before` left them in).
+    pub(crate) fn rescore(&mut self, edges: &Table<Edge>, slots: impl Iterator<Item = u32>) {
+        for slot in slots {
+            self.put_edge(edges, slot);
+        }
+    }
+
+    /// The edge in `slot`, if live, into the CSR under its pair.
+    fn put_edge(&mut self, edges: &Table<Edge>, slot: u32) {
+        let Some(e) = edges.at_slot(slot).filter(|e| e.deleted_at.is_none()) else {
+            return;
+        };
+        let a = self.node(e.from_person_id);
+        let b = self.node(e.to_person_id);
+        let _ = self.csr.upsert_edge(CsrEdge {
+            a,
+            b,
+            strength: e.strength as f32,
+            rel_type: rel_index(e.relationship_type),
+            edge_id: slot,
+        });
     }
 
     /// See the field; equal epochs mean equal node numbering (extended only).

@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use super::codec::{decode, encode};
-use super::commit::{Commit, OutboxEntry};
+use super::commit::{Commit, OutboxEntry, Rewrite};
 use super::interaction_columns::InteractionColumns;
 use super::table::{Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
@@ -158,8 +158,12 @@ impl GraphState {
 
     /// The stored edge of an unordered pair of people (`pair_key` order).
     pub fn edge_for_pair(&self, pair: (Uuid, Uuid)) -> Option<&Edge> {
-        let slot = *self.edge_slots().get(&pair)?;
-        self.edges.at_slot(slot)
+        self.edges.at_slot(self.edge_slot_for_pair(pair)?)
+    }
+
+    /// The table slot of that edge.
+    pub fn edge_slot_for_pair(&self, pair: (Uuid, Uuid)) -> Option<u32> {
+        self.edge_slots().get(&pair).copied()
     }
 
     /// Every pair's edge id, read from the pair index as writes have kept
@@ -218,6 +222,16 @@ impl GraphState {
             .extend(commit.interactions.keys().copied());
         apply_changes(&mut self.people, commit.people);
         apply_changes(&mut self.organizations, commit.organizations);
+        // Rescores first: their slots name records of the state the commit
+        // was made against. Pair and slot stay, so the pair index does too.
+        for r in &commit.edge_rescores {
+            if let Some(e) = self.edges.at_slot_mut(r.slot) {
+                r.write(e);
+            }
+        }
+        if let Some(view) = self.graph_view.get_mut() {
+            view.rescore(&self.edges, commit.edge_rescores.iter().map(|r| r.slot));
+        }
         let mut pairs = self.edge_slot_by_pair.get_mut();
         // In chunks: see `apply_changes`.
         let new = absent(&self.edges, &commit.edges);

@@ -20,7 +20,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
-use super::commit::ChangeOp;
+use super::commit::{ChangeOp, EdgeRescore};
 use super::ops::{Db, Prepared, Staging, WriteContext};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
@@ -94,58 +94,93 @@ pub(crate) const ACTION: &str = "recompute_strengths";
 /// A participant that maps to no live person (in the resolution cache).
 const NO_PERSON: u32 = u32::MAX;
 
-/// An engine score as the edge fields it sets.
-struct ScoredFields {
-    factors: Vec<StrengthFactor>,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
-    channels: Vec<model::Channel>,
+/// An engine score as the edge fields it sets: `strength`,
+/// `strengthFactors`, `interactionCount`, `firstSeenAt`, `lastSeenAt` and
+/// `channels`. Inline (the factors without their names, which are the
+/// engine's): a commit holds one per rescored edge (see `EdgeRescore`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeScore {
+    strength: f64,
+    /// (value, contribution) in [`strength::FACTOR_NAMES`] order.
+    factors: [(f64, f64); 8],
     count: u32,
+    first_ms: i64,
+    last_ms: i64,
+    /// [`channel_bit`]s.
+    channels: u8,
 }
 
-impl ScoredFields {
+impl EdgeScore {
     fn of(es: &strength::EdgeStrength) -> Self {
-        ScoredFields {
-            factors: es
-                .factors
-                .iter()
-                .map(|f| StrengthFactor {
-                    name: f.name.into(),
-                    value: f.value,
-                    contribution: f.contribution,
-                })
-                .collect(),
-            first: Some(Timestamp::from_millis(es.first_seen_ms)),
-            last: Some(Timestamp::from_millis(es.last_seen_ms)),
-            channels: channels_of(es.channels),
+        EdgeScore {
+            strength: es.strength,
+            factors: es.factors.map(|f| (f.value, f.contribution)),
             count: es.interaction_count,
+            first_ms: es.first_seen_ms,
+            last_ms: es.last_seen_ms,
+            channels: es.channels,
         }
     }
 
-    fn apply(self, strength: f64, e: &mut Edge) {
-        e.strength = strength;
-        e.strength_factors = self.factors;
+    /// Sets the scored fields of `e`, reusing its factor and channel
+    /// vectors where they fit.
+    pub(crate) fn write(&self, e: &mut Edge) {
+        e.strength = self.strength;
+        let factors = &mut e.strength_factors;
+        let engine_names = factors.len() == strength::FACTOR_NAMES.len()
+            && factors
+                .iter()
+                .zip(strength::FACTOR_NAMES)
+                .all(|(f, name)| f.name == name);
+        if engine_names {
+            for (f, &(value, contribution)) in factors.iter_mut().zip(&self.factors) {
+                f.value = value;
+                f.contribution = contribution;
+            }
+        } else {
+            factors.clear();
+            factors.extend(strength::FACTOR_NAMES.iter().zip(&self.factors).map(
+                |(name, &(value, contribution))| StrengthFactor {
+                    name: (*name).into(),
+                    value,
+                    contribution,
+                },
+            ));
+        }
         e.interaction_count = self.count;
-        e.first_seen_at = self.first;
-        e.last_seen_at = self.last;
-        e.channels = self.channels;
+        e.first_seen_at = Some(Timestamp::from_millis(self.first_ms));
+        e.last_seen_at = Some(Timestamp::from_millis(self.last_ms));
+        if !channels_are(&e.channels, self.channels) {
+            e.channels.clear();
+            e.channels.extend(
+                model::Channel::ALL
+                    .iter()
+                    .copied()
+                    .filter(|c| self.channels & channel_bit(to_channel(*c)) != 0),
+            );
+            e.channels.sort();
+        }
     }
 }
 
-/// Whether the edge already holds exactly what `ScoredFields::of(es)` would
-/// write (same strength, factors, count, first/last seen, channels).
-fn scored_equals(es: &strength::EdgeStrength, e: &Edge) -> bool {
-    let bits = e
-        .channels
+/// Whether `channels` lists exactly the channels of `bits`, each once, in order.
+fn channels_are(channels: &[model::Channel], bits: u8) -> bool {
+    let have = channels
         .iter()
         .fold(0u8, |b, c| b | channel_bit(to_channel(*c)));
+    have == bits
+        && channels.len() == bits.count_ones() as usize
+        && channels.windows(2).all(|w| w[0] < w[1])
+}
+
+/// Whether the edge already holds exactly what `EdgeScore::of(es)` would
+/// write (same strength, factors, count, first/last seen, channels).
+fn scored_equals(es: &strength::EdgeStrength, e: &Edge) -> bool {
     e.strength == es.strength
         && e.interaction_count == es.interaction_count
         && e.first_seen_at == Some(Timestamp::from_millis(es.first_seen_ms))
         && e.last_seen_at == Some(Timestamp::from_millis(es.last_seen_ms))
-        && bits == es.channels
-        && e.channels.len() == es.channels.count_ones() as usize
-        && e.channels.windows(2).all(|w| w[0] < w[1])
+        && channels_are(&e.channels, es.channels)
         && e.strength_factors.len() == es.factors.len()
         && e.strength_factors.iter().zip(&es.factors).all(|(a, b)| {
             a.name == b.name && a.value == b.value && a.contribution == b.contribution
@@ -160,16 +195,6 @@ fn to_channel(c: model::Channel) -> strength::Channel {
         model::Channel::Call => strength::Channel::Call,
         model::Channel::Other => strength::Channel::Other,
     }
-}
-
-fn channels_of(bits: u8) -> Vec<model::Channel> {
-    let mut v: Vec<model::Channel> = model::Channel::ALL
-        .iter()
-        .copied()
-        .filter(|c| bits & channel_bit(to_channel(*c)) != 0)
-        .collect();
-    v.sort();
-    v
 }
 
 fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
@@ -244,8 +269,16 @@ impl<B: Backend> Db<B> {
         drop(inputs);
         report.pairs_scored = engine.score_all(now.millis());
         let mut s = Staging::new(st, now);
-        // Sized once: growing a map of ~1 KB edge records rehashes (moves) them.
-        s.commit.edges.reserve(report.pairs_scored);
+        // Sized once: growing a map of ~1 KB edge records rehashes (moves)
+        // them. Pairs beyond the stored edges are new edges; the rest may be
+        // rescores.
+        let stored = st.edges.len();
+        s.commit
+            .edges
+            .reserve(report.pairs_scored.saturating_sub(stored));
+        s.commit
+            .edge_rescores
+            .reserve(report.pairs_scored.min(stored));
         s.changes.reserve(report.pairs_scored);
         // In pair order, in chunks of people (see `graph::in_chunks`).
         engine.for_each_edge(|(a, b), es| {
@@ -253,67 +286,47 @@ impl<B: Backend> Db<B> {
                 return;
             }
             let (pa, pb) = (people[a as usize], people[b as usize]);
-            let old = st.edge_for_pair(pair_key(pa, pb));
-            // Compared before building any field: an unchanged recompute
+            let old = st.edge_slot_for_pair(pair_key(pa, pb));
+            let old = old.and_then(|slot| Some((slot, st.edges.at_slot(slot)?)));
+            // Compared before building anything: an unchanged recompute
             // allocates nothing per pair.
-            if old.is_some_and(|e| e.deleted_at.is_none() && scored_equals(&es, e)) {
+            if old.is_some_and(|(_, e)| e.deleted_at.is_none() && scored_equals(&es, e)) {
                 report.edges_unchanged += 1;
                 return;
             }
-            let ScoredFields {
-                factors,
-                first,
-                last,
-                channels,
-                count,
-            } = ScoredFields::of(&es);
+            let score = EdgeScore::of(&es);
             match old {
-                Some(old) if old.deleted_at.is_some() => report.skipped_deleted += 1,
-                Some(old) => {
-                    // Field by field: cloning the whole edge would copy its
-                    // old factors and channels only to drop them.
-                    let e = Edge {
-                        id: old.id,
-                        from_person_id: old.from_person_id,
-                        to_person_id: old.to_person_id,
-                        relationship_type: old.relationship_type,
-                        strength: es.strength,
-                        strength_factors: factors,
-                        sources: old.sources.clone(),
-                        channels,
-                        first_seen_at: first,
-                        last_seen_at: last,
-                        interaction_count: count,
-                        metadata: old.metadata.clone(),
-                        created_at: old.created_at,
+                Some((_, old)) if old.deleted_at.is_some() => report.skipped_deleted += 1,
+                Some((slot, old)) => {
+                    s.change(EntityKind::Edge, old.id, ChangeOp::Upsert);
+                    s.commit.edge_rescores.push(EdgeRescore {
+                        slot,
+                        score,
                         updated_at: now,
-                        deleted_at: old.deleted_at,
-                        sync_version: old.sync_version,
-                    };
-                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
-                    s.commit.edges.insert(e.id, Some(e));
+                    });
                     report.edges_updated += 1;
                 }
                 None => {
                     let (from, to) = pair_key(pa, pb);
-                    let e = Edge {
+                    let mut e = Edge {
                         id: new_id(),
                         from_person_id: from,
                         to_person_id: to,
                         relationship_type: RelationshipType::InteractedWith,
-                        strength: es.strength,
-                        strength_factors: factors,
+                        strength: 0.0,
+                        strength_factors: Vec::new(),
                         sources: vec!["interactions".into()],
-                        channels,
-                        first_seen_at: first,
-                        last_seen_at: last,
-                        interaction_count: count,
+                        channels: Vec::new(),
+                        first_seen_at: None,
+                        last_seen_at: None,
+                        interaction_count: 0,
                         metadata: Metadata::default(),
                         created_at: now,
                         updated_at: now,
                         deleted_at: None,
                         sync_version: 0,
                     };
+                    score.write(&mut e);
                     s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
                     s.commit.edges.insert(e.id, Some(e));
                     report.edges_created += 1;
@@ -368,7 +381,7 @@ impl<B: Backend> Db<B> {
                 .collect();
         for e in edges.iter_mut() {
             if let Some(es) = scores.get(&e.pair()) {
-                ScoredFields::of(es).apply(es.strength, e);
+                EdgeScore::of(es).write(e);
             }
         }
         Ok(())

@@ -235,6 +235,12 @@ impl<T: Record> Table<T> {
         self.records.get(slot as usize).and_then(Option::as_ref)
     }
 
+    /// The record in a slot, to change in place: its id must stay (the
+    /// id map and the key order hold it).
+    pub fn at_slot_mut(&mut self, slot: u32) -> Option<&mut T> {
+        self.records.get_mut(slot as usize).and_then(Option::as_mut)
+    }
+
     /// The keys of one bucket, in order.
     pub fn bucket_keys(&self, bucket: u16) -> impl Iterator<Item = &Key> {
         let lo = Key {
