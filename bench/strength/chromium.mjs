@@ -20,11 +20,20 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 try {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(e));
-  await page.goto(`http://127.0.0.1:${server.address().port}/bench/strength/page.html`);
+  const url = `http://127.0.0.1:${server.address().port}/bench/strength/page.html`;
+  await page.goto(url);
   await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
   const version = await page.evaluate(() => navigator.userAgent.match(/Chrom[a-z]*\/[\d.]+/)?.[0] ?? navigator.userAgent);
-  const out = await page.evaluate(([d, now]) => window.runStrength(d, now), [data, Date.parse('2026-01-01T00:00:00Z')]);
-  console.log(JSON.stringify({ ...out, version }));
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const out = process.env.STRENGTH_IDB_ONLY ? {} : await page.evaluate(([d, n]) => window.runStrength(d, n), [data, now]);
+  await page.close();
+  // IndexedDB, in a page of its own (see runStrengthIndexedDb).
+  const idbPage = await context.newPage();
+  idbPage.on('pageerror', (e) => console.error(e));
+  await idbPage.goto(url);
+  await idbPage.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  const indexeddb = await idbPage.evaluate(([d, n]) => window.runStrengthIndexedDb(d, n), [data, now]);
+  console.log(JSON.stringify({ ...out, indexeddb, version }));
 } finally {
   await context.close();
   server.close();

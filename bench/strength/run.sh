@@ -72,6 +72,13 @@ rows.push({ ...firstMapRow('wig-wasm-chromium', chromium.phases.firstMapSeconds)
 rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths (full recompute, write edges, one commit to the memory backend)', seconds: r3(chromium.recompute_seconds), runtime: chromium.version });
 rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'recomputeStrengths again, nothing changed (full recompute, compare; no write)', seconds: r3(chromium.recompute_unchanged_seconds), runtime: chromium.version });
 rows.push({ system: 'wig-wasm-chromium', dataset: ds, operation: 'batch load of the interactions (context)', seconds: r3(chromium.load_seconds), runtime: chromium.version });
+// The browser's default storage: the same data in IndexedDB (a page of its own).
+const idb = chromium.indexeddb;
+const idbRow = (operation, seconds, extra = {}) => ({ system: 'wig-wasm-chromium-indexeddb', dataset: ds, operation, seconds: r3(seconds), ...extra, runtime: chromium.version });
+rows.push(idbRow('batch load of the interactions into IndexedDB', idb.load_seconds));
+rows.push(idbRow('recomputeStrengths, IndexedDB (1.41 M new edges, one IndexedDB transaction)', idb.recompute_seconds));
+rows.push(idbRow('recomputeStrengths a day later, IndexedDB (every edge rewritten)', idb.recompute_later_seconds, { wasm_memory_bytes: idb.wasm_memory_bytes, storage_usage_bytes: idb.storage_usage_bytes }));
+rows.push(idbRow('reopen from IndexedDB after recomputeStrengths (people, interactions, 1.41 M scored edges)', idb.reopen_seconds));
 fs.writeFileSync('bench/results/strength.json', JSON.stringify({ measured_at: new Date().toISOString(), rows }, null, 2) + '\n');
 console.log('wrote bench/results/strength.json');
 JS

@@ -35,5 +35,18 @@ console.log([
   line('engine alone on `examples/strength_bench` data (393 k pairs), best of 3', 'engine only'),
   '',
   `The store grew by ${mb(get('wig-native', 'store growth')?.bytes)} with that recompute (the scored edges, their outbox changes, the audit entry); Node's wasm memory after all of it: ${mb(get('wig-wasm-node', 'recomputeStrengths a day later')?.wasm_memory_bytes)} (of 4 GB).`,
+  '',
+  "In IndexedDB, the browser's default storage (headless Chromium, a page of its own, the same data):",
+  '',
+  '| 1,000,000 interactions, 1.41 M pairs, IndexedDB | wall s |',
+  '|---|---|',
+  ...[
+    ['batch load of the interactions', 'batch load of the interactions into IndexedDB'],
+    ['`recomputeStrengths` (1.41 M new edges, one transaction)', 'recomputeStrengths, IndexedDB'],
+    ['`recomputeStrengths` a day later (every edge rewritten)', 'recomputeStrengths a day later, IndexedDB'],
+    ['reopen from IndexedDB after it', 'reopen from IndexedDB'],
+  ].map(([label, prefix]) => `| ${label} | ${s(get('wig-wasm-chromium-indexeddb', prefix)?.seconds)} |`),
+  '',
+  `Wasm memory after it: ${mb(get('wig-wasm-chromium-indexeddb', 'recomputeStrengths a day later')?.wasm_memory_bytes)}; the origin's storage: ${mb(get('wig-wasm-chromium-indexeddb', 'recomputeStrengths a day later')?.storage_usage_bytes)}.`,
   `Measured ${measuredAt.replace('T', ' ').slice(0, 16)} UTC.`,
 ].join('\n'));
