@@ -3,7 +3,6 @@
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::codec::{encode, encode_sized};
@@ -64,6 +63,9 @@ pub type Changes<T> = FxHashMap<Uuid, Option<T>>;
 pub trait Rewrite<T> {
     fn slot(&self) -> u32;
     fn write(&self, record: &mut T);
+    /// Serializes `record` as `write` would leave it, without changing or
+    /// copying it (the write set encodes every rewritten record).
+    fn serialize_over<S: serde::Serializer>(&self, record: &T, s: S) -> Result<S::Ok, S::Error>;
 }
 
 /// The tables without rewrites.
@@ -73,6 +75,24 @@ impl<T> Rewrite<T> for std::convert::Infallible {
     }
     fn write(&self, _: &mut T) {
         match *self {}
+    }
+    fn serialize_over<S: serde::Serializer>(&self, _: &T, _: S) -> Result<S::Ok, S::Error> {
+        match *self {}
+    }
+}
+
+/// A record as a commit stores it: as it is, or rewritten.
+enum Stored<'a, T, R> {
+    Record(&'a T),
+    Rewritten(&'a T, &'a R),
+}
+
+impl<T: Serialize, R: Rewrite<T>> Serialize for Stored<'_, T, R> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Stored::Record(r) => r.serialize(s),
+            Stored::Rewritten(r, rewrite) => rewrite.serialize_over(r, s),
+        }
     }
 }
 
@@ -95,6 +115,9 @@ impl Rewrite<Edge> for EdgeRescore {
     fn write(&self, e: &mut Edge) {
         self.score.write(e);
         e.updated_at = self.updated_at;
+    }
+    fn serialize_over<S: serde::Serializer>(&self, e: &Edge, s: S) -> Result<S::Ok, S::Error> {
+        self.score.serialize_over(e, self.updated_at, s)
     }
 }
 
@@ -237,18 +260,16 @@ fn buckets<T: Record, R: Rewrite<T>>(
         i = end;
     }
     // A changed key's record as stored by this commit (`None`: removed).
-    let record = |id: Uuid, from: u32| -> Option<Cow<'_, T>> {
+    let record = |id: Uuid, from: u32| -> Option<Stored<'_, T, R>> {
         if from == FROM_CHANGES {
-            return changes[&id].as_ref().map(Cow::Borrowed);
+            return changes[&id].as_ref().map(Stored::Record);
         }
         let r = &rewrites[from as usize];
-        let mut record = table.at_slot(r.slot())?.clone();
-        r.write(&mut record);
-        Some(Cow::Owned(record))
+        Some(Stored::Rewritten(table.at_slot(r.slot())?, r))
     };
     // In chunks of buckets: a large write re-encodes every bucket in one
     // wasm call, which V8 would run in its baseline tier to the end.
-    let mut out: Vec<Cow<'_, T>> = Vec::new();
+    let mut out: Vec<Stored<'_, T, R>> = Vec::new();
     // Bytes per record of the last bucket encoded, to size the next one.
     let mut per_record = 0usize;
     in_chunks(runs.len(), BUCKETS_PER_CALL, |range| {
@@ -264,7 +285,7 @@ fn buckets<T: Record, R: Rewrite<T>>(
                 }
                 match pending.next_if(|(k, _)| k == stored) {
                     Some((k, from)) => out.extend(record(k.id, *from)),
-                    None => out.extend(table.get(stored.id).map(Cow::Borrowed)),
+                    None => out.extend(table.get(stored.id).map(Stored::Record)),
                 }
             }
             for (k, from) in pending {
