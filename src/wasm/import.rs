@@ -5,6 +5,7 @@
 //! report). Conversion only; the work is in `store::import`.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
@@ -15,6 +16,10 @@ use crate::store::{ImportKind, ImportOptions, ImportSession, WriteContext};
 #[wasm_bindgen]
 pub struct WasmImporter {
     db: Shared,
+    /// The graph's: an import's writes and the graph's own get BUSY from
+    /// each other instead of interleaving (each write set is computed
+    /// against the state before it).
+    writing: Rc<std::cell::Cell<bool>>,
     actor_id: Option<String>,
     /// Taken out while a call awaits: a second call meanwhile gets BUSY.
     session: RefCell<Option<ImportSession>>,
@@ -44,6 +49,7 @@ impl WasmGraph {
         let session = ImportSession::new(kind, opts).map_err(js_error)?;
         Ok(WasmImporter {
             db: self.db.clone(),
+            writing: self.writing.clone(),
             actor_id: self.actor_id.clone(),
             session: RefCell::new(Some(session)),
         })
@@ -51,6 +57,14 @@ impl WasmGraph {
 }
 
 impl WasmImporter {
+    /// BUSY while another write of the graph awaits its storage.
+    fn refuse_if_writing(&self) -> Result<(), JsValue> {
+        if self.writing.get() {
+            return Err(borrow_err());
+        }
+        Ok(())
+    }
+
     fn context(&self) -> WriteContext {
         WriteContext {
             now: crate::model::Timestamp::from_millis(js_sys::Date::now() as i64),
@@ -79,19 +93,24 @@ impl WasmImporter {
     }
 
     async fn write_batches(&self, session: &mut ImportSession) -> Result<(), JsValue> {
-        while let Some(batch) = session.take_batch() {
+        loop {
+            // Refused before a batch is taken: a BUSY call loses nothing.
+            self.refuse_if_writing()?;
+            let Some(batch) = session.take_batch() else {
+                return Ok(());
+            };
             let ctx = self.context();
             let s: &ImportSession = session;
-            let outcome = super::persist(&self.db, None, |db| {
+            let outcome = super::persist(&self.db, Some(&self.writing), |db| {
                 db.prepare_import_batch(s, &batch, &ctx)
             })
             .await?;
             session.written(outcome);
         }
-        Ok(())
     }
 
     async fn finish_inner(&self, session: &mut ImportSession) -> Result<(), JsValue> {
+        self.refuse_if_writing()?;
         session.end().map_err(js_error)?;
         self.write_batches(session).await?;
         let touches = {
@@ -102,7 +121,11 @@ impl WasmImporter {
         let mut strengths = 0;
         if touches {
             let ctx = self.context();
-            let r = super::persist(&self.db, None, |db| db.prepare_import_strengths(&ctx)).await?;
+            self.refuse_if_writing()?;
+            let r = super::persist(&self.db, Some(&self.writing), |db| {
+                db.prepare_import_strengths(&ctx)
+            })
+            .await?;
             strengths = r.edges_updated + r.edges_created;
         }
         let duplicates = {

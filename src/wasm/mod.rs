@@ -155,7 +155,9 @@ type Shared = Rc<RefCell<Option<Db<WebBackend>>>>;
 #[wasm_bindgen]
 pub struct WasmGraph {
     pub(crate) db: Shared,
-    writing: std::cell::Cell<bool>,
+    /// Set while a write of this graph awaits its storage; shared with the
+    /// graph's importers, whose writes are writes of the same graph.
+    writing: Rc<std::cell::Cell<bool>>,
     actor_id: Option<String>,
     name: String,
 }

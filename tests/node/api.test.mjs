@@ -169,6 +169,20 @@ test('every error code is reachable from JS, with its field', async () => {
   const first = inner.upsertPerson(JSON.stringify({ names: ['A'] }));
   await expectCode('BUSY', null, () => inner.upsertPerson(JSON.stringify({ names: ['B'] })));
   await first;
+  // Its importers' writes are writes of the same graph: neither interleaves
+  // with the other (each write set is computed against the state before it).
+  const vcard = (name) => new TextEncoder().encode(`BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\nEMAIL:${name.toLowerCase()}@example.org\r\nEND:VCARD\r\n`);
+  const importer = inner.importer('contacts', JSON.stringify({ format: 'vcard' }));
+  importer.push(vcard('Carol'));
+  const importing = importer.finish();
+  await expectCode('BUSY', null, () => inner.upsertPerson(JSON.stringify({ names: ['C'] })));
+  assert.equal(JSON.parse(await importing).people, 1);
+  const second = inner.importer('contacts', JSON.stringify({ format: 'vcard' }));
+  second.push(vcard('Dave'));
+  const writing = inner.upsertPerson(JSON.stringify({ names: ['D'] }));
+  await expectCode('BUSY', null, () => second.finish());
+  await writing;
+  assert.equal(JSON.parse(await second.finish()).people, 1);
   const queued = await Promise.all([g.upsertPerson({ names: ['Q1'] }), g.upsertPerson({ names: ['Q2'] })]);
   assert.equal(queued.length, 2);
 
