@@ -261,6 +261,42 @@ fn export_and_erase_a_person() {
     assert_eq!(db.export_person(p0).unwrap_err().code, ErrorCode::NotFound);
 }
 
+/// Every commit stores the tables' record counts; opening makes exactly
+/// that much room (no record array grown by doubling). Records added,
+/// updated, soft-deleted and erased (whole buckets rewritten with fewer).
+#[test]
+fn opening_makes_room_for_exactly_the_stored_records() {
+    let backend = MemoryBackend::default();
+    let mut db = block_on(Db::open(backend.clone())).unwrap();
+    block_on(db.batch(sample_batch(), &ctx())).unwrap();
+    let people: Vec<PersonInput> = (0..300)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
+    block_on(db.upsert_people(people, &ctx())).unwrap();
+    let p0 = db
+        .state()
+        .people
+        .values()
+        .find(|p| p.emails[0] == "p0@acme.de")
+        .unwrap()
+        .id;
+    let other = db.state().people.values().find(|p| p.id != p0).unwrap().id;
+    block_on(db.delete(EntityKind::Person, other, &ctx())).unwrap();
+    block_on(db.erase_person(p0, &ctx())).unwrap();
+    let reopened = block_on(Db::open(backend)).unwrap();
+    let (mine, theirs) = (db.state(), reopened.state());
+    assert_eq!(theirs.people.len(), mine.people.len());
+    assert_eq!(theirs.edges.len(), 0, "p0's four edges are erased");
+    for (len, capacity) in [
+        (theirs.people.len(), theirs.people.capacity()),
+        (theirs.organizations.len(), theirs.organizations.capacity()),
+        (theirs.edges.len(), theirs.edges.capacity()),
+        (theirs.interactions.len(), theirs.interactions.capacity()),
+    ] {
+        assert_eq!(capacity, len);
+    }
+}
+
 #[test]
 fn closed_graphs_refuse_calls() {
     let mut db = open();

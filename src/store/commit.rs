@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::codec::{encode, encode_sized};
-use super::state::GraphState;
+use super::state::{GraphState, RecordCounts};
 use super::strength_sync::EdgeScore;
 use super::table::{Key, Record, Table};
 use super::{StoreKey, StoreName, WriteSet};
@@ -157,34 +157,53 @@ impl Commit {
     pub fn write_set(&self, state: &GraphState) -> WriteSet {
         let mut set = WriteSet::default();
         let none: &[std::convert::Infallible] = &[];
-        buckets(
+        let people = buckets(
             &mut set,
             StoreName::People,
             &state.people,
             &self.people,
             none,
         );
-        buckets(
+        let organizations = buckets(
             &mut set,
             StoreName::Organizations,
             &state.organizations,
             &self.organizations,
             none,
         );
-        buckets(
+        let edges = buckets(
             &mut set,
             StoreName::Edges,
             &state.edges,
             &self.edges,
             &self.edge_rescores,
         );
-        buckets(
+        let interactions = buckets(
             &mut set,
             StoreName::Interactions,
             &state.interactions,
             &self.interactions,
             none,
         );
+        // Each table's record count after the commit, stored with its rows:
+        // opening reserves room for them at once (see `RecordCounts`).
+        if [people, organizations, edges, interactions]
+            .iter()
+            .any(Option::is_some)
+        {
+            let after = |len: usize, delta: Option<i64>| (len as i64 + delta.unwrap_or(0)) as u64;
+            let counts = RecordCounts {
+                people: after(state.people.len(), people),
+                organizations: after(state.organizations.len(), organizations),
+                edges: after(state.edges.len(), edges),
+                interactions: after(state.interactions.len(), interactions),
+            };
+            set.puts.push((
+                StoreName::Meta,
+                StoreKey::Text(RecordCounts::KEY.into()),
+                encode(&counts),
+            ));
+        }
         for (id, m) in &self.merges {
             let key = StoreKey::Text(id.to_string());
             match m {
@@ -226,13 +245,16 @@ impl Commit {
 /// Where a changed key's record comes from: `changes`, or `rewrites[i]`.
 const FROM_CHANGES: u32 = u32::MAX;
 
+/// Encodes the buckets `changes` and `rewrites` touch; returns how many
+/// records the table gains (negative: loses) with them, `None` if it
+/// touches none.
 fn buckets<T: Record, R: Rewrite<T>>(
     set: &mut WriteSet,
     store: StoreName,
     table: &Table<T>,
     changes: &Changes<T>,
     rewrites: &[R],
-) {
+) -> Option<i64> {
     let rewritten = rewrites.iter().enumerate().filter_map(|(i, r)| {
         let id = table.at_slot(r.slot())?.id();
         debug_assert!(
@@ -272,6 +294,7 @@ fn buckets<T: Record, R: Rewrite<T>>(
     let mut out: Vec<Stored<'_, T, R>> = Vec::new();
     // Bytes per record of the last bucket encoded, to size the next one.
     let mut per_record = 0usize;
+    let mut delta = 0i64;
     in_chunks(runs.len(), BUCKETS_PER_CALL, |range| {
         for &(i, end) in &runs[range] {
             let bucket = changed[i].0.bucket;
@@ -279,7 +302,9 @@ fn buckets<T: Record, R: Rewrite<T>>(
             // changed keys.
             out.clear();
             let mut pending = changed[i..end].iter().peekable();
+            let mut before = 0i64;
             for stored in table.bucket_keys(bucket) {
+                before += 1;
                 while let Some((k, from)) = pending.next_if(|(k, _)| k < stored) {
                     out.extend(record(k.id, *from));
                 }
@@ -291,6 +316,7 @@ fn buckets<T: Record, R: Rewrite<T>>(
             for (k, from) in pending {
                 out.extend(record(k.id, *from));
             }
+            delta += out.len() as i64 - before;
             let key = StoreKey::Num(u64::from(bucket));
             if out.is_empty() {
                 set.deletes.push((store, key));
@@ -301,6 +327,7 @@ fn buckets<T: Record, R: Rewrite<T>>(
             }
         }
     });
+    (!runs.is_empty()).then_some(delta)
 }
 
 /// Buckets hold about a hundred records each when full.

@@ -265,6 +265,20 @@ impl<T: Record> Table<T> {
             .map(|k| (k, self.get(k.id).expect("ordered keys are in the table")))
     }
 
+    /// Room for `count` records before the buckets are loaded (a stored
+    /// hint, see `RecordCounts`; bounded, so a wrong one cannot exhaust
+    /// memory by itself).
+    pub fn reserve_for_load(&mut self, count: u64) {
+        let count = count.min(1 << 26) as usize;
+        self.records
+            .reserve_exact(count.saturating_sub(self.records.len()));
+    }
+
+    /// The room the record array has (tests: a stored count's exactness).
+    pub fn capacity(&self) -> usize {
+        self.records.capacity()
+    }
+
     /// Appends decoded records of one stored bucket (on open). Call
     /// [`Table::finish_load`] once all buckets are in.
     pub fn load_bucket(&mut self, records: &mut Vec<T>) {
