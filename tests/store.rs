@@ -45,6 +45,16 @@ fn sample_batch() -> BatchInput {
     }
 }
 
+/// The sample batch's first person (p0@acme.de, four edges).
+fn sample_p0(db: &Db<MemoryBackend>) -> Uuid {
+    let p0 = db
+        .state()
+        .people
+        .values()
+        .find(|p| p.emails[0] == "p0@acme.de");
+    p0.unwrap().id
+}
+
 fn snapshot(db: &Db<MemoryBackend>) -> String {
     let all = ListOptions {
         limit: Some(10_000),
@@ -220,13 +230,7 @@ fn soft_delete_hides_without_losing() {
 fn export_and_erase_a_person() {
     let mut db = open();
     block_on(db.batch(sample_batch(), &ctx())).unwrap();
-    let p0 = db
-        .state()
-        .people
-        .values()
-        .find(|p| p.emails[0] == "p0@acme.de")
-        .unwrap()
-        .id;
+    let p0 = sample_p0(&db);
     let export = db.export_person(p0).unwrap();
     assert_eq!(export.edges.len(), 4);
     assert_eq!(export.interactions.len(), 1);
@@ -273,13 +277,7 @@ fn opening_makes_room_for_exactly_the_stored_records() {
         .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
         .collect();
     block_on(db.upsert_people(people, &ctx())).unwrap();
-    let p0 = db
-        .state()
-        .people
-        .values()
-        .find(|p| p.emails[0] == "p0@acme.de")
-        .unwrap()
-        .id;
+    let p0 = sample_p0(&db);
     let other = db.state().people.values().find(|p| p.id != p0).unwrap().id;
     block_on(db.delete(EntityKind::Person, other, &ctx())).unwrap();
     block_on(db.erase_person(p0, &ctx())).unwrap();
