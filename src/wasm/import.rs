@@ -57,14 +57,6 @@ impl WasmGraph {
 }
 
 impl WasmImporter {
-    /// BUSY while another write of the graph awaits its storage.
-    fn refuse_if_writing(&self) -> Result<(), JsValue> {
-        if self.writing.get() {
-            return Err(borrow_err());
-        }
-        Ok(())
-    }
-
     fn context(&self) -> WriteContext {
         WriteContext {
             now: crate::model::Timestamp::from_millis(js_sys::Date::now() as i64),
@@ -94,8 +86,9 @@ impl WasmImporter {
 
     async fn write_batches(&self, session: &mut ImportSession) -> Result<(), JsValue> {
         loop {
-            // Refused before a batch is taken: a BUSY call loses nothing.
-            self.refuse_if_writing()?;
+            // Refused before a batch is taken (not only in `persist`): a
+            // BUSY call loses nothing.
+            super::refuse_if_writing(&self.writing)?;
             let Some(batch) = session.take_batch() else {
                 return Ok(());
             };
@@ -110,7 +103,7 @@ impl WasmImporter {
     }
 
     async fn finish_inner(&self, session: &mut ImportSession) -> Result<(), JsValue> {
-        self.refuse_if_writing()?;
+        // Idempotent: after a BUSY below, finishing again ends nothing twice.
         session.end().map_err(js_error)?;
         self.write_batches(session).await?;
         let touches = {
@@ -121,7 +114,6 @@ impl WasmImporter {
         let mut strengths = 0;
         if touches {
             let ctx = self.context();
-            self.refuse_if_writing()?;
             let r = super::persist(&self.db, Some(&self.writing), |db| {
                 db.prepare_import_strengths(&ctx)
             })

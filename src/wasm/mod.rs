@@ -181,15 +181,27 @@ macro_rules! read {
     }};
 }
 
+/// BUSY while a write of the graph (its own, its importer's, a reload)
+/// awaits its storage.
+pub(crate) fn refuse_if_writing(writing: &std::cell::Cell<bool>) -> Result<(), JsValue> {
+    if writing.get() {
+        return Err(borrow_err());
+    }
+    Ok(())
+}
+
 /// A write: prepare against the state (validation, the write set), persist
-/// with no borrow held (reads stay available meanwhile), then apply. While
-/// the backend works, `writing` (when given) is set, so that a second write
-/// of the graph gets BUSY.
+/// with no borrow held (reads stay available meanwhile), then apply. With
+/// `writing`, it is refused (BUSY) while another write of the graph is in
+/// flight, and the flag is set while the backend works.
 pub(crate) async fn persist<T>(
     db: &Shared,
     writing: Option<&std::cell::Cell<bool>>,
     prepare: impl FnOnce(&Db<WebBackend>) -> crate::error::Result<Prepared<T>>,
 ) -> Result<T, JsValue> {
+    if let Some(w) = writing {
+        refuse_if_writing(w)?;
+    }
     let (prepared, backend) = {
         let guard = db.try_borrow().map_err(|_| borrow_err())?;
         let db = guard.as_ref().ok_or_else(closed_err)?;
@@ -220,9 +232,6 @@ pub(crate) async fn persist<T>(
 /// write of it is in flight.
 macro_rules! write_op {
     ($self:ident, $db:ident, $ctx:ident => $prepare:expr) => {{
-        if $self.writing.get() {
-            return Err(borrow_err());
-        }
         let $ctx = $self.context();
         $crate::wasm::persist(&$self.db, Some(&$self.writing), |$db| $prepare).await
     }};

@@ -128,9 +128,7 @@ impl WasmGraph {
     /// Reads the graph again from its storage: another tab (or worker)
     /// wrote to the same IndexedDB database.
     pub async fn reload(&self) -> Result<(), JsValue> {
-        if self.writing.get() {
-            return Err(borrow_err());
-        }
+        super::refuse_if_writing(&self.writing)?;
         let backend = read!(self, db => Ok::<_, JsValue>(db.backend().clone()))?;
         self.writing.set(true);
         let fresh = Db::open(backend).await;
