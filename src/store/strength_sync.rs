@@ -156,9 +156,7 @@ impl EdgeScore {
             e.channels.extend_from_slice(&list[..n]);
         }
     }
-}
 
-impl EdgeScore {
     /// Serializes `e` as [`EdgeScore::write`] (and `updatedAt`) would
     /// leave it, field for field as `Edge`'s derived `Serialize` does,
     /// without copying it: the factors and channels are built on the stack.
