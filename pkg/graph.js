@@ -17,6 +17,15 @@ function splitIds(text) {
   return ids;
 }
 
+// A string argument (a name or an id). wasm-bindgen passes strings without
+// checking their type: undefined would throw a TypeError and a number would
+// trap in the allocator, so anything else is refused here, by name.
+function str(value, field) {
+  if (typeof value === 'string') return value;
+  const missing = value === undefined || value === null;
+  throw wigError(missing ? 'REQUIRED' : field === 'name' ? 'INVALID_INPUT' : 'INVALID_ID', field, missing ? `${field} is required` : `expected a string, got ${typeof value}`);
+}
+
 function encode(value) {
   if (value === undefined || value === null) return undefined;
   try {
@@ -110,13 +119,13 @@ function makeApi(ready) {
      */
     static async open(name, options = {}) {
       const wasm = await ready();
-      return new Graph(await wasm.WasmGraph.open(name, encode(options)));
+      return new Graph(await wasm.WasmGraph.open(str(name, 'name'), encode(options)));
     }
 
     /** Deletes a graph and all its data. */
     static async delete(name, options = {}) {
       const wasm = await ready();
-      await wasm.WasmGraph.deleteGraph(name, encode(options));
+      await wasm.WasmGraph.deleteGraph(str(name, 'name'), encode(options));
     }
 
     get name() {
@@ -151,20 +160,20 @@ function makeApi(ready) {
       return decode(await this.#write((g) => g.batch(String(json))));
     }
 
-    deletePerson(id) { return this.#write((g) => g.delete('person', id)); }
-    deleteOrganization(id) { return this.#write((g) => g.delete('organization', id)); }
-    deleteEdge(id) { return this.#write((g) => g.delete('edge', id)); }
-    deleteInteraction(id) { return this.#write((g) => g.delete('interaction', id)); }
+    async deletePerson(id) { id = str(id, 'id'); return this.#write((g) => g.delete('person', id)); }
+    async deleteOrganization(id) { id = str(id, 'id'); return this.#write((g) => g.delete('organization', id)); }
+    async deleteEdge(id) { id = str(id, 'id'); return this.#write((g) => g.delete('edge', id)); }
+    async deleteInteraction(id) { id = str(id, 'id'); return this.#write((g) => g.delete('interaction', id)); }
 
     /** Hard-deletes a person and everything about them (GDPR erasure). */
-    async erasePerson(id) { return decode(await this.#write((g) => g.erasePerson(id))); }
+    async erasePerson(id) { id = str(id, 'id'); return decode(await this.#write((g) => g.erasePerson(id))); }
     /** Everything the graph holds about a person (GDPR access). */
-    exportPerson(id) { return decode(this.#inner.exportPerson(id)); }
+    exportPerson(id) { return decode(this.#inner.exportPerson(str(id, 'id'))); }
 
-    getPerson(id) { return decode(this.#inner.getPerson(id)); }
-    getOrganization(id) { return decode(this.#inner.getOrganization(id)); }
-    getEdge(id) { return decode(this.#inner.getEdge(id)); }
-    getInteraction(id) { return decode(this.#inner.getInteraction(id)); }
+    getPerson(id) { return decode(this.#inner.getPerson(str(id, 'id'))); }
+    getOrganization(id) { return decode(this.#inner.getOrganization(str(id, 'id'))); }
+    getEdge(id) { return decode(this.#inner.getEdge(str(id, 'id'))); }
+    getInteraction(id) { return decode(this.#inner.getInteraction(str(id, 'id'))); }
 
     listPeople(options) { return decode(this.#inner.listPeople(encode(options))); }
     listOrganizations(options) { return decode(this.#inner.listOrganizations(encode(options))); }
@@ -197,6 +206,7 @@ function makeApi(ready) {
      */
     matchPerson(person, options) {
       const byId = typeof person === 'string';
+      if (person === undefined || person === null) str(person, 'person');
       return decode(this.#inner.matchPerson(byId ? person : undefined, byId ? undefined : encode(person), encode(options)));
     }
 
@@ -209,21 +219,23 @@ function makeApi(ready) {
 
     /** Merges the people `sourceIds` into `targetId` (which keeps its id). */
     async merge(targetId, sourceIds, options) {
+      targetId = str(targetId, 'targetId');
       const ids = encode(sourceIds);
       const opts = encode(options);
       return decode(await this.#write((g) => g.merge(targetId, ids, opts)));
     }
     /** Merges the organizations `sourceIds` into `targetId`; their people follow. */
     async mergeOrganizations(targetId, sourceIds, options) {
+      targetId = str(targetId, 'targetId');
       const ids = encode(sourceIds);
       const opts = encode(options);
       return decode(await this.#write((g) => g.mergeOrganizations(targetId, ids, opts)));
     }
     /** Restores the state before the merge; UNMERGE_CONFLICT if later changes depend on it. */
-    async unmerge(mergeId) { await this.#write((g) => g.unmerge(mergeId)); }
+    async unmerge(mergeId) { mergeId = str(mergeId, 'mergeId'); await this.#write((g) => g.unmerge(mergeId)); }
     /** Records that two people (or two organizations) are not the same. */
-    async rejectMatch(a, b) { return decode(await this.#write((g) => g.rejectMatch(a, b))); }
-    isRejected(a, b) { return this.#inner.isRejected(a, b); }
+    async rejectMatch(a, b) { a = str(a, 'a'); b = str(b, 'b'); return decode(await this.#write((g) => g.rejectMatch(a, b))); }
+    isRejected(a, b) { return this.#inner.isRejected(str(a, 'a'), str(b, 'b')); }
     rejectedPairs() { return decode(this.#inner.rejectedPairs()); }
     /** Merge records, newest first (undone ones too, with undoneAt). */
     listMerges() { return decode(this.#inner.listMerges()); }
@@ -232,12 +244,12 @@ function makeApi(ready) {
     // Reads are synchronous, on the in-memory index (built on the first
     // query, kept current by writes). Ids are person/organization ids; "no
     // path" is null / []. Filters: { minStrength, maxHops, avoid, relationshipTypes }.
-    shortestPath(from, to, filters) { return decode(this.#inner.shortestPath(from, to, encode(filters))); }
-    bestPath(from, to, filters) { return decode(this.#inner.bestPath(from, to, encode(filters))); }
-    introPaths(from, to, options) { return decode(this.#inner.introPaths(from, to, encode(options))); }
-    introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(from, organizationId, encode(options))); }
-    mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(a, b, encode(filters))); }
-    neighbors(from, options) { return decode(this.#inner.neighbors(from, encode(options))); }
+    shortestPath(from, to, filters) { return decode(this.#inner.shortestPath(str(from, 'from'), str(to, 'to'), encode(filters))); }
+    bestPath(from, to, filters) { return decode(this.#inner.bestPath(str(from, 'from'), str(to, 'to'), encode(filters))); }
+    introPaths(from, to, options) { return decode(this.#inner.introPaths(str(from, 'from'), str(to, 'to'), encode(options))); }
+    introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(str(from, 'from'), str(organizationId, 'organizationId'), encode(options))); }
+    mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(str(a, 'from'), str(b, 'to'), encode(filters))); }
+    neighbors(from, options) { return decode(this.#inner.neighbors(str(from, 'from'), encode(options))); }
     /** Person ids along a fewest-hops path, or null (shortestPath without edges and factors). */
     shortestPathIds(from, to, filters) {
       // Without filters, once the node table is here (see #byIdCalls), the
@@ -251,13 +263,18 @@ function makeApi(ready) {
           const nodes = this.#inner.shortestPathNodes(table.epoch, a, b);
           if (nodes.length === 0) return null;
           if (nodes[0] !== ASK_BY_ID) {
+            // People added since the table was fetched have node numbers past
+            // its end (numbers are never reused): fetch those first.
+            let last = 0;
+            for (let i = 0; i < nodes.length; i++) if (nodes[i] > last) last = nodes[i];
+            if (last >= table.ids.length) this.#nodeTable(last + 1);
             const ids = new Array(nodes.length);
             for (let i = 0; i < nodes.length; i++) ids[i] = table.ids[nodes[i]];
             return ids;
           }
         }
       }
-      const text = this.#inner.shortestPathIds(from, to, encode(filters));
+      const text = this.#inner.shortestPathIds(str(from, 'from'), str(to, 'to'), encode(filters));
       // The table costs a pass over every node: fetched on the second query
       // by id (a one-off query does not pay for it), then kept current.
       if (filters === undefined && ++this.#byIdCalls >= 2) this.#nodeTable(Infinity);
@@ -266,7 +283,7 @@ function makeApi(ready) {
     #byIdCalls = 0;
     /** Hops from `from` to everyone, as a Uint32Array over the index's nodes (see Distances). */
     distancesFrom(from, filters) {
-      const distances = this.#inner.distancesFrom(from, encode(filters));
+      const distances = this.#inner.distancesFrom(str(from, 'from'), encode(filters));
       return new Distances(distances, this.#nodeTable(distances.length));
     }
     // Node index → person id, fetched once per index and extended as people
@@ -283,7 +300,7 @@ function makeApi(ready) {
       return table;
     }
     /** A person's live edges (with strengthFactors), strongest first; costs the person's degree. */
-    edgesOf(personId, filters) { return decode(this.#inner.edgesOf(personId, encode(filters))); }
+    edgesOf(personId, filters) { return decode(this.#inner.edgesOf(str(personId, 'personId'), encode(filters))); }
     /** Tie strength from interactions, onto edges, in one transaction. `now` defaults to Date.now(). */
     async recomputeStrengths(options = {}) {
       const o = { ...options };

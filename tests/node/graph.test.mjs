@@ -114,6 +114,36 @@ test('errors carry code and field', async () => {
   throwsWig(() => g.introPaths(ada.id, dan.id, { kk: 3 }), 'INVALID_INPUT', 'kk');
   throwsWig(() => g.neighbors(ada.id, { depth: 9 }), 'INVALID_INPUT', 'depth');
   throwsWig(() => g.shortestPath('nope', dan.id), 'INVALID_ID', 'from');
+  // Ids that are not strings are refused by name before they reach wasm
+  // (undefined threw a TypeError there, a number trapped in the allocator).
+  throwsWig(() => g.shortestPath(ada.id, undefined), 'REQUIRED', 'to');
+  throwsWig(() => g.shortestPathIds(ada.id, 42), 'INVALID_ID', 'to');
+  throwsWig(() => g.introPaths(null, dan.id), 'REQUIRED', 'from');
+  throwsWig(() => g.introPathsToOrganization(ada.id, {}), 'INVALID_ID', 'organizationId');
+  throwsWig(() => g.mutualConnections(ada.id, 7), 'INVALID_ID', 'to');
+  throwsWig(() => g.neighbors(undefined), 'REQUIRED', 'from');
+  throwsWig(() => g.distancesFrom(1), 'INVALID_ID', 'from');
+  throwsWig(() => g.edgesOf(undefined), 'REQUIRED', 'personId');
+  throwsWig(() => g.getPerson(123), 'INVALID_ID', 'id');
+  throwsWig(() => g.isRejected(ada.id, undefined), 'REQUIRED', 'b');
+  for (const write of [() => g.deletePerson(5), () => g.erasePerson(undefined), () => g.unmerge(undefined), () => g.merge(undefined, [bob.id]), () => g.rejectMatch(ada.id, 1)]) {
+    await assert.rejects(write(), (e) => isWigError(e) && ['REQUIRED', 'INVALID_ID'].includes(e.code) && e.field !== null);
+  }
+  await assert.rejects(Graph.open(42, { storage: 'memory' }), (e) => isWigError(e) && e.code === 'INVALID_INPUT' && e.field === 'name');
+  await assert.rejects(Graph.open(undefined, { storage: 'memory' }), (e) => isWigError(e) && e.code === 'REQUIRED' && e.field === 'name');
+  assert.deepEqual(g.shortestPathIds(ada.id, ada.id), [ada.id], 'the graph still answers');
+  await g.close();
+});
+
+test('shortestPathIds by node: a person added after the node table, in the middle of a path', async () => {
+  const g = await Graph.open(`graph-${randomUUID()}`, { storage: 'memory' });
+  const [a, c] = await g.upsertPeople([{ names: ['a'] }, { names: ['c'] }]);
+  assert.equal(g.shortestPathIds(a.id, c.id), null);
+  assert.equal(g.shortestPathIds(c.id, a.id), null); // the second by-id query fetches the node table
+  const [d] = await g.upsertPeople([{ names: ['d'] }]);
+  await g.upsertEdges([{ fromPersonId: a.id, toPersonId: d.id }, { fromPersonId: d.id, toPersonId: c.id }]);
+  assert.deepEqual(g.shortestPathIds(a.id, c.id), [a.id, d.id, c.id]);
+  assert.deepEqual(g.shortestPathIds(c.id, a.id), [c.id, d.id, a.id]);
   await g.close();
 });
 
