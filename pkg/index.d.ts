@@ -638,7 +638,7 @@ export type SyncResult = { pulled?: number; pushed?: number; checkpoint?: number
 export interface Sync {
   push(): Promise<SyncResult>;
   pull(): Promise<SyncResult>;
-  /** Pull, then push. */
+  /** Pull, push, then pull again if anything was pushed (the server's answers to it). */
   syncNow(): Promise<SyncResult>;
   start(options?: { interval?: number }): void;
   stop(): void;

@@ -6,4 +6,4 @@ import init, * as wasm from './dist/wig_graph.js';
 import { makePackage } from './graph.js';
 
 export const { Graph, errorCodes, wasmMemoryBytes, isWigError } = makePackage(init, wasm, () => readFile(new URL('./dist/wig_graph_bg.wasm', import.meta.url)));
-export { createSync } from './sync.js';
+export { createSync, syncStatuses } from './sync.js';

@@ -44,7 +44,16 @@ async function withLock(name, fn) {
  *           fetch?: typeof fetch, batchSize?: number, pageSize?: number, lockName?: string,
  *           channelName?: string, retries?: number, backoffMs?: number, maxBackoffMs?: number }} options
  */
+// Every option createSync reads: any other key is refused (a typo such as
+// `batchsize` would otherwise silently run with the default).
+const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency'];
+
 export function createSync(graph, options = {}) {
+  for (const key of Object.keys(options ?? {})) {
+    if (!OPTIONS.includes(key)) {
+      throw Object.assign(wigError('INVALID_INPUT', `unknown option '${key}'; expected one of ${OPTIONS.join(', ')}`), { field: key });
+    }
+  }
   const {
     url,
     getToken,

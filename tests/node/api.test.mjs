@@ -199,3 +199,14 @@ test('every error code is reachable from JS, with its field', async () => {
   const missing = codes.filter((c) => !reached.has(c) && !reachedElsewhere.includes(c));
   assert.deepEqual(missing, [], `codes never reached: ${missing}`);
 });
+
+test('every value index.d.ts declares is exported, from both entries', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const dts = await readFile(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
+  const declared = [...dts.matchAll(/^export (?:declare )?(?:const|function|class) (\w+)/gm)].map((m) => m[1]);
+  assert.ok(declared.includes('syncStatuses') && declared.includes('Graph'), declared.join());
+  for (const entry of ['../../pkg/node.js', '../../pkg/index.js']) {
+    const module = await import(entry);
+    for (const name of declared) assert.notEqual(module[name], undefined, `${entry} exports ${name}`);
+  }
+});

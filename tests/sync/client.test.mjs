@@ -421,3 +421,14 @@ describe('faults', () => {
     s.close();
   });
 });
+
+test('createSync refuses unknown options and bad values by name', async () => {
+  const graph = await open();
+  const ok = { url: 'http://127.0.0.1:1/', getToken: () => 't' };
+  const refused = (options, field) => assert.throws(() => createSync(graph, options), (e) => e.name === 'WigError' && e.code === 'INVALID_INPUT' && e.field === field, field);
+  refused({ ...ok, batchsize: 10 }, 'batchsize');
+  refused({ ...ok, batchSize: 0 }, 'batchSize');
+  refused({ ...ok, url: 'ftp://x' }, 'url');
+  refused({ getToken: ok.getToken }, 'url');
+  createSync(graph, { ...ok, channelName: 'c', maxBackoffMs: 100 }).close();
+});
