@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, DuplicateKind, DuplicateOptions};
+use wig_graph::store::{block_on, Db, DuplicateKind, DuplicateOptions, MemoryBackend};
 use wig_graph::ErrorCode;
 
 fn people() -> Vec<PersonInput> {
@@ -285,4 +285,48 @@ fn rejected_pairs_are_never_suggested_again() {
             .all(|c| c.id != next.b),
         "a merged-away person is not a candidate"
     );
+}
+
+/// The threshold is a probability in [0, 1], ends included: 0 suggests
+/// every pair clustering keeps together, 1 only certain ones.
+#[test]
+fn thresholds_at_both_ends_of_the_unit_interval_are_answered() {
+    let mut db = open();
+    block_on(db.upsert_people(people(), &ctx())).unwrap();
+    block_on(db.upsert_organizations(
+        ["Acme Inc", "ACME", "Globex"]
+            .map(|n| OrganizationInput {
+                name: Some(n.into()),
+                ..Default::default()
+            })
+            .to_vec(),
+        &ctx(),
+    ))
+    .unwrap();
+    let default = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap()
+        .suggestions
+        .len();
+    for kind in [DuplicateKind::People, DuplicateKind::Organizations] {
+        let at = |db: &Db<MemoryBackend>, threshold: f64| {
+            db.suggest_duplicates(
+                &DuplicateOptions {
+                    threshold,
+                    kind,
+                    ..Default::default()
+                },
+                &mut |_, _| true,
+            )
+            .unwrap()
+            .suggestions
+        };
+        let all = at(&db, 0.0);
+        let certain = at(&db, 1.0);
+        assert!(certain.iter().all(|s| s.probability >= 1.0));
+        assert!(all.len() >= certain.len());
+        if kind == DuplicateKind::People {
+            assert!(all.len() >= default, "{} < {default}", all.len());
+        }
+    }
 }

@@ -207,7 +207,13 @@ impl<B: Backend> Db<B> {
             DuplicateKind::Organizations => LinkConfig::for_schema(&schema),
         };
         config.train = trained;
-        config.match_probability = opts.threshold.max(1e-6);
+        // The linker works in log-odds, open at 0 and 1: the ends of the
+        // threshold's [0, 1] map just inside (the filter below still uses
+        // the threshold itself), and the cannot-link floor stays below.
+        config.match_probability = opts.threshold.clamp(1e-6, 1.0 - 1e-9);
+        config.cannot_link_probability = config
+            .cannot_link_probability
+            .min(config.match_probability);
         let linker = Linker::new(schema, config).map_err(resolve_error)?;
         let resolution = linker.dedupe(&records, progress).map_err(resolve_error)?;
         let mut cluster_of = vec![usize::MAX; records.len()];
