@@ -859,3 +859,47 @@ fn strengths_do_not_depend_on_the_order_interactions_were_written() {
     assert!(sa.iter().any(|p| p.2[7].1 > 0.0), "some embeddedness");
     assert_eq!(sa, sb);
 }
+
+/// The index ranks by f32 copies of the strengths; answers report the stored
+/// strengths, with the score and weakest hop computed from them.
+#[test]
+fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
+    let mut db = open();
+    let p = people_ids(
+        &mut db,
+        ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| person(n, &format!("{n}@example.org")))
+            .collect(),
+    );
+    let (s1, s2, s3) = (0.299_999_999_9, 0.700_000_000_3, 0.123_456_789_012_3);
+    for s in [s1, s2, s3] {
+        assert_ne!(s as f32 as f64, s, "not exact in f32");
+    }
+    block_on(db.upsert_edges(
+        vec![
+            strong(p[0], p[1], s1, "knows"),
+            strong(p[1], p[3], s2, "knows"),
+            strong(p[0], p[2], s3, "knows"),
+            strong(p[2], p[3], s2, "knows"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let paths = db.intro_paths(p[0], p[3], &opts()).unwrap();
+    assert_eq!(paths.len(), 2);
+    for path in &paths {
+        let stored: Vec<f64> = path.hops.iter().map(|h| h.strength).collect();
+        assert_eq!(path.hop_strengths, stored);
+        assert_eq!(path.score, stored.iter().product::<f64>());
+        let w = path.weakest_hop.as_ref().unwrap();
+        assert_eq!(w.strength, stored.iter().cloned().fold(f64::INFINITY, f64::min));
+        assert_eq!(stored[w.index], w.strength);
+    }
+    assert_eq!(paths[0].hop_strengths, vec![s1, s2]);
+    assert!(paths[0].score >= paths[1].score);
+    let m = db.mutual_connections(p[0], p[3], &opts()).unwrap();
+    let by_person: Vec<(Uuid, f64, f64)> = m.iter().map(|m| (m.person_id, m.strength_a, m.strength_b)).collect();
+    assert!(by_person.contains(&(p[1], s1, s2)), "{by_person:?}");
+    assert!(by_person.contains(&(p[2], s3, s2)), "{by_person:?}");
+}

@@ -22,7 +22,7 @@ use crate::graph::{
     self, in_chunks, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
     CHUNK,
 };
-use crate::model::{validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
+use crate::model::{pair_key, validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
 
 /// The type's position in `RelationshipType::ALL`, which lists the variants
 /// in declaration order (`rel_index_is_the_position_in_all` checks it): a
@@ -372,6 +372,16 @@ impl<B: Backend> Db<B> {
 
     /// A live person's node; NOT_FOUND / MERGED_AWAY naming `field`.
     fn endpoint(&self, id: Uuid, field: &str) -> Result<u32> {
+        self.live_person(id, field)?;
+        Ok(self
+            .graph_view()
+            .node_of(id)
+            .expect("every person has a node"))
+    }
+
+    /// A person neither deleted nor merged away; NOT_FOUND / MERGED_AWAY
+    /// naming `field`.
+    pub fn live_person(&self, id: Uuid, field: &str) -> Result<&Person> {
         match self.state().people.get(id) {
             None => Err(Error::new(
                 ErrorCode::NotFound,
@@ -391,10 +401,7 @@ impl<B: Backend> Db<B> {
                 field,
                 format!("person {id} is deleted"),
             )),
-            Some(_) => Ok(self
-                .graph_view()
-                .node_of(id)
-                .expect("every person has a node")),
+            Some(p) => Ok(p),
         }
     }
 
@@ -466,17 +473,31 @@ impl<B: Backend> Db<B> {
         Ok(f)
     }
 
+    /// The k best paths as answers, best first by their reported (stored
+    /// precision) scores: paths the f32 index ranks equal may differ there.
+    fn intro_paths_ranked(&self, paths: &[Path]) -> Vec<IntroPath> {
+        let mut out: Vec<IntroPath> = paths.iter().map(|p| self.intro_path(p)).collect();
+        out.sort_by(|x, y| y.score.total_cmp(&x.score));
+        out
+    }
+
     fn intro_path(&self, p: &Path) -> IntroPath {
         let v = self.graph_view();
         let person_ids: Vec<Uuid> = p.nodes.iter().map(|&n| v.person_id(n)).collect();
         let edges = &self.state().edges;
         let edge_ids: Vec<Uuid> = p.edge_ids.iter().map(|&h| v.edge_id(edges, h)).collect();
-        let hop_strengths: Vec<f64> = p.hop_strengths.iter().map(|&s| s as f64).collect();
+        // The index ranks by strengths held as f32; the answer reports the
+        // stored strengths, and the score and weakest hop computed from them.
+        let hop_strengths: Vec<f64> = edge_ids
+            .iter()
+            .zip(&p.hop_strengths)
+            .map(|(eid, &s)| edges.get(*eid).map_or(s as f64, |e| e.strength))
+            .collect();
         let hops = edge_ids
             .iter()
             .enumerate()
             .map(|(i, eid)| {
-                let e = self.state().edges.get(*eid);
+                let e = edges.get(*eid);
                 let mut why: Vec<StrengthFactor> =
                     e.map(|e| e.strength_factors.clone()).unwrap_or_default();
                 why.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
@@ -491,17 +512,22 @@ impl<B: Backend> Db<B> {
                 }
             })
             .collect();
-        let weakest_hop = (!edge_ids.is_empty()).then(|| WeakestHop {
-            index: p.weakest_hop,
-            from_person_id: person_ids[p.weakest_hop],
-            to_person_id: person_ids[p.weakest_hop + 1],
-            strength: hop_strengths[p.weakest_hop],
-        });
+        // The first of equally weak hops, as the search picks it.
+        let weakest_hop = hop_strengths
+            .iter()
+            .enumerate()
+            .min_by(|x, y| x.1.total_cmp(y.1))
+            .map(|(i, &strength)| WeakestHop {
+                index: i,
+                from_person_id: person_ids[i],
+                to_person_id: person_ids[i + 1],
+                strength,
+            });
         IntroPath {
             person_ids,
             edge_ids,
+            score: hop_strengths.iter().product(),
             hop_strengths,
-            score: p.score,
             weakest_hop,
             hops,
         }
@@ -612,7 +638,7 @@ impl<B: Backend> Db<B> {
         let f = self.filters(o, &[a, b])?;
         let paths =
             graph::intro_paths(self.graph_view().csr(), a, b, k, &f).map_err(graph_error)?;
-        Ok(paths.iter().map(|p| self.intro_path(p)).collect())
+        Ok(self.intro_paths_ranked(&paths))
     }
 
     /// The `k` strongest paths from `from` to anyone (live) at the
@@ -666,7 +692,7 @@ impl<B: Backend> Db<B> {
             .collect();
         targets.sort_unstable();
         let paths = graph::intro_paths_to_set(v.csr(), a, &targets, k, &f).map_err(graph_error)?;
-        Ok(paths.iter().map(|p| self.intro_path(p)).collect())
+        Ok(self.intro_paths_ranked(&paths))
     }
 
     /// People joined to both `a` and `b`, strongest (by the weaker of the
@@ -686,10 +712,19 @@ impl<B: Backend> Db<B> {
         let v = self.graph_view();
         let m = graph::mutual_connections(v.csr(), na, nb, &f).map_err(graph_error)?;
         Ok(m.iter()
-            .map(|m| MutualConnection {
-                person_id: v.person_id(m.node),
-                strength_a: m.strength_a as f64,
-                strength_b: m.strength_b as f64,
+            .map(|m| {
+                // The stored strengths (the index holds f32 copies).
+                let stored = |x: Uuid, y: Uuid, indexed: f32| {
+                    self.state()
+                        .edge_for_pair(pair_key(x, y))
+                        .map_or(indexed as f64, |e| e.strength)
+                };
+                let person_id = v.person_id(m.node);
+                MutualConnection {
+                    person_id,
+                    strength_a: stored(a, person_id, m.strength_a),
+                    strength_b: stored(b, person_id, m.strength_b),
+                }
             })
             .collect())
     }

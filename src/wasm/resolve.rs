@@ -49,13 +49,7 @@ impl WasmGraph {
         let query = match (person_id, person) {
             (Some(id), _) => {
                 let id = crate::model::validate::parse_id(&id, "id").map_err(js_error)?;
-                db.person(id).cloned().ok_or_else(|| {
-                    js_error(Error::new(
-                        ErrorCode::NotFound,
-                        "id",
-                        format!("no person {id}"),
-                    ))
-                })?
+                db.live_person(id, "id").map_err(js_error)?.clone()
             }
             (None, Some(json)) => {
                 let input: crate::model::PersonInput = super::from_json(&json, "person")?;
