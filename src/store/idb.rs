@@ -36,7 +36,15 @@ fn storage_error(context: &str, e: JsValue) -> Error {
         .ok()
         .and_then(|v| v.as_string())
         .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"));
+        .unwrap_or_else(|| {
+            if e.is_null() || e.is_undefined() {
+                // An aborted transaction's `error` is null when the abort was
+                // not caused by a failed request (tab closing, abort()).
+                "the transaction was aborted with no error".to_string()
+            } else {
+                format!("{e:?}")
+            }
+        });
     let code = if name == "QuotaExceededError" {
         ErrorCode::QuotaExceeded
     } else {

@@ -127,6 +127,19 @@ struct AuditInput {
     before: Option<JsNumber>,
 }
 
+/// `n` as a whole number in `min..=max`, or INVALID_INPUT naming `field`.
+fn whole_number(n: f64, field: &str, min: f64, max: f64) -> Result<f64, JsValue> {
+    if n.fract() == 0.0 && (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(js_error(Error::new(
+            ErrorCode::InvalidInput,
+            field,
+            format!("{n} is not a whole number from {min} to {max}"),
+        )))
+    }
+}
+
 fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
     let input: ListInput = optional(json, "options")?;
     let limit = match input.limit.map(|n| n.0) {
@@ -454,8 +467,12 @@ impl WasmGraph {
     /// Audit entries, newest first. `options`: `{ limit, before }` (a seq).
     pub fn audit(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let opts: AuditInput = optional(options, "options")?;
-        let limit = opts.limit.map_or(100.0, |l| l.0).clamp(1.0, 10_000.0) as usize;
-        read!(self, db => to_js(&db.audit(limit, opts.before.map(|b| b.0 as u64))))
+        let limit = whole_number(opts.limit.map_or(100.0, |l| l.0), "limit", 1.0, 10_000.0)?;
+        let before = match opts.before {
+            Some(b) => Some(whole_number(b.0, "before", 0.0, 9_007_199_254_740_991.0)? as u64),
+            None => None,
+        };
+        read!(self, db => to_js(&db.audit(limit as usize, before)))
     }
 
     pub fn stats(&self) -> Result<JsValue, JsValue> {
