@@ -144,6 +144,7 @@ export interface BatchInput {
   edges?: (EdgeInput | Writable<Edge>)[];
   interactions?: (InteractionInput | Writable<Interaction>)[];
 }
+/** Records of each kind in the call, written or unchanged. */
 export interface BatchResult {
   organizations: number;
   people: number;
