@@ -902,4 +902,8 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
     let by_person: Vec<(Uuid, f64, f64)> = m.iter().map(|m| (m.person_id, m.strength_a, m.strength_b)).collect();
     assert!(by_person.contains(&(p[1], s1, s2)), "{by_person:?}");
     assert!(by_person.contains(&(p[2], s3, s2)), "{by_person:?}");
+    assert_eq!(
+        code_field(db.mutual_connections(p[0], p[0], &opts())),
+        (ErrorCode::InvalidInput, "to".into())
+    );
 }

@@ -708,6 +708,13 @@ impl<B: Backend> Db<B> {
         refuse(o.depth.is_some(), "depth", "mutualConnections")?;
         refuse(o.max_hops.is_some(), "maxHops", "mutualConnections")?;
         let (na, nb) = (self.endpoint(a, "from")?, self.endpoint(b, "to")?);
+        if a == b {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "to",
+                "mutual connections are between two different people",
+            ));
+        }
         let f = self.filters(o, &[na, nb])?;
         let v = self.graph_view();
         let m = graph::mutual_connections(v.csr(), na, nb, &f).map_err(graph_error)?;
