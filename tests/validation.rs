@@ -618,3 +618,126 @@ fn every_error_code_has_a_distinct_stable_string() {
         .iter()
         .all(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
 }
+
+/// A record read back (through JSON, as the JS API hands it out) as input.
+fn written_back<T: serde::Serialize, I: serde::de::DeserializeOwned>(record: &T) -> I {
+    serde_json::from_value(serde_json::to_value(record).unwrap()).unwrap()
+}
+
+/// A record read from the graph can always be written back, even after a
+/// record it refers to was soft-deleted; a new reference to a deleted
+/// record is still refused.
+#[test]
+fn references_a_record_already_holds_survive_their_targets_soft_delete() {
+    let (mut db, a, b) = seeded();
+    let org = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Acme".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    let member = block_on(db.upsert_person(
+        PersonInput {
+            names: vec!["M".into()],
+            organization_id: Some(org.id.to_string()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    let c = block_on(db.upsert_person(person("C", "c@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    let e = block_on(db.upsert_edge(edge(a, b), &ctx())).unwrap();
+    let i = block_on(db.upsert_interaction(
+        interaction("m1", &[&a.to_string(), &b.to_string()]),
+        &ctx(),
+    ))
+    .unwrap();
+    block_on(db.delete(EntityKind::Organization, org.id, &ctx())).unwrap();
+    block_on(db.delete(EntityKind::Person, b, &ctx())).unwrap();
+
+    // Written back unchanged, and with another field changed.
+    let mut p: PersonInput = written_back(db.person(member.id).unwrap());
+    block_on(db.upsert_person(p.clone(), &ctx())).unwrap();
+    p.title = Some("CTO".into());
+    let p = block_on(db.upsert_person(p, &ctx())).unwrap();
+    assert_eq!((p.title.as_deref(), p.organization_id), (Some("CTO"), Some(org.id)));
+    let mut ei: EdgeInput = written_back(db.edge(e.id).unwrap());
+    ei.strength = Some(JsNumber(0.9));
+    assert_eq!(block_on(db.upsert_edge(ei, &ctx())).unwrap().strength, 0.9);
+    let mut ii: InteractionInput = written_back(db.interaction(i.id).unwrap());
+    ii.duration_minutes = Some(JsNumber(15.0));
+    block_on(db.upsert_interaction(ii, &ctx())).unwrap();
+
+    // New references to the deleted records are refused.
+    let e2 = block_on(db.upsert_person(
+        PersonInput {
+            names: vec!["N".into()],
+            organization_id: Some(org.id.to_string()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
+    assert_err(&e2, ErrorCode::MissingReference, "organizationId");
+    let e2 = block_on(db.upsert_edge(edge(c, b), &ctx())).unwrap_err();
+    assert_err(&e2, ErrorCode::MissingReference, "toPersonId");
+    let mut moved: EdgeInput = written_back(db.edge(e.id).unwrap());
+    moved.to_person_id = Some(c.to_string());
+    moved.from_person_id = Some(b.to_string());
+    let e2 = block_on(db.upsert_edge(moved, &ctx())).unwrap_err();
+    assert_err(&e2, ErrorCode::MissingReference, "fromPersonId");
+    let e2 = block_on(db.upsert_interaction(
+        interaction("m2", &[&a.to_string(), &b.to_string()]),
+        &ctx(),
+    ))
+    .unwrap_err();
+    assert_err(&e2, ErrorCode::MissingReference, "participants[1]");
+    let mut added: InteractionInput = written_back(db.interaction(i.id).unwrap());
+    added.participants = vec![a.to_string(), c.to_string()];
+    block_on(db.upsert_interaction(added.clone(), &ctx())).unwrap();
+    added.participants = vec![a.to_string(), c.to_string(), b.to_string()];
+    let e2 = block_on(db.upsert_interaction(added, &ctx())).unwrap_err();
+    assert_err(&e2, ErrorCode::MissingReference, "participants[2]");
+}
+
+/// NaN and Infinity arrive from the JS wrapper as a marker string (JSON has
+/// no such numbers): in free-form JSON and timestamps they are refused by
+/// path, never stored as text or echoed as the marker.
+#[test]
+fn non_finite_numbers_in_metadata_and_timestamps_are_refused_by_path() {
+    let marker = |n: &str| format!("{}{n}", NON_FINITE_PREFIX);
+    let e = refuse_person(PersonInput {
+        names: vec!["A".into()],
+        metadata: Some(serde_json::json!({ "ok": 1, "scores": [0.5, { "x": marker("NaN") }] })),
+        ..Default::default()
+    });
+    assert_err(&e, ErrorCode::InvalidJson, "metadata.scores[1].x");
+    assert!(e.reason.starts_with("NaN "), "{e}");
+    let (mut db, a, b) = seeded();
+    let e = block_on(db.upsert_interaction(
+        InteractionInput {
+            timestamp: Some(TimeInput::Text(marker("Infinity"))),
+            ..interaction("m1", &[&a.to_string(), &b.to_string()])
+        },
+        &ctx(),
+    ))
+    .unwrap_err();
+    assert_err(&e, ErrorCode::InvalidTimestamp, "timestamp");
+    assert!(!e.reason.contains('\u{0}'), "{e}");
+    // Echoed as JavaScript writes them, not as Rust does ("inf").
+    for (v, shown) in [(f64::INFINITY, "Infinity"), (f64::NEG_INFINITY, "-Infinity"), (f64::NAN, "NaN")] {
+        let e = block_on(db.upsert_edge(
+            EdgeInput {
+                strength: Some(JsNumber(v)),
+                ..edge(a, b)
+            },
+            &ctx(),
+        ))
+        .unwrap_err();
+        assert!(e.reason.starts_with(&format!("{shown} ")), "{e}");
+    }
+}

@@ -45,6 +45,19 @@ impl<'de> Deserialize<'de> for JsNumber {
     }
 }
 
+/// As JavaScript writes it (`NaN`, `Infinity`), for error messages that
+/// echo what the caller sent.
+impl std::fmt::Display for JsNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.0 {
+            v if v.is_nan() => f.write_str("NaN"),
+            v if v == f64::INFINITY => f.write_str("Infinity"),
+            v if v == f64::NEG_INFINITY => f.write_str("-Infinity"),
+            v => write!(f, "{v}"),
+        }
+    }
+}
+
 impl From<f64> for JsNumber {
     fn from(v: f64) -> Self {
         JsNumber(v)

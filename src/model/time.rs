@@ -28,7 +28,7 @@ impl Timestamp {
             return Err(Error::new(
                 ErrorCode::InvalidTimestamp,
                 "",
-                format!("{ms} is not a time between years 1000 and 9999"),
+                format!("{} is not a time between years 1000 and 9999", crate::model::JsNumber(ms)),
             ));
         }
         Ok(Timestamp(ms as i64))

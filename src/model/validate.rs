@@ -21,6 +21,30 @@ pub trait References {
     fn organization(&self, id: Uuid) -> RefStatus;
 }
 
+/// The references a stored record already holds stay valid when their
+/// target was soft-deleted since, so that a record read from the graph can
+/// always be written back; a new reference to a deleted record is refused.
+pub struct KeptReferences<'a, K: Fn(Uuid) -> bool> {
+    pub refs: &'a dyn References,
+    /// Whether the stored record already refers to this id.
+    pub kept: K,
+}
+
+impl<K: Fn(Uuid) -> bool> References for KeptReferences<'_, K> {
+    fn person(&self, id: Uuid) -> RefStatus {
+        match self.refs.person(id) {
+            RefStatus::Deleted if (self.kept)(id) => RefStatus::Live,
+            status => status,
+        }
+    }
+    fn organization(&self, id: Uuid) -> RefStatus {
+        match self.refs.organization(id) {
+            RefStatus::Deleted if (self.kept)(id) => RefStatus::Live,
+            status => status,
+        }
+    }
+}
+
 fn err(code: ErrorCode, field: &str, reason: impl Into<String>) -> Error {
     Error::new(code, field, reason)
 }
@@ -54,6 +78,13 @@ fn id_or_new(id: &Option<String>) -> Result<Uuid> {
 
 pub fn parse_time(t: &TimeInput, field: &str) -> Result<Timestamp> {
     match t {
+        TimeInput::Text(s) if s.starts_with(NON_FINITE_PREFIX) => {
+            return Err(err(
+                ErrorCode::InvalidTimestamp,
+                field,
+                format!("{} is not a timestamp", &s[NON_FINITE_PREFIX.len()..]),
+            ))
+        }
         TimeInput::Text(s) => Timestamp::parse(s),
         TimeInput::Millis(ms) => Timestamp::try_from_millis_f64(*ms),
     }
@@ -264,10 +295,38 @@ fn split_extension(v: &str) -> (&str, &str) {
     (v, "")
 }
 
+/// Free-form JSON (metadata, a merge's explanation) cannot hold NaN or
+/// Infinity: JSON has no such numbers, and the JS wrapper sends them as a
+/// marker string, which must be refused, not stored as text. The error names
+/// the path, e.g. `metadata.scores[2]`.
+pub fn refuse_non_finite(value: &serde_json::Value, field: &str) -> Result<()> {
+    fn path_to_marker(v: &serde_json::Value) -> Option<(String, &str)> {
+        match v {
+            serde_json::Value::String(s) => s.strip_prefix(NON_FINITE_PREFIX).map(|n| (String::new(), n)),
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+                path_to_marker(x).map(|(rest, n)| (format!("[{i}]{rest}"), n))
+            }),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+                path_to_marker(x).map(|(rest, n)| (format!(".{k}{rest}"), n))
+            }),
+            _ => None,
+        }
+    }
+    match path_to_marker(value) {
+        None => Ok(()),
+        Some((path, number)) => Err(err(
+            ErrorCode::InvalidJson,
+            &format!("{field}{path}"),
+            format!("{number} is not a JSON number"),
+        )),
+    }
+}
+
 fn metadata(value: &Option<serde_json::Value>, field: &str) -> Result<Metadata> {
     match value {
         None | Some(serde_json::Value::Null) => Ok(Metadata::default()),
         Some(v @ serde_json::Value::Object(_)) => {
+            refuse_non_finite(v, field)?;
             let size = v.to_string().len();
             if size > METADATA_BYTES {
                 return Err(err(
@@ -405,7 +464,11 @@ pub fn person(
         None => None,
         Some(s) => {
             let oid = parse_id(s, "organizationId")?;
-            match refs.organization(oid) {
+            let kept = KeptReferences {
+                refs,
+                kept: |id| existing.is_some_and(|p| p.organization_id == Some(id)),
+            };
+            match kept.organization(oid) {
                 RefStatus::Live => Some(oid),
                 RefStatus::Missing | RefStatus::Deleted => {
                     return Err(err(
@@ -504,7 +567,7 @@ pub fn strength(value: f64, field: &str) -> Result<f64> {
         return Err(err(
             ErrorCode::InvalidStrength,
             field,
-            format!("{value} is not a number in [0, 1]"),
+            format!("{} is not a number in [0, 1]", JsNumber(value)),
         ));
     }
     Ok(value)
@@ -643,7 +706,7 @@ pub fn edge(
             return Err(err(
                 ErrorCode::InvalidInput,
                 "interactionCount",
-                format!("{n} is not a whole number ≥ 0"),
+                format!("{} is not a whole number ≥ 0", JsNumber(n)),
             ))
         }
     };
@@ -726,6 +789,16 @@ pub fn interaction(
         "timestamp",
     )?;
     list_len(&input.participants, "participants", PARTICIPANTS)?;
+    let kept = KeptReferences {
+        refs,
+        kept: |id: Uuid| {
+            existing.is_some_and(|i| {
+                let id = id.to_string();
+                i.participants.contains(&id) || i.sender.as_ref() == Some(&id)
+            })
+        },
+    };
+    let refs: &dyn References = &kept;
     let mut participants: Vec<String> = Vec::with_capacity(input.participants.len());
     for (i, p) in input.participants.iter().enumerate() {
         let p = participant(p, "", refs).map_err(|e| e.within(&format!("participants[{i}]")))?;
@@ -798,7 +871,7 @@ pub fn interaction(
             return Err(err(
                 ErrorCode::InvalidInput,
                 "durationMinutes",
-                format!("{d} is not a duration between 0 and 100000 minutes"),
+                format!("{} is not a duration between 0 and 100000 minutes", JsNumber(d)),
             ))
         }
     };

@@ -147,7 +147,7 @@ impl<B: Backend> Db<B> {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 "threshold",
-                format!("{} is not a probability in [0, 1]", opts.threshold),
+                format!("{} is not a probability in [0, 1]", crate::model::JsNumber(opts.threshold)),
             ));
         }
         let st = self.state();

@@ -333,7 +333,7 @@ fn whole(n: &JsNumber, field: &str, lo: f64, hi: f64) -> Result<u32> {
         return Err(Error::new(
             ErrorCode::InvalidInput,
             field,
-            format!("{v} is not a whole number between {lo} and {hi}"),
+            format!("{n} is not a whole number between {lo} and {hi}"),
         ));
     }
     Ok(v as u32)
@@ -412,7 +412,7 @@ impl<B: Backend> Db<B> {
                 return Err(Error::new(
                     ErrorCode::InvalidStrength,
                     "minStrength",
-                    format!("{} is not a number in [0, 1]", m.0),
+                    format!("{m} is not a number in [0, 1]"),
                 ));
             }
             f.min_strength = m.0 as f32;

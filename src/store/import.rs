@@ -197,7 +197,7 @@ impl ImportSession {
                 return Err(Error::new(
                     ErrorCode::InvalidInput,
                     "batchSize",
-                    format!("{n} is not a whole number from 1 to 50000"),
+                    format!("{} is not a whole number from 1 to 50000", JsNumber(n)),
                 ))
             }
         };

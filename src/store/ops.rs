@@ -324,7 +324,22 @@ impl<'a> Staging<'a> {
     }
 
     fn stage_edge(&mut self, input: &EdgeInput) -> Result<Uuid> {
-        let endpoints = validate::edge_endpoints(input, self)?;
+        let endpoints = match validate::edge_endpoints(input, self) {
+            Ok(endpoints) => endpoints,
+            // A stored edge written back after one of its people was
+            // soft-deleted: its endpoints are not new references.
+            Err(e) if e.code == ErrorCode::MissingReference => {
+                let deleted_ok = validate::KeptReferences {
+                    refs: self,
+                    kept: |_| true,
+                };
+                match validate::edge_endpoints(input, &deleted_ok) {
+                    Ok(kept) if self.edge_for_pair(pair_key(kept.0, kept.1)).is_some() => kept,
+                    _ => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         let pair = pair_key(endpoints.0, endpoints.1);
         let by_pair = self.edge_for_pair(pair);
         let id = Self::input_id(&input.id)?;

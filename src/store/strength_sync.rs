@@ -270,7 +270,7 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 "halfLifeDays",
-                format!("{} is not a number of days in (0, 36500]", d.0),
+                format!("{d} is not a number of days in (0, 36500]"),
             ));
         }
         p.recency_half_life = TimeScale::Fixed {
@@ -282,7 +282,7 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
             return Err(Error::new(
                 ErrorCode::InvalidStrength,
                 "embeddednessWeight",
-                format!("{} is not a number in [0, 1]", w.0),
+                format!("{w} is not a number in [0, 1]"),
             ));
         }
         p.embeddedness_weight = w.0;

@@ -204,7 +204,7 @@ impl WasmGraph {
                 js_error(Error::new(
                     ErrorCode::InvalidTimestamp,
                     "now",
-                    format!("{} is not a time in epoch milliseconds", n.0),
+                    format!("{n} is not a time in epoch milliseconds"),
                 ))
             })?,
         };

@@ -135,7 +135,7 @@ fn whole_number(n: f64, field: &str, min: f64, max: f64) -> Result<f64, JsValue>
         Err(js_error(Error::new(
             ErrorCode::InvalidInput,
             field,
-            format!("{n} is not a whole number from {min} to {max}"),
+            format!("{} is not a whole number from {min} to {max}", JsNumber(n)),
         )))
     }
 }
@@ -149,7 +149,7 @@ fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
             return Err(js_error(Error::new(
                 ErrorCode::InvalidInput,
                 "limit",
-                format!("{l} is not a whole number"),
+                format!("{} is not a whole number", JsNumber(l)),
             )))
         }
     };

@@ -41,7 +41,7 @@ impl WasmGraph {
             return Err(js_error(Error::new(
                 ErrorCode::InvalidInput,
                 "limit",
-                format!("{limit} is not a whole number ≥ 1"),
+                format!("{} is not a whole number ≥ 1", JsNumber(limit)),
             )));
         }
         let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
@@ -101,7 +101,7 @@ impl WasmGraph {
                 return Err(js_error(Error::new(
                     ErrorCode::InvalidInput,
                     "limit",
-                    format!("{l} is not a whole number ≥ 1"),
+                    format!("{} is not a whole number ≥ 1", JsNumber(l)),
                 )))
             }
         };
