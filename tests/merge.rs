@@ -752,6 +752,346 @@ fn a_version_one_store_without_rejections_opens() {
     assert!(reopened.rejected_pairs().is_empty());
 }
 
+// --- GDPR erasure leaves no trace in others' merges and audit entries ---
+
+const ADA: Uuid = Uuid::from_u128(0xada0_0000_0000_4000_8000_0000_0000_0001);
+const BOB: Uuid = Uuid::from_u128(0xb0b0_0000_0000_4000_8000_0000_0000_0002);
+const CY: Uuid = Uuid::from_u128(0xc000_0000_0000_4000_8000_0000_0000_0003);
+const DAN: Uuid = Uuid::from_u128(0xda00_0000_0000_4000_8000_0000_0000_0004);
+/// What names Ada besides her id: her name, email and edge metadata.
+const ADA_TEXTS: [&str; 3] = ["Ada Lovelace", "ada@example.org", "met Ada at conf"];
+
+/// Ada, Bob, Cy and Dan (fixed ids); edges Ada–Bob ("met Ada at conf"),
+/// Ada–Cy, Cy–Dan and Bob–Dan, each in its own call (so the audit files
+/// each under its edge); a meeting of Ada, Bob and Cy.
+fn ada_graph() -> Db<MemoryBackend> {
+    let mut db = open();
+    let people = [
+        (ADA, "Ada Lovelace", "ada@example.org"),
+        (BOB, "Bob Smith", "bob@example.org"),
+        (CY, "Cy Young", "cy@example.org"),
+        (DAN, "Dan Brown", "dan@example.org"),
+    ]
+    .map(|(id, name, email)| PersonInput {
+        id: Some(id.to_string()),
+        ..p(&[name], &[email])
+    });
+    block_on(db.upsert_people(people.to_vec(), &ctx())).unwrap();
+    for (id, a, b, note) in [
+        (0xe1, ADA, BOB, Some("met Ada at conf")),
+        (0xe2, ADA, CY, None),
+        (0xe3, CY, DAN, None),
+        (0xe4, BOB, DAN, None),
+    ] {
+        let e = EdgeInput {
+            id: Some(Uuid::from_u128(id).to_string()),
+            metadata: note.map(|n| json!({ "note": n })),
+            ..edge(a, b)
+        };
+        block_on(db.upsert_edge(e, &ctx())).unwrap();
+    }
+    let mut meeting = interaction(
+        "evt-ada",
+        &[&ADA.to_string(), &BOB.to_string(), &CY.to_string()],
+    );
+    meeting.id = Some(Uuid::from_u128(0x1e).to_string());
+    block_on(db.upsert_interaction(meeting, &ctx())).unwrap();
+    db
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Everything the graph holds, as JSON: tables, merge records, rejections,
+/// audit entries, outbox changes and sync meta. Leaves out the erase entry
+/// of `erased` and the outbox's pending erase of that person (what pushes
+/// the erase), after checking that they are the only ones of their kind.
+fn dump(db: &Db<MemoryBackend>, erased: Uuid) -> String {
+    let st = db.state();
+    let about: Vec<&AuditEntry> = st
+        .audit
+        .values()
+        .filter(|a| a.entity_id == Some(erased))
+        .collect();
+    assert_eq!(about.len(), 1, "one entry under the erased id");
+    assert_eq!(about[0].action, "erase");
+    let audit: Vec<&AuditEntry> = st
+        .audit
+        .values()
+        .filter(|a| a.entity_id != Some(erased))
+        .collect();
+    let outbox: Vec<_> = st
+        .outbox
+        .values()
+        .flat_map(|o| o.changes.iter())
+        .filter(|c| !(c.id == erased && c.op == ChangeOp::Erase))
+        .collect();
+    serde_json::to_string(&(
+        st.people.values().collect::<Vec<_>>(),
+        st.organizations.values().collect::<Vec<_>>(),
+        st.edges.values().collect::<Vec<_>>(),
+        st.interactions.values().collect::<Vec<_>>(),
+        st.merges.values().collect::<Vec<_>>(),
+        st.rejections.values().collect::<Vec<_>>(),
+        audit,
+        outbox,
+        &st.sync,
+    ))
+    .unwrap()
+}
+
+/// Nothing the graph holds names `erased` or any of `texts` but its erase
+/// entry and pending erase (see [`dump`]): in memory, reopened from the
+/// stored values, and in the stored bytes themselves.
+fn assert_no_trace(db: &Db<MemoryBackend>, erased: Uuid, texts: &[&str]) {
+    use wig_graph::store::{StoreKey, StoreName};
+    let reopened = block_on(Db::open(db.backend().clone())).unwrap();
+    for (what, d) in [
+        ("memory", dump(db, erased)),
+        ("reopened", dump(&reopened, erased)),
+    ] {
+        assert!(
+            !d.contains(&erased.to_string()),
+            "{what} names {erased}: {d}"
+        );
+        for t in texts {
+            assert!(!d.contains(t), "{what} holds {t:?}: {d}");
+        }
+    }
+    let erase_seq = db
+        .state()
+        .audit
+        .values()
+        .find(|a| a.entity_id == Some(erased))
+        .unwrap()
+        .seq;
+    for (store, key, bytes) in block_on(wig_graph::store::load_values(db.backend())).unwrap() {
+        for t in texts {
+            assert!(
+                !contains(&bytes, t.as_bytes()),
+                "{store:?} {key:?} holds {t:?}"
+            );
+        }
+        // The erase entry names the id, and the outbox its pending erase
+        // (checked decoded, in `reopened`, above).
+        if store == StoreName::Outbox
+            || (store, &key) == (StoreName::Audit, &StoreKey::Num(erase_seq))
+        {
+            continue;
+        }
+        for needle in [&erased.as_bytes()[..], erased.to_string().as_bytes()] {
+            assert!(
+                !contains(&bytes, needle),
+                "{store:?} {key:?} names {erased}"
+            );
+        }
+    }
+}
+
+#[test]
+fn erasing_a_person_scrubs_her_from_others_merge_records() {
+    let (e_ab, e_ac, e_cd, e_bd) = (
+        Uuid::from_u128(0xe1),
+        Uuid::from_u128(0xe2),
+        Uuid::from_u128(0xe3),
+        Uuid::from_u128(0xe4),
+    );
+    // Cy into Bob: Ada–Cy is combined into Ada–Bob, Cy–Dan into Bob–Dan.
+    let mut db = ada_graph();
+    let m = block_on(db.merge_people(BOB, &[CY], json!(null), &ctx_at(T1))).unwrap();
+    assert!(m.edges_before.iter().any(|e| e.id == e_ab));
+    assert_eq!(m.removed_edge_ids, vec![e_ac, e_cd]);
+    block_on(db.erase_person(ADA, &ctx_at(T2))).unwrap();
+    let scrubbed = db.merge_record(m.id).unwrap().clone();
+    let ids = |edges: &[Edge]| edges.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(&scrubbed.edges_before), vec![e_cd, e_bd]);
+    assert_eq!(ids(&scrubbed.edges_after), vec![e_bd]);
+    assert_eq!(scrubbed.removed_edge_ids, vec![e_cd]);
+    assert_eq!(
+        (&scrubbed.people_before, &scrubbed.people_after),
+        (&m.people_before, &m.people_after),
+        "Bob and Cy as they were"
+    );
+    // The entries of her edges go, the one the merge removed too; its
+    // pending erase (from the merge) stays, to reach the server.
+    let audit = db.audit(10_000, None);
+    assert!(audit
+        .iter()
+        .all(|a| a.entity_id != Some(e_ab) && a.entity_id != Some(e_ac)));
+    assert!(audit.iter().any(|a| a.entity_id == Some(e_cd)));
+    let pending: Vec<ChangeOp> = db
+        .state()
+        .outbox
+        .values()
+        .flat_map(|o| o.changes.iter())
+        .filter(|c| c.id == e_ac)
+        .map(|c| c.op)
+        .collect();
+    assert_eq!(pending.last(), Some(&ChangeOp::Erase));
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+    // The merge still undoes exactly, for everyone else: the graph is the
+    // one where Ada was erased and Cy never merged.
+    block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap();
+    let mut never_merged = ada_graph();
+    block_on(never_merged.erase_person(ADA, &ctx_at(T2))).unwrap();
+    assert_eq!(tables(&db), tables(&never_merged));
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+}
+
+#[test]
+fn erasing_a_member_scrubs_her_from_an_organization_merge() {
+    let mut db = ada_graph();
+    let orgs = block_on(
+        db.upsert_organizations(
+            ["Acme", "Acme Inc."]
+                .map(|n| OrganizationInput {
+                    name: Some(n.into()),
+                    ..Default::default()
+                })
+                .to_vec(),
+            &ctx(),
+        ),
+    )
+    .unwrap();
+    let (acme, acme_inc) = (orgs[0].id, orgs[1].id);
+    for (who, name, email) in [
+        (ADA, "Ada Lovelace", "ada@example.org"),
+        (BOB, "Bob Smith", "bob@example.org"),
+    ] {
+        let input = PersonInput {
+            id: Some(who.to_string()),
+            organization_id: Some(acme_inc.to_string()),
+            ..p(&[name], &[email])
+        };
+        block_on(db.upsert_person(input, &ctx())).unwrap();
+    }
+    assert_eq!(db.person(ADA).unwrap().names, ["Ada Lovelace"]);
+    let m = block_on(db.merge_organizations(acme, &[acme_inc], json!(null), &ctx_at(T1))).unwrap();
+    assert_eq!(m.people_after.len(), 2);
+    block_on(db.erase_person(ADA, &ctx_at(T2))).unwrap();
+    let scrubbed = db.merge_record(m.id).unwrap();
+    assert_eq!(scrubbed.people_before.len(), 1);
+    assert_eq!(scrubbed.people_before[0].id, BOB);
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+    block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap();
+    assert_eq!(db.person(BOB).unwrap().organization_id, Some(acme_inc));
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+}
+
+#[test]
+fn erasing_a_person_removes_or_redacts_audit_entries_filed_under_others() {
+    // Ada has the larger id of the rejected pair: the entry is filed under
+    // Cy. And Ada (with Dan) merged into Bob and back: filed under Bob.
+    const ADA: Uuid = Uuid::from_u128(0xffff_ffff_0000_4000_8000_0000_0000_0001);
+    const CY: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002);
+    let mut db = open();
+    let people = [
+        (ADA, "Ada Lovelace"),
+        (BOB, "Bob Smith"),
+        (CY, "Cy"),
+        (DAN, "Dan"),
+    ]
+    .map(|(id, name)| PersonInput {
+        id: Some(id.to_string()),
+        ..p(&[name], &[])
+    });
+    block_on(db.upsert_people(people.to_vec(), &ctx())).unwrap();
+    block_on(db.reject_match(ADA, CY, &ctx())).unwrap();
+    block_on(db.reject_match(BOB, CY, &ctx())).unwrap();
+    let m = block_on(db.merge_people(BOB, &[ADA, DAN], json!(null), &ctx_at(T1))).unwrap();
+    block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+    let names_ada = |db: &Db<MemoryBackend>| -> Vec<String> {
+        db.audit(10_000, None)
+            .into_iter()
+            .filter(|a| serde_json::to_string(a).unwrap().contains(&ADA.to_string()))
+            .map(|a| a.action)
+            .collect()
+    };
+    let mut before = names_ada(&db);
+    before.sort();
+    assert_eq!(before, ["merge", "reject_match", "unmerge"]);
+
+    let report = block_on(db.erase_person(ADA, &ctx_at(T3))).unwrap();
+    assert_eq!(names_ada(&db), ["erase"]);
+    assert!(db.rejected_pairs().iter().all(|r| r.b != ADA));
+    // Bob and Cy's rejection stays; the merge and unmerge stay, without Ada.
+    let audit = db.audit(10_000, None);
+    let rejections: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "reject_match")
+        .collect();
+    assert_eq!(rejections.len(), 1);
+    assert_eq!(rejections[0].metadata.0, json!({ "a": CY, "b": BOB }));
+    for action in ["merge", "unmerge"] {
+        let a = audit.iter().find(|a| a.action == action).unwrap();
+        assert_eq!(a.entity_id, Some(BOB));
+        assert_eq!(a.metadata.0["sourceIds"], json!([DAN]), "{action}");
+        assert_eq!(a.metadata.0["mergeId"], json!(m.id), "{action}");
+    }
+    // Her rejection with Cy; the merge record is hers: removed.
+    assert_eq!(report["auditEntriesRemoved"], 1);
+    assert!(db.merge_record(m.id).is_none());
+    assert_no_trace(&db, ADA, &["Ada Lovelace"]);
+}
+
+#[test]
+fn export_includes_every_audit_entry_and_merge_that_names_the_person() {
+    let mut db = ada_graph();
+    // Filed under others: a rejection (under the smaller id, Ada's is the
+    // larger of the two), a merge of Ada into Bob and its undo, and a merge
+    // of others (Cy into Bob) holding Ada's edges.
+    let small = Uuid::from_u128(1);
+    block_on(db.upsert_person(
+        PersonInput {
+            id: Some(small.to_string()),
+            ..p(&["Al"], &[])
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    block_on(db.reject_match(ADA, small, &ctx())).unwrap();
+    let into_bob = block_on(db.merge_people(BOB, &[ADA], json!(null), &ctx_at(T1))).unwrap();
+    block_on(db.unmerge(into_bob.id, &ctx_at(T1))).unwrap();
+    let others = block_on(db.merge_people(BOB, &[CY], json!(null), &ctx_at(T2))).unwrap();
+
+    let export = db.export_person(ADA).unwrap();
+    let actions = |entity: Uuid| {
+        let mut v: Vec<&str> = export
+            .audit
+            .iter()
+            .filter(|a| a.entity_id == Some(entity))
+            .map(|a| a.action.as_str())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(actions(small), ["reject_match"]);
+    assert_eq!(actions(BOB), ["merge", "unmerge"], "not Cy into Bob");
+    assert_eq!(
+        actions(Uuid::from_u128(0xe1)),
+        ["upsert"],
+        "her edge's entry"
+    );
+    let mut merges: Vec<Uuid> = export.merges.iter().map(|m| m.id).collect();
+    merges.sort();
+    let mut expected = vec![into_bob.id, others.id];
+    expected.sort();
+    assert_eq!(merges, expected);
+    // Nothing about others only: every entry names her or is about her edge.
+    let hers = |a: &AuditEntry| {
+        serde_json::to_string(a).unwrap().contains(&ADA.to_string())
+            || export.edges.iter().any(|e| Some(e.id) == a.entity_id)
+    };
+    assert!(export.audit.iter().all(hers));
+    assert!(db.audit(10_000, None).iter().any(|a| !hers(a)));
+
+    block_on(db.erase_person(ADA, &ctx_at(T3))).unwrap();
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+    block_on(db.unmerge(others.id, &ctx_at(T3))).unwrap();
+    assert_no_trace(&db, ADA, &ADA_TEXTS);
+}
+
 // --- properties on random small graphs ---
 
 #[derive(Debug, Clone)]

@@ -160,6 +160,72 @@ fn touched(m: &MergeRecord) -> HashSet<Uuid> {
     ids
 }
 
+/// True when an edge joins one of `people`.
+fn edge_of(e: &Edge, people: &HashSet<Uuid>) -> bool {
+    people.contains(&e.from_person_id) || people.contains(&e.to_person_id)
+}
+
+/// True when a person record is, or names, one of `people` (as a record
+/// merged into it, or as the record it was merged into).
+fn person_names(p: &Person, people: &HashSet<Uuid>) -> bool {
+    people.contains(&p.id)
+        || p.merged_into.is_some_and(|t| people.contains(&t))
+        || p.previous_ids.iter().any(|x| people.contains(x))
+}
+
+/// True when a merge record names one of `people` anywhere: as its target
+/// or a source, in a person record it holds, or in an edge it holds.
+/// (Organizations hold no person ids; `explanation` and the records'
+/// metadata are the caller's free-form JSON.)
+pub(super) fn merge_mentions(m: &MergeRecord, people: &HashSet<Uuid>) -> bool {
+    people.contains(&m.target_id)
+        || m.source_ids.iter().any(|s| people.contains(s))
+        || m.people_before
+            .iter()
+            .chain(&m.people_after)
+            .any(|p| person_names(p, people))
+        || m.edges_before
+            .iter()
+            .chain(&m.edges_after)
+            .any(|e| edge_of(e, people))
+}
+
+/// A merge record of others without any trace of `people` (GDPR erasure):
+/// their person records (an organization merge re-points its members) and
+/// their edges — as they were, as the merge left them, and among the
+/// removed ids — go, and the other records' `previousIds` and `mergedInto`
+/// lose them. Unmerge then restores everything else exactly as before.
+/// Returns the scrubbed record and the ids of the edges it dropped, or
+/// None when the record names none of `people`. A record whose target or
+/// sources are among `people` is about them: the caller removes it whole.
+pub(super) fn scrub_merge(
+    m: &MergeRecord,
+    people: &HashSet<Uuid>,
+) -> Option<(MergeRecord, HashSet<Uuid>)> {
+    if !merge_mentions(m, people) {
+        return None;
+    }
+    let mut m = m.clone();
+    let edges: HashSet<Uuid> = m
+        .edges_before
+        .iter()
+        .chain(&m.edges_after)
+        .filter(|e| edge_of(e, people))
+        .map(|e| e.id)
+        .collect();
+    m.edges_before.retain(|e| !edges.contains(&e.id));
+    m.edges_after.retain(|e| !edges.contains(&e.id));
+    m.removed_edge_ids.retain(|id| !edges.contains(id));
+    for list in [&mut m.people_before, &mut m.people_after] {
+        list.retain(|p| !people.contains(&p.id));
+        for p in list.iter_mut() {
+            p.previous_ids.retain(|x| !people.contains(x));
+            p.merged_into = p.merged_into.filter(|t| !people.contains(t));
+        }
+    }
+    Some((m, edges))
+}
+
 fn conflict(reason: String) -> Error {
     Error::new(ErrorCode::UnmergeConflict, "mergeId", reason)
 }

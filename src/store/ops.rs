@@ -4,6 +4,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use super::commit::{ChangeOp, Commit, OutboxChange, OutboxEntry};
+use super::merge::{merge_mentions, scrub_merge};
 use super::state::GraphState;
 use super::table::{Key, Record, Table};
 use super::{Backend, WriteSet};
@@ -534,6 +535,63 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
     Ok(Page { items, next_cursor })
 }
 
+/// True when `text` holds one of `ids` (hyphenated, any case).
+fn text_names(text: &str, ids: &HashSet<Uuid>) -> bool {
+    const LEN: usize = 36;
+    text.len() >= LEN
+        && (0..=text.len() - LEN).any(|i| {
+            text.get(i..i + LEN)
+                .and_then(|s| Uuid::try_parse(s).ok())
+                .is_some_and(|id| ids.contains(&id))
+        })
+}
+
+/// True when a JSON value names one of `ids` in any key or string, at any
+/// depth.
+fn json_names(v: &serde_json::Value, ids: &HashSet<Uuid>) -> bool {
+    match v {
+        serde_json::Value::String(s) => text_names(s, ids),
+        serde_json::Value::Array(items) => items.iter().any(|x| json_names(x, ids)),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, x)| text_names(k, ids) || json_names(x, ids)),
+        _ => false,
+    }
+}
+
+/// True when an audit entry mentions one of `ids` anywhere: as its entity,
+/// its actor, in its correlation id, or in any key or string of its
+/// metadata at any depth (a merge's `sourceIds`, a rejection's `a`/`b`).
+/// What erasure removes or redacts, and what an export includes.
+pub(crate) fn audit_mentions(entry: &AuditEntry, ids: &HashSet<Uuid>) -> bool {
+    entry.entity_id.is_some_and(|e| ids.contains(&e))
+        || entry
+            .actor_id
+            .as_deref()
+            .is_some_and(|a| text_names(a, ids))
+        || text_names(&entry.correlation_id, ids)
+        || json_names(&entry.metadata.0, ids)
+}
+
+/// Drops from a JSON value every string and key that names one of `ids`: an
+/// array loses the item, an object the entry.
+fn redact_json(v: &mut serde_json::Value, ids: &HashSet<Uuid>) {
+    let names =
+        |x: &serde_json::Value| matches!(x, serde_json::Value::String(s) if text_names(s, ids));
+    match v {
+        serde_json::Value::String(s) if text_names(s, ids) => *v = serde_json::Value::Null,
+        serde_json::Value::Array(items) => {
+            items.retain(|x| !names(x));
+            items.iter_mut().for_each(|x| redact_json(x, ids));
+        }
+        serde_json::Value::Object(map) => {
+            map.retain(|k, x| !text_names(k, ids) && !names(x));
+            map.values_mut().for_each(|x| redact_json(x, ids));
+        }
+        _ => {}
+    }
+}
+
 impl<B: Backend> Db<B> {
     /// Opens (or creates) the graph held by `backend`.
     pub async fn open(backend: B) -> Result<Self> {
@@ -985,21 +1043,24 @@ impl<B: Backend> Db<B> {
             .filter(|i| i.participants.iter().any(|p| mentions.contains(p)))
             .cloned()
             .collect();
+        // Merges of this person, and merges of others that hold her records
+        // or edges.
         let merges = self
             .state
             .merges
             .values()
-            .filter(|m| ids.contains(&m.target_id) || m.source_ids.iter().any(|s| ids.contains(s)))
+            .filter(|m| merge_mentions(m, &ids))
             .cloned()
             .collect();
         let edge_ids: HashSet<Uuid> = edges.iter().map(|e| e.id).collect();
+        // Entries about her or her edges, and entries filed under others
+        // that name her (a merge into someone else, a rejected pair).
         let audit = self
             .state
             .audit
             .values()
             .filter(|a| {
-                a.entity_id
-                    .is_some_and(|e| ids.contains(&e) || edge_ids.contains(&e))
+                a.entity_id.is_some_and(|e| edge_ids.contains(&e)) || audit_mentions(a, &ids)
             })
             .cloned()
             .collect();
@@ -1020,7 +1081,9 @@ impl<B: Backend> Db<B> {
     /// Hard delete of a person (GDPR erasure): the record, the records merged
     /// into it, their edges, their merge records and audit entries, and their
     /// mentions in interactions (an interaction left with fewer than two
-    /// participants goes too). What remains is one `erase` audit entry.
+    /// participants goes too), in other people's merge records (see
+    /// `scrub_merge`) and in audit entries about others (redacted). What
+    /// remains is one `erase` audit entry.
     pub fn prepare_erase_person(
         &self,
         id: Uuid,
@@ -1090,13 +1153,17 @@ impl<B: Backend> Db<B> {
                 edited_interactions += 1;
             }
         }
-        for m in
-            self.state.merges.values().filter(|m| {
-                ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x))
-            })
-        {
-            s.commit.merges.insert(m.id, None);
-            erased.insert(m.id);
+        // Her merges go; merges of others lose every trace of her (her edges,
+        // her records) and stay undoable for the rest.
+        let mut merge_edges: HashSet<Uuid> = HashSet::default();
+        for m in self.state.merges.values() {
+            if ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x)) {
+                s.commit.merges.insert(m.id, None);
+                erased.insert(m.id);
+            } else if let Some((scrubbed, edges)) = scrub_merge(m, &ids) {
+                s.commit.merges.insert(m.id, Some(scrubbed));
+                merge_edges.extend(edges);
+            }
         }
         // Rejected pairs name erased ids: they go too.
         for pair in self
@@ -1107,13 +1174,30 @@ impl<B: Backend> Db<B> {
         {
             s.commit.rejections.insert(*pair, None);
         }
-        s.commit.audit_removed = self
-            .state
-            .audit
-            .values()
-            .filter(|a| a.entity_id.is_some_and(|e| erased.contains(&e)))
-            .map(|a| a.seq)
-            .collect();
+        // Entries about her, her records or a pair with her (a rejection) go;
+        // entries about others too lose her id (a merge's `sourceIds`).
+        // Edges of hers that only merge records held count as hers, but
+        // their pending erases stay in the outbox below.
+        let mut correlations: HashMap<String, String> = HashMap::default();
+        for a in self.state.audit.values() {
+            let about = a
+                .entity_id
+                .is_some_and(|e| erased.contains(&e) || merge_edges.contains(&e));
+            if about || (a.action == "reject_match" && audit_mentions(a, &ids)) {
+                s.commit.audit_removed.push(a.seq);
+            } else if audit_mentions(a, &ids) {
+                let mut a = a.clone();
+                redact_json(&mut a.metadata.0, &ids);
+                a.actor_id = a.actor_id.filter(|x| !text_names(x, &ids));
+                if text_names(&a.correlation_id, &ids) {
+                    a.correlation_id = correlations
+                        .entry(a.correlation_id.clone())
+                        .or_insert_with(|| new_id().to_string())
+                        .clone();
+                }
+                s.commit.audit.push(a);
+            }
+        }
         // Pending changes about erased records would push them again: drop them.
         for entry in self.state.outbox.values() {
             let kept: Vec<OutboxChange> = entry
