@@ -1256,3 +1256,48 @@ proptest! {
         prop_assert_eq!(one.person(target).unwrap().previous_ids.clone(), expected);
     }
 }
+
+/// Metadata of merged people and of combined edges is combined, the kept
+/// record's keys winning, so nothing a source held is lost; unmerge gives
+/// each record its own back.
+#[test]
+fn merges_combine_metadata_and_unmerge_gives_each_its_own() {
+    let mut db = open();
+    let with = |names: &[&str], meta: serde_json::Value| PersonInput {
+        metadata: Some(meta),
+        ..p(names, &[])
+    };
+    let ids = people_ids(
+        &mut db,
+        vec![
+            with(&["Ada"], json!({ "crm": "A1", "tier": "gold" })),
+            with(&["Ada L"], json!({ "tier": "silver", "source": "import" })),
+            p(&["Cy"], &[]),
+        ],
+    );
+    let (t, s, c) = (ids[0], ids[1], ids[2]);
+    let meta_edge = |a: Uuid, b: Uuid, m: serde_json::Value| EdgeInput {
+        metadata: Some(m),
+        ..edge(a, b)
+    };
+    block_on(db.upsert_edges(
+        vec![
+            meta_edge(t, c, json!({ "met": "conference" })),
+            meta_edge(s, c, json!({ "met": "school", "note": "old friend" })),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let before = tables(&db);
+    let m = block_on(db.merge_people(t, &[s], json!(null), &ctx_at(T1))).unwrap();
+    assert_eq!(
+        db.person(t).unwrap().metadata.0,
+        json!({ "crm": "A1", "tier": "gold", "source": "import" })
+    );
+    assert_eq!(
+        edge_between(&db, t, c).unwrap().metadata.0,
+        json!({ "met": "conference", "note": "old friend" })
+    );
+    block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+    assert_eq!(tables(&db), before);
+}

@@ -45,6 +45,28 @@ fn too_many(field: &str, n: usize, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// Adds the keys of `from` that `into` lacks: the kept record's values win,
+/// nothing of the others is dropped (unmerge restores each record's own).
+fn combine_metadata(into: &mut Metadata, from: &Metadata) {
+    match (&mut into.0, &from.0) {
+        (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) => {
+            for (k, v) in theirs {
+                mine.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        (mine @ serde_json::Value::Null, theirs) => *mine = theirs.clone(),
+        _ => {}
+    }
+}
+
+fn metadata_fits(m: &Metadata, field: &str, what: impl FnOnce(usize) -> String) -> Result<()> {
+    let size = m.0.to_string().len();
+    if size > limits::METADATA_BYTES {
+        return Err(Error::new(ErrorCode::TooLarge, field, what(size)));
+    }
+    Ok(())
+}
+
 fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
     match v {
         serde_json::Value::Null => Ok(Metadata::default()),
@@ -242,7 +264,8 @@ impl<B: Backend> Db<B> {
     /// Re-points every edge of a source to the target. Edges that end up on
     /// the same pair are combined into one: interactionCount summed,
     /// firstSeenAt = min, lastSeenAt = max, sources and channels unioned
-    /// (sorted), the kept edge's type and metadata; then every edge of the
+    /// (sorted), the kept edge's type, metadata combined (the kept edge's
+    /// keys win); then every edge of the
     /// merged person is rescored from the pooled interactions (sources read
     /// as the target), in the same transaction, so unmerge restores the
     /// scores too. An edge no interaction supports keeps the larger strength. The kept edge is the
@@ -294,6 +317,7 @@ impl<B: Backend> Db<B> {
                 kept.last_seen_at = max_opt(kept.last_seen_at, e.last_seen_at);
                 kept.sources.extend(e.sources.iter().cloned());
                 kept.channels.extend(e.channels.iter().copied());
+                combine_metadata(&mut kept.metadata, &e.metadata);
                 kept.strength = kept.strength.max(e.strength);
                 removed.push(e.id);
             }
@@ -321,8 +345,9 @@ impl<B: Backend> Db<B> {
     /// Names, emails, phones and addresses are unioned (the target's first,
     /// then the sources' in id order), social handles too (the target wins a
     /// conflict, then the smaller source id), empty title, organizationId
-    /// and birthDate are filled from the sources; the target's metadata is
-    /// kept. Merging two people rejected as a match is allowed.
+    /// and birthDate are filled from the sources; metadata objects are
+    /// combined (the target's keys win, then the sources' in id order).
+    /// Merging two people rejected as a match is allowed.
     pub fn prepare_merge_people(
         &self,
         target: Uuid,
@@ -364,6 +389,7 @@ impl<B: Backend> Db<B> {
             if t.birth_date.is_none() {
                 t.birth_date = s.birth_date.clone();
             }
+            combine_metadata(&mut t.metadata, &s.metadata);
             union(&mut t.previous_ids, &[s.id]);
             union(&mut t.previous_ids, &s.previous_ids);
         }
@@ -376,6 +402,9 @@ impl<B: Backend> Db<B> {
             t.social_handles.len(),
             limits::SOCIAL_HANDLES,
         )?;
+        metadata_fits(&t.metadata, "metadata", |n| {
+            format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
+        })?;
         t.merge_explanation = Some(explanation.clone());
         t.updated_at = now;
         let sources_after: Vec<Person> = sources_before
@@ -388,6 +417,11 @@ impl<B: Backend> Db<B> {
             })
             .collect();
         let edges = self.plan_edges(target, &sources, now)?;
+        for e in &edges.after {
+            metadata_fits(&e.metadata, "sourceIds", |n| {
+                format!("the combined edge {} would have {n} bytes of metadata; at most {}", e.id, limits::METADATA_BYTES)
+            })?;
+        }
         if let Some(e) = edges.after.iter().find(|e| e.sources.len() > limits::LIST) {
             return Err(Error::new(
                 ErrorCode::TooLarge,
@@ -468,22 +502,12 @@ impl<B: Backend> Db<B> {
             if t.domain.is_none() {
                 t.domain = s.domain.clone();
             }
-            match (&mut t.metadata.0, &s.metadata.0) {
-                (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) => {
-                    for (k, v) in theirs {
-                        mine.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                }
-                (mine @ serde_json::Value::Null, theirs) => *mine = theirs.clone(),
-                _ => {}
-            }
+            combine_metadata(&mut t.metadata, &s.metadata);
             union(&mut t.previous_ids, &[s.id]);
             union(&mut t.previous_ids, &s.previous_ids);
         }
-        let size = t.metadata.0.to_string().len();
-        too_many("metadata bytes", size, limits::METADATA_BYTES).map_err(|e| Error {
-            field: Some("metadata".into()),
-            ..e
+        metadata_fits(&t.metadata, "metadata", |n| {
+            format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
         })?;
         t.merge_explanation = Some(explanation.clone());
         t.updated_at = now;
