@@ -907,3 +907,38 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
         (ErrorCode::InvalidInput, "to".into())
     );
 }
+
+/// An erased person's node no longer names her, and node tables handed out
+/// before are void (a new epoch): her id leaves the index with her record.
+#[test]
+fn erasing_a_person_takes_her_id_out_of_the_node_table() {
+    let mut g = graph();
+    let (ada, bob, eve, dan) = (g.p[0], g.p[1], g.p[4], g.p[3]);
+    assert!(g.db.shortest_path(ada, dan, &opts()).unwrap().is_some());
+    let (epoch, ids) = g.db.node_ids(0).unwrap();
+    assert!(ids.contains(&eve));
+    block_on(g.db.erase_person(eve, &ctx())).unwrap();
+    let (after, ids) = g.db.node_ids(0).unwrap();
+    assert_ne!(after, epoch);
+    assert!(!ids.contains(&eve));
+    assert_eq!(
+        code_field(g.db.shortest_path(ada, eve, &opts())),
+        (ErrorCode::NotFound, "to".into())
+    );
+    let p = g.db.shortest_path(ada, dan, &opts()).unwrap().unwrap();
+    assert_eq!(p.person_ids, vec![ada, bob, g.p[2], dan]);
+    // The same id written again is a new node, found as before.
+    block_on(g.db.upsert_person(
+        PersonInput {
+            id: Some(eve.to_string()),
+            ..person("eve", "eve@example.org")
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    block_on(g.db.upsert_edge(edge(ada, eve), &ctx())).unwrap();
+    assert_eq!(
+        g.db.shortest_path(ada, eve, &opts()).unwrap().unwrap().person_ids,
+        vec![ada, eve]
+    );
+}

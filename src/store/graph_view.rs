@@ -156,6 +156,22 @@ impl GraphView {
                 }
             }
         }
+        // An erased person's node stays (numbers are never reused) but no
+        // longer names her, and node tables handed out before are void (a
+        // new epoch), so that her id leaves memory with her record. Last:
+        // her edges were found above through her id.
+        let mut erased = false;
+        for (id, change) in &commit.people {
+            if change.is_none() {
+                if let Some(n) = self.node_of(*id) {
+                    self.people[n as usize] = Uuid::nil();
+                    erased = true;
+                }
+            }
+        }
+        if erased {
+            self.epoch = NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Second half, once the commit is applied: the changed edges that are

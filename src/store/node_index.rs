@@ -24,7 +24,8 @@ pub(crate) struct NodeIndex {
 const MIN_SLOTS: usize = 8;
 
 impl NodeIndex {
-    /// The index of `ids` (node `i` is `ids[i]`; the ids are distinct).
+    /// The index of `ids` (node `i` is `ids[i]`; the ids are distinct but
+    /// for nil ones, erased people's nodes, which are left out).
     pub fn new(ids: &[Uuid]) -> NodeIndex {
         let len = (ids.len() * 2).next_power_of_two().max(MIN_SLOTS);
         let mut index = NodeIndex {
@@ -32,7 +33,9 @@ impl NodeIndex {
             slots: vec![0; len],
         };
         for (node, id) in ids.iter().enumerate() {
-            index.place(id, node as u32);
+            if !id.is_nil() {
+                index.place(id, node as u32);
+            }
         }
         index
     }
