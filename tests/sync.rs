@@ -645,3 +645,36 @@ fn an_answer_naming_a_change_of_another_batch_is_refused() {
     assert_eq!(err.field.as_deref(), Some("responses[0].applied[0]"));
     assert_eq!(a.stats().outbox_changes, 4, "nothing written");
 }
+
+/// A merge that was pushed can still be undone, and the undo syncs: the
+/// records come back at the server version they have (a stale base would
+/// have lost the conflict to the merged state).
+#[test]
+fn an_unmerge_after_the_merge_was_pushed_syncs_to_other_devices() {
+    let mut server = ProtocolServer::default();
+    let mut a = open();
+    let ids = people_ids(
+        &mut a,
+        vec![
+            person("Ada Lovelace", "ada@example.org"),
+            person("Ada L.", "ada@work.example"),
+            person("Cy", "cy@example.org"),
+            person("Di", "di@example.org"),
+        ],
+    );
+    block_on(a.upsert_edges(vec![edge(ids[0], ids[2]), edge(ids[1], ids[3])], &ctx())).unwrap();
+    sync(&mut a, &mut server);
+    let mut b = open();
+    sync(&mut b, &mut server);
+    let before = everything(&a);
+    let m = block_on(a.merge_people(ids[0], &[ids[1]], json!(null), &ctx())).unwrap();
+    sync(&mut a, &mut server);
+    sync(&mut b, &mut server);
+    assert_eq!(b.person(ids[1]).unwrap().merged_into, Some(ids[0]));
+    block_on(a.unmerge(m.id, &ctx())).expect("a pushed merge can be undone");
+    sync(&mut a, &mut server);
+    sync(&mut b, &mut server);
+    assert_eq!(everything(&a), before);
+    assert_eq!(everything(&b), before);
+    assert_eq!(b.person(ids[1]).unwrap().merged_into, None);
+}

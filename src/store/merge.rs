@@ -20,6 +20,7 @@ use super::ops::{Db, Prepared, Staging, WriteContext};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::*;
+use crate::sync::SyncRecord;
 
 /// At most this many sources in one merge.
 pub const MAX_SOURCES: usize = 100;
@@ -65,6 +66,27 @@ fn metadata_fits(m: &Metadata, field: &str, what: impl FnOnce(usize) -> String) 
         return Err(Error::new(ErrorCode::TooLarge, field, what(size)));
     }
     Ok(())
+}
+
+/// Equal but for `syncVersion`, as sync sees records: by their JSON (a
+/// record that went to the server and back may differ in representation
+/// only, e.g. an explanation `Some(null)` read back as `None`).
+fn same_but_version<T: SyncRecord + Clone>(a: &T, b: &T) -> bool {
+    if a == b {
+        return true;
+    }
+    let mut a = a.clone();
+    a.set_sync_version(b.sync_version());
+    serde_json::to_value(&a).ok() == serde_json::to_value(b).ok()
+}
+
+/// `before` with the server version `now` holds, if that is later.
+fn at_version<T: SyncRecord + Clone>(before: &T, now: Option<&T>) -> T {
+    let mut r = before.clone();
+    if let Some(now) = now {
+        r.set_sync_version(r.sync_version().max(now.sync_version()));
+    }
+    r
 }
 
 fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
@@ -405,7 +427,8 @@ impl<B: Backend> Db<B> {
         metadata_fits(&t.metadata, "metadata", |n| {
             format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
         })?;
-        t.merge_explanation = Some(explanation.clone());
+        // None for no explanation: what a record read back from JSON holds.
+        t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
         t.updated_at = now;
         let sources_after: Vec<Person> = sources_before
             .iter()
@@ -509,7 +532,8 @@ impl<B: Backend> Db<B> {
         metadata_fits(&t.metadata, "metadata", |n| {
             format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
         })?;
-        t.merge_explanation = Some(explanation.clone());
+        // None for no explanation: what a record read back from JSON holds.
+        t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
         t.updated_at = now;
         let src: HashSet<Uuid> = sources.iter().copied().collect();
         let mut people_before: Vec<Person> = st
@@ -617,33 +641,27 @@ impl<B: Backend> Db<B> {
         if let Some(o) = later {
             return Err(conflict(format!("a later merge ({}, into {}) involves the same records and is still in effect; undo it first", o.id, o.target_id)));
         }
-        fn unchanged<T: PartialEq>(
-            kind: &str,
-            id: Uuid,
-            now: Option<&T>,
-            after: &T,
-            updated: impl Fn(&T) -> Timestamp,
-        ) -> Result<()> {
+        // Unchanged but for `syncVersion`: pushing the merge's records sets
+        // their server version without changing them.
+        fn unchanged<T: SyncRecord + Clone>(kind: &str, id: Uuid, now: Option<&T>, after: &T) -> Result<()> {
             match now {
                 None => Err(conflict(format!("{kind} {id} no longer exists"))),
-                Some(cur) if cur != after => Err(conflict(format!(
+                Some(cur) if !same_but_version(cur, after) => Err(conflict(format!(
                     "{kind} {id} was modified after the merge (updatedAt {}, the merge wrote {})",
-                    updated(cur),
-                    updated(after)
+                    cur.updated_at(),
+                    after.updated_at()
                 ))),
                 Some(_) => Ok(()),
             }
         }
         for p in &m.people_after {
-            unchanged("person", p.id, st.people.get(p.id), p, |p| p.updated_at)?;
+            unchanged("person", p.id, st.people.get(p.id), p)?;
         }
         for o in &m.organizations_after {
-            unchanged("organization", o.id, st.organizations.get(o.id), o, |o| {
-                o.updated_at
-            })?;
+            unchanged("organization", o.id, st.organizations.get(o.id), o)?;
         }
         for e in &m.edges_after {
-            unchanged("edge", e.id, st.edges.get(e.id), e, |e| e.updated_at)?;
+            unchanged("edge", e.id, st.edges.get(e.id), e)?;
         }
         if let Some(id) = m
             .removed_edge_ids
@@ -655,16 +673,18 @@ impl<B: Backend> Db<B> {
             )));
         }
         let mut s = Staging::new(st, ctx.now);
+        // The records as they were, at the server version they have now: a
+        // merge already pushed must not make the undo's push a stale one.
         for p in &m.people_before {
-            s.commit.people.insert(p.id, Some(p.clone()));
+            s.commit.people.insert(p.id, Some(at_version(p, st.people.get(p.id))));
             s.change(EntityKind::Person, p.id, ChangeOp::Upsert);
         }
         for o in &m.organizations_before {
-            s.commit.organizations.insert(o.id, Some(o.clone()));
+            s.commit.organizations.insert(o.id, Some(at_version(o, st.organizations.get(o.id))));
             s.change(EntityKind::Organization, o.id, ChangeOp::Upsert);
         }
         for e in &m.edges_before {
-            s.commit.edges.insert(e.id, Some(e.clone()));
+            s.commit.edges.insert(e.id, Some(at_version(e, st.edges.get(e.id))));
             s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
         }
         let mut undone = m.clone();
