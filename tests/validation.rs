@@ -717,6 +717,26 @@ fn non_finite_numbers_in_metadata_and_timestamps_are_refused_by_path() {
     });
     assert_err(&e, ErrorCode::InvalidJson, "metadata.scores[1].x");
     assert!(e.reason.starts_with("NaN "), "{e}");
+    // What PostgreSQL's jsonb cannot hold is refused here, or the record
+    // would be stored and then block every push.
+    let e = refuse_person(PersonInput {
+        names: vec!["A".into()],
+        metadata: Some(serde_json::json!({ "note": "a\u{0}b" })),
+        ..Default::default()
+    });
+    assert_err(&e, ErrorCode::InvalidJson, "metadata.note");
+    let e = refuse_person(PersonInput {
+        names: vec!["A".into()],
+        metadata: Some(serde_json::json!({ "in": { "k\u{0}": 1 } })),
+        ..Default::default()
+    });
+    assert_err(&e, ErrorCode::InvalidJson, "metadata.in");
+    let e = refuse_person(PersonInput {
+        names: vec!["A".into()],
+        metadata: Some(serde_json::json!({ "xs": vec![0; 10_001] })),
+        ..Default::default()
+    });
+    assert_err(&e, ErrorCode::TooLarge, "metadata.xs");
     let (mut db, a, b) = seeded();
     let e = block_on(db.upsert_interaction(
         InteractionInput {

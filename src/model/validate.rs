@@ -295,30 +295,45 @@ fn split_extension(v: &str) -> (&str, &str) {
     (v, "")
 }
 
-/// Free-form JSON (metadata, a merge's explanation) cannot hold NaN or
-/// Infinity: JSON has no such numbers, and the JS wrapper sends them as a
-/// marker string, which must be refused, not stored as text. The error names
-/// the path, e.g. `metadata.scores[2]`.
-pub fn refuse_non_finite(value: &serde_json::Value, field: &str) -> Result<()> {
-    fn path_to_marker(v: &serde_json::Value) -> Option<(String, &str)> {
+/// Arrays in free-form JSON hold at most this many items (the server's
+/// limit, `wig.size_error` in sql/002_validate.sql).
+pub const FREE_JSON_ARRAY_ITEMS: usize = 10_000;
+
+/// What free-form JSON (metadata, a merge's explanation) cannot hold, found
+/// by path (e.g. `metadata.scores[2]`): NaN or Infinity (JSON has no such
+/// numbers; the JS wrapper sends them as a marker string, which must be
+/// refused, not stored as text), a NUL character in a string or key
+/// (PostgreSQL's jsonb cannot store it: the record would never sync), an
+/// array over the server's item limit.
+pub fn check_free_json(value: &serde_json::Value, field: &str) -> Result<()> {
+    fn problem(v: &serde_json::Value) -> Option<(String, ErrorCode, String)> {
+        let nul = |s: &str| s.contains('\u{0}');
         match v {
-            serde_json::Value::String(s) => s.strip_prefix(NON_FINITE_PREFIX).map(|n| (String::new(), n)),
+            serde_json::Value::String(s) => match s.strip_prefix(NON_FINITE_PREFIX) {
+                Some(n) => Some((String::new(), ErrorCode::InvalidJson, format!("{n} is not a JSON number"))),
+                None if nul(s) => Some((String::new(), ErrorCode::InvalidJson, "contains a NUL character".into())),
+                None => None,
+            },
+            serde_json::Value::Array(items) if items.len() > FREE_JSON_ARRAY_ITEMS => Some((
+                String::new(),
+                ErrorCode::TooLarge,
+                format!("{} items; at most {FREE_JSON_ARRAY_ITEMS}", items.len()),
+            )),
             serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
-                path_to_marker(x).map(|(rest, n)| (format!("[{i}]{rest}"), n))
+                problem(x).map(|(rest, code, why)| (format!("[{i}]{rest}"), code, why))
             }),
             serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
-                path_to_marker(x).map(|(rest, n)| (format!(".{k}{rest}"), n))
+                if nul(k) {
+                    return Some((String::new(), ErrorCode::InvalidJson, "has a key with a NUL character".into()));
+                }
+                problem(x).map(|(rest, code, why)| (format!(".{k}{rest}"), code, why))
             }),
             _ => None,
         }
     }
-    match path_to_marker(value) {
+    match problem(value) {
         None => Ok(()),
-        Some((path, number)) => Err(err(
-            ErrorCode::InvalidJson,
-            &format!("{field}{path}"),
-            format!("{number} is not a JSON number"),
-        )),
+        Some((path, code, why)) => Err(err(code, &format!("{field}{path}"), why)),
     }
 }
 
@@ -326,7 +341,7 @@ fn metadata(value: &Option<serde_json::Value>, field: &str) -> Result<Metadata> 
     match value {
         None | Some(serde_json::Value::Null) => Ok(Metadata::default()),
         Some(v @ serde_json::Value::Object(_)) => {
-            refuse_non_finite(v, field)?;
+            check_free_json(v, field)?;
             let size = v.to_string().len();
             if size > METADATA_BYTES {
                 return Err(err(

@@ -93,7 +93,7 @@ fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
     match v {
         serde_json::Value::Null => Ok(Metadata::default()),
         v @ serde_json::Value::Object(_) => {
-            crate::model::validate::refuse_non_finite(&v, "explanation")?;
+            crate::model::validate::check_free_json(&v, "explanation")?;
             let size = v.to_string().len();
             if size > limits::METADATA_BYTES {
                 return Err(Error::new(
