@@ -127,8 +127,11 @@ export function createSync(graph, options = {}) {
       });
     };
   }
+  let channelClosed = false;
   const announce = (ids) => {
-    if (channel && ids?.length) channel.postMessage({ type: 'changed', ids });
+    // A sync still storing when close() came: its records are stored, there
+    // is just no one left to tell.
+    if (channel && !channelClosed && ids?.length) channel.postMessage({ type: 'changed', ids });
   };
 
   const onOnline = () => {
@@ -427,6 +430,7 @@ export function createSync(graph, options = {}) {
     /** Stops, and forgets the channel and the online listeners. */
     close() {
       sync.stop();
+      channelClosed = true;
       channel?.close();
       globalThis.removeEventListener?.('online', onOnline);
       globalThis.removeEventListener?.('offline', onOffline);

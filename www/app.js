@@ -37,6 +37,16 @@ const ctx = {
       return null;
     }
   },
+  /** The live record `id` now is: the one it was merged into (organizations too), else `id`. */
+  current(id) {
+    for (let i = 0; i < 64 && id; i++) {
+      let r = null;
+      try { r = this.graph.getPerson(id) ?? this.graph.getOrganization(id); } catch { return id; }
+      if (!r?.mergedInto) return id;
+      id = r.mergedInto;
+    }
+    return id;
+  },
   setMe(id) {
     localStorage.setItem(this.meKey, id);
     showMe();
@@ -171,12 +181,14 @@ async function start() {
   ctx.views.person = ctx.views.people.personView;
   window.addEventListener('hashchange', route);
   $('reset').addEventListener('click', async () => {
+    if (!window.confirm('Delete this graph (imports and merges included) and load the sample again?')) return;
     ctx.status('Deleting…', 'busy');
     ctx.views.sync.stop?.();
     await ctx.graph.close();
     await Graph.delete(GRAPH);
     localStorage.removeItem(ctx.meKey);
-    await open();
+    // A fresh page: no view keeps what it showed of the deleted graph.
+    location.reload();
   });
   await open();
   if (ctx.config.sync?.autoStart) await ctx.views.sync.autoStart();

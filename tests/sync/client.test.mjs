@@ -432,3 +432,14 @@ test('createSync refuses unknown options and bad values by name', async () => {
   refused({ getToken: ok.getToken }, 'url');
   createSync(graph, { ...ok, channelName: 'c', maxBackoffMs: 100 }).close();
 });
+
+test('close() while a sync runs: the sync ends without an error escaping, and what it stored stays', async () => {
+  const graph = await open();
+  await graph.upsertPeople(Array.from({ length: 50 }, (_, i) => ({ names: [`P${i}`] })));
+  const s = client(graph, `close-${randomUUID()}`, { batchSize: 5 });
+  const running = s.syncNow();
+  setTimeout(() => s.close(), 30);
+  await running.catch((e) => assert.equal(e.name, 'WigError', String(e)));
+  await new Promise((r) => setTimeout(r, 200)); // an unhandled rejection would fail this test
+  assert.ok(graph.stats().outboxChanges <= 50);
+});

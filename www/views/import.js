@@ -24,8 +24,21 @@ const GUESS = [
 ];
 
 /** The header cells of a CSV (first line; quotes honoured, no multi-line headers). */
+// The delimiter as the importer sniffs it (src/import/csv_contacts.rs): the
+// most frequent of ',', ';' and tab outside quotes, ',' on a tie.
+function sniffDelimiter(line) {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const c of line) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c in counts) counts[c]++;
+  }
+  return [',', ';', '\t'].reduce((best, d) => (counts[d] > counts[best] ? d : best), ',');
+}
+
 export function csvHeader(head) {
   const line = head.split(/\r?\n/)[0] ?? '';
+  const delimiter = sniffDelimiter(line);
   const cells = [];
   let cell = '';
   let quoted = false;
@@ -34,7 +47,7 @@ export function csvHeader(head) {
     if (quoted) {
       if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; } else cell += c;
+    else if (c === delimiter) { cells.push(cell); cell = ''; } else cell += c;
   }
   cells.push(cell);
   return cells.map((x) => x.trim()).filter(Boolean);

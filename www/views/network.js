@@ -46,7 +46,8 @@ export function mountNetwork(ctx) {
 
   async function render() {
     $('network-error').replaceChildren();
-    const id = center ?? ctx.me ?? ctx.graph.listPeople({ limit: 1 }).items[0]?.id;
+    // A centre merged away since: its survivor.
+    const id = ctx.current(center ?? ctx.me ?? ctx.graph.listPeople({ limit: 1 }).items[0]?.id);
     if (!id) {
       $('network-center').textContent = 'the graph is empty';
       return;
@@ -55,6 +56,13 @@ export function mountNetwork(ctx) {
     try {
       data = neighbourhood(ctx.graph, id);
     } catch (e) {
+      // Nothing of the previous centre stays beside the error; the tab goes
+      // back to the default centre next time.
+      center = null;
+      $('network-center').textContent = '';
+      $('network-list').replaceChildren();
+      cy?.destroy();
+      cy = null;
       showError($('network-error'), e);
       return;
     }

@@ -61,7 +61,10 @@ export function mountPaths(ctx) {
   }
 
   function options() {
-    return { k: Number($('path-k').value) || 3, maxHops: Number($('path-hops').value) || 4, minStrength: Number($('path-min').value) || 0 };
+    // An empty field is the default; any other value goes to the API, which
+    // refuses what is out of range (0 hops, 0 paths) with a typed error.
+    const value = (id, fallback) => ($(id).value.trim() === '' ? fallback : Number($(id).value));
+    return { k: value('path-k', 3), maxHops: value('path-hops', 4), minStrength: value('path-min', 0) };
   }
 
   function render() {
@@ -72,6 +75,8 @@ export function mountPaths(ctx) {
       $('paths').replaceChildren();
       return;
     }
+    // A target merged away since it was picked: its survivor.
+    target = { ...target, id: ctx.current(target.id) };
     const targetName = target.kind === 'person' ? ctx.index.label(target.id) : ctx.index.organizationName(target.id);
     let paths;
     try {
@@ -79,6 +84,7 @@ export function mountPaths(ctx) {
         ? ctx.graph.introPaths(me, target.id, options())
         : ctx.graph.introPathsToOrganization(me, target.id, options());
     } catch (e) {
+      $('path-target').textContent = `From ${ctx.index.label(me)} to ${targetName}${target.kind === 'organization' ? ' (anyone there)' : ''}:`;
       $('paths').replaceChildren();
       showError($('path-error'), e);
       return;

@@ -104,6 +104,16 @@ function mountPerson(ctx) {
   });
 
   function render() {
+    // A re-render (this is me, recompute, show more) keeps keyboard focus:
+    // on the same control if it is still there and enabled, else the heading.
+    const focused = root.contains(document.activeElement) ? document.activeElement.dataset?.focusKey : undefined;
+    draw();
+    if (focused !== undefined) {
+      (root.querySelector(`[data-focus-key="${focused}"]:not([disabled])`) ?? $('person-name'))?.focus();
+    }
+  }
+
+  function draw() {
     const g = ctx.graph;
     let person;
     try {
@@ -129,10 +139,10 @@ function mountPerson(ctx) {
       h('div', { class: 'toolbar' },
         h('a', { href: '#/people', class: 'back' }, '← People (Esc)'),
         h('h2', { id: 'person-name', tabindex: '-1', 'data-testid': 'person-name' }, name),
-        h('button', { type: 'button', 'data-testid': 'set-me', disabled: isMe, onclick: () => { ctx.setMe(person.id); render(); } }, isMe ? 'This is me' : 'This is me (remember)'),
+        h('button', { type: 'button', 'data-testid': 'set-me', 'data-focus-key': 'set-me', disabled: isMe, onclick: () => { ctx.setMe(person.id); render(); } }, isMe ? 'This is me' : 'This is me (remember)'),
         h('button', { type: 'button', onclick: () => ctx.navigate(`paths/${person.id}`) }, 'Intro paths to them'),
         h('button', { type: 'button', onclick: () => ctx.navigate(`network/${person.id}`) }, 'Network view'),
-        h('button', { type: 'button', 'data-testid': 'person-recompute', onclick: () => recompute(ctx, errorBox) }, 'Recompute strengths')),
+        h('button', { type: 'button', 'data-testid': 'person-recompute', 'data-focus-key': 'recompute', onclick: () => recompute(ctx, errorBox) }, 'Recompute strengths')),
       errorBox,
       h('dl', { class: 'facts', 'data-testid': 'person-facts' },
         list('Names', person.names),
@@ -152,7 +162,7 @@ function mountPerson(ctx) {
       h('p', { class: 'muted' }, 'Bars: each factor’s value (light, 0–1) and its contribution to the strength (dark); the contributions add up to the strength.'),
       h('ol', { class: 'edges', 'data-testid': 'person-edges' }, edges.slice(0, shownEdges).map((e) => edgeItem(ctx, person.id, e))),
       edges.length > shownEdges
-        ? h('button', { type: 'button', onclick: () => { shownEdges += EDGES_PAGE; render(); } }, `Show ${Math.min(EDGES_PAGE, edges.length - shownEdges)} more`)
+        ? h('button', { type: 'button', 'data-focus-key': 'more', onclick: () => { shownEdges += EDGES_PAGE; render(); } }, `Show ${Math.min(EDGES_PAGE, edges.length - shownEdges)} more`)
         : null,
     ].filter(Boolean));
   }

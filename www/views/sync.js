@@ -101,8 +101,11 @@ export function mountSync(ctx) {
   async function syncOnce() {
     try {
       const result = await client().syncNow();
-      lastSuccess = new Date();
-      ctx.changed();
+      // Offline, or another tab syncing: nothing was synced by this call.
+      if (!result?.skipped) {
+        lastSuccess = new Date();
+        ctx.changed();
+      }
       return result;
     } catch (err) {
       showError(err);
@@ -117,7 +120,9 @@ export function mountSync(ctx) {
     $('sync-now').disabled = true;
     try {
       const result = await syncOnce();
-      $('sync-progress-text').textContent = `done: ${JSON.stringify(result)}`;
+      $('sync-progress-text').textContent = result?.skipped === 'offline' ? 'not synced: offline (it resumes when the connection is back)'
+        : result?.skipped ? `not synced: ${result.skipped === 'locked' ? 'another tab is syncing' : result.skipped}`
+          : `done: ${JSON.stringify(result)}`;
     } catch {
       // shown by syncOnce
     } finally {

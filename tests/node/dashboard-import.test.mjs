@@ -1,0 +1,16 @@
+// The dashboard's import screen reads a CSV's header to offer a column
+// mapping: it must split it as the importer will (src/import/csv_contacts.rs
+// sniffs ',', ';' or tab), or a ';' file maps one column and fails.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { csvHeader } from '../../www/views/import.js';
+
+test('csvHeader splits on the delimiter the importer sniffs', async () => {
+  const mapped = await readFile(new URL('../fixtures/import/mapped.csv', import.meta.url), 'utf8');
+  assert.ok(csvHeader(mapped).length > 1, csvHeader(mapped).join('|'));
+  assert.deepEqual(csvHeader('Contact ID;Full name;Mail\n1;a;b'), ['Contact ID', 'Full name', 'Mail']);
+  assert.deepEqual(csvHeader('a,"b;c",d'), ['a', 'b;c', 'd']);
+  assert.deepEqual(csvHeader('x\ty\tz'), ['x', 'y', 'z']);
+  assert.deepEqual(csvHeader('"a;b",c'), ['a;b', 'c'], 'quoted delimiters do not count');
+});
