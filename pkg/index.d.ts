@@ -379,7 +379,10 @@ export interface RecomputeOptions {
 }
 export interface StrengthReport {
   edgesUpdated: number;
+  /** New edges, and edges an earlier recompute had cleared that have interactions again. */
   edgesCreated: number;
+  /** Edges scored from interactions whose pair has none left: interaction-derived fields reset; an edge the recompute created is soft-deleted, a declared one goes back to the declared strength (0.5). */
+  edgesCleared: number;
   edgesUnchanged: number;
   skippedDeleted: number;
   pairsScored: number;

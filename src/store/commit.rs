@@ -139,6 +139,10 @@ pub struct Commit {
     pub outbox_removed: Vec<u64>,
     /// Sync bookkeeping (`meta/sync`: pull checkpoint), written with the rows.
     pub sync: Option<crate::sync::SyncMeta>,
+    /// Entries of `GraphState::strength_lost` to add or rewrite (`Some`) or
+    /// remove (`None`), by key: set by `Prepared::new` from the other
+    /// changes (see `strength_sync::strength_lost_changes`).
+    pub strength_lost: BTreeMap<u64, Option<Vec<Vec<Uuid>>>>,
 }
 
 impl Commit {
@@ -237,6 +241,13 @@ impl Commit {
         if let Some(sync) = &self.sync {
             set.puts
                 .push((StoreName::Meta, StoreKey::Text("sync".into()), encode(sync)));
+        }
+        for (k, groups) in &self.strength_lost {
+            let key = StoreKey::Text(format!("{}{k}", super::strength_sync::LOST_KEY));
+            match groups {
+                Some(g) => set.puts.push((StoreName::Meta, key, encode(g))),
+                None => set.deletes.push((StoreName::Meta, key)),
+            }
         }
         set
     }

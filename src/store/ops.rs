@@ -122,7 +122,8 @@ pub struct Prepared<T> {
 
 impl<T> Prepared<T> {
     /// `commit` with everything it writes against `state`.
-    pub(crate) fn new(commit: Commit, state: &GraphState, output: T) -> Self {
+    pub(crate) fn new(mut commit: Commit, state: &GraphState, output: T) -> Self {
+        commit.strength_lost = super::strength_sync::strength_lost_changes(state, &commit);
         let set = commit.write_set(state);
         Prepared {
             commit,

@@ -83,6 +83,11 @@ pub struct GraphState {
     /// Interactions written since the last strength recompute in this
     /// session (what `only: "touched"` rescores, with `updatedAt` after it).
     pub(crate) touched_interactions: rustc_hash::FxHashSet<Uuid>,
+    /// The people of interactions that left their pairs (deleted, erased,
+    /// re-pointed) since the last strength recompute, one entry per write
+    /// (stored as `meta/strengthLost/<key>`, so it outlives the session):
+    /// what `only: "touched"` rescores besides the interactions written.
+    pub(crate) strength_lost: BTreeMap<u64, Vec<Vec<Uuid>>>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
     /// Sync bookkeeping from `meta/sync` (None: never synced).
@@ -113,6 +118,7 @@ impl GraphState {
             graph_view: OnceCell::new(),
             interaction_columns: OnceCell::new(),
             touched_interactions: Default::default(),
+            strength_lost: BTreeMap::new(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
             sync: None,
@@ -220,6 +226,12 @@ impl GraphState {
         }
         self.touched_interactions
             .extend(commit.interactions.keys().copied());
+        for (k, groups) in commit.strength_lost {
+            match groups {
+                Some(g) => self.strength_lost.insert(k, g),
+                None => self.strength_lost.remove(&k),
+            };
+        }
         apply_changes(&mut self.people, commit.people);
         apply_changes(&mut self.organizations, commit.organizations);
         // Rescores first: their slots name records of the state the commit
@@ -381,6 +393,15 @@ impl Loader {
                     self.meta = Some(upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?);
                 } else if key == StoreKey::Text("sync".into()) {
                     state.sync = Some(decode(bytes, "sync state")?);
+                } else if let Some(k) = match &key {
+                    StoreKey::Text(t) => t
+                        .strip_prefix(super::strength_sync::LOST_KEY)
+                        .and_then(|k| k.parse::<u64>().ok()),
+                    _ => None,
+                } {
+                    state
+                        .strength_lost
+                        .insert(k, decode(bytes, "strength marks")?);
                 } else if key == StoreKey::Text(RecordCounts::KEY.into()) {
                     if let Ok(c) = decode::<RecordCounts>(bytes, "record counts") {
                         state.people.reserve_for_load(c.people);

@@ -12,16 +12,33 @@
 //!
 //! Incremental (`only: "touched"`): only pairs that appear in an interaction
 //! created or updated after the previous recompute (the `recompute_strengths`
-//! audit entry), or written since the last recompute in this session, are
+//! audit entry, stamped with the time of that write, never with the `now`
+//! it scored at), or written since the last recompute in this session, or
+//! that an interaction left since (deleted, erased or re-pointed: see
+//! [`strength_lost_changes`], stored with the write that did it) are
 //! written; every other edge is left as it is. Their scores
 //! are computed with every interaction (embeddedness and the time scales are
 //! global), so a touched pair gets exactly what a full recompute would give.
+//!
+//! An edge scored from interactions whose pair has none left (all deleted,
+//! erased or re-pointed, or a person deleted) is cleared by a full
+//! recompute, and by a touched one when its pair is touched: the fields a
+//! scoring writes are reset (`interactionCount` 0, no factors, no
+//! first/last seen, no channels) and its strength goes back to what the
+//! edge would have without interactions: a declared edge keeps existing,
+//! at the strength of a declared edge (`validate::DECLARED_STRENGTH`); an
+//! edge the recompute created (`interacted_with`, sources `interactions`,
+//! no metadata: nothing declared) is soft-deleted, strength 0, and is
+//! revived, same id, if its pair has interactions again.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
-use super::commit::{ChangeOp, EdgeRescore};
+use std::collections::BTreeMap;
+
+use super::commit::{ChangeOp, Commit, EdgeRescore};
 use super::ops::{Db, Prepared, Staging, WriteContext};
+use super::state::GraphState;
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::graph::{in_chunks, CHUNK};
@@ -42,7 +59,9 @@ pub struct RecomputeOptions {
     pub embeddedness_weight: Option<JsNumber>,
     /// "all" (default) or "touched".
     pub only: Option<String>,
-    /// Epoch milliseconds; the wasm layer fills in `Date.now()`.
+    /// Epoch milliseconds: the time strengths are scored at (default: the
+    /// write's own time, `WriteContext::now`). A scoring parameter only:
+    /// records are stamped with the write's time.
     pub now: Option<JsNumber>,
 }
 
@@ -58,7 +77,12 @@ pub struct UnknownParticipants {
 #[serde(rename_all = "camelCase")]
 pub struct StrengthReport {
     pub edges_updated: usize,
+    /// New edges, and edges this recompute had cleared (soft-deleted) that
+    /// have interactions again.
     pub edges_created: usize,
+    /// Edges whose pair has no interactions left: scored fields reset (see
+    /// the module doc).
+    pub edges_cleared: usize,
     pub edges_unchanged: usize,
     pub skipped_deleted: usize,
     pub pairs_scored: usize,
@@ -290,9 +314,223 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
     Ok(p)
 }
 
+/// The time strengths are scored at: the `now` option, else the write's.
+fn scoring_time(o: &RecomputeOptions, written: Timestamp) -> Result<Timestamp> {
+    match &o.now {
+        None => Ok(written),
+        Some(n) => Timestamp::try_from_millis_f64(n.0).map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidTimestamp,
+                "now",
+                format!("{n} is not a time in epoch milliseconds"),
+            )
+        }),
+    }
+}
+
+/// `id` through `mergedInto` to a live person, as a recompute maps a
+/// participant id.
+fn live_person(st: &GraphState, mut id: Uuid) -> Option<Uuid> {
+    for _ in 0..16 {
+        let p = st.people.get(id)?;
+        match p.merged_into {
+            Some(t) => id = t,
+            None => return p.deleted_at.is_none().then_some(id),
+        }
+    }
+    None
+}
+
+/// A live edge holding what a scoring wrote: interactions counted, the
+/// engine's factors (an `interactionCount` a caller declared, without
+/// them, is the caller's, not derived here).
+fn scored_from_interactions(e: &Edge) -> bool {
+    e.deleted_at.is_none()
+        && e.interaction_count > 0
+        && e.strength_factors.len() == strength::FACTOR_NAMES.len()
+        && e.strength_factors
+            .iter()
+            .zip(strength::FACTOR_NAMES)
+            .all(|(f, name)| f.name == name)
+}
+
+/// An edge as a recompute creates it, nothing declared by a caller: type
+/// `interacted_with`, sources `["interactions"]`, no metadata.
+fn created_by_recompute(e: &Edge) -> bool {
+    e.relationship_type == RelationshipType::InteractedWith
+        && e.sources.len() == 1
+        && e.sources[0] == "interactions"
+        && e.metadata.is_null()
+}
+
+/// An edge [`clear_scores`] soft-deleted: a recompute revives it when its
+/// pair has interactions again (an edge a caller deleted stays deleted).
+fn cleared_by_recompute(e: &Edge) -> bool {
+    e.deleted_at.is_some()
+        && created_by_recompute(e)
+        && e.interaction_count == 0
+        && e.strength == 0.0
+        && e.strength_factors.is_empty()
+        && e.first_seen_at.is_none()
+        && e.last_seen_at.is_none()
+        && e.channels.is_empty()
+}
+
+/// Stages `e` with what a scoring wrote undone, its pair having no
+/// interactions left: see the module doc.
+fn clear_scores(s: &mut Staging, e: &Edge, written: Timestamp, report: &mut StrengthReport) {
+    let mut e = e.clone();
+    let created = created_by_recompute(&e);
+    e.strength = if created {
+        0.0
+    } else {
+        model::validate::DECLARED_STRENGTH
+    };
+    e.strength_factors.clear();
+    e.channels.clear();
+    e.first_seen_at = None;
+    e.last_seen_at = None;
+    e.interaction_count = 0;
+    e.updated_at = written.max(e.updated_at);
+    let op = if created {
+        e.deleted_at = Some(e.updated_at);
+        ChangeOp::Delete
+    } else {
+        ChangeOp::Upsert
+    };
+    s.change(EntityKind::Edge, e.id, op);
+    s.commit.edges.insert(e.id, Some(e));
+    report.edges_cleared += 1;
+}
+
+/// Meta keys of the stored [`GraphState::strength_lost`] entries:
+/// `strengthLost/<n>`.
+pub(crate) const LOST_KEY: &str = "strengthLost/";
+
+/// What `commit` changes in [`GraphState::strength_lost`] (key → entry,
+/// `None`: removed), stored with it (see [`Commit::write_set`]): the
+/// people of each interaction it takes away from pairs (soft-deleted,
+/// erased, or re-pointed: participants changed), as they map now (ids
+/// through `mergedInto`, emails through live people, as a recompute maps
+/// them: the interaction may be gone, or name others, by the next one),
+/// which the next `only: "touched"` recompute rescores. A recompute removes
+/// every entry (it has seen them); erased people leave every entry.
+pub(crate) fn strength_lost_changes(
+    st: &GraphState,
+    commit: &Commit,
+) -> BTreeMap<u64, Option<Vec<Vec<Uuid>>>> {
+    let mut out = BTreeMap::new();
+    if commit.audit.iter().any(|a| a.action == ACTION) {
+        out.extend(st.strength_lost.keys().map(|k| (*k, None)));
+        return out;
+    }
+    let erased: HashSet<Uuid> = commit
+        .people
+        .iter()
+        .filter(|(_, p)| p.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let without_erased = |groups: &[Vec<Uuid>]| -> Vec<Vec<Uuid>> {
+        groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter(|id| !erased.contains(id))
+                    .copied()
+                    .collect()
+            })
+            .filter(|g: &Vec<Uuid>| g.len() >= 2)
+            .collect()
+    };
+    if !erased.is_empty() {
+        for (k, groups) in &st.strength_lost {
+            if groups.iter().flatten().any(|id| erased.contains(id)) {
+                let kept = without_erased(groups);
+                out.insert(*k, (!kept.is_empty()).then_some(kept));
+            }
+        }
+    }
+    let mut lost: Vec<&[String]> = Vec::new();
+    for (id, change) in &commit.interactions {
+        let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
+            continue;
+        };
+        let kept = change
+            .as_ref()
+            .is_some_and(|new| new.deleted_at.is_none() && new.participants == old.participants);
+        if !kept {
+            lost.push(&old.participants);
+        }
+    }
+    if lost.is_empty() {
+        return out;
+    }
+    // Each email → the first live person with it, in table order (as
+    // `collect_interactions` maps them), from one pass over the people.
+    let mut by_email: HashMap<String, Option<Uuid>> = lost
+        .iter()
+        .flat_map(|g| g.iter())
+        .filter(|t| Uuid::try_parse(t).is_err())
+        .map(|t| (t.to_lowercase(), None))
+        .collect();
+    if !by_email.is_empty() {
+        for p in st.people.values().filter(|p| p.is_live()) {
+            for e in &p.emails {
+                if let Some(slot @ None) = by_email.get_mut(&e.to_lowercase()) {
+                    *slot = Some(p.id);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<Uuid>> = lost
+        .iter()
+        .map(|g| {
+            let mut ids: Vec<Uuid> = g
+                .iter()
+                .filter_map(|t| match Uuid::try_parse(t) {
+                    Ok(id) => live_person(st, id),
+                    Err(_) => by_email.get(&t.to_lowercase()).copied().flatten(),
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
+    groups = without_erased(&groups);
+    groups.sort_unstable();
+    groups.dedup();
+    if !groups.is_empty() {
+        let key = st.strength_lost.keys().next_back().map_or(0, |k| k + 1);
+        out.insert(key, Some(groups));
+    }
+    out
+}
+
+/// The pairs of people in [`GraphState::strength_lost`], as they map now.
+fn lost_pairs(st: &GraphState) -> HashSet<(Uuid, Uuid)> {
+    let mut pairs = HashSet::default();
+    let mut ids: Vec<Uuid> = Vec::new();
+    for group in st.strength_lost.values().flatten() {
+        ids.clear();
+        ids.extend(group.iter().filter_map(|id| live_person(st, *id)));
+        for x in 0..ids.len() {
+            for y in x + 1..ids.len() {
+                if ids[x] != ids[y] {
+                    pairs.insert(pair_key(ids[x], ids[y]));
+                }
+            }
+        }
+    }
+    pairs
+}
+
 impl<B: Backend> Db<B> {
     /// Recomputes tie strengths from the interactions (see the module doc).
-    /// `ctx.now` is both the scoring time and the records' `updatedAt`.
+    /// `ctx.now` is the time of the write (the records' `updatedAt`, never
+    /// earlier than an edge's previous one, and the audit entry's
+    /// `createdAt`, which the next `only: "touched"` call counts from);
+    /// strengths are scored at `opts.now`, by default `ctx.now`.
     pub fn prepare_recompute_strengths(
         &self,
         ctx: &WriteContext,
@@ -312,13 +550,18 @@ impl<B: Backend> Db<B> {
             }
         };
         let st = self.state();
-        let now = ctx.now;
+        let now = scoring_time(opts, ctx.now)?;
+        let written = ctx.now;
         let since = if touched_only {
             st.audit
                 .values()
                 .rev()
                 .find(|a| a.action == ACTION)
                 .map(|a| a.created_at)
+                // A mark after this write (a clock set back, or one left by
+                // a release that stamped the scoring `now`) says nothing of
+                // what was written since: every pair is touched.
+                .filter(|t| *t <= written)
         } else {
             None
         };
@@ -334,7 +577,7 @@ impl<B: Backend> Db<B> {
         engine.add_batch(&inputs);
         drop(inputs);
         report.pairs_scored = engine.score_all(now.millis());
-        let mut s = Staging::new(st, now);
+        let mut s = Staging::new(st, written);
         // Sized once: growing a map of ~1 KB edge records rehashes (moves)
         // them. Pairs beyond the stored edges are new edges; the rest may be
         // rescores.
@@ -346,14 +589,36 @@ impl<B: Backend> Db<B> {
             .edge_rescores
             .reserve(report.pairs_scored.min(stored));
         s.changes.reserve(report.pairs_scored);
+        // Touched: the pairs interactions left since the last recompute
+        // (each removed once scored; those left have no interactions now).
+        let mut lost = if touched_only {
+            lost_pairs(st)
+        } else {
+            HashSet::default()
+        };
+        // Full: the slots of the scored pairs' edges, a bit each (the other
+        // edges are checked for interactions gone, below).
+        let mut scored_slots: Vec<u64> = if touched_only {
+            Vec::new()
+        } else {
+            vec![0; st.edges.by_slot().len().div_ceil(64)]
+        };
         // In pair order, in chunks of people (see `graph::in_chunks`).
         engine.for_each_edge(|(a, b), es| {
-            if touched_only && !touched.contains(&(a, b)) {
-                return;
-            }
             let (pa, pb) = (people[a as usize], people[b as usize]);
+            if touched_only {
+                let left = !lost.is_empty() && lost.remove(&pair_key(pa, pb));
+                if !left && !touched.contains(&(a, b)) {
+                    return;
+                }
+            }
             let old = st.edge_slot_for_pair(pair_key(pa, pb));
             let old = old.and_then(|slot| Some((slot, st.edges.at_slot(slot)?)));
+            if let Some((slot, _)) = old {
+                if let Some(bits) = scored_slots.get_mut(slot as usize / 64) {
+                    *bits |= 1 << (slot % 64);
+                }
+            }
             // Compared before building anything: an unchanged recompute
             // allocates nothing per pair.
             if old.is_some_and(|(_, e)| e.deleted_at.is_none() && scored_equals(&es, e)) {
@@ -362,13 +627,22 @@ impl<B: Backend> Db<B> {
             }
             let score = EdgeScore::of(&es);
             match old {
+                Some((_, old)) if cleared_by_recompute(old) => {
+                    let mut e = old.clone();
+                    e.deleted_at = None;
+                    score.write(&mut e);
+                    e.updated_at = written.max(old.updated_at);
+                    s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
+                    s.commit.edges.insert(e.id, Some(e));
+                    report.edges_created += 1;
+                }
                 Some((_, old)) if old.deleted_at.is_some() => report.skipped_deleted += 1,
                 Some((slot, old)) => {
                     s.change(EntityKind::Edge, old.id, ChangeOp::Upsert);
                     s.commit.edge_rescores.push(EdgeRescore {
                         slot,
                         score,
-                        updated_at: now,
+                        updated_at: written.max(old.updated_at),
                     });
                     report.edges_updated += 1;
                 }
@@ -387,8 +661,8 @@ impl<B: Backend> Db<B> {
                         last_seen_at: None,
                         interaction_count: 0,
                         metadata: Metadata::default(),
-                        created_at: now,
-                        updated_at: now,
+                        created_at: written,
+                        updated_at: written,
                         deleted_at: None,
                         sync_version: 0,
                     };
@@ -399,6 +673,33 @@ impl<B: Backend> Db<B> {
                 }
             }
         });
+        // Edges scored from interactions whose pair has none left: of the
+        // touched pairs, those the engine did not score; in full, every edge
+        // whose slot no scored pair named.
+        if touched_only {
+            let mut left: Vec<(Uuid, Uuid)> = lost.into_iter().collect();
+            left.sort_unstable();
+            for pair in left {
+                let e = st
+                    .edge_slot_for_pair(pair)
+                    .and_then(|slot| st.edges.at_slot(slot));
+                if let Some(e) = e.filter(|e| scored_from_interactions(e)) {
+                    clear_scores(&mut s, e, written, &mut report);
+                }
+            }
+        } else {
+            for (i, bits) in scored_slots.iter().enumerate() {
+                let mut unscored = !bits;
+                while unscored != 0 {
+                    let slot = i * 64 + unscored.trailing_zeros() as usize;
+                    unscored &= unscored - 1;
+                    let e = st.edges.at_slot(slot as u32);
+                    if let Some(e) = e.filter(|e| scored_from_interactions(e)) {
+                        clear_scores(&mut s, e, written, &mut report);
+                    }
+                }
+            }
+        }
         // In wasm, where memory stops at 4 GB and is never returned, the
         // engine's per-pair state is freed before the write set is encoded,
         // which then reuses it (the peak of a recompute that replaces
@@ -416,7 +717,7 @@ impl<B: Backend> Db<B> {
         if commit.audit.is_empty() {
             commit
                 .audit
-                .push(ctx.audit_entry(st.next_audit_seq, ACTION, None, meta, now));
+                .push(ctx.audit_entry(st.next_audit_seq, ACTION, None, meta, written));
         }
         Ok(self.prepared(commit, report))
     }

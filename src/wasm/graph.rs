@@ -5,9 +5,8 @@
 use wasm_bindgen::prelude::*;
 
 use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
-use crate::error::{Error, ErrorCode};
 use crate::model::{validate, Timestamp, Uuid};
-use crate::store::{NodeAnswer, QueryOptions, RecomputeOptions, WriteContext};
+use crate::store::{NodeAnswer, QueryOptions, RecomputeOptions};
 
 fn pid(value: &str, field: &str) -> Result<Uuid, JsValue> {
     validate::parse_id(value, field).map_err(js_error)
@@ -198,19 +197,9 @@ impl WasmGraph {
     #[wasm_bindgen(js_name = recomputeStrengths)]
     pub async fn recompute_strengths(&self, options: Option<String>) -> Result<JsValue, JsValue> {
         let o: RecomputeOptions = optional(options, "options")?;
-        let now = match &o.now {
-            None => Timestamp::from_millis(js_sys::Date::now() as i64),
-            Some(n) => Timestamp::try_from_millis_f64(n.0).map_err(|_| {
-                js_error(Error::new(
-                    ErrorCode::InvalidTimestamp,
-                    "now",
-                    format!("{n} is not a time in epoch milliseconds"),
-                ))
-            })?,
-        };
-        let base = self.context();
-        let ctx = WriteContext { now, ..base };
-        let out = write_op!(self, db, _unused => db.prepare_recompute_strengths(&ctx, &o))?;
+        // `o.now` is only the time strengths are scored at (checked there);
+        // the write is stamped with the clock of every other write.
+        let out = write_op!(self, db, ctx => db.prepare_recompute_strengths(&ctx, &o))?;
         to_js(&out)
     }
 }
