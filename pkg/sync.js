@@ -314,6 +314,11 @@ export function createSync(graph, options = {}) {
           const page = await call('wig_pull', JSON.stringify({ since, limit: pageSize }), PAGE_TYPE);
           if (stop) return;
           const info = pageInfo(page);
+          // A page must move the pull on: a server that answered `more` with
+          // no rows, or a checkpoint behind the last, would be asked forever.
+          if (info.checkpoint < since || (info.more && !(info.checkpoint > since && info.rows > 0))) {
+            throw wigError('SYNC_PROTOCOL', `wig_pull: checkpoint ${info.checkpoint} after since ${since} with more: ${info.more} (the pull would not advance)`, { field: info.more ? 'more' : 'checkpoint' });
+          }
           since = info.checkpoint;
           queue.push({ page, info });
           queuedRows += info.rows;

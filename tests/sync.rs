@@ -678,3 +678,500 @@ fn an_unmerge_after_the_merge_was_pushed_syncs_to_other_devices() {
     assert_eq!(everything(&b), before);
     assert_eq!(b.person(ids[1]).unwrap().merged_into, None);
 }
+
+// ---------- merge cycles ----------
+
+/// Device k merges ring[k + 1] into ring[k] (offline, after everyone saw
+/// the same people): `ring[k + 1].mergedInto = ring[k]` around the ring, so
+/// resolved record by record nobody of it would be live. `ring` holds small
+/// ids (`Uuid::from_u128`), so which member has the smallest id varies with
+/// the permutation. The first member has an edge to a bystander.
+struct CycleRun {
+    server: ProtocolServer,
+    devices: Vec<Db<MemoryBackend>>,
+    ring: Vec<Uuid>,
+    bystander: Uuid,
+    edge: Uuid,
+}
+
+fn cycle_run(ring: &[u128]) -> CycleRun {
+    let mut server = ProtocolServer::default();
+    let ring: Vec<Uuid> = ring.iter().map(|i| Uuid::from_u128(*i)).collect();
+    let bystander = Uuid::from_u128(100);
+    let mut first = open();
+    let mut inputs: Vec<PersonInput> = ring
+        .iter()
+        .map(|id| PersonInput {
+            id: Some(id.to_string()),
+            ..person(
+                &format!("P{}", id.as_u128()),
+                &format!("p{}@example.org", id.as_u128()),
+            )
+        })
+        .collect();
+    inputs.push(PersonInput {
+        id: Some(bystander.to_string()),
+        ..person("Bystander", "by@example.org")
+    });
+    people_ids(&mut first, inputs);
+    let edge = block_on(first.upsert_edge(edge(ring[0], bystander), &ctx()))
+        .unwrap()
+        .id;
+    sync(&mut first, &mut server);
+    let mut devices = vec![first];
+    for _ in 1..ring.len() {
+        let mut d = open();
+        sync(&mut d, &mut server);
+        devices.push(d);
+    }
+    for (k, d) in devices.iter_mut().enumerate() {
+        let (target, source) = (ring[k], ring[(k + 1) % ring.len()]);
+        block_on(d.merge_people(
+            target,
+            &[source],
+            json!(null),
+            &ctx_at(T0 + 1000 * (k as i64 + 1)),
+        ))
+        .unwrap();
+    }
+    CycleRun {
+        server,
+        devices,
+        ring,
+        bystander,
+        edge,
+    }
+}
+
+/// One device's sync: pull first (the cycle closes when a pulled row meets
+/// the local merge) or push first (it closes in the conflict answers).
+fn sync_step(db: &mut Db<MemoryBackend>, server: &mut ProtocolServer, push_first: bool) {
+    if push_first {
+        push_all(db, server, 2);
+        pull_all(db, server, 3);
+        push_all(db, server, 2);
+    } else {
+        sync(db, server);
+    }
+}
+
+fn check_one_survivor(run: &CycleRun, what: &str) {
+    let survivor = *run.ring.iter().min().unwrap();
+    let reference = everything(&run.devices[0]);
+    for (k, d) in run.devices.iter().enumerate() {
+        let live: Vec<Uuid> = run
+            .ring
+            .iter()
+            .copied()
+            .filter(|id| d.person(*id).unwrap().is_live())
+            .collect();
+        assert_eq!(
+            live,
+            vec![survivor],
+            "{what}: device {k}: one live survivor, the smallest id"
+        );
+        for id in &run.ring {
+            let mut at = *id;
+            for _ in 0..run.ring.len() {
+                match d.person(at).unwrap().merged_into {
+                    Some(next) => at = next,
+                    None => break,
+                }
+            }
+            assert_eq!(
+                at, survivor,
+                "{what}: device {k}: {id} reaches the survivor"
+            );
+        }
+        let e = d.edge(run.edge).unwrap();
+        assert_eq!(
+            (e.from_person_id, e.to_person_id),
+            (survivor, run.bystander),
+            "{what}: device {k}: the edge follows the survivor"
+        );
+        let n = d
+            .neighbors(
+                run.bystander,
+                &wig_graph::store::QueryOptions {
+                    depth: Some(JsNumber(1.0)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(n.total, 1, "{what}: device {k}: the edge is in queries");
+        assert_eq!(
+            d.stats().outbox_changes,
+            0,
+            "{what}: device {k}: nothing pending"
+        );
+        assert_eq!(everything(d), reference, "{what}: device {k} = device 0");
+    }
+    // The server holds what the devices hold.
+    let rows = server_state(&run.server);
+    for p in reference["people"].as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        assert_eq!(
+            &rows[&format!("person/{id}")],
+            p,
+            "{what}: server row of {id}"
+        );
+    }
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for at in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(at, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// Syncs the devices in `order`, `rounds` times; then one more round must
+/// write nothing on the server (no ping-pong).
+fn converge(run: &mut CycleRun, order: &[usize], push_first: bool, rounds: usize, what: &str) {
+    for _ in 0..rounds {
+        for &k in order {
+            sync_step(&mut run.devices[k], &mut run.server, push_first);
+        }
+    }
+    check_one_survivor(run, what);
+    let seq = run.server.last_seq;
+    for &k in order {
+        sync_step(&mut run.devices[k], &mut run.server, push_first);
+    }
+    assert_eq!(
+        run.server.last_seq, seq,
+        "{what}: settled, nothing pushed again"
+    );
+    check_one_survivor(run, what);
+}
+
+#[test]
+fn opposite_merges_on_two_devices_leave_one_survivor_everywhere() {
+    for ring in [[1u128, 2], [2, 1]] {
+        for order in [[0usize, 1], [1, 0]] {
+            for push_first in [false, true] {
+                let mut run = cycle_run(&ring);
+                let what = format!("ring {ring:?}, order {order:?}, push first {push_first}");
+                converge(&mut run, &order, push_first, 2, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_merge_ring_over_three_devices_leaves_one_survivor_everywhere() {
+    for ids in permutations(3) {
+        let ring: Vec<u128> = ids.iter().map(|i| *i as u128 + 1).collect();
+        for order in permutations(3) {
+            for push_first in [false, true] {
+                let mut run = cycle_run(&ring);
+                let what = format!("ring {ring:?}, order {order:?}, push first {push_first}");
+                converge(&mut run, &order, push_first, 3, &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cycle_closed_by_a_pulled_row_is_broken_in_that_pull() {
+    // B pulls A's merge while its own opposite merge is still pending: the
+    // pull itself leaves one survivor (no state without a live member),
+    // and pushes it.
+    for ring in [[1u128, 2], [2, 1]] {
+        let mut run = cycle_run(&ring);
+        let survivor = *run.ring.iter().min().unwrap();
+        let (a, rest) = run.devices.split_first_mut().unwrap();
+        let b = &mut rest[0];
+        sync(a, &mut run.server);
+        let page = run.server.pull(b.sync_checkpoint(), 100);
+        let p = b.prepare_pull(&page, &ctx()).unwrap();
+        block_on(b.run(p)).unwrap();
+        let live: Vec<Uuid> = run
+            .ring
+            .iter()
+            .copied()
+            .filter(|id| b.person(*id).unwrap().is_live())
+            .collect();
+        assert_eq!(live, vec![survivor], "ring {ring:?}: live after the pull");
+        let batch = b.prepare_push(100).unwrap().unwrap();
+        assert!(
+            batch.items.iter().any(|i| i.id == survivor),
+            "ring {ring:?}: the cleared survivor is pushed"
+        );
+        converge(&mut run, &[1, 0], false, 2, &format!("ring {ring:?}"));
+    }
+}
+
+#[test]
+fn a_cycle_closed_by_a_push_conflict_is_broken_in_that_answer() {
+    // B pushes its merge without pulling first: the stale_base conflicts
+    // bring A's opposite merge, and the answer itself leaves one survivor
+    // and pushes it.
+    for ring in [[1u128, 2], [2, 1]] {
+        let mut run = cycle_run(&ring);
+        let survivor = *run.ring.iter().min().unwrap();
+        let (a, rest) = run.devices.split_first_mut().unwrap();
+        let b = &mut rest[0];
+        sync(a, &mut run.server);
+        let batch = b.prepare_push(100).unwrap().unwrap();
+        let answer = run.server.push(&batch.body).unwrap();
+        let p = b.prepare_ack(&batch, &answer, &ctx()).unwrap();
+        assert!(p.output.conflicts > 0);
+        block_on(b.run(p)).unwrap();
+        let live: Vec<Uuid> = run
+            .ring
+            .iter()
+            .copied()
+            .filter(|id| b.person(*id).unwrap().is_live())
+            .collect();
+        assert_eq!(live, vec![survivor], "ring {ring:?}: live after the answer");
+        assert!(
+            b.state().sync.as_ref().unwrap().redirects.is_empty(),
+            "ring {ring:?}: no edit waits for a survivor"
+        );
+        converge(&mut run, &[1, 0], true, 2, &format!("ring {ring:?}"));
+    }
+}
+
+#[test]
+fn opposite_organization_merges_leave_one_survivor_everywhere() {
+    for ring in [[1u128, 2], [2, 1]] {
+        for push_first in [false, true] {
+            let mut server = ProtocolServer::default();
+            let ids: Vec<Uuid> = ring.iter().map(|i| Uuid::from_u128(*i)).collect();
+            let mut a = open();
+            for id in &ids {
+                block_on(a.upsert_organization(
+                    OrganizationInput {
+                        id: Some(id.to_string()),
+                        name: Some(format!("Org {}", id.as_u128())),
+                        ..Default::default()
+                    },
+                    &ctx(),
+                ))
+                .unwrap();
+            }
+            sync(&mut a, &mut server);
+            let mut b = open();
+            sync(&mut b, &mut server);
+            block_on(a.merge_organizations(ids[0], &[ids[1]], json!(null), &ctx_at(T0 + 1000)))
+                .unwrap();
+            block_on(b.merge_organizations(ids[1], &[ids[0]], json!(null), &ctx_at(T0 + 2000)))
+                .unwrap();
+            for _ in 0..2 {
+                sync_step(&mut a, &mut server, push_first);
+                sync_step(&mut b, &mut server, push_first);
+            }
+            let survivor = Uuid::from_u128(1);
+            for (name, d) in [("A", &a), ("B", &b)] {
+                let live: Vec<Uuid> = ids
+                    .iter()
+                    .copied()
+                    .filter(|id| d.organization(*id).unwrap().is_live())
+                    .collect();
+                assert_eq!(
+                    live,
+                    vec![survivor],
+                    "ring {ring:?}, push first {push_first}: {name}"
+                );
+                assert_eq!(d.stats().outbox_changes, 0);
+            }
+            let seq = server.last_seq;
+            sync_step(&mut a, &mut server, push_first);
+            sync_step(&mut b, &mut server, push_first);
+            assert_eq!(server.last_seq, seq, "settled");
+            let row = &server.rows[&("organization".to_string(), survivor.to_string())].2;
+            assert_eq!(
+                row["mergedInto"],
+                Value::Null,
+                "the server holds the survivor"
+            );
+        }
+    }
+}
+
+// ---------- malformed answers ----------
+
+#[test]
+fn pull_pages_that_would_not_advance_or_skip_are_refused() {
+    let (mut b, _, _) = seeded();
+    let row = |v: u64, id: u128| {
+        json!({"kind": "person", "id": Uuid::from_u128(id), "version": v, "erased": false,
+        "record": {"id": Uuid::from_u128(id), "names": ["Y"], "emails": [], "phones": [], "socialHandles": {},
+                   "addresses": [], "previousIds": [], "metadata": null,
+                   "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}})
+    };
+    let page = |rows: Vec<Value>, checkpoint: u64, more: bool| {
+        json!({"changes": rows, "checkpoint": checkpoint, "more": more}).to_string()
+    };
+    // A first page, applied: the checkpoint is 2.
+    let p = b
+        .prepare_pull(&page(vec![row(1, 11), row(2, 12)], 2, true), &ctx())
+        .unwrap();
+    block_on(b.run(p)).unwrap();
+    assert_eq!(b.sync_checkpoint(), 2);
+    let before = everything(&b);
+    let outbox = b.stats().outbox_changes;
+    let cases = [
+        // `more` on an empty page at the same checkpoint: asked again forever.
+        (page(vec![], 2, true), "more"),
+        // ... or with a checkpoint that jumps ahead over rows never sent.
+        (page(vec![], 1000, true), "more"),
+        // An empty page ends where it started.
+        (page(vec![], 5, false), "checkpoint"),
+        // The checkpoint is the page's last version.
+        (page(vec![row(3, 13)], 7, false), "checkpoint"),
+        (page(vec![row(3, 13)], 7, true), "checkpoint"),
+        // Rows at or before the checkpoint (a page repeated).
+        (page(vec![row(2, 12)], 2, true), "changes[0].version"),
+    ];
+    for (text, field) in &cases {
+        let e = b.prepare_pull(text, &ctx()).err().expect("refused");
+        assert_eq!(e.code, ErrorCode::SyncProtocol, "{text}");
+        assert_eq!(e.field.as_deref(), Some(*field), "{text}: {e}");
+    }
+    // Consecutive pages in one write: the second must advance from the first.
+    let first = page(vec![row(3, 13)], 3, true);
+    for (second, field) in [
+        (page(vec![], 3, true), "pages[1].more"),
+        (
+            page(vec![row(3, 13)], 3, true),
+            "pages[1].changes[0].version",
+        ),
+        (page(vec![], 4, false), "pages[1].checkpoint"),
+    ] {
+        let e = b
+            .prepare_pull_pages(&[&first, &second], &ctx())
+            .err()
+            .expect("refused");
+        assert_eq!(e.code, ErrorCode::SyncProtocol);
+        assert_eq!(e.field.as_deref(), Some(field), "{second}: {e}");
+    }
+    assert_eq!(everything(&b), before, "nothing applied");
+    assert_eq!(b.sync_checkpoint(), 2, "checkpoint unmoved");
+    assert_eq!(b.stats().outbox_changes, outbox);
+    // The well-formed ends: an empty last page at the checkpoint, and a
+    // page whose checkpoint is its last row.
+    let p = b.prepare_pull(&page(vec![], 2, false), &ctx()).unwrap();
+    assert_eq!((p.output.checkpoint, p.output.more), (2, false));
+    block_on(b.run(p)).unwrap();
+    let p = b
+        .prepare_pull_pages(&[&first, &page(vec![row(4, 14)], 4, false)], &ctx())
+        .unwrap();
+    block_on(b.run(p)).unwrap();
+    assert_eq!(b.sync_checkpoint(), 4);
+}
+
+#[test]
+fn push_answers_that_leave_a_change_unanswered_or_misstate_it_are_refused() {
+    let mut server = ProtocolServer::default();
+    let (mut a, ada, _) = seeded();
+    // Ada synced once, then edited: her change is based on version 1.
+    push_all(&mut a, &mut server, 10);
+    let mut edit = PersonInput {
+        id: Some(ada.to_string()),
+        ..person("Ada Lovelace", "ada@example.org")
+    };
+    edit.title = Some("Dr".into());
+    block_on(a.upsert_person(edit, &ctx_at(T0 + 1000))).unwrap();
+    let carl = block_on(a.upsert_person(person("Carl", "carl@example.org"), &ctx())).unwrap();
+    let batch = a.prepare_push(10).unwrap().unwrap();
+    assert_eq!(batch.items.len(), 2);
+    let (i0, i1) = (&batch.items[0], &batch.items[1]);
+    assert_eq!((i0.id, i1.id), (ada, carl.id));
+    let base = i0.base_version;
+    assert!(base > 0);
+    let applied = |item: &wig_graph::sync::PushItem, v: u64| json!({"change_id": item.change_id, "id": item.id, "version": v});
+    let ada_row = serde_json::to_value(a.person(ada).unwrap()).unwrap();
+    let conflict = |reason: &str, id: Uuid, version: u64| {
+        let mut record = ada_row.clone();
+        record["id"] = json!(id);
+        record.as_object_mut().unwrap().remove("syncVersion");
+        json!({"change_id": i0.change_id, "kind": "person", "id": ada, "reason": reason,
+               "server": {"id": id, "version": version, "erased": false, "record": record}})
+    };
+    let answer = |applied: Vec<Value>, conflicts: Vec<Value>| {
+        json!({"applied": applied, "conflicts": conflicts, "checkpoint": 9}).to_string()
+    };
+    let before = everything(&a);
+    let cases = [
+        // Version 0 is no version.
+        (
+            answer(vec![applied(i0, 0), applied(i1, 9)], vec![]),
+            "applied[0].version",
+        ),
+        // Nothing answered: the client would send the batch again at once.
+        (answer(vec![], vec![]), "response"),
+        // One change of two answered.
+        (answer(vec![applied(i0, 8)], vec![]), "response"),
+        // One change answered twice.
+        (
+            answer(vec![applied(i0, 8), applied(i1, 9), applied(i1, 9)], vec![]),
+            "applied[2]",
+        ),
+        (
+            answer(
+                vec![applied(i0, 8), applied(i1, 9)],
+                vec![conflict("stale_base", ada, base + 5)],
+            ),
+            "conflicts[0]",
+        ),
+        // A reason the protocol does not have.
+        (
+            answer(
+                vec![applied(i1, 9)],
+                vec![conflict("whatever", ada, base + 5)],
+            ),
+            "conflicts[0].reason",
+        ),
+        // "Stale" at a version that is not after the base sent.
+        (
+            answer(
+                vec![applied(i1, 9)],
+                vec![conflict("stale_base", ada, base)],
+            ),
+            "conflicts[0].server.version",
+        ),
+        // A duplicate of itself.
+        (
+            answer(
+                vec![applied(i1, 9)],
+                vec![conflict("duplicate_pair", ada, base + 5)],
+            ),
+            "conflicts[0].server.id",
+        ),
+    ];
+    for (text, field) in &cases {
+        let e = a.prepare_ack(&batch, text, &ctx()).err().expect("refused");
+        assert_eq!(e.code, ErrorCode::SyncProtocol, "{text}");
+        assert_eq!(e.field.as_deref(), Some(*field), "{text}: {e}");
+    }
+    // Several answers: the field names the one that left a change out.
+    let e = a
+        .prepare_acks(
+            &[
+                (
+                    &batch,
+                    answer(vec![applied(i0, 8), applied(i1, 9)], vec![]).as_str(),
+                ),
+                (&batch, answer(vec![], vec![]).as_str()),
+            ],
+            &ctx(),
+        )
+        .err()
+        .expect("refused");
+    assert_eq!(e.field.as_deref(), Some("responses[1]"), "{e}");
+    assert_eq!(everything(&a), before, "nothing applied");
+    assert_eq!(a.stats().outbox_changes, 2, "both changes still pending");
+    // The real answer is taken.
+    push_all(&mut a, &mut server, 10);
+    assert_eq!(a.stats().outbox_changes, 0);
+}

@@ -223,6 +223,86 @@ pub(crate) fn survivor<'a>(
     None
 }
 
+/// Breaks merge cycles. Two devices merging the same people in opposite
+/// directions (A: p2 into p1, B: p1 into p2), or three around a ring,
+/// leave `mergedInto` pointing round in a circle once their records are
+/// resolved one by one ([`resolve()`] keeps a merge from either side), and
+/// nobody of the ring is live. So every sync step that staged records
+/// follows the chains that start at a staged record (the state with the
+/// step's changes: a cycle closed by a pulled row meeting a local change is
+/// seen too) and, in each cycle, gives the member with the **smallest id**
+/// `mergedInto = null`: it survives, and the others, still pointing along
+/// the ring, reach it. The choice depends only on the ids in the cycle,
+/// which never change, so every device holding the cycle clears the same
+/// member whatever order its records arrived in; `updatedAt` is kept (two
+/// devices clearing the same cycle write the same record). The caller
+/// pushes what was cleared, so the server converges too; a device that
+/// pulls the cleared record without a change of its own takes it as it
+/// is, and one still holding its own merge of that record resolves it
+/// back into the cycle, breaks it the same way and pushes the same state:
+/// no ping-pong. Returns the ids cleared, smallest first.
+pub(crate) fn break_merge_cycles<T: SyncRecord>(
+    table: &crate::store::table::Table<T>,
+    changes: &mut crate::store::Changes<T>,
+) -> Vec<Uuid> {
+    let mut cleared = Vec::new();
+    {
+        let next = |id: Uuid| -> Option<Uuid> {
+            let r = match changes.get(&id) {
+                Some(c) => c.as_ref(),
+                None => table.get(id),
+            };
+            r.and_then(|r| r.merged_into()).filter(|n| *n != id)
+        };
+        let mut starts: Vec<Uuid> = changes
+            .iter()
+            .filter(|(_, r)| r.as_ref().is_some_and(|r| r.merged_into().is_some()))
+            .map(|(id, _)| *id)
+            .collect();
+        starts.sort_unstable();
+        // Each record is walked once: a chain reaching a walked record
+        // ends there (its cycle, if any, is already found).
+        let mut walked: HashSet<Uuid> = HashSet::default();
+        let mut path: Vec<Uuid> = Vec::new();
+        let mut on_path: HashMap<Uuid, usize> = HashMap::default();
+        for start in starts {
+            path.clear();
+            on_path.clear();
+            let mut at = start;
+            loop {
+                if walked.contains(&at) {
+                    break;
+                }
+                if let Some(&from) = on_path.get(&at) {
+                    let smallest = *path[from..].iter().min().expect("a cycle has members");
+                    cleared.push(smallest);
+                    break;
+                }
+                on_path.insert(at, path.len());
+                path.push(at);
+                match next(at) {
+                    Some(n) => at = n,
+                    None => break,
+                }
+            }
+            walked.extend(path.iter().copied());
+        }
+    }
+    cleared.sort_unstable();
+    // Cycles are disjoint, and clearing one member cannot close another.
+    for id in &cleared {
+        let current = match changes.get(id) {
+            Some(c) => c.clone(),
+            None => table.get(*id).cloned(),
+        };
+        if let Some(mut r) = current {
+            r.set_merged_into(None);
+            changes.insert(*id, Some(r));
+        }
+    }
+    cleared
+}
+
 /// A record as the protocol carries it: camelCase JSON minus `syncVersion`.
 pub(crate) fn wire_record<T: Serialize>(record: &T, out: &mut String) {
     let json = serde_json::to_string(record).expect("records serialize");

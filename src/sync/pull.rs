@@ -6,7 +6,8 @@ use serde_json::value::RawValue;
 
 use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, Folded};
 use super::{
-    drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending,
+    SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -165,7 +166,9 @@ impl<B: Backend> Db<B> {
     /// Applies one `wig_pull` page (its JSON text) and stores its
     /// checkpoint, as one write. A page that does not follow the protocol
     /// (unknown kind, a row that is not a valid record, versions not after
-    /// the stored checkpoint) is refused as a whole with `SYNC_PROTOCOL`.
+    /// the stored checkpoint, a checkpoint that is not the page's last
+    /// version, `more` on a page without rows) is refused as a whole with
+    /// `SYNC_PROTOCOL`.
     pub fn prepare_pull(&self, page: &str, ctx: &WriteContext) -> Result<Prepared<PullReport>> {
         self.prepare_pull_pages(&[page], ctx)
     }
@@ -227,6 +230,27 @@ impl<B: Backend> Db<B> {
                     format!("{} is before the checkpoint {last}", page.checkpoint),
                 ));
             }
+            // A page without rows ends where it started, and says there is
+            // nothing more: else the client would ask again forever (or
+            // skip the versions in between).
+            if page.changes.is_empty() && page.more {
+                return Err(protocol_error(
+                    format!("{at}more"),
+                    format!(
+                        "true for a page without rows (checkpoint {} after {last}): the pull would not advance",
+                        page.checkpoint
+                    ),
+                ));
+            }
+            if page.changes.is_empty() && page.checkpoint != last {
+                return Err(protocol_error(
+                    format!("{at}checkpoint"),
+                    format!(
+                        "{} for a page without rows, which ends at the checkpoint it started from ({last})",
+                        page.checkpoint
+                    ),
+                ));
+            }
             checkpoint = page.checkpoint;
             more = page.more;
             step.report.rows += page.changes.len();
@@ -257,6 +281,14 @@ impl<B: Backend> Db<B> {
             if let Some(e) = failed {
                 return Err(e);
             }
+            // The checkpoint is the page's last version: one further on
+            // would skip the rows in between.
+            if last != checkpoint {
+                return Err(protocol_error(
+                    format!("{at}checkpoint"),
+                    format!("{checkpoint} is not the page's last version {last}"),
+                ));
+            }
         }
         let Step {
             drop: mut removed,
@@ -266,6 +298,13 @@ impl<B: Backend> Db<B> {
             ..
         } = step;
         let mut new_changes: Vec<OutboxChange> = Vec::new();
+        // Merge cycles first: edges and redirected edits follow survivors.
+        for id in break_merge_cycles(&st.people, &mut commit.people) {
+            new_changes.push(upsert(EntityKind::Person, id));
+        }
+        for id in break_merge_cycles(&st.organizations, &mut commit.organizations) {
+            new_changes.push(upsert(EntityKind::Organization, id));
+        }
         repoint_edges(st, &mut commit, &mut new_changes);
         // Edges of erased people go with them (the erasing device pushed
         // their erases too; local edges not pushed yet are caught here).

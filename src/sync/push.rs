@@ -4,8 +4,8 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    drop_from_outbox, protocol_error, record_from_wire, redirect_person, resolve, seal, survivor,
-    wire_record, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, protocol_error, record_from_wire, redirect_person,
+    resolve, seal, survivor, wire_record, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -272,6 +272,90 @@ impl<B: Backend> Db<B> {
             }
             Ok(item)
         };
+        // Every change sent is answered exactly once, applied (at a real
+        // version) or a conflict the server's rules can give: else the
+        // client would send it again at once, round after round.
+        let mut answered: HashSet<(usize, Uuid)> = HashSet::default();
+        for (k, i, a) in &applied {
+            let field = path(*k, "applied", *i);
+            find(*k, a.change_id, a.id, field.clone())?;
+            if a.version == 0 {
+                return Err(protocol_error(
+                    format!("{field}.version"),
+                    "0 is not a version (the server's versions start at 1)",
+                ));
+            }
+            if !answered.insert((*k, a.change_id)) {
+                return Err(protocol_error(
+                    field,
+                    format!("change {} is answered twice", a.change_id),
+                ));
+            }
+        }
+        for (k, i, c) in &conflicts {
+            let field = path(*k, "conflicts", *i);
+            let item = find(*k, c.change_id, c.id, field.clone())?;
+            if !answered.insert((*k, c.change_id)) {
+                return Err(protocol_error(
+                    field,
+                    format!("change {} is answered twice", c.change_id),
+                ));
+            }
+            let server = c.server.as_ref();
+            match c.reason.as_str() {
+                // The server's row moved past the base the change was sent on.
+                "stale_base" => {
+                    if let Some(s) = server.filter(|s| s.version <= item.base_version) {
+                        return Err(protocol_error(
+                            format!("{field}.server.version"),
+                            format!(
+                                "{} is not after the change's base_version {}: not stale",
+                                s.version, item.base_version
+                            ),
+                        ));
+                    }
+                }
+                // Another record holds the pair / source.
+                "duplicate_pair" | "duplicate_source" => {
+                    if server.is_some_and(|s| s.id == item.id) {
+                        return Err(protocol_error(
+                            format!("{field}.server.id"),
+                            format!("{} is the change's own record, not another one", item.id),
+                        ));
+                    }
+                }
+                other => {
+                    return Err(protocol_error(
+                        format!("{field}.reason"),
+                        format!(
+                            "'{other}' is not one of stale_base, duplicate_pair, duplicate_source"
+                        ),
+                    ))
+                }
+            }
+        }
+        for (k, (batch, _)) in acks.iter().enumerate() {
+            if let Some(item) = batch
+                .items
+                .iter()
+                .find(|i| !answered.contains(&(k, i.change_id)))
+            {
+                let at = if many {
+                    format!("responses[{k}]")
+                } else {
+                    "response".into()
+                };
+                return Err(protocol_error(
+                    at,
+                    format!(
+                        "change {} ({} {}) is neither applied nor a conflict",
+                        item.change_id,
+                        item.kind.as_str(),
+                        item.id
+                    ),
+                ));
+            }
+        }
         let mut commit = Commit::default();
         let mut meta = st.sync.clone().unwrap_or_default();
         let mut removed: HashSet<(u64, u32)> = HashSet::default();
@@ -303,6 +387,8 @@ impl<B: Backend> Db<B> {
         }
         // The records whose current state must be pushed again.
         let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
+        // Edits that met a merge: folded once every conflict is resolved.
+        let mut edits: Vec<Person> = Vec::new();
         for (k, i, c) in conflicts.iter() {
             let field = path(*k, "conflicts", *i);
             let item = find(*k, c.change_id, c.id, field.clone())?;
@@ -332,14 +418,31 @@ impl<B: Backend> Db<B> {
                     .clone()
                     .and_then(|r| record_from_wire(r, server.version, &sfield).ok());
                 if let (Some(ours), Some(theirs)) = (st.people.get(item.id), theirs) {
-                    if let Some(edit) = edit_meeting_merge(ours, &theirs) {
-                        match fold_into_survivor(st, &mut commit, &edit) {
-                            Folded::Into(t) => repush.push((EntityKind::Person, t)),
-                            Folded::Nothing => {}
-                            Folded::NoSurvivorYet => meta.redirects.push(edit),
-                        }
-                    }
+                    edits.extend(edit_meeting_merge(ours, &theirs));
                 }
+            }
+        }
+        // A resolved merge may close a cycle (see `break_merge_cycles`):
+        // broken before edits follow survivors, the cleared record pushed.
+        let cleared = break_merge_cycles(&st.people, &mut commit.people)
+            .into_iter()
+            .map(|id| (EntityKind::Person, id))
+            .chain(
+                break_merge_cycles(&st.organizations, &mut commit.organizations)
+                    .into_iter()
+                    .map(|id| (EntityKind::Organization, id)),
+            )
+            .collect::<Vec<_>>();
+        for key in cleared {
+            if !repush.contains(&key) {
+                repush.push(key);
+            }
+        }
+        for edit in edits {
+            match fold_into_survivor(st, &mut commit, &edit) {
+                Folded::Into(t) => repush.push((EntityKind::Person, t)),
+                Folded::Nothing => {}
+                Folded::NoSurvivorYet => meta.redirects.push(edit),
             }
         }
         // A record erased by the server takes its other pending changes too.

@@ -4,6 +4,9 @@
 //! - A deletion wins: `deletedAt` is the later of the two present values.
 //! - A merge wins: `mergedInto` stays set if either version has it (two
 //!   different survivors: the larger id, so every device picks the same).
+//!   Per record this cannot see a cycle (A merged p2 into p1 while B merged
+//!   p1 into p2): the sync steps break those afterwards, over the whole
+//!   table (`super::break_merge_cycles`).
 //! - Otherwise the version with the later `updatedAt` wins every scalar
 //!   field (title, organizationId, strength…). A tie on `updatedAt` goes to
 //!   the version whose scalar fields, as canonical JSON, compare larger.
@@ -39,6 +42,9 @@ pub trait SyncRecord: Record + Serialize + DeserializeOwned + PartialEq {
     fn merged_into(&self) -> Option<Uuid> {
         None
     }
+    /// Sets `mergedInto` (kinds without it: nothing). Sync uses it only to
+    /// break a merge cycle (`super::break_merge_cycles`).
+    fn set_merged_into(&mut self, _into: Option<Uuid>) {}
     fn sync_version(&self) -> u64;
     fn set_sync_version(&mut self, v: u64);
 }
@@ -53,6 +59,9 @@ macro_rules! sync_record {
             }
             $(fn merged_into(&self) -> Option<Uuid> {
                 self.$merged
+            }
+            fn set_merged_into(&mut self, into: Option<Uuid>) {
+                self.$merged = into;
             })?
             fn sync_version(&self) -> u64 {
                 self.sync_version

@@ -443,3 +443,99 @@ test('close() while a sync runs: the sync ends without an error escaping, and wh
   await new Promise((r) => setTimeout(r, 200)); // an unhandled rejection would fail this test
   assert.ok(graph.stats().outboxChanges <= 50);
 });
+
+describe('merge cycles', () => {
+  for (const order of ['A then B', 'B then A']) {
+    test(`opposite merges on two devices (p2 into p1, p1 into p2), sync ${order}: one survivor, the smaller id, everywhere`, async () => {
+      const sub = `cycle-${randomUUID()}`;
+      const a = await open();
+      const b = await open();
+      const sa = client(a, sub);
+      const sb = client(b, sub);
+      const [p1, p2, bob] = await a.upsertPeople([
+        { names: ['Ada Lovelace'], emails: ['ada@x.org'] },
+        { names: ['A. Lovelace'], emails: ['ada@work.org'] },
+        { names: ['Bob'], emails: ['bob@x.org'] },
+      ]);
+      const e = await a.upsertEdge({ fromPersonId: p1.id, toPersonId: bob.id, strength: 0.5 });
+      await sa.syncNow();
+      await sb.syncNow();
+      await a.merge(p1.id, [p2.id]);
+      await new Promise((r) => setTimeout(r, 5));
+      await b.merge(p2.id, [p1.id]);
+      const [first, second] = order === 'A then B' ? [sa, sb] : [sb, sa];
+      for (let k = 0; k < 2; k++) {
+        await first.syncNow();
+        await second.syncNow();
+      }
+      const survivor = p1.id < p2.id ? p1.id : p2.id;
+      const other = survivor === p1.id ? p2.id : p1.id;
+      for (const [name, g] of [['A', a], ['B', b]]) {
+        assert.equal(g.getPerson(survivor).mergedInto ?? null, null, `${name}: the smaller id is live`);
+        assert.equal(g.getPerson(other).mergedInto, survivor, `${name}: the other points to it`);
+        assert.equal(g.neighbors(bob.id, { depth: 1 }).total, 1, `${name}: the edge is in queries`);
+        const edge = g.getEdge(e.id);
+        assert.deepEqual([edge.fromPersonId, edge.toPersonId], [survivor, bob.id], `${name}: the edge follows the survivor`);
+        assert.equal(g.stats().outboxChanges, 0);
+      }
+      assert.deepEqual(snapshot(b), snapshot(a), 'both devices hold the same graph');
+      const server = await serverSnapshot(sub);
+      assert.deepEqual(server.snapshot, snapshot(a), 'and so does the server');
+      // Settled: another round writes nothing.
+      await first.syncNow();
+      await second.syncNow();
+      assert.equal((await serverSnapshot(sub)).checkpoint, server.checkpoint, 'no ping-pong');
+    });
+  }
+});
+
+describe('malformed server answers are refused with SYNC_PROTOCOL, not retried', () => {
+  async function run(pullBody, pushBody, { seed = false } = {}) {
+    const g = await open();
+    if (seed) await g.upsertPerson({ names: ['Ada'] });
+    let calls = 0;
+    const fetch = async (url, init) => {
+      calls++;
+      if (calls > 50) throw new Error('too many calls');
+      const body = JSON.parse(init.body);
+      return new Response(url.endsWith('wig_pull') ? pullBody(body) : pushBody(body), { status: 200 });
+    };
+    const s = createSync(g, { url: 'http://127.0.0.1:9', getToken: () => 't', fetch, retries: 0 });
+    let error;
+    try {
+      await s.syncNow();
+    } catch (e) {
+      error = e;
+    }
+    s.close();
+    return { g, error, calls };
+  }
+  const emptyPage = () => JSON.stringify({ changes: [], checkpoint: 0, more: false });
+
+  test('a pull page with more: true that does not advance (either key order)', async () => {
+    for (const page of [
+      ({ since }) => JSON.stringify({ changes: [], checkpoint: since, more: true }),
+      ({ since }) => JSON.stringify({ changes: [], more: true, checkpoint: since }),
+      ({ since }) => JSON.stringify({ changes: [], checkpoint: since + 1000, more: true }),
+    ]) {
+      const { g, error, calls } = await run(page, emptyPage);
+      assert.equal(error?.code, 'SYNC_PROTOCOL', String(error));
+      // The fetcher reads ahead while a page is applied: a few calls at most.
+      assert.ok(calls <= 10, `stopped at once (${calls} calls)`);
+      assert.equal(g.syncCheckpoint(), 0);
+    }
+  });
+
+  test('a push answer that leaves a change unanswered, or applies it at version 0', async () => {
+    for (const [answer, field] of [
+      [() => JSON.stringify({ applied: [], conflicts: [], checkpoint: 0 }), 'response'],
+      [(b) => JSON.stringify({ applied: b.changes.map((c) => ({ change_id: c.change_id, id: c.id, version: 0 })), conflicts: [], checkpoint: 0 }), 'applied[0].version'],
+    ]) {
+      const { g, error, calls } = await run(emptyPage, answer, { seed: true });
+      assert.equal(error?.code, 'SYNC_PROTOCOL', String(error));
+      assert.equal(error.field, field);
+      assert.ok(calls <= 3, `one push (${calls} calls)`);
+      assert.equal(g.stats().outboxChanges, 1, 'the outbox is intact');
+    }
+  });
+});
