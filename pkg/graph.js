@@ -104,12 +104,38 @@ class Distances {
 
 /** @param {() => Promise<any>} ready resolves once the wasm module is loaded */
 function makeApi(ready) {
-  class Graph {
+  // An EventTarget: 'change' when the graph was read again because another
+  // tab or worker wrote to it (what is shown of it may be out of date).
+  class Graph extends EventTarget {
     #inner;
     #queue = Promise.resolve();
+    // Instances of one stored graph (tabs, workers) tell each other of their
+    // writes; each reads the graph again before its next read or write.
+    #channel = null;
+    #reloadQueued = false;
 
-    constructor(inner) {
+    constructor(inner, shared) {
+      super();
       this.#inner = inner;
+      if (shared && typeof globalThis.BroadcastChannel === 'function') {
+        this.#channel = new globalThis.BroadcastChannel(`wig-graph:${inner.name}`);
+        this.#channel.unref?.(); // Node: an open channel would keep the process alive
+        this.#channel.onmessage = (message) => {
+          if (message?.data?.type === 'written') this.#reloadSoon();
+        };
+      }
+    }
+
+    // One reload for a burst of messages, queued behind the writes already
+    // asked for (they would otherwise be refused as STALE, then redone).
+    #reloadSoon() {
+      if (this.#reloadQueued) return;
+      this.#reloadQueued = true;
+      this.#write(async (g) => {
+        this.#reloadQueued = false;
+        await g.reload();
+        this.dispatchEvent(new Event('change'));
+      }, { announce: false, retry: false }).catch(() => {});
     }
 
     /**
@@ -119,7 +145,7 @@ function makeApi(ready) {
      */
     static async open(name, options = {}) {
       const wasm = await ready();
-      return new Graph(await wasm.WasmGraph.open(str(name, 'name'), encode(options)));
+      return new Graph(await wasm.WasmGraph.open(str(name, 'name'), encode(options)), options?.storage !== 'memory');
     }
 
     /** Deletes a graph and all its data. */
@@ -133,9 +159,25 @@ function makeApi(ready) {
     }
 
     // Writes run one after another, in call order; a failed write does not
-    // stop the ones queued after it.
-    #write(fn) {
-      const result = this.#queue.then(() => fn(this.#inner));
+    // stop the ones queued after it. A write refused as STALE (another tab or
+    // worker wrote since this copy was read; nothing was written) is done
+    // again once, on the graph read again. Other instances hear of each
+    // write that went through.
+    #write(fn, { announce = true, retry = true } = {}) {
+      const run = async () => {
+        let result;
+        try {
+          result = await fn(this.#inner);
+        } catch (e) {
+          if (!retry || e?.code !== 'STALE') throw e;
+          await this.#inner.reload();
+          this.dispatchEvent(new Event('change'));
+          result = await fn(this.#inner);
+        }
+        if (announce) this.#channel?.postMessage({ type: 'written' });
+        return result;
+      };
+      const result = this.#queue.then(run);
       this.#queue = result.catch(() => {});
       return result;
     }
@@ -358,7 +400,9 @@ function makeApi(ready) {
         } finally {
           importer.free();
         }
-      });
+        // Redone from the start if refused as STALE (batches already written
+        // come back unchanged), unless the source is a stream read once.
+      }, { retry: typeof source === 'string' || sourceSize(source) !== undefined });
     }
     // --- end import ---
     // --- sync (low level: createSync in pkg/sync.js drives these) ---
@@ -375,11 +419,13 @@ function makeApi(ready) {
     /** The server version the next pull starts after (0: never pulled). */
     syncCheckpoint() { return this.#inner.syncCheckpoint(); }
     /** Reads the graph again from storage (another tab or worker wrote to it). */
-    reload() { return this.#write((g) => g.reload()); }
+    reload() { return this.#write((g) => g.reload(), { announce: false, retry: false }); }
     // --- end sync ---
 
     /** Waits for queued writes, then closes the graph. */
     async close() {
+      this.#channel?.close();
+      this.#channel = null;
       await this.#queue;
       this.#inner.close();
     }

@@ -298,7 +298,7 @@ export type ErrorCode =
   | 'INVALID_INPUT' | 'INVALID_ID' | 'INVALID_EMAIL' | 'INVALID_PHONE' | 'INVALID_TIMESTAMP' | 'INVALID_DATE'
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
   | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
-  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'CANCELLED' | 'UNMERGE_CONFLICT'
+  | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'STALE' | 'CANCELLED' | 'UNMERGE_CONFLICT'
   | 'SYNC_PROTOCOL' | 'UNAUTHORIZED' | 'NETWORK' | 'SYNC_SERVER';
 
 /** Every error @wig/graph throws: an `Error` with name "WigError". */
@@ -497,7 +497,11 @@ interface GraphImport {
 export interface Graph extends GraphImport {}
 // --- end import ---
 
-export class Graph {
+/**
+ * A graph. An `EventTarget`: `'change'` fires when the graph was read again
+ * because another tab or worker wrote to it (re-render what you show of it).
+ */
+export class Graph extends EventTarget {
   private constructor();
   /** Opens (or creates) the graph `name` (one IndexedDB database per graph). */
   static open(name: string, options?: OpenOptions): Promise<Graph>;

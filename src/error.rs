@@ -32,6 +32,9 @@ pub enum ErrorCode {
     SchemaTooNew,
     Closed,
     Busy,
+    /// Another instance (a tab, a worker) wrote the stored graph since this
+    /// one read it: the write is refused whole; reload and write again.
+    Stale,
     /// A long run was cancelled by its caller (progress callback or AbortSignal).
     Cancelled,
     /// Unmerge refused: already undone, or later changes depend on the merge.
@@ -48,7 +51,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -72,6 +75,7 @@ impl ErrorCode {
         ErrorCode::SchemaTooNew,
         ErrorCode::Closed,
         ErrorCode::Busy,
+        ErrorCode::Stale,
         ErrorCode::Cancelled,
         ErrorCode::UnmergeConflict,
         ErrorCode::SyncProtocol,
@@ -105,6 +109,7 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
             ErrorCode::Closed => "CLOSED",
             ErrorCode::Busy => "BUSY",
+            ErrorCode::Stale => "STALE",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::UnmergeConflict => "UNMERGE_CONFLICT",
             ErrorCode::SyncProtocol => "SYNC_PROTOCOL",

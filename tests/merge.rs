@@ -744,7 +744,7 @@ fn a_version_one_store_without_rejections_opens() {
     let fresh = MemoryBackend::default();
     block_on(fresh.write(WriteSet {
         puts: items,
-        deletes: vec![],
+        ..Default::default()
     }))
     .unwrap();
     let reopened = block_on(Db::open(fresh)).unwrap();
@@ -1198,7 +1198,7 @@ fn copy(db: &Db<MemoryBackend>) -> Db<MemoryBackend> {
     let fresh = MemoryBackend::default();
     block_on(fresh.write(WriteSet {
         puts: block_on(wig_graph::store::load_values(db.backend())).unwrap(),
-        deletes: vec![],
+        ..Default::default()
     }))
     .unwrap();
     block_on(Db::open(fresh)).unwrap()

@@ -9,7 +9,20 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, Db, MemoryBackend, RecomputeOptions};
+use wig_graph::store::{block_on, load_values, Backend, Db, MemoryBackend, RecomputeOptions, WriteSet};
+
+/// A store opened from a copy of `db`'s stored values: both can write (one
+/// opened on the same backend would be a second tab, refused as STALE after
+/// the first one's write).
+fn copy_of(db: &Db<MemoryBackend>) -> Db<MemoryBackend> {
+    let copy = MemoryBackend::default();
+    block_on(copy.write(WriteSet {
+        puts: block_on(load_values(db.backend())).unwrap(),
+        ..Default::default()
+    }))
+    .unwrap();
+    block_on(Db::open(copy)).unwrap()
+}
 
 fn scores(db: &Db<MemoryBackend>) -> BTreeMap<(Uuid, Uuid), (u64, u32, Vec<u64>)> {
     db.state()
@@ -112,7 +125,7 @@ fn recompute_after_writes_equals_recompute_on_a_fresh_open() {
     block_on(db.merge_people(ids[0], &[ids[1]], serde_json::json!({}), &ctx())).unwrap();
     people_ids(&mut db, vec![person("Stranger", "stranger@y.example")]);
 
-    let mut fresh = block_on(Db::open(db.backend().clone())).unwrap();
+    let mut fresh = copy_of(&db);
     let live = block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
     let cold = block_on(fresh.recompute_strengths(&ctx(), &opts)).unwrap();
     assert_eq!(live.interactions_used, cold.interactions_used);
@@ -164,7 +177,7 @@ fn recompute_after_an_erasure_equals_recompute_on_a_fresh_open() {
     // i2, i3 and i5 named person 3 and one other: gone from the table.
     assert_eq!(db.state().interactions.len(), before - 3);
 
-    let mut fresh = block_on(Db::open(db.backend().clone())).unwrap();
+    let mut fresh = copy_of(&db);
     let live = block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
     let cold = block_on(fresh.recompute_strengths(&ctx(), &opts)).unwrap();
     assert_eq!(live.interactions_used, 4);

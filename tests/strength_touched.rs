@@ -53,7 +53,7 @@ fn fork(db: &Db<MemoryBackend>) -> Db<MemoryBackend> {
     let backend = MemoryBackend::default();
     let set = WriteSet {
         puts: block_on(load_values(db.backend())).unwrap(),
-        deletes: Vec::new(),
+        ..Default::default()
     };
     block_on(backend.write(set)).unwrap();
     block_on(Db::open(backend)).unwrap()

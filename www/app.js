@@ -143,6 +143,8 @@ async function open() {
     how = 'sample graph loaded into IndexedDB';
   }
   ctx.index = new PeopleIndex(ctx.graph);
+  // Another tab wrote to this graph (an import, a merge): it was read again.
+  ctx.graph.addEventListener('change', () => ctx.changed());
   ctx.timings = { openMs: opened, sampleLoadMs: loaded, indexMs: null };
   showCounts();
   showMe();

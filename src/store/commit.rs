@@ -143,6 +143,9 @@ pub struct Commit {
     /// remove (`None`), by key: set by `Prepared::new` from the other
     /// changes (see `strength_sync::strength_lost_changes`).
     pub strength_lost: BTreeMap<u64, Option<Vec<Vec<Uuid>>>>,
+    /// The stored generation once this commit is written (set by
+    /// `Prepared::new` when it writes anything).
+    pub generation: Option<u64>,
 }
 
 impl Commit {

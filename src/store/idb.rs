@@ -301,6 +301,20 @@ impl Backend for IdbBackend {
         }
         let tx = self.transaction(&stores, IdbTransactionMode::Readwrite)?;
         let done = transaction_done(&tx);
+        // The generation check (see `WriteSet::expect_generation`): a read
+        // queued before the writes of the same transaction. Requests run in
+        // order, so it sees the graph as it was, and its answer comes while
+        // the writes behind it are pending: refusing aborts them all.
+        let check = match set.expect_generation {
+            Some(expected) => {
+                let read = tx
+                    .object_store(StoreName::Meta.name())
+                    .and_then(|os| os.get(&key_to_js(&StoreKey::Text(super::GENERATION_KEY.into()))))
+                    .map_err(|e| storage_error("reading the generation", e))?;
+                Some((expected, request_done(&read)))
+            }
+            None => None,
+        };
         let result: Result<()> = (|| {
             for (store, key) in &set.deletes {
                 let os = tx
@@ -320,6 +334,18 @@ impl Backend for IdbBackend {
             }
             Ok(())
         })();
+        let result = match (result, check) {
+            (Ok(()), Some((expected, read))) => match read.await {
+                Ok(v) if v.is_undefined() => Ok(0),
+                Ok(v) => match v.dyn_into::<Uint8Array>() {
+                    Ok(bytes) => super::codec::decode::<u64>(&bytes.to_vec(), "generation"),
+                    Err(_) => Err(Error::general(ErrorCode::Storage, "the stored generation is not binary")),
+                },
+                Err(e) => Err(storage_error("reading the generation", e)),
+            }
+            .and_then(|stored| if stored == expected { Ok(()) } else { Err(super::stale(stored, expected)) }),
+            (result, _) => result,
+        };
         if let Err(e) = result {
             let _ = tx.abort();
             let _ = done.await;

@@ -84,6 +84,14 @@ impl Backend for MemoryBackend {
             ));
         }
         let mut values = self.values.borrow_mut();
+        if let Some(expected) = set.expect_generation {
+            let stored = values
+                .get(&(StoreName::Meta, StoreKey::Text(super::GENERATION_KEY.into())))
+                .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))?;
+            if stored != expected {
+                return Err(super::stale(stored, expected));
+            }
+        }
         if let Some(quota) = self.quota_bytes.get() {
             // Keys are either put or deleted in one set, never both.
             let replaced: usize = set

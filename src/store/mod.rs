@@ -99,6 +99,24 @@ pub enum StoreKey {
 pub struct WriteSet {
     pub puts: Vec<(StoreName, StoreKey, Vec<u8>)>,
     pub deletes: Vec<(StoreName, StoreKey)>,
+    /// The stored generation (`meta/generation`) this write was made
+    /// against: the backend refuses it with STALE, writing nothing, if the
+    /// graph holds another (another tab or worker wrote since this state was
+    /// read). `None`: unchecked (opening).
+    pub expect_generation: Option<u64>,
+}
+
+/// The key of the stored generation: a counter every write bumps.
+pub const GENERATION_KEY: &str = "generation";
+
+/// The STALE error of a write made against an older generation.
+pub(crate) fn stale(stored: u64, expected: u64) -> crate::error::Error {
+    crate::error::Error::general(
+        crate::error::ErrorCode::Stale,
+        format!(
+            "another tab or worker wrote to this graph since it was read (generation {stored}, this copy has {expected}); nothing was written: reload() and try again"
+        ),
+    )
 }
 
 impl WriteSet {

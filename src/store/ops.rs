@@ -124,7 +124,18 @@ impl<T> Prepared<T> {
     /// `commit` with everything it writes against `state`.
     pub(crate) fn new(mut commit: Commit, state: &GraphState, output: T) -> Self {
         commit.strength_lost = super::strength_sync::strength_lost_changes(state, &commit);
-        let set = commit.write_set(state);
+        let mut set = commit.write_set(state);
+        if !set.is_empty() {
+            // Checked and bumped by the same write (see `WriteSet`).
+            let next = state.generation + 1;
+            set.expect_generation = Some(state.generation);
+            set.puts.push((
+                super::StoreName::Meta,
+                super::StoreKey::Text(super::GENERATION_KEY.into()),
+                super::codec::encode(&next),
+            ));
+            commit.generation = Some(next);
+        }
         Prepared {
             commit,
             set,

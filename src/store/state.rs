@@ -90,6 +90,9 @@ pub struct GraphState {
     pub(crate) strength_lost: BTreeMap<u64, Vec<Vec<Uuid>>>,
     pub next_audit_seq: u64,
     pub next_outbox_seq: u64,
+    /// The stored generation this state reflects (`meta/generation`; 0 for
+    /// graphs written before it existed): see `WriteSet::expect_generation`.
+    pub generation: u64,
     /// Sync bookkeeping from `meta/sync` (None: never synced).
     pub sync: Option<crate::sync::SyncMeta>,
 }
@@ -121,6 +124,7 @@ impl GraphState {
             strength_lost: BTreeMap::new(),
             next_audit_seq: 1,
             next_outbox_seq: 1,
+            generation: 0,
             sync: None,
         }
     }
@@ -226,6 +230,9 @@ impl GraphState {
         }
         self.touched_interactions
             .extend(commit.interactions.keys().copied());
+        if let Some(g) = commit.generation {
+            self.generation = g;
+        }
         for (k, groups) in commit.strength_lost {
             match groups {
                 Some(g) => self.strength_lost.insert(k, g),
@@ -393,6 +400,8 @@ impl Loader {
                     self.meta = Some(upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?);
                 } else if key == StoreKey::Text("sync".into()) {
                     state.sync = Some(decode(bytes, "sync state")?);
+                } else if key == StoreKey::Text(super::GENERATION_KEY.into()) {
+                    state.generation = decode(bytes, "generation")?;
                 } else if let Some(k) = match &key {
                     StoreKey::Text(t) => t
                         .strip_prefix(super::strength_sync::LOST_KEY)
