@@ -103,7 +103,7 @@ async fn a_graph_written_by_a_newer_schema_is_refused_not_damaged() {
     // A future release stored schema 99 (postcard: version byte 1, then u32 99, then bucket bits).
     let backend = IdbBackend::open(&name).await.unwrap();
     let future = vec![1u8, 99, 4, 10, 8, 12, 12];
-    backend.write(WriteSet { puts: vec![(StoreName::Meta, StoreKey::Text("graph".into()), future.clone())], deletes: vec![] }).await.unwrap();
+    backend.write(WriteSet { puts: vec![(StoreName::Meta, StoreKey::Text("graph".into()), future.clone())], ..Default::default() }).await.unwrap();
     let e = Db::open(backend.clone()).await.err().expect("refused");
     assert_eq!(e.code, ErrorCode::SchemaTooNew);
     // Nothing was rewritten.
@@ -203,6 +203,39 @@ async fn suggest_merge_reopen_unmerge() {
     reopened.unmerge(m.id, &later(2_000)).await.unwrap();
     assert_eq!(tables(&reopened), before);
     reopened.backend().close();
+    IdbBackend::delete_database(&name).await.unwrap();
+}
+
+/// Two copies of one IndexedDB graph (two tabs): the copy written past is
+/// refused as STALE and nothing of its write reaches IndexedDB (the check
+/// is a read queued before the writes in the same transaction, whose answer
+/// aborts them); read again, the write goes through.
+#[wasm_bindgen_test]
+async fn a_write_from_a_stale_copy_is_refused_whole_in_indexeddb() {
+    let name = unique("wig-stale");
+    let mut a = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    a.batch(batch(), &ctx()).await.unwrap();
+    let mut b = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    let person = |n: &str| PersonInput { names: vec![n.into()], ..Default::default() };
+    a.upsert_person(person("From A"), &ctx()).await.unwrap();
+    let e = b.batch(batch(), &ctx()).await.err().expect("refused");
+    assert_eq!(e.code, ErrorCode::Stale, "{e}");
+    let e = b.upsert_person(person("From B"), &ctx()).await.err().expect("refused");
+    assert_eq!(e.code, ErrorCode::Stale, "{e}");
+    let fresh = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(fresh.stats().people, 51, "A's 50 + 1; nothing of B's");
+    assert_eq!(everything(&fresh), everything(&a));
+    fresh.backend().close();
+    b.backend().close();
+    let mut b = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    b.upsert_person(person("From B"), &ctx()).await.unwrap();
+    let e = a.upsert_person(person("From A again"), &ctx()).await.err().expect("now A is stale");
+    assert_eq!(e.code, ErrorCode::Stale);
+    a.backend().close();
+    let again = Db::open(IdbBackend::open(&name).await.unwrap()).await.unwrap();
+    assert_eq!(again.stats().people, 52);
+    again.backend().close();
+    b.backend().close();
     IdbBackend::delete_database(&name).await.unwrap();
 }
 
