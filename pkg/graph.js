@@ -406,8 +406,8 @@ function makeApi(ready) {
     }
     // --- end import ---
     // --- sync (low level: createSync in pkg/sync.js drives these) ---
-    /** The next push batch `{ count, items, body }` of at most `limit` records, or undefined; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
-    syncPushBatch(limit, inFlight) { return decode(this.#inner.syncPushBatch(limit, inFlight?.length ? JSON.stringify(inFlight) : undefined)); }
+    /** The next push batch `{ count, items, body }` of at most `limit` records and about `maxBytes` of body (default 4 MiB; one record always goes), or undefined; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
+    syncPushBatch(limit, inFlight, maxBytes) { return decode(this.#inner.syncPushBatch(limit, inFlight?.length ? JSON.stringify(inFlight) : undefined, maxBytes)); }
     /** Applies the server's answer to a batch (its `items`), in one transaction. */
     async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
     /** Applies the answers to consecutive batches (`[{ items, response }]`) in one transaction. */

@@ -565,7 +565,7 @@ export class Graph extends EventTarget {
   stats(): Stats;
   // --- sync (low level: createSync drives these) ---
   /** The next push batch of at most `limit` records, or undefined when the outbox is empty; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
-  syncPushBatch(limit: number, inFlight?: string[]): SyncBatch | undefined;
+  syncPushBatch(limit: number, inFlight?: string[], maxBytes?: number): SyncBatch | undefined;
   /** Applies the server's wig_push answer (text) to the batch whose `items` were sent, in one transaction. */
   syncAck(items: unknown[], responseText: string): Promise<SyncAckReport>;
   /** Applies the answers to consecutive batches in one transaction (their buckets are rewritten once). */
@@ -617,6 +617,8 @@ export interface SyncOptions {
   fetch?: typeof fetch;
   /** Records per push request (1..5000, default 1000). */
   batchSize?: number;
+  /** Bytes of body a push request is cut at as well (default 4 MiB, under postrust's 10 MiB limit; one record always goes). */
+  maxBatchBytes?: number;
   /** Rows per pull page (1..10000, default 5000). */
   pageSize?: number;
   /** Web Locks name: one tab syncs at a time (default `wig-sync:<graph name>`). */

@@ -46,7 +46,7 @@ async function withLock(name, fn) {
  */
 // Every option createSync reads: any other key is refused (a typo such as
 // `batchsize` would otherwise silently run with the default).
-const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency'];
+const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'maxBatchBytes', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency'];
 
 export function createSync(graph, options = {}) {
   for (const key of Object.keys(options ?? {})) {
@@ -59,6 +59,8 @@ export function createSync(graph, options = {}) {
     getToken,
     fetch: fetchFn = globalThis.fetch?.bind(globalThis),
     batchSize = 1000,
+    // Under postrust's 10 MiB body limit (PGRST102); lower it behind a proxy with a smaller one.
+    maxBatchBytes = 4 * 1024 * 1024,
     pageSize = 5000,
     lockName = `wig-sync:${graph.name}`,
     channelName = `wig-sync:${graph.name}`,
@@ -77,9 +79,9 @@ export function createSync(graph, options = {}) {
   if (typeof fetchFn !== 'function') {
     throw Object.assign(wigError('INVALID_INPUT', 'no fetch available: pass options.fetch'), { field: 'fetch' });
   }
-  for (const [field, v, max] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4]]) {
-    if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from 1 to ${max}`), { field });
+  for (const [field, v, max, min = 1] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4], ['maxBatchBytes', maxBatchBytes, 2 ** 31, 1024]]) {
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}`), { field });
     }
   }
   const base = url.replace(/\/+$/, '');
@@ -244,7 +246,7 @@ export function createSync(graph, options = {}) {
     // Conflicts put resolved records back in the outbox: bounded rounds.
     for (let round = 0; round < 1000 && !storeError && !callError; ) {
       while (requests.size < pushConcurrency && !callError) {
-        const batch = graph.syncPushBatch(batchSize, inFlight.size ? [...inFlight] : undefined);
+        const batch = graph.syncPushBatch(batchSize, inFlight.size ? [...inFlight] : undefined, maxBatchBytes);
         if (!batch) break;
         send(batch);
       }

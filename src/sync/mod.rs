@@ -37,7 +37,7 @@ mod push;
 mod resolve;
 
 pub use pull::PullReport;
-pub use push::{AckReport, PushBatch, PushItem};
+pub use push::{AckReport, PushBatch, PushItem, PUSH_BODY_BYTES};
 pub use resolve::{redirect_person, resolve, SyncRecord};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

@@ -1,6 +1,10 @@
 //! Push: outbox → batches, and the server's answer → one transaction.
 
 use rustc_hash::FxHashSet as HashSet;
+
+/// The longest push body a batch is cut at by default: under postrust's
+/// `PGRST_MAX_BODY_SIZE` (10 MiB), with room for the batch's last record.
+pub const PUSH_BODY_BYTES: usize = 4 << 20;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -133,17 +137,20 @@ impl<B: Backend> Db<B> {
     /// Pure: nothing is written; building it again gives the same change
     /// ids as long as no new change arrived.
     pub fn prepare_push(&self, limit: usize) -> Result<Option<PushBatch>> {
-        self.prepare_push_excluding(limit, &HashSet::default())
+        self.prepare_push_excluding(limit, &HashSet::default(), PUSH_BODY_BYTES)
     }
 
     /// [`Db::prepare_push`] without the records in `in_flight` (ids of
     /// batches sent whose acknowledgement is not stored yet), so the next
     /// batch can go out while earlier answers are being stored. A record
     /// edited meanwhile waits until its batch is acknowledged.
+    /// A batch is also cut at `max_bytes` of body (one record always goes):
+    /// gateways refuse long bodies (postrust: 10 MiB, `PGRST102`).
     pub fn prepare_push_excluding(
         &self,
         limit: usize,
         in_flight: &HashSet<Uuid>,
+        max_bytes: usize,
     ) -> Result<Option<PushBatch>> {
         self.ensure_open()?;
         let st = self.state();
@@ -177,22 +184,28 @@ impl<B: Backend> Db<B> {
             } else {
                 base
             };
-            if !items.is_empty() {
-                body.push(',');
-            }
+            let mut item = String::with_capacity(record.len() + 160);
             write!(
-                body,
+                item,
                 "{{\"change_id\":\"{change_id}\",\"kind\":\"{}\",\"id\":\"{id}\",\"op\":\"{}\",\"base_version\":{base},\"record\":",
                 kind.as_str(),
                 op_name(op),
             )
             .expect("writing to a String cannot fail");
             if record.is_empty() {
-                body.push_str("null");
+                item.push_str("null");
             } else {
-                body.push_str(&record);
+                item.push_str(&record);
             }
-            body.push('}');
+            item.push('}');
+            // The rest waits for the next batch.
+            if !items.is_empty() && body.len() + 1 + item.len() + 2 > max_bytes {
+                break;
+            }
+            if !items.is_empty() {
+                body.push(',');
+            }
+            body.push_str(&item);
             items.push(PushItem {
                 change_id,
                 kind,

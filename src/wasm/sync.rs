@@ -17,13 +17,18 @@ impl WasmGraph {
         &self,
         limit: u32,
         in_flight: Option<String>,
+        max_bytes: Option<u32>,
     ) -> Result<JsValue, JsValue> {
         let in_flight: rustc_hash::FxHashSet<crate::model::Uuid> = match in_flight {
             Some(json) => from_json(&json, "inFlight")?,
             None => Default::default(),
         };
         read!(self, db => {
-            match db.prepare_push_excluding(limit as usize, &in_flight).map_err(js_error)? {
+            match db.prepare_push_excluding(
+                limit as usize,
+                &in_flight,
+                max_bytes.map_or(crate::sync::PUSH_BODY_BYTES, |b| b as usize),
+            ).map_err(js_error)? {
                 None => Ok(JsValue::UNDEFINED),
                 Some(batch) => {
                     let items = serde_json::to_string(&batch.items).map_err(|e| {

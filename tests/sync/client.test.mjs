@@ -539,3 +539,13 @@ describe('malformed server answers are refused with SYNC_PROTOCOL, not retried',
     }
   });
 });
+
+test('large records: push requests are cut by bytes, under the gateway body limit (PGRST102 past 10 MiB)', async () => {
+  const graph = await open();
+  const note = 'x'.repeat(12_000);
+  await graph.upsertPeople(Array.from({ length: 1000 }, (_, i) => ({ names: [`Big ${i}`], metadata: { note } })));
+  const s = client(graph, `big-${randomUUID()}`, { batchSize: 1000 });
+  const result = await s.syncNow();
+  assert.equal(result.pushed, 1000);
+  assert.equal(graph.stats().outboxChanges, 0);
+});
