@@ -144,7 +144,8 @@ async function run() {
 
 function fail(e) {
   $('result').hidden = true;
-  setStatus('error', `Error${e.code ? ` ${e.code}` : ''}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
+  // `reason` alone: a WigError's message already starts with its code and field.
+  setStatus('error', `Error${e.code ? ` ${e.code}` : ''}${e.field ? ` (${e.field})` : ''}: ${e.reason ?? e.message}`);
 }
 
 $('refresh').addEventListener('click', () => run().catch(fail));

@@ -77,6 +77,11 @@ export function mountPaths(ctx) {
     }
     // A target merged away since it was picked: its survivor.
     target = { ...target, id: ctx.current(target.id) };
+    if (target.kind === 'person' && target.id === me) {
+      $('path-target').textContent = 'That is you: pick someone else to reach.';
+      $('paths').replaceChildren();
+      return;
+    }
     const targetName = target.kind === 'person' ? ctx.index.label(target.id) : ctx.index.organizationName(target.id);
     let paths;
     try {

@@ -192,5 +192,5 @@ function edgeItem(ctx, selfId, e) {
       h('span', { class: 'muted' }, facts.join(' · '))),
     e.strengthFactors?.length
       ? factorChart(e.strengthFactors)
-      : h('p', { class: 'muted' }, 'Declared strength, no factors yet (recompute strengths to score it from interactions).'));
+      : h('p', { class: 'muted' }, 'Declared strength, no factors: no interactions of this pair have been scored (recompute strengths after adding some).'));
 }
