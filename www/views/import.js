@@ -188,6 +188,7 @@ export function mountImport(ctx) {
     ctx.views.duplicates.reset();
     const done = reports.filter((r) => !r.error).length;
     const cancelled = reports.some((r) => r.error?.code === 'CANCELLED');
+    if (cancelled) $('import-progress-text').textContent = `cancelled at ${$('import-progress-text').textContent.replace(/^.*: /, '')}`;
     ctx.status(`${cancelled ? 'Import cancelled' : 'Import finished'}: ${done} of ${items.length} files imported${cancelled ? ' (batches written before the cancel stay)' : ''}.`, 'ready');
   }
 
