@@ -906,6 +906,15 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
         code_field(db.mutual_connections(p[0], p[0], &opts())),
         (ErrorCode::InvalidInput, "to".into())
     );
+    // edgesOf reads the records: its minStrength is exact (0.2999999999
+    // rounds to 0.3 in f32, and passed a bound of 0.3).
+    let at_least = |m: f64| QueryOptions {
+        min_strength: Some(JsNumber(m)),
+        ..opts()
+    };
+    let strengths = |m: f64| -> Vec<f64> { db.edges_of(p[0], &at_least(m)).unwrap().iter().map(|e| e.strength).collect() };
+    assert_eq!(strengths(0.3), Vec::<f64>::new());
+    assert_eq!(strengths(s1), vec![s1]);
 }
 
 /// An erased person's node no longer names her, and node tables handed out

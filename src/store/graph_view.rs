@@ -805,7 +805,11 @@ impl<B: Backend> Db<B> {
             .neighbors_of(na)
             .filter(|r| r.strength >= f.min_strength && (f.rel_types >> r.rel_type) & 1 != 0)
             .filter(|r| csr.is_active(r.node))
-            .filter_map(|r| self.state().edges.at_slot(r.edge_id).cloned())
+            .filter_map(|r| self.state().edges.at_slot(r.edge_id))
+            // The index's f32 strength let through an edge just under the
+            // bound (0.2999999999 for 0.3): the stored one decides.
+            .filter(|e| o.min_strength.is_none_or(|m| e.strength >= m.0))
+            .cloned()
             .collect();
         edges.sort_by(|x, y| y.strength.total_cmp(&x.strength).then(x.id.cmp(&y.id)));
         Ok(edges)
