@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { csvHeader } from '../../www/views/import.js';
+import { csvHeader, guessField } from '../../www/views/import.js';
 
 test('csvHeader splits on the delimiter the importer sniffs', async () => {
   const mapped = await readFile(new URL('../fixtures/import/mapped.csv', import.meta.url), 'utf8');
@@ -13,4 +13,9 @@ test('csvHeader splits on the delimiter the importer sniffs', async () => {
   assert.deepEqual(csvHeader('a,"b;c",d'), ['a', 'b;c', 'd']);
   assert.deepEqual(csvHeader('x\ty\tz'), ['x', 'y', 'z']);
   assert.deepEqual(csvHeader('"a;b",c'), ['a;b', 'c'], 'quoted delimiters do not count');
+});
+
+test('guessField maps the usual header names, a bare "Mail" included', () => {
+  assert.deepEqual(['Mail', 'E-mail', 'Email Address', 'Full name', 'Mobile', 'Company'].map(guessField), ['email', 'email', 'email', 'name', 'phone', 'organization']);
+  assert.equal(guessField('Mailing list'), '');
 });

@@ -18,7 +18,7 @@ export const FORMATS = {
 export const CSV_FIELDS = ['name', 'givenName', 'middleName', 'familyName', 'nickname', 'email', 'phone', 'organization', 'title', 'linkedin', 'twitter', 'github', 'url', 'address', 'birthDate', 'id'];
 const GUESS = [
   [/^(full )?name$|display name/, 'name'], [/first|given/, 'givenName'], [/middle/, 'middleName'], [/last|family|surname/, 'familyName'],
-  [/nick/, 'nickname'], [/e-?mail/, 'email'], [/phone|mobile|tel/, 'phone'], [/company|organi[sz]ation|employer/, 'organization'],
+  [/nick/, 'nickname'], [/e-?mail|^mail( address)?$/, 'email'], [/phone|mobile|tel/, 'phone'], [/company|organi[sz]ation|employer/, 'organization'],
   [/title|position|role/, 'title'], [/linkedin/, 'linkedin'], [/twitter/, 'twitter'], [/github/, 'github'], [/url|website|homepage/, 'url'],
   [/address|city/, 'address'], [/birth/, 'birthDate'],
 ];
