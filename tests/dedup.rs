@@ -293,16 +293,7 @@ fn rejected_pairs_are_never_suggested_again() {
 fn thresholds_at_both_ends_of_the_unit_interval_are_answered() {
     let mut db = open();
     block_on(db.upsert_people(people(), &ctx())).unwrap();
-    block_on(db.upsert_organizations(
-        ["Acme Inc", "ACME", "Globex"]
-            .map(|n| OrganizationInput {
-                name: Some(n.into()),
-                ..Default::default()
-            })
-            .to_vec(),
-        &ctx(),
-    ))
-    .unwrap();
+    organizations(&mut db, &["Acme Inc", "ACME", "Globex"]);
     let default = db
         .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
         .unwrap()

@@ -942,18 +942,7 @@ fn erasing_a_person_scrubs_her_from_others_merge_records() {
 #[test]
 fn erasing_a_member_scrubs_her_from_an_organization_merge() {
     let mut db = ada_graph();
-    let orgs = block_on(
-        db.upsert_organizations(
-            ["Acme", "Acme Inc."]
-                .map(|n| OrganizationInput {
-                    name: Some(n.into()),
-                    ..Default::default()
-                })
-                .to_vec(),
-            &ctx(),
-        ),
-    )
-    .unwrap();
+    let orgs = organizations(&mut db, &["Acme", "Acme Inc."]);
     let (acme, acme_inc) = (orgs[0].id, orgs[1].id);
     for (who, name, email) in [
         (ADA, "Ada Lovelace", "ada@example.org"),
