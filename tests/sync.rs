@@ -1205,3 +1205,250 @@ fn push_batches_are_cut_by_bytes_too() {
     let one = a.prepare_push_excluding(1000, &Default::default(), 10).unwrap().unwrap();
     assert_eq!(one.items.len(), 1, "a record over the budget still goes, alone");
 }
+
+// ---------- an erase reaches interactions written concurrently ----------
+
+/// Every record a device holds (people, organizations, edges, interactions,
+/// merges, rejections), without `syncVersion`: what two converged devices
+/// hold alike.
+fn records(db: &Db<MemoryBackend>) -> Value {
+    fn sorted<T: serde::Serialize>(mut v: Vec<(Uuid, T)>) -> Value {
+        v.sort_by_key(|(id, _)| *id);
+        let mut out =
+            serde_json::to_value(v.into_iter().map(|(_, r)| r).collect::<Vec<_>>()).unwrap();
+        for r in out.as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("syncVersion");
+        }
+        out
+    }
+    let st = db.state();
+    json!({
+        "people": sorted(st.people.values().map(|r| (r.id, r)).collect()),
+        "organizations": sorted(st.organizations.values().map(|r| (r.id, r)).collect()),
+        "edges": sorted(st.edges.values().map(|r| (r.id, r)).collect()),
+        "interactions": sorted(st.interactions.values().map(|r| (r.id, r)).collect()),
+        "merges": serde_json::to_value(&st.merges).unwrap(),
+        "rejections": serde_json::to_value(st.rejections.values().collect::<Vec<_>>()).unwrap(),
+    })
+}
+
+/// What a device stores besides its records that could keep a person's
+/// data: pending changes and the sync bookkeeping (redirected edits).
+fn bookkeeping(db: &Db<MemoryBackend>) -> Value {
+    let st = db.state();
+    json!({"outbox": serde_json::to_value(&st.outbox).unwrap(), "sync": serde_json::to_value(&st.sync).unwrap()})
+}
+
+struct EraseRun {
+    server: ProtocolServer,
+    a: Db<MemoryBackend>,
+    b: Db<MemoryBackend>,
+    ada: Uuid,
+    /// [ada, bob, cy], sender ada: tagged by B while A erases Ada.
+    i1: Uuid,
+    /// [ada, bob]: logged by B offline.
+    i2: Uuid,
+    /// [ada's id, bob, cy]: logged by B offline, naming her by id.
+    i3: Uuid,
+}
+
+/// The reviewer's erase-leak scenario: A and B hold
+/// Ada, Bob, Cy and a meeting of the three sent by Ada. Offline, B tags the
+/// meeting, logs a new interaction with Ada's email and one with her id
+/// (and, with `b_edits_ada`, retitles her); then A erases Ada.
+fn erase_run(b_edits_ada: bool) -> EraseRun {
+    let mut server = ProtocolServer::default();
+    let mut a = open();
+    let ids = people_ids(
+        &mut a,
+        vec![
+            person("Ada", "ada@x.org"),
+            person("Bob", "bob@x.org"),
+            person("Cy", "cy@x.org"),
+        ],
+    );
+    let ada = ids[0];
+    let mut meeting = interaction("m1", &["ada@x.org", "bob@x.org", "cy@x.org"]);
+    meeting.sender = Some("ada@x.org".into());
+    meeting.metadata = Some(json!({"thread": "t1"}));
+    let i1 = block_on(a.upsert_interaction(meeting.clone(), &ctx()))
+        .unwrap()
+        .id;
+    sync(&mut a, &mut server);
+    let mut b = open();
+    sync(&mut b, &mut server);
+    assert_eq!(records(&a), records(&b));
+
+    let tagged = InteractionInput {
+        id: Some(i1.to_string()),
+        metadata: Some(json!({"thread": "t1", "tag": "project"})),
+        ..meeting
+    };
+    block_on(b.upsert_interaction(tagged, &ctx_at(T0 + 1000))).unwrap();
+    let i2 = block_on(b.upsert_interaction(
+        interaction("m2", &["ada@x.org", "bob@x.org"]),
+        &ctx_at(T0 + 1000),
+    ))
+    .unwrap()
+    .id;
+    let i3 = block_on(b.upsert_interaction(
+        interaction("m3", &[&ada.to_string(), "bob@x.org", "cy@x.org"]),
+        &ctx_at(T0 + 1000),
+    ))
+    .unwrap()
+    .id;
+    if b_edits_ada {
+        let mut edit = PersonInput {
+            id: Some(ada.to_string()),
+            ..person("Ada", "ada@x.org")
+        };
+        edit.title = Some("Countess".into());
+        block_on(b.upsert_person(edit, &ctx_at(T0 + 1000))).unwrap();
+    }
+
+    let report = block_on(a.erase_person(ada, &ctx_at(T0 + 2000))).unwrap();
+    assert_eq!(report["interactionsEdited"], 1, "{report}");
+    let on_a = a.interaction(i1).unwrap();
+    assert_eq!(on_a.participants, ["bob@x.org", "cy@x.org"]);
+    assert_eq!(on_a.sender, None);
+    EraseRun {
+        server,
+        a,
+        b,
+        ada,
+        i1,
+        i2,
+        i3,
+    }
+}
+
+/// Neither device nor the server's live rows hold Ada's id or email; the
+/// interactions kept the others; the one left with one participant is gone.
+fn check_erased(run: &EraseRun, what: &str) {
+    let (email, id) = ("ada@x.org", run.ada.to_string());
+    for (name, d) in [("A", &run.a), ("B", &run.b)] {
+        let all = format!("{}{}", records(d), bookkeeping(d));
+        assert!(
+            !all.contains(email) && !all.contains(&id),
+            "{what}: device {name} still holds Ada: {all}"
+        );
+        assert!(d.person(run.ada).is_none(), "{what}: {name}");
+        let i1 = d.interaction(run.i1).expect("the meeting stays");
+        assert_eq!(
+            i1.participants,
+            ["bob@x.org", "cy@x.org"],
+            "{what}: device {name}: the others remain"
+        );
+        assert_eq!(i1.sender, None, "{what}: device {name}");
+        assert_eq!(
+            i1.metadata.0,
+            json!({"thread": "t1", "tag": "project"}),
+            "{what}: device {name}: B's tag stays"
+        );
+        assert!(
+            d.interaction(run.i2).is_none(),
+            "{what}: device {name}: an interaction left with one participant goes: {:?}",
+            d.interaction(run.i2)
+        );
+        let i3 = d.interaction(run.i3).expect("the third stays");
+        assert_eq!(
+            i3.participants,
+            ["bob@x.org", "cy@x.org"],
+            "{what}: device {name}: her id goes"
+        );
+        let audit = serde_json::to_string(&d.audit(10_000, None)).unwrap();
+        assert!(
+            !audit.contains(email),
+            "{what}: device {name}: her email in the audit: {audit}"
+        );
+        assert_eq!(d.stats().outbox_changes, 0, "{what}: device {name}");
+    }
+    assert_eq!(
+        records(&run.a),
+        records(&run.b),
+        "{what}: both devices converge"
+    );
+    let rows = serde_json::to_string(&server_state(&run.server)).unwrap();
+    assert!(
+        !rows.contains(email) && !rows.contains(&id),
+        "{what}: the server still holds Ada: {rows}"
+    );
+    let i1_row = &server_state(&run.server)[&format!("interaction/{}", run.i1)];
+    assert_eq!(i1_row["participants"], json!(["bob@x.org", "cy@x.org"]));
+    assert!(
+        run.server
+            .rows
+            .get(&("interaction".to_string(), run.i2.to_string()))
+            .is_none_or(|(_, erased, _)| *erased),
+        "{what}: the server's copy of the one-participant interaction is erased"
+    );
+}
+
+/// An erase beats later edits in interactions too: the devices that held
+/// Ada scrub her id and email from their interactions when her erase
+/// reaches them (pulled tombstone, or a push answered "erased"), pending
+/// offline ones included, and push the result; so whichever device syncs
+/// first, and pulling or pushing first, nothing of her comes back, and a
+/// further round writes nothing.
+#[test]
+fn an_erase_scrubs_interactions_edited_or_logged_offline_on_other_devices() {
+    for b_first in [false, true] {
+        for push_first in [false, true] {
+            for b_edits_ada in [false, true] {
+                let what = format!(
+                    "b_first {b_first}, push_first {push_first}, b_edits_ada {b_edits_ada}"
+                );
+                let mut run = erase_run(b_edits_ada);
+                for _ in 0..2 {
+                    if b_first {
+                        sync_step(&mut run.b, &mut run.server, push_first);
+                        sync_step(&mut run.a, &mut run.server, push_first);
+                    } else {
+                        sync_step(&mut run.a, &mut run.server, push_first);
+                        sync_step(&mut run.b, &mut run.server, push_first);
+                    }
+                }
+                check_erased(&run, &what);
+                let seq = run.server.last_seq;
+                sync_step(&mut run.a, &mut run.server, push_first);
+                sync_step(&mut run.b, &mut run.server, push_first);
+                assert_eq!(run.server.last_seq, seq, "{what}: settled, nothing written");
+                check_erased(&run, &what);
+            }
+        }
+    }
+}
+
+/// B pulls the erase before pushing (a sync pulls first): its offline
+/// interactions are scrubbed before they ever leave it, so the server never
+/// sees her in them.
+#[test]
+fn a_pulled_erase_scrubs_pending_offline_interactions_before_they_are_pushed() {
+    let mut run = erase_run(false);
+    sync(&mut run.a, &mut run.server);
+    pull_all(&mut run.b, &run.server, 3);
+    assert!(run.b.person(run.ada).is_none());
+    assert!(
+        run.b.interaction(run.i2).is_none(),
+        "left with one participant"
+    );
+    assert_eq!(
+        run.b.interaction(run.i1).unwrap().participants,
+        ["bob@x.org", "cy@x.org"]
+    );
+    let pending = run.b.prepare_push(100).unwrap().unwrap();
+    assert!(
+        !pending.body.contains("ada@x.org") && !pending.body.contains(&run.ada.to_string()),
+        "nothing of her is pushed: {}",
+        pending.body
+    );
+    // The new interaction the server never saw leaves a tombstone only.
+    assert!(pending
+        .items
+        .iter()
+        .any(|i| i.id == run.i2 && i.op == wig_graph::store::ChangeOp::Erase));
+    push_all(&mut run.b, &mut run.server, 2);
+    pull_all(&mut run.b, &run.server, 3);
+    sync(&mut run.a, &mut run.server);
+    check_erased(&run, "pull first");
+}

@@ -1090,6 +1090,31 @@ impl<B: Backend> Db<B> {
         })
     }
 
+    /// What an erase does to an interaction that names the erased person
+    /// (`mentions`: her ids as text, her emails): those participants and
+    /// such a sender go; `None` when fewer than two participants are left
+    /// (the interaction goes). Nothing else changes (the caller decides
+    /// `updatedAt`). Shared with sync, which applies a pulled erase the same
+    /// way.
+    pub(crate) fn scrub_interaction(
+        i: &Interaction,
+        mentions: &HashSet<String>,
+    ) -> Option<Interaction> {
+        let kept: Vec<String> = i
+            .participants
+            .iter()
+            .filter(|p| !mentions.contains(*p))
+            .cloned()
+            .collect();
+        if kept.len() < 2 {
+            return None;
+        }
+        let mut i = i.clone();
+        i.sender = i.sender.filter(|x| !mentions.contains(x));
+        i.participants = kept;
+        Some(i)
+    }
+
     /// Hard delete of a person (GDPR erasure): the record, the records merged
     /// into it, their edges, their merge records and audit entries, and their
     /// mentions in interactions (an interaction left with fewer than two
@@ -1135,14 +1160,9 @@ impl<B: Backend> Db<B> {
             .values()
             .filter(|i| i.participants.iter().any(|p| mentions.contains(p)))
         {
-            let kept: Vec<String> = i
-                .participants
-                .iter()
-                .filter(|p| !mentions.contains(*p))
-                .cloned()
-                .collect();
             let key = i.id;
-            if kept.len() < 2 {
+            let scrubbed = Self::scrub_interaction(i, &mentions);
+            if scrubbed.is_none() {
                 s.commit.interactions.insert(key, None);
                 s.changes.push(OutboxChange {
                     kind: EntityKind::Interaction,
@@ -1151,10 +1171,7 @@ impl<B: Backend> Db<B> {
                 });
                 erased.insert(i.id);
                 removed_interactions += 1;
-            } else {
-                let mut i = i.clone();
-                i.sender = i.sender.filter(|x| !mentions.contains(x));
-                i.participants = kept;
+            } else if let Some(mut i) = scrubbed {
                 i.updated_at = ctx.now;
                 s.changes.push(OutboxChange {
                     kind: EntityKind::Interaction,

@@ -17,10 +17,14 @@
 //!   one transaction together with the new checkpoint (`meta/sync`), so a
 //!   failure never moves the checkpoint past rows that were not applied.
 //!   Pulled rows do not enter the outbox; a record with pending local
-//!   changes is resolved against the server's row and stays pending.
+//!   changes is resolved against the server's row and stays pending (a row
+//!   not newer than the version it is based on changes nothing).
 //!
 //! Conflict rules ([`resolve()`], same on every device):
-//! - an erase (server tombstone, or a local erase) beats everything;
+//! - an erase (server tombstone, or a local erase) beats everything; a
+//!   person's erase reaching a device that holds her record also takes her
+//!   id and emails out of its interactions, as a local erase does
+//!   (`Db::scrub_erased`);
 //! - deletes and merges win (`deletedAt`, `mergedInto` survive any edit);
 //! - an edit that meets a person merged away is applied to the survivor
 //!   (following `mergedInto` chains): its scalars by `updatedAt`, its array
@@ -47,7 +51,9 @@ use std::collections::BTreeMap;
 use crate::error::{Error, ErrorCode, Result};
 use crate::graph::{in_chunks, CHUNK};
 use crate::model::*;
-use crate::store::{ChangeOp, Commit, GraphState, OutboxChange, OutboxEntry, WriteContext};
+use crate::store::{
+    Backend, ChangeOp, Commit, Db, GraphState, OutboxChange, OutboxEntry, WriteContext,
+};
 
 /// Stored under `meta/sync`, written in the same transaction as the rows it
 /// accounts for.
@@ -203,6 +209,67 @@ pub(crate) fn upsert(kind: EntityKind, id: Uuid) -> OutboxChange {
         kind,
         id,
         op: ChangeOp::Upsert,
+    }
+}
+
+/// Her id as text and, when this device holds her record (`held`: staged
+/// or stored, read before her erase is staged), her emails: what a
+/// participant or sender that names her looks like.
+pub(crate) fn mentions_of(id: Uuid, held: Option<&Person>, out: &mut HashSet<String>) {
+    out.insert(id.to_string());
+    if let Some(p) = held {
+        out.extend(p.emails.iter().cloned());
+    }
+}
+
+impl<B: Backend> Db<B> {
+    /// A person's erase reaching this device (a pulled tombstone, a push
+    /// conflict with an erased row) reaches her mentions in interactions
+    /// as a local erase does ([`Db::scrub_interaction`]): every interaction
+    /// (stored, or staged by this step: pulled rows and pending local
+    /// changes alike) whose participants or sender are in `mentions` loses
+    /// them, and goes when fewer than two participants are left. `updatedAt`
+    /// is kept, so devices scrubbing the same record write the same record
+    /// (no ping-pong). Staged in `commit`; returns the changes to push
+    /// (upserts and erases, by id) with each record's last seen version
+    /// (the base of an erase).
+    pub(crate) fn scrub_erased(
+        st: &GraphState,
+        commit: &mut Commit,
+        mentions: &HashSet<String>,
+    ) -> Vec<(OutboxChange, u64)> {
+        if mentions.is_empty() {
+            return Vec::new();
+        }
+        let names = |i: &Interaction| {
+            i.participants.iter().any(|p| mentions.contains(p))
+                || i.sender.as_ref().is_some_and(|s| mentions.contains(s))
+        };
+        let mut hits: Vec<Interaction> = st
+            .interactions
+            .values()
+            .filter(|i| !commit.interactions.contains_key(&i.id))
+            .chain(commit.interactions.values().flatten())
+            .filter(|i| names(i))
+            .cloned()
+            .collect();
+        hits.sort_unstable_by_key(|i| i.id);
+        let mut out = Vec::with_capacity(hits.len());
+        for i in hits {
+            let scrubbed = Self::scrub_interaction(&i, mentions);
+            let op = match scrubbed {
+                Some(_) => ChangeOp::Upsert,
+                None => ChangeOp::Erase,
+            };
+            commit.interactions.insert(i.id, scrubbed);
+            let change = OutboxChange {
+                kind: EntityKind::Interaction,
+                id: i.id,
+                op,
+            };
+            out.push((change, i.sync_version));
+        }
+        out
     }
 }
 

@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 
 use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, Folded};
 use super::{
-    break_merge_cycles, drop_from_outbox, protocol_error, resolve, seal, survivor, upsert, Pending,
-    SyncRecord,
+    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, resolve, seal, survivor,
+    upsert, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -61,6 +61,9 @@ struct Step<'a> {
     /// Local person edits that met a merge: folded into the survivor at the end.
     redirects: Vec<Person>,
     erase_bases: Vec<(Uuid, u64)>,
+    /// Ids and emails of the people whose tombstones this step applies,
+    /// as this device held them (in memory only, never stored).
+    erased_mentions: HashSet<String>,
 }
 
 impl<'a> Step<'a> {
@@ -97,6 +100,10 @@ impl<'a> Step<'a> {
                 self.report.written += 1;
             }
             (Some(theirs), Some(ours)) => match pending {
+                // The row is the server state ours is based on (our own push
+                // coming back) or older: nothing new. Resolving would union
+                // back what ours took out since (an erase's scrub).
+                Some(_) if theirs.sync_version() <= ours.sync_version() => {}
                 Some(at) => {
                     let mut resolved = resolve(&ours, &theirs);
                     resolved.set_sync_version(theirs.sync_version());
@@ -208,6 +215,7 @@ impl<B: Backend> Db<B> {
                 .map(|m| m.redirects.clone())
                 .unwrap_or_default(),
             erase_bases: Vec::new(),
+            erased_mentions: HashSet::default(),
         };
         let mut last = self.sync_checkpoint();
         let mut checkpoint = last;
@@ -294,7 +302,8 @@ impl<B: Backend> Db<B> {
             drop: mut removed,
             mut report,
             redirects,
-            erase_bases,
+            mut erase_bases,
+            erased_mentions,
             ..
         } = step;
         let mut new_changes: Vec<OutboxChange> = Vec::new();
@@ -336,6 +345,23 @@ impl<B: Backend> Db<B> {
                     });
                 }
             }
+        }
+        // Her id and (held here) emails leave the interactions too, pulled
+        // rows of this step and pending local ones included, as a local
+        // erase does: a later edit (arrays are unioned) or an interaction
+        // logged offline must not bring them back. The scrubbed records are
+        // pushed, so the server's copies are scrubbed too.
+        for (change, base) in Self::scrub_erased(st, &mut commit, &erased_mentions) {
+            if change.op == ChangeOp::Erase {
+                if let Some(at) = pending.by_record.get(&(change.kind, change.id)) {
+                    removed.extend(at.iter().copied());
+                }
+                if base > 0 {
+                    erase_bases.push((change.id, base));
+                }
+            }
+            report.written += 1;
+            new_changes.push(change);
         }
         // Edits that met a merge go to the survivor; one whose survivor has
         // not arrived yet (a later page) waits in `meta/sync`.
@@ -437,6 +463,13 @@ impl<B: Backend> Db<B> {
                 let theirs = decode!(Person);
                 if theirs.is_none() {
                     erased_people.insert(row.id);
+                    // Her identifiers as held here, before the tombstone
+                    // removes her record.
+                    let held = match commit.people.get(&row.id) {
+                        Some(p) => p.as_ref(),
+                        None => st.people.get(row.id),
+                    };
+                    mentions_of(row.id, held, &mut step.erased_mentions);
                 }
                 // An edit meeting a merge (ours pending against their
                 // merge, or theirs against our pending merge) goes to

@@ -8,8 +8,8 @@ pub const PUSH_BODY_BYTES: usize = 4 << 20;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    break_merge_cycles, drop_from_outbox, protocol_error, record_from_wire, redirect_person,
-    resolve, seal, survivor, wire_record, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, record_from_wire,
+    redirect_person, resolve, seal, survivor, wire_record, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -402,6 +402,8 @@ impl<B: Backend> Db<B> {
         let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
         // Edits that met a merge: folded once every conflict is resolved.
         let mut edits: Vec<Person> = Vec::new();
+        // Ids and emails of people the server answered erased (in memory only).
+        let mut erased_mentions: HashSet<String> = HashSet::default();
         for (k, i, c) in conflicts.iter() {
             let field = path(*k, "conflicts", *i);
             let item = find(*k, c.change_id, c.id, field.clone())?;
@@ -417,6 +419,10 @@ impl<B: Backend> Db<B> {
                 .ok_or_else(|| protocol_error(format!("{field}.server"), "missing"))?;
             removed.extend(carried.of(st, item));
             report.conflicts += 1;
+            if item.kind == EntityKind::Person && server.erased && server.id == item.id {
+                // Read before the erase is staged: her emails as held here.
+                mentions_of(item.id, st.people.get(item.id), &mut erased_mentions);
+            }
             let sfield = format!("{field}.server.record");
             // Merge records are written once and never edited: the server's
             // copy stands.
@@ -456,6 +462,16 @@ impl<B: Backend> Db<B> {
                 Folded::Into(t) => repush.push((EntityKind::Person, t)),
                 Folded::Nothing => {}
                 Folded::NoSurvivorYet => meta.redirects.push(edit),
+            }
+        }
+        // Her mentions in interactions go as on a pulled tombstone (see
+        // `Db::scrub_erased`), those just pushed included.
+        for (change, base) in Self::scrub_erased(st, &mut commit, &erased_mentions) {
+            if change.op == ChangeOp::Erase && base > 0 {
+                meta.erase_bases.insert(change.id, base);
+            }
+            if !repush.contains(&(change.kind, change.id)) {
+                repush.push((change.kind, change.id));
             }
         }
         // A record erased by the server takes its other pending changes too.
