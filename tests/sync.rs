@@ -853,31 +853,29 @@ fn converge(run: &mut CycleRun, order: &[usize], push_first: bool, rounds: usize
     check_one_survivor(run, what);
 }
 
-#[test]
-fn opposite_merges_on_two_devices_leave_one_survivor_everywhere() {
-    for ring in [[1u128, 2], [2, 1]] {
-        for order in [[0usize, 1], [1, 0]] {
+/// A ring of `n` devices, each merging one person into the next: every
+/// placement of the ids, every sync order, pulling or pushing first.
+fn every_ring_converges(n: usize) {
+    for ids in permutations(n) {
+        let ring: Vec<u128> = ids.iter().map(|i| *i as u128 + 1).collect();
+        for order in permutations(n) {
             for push_first in [false, true] {
                 let mut run = cycle_run(&ring);
                 let what = format!("ring {ring:?}, order {order:?}, push first {push_first}");
-                converge(&mut run, &order, push_first, 2, &what);
+                converge(&mut run, &order, push_first, n, &what);
             }
         }
     }
 }
 
 #[test]
+fn opposite_merges_on_two_devices_leave_one_survivor_everywhere() {
+    every_ring_converges(2);
+}
+
+#[test]
 fn a_merge_ring_over_three_devices_leaves_one_survivor_everywhere() {
-    for ids in permutations(3) {
-        let ring: Vec<u128> = ids.iter().map(|i| *i as u128 + 1).collect();
-        for order in permutations(3) {
-            for push_first in [false, true] {
-                let mut run = cycle_run(&ring);
-                let what = format!("ring {ring:?}, order {order:?}, push first {push_first}");
-                converge(&mut run, &order, push_first, 3, &what);
-            }
-        }
-    }
+    every_ring_converges(3);
 }
 
 #[test]
