@@ -878,34 +878,55 @@ fn a_merge_ring_over_three_devices_leaves_one_survivor_everywhere() {
     every_ring_converges(3);
 }
 
-#[test]
-fn a_cycle_closed_by_a_pulled_row_is_broken_in_that_pull() {
-    // B pulls A's merge while its own opposite merge is still pending: the
-    // pull itself leaves one survivor (no state without a live member),
-    // and pushes it.
+/// For both placements of a two-device ring: A syncs, then `step` runs one
+/// step of B's (a pull, or a push and its answer) that meets A's opposite
+/// merge; that step itself leaves exactly the smallest id live on B, then
+/// `after` checks B and the devices converge.
+fn cycle_broken_in_one_step(
+    push_first: bool,
+    step: impl Fn(&mut Db<MemoryBackend>, &mut ProtocolServer),
+    after: impl Fn(&Db<MemoryBackend>, Uuid, &str),
+) {
     for ring in [[1u128, 2], [2, 1]] {
         let mut run = cycle_run(&ring);
         let survivor = *run.ring.iter().min().unwrap();
         let (a, rest) = run.devices.split_first_mut().unwrap();
         let b = &mut rest[0];
         sync(a, &mut run.server);
-        let page = run.server.pull(b.sync_checkpoint(), 100);
-        let p = b.prepare_pull(&page, &ctx()).unwrap();
-        block_on(b.run(p)).unwrap();
+        step(b, &mut run.server);
         let live: Vec<Uuid> = run
             .ring
             .iter()
             .copied()
             .filter(|id| b.person(*id).unwrap().is_live())
             .collect();
-        assert_eq!(live, vec![survivor], "ring {ring:?}: live after the pull");
-        let batch = b.prepare_push(100).unwrap().unwrap();
-        assert!(
-            batch.items.iter().any(|i| i.id == survivor),
-            "ring {ring:?}: the cleared survivor is pushed"
-        );
-        converge(&mut run, &[1, 0], false, 2, &format!("ring {ring:?}"));
+        let what = format!("ring {ring:?}");
+        assert_eq!(live, vec![survivor], "{what}: live after the step");
+        after(b, survivor, &what);
+        converge(&mut run, &[1, 0], push_first, 2, &what);
     }
+}
+
+#[test]
+fn a_cycle_closed_by_a_pulled_row_is_broken_in_that_pull() {
+    // B pulls A's merge while its own opposite merge is still pending: the
+    // pull itself leaves one survivor (no state without a live member),
+    // and pushes it.
+    cycle_broken_in_one_step(
+        false,
+        |b, server| {
+            let page = server.pull(b.sync_checkpoint(), 100);
+            let p = b.prepare_pull(&page, &ctx()).unwrap();
+            block_on(b.run(p)).unwrap();
+        },
+        |b, survivor, what| {
+            let batch = b.prepare_push(100).unwrap().unwrap();
+            assert!(
+                batch.items.iter().any(|i| i.id == survivor),
+                "{what}: the cleared survivor is pushed"
+            );
+        },
+    );
 }
 
 #[test]
@@ -913,30 +934,22 @@ fn a_cycle_closed_by_a_push_conflict_is_broken_in_that_answer() {
     // B pushes its merge without pulling first: the stale_base conflicts
     // bring A's opposite merge, and the answer itself leaves one survivor
     // and pushes it.
-    for ring in [[1u128, 2], [2, 1]] {
-        let mut run = cycle_run(&ring);
-        let survivor = *run.ring.iter().min().unwrap();
-        let (a, rest) = run.devices.split_first_mut().unwrap();
-        let b = &mut rest[0];
-        sync(a, &mut run.server);
-        let batch = b.prepare_push(100).unwrap().unwrap();
-        let answer = run.server.push(&batch.body).unwrap();
-        let p = b.prepare_ack(&batch, &answer, &ctx()).unwrap();
-        assert!(p.output.conflicts > 0);
-        block_on(b.run(p)).unwrap();
-        let live: Vec<Uuid> = run
-            .ring
-            .iter()
-            .copied()
-            .filter(|id| b.person(*id).unwrap().is_live())
-            .collect();
-        assert_eq!(live, vec![survivor], "ring {ring:?}: live after the answer");
-        assert!(
-            b.state().sync.as_ref().unwrap().redirects.is_empty(),
-            "ring {ring:?}: no edit waits for a survivor"
-        );
-        converge(&mut run, &[1, 0], true, 2, &format!("ring {ring:?}"));
-    }
+    cycle_broken_in_one_step(
+        true,
+        |b, server| {
+            let batch = b.prepare_push(100).unwrap().unwrap();
+            let answer = server.push(&batch.body).unwrap();
+            let p = b.prepare_ack(&batch, &answer, &ctx()).unwrap();
+            assert!(p.output.conflicts > 0);
+            block_on(b.run(p)).unwrap();
+        },
+        |b, _, what| {
+            assert!(
+                b.state().sync.as_ref().unwrap().redirects.is_empty(),
+                "{what}: no edit waits for a survivor"
+            );
+        },
+    );
 }
 
 #[test]
