@@ -133,8 +133,8 @@ function makeApi(ready) {
       this.#reloadQueued = true;
       this.#write(async (g) => {
         this.#reloadQueued = false;
-        await g.reload();
-        this.dispatchEvent(new Event('change'));
+        // false: already current (a STALE retry or the sync's message read it).
+        if (await g.reload()) this.dispatchEvent(new Event('change'));
       }, { announce: false, retry: false }).catch(() => {});
     }
 
@@ -170,8 +170,7 @@ function makeApi(ready) {
           result = await fn(this.#inner);
         } catch (e) {
           if (!retry || e?.code !== 'STALE') throw e;
-          await this.#inner.reload();
-          this.dispatchEvent(new Event('change'));
+          if (await this.#inner.reload()) this.dispatchEvent(new Event('change'));
           result = await fn(this.#inner);
         }
         if (announce) this.#channel?.postMessage({ type: 'written' });
@@ -418,7 +417,7 @@ function makeApi(ready) {
     syncPageInfo(pageText) { return decode(this.#inner.syncPageInfo(String(pageText))); }
     /** The server version the next pull starts after (0: never pulled). */
     syncCheckpoint() { return this.#inner.syncCheckpoint(); }
-    /** Reads the graph again from storage (another tab or worker wrote to it). */
+    /** Reads the graph again from storage (another tab or worker wrote to it); resolves false when this copy was current already. */
     reload() { return this.#write((g) => g.reload(), { announce: false, retry: false }); }
     // --- end sync ---
 

@@ -576,8 +576,8 @@ export class Graph extends EventTarget {
   syncPageInfo(pageText: string): { rows: number; checkpoint: number; more: boolean };
   /** The server version the next pull starts after (0: never pulled). */
   syncCheckpoint(): number;
-  /** Reads the graph again from storage (another tab or worker wrote to it). */
-  reload(): Promise<void>;
+  /** Reads the graph again from storage (another tab or worker wrote to it); false when this copy was current already. */
+  reload(): Promise<boolean>;
   // --- end sync ---
   /** Waits for queued writes, then closes. Later calls fail with CLOSED. */
   close(): Promise<void>;

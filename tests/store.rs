@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, codec, load_values, Db, ListOptions, MemoryBackend, StoreName};
+use wig_graph::store::{block_on, codec, load_values, Backend, Db, ListOptions, MemoryBackend, StoreName};
 use wig_graph::ErrorCode;
 
 fn sample_batch() -> BatchInput {
@@ -470,6 +470,8 @@ fn a_write_from_a_stale_copy_is_refused_whole() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Stale, "{e}");
     assert_eq!(block_on(load_values(a.backend())).unwrap(), stored, "nothing written");
+    assert_eq!(block_on(a.backend().generation()).unwrap(), a.state().generation);
+    assert_ne!(b.state().generation, a.state().generation, "what tells b it is stale");
     assert_eq!(b.state().interactions.len(), 0, "nor applied");
     let mut b = block_on(Db::open(a.backend().clone())).unwrap();
     let i = block_on(b.upsert_interaction(interaction("m1", &["ada@example.org", "cy@example.org"]), &ctx()))

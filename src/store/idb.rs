@@ -198,6 +198,14 @@ fn upgrade(db: &IdbDatabase) {
 }
 
 impl Backend for IdbBackend {
+    async fn generation(&self) -> Result<u64> {
+        let tx = self.transaction(&[StoreName::Meta], IdbTransactionMode::Readonly)?;
+        let v = read_generation(&tx)?
+            .await
+            .map_err(|e| storage_error("reading the generation", e))?;
+        generation_of(v)
+    }
+
     async fn load(
         &self,
         sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
@@ -306,13 +314,7 @@ impl Backend for IdbBackend {
         // order, so it sees the graph as it was, and its answer comes while
         // the writes behind it are pending: refusing aborts them all.
         let check = match set.expect_generation {
-            Some(expected) => {
-                let read = tx
-                    .object_store(StoreName::Meta.name())
-                    .and_then(|os| os.get(&key_to_js(&StoreKey::Text(super::GENERATION_KEY.into()))))
-                    .map_err(|e| storage_error("reading the generation", e))?;
-                Some((expected, request_done(&read)))
-            }
+            Some(expected) => Some((expected, read_generation(&tx)?)),
             None => None,
         };
         let result: Result<()> = (|| {
@@ -336,11 +338,7 @@ impl Backend for IdbBackend {
         })();
         let result = match (result, check) {
             (Ok(()), Some((expected, read))) => match read.await {
-                Ok(v) if v.is_undefined() => Ok(0),
-                Ok(v) => match v.dyn_into::<Uint8Array>() {
-                    Ok(bytes) => super::codec::decode::<u64>(&bytes.to_vec(), "generation"),
-                    Err(_) => Err(Error::general(ErrorCode::Storage, "the stored generation is not binary")),
-                },
+                Ok(v) => generation_of(v),
                 Err(e) => Err(storage_error("reading the generation", e)),
             }
             .and_then(|stored| if stored == expected { Ok(()) } else { Err(super::stale(stored, expected)) }),
@@ -379,4 +377,30 @@ impl Backend for WebBackend {
             WebBackend::Memory(b) => b.write(set).await,
         }
     }
+    async fn generation(&self) -> Result<u64> {
+        match self {
+            WebBackend::IndexedDb(b) => b.generation().await,
+            WebBackend::Memory(b) => b.generation().await,
+        }
+    }
+}
+
+/// The stored generation as IndexedDB hands it back (absent: 0).
+fn generation_of(v: JsValue) -> Result<u64> {
+    if v.is_undefined() {
+        return Ok(0);
+    }
+    match v.dyn_into::<Uint8Array>() {
+        Ok(bytes) => super::codec::decode::<u64>(&bytes.to_vec(), "generation"),
+        Err(_) => Err(Error::general(ErrorCode::Storage, "the stored generation is not binary")),
+    }
+}
+
+/// The request that reads the stored generation in `tx`.
+fn read_generation(tx: &IdbTransaction) -> Result<JsFuture> {
+    let read = tx
+        .object_store(StoreName::Meta.name())
+        .and_then(|os| os.get(&key_to_js(&StoreKey::Text(super::GENERATION_KEY.into()))))
+        .map_err(|e| storage_error("reading the generation", e))?;
+    Ok(request_done(&read))
 }

@@ -76,6 +76,13 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
+    async fn generation(&self) -> Result<u64> {
+        self.values
+            .borrow()
+            .get(&(StoreName::Meta, StoreKey::Text(super::GENERATION_KEY.into())))
+            .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))
+    }
+
     async fn write(&self, set: WriteSet) -> Result<()> {
         if self.fail_writes.get() {
             return Err(Error::general(

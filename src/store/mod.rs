@@ -142,6 +142,10 @@ pub trait Backend {
         sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
     ) -> impl Future<Output = Result<()>>;
     fn write(&self, set: WriteSet) -> impl Future<Output = Result<()>>;
+    /// The stored generation (`meta/generation`, 0 if absent): equal to a
+    /// state's, the state is the stored graph (see
+    /// [`WriteSet::expect_generation`]).
+    fn generation(&self) -> impl Future<Output = Result<u64>>;
 }
 
 /// Every value a backend holds, collected (tests, tools). Opening a graph

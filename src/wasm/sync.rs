@@ -131,11 +131,19 @@ impl WasmGraph {
     }
 
     /// Reads the graph again from its storage: another tab (or worker)
-    /// wrote to the same IndexedDB database.
-    pub async fn reload(&self) -> Result<(), JsValue> {
+    /// wrote to the same IndexedDB database. Returns whether it did: a copy
+    /// whose generation is the stored one is current, and kept (two
+    /// announcements of one write, a sync's and the graph's, read it once).
+    pub async fn reload(&self) -> Result<bool, JsValue> {
         super::refuse_if_writing(&self.writing)?;
-        let backend = read!(self, db => Ok::<_, JsValue>(db.backend().clone()))?;
+        let (backend, generation) =
+            read!(self, db => Ok::<_, JsValue>((db.backend().clone(), db.state().generation)))?;
         self.writing.set(true);
+        let stored = backend.generation().await;
+        if stored.as_ref().is_ok_and(|g| *g == generation) {
+            self.writing.set(false);
+            return Ok(false);
+        }
         let fresh = Db::open(backend).await;
         self.writing.set(false);
         let fresh = fresh.map_err(js_error)?;
@@ -143,6 +151,6 @@ impl WasmGraph {
         if guard.is_some() {
             *guard = Some(fresh);
         }
-        Ok(())
+        Ok(true)
     }
 }

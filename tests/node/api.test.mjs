@@ -191,8 +191,10 @@ test('every error code is reachable from JS, with its field', async () => {
   const copyB = await raw.WasmGraph.open(shared, undefined);
   await copyA.upsertPerson(JSON.stringify({ names: ['A'] }));
   await expectCode('STALE', null, () => copyB.upsertPerson(JSON.stringify({ names: ['B'] })));
-  await copyB.reload();
+  assert.equal(await copyB.reload(), true, 'written past: read again');
+  assert.equal(await copyB.reload(), false, 'current: kept');
   await copyB.upsertPerson(JSON.stringify({ names: ['B'] }));
+  assert.equal(await copyB.reload(), false, 'its own write keeps it current');
   copyA.close();
   copyB.close();
 
