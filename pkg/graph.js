@@ -113,10 +113,14 @@ function makeApi(ready) {
     // writes; each reads the graph again before its next read or write.
     #channel = null;
     #reloadQueued = false;
+    // Writes of one stored graph take a Web Lock, so instances write one at
+    // a time, each reading the graph again first if another wrote since.
+    #lockName = null;
 
     constructor(inner, shared) {
       super();
       this.#inner = inner;
+      if (shared && globalThis.navigator?.locks) this.#lockName = `wig-graph-write:${inner.name}`;
       if (shared && typeof globalThis.BroadcastChannel === 'function') {
         this.#channel = new globalThis.BroadcastChannel(`wig-graph:${inner.name}`);
         this.#channel.unref?.(); // Node: an open channel would keep the process alive
@@ -131,11 +135,10 @@ function makeApi(ready) {
     #reloadSoon() {
       if (this.#reloadQueued) return;
       this.#reloadQueued = true;
-      this.#write(async (g) => {
+      this.#write(async () => {
         this.#reloadQueued = false;
-        // false: already current (a STALE retry or the sync's message read it).
-        if (await g.reload()) this.dispatchEvent(new Event('change'));
-      }, { announce: false, retry: false }).catch(() => {});
+        await this.#readAgain();
+      }, { announce: false, retry: false, readFirst: false }).catch(() => {});
     }
 
     /**
@@ -163,22 +166,39 @@ function makeApi(ready) {
     // worker wrote since this copy was read; nothing was written) is done
     // again once, on the graph read again. Other instances hear of each
     // write that went through.
-    #write(fn, { announce = true, retry = true } = {}) {
+    #write(fn, { announce = true, retry = true, readFirst = true } = {}) {
       const run = async () => {
+        // Under the lock no other instance writes: read again if one did
+        // before (cheap when current), and the write cannot be STALE.
+        if (this.#lockName && readFirst) await this.#readAgain();
         let result;
-        try {
-          result = await fn(this.#inner);
-        } catch (e) {
-          if (!retry || e?.code !== 'STALE') throw e;
-          if (await this.#inner.reload()) this.dispatchEvent(new Event('change'));
-          result = await fn(this.#inner);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            result = await fn(this.#inner);
+            break;
+          } catch (e) {
+            // Without Web Locks (Node 20) instances race: read again and
+            // redo, a few times, backing off.
+            if (!retry || e?.code !== 'STALE' || attempt >= 8) throw e;
+            if (!this.#lockName) await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt));
+            await this.#readAgain();
+          }
         }
         if (announce) this.#channel?.postMessage({ type: 'written' });
         return result;
       };
-      const result = this.#queue.then(run);
+      const locked = this.#lockName ? () => globalThis.navigator.locks.request(this.#lockName, run) : run;
+      const result = this.#queue.then(locked);
       this.#queue = result.catch(() => {});
       return result;
+    }
+
+    // Reads the graph again if another instance wrote since; 'change' if so.
+    async #readAgain() {
+      const read = await this.#inner.reload();
+      // Anything but false (an older glue answered undefined) counts as read.
+      if (read !== false) this.dispatchEvent(new Event('change'));
+      return read !== false;
     }
 
     async upsertPerson(person) { const json = encode(person); return decode(await this.#write((g) => g.upsertPerson(json))); }
@@ -418,7 +438,7 @@ function makeApi(ready) {
     /** The server version the next pull starts after (0: never pulled). */
     syncCheckpoint() { return this.#inner.syncCheckpoint(); }
     /** Reads the graph again from storage (another tab or worker wrote to it); resolves false when this copy was current already. */
-    reload() { return this.#write((g) => g.reload(), { announce: false, retry: false }); }
+    reload() { return this.#write(() => this.#readAgain(), { announce: false, retry: false, readFirst: false }); }
     // --- end sync ---
 
     /** Waits for queued writes, then closes the graph. */

@@ -394,6 +394,32 @@ test('offline after the first load: the service worker serves the shell, the pac
   }
 });
 
+test('two tabs on one graph: writes at once are all stored once, and each tab shows the other\'s', async () => {
+  const context = await launch();
+  try {
+    const { page: a, errors: errorsA } = await openDashboard(context);
+    const { page: b, errors: errorsB } = await openDashboard(context);
+    const start = await count(a, 'people');
+    // 30 writes from each tab, fired together (Web Locks serialise them).
+    const burst = (page, tag) => page.evaluate(async (tag) => {
+      const r = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => window.wigDashboard.graph.upsertPerson({ names: [`${tag} ${i}`] })));
+      return r.filter((x) => x.status === 'rejected').map((x) => x.reason?.code ?? String(x.reason));
+    }, tag);
+    const [refusedA, refusedB] = await Promise.all([burst(a, 'Tab A'), burst(b, 'Tab B')]);
+    assert.deepEqual([refusedA, refusedB], [[], []]);
+    for (const page of [a, b]) await page.waitForFunction((n) => window.wigDashboard.graph.stats().people === n, start + 60);
+    // A tab hears of the other's write ('change'), reads the graph again and
+    // re-renders its counts.
+    await a.evaluate(() => window.wigDashboard.graph.upsertPerson({ names: ['One more'] }));
+    await b.waitForFunction((n) => document.querySelector('[data-testid=count-people]').textContent === String(n), start + 61);
+    const { page: fresh } = await openDashboard(context);
+    assert.equal(await count(fresh, 'people'), start + 61);
+    assert.deepEqual([...errorsA, ...errorsB], []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('sync settings: preset by the demo’s /config.json, saved, and the state of this build shown', async () => {
   const own = await startServer({ config: { sync: { url: 'http://127.0.0.1:9/preset', token: 'preset-token' } } });
   const context = await launch();

@@ -260,3 +260,15 @@ test('two instances of one stored graph (two tabs): no write is lost or doubled,
   assert.equal(fresh.listPeople({ limit: 1000 }).items.filter((p) => p.names[0] === 'From b').length, 1);
   for (const g of [a, b, c, fresh]) await g.close();
 });
+
+test('two instances writing at once: every write is stored once, none refused', async () => {
+  const name = `race-${randomUUID()}`;
+  const a = await Graph.open(name);
+  const b = await Graph.open(name);
+  const writes = (g, tag) => Array.from({ length: 30 }, (_, i) => g.upsertPerson({ names: [`${tag} ${i}`] }));
+  const results = await Promise.allSettled([...writes(a, 'A'), ...writes(b, 'B')]);
+  assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => r.reason?.code), []);
+  const fresh = await Graph.open(name);
+  assert.equal(fresh.stats().people, 60);
+  for (const g of [a, b, fresh]) await g.close();
+});
