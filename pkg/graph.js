@@ -405,7 +405,19 @@ function makeApi(ready) {
             if (signal?.aborted) throw cancelled(decode(importer.report()));
           };
           stopIfAborted();
-          for await (const chunk of byteChunks(source, signal)) {
+          const chunks = byteChunks(source, signal)[Symbol.asyncIterator]();
+          for (;;) {
+            let next;
+            try {
+              next = await chunks.next();
+            } catch (e) {
+              // The source failed while being read (a stream that errors):
+              // typed, with the report of the batches already written.
+              if (isWigError(e)) throw e;
+              throw Object.assign(wigError('INVALID_INPUT', 'source', `reading the source failed: ${e?.message ?? e}; batches written before stay written (re-importing is idempotent)`), { report: decode(importer.report()) });
+            }
+            if (next.done) break;
+            const chunk = next.value;
             const records = importer.push(chunk);
             bytesDone += chunk.byteLength;
             await importer.flush();

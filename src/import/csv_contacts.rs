@@ -313,7 +313,7 @@ impl CsvContactParser {
             .saturating_sub(terminator + std::mem::take(&mut self.record_newlines));
         let fields: Vec<String> = std::mem::take(&mut self.fields)
             .into_iter()
-            .map(|f| String::from_utf8_lossy(&f).into_owned())
+            .map(|f| super::text::decode_charset(&f, None))
             .collect();
         let too_large = std::mem::replace(&mut self.record_too_large, false);
         self.record_bytes = 0;
@@ -476,7 +476,10 @@ impl CsvContactParser {
                             c.social.entry(n.to_string()).or_insert(v);
                         }
                     }
-                    Field::Address => push_unique(&mut c.addresses, v.replace('\n', ", ")),
+                    Field::Address => push_unique(
+                        &mut c.addresses,
+                        v.replace("\r\n", ", ").replace(['\r', '\n'], ", "),
+                    ),
                     Field::BirthDate => {
                         if crate::model::parse_date(&v).is_some() {
                             c.birth_date = Some(v);

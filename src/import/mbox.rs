@@ -76,8 +76,8 @@ impl MboxParser {
     }
 
     fn line(&mut self, number: u64, bytes: &[u8], out: &mut Vec<Parsed>) {
-        let is_from_line =
-            bytes.starts_with(b"From ") && (self.prev_blank || self.state == State::Start);
+        let is_from_line = bytes.starts_with(b"From ")
+            && (self.state == State::Start || (self.prev_blank && looks_like_separator(bytes)));
         let blank = bytes.is_empty() || bytes.iter().all(|b| *b == b' ' || *b == b'\t');
         if is_from_line {
             if self.state == State::Headers {
@@ -252,7 +252,8 @@ impl PushParser for MboxParser {
         let mut prev_blank = self.prev_blank;
         self.lines.feed(chunk, &mut |l| {
             let blank = l.bytes.iter().all(|b| *b == b' ' || *b == b'\t');
-            let from_line = l.bytes.starts_with(b"From ") && (prev_blank || state == 0);
+            let from_line = l.bytes.starts_with(b"From ")
+                && (state == 0 || (prev_blank && looks_like_separator(l.bytes)));
             if from_line {
                 state = 1;
                 prev_blank = false;
@@ -298,6 +299,20 @@ impl PushParser for MboxParser {
             + m.date.capacity()
             + m.message_id.capacity()
     }
+}
+
+/// A "From " line after a blank one separates messages only if it looks
+/// like one: `From <sender> <asctime date>`, which has a time (`hh:mm`). A
+/// body line such as "From the desk of…" that a writer did not escape as
+/// ">From" stays in its message.
+fn looks_like_separator(line: &[u8]) -> bool {
+    line.windows(5).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1].is_ascii_digit()
+            && w[2] == b':'
+            && w[3].is_ascii_digit()
+            && w[4].is_ascii_digit()
+    })
 }
 
 #[cfg(test)]
@@ -397,5 +412,28 @@ Date: not a date\n\
             })
             .collect();
         assert_eq!(dirs, vec![Some("outgoing"), Some("incoming")]);
+    }
+    /// A body line "From the desk of…" after a blank line, not escaped as
+    /// ">From", stays in its message: a separator has an asctime date.
+    #[test]
+    fn an_unescaped_from_in_a_body_is_not_a_separator() {
+        let text = "From a@example.org Mon Jan  1 10:00:00 2024\nFrom: a@example.org\nTo: b@example.org\nMessage-ID: <x1@example.org>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\nHello\n\nFrom the desk of A\n\nFrom a@example.org Tue Jan  2 10:00:00 2024\nFrom: a@example.org\nTo: c@example.org\nMessage-ID: <x2@example.org>\nDate: Tue, 2 Jan 2024 10:00:00 +0000\n\nBye\n";
+        for chunk in [1, 7, 4096] {
+            let out = parse_all(
+                Format::Mbox,
+                &ParserOptions::default(),
+                text.as_bytes(),
+                chunk,
+            )
+            .unwrap();
+            let ids: Vec<&str> = out
+                .iter()
+                .map(|p| match p {
+                    Parsed::Interaction(i) => i.source_id.as_str(),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(ids, vec!["x1@example.org", "x2@example.org"]);
+        }
     }
 }

@@ -227,9 +227,11 @@ const CP1252_HIGH: [char; 32] = [
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
-/// Bytes in `charset` to text. UTF-8 (the default) and US-ASCII decode
-/// lossily; ISO-8859-1 / Latin-1 and Windows-1252 map byte by byte; other
-/// charsets fall back to UTF-8 if valid, else Windows-1252.
+/// Bytes in `charset` to text. ISO-8859-1 / Latin-1 and Windows-1252 map
+/// byte by byte; UTF-8 (the default), US-ASCII and other charsets decode
+/// as UTF-8 if valid, else as Windows-1252: bytes that are not UTF-8 are
+/// almost always a Western export without its label ("Müller", not
+/// "M\u{fffd}ller").
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
     let cs = charset.unwrap_or("utf-8").trim().to_ascii_lowercase();
     match cs.as_str() {
@@ -237,7 +239,6 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
             bytes.iter().map(|&b| b as char).collect()
         }
         "windows-1252" | "cp1252" => cp1252(bytes),
-        "utf-8" | "utf8" | "us-ascii" | "ascii" => String::from_utf8_lossy(bytes).into_owned(),
         _ => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
             Err(_) => cp1252(bytes),

@@ -17,6 +17,10 @@ struct Card {
     uid: Option<String>,
     /// Nested cards (vCard 2.1 AGENT) are skipped.
     depth: u32,
+    /// The last property was an AGENT with its card to follow: the next
+    /// BEGIN:VCARD nests. Any other BEGIN:VCARD in an open card means that
+    /// card was never closed.
+    agent_follows: bool,
 }
 
 pub struct VCardParser {
@@ -77,13 +81,35 @@ impl VCardParser {
                     fingerprint: Vec::new(),
                     uid: None,
                     depth: 0,
+                    agent_follows: false,
                 });
             }
-            ("BEGIN", Some(card)) => {
-                if is_card {
-                    card.depth += 1;
-                }
+            ("BEGIN", Some(card)) if is_card && (card.depth > 0 || card.agent_follows) => {
+                card.agent_follows = false;
+                card.depth += 1;
             }
+            ("BEGIN", Some(card)) if is_card => {
+                // The open card lacked its END:VCARD: reported, and this
+                // line starts the next card (before, every later card was
+                // taken for a nested one and lost).
+                out.push(Parsed::Issue(ParseIssue::new(
+                    card.line,
+                    ErrorCode::InvalidInput,
+                    "card not closed by END:VCARD before the next BEGIN:VCARD",
+                )));
+                self.card = Some(Card {
+                    line: cl.first_line,
+                    contact: Contact {
+                        line: cl.first_line,
+                        ..Default::default()
+                    },
+                    fingerprint: Vec::new(),
+                    uid: None,
+                    depth: 0,
+                    agent_follows: false,
+                });
+            }
+            ("BEGIN", Some(_)) => {}
             ("END", Some(card)) if is_card => {
                 if card.depth > 0 {
                     card.depth -= 1;
@@ -94,6 +120,7 @@ impl VCardParser {
             }
             (_, Some(card)) => {
                 if card.depth == 0 {
+                    card.agent_follows = prop.name == "AGENT" && prop.value.trim().is_empty();
                     apply(card, &prop, cl.first_line, out);
                 }
             }
@@ -203,14 +230,22 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
         }
         "EMAIL" => {
             let v = unescape(&prop.value);
-            let v = v.trim().trim_start_matches("mailto:").to_string();
+            let v = v.trim();
+            let v = match v.get(..7) {
+                Some(p) if p.eq_ignore_ascii_case("mailto:") => &v[7..],
+                _ => v,
+            }
+            .to_string();
             keep(&mut card.fingerprint, &v);
             push_unique(&mut c.emails, v);
         }
         "TEL" => {
             let v = unescape(&prop.value);
             let v = v.trim();
-            let v = v.strip_prefix("tel:").unwrap_or(v);
+            let v = match v.get(..4) {
+                Some(p) if p.eq_ignore_ascii_case("tel:") => &v[4..],
+                _ => v,
+            };
             // RFC 3966 parameters (;ext=…) after the number.
             let (num, ext) = match v.split_once(";ext=") {
                 Some((n, e)) => (n, Some(e)),
@@ -270,6 +305,9 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(", ");
+            // Line breaks (quoted-printable =0D=0A from Android and Outlook)
+            // become separators: a control character would refuse the card.
+            let addr = addr.replace("\r\n", "\n").replace('\r', "\n");
             push_unique(&mut c.addresses, addr.replace('\n', ", "));
         }
         "BDAY" => {
@@ -427,5 +465,43 @@ mod tests {
         assert_eq!(a[0].record_id, b[0].record_id);
         let (c, _) = contacts(&card.replace("bob@", "robert@"));
         assert_ne!(a[0].record_id, c[0].record_id);
+    }
+
+    /// A card without END:VCARD loses itself only: the next BEGIN:VCARD
+    /// starts the next card (before, every later card was taken for a
+    /// nested one). A vCard 2.1 AGENT's card still nests.
+    #[test]
+    fn a_missing_end_loses_only_its_own_card() {
+        let (cs, issues) = contacts(
+            "BEGIN:VCARD\nFN:A\nBEGIN:VCARD\nFN:B\nEND:VCARD\nBEGIN:VCARD\nFN:C\nAGENT:\nBEGIN:VCARD\nFN:Agent\nEND:VCARD\nEND:VCARD\n",
+        );
+        let names: Vec<&str> = cs.iter().map(|c| c.names[0].as_str()).collect();
+        assert_eq!(names, vec!["B", "C"]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(
+            (issues[0].line, issues[0].code),
+            (1, ErrorCode::InvalidInput)
+        );
+    }
+
+    /// Exports from the wild: MAILTO:/TEL: in capitals, a quoted-printable
+    /// address with =0D=0A line breaks, Latin-1 bytes with no CHARSET.
+    #[test]
+    fn capital_uri_schemes_crlf_addresses_and_unlabelled_latin1() {
+        let (cs, issues) = contacts(
+            "BEGIN:VCARD\nVERSION:2.1\nFN:Ada\nEMAIL:MAILTO:Ada@Example.org\nTEL:TEL:+1 415 555 0100\nADR;ENCODING=QUOTED-PRINTABLE:;;1 Main St=0D=0ASuite 2;Springfield;;;\nEND:VCARD\n",
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(cs[0].emails, vec!["Ada@Example.org"]);
+        assert_eq!(cs[0].phones, vec!["+1 415 555 0100"]);
+        assert!(!cs[0].addresses[0].contains('\r'), "{:?}", cs[0].addresses);
+        let mut latin1 = b"BEGIN:VCARD\nFN:M".to_vec();
+        latin1.push(0xFC);
+        latin1.extend_from_slice(b"ller\nEND:VCARD\n");
+        let out = parse_all(Format::VCard, &ParserOptions::default(), &latin1, 4096).unwrap();
+        let Parsed::Contact(c) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(c.names, vec!["Müller"]);
     }
 }
