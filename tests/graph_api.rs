@@ -893,13 +893,19 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
         assert_eq!(path.hop_strengths, stored);
         assert_eq!(path.score, stored.iter().product::<f64>());
         let w = path.weakest_hop.as_ref().unwrap();
-        assert_eq!(w.strength, stored.iter().cloned().fold(f64::INFINITY, f64::min));
+        assert_eq!(
+            w.strength,
+            stored.iter().cloned().fold(f64::INFINITY, f64::min)
+        );
         assert_eq!(stored[w.index], w.strength);
     }
     assert_eq!(paths[0].hop_strengths, vec![s1, s2]);
     assert!(paths[0].score >= paths[1].score);
     let m = db.mutual_connections(p[0], p[3], &opts()).unwrap();
-    let by_person: Vec<(Uuid, f64, f64)> = m.iter().map(|m| (m.person_id, m.strength_a, m.strength_b)).collect();
+    let by_person: Vec<(Uuid, f64, f64)> = m
+        .iter()
+        .map(|m| (m.person_id, m.strength_a, m.strength_b))
+        .collect();
     assert!(by_person.contains(&(p[1], s1, s2)), "{by_person:?}");
     assert!(by_person.contains(&(p[2], s3, s2)), "{by_person:?}");
     assert_eq!(
@@ -912,7 +918,13 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
         min_strength: Some(JsNumber(m)),
         ..opts()
     };
-    let strengths = |m: f64| -> Vec<f64> { db.edges_of(p[0], &at_least(m)).unwrap().iter().map(|e| e.strength).collect() };
+    let strengths = |m: f64| -> Vec<f64> {
+        db.edges_of(p[0], &at_least(m))
+            .unwrap()
+            .iter()
+            .map(|e| e.strength)
+            .collect()
+    };
     assert_eq!(strengths(0.3), Vec::<f64>::new());
     assert_eq!(strengths(s1), vec![s1]);
 }
@@ -947,7 +959,10 @@ fn erasing_a_person_takes_her_id_out_of_the_node_table() {
     .unwrap();
     block_on(g.db.upsert_edge(edge(ada, eve), &ctx())).unwrap();
     assert_eq!(
-        g.db.shortest_path(ada, eve, &opts()).unwrap().unwrap().person_ids,
+        g.db.shortest_path(ada, eve, &opts())
+            .unwrap()
+            .unwrap()
+            .person_ids,
         vec![ada, eve]
     );
 }

@@ -5,7 +5,9 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, codec, load_values, Backend, Db, ListOptions, MemoryBackend, StoreName};
+use wig_graph::store::{
+    block_on, codec, load_values, Backend, Db, ListOptions, MemoryBackend, StoreName,
+};
 use wig_graph::ErrorCode;
 
 fn sample_batch() -> BatchInput {
@@ -464,21 +466,49 @@ fn a_write_from_a_stale_copy_is_refused_whole() {
     let mut a = open();
     block_on(a.upsert_person(person("Ada", "ada@example.org"), &ctx())).unwrap();
     let mut b = block_on(Db::open(a.backend().clone())).unwrap();
-    block_on(a.upsert_interaction(interaction("m1", &["ada@example.org", "bob@example.org"]), &ctx())).unwrap();
+    block_on(a.upsert_interaction(
+        interaction("m1", &["ada@example.org", "bob@example.org"]),
+        &ctx(),
+    ))
+    .unwrap();
     let stored = block_on(load_values(a.backend())).unwrap();
-    let e = block_on(b.upsert_interaction(interaction("m1", &["ada@example.org", "cy@example.org"]), &ctx()))
-        .unwrap_err();
+    let e = block_on(b.upsert_interaction(
+        interaction("m1", &["ada@example.org", "cy@example.org"]),
+        &ctx(),
+    ))
+    .unwrap_err();
     assert_eq!(e.code, ErrorCode::Stale, "{e}");
-    assert_eq!(block_on(load_values(a.backend())).unwrap(), stored, "nothing written");
-    assert_eq!(block_on(a.backend().generation()).unwrap(), a.state().generation);
-    assert_ne!(b.state().generation, a.state().generation, "what tells b it is stale");
+    assert_eq!(
+        block_on(load_values(a.backend())).unwrap(),
+        stored,
+        "nothing written"
+    );
+    assert_eq!(
+        block_on(a.backend().generation()).unwrap(),
+        a.state().generation
+    );
+    assert_ne!(
+        b.state().generation,
+        a.state().generation,
+        "what tells b it is stale"
+    );
     assert_eq!(b.state().interactions.len(), 0, "nor applied");
     let mut b = block_on(Db::open(a.backend().clone())).unwrap();
-    let i = block_on(b.upsert_interaction(interaction("m1", &["ada@example.org", "cy@example.org"]), &ctx()))
-        .unwrap();
+    let i = block_on(b.upsert_interaction(
+        interaction("m1", &["ada@example.org", "cy@example.org"]),
+        &ctx(),
+    ))
+    .unwrap();
     let reopened = block_on(Db::open(a.backend().clone())).unwrap();
-    assert_eq!(reopened.state().interactions.len(), 1, "one interaction per source id");
-    assert_eq!(reopened.interaction(i.id).unwrap().participants[1], "cy@example.org");
+    assert_eq!(
+        reopened.state().interactions.len(),
+        1,
+        "one interaction per source id"
+    );
+    assert_eq!(
+        reopened.interaction(i.id).unwrap().participants[1],
+        "cy@example.org"
+    );
     // And now the first copy is the stale one.
     let e = block_on(a.upsert_person(person("Bo", "bo@example.org"), &ctx())).unwrap_err();
     assert_eq!(e.code, ErrorCode::Stale);

@@ -9,7 +9,9 @@ mod common;
 use common::*;
 use std::collections::BTreeMap;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, load_values, Backend, Db, MemoryBackend, RecomputeOptions, WriteSet};
+use wig_graph::store::{
+    block_on, load_values, Backend, Db, MemoryBackend, RecomputeOptions, WriteSet,
+};
 
 /// A store opened from a copy of `db`'s stored values: both can write (one
 /// opened on the same backend would be a second tab, refused as STALE after

@@ -567,7 +567,10 @@ fn pipelined_batches_are_acknowledged_exactly_once_whatever_the_store_order() {
             .flat_map(|b| b.items.iter().map(|i| i.id))
             .collect::<rustc_hash::FxHashSet<Uuid>>()
     };
-    let b2 = a.prepare_push_excluding(10, &ids(&[&b1]), PUSH_BODY_BYTES).unwrap().unwrap();
+    let b2 = a
+        .prepare_push_excluding(10, &ids(&[&b1]), PUSH_BODY_BYTES)
+        .unwrap()
+        .unwrap();
     let b3 = a
         .prepare_push_excluding(10, &ids(&[&b1, &b2]), PUSH_BODY_BYTES)
         .unwrap()
@@ -631,7 +634,10 @@ fn an_answer_naming_a_change_of_another_batch_is_refused() {
     block_on(a.upsert_people(people, &ctx())).unwrap();
     let b1 = a.prepare_push(2).unwrap().unwrap();
     let skip: rustc_hash::FxHashSet<Uuid> = b1.items.iter().map(|i| i.id).collect();
-    let b2 = a.prepare_push_excluding(2, &skip, PUSH_BODY_BYTES).unwrap().unwrap();
+    let b2 = a
+        .prepare_push_excluding(2, &skip, PUSH_BODY_BYTES)
+        .unwrap()
+        .unwrap();
     let (r1, r2) = (
         server.push(&b1.body).unwrap(),
         server.push(&b2.body).unwrap(),
@@ -1204,7 +1210,11 @@ fn push_batches_are_cut_by_bytes_too() {
     let mut sent = rustc_hash::FxHashSet::default();
     let mut batches = 0;
     while let Some(b) = a.prepare_push_excluding(1000, &sent, 100_000).unwrap() {
-        assert!(b.body.len() <= 100_000 || b.items.len() == 1, "{} bytes", b.body.len());
+        assert!(
+            b.body.len() <= 100_000 || b.items.len() == 1,
+            "{} bytes",
+            b.body.len()
+        );
         serde_json::from_str::<Value>(&b.body).expect("a whole JSON body");
         for i in &b.items {
             assert!(sent.insert(i.id), "pushed twice");
@@ -1213,8 +1223,15 @@ fn push_batches_are_cut_by_bytes_too() {
     }
     assert_eq!(sent.len(), 40);
     assert!(batches >= 5, "{batches} batches");
-    let one = a.prepare_push_excluding(1000, &Default::default(), 10).unwrap().unwrap();
-    assert_eq!(one.items.len(), 1, "a record over the budget still goes, alone");
+    let one = a
+        .prepare_push_excluding(1000, &Default::default(), 10)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        one.items.len(),
+        1,
+        "a record over the budget still goes, alone"
+    );
 }
 
 // ---------- an erase reaches interactions written concurrently ----------

@@ -651,10 +651,9 @@ fn references_a_record_already_holds_survive_their_targets_soft_delete() {
         .unwrap()
         .id;
     let e = block_on(db.upsert_edge(edge(a, b), &ctx())).unwrap();
-    let i = block_on(db.upsert_interaction(
-        interaction("m1", &[&a.to_string(), &b.to_string()]),
-        &ctx(),
-    ))
+    let i = block_on(
+        db.upsert_interaction(interaction("m1", &[&a.to_string(), &b.to_string()]), &ctx()),
+    )
     .unwrap();
     block_on(db.delete(EntityKind::Organization, org.id, &ctx())).unwrap();
     block_on(db.delete(EntityKind::Person, b, &ctx())).unwrap();
@@ -664,7 +663,10 @@ fn references_a_record_already_holds_survive_their_targets_soft_delete() {
     block_on(db.upsert_person(p.clone(), &ctx())).unwrap();
     p.title = Some("CTO".into());
     let p = block_on(db.upsert_person(p, &ctx())).unwrap();
-    assert_eq!((p.title.as_deref(), p.organization_id), (Some("CTO"), Some(org.id)));
+    assert_eq!(
+        (p.title.as_deref(), p.organization_id),
+        (Some("CTO"), Some(org.id))
+    );
     let mut ei: EdgeInput = written_back(db.edge(e.id).unwrap());
     ei.strength = Some(JsNumber(0.9));
     assert_eq!(block_on(db.upsert_edge(ei, &ctx())).unwrap().strength, 0.9);
@@ -690,10 +692,9 @@ fn references_a_record_already_holds_survive_their_targets_soft_delete() {
     moved.from_person_id = Some(b.to_string());
     let e2 = block_on(db.upsert_edge(moved, &ctx())).unwrap_err();
     assert_err(&e2, ErrorCode::MissingReference, "fromPersonId");
-    let e2 = block_on(db.upsert_interaction(
-        interaction("m2", &[&a.to_string(), &b.to_string()]),
-        &ctx(),
-    ))
+    let e2 = block_on(
+        db.upsert_interaction(interaction("m2", &[&a.to_string(), &b.to_string()]), &ctx()),
+    )
     .unwrap_err();
     assert_err(&e2, ErrorCode::MissingReference, "participants[1]");
     let mut added: InteractionInput = written_back(db.interaction(i.id).unwrap());
@@ -749,7 +750,11 @@ fn non_finite_numbers_in_metadata_and_timestamps_are_refused_by_path() {
     assert_err(&e, ErrorCode::InvalidTimestamp, "timestamp");
     assert!(!e.reason.contains('\u{0}'), "{e}");
     // Echoed as JavaScript writes them, not as Rust does ("inf").
-    for (v, shown) in [(f64::INFINITY, "Infinity"), (f64::NEG_INFINITY, "-Infinity"), (f64::NAN, "NaN")] {
+    for (v, shown) in [
+        (f64::INFINITY, "Infinity"),
+        (f64::NEG_INFINITY, "-Infinity"),
+        (f64::NAN, "NaN"),
+    ] {
         let e = block_on(db.upsert_edge(
             EdgeInput {
                 strength: Some(JsNumber(v)),

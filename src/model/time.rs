@@ -28,7 +28,10 @@ impl Timestamp {
             return Err(Error::new(
                 ErrorCode::InvalidTimestamp,
                 "",
-                format!("{} is not a time between years 1000 and 9999", crate::model::JsNumber(ms)),
+                format!(
+                    "{} is not a time between years 1000 and 9999",
+                    crate::model::JsNumber(ms)
+                ),
             ));
         }
         Ok(Timestamp(ms as i64))

@@ -310,8 +310,16 @@ pub fn check_free_json(value: &serde_json::Value, field: &str) -> Result<()> {
         let nul = |s: &str| s.contains('\u{0}');
         match v {
             serde_json::Value::String(s) => match s.strip_prefix(NON_FINITE_PREFIX) {
-                Some(n) => Some((String::new(), ErrorCode::InvalidJson, format!("{n} is not a JSON number"))),
-                None if nul(s) => Some((String::new(), ErrorCode::InvalidJson, "contains a NUL character".into())),
+                Some(n) => Some((
+                    String::new(),
+                    ErrorCode::InvalidJson,
+                    format!("{n} is not a JSON number"),
+                )),
+                None if nul(s) => Some((
+                    String::new(),
+                    ErrorCode::InvalidJson,
+                    "contains a NUL character".into(),
+                )),
                 None => None,
             },
             serde_json::Value::Array(items) if items.len() > FREE_JSON_ARRAY_ITEMS => Some((
@@ -324,7 +332,11 @@ pub fn check_free_json(value: &serde_json::Value, field: &str) -> Result<()> {
             }),
             serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
                 if nul(k) {
-                    return Some((String::new(), ErrorCode::InvalidJson, "has a key with a NUL character".into()));
+                    return Some((
+                        String::new(),
+                        ErrorCode::InvalidJson,
+                        "has a key with a NUL character".into(),
+                    ));
                 }
                 problem(x).map(|(rest, code, why)| (format!(".{k}{rest}"), code, why))
             }),
@@ -886,7 +898,10 @@ pub fn interaction(
             return Err(err(
                 ErrorCode::InvalidInput,
                 "durationMinutes",
-                format!("{} is not a duration between 0 and 100000 minutes", JsNumber(d)),
+                format!(
+                    "{} is not a duration between 0 and 100000 minutes",
+                    JsNumber(d)
+                ),
             ))
         }
     };

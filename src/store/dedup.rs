@@ -147,7 +147,10 @@ impl<B: Backend> Db<B> {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 "threshold",
-                format!("{} is not a probability in [0, 1]", crate::model::JsNumber(opts.threshold)),
+                format!(
+                    "{} is not a probability in [0, 1]",
+                    crate::model::JsNumber(opts.threshold)
+                ),
             ));
         }
         let st = self.state();
@@ -211,9 +214,8 @@ impl<B: Backend> Db<B> {
         // threshold's [0, 1] map just inside (the filter below still uses
         // the threshold itself), and the cannot-link floor stays below.
         config.match_probability = opts.threshold.clamp(1e-6, 1.0 - 1e-9);
-        config.cannot_link_probability = config
-            .cannot_link_probability
-            .min(config.match_probability);
+        config.cannot_link_probability =
+            config.cannot_link_probability.min(config.match_probability);
         let linker = Linker::new(schema, config).map_err(resolve_error)?;
         let resolution = linker.dedupe(&records, progress).map_err(resolve_error)?;
         let mut cluster_of = vec![usize::MAX; records.len()];

@@ -22,7 +22,9 @@ use crate::graph::{
     self, in_chunks, CsrIndex, EdgeInput as CsrEdge, Filters, GraphError, Path, ALL_REL_TYPES,
     CHUNK,
 };
-use crate::model::{pair_key, validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid};
+use crate::model::{
+    pair_key, validate, Edge, JsNumber, Person, RelationshipType, StrengthFactor, Uuid,
+};
 
 /// The type's position in `RelationshipType::ALL`, which lists the variants
 /// in declaration order (`rel_index_is_the_position_in_all` checks it): a

@@ -341,7 +341,13 @@ impl Backend for IdbBackend {
                 Ok(v) => generation_of(v),
                 Err(e) => Err(storage_error("reading the generation", e)),
             }
-            .and_then(|stored| if stored == expected { Ok(()) } else { Err(super::stale(stored, expected)) }),
+            .and_then(|stored| {
+                if stored == expected {
+                    Ok(())
+                } else {
+                    Err(super::stale(stored, expected))
+                }
+            }),
             (result, _) => result,
         };
         if let Err(e) = result {
@@ -392,7 +398,10 @@ fn generation_of(v: JsValue) -> Result<u64> {
     }
     match v.dyn_into::<Uint8Array>() {
         Ok(bytes) => super::codec::decode::<u64>(&bytes.to_vec(), "generation"),
-        Err(_) => Err(Error::general(ErrorCode::Storage, "the stored generation is not binary")),
+        Err(_) => Err(Error::general(
+            ErrorCode::Storage,
+            "the stored generation is not binary",
+        )),
     }
 }
 

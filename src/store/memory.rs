@@ -79,7 +79,10 @@ impl Backend for MemoryBackend {
     async fn generation(&self) -> Result<u64> {
         self.values
             .borrow()
-            .get(&(StoreName::Meta, StoreKey::Text(super::GENERATION_KEY.into())))
+            .get(&(
+                StoreName::Meta,
+                StoreKey::Text(super::GENERATION_KEY.into()),
+            ))
             .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))
     }
 
@@ -93,7 +96,10 @@ impl Backend for MemoryBackend {
         let mut values = self.values.borrow_mut();
         if let Some(expected) = set.expect_generation {
             let stored = values
-                .get(&(StoreName::Meta, StoreKey::Text(super::GENERATION_KEY.into())))
+                .get(&(
+                    StoreName::Meta,
+                    StoreKey::Text(super::GENERATION_KEY.into()),
+                ))
                 .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))?;
             if stored != expected {
                 return Err(super::stale(stored, expected));

@@ -425,7 +425,10 @@ impl<B: Backend> Db<B> {
             limits::SOCIAL_HANDLES,
         )?;
         metadata_fits(&t.metadata, "metadata", |n| {
-            format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
+            format!(
+                "the merged record would have {n} bytes of metadata; at most {}",
+                limits::METADATA_BYTES
+            )
         })?;
         // None for no explanation: what a record read back from JSON holds.
         t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
@@ -442,7 +445,11 @@ impl<B: Backend> Db<B> {
         let edges = self.plan_edges(target, &sources, now)?;
         for e in &edges.after {
             metadata_fits(&e.metadata, "sourceIds", |n| {
-                format!("the combined edge {} would have {n} bytes of metadata; at most {}", e.id, limits::METADATA_BYTES)
+                format!(
+                    "the combined edge {} would have {n} bytes of metadata; at most {}",
+                    e.id,
+                    limits::METADATA_BYTES
+                )
             })?;
         }
         if let Some(e) = edges.after.iter().find(|e| e.sources.len() > limits::LIST) {
@@ -530,7 +537,10 @@ impl<B: Backend> Db<B> {
             union(&mut t.previous_ids, &s.previous_ids);
         }
         metadata_fits(&t.metadata, "metadata", |n| {
-            format!("the merged record would have {n} bytes of metadata; at most {}", limits::METADATA_BYTES)
+            format!(
+                "the merged record would have {n} bytes of metadata; at most {}",
+                limits::METADATA_BYTES
+            )
         })?;
         // None for no explanation: what a record read back from JSON holds.
         t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
@@ -643,7 +653,12 @@ impl<B: Backend> Db<B> {
         }
         // Unchanged but for `syncVersion`: pushing the merge's records sets
         // their server version without changing them.
-        fn unchanged<T: SyncRecord + Clone>(kind: &str, id: Uuid, now: Option<&T>, after: &T) -> Result<()> {
+        fn unchanged<T: SyncRecord + Clone>(
+            kind: &str,
+            id: Uuid,
+            now: Option<&T>,
+            after: &T,
+        ) -> Result<()> {
             match now {
                 None => Err(conflict(format!("{kind} {id} no longer exists"))),
                 Some(cur) if !same_but_version(cur, after) => Err(conflict(format!(
@@ -676,15 +691,21 @@ impl<B: Backend> Db<B> {
         // The records as they were, at the server version they have now: a
         // merge already pushed must not make the undo's push a stale one.
         for p in &m.people_before {
-            s.commit.people.insert(p.id, Some(at_version(p, st.people.get(p.id))));
+            s.commit
+                .people
+                .insert(p.id, Some(at_version(p, st.people.get(p.id))));
             s.change(EntityKind::Person, p.id, ChangeOp::Upsert);
         }
         for o in &m.organizations_before {
-            s.commit.organizations.insert(o.id, Some(at_version(o, st.organizations.get(o.id))));
+            s.commit
+                .organizations
+                .insert(o.id, Some(at_version(o, st.organizations.get(o.id))));
             s.change(EntityKind::Organization, o.id, ChangeOp::Upsert);
         }
         for e in &m.edges_before {
-            s.commit.edges.insert(e.id, Some(at_version(e, st.edges.get(e.id))));
+            s.commit
+                .edges
+                .insert(e.id, Some(at_version(e, st.edges.get(e.id))));
             s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
         }
         let mut undone = m.clone();

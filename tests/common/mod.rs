@@ -71,15 +71,17 @@ pub fn seeded() -> (Db<MemoryBackend>, Uuid, Uuid) {
 
 /// Organizations named `names`, upserted in one call.
 pub fn organizations(db: &mut Db<MemoryBackend>, names: &[&str]) -> Vec<Organization> {
-    block_on(db.upsert_organizations(
-        names
-            .iter()
-            .map(|n| OrganizationInput {
-                name: Some(n.to_string()),
-                ..Default::default()
-            })
-            .collect(),
-        &ctx(),
-    ))
+    block_on(
+        db.upsert_organizations(
+            names
+                .iter()
+                .map(|n| OrganizationInput {
+                    name: Some(n.to_string()),
+                    ..Default::default()
+                })
+                .collect(),
+            &ctx(),
+        ),
+    )
     .unwrap()
 }
