@@ -138,3 +138,27 @@ test('an aborted import stops with CANCELLED; batches written before stay, and a
   assert.equal(g.stats().people, 3000);
   await g.close();
 });
+
+test('a source stream that fails mid-import: INVALID_INPUT on source, with the report of the batches written', async () => {
+  const g = await Graph.open(`stream-fail-${randomUUID()}`, { storage: 'memory' });
+  const cards = Array.from({ length: 10 }, (_, i) => `BEGIN:VCARD\nFN:P${i}\nEMAIL:p${i}@x.com\nEND:VCARD\n`).join('');
+  let pulls = 0;
+  const source = new ReadableStream({
+    pull(c) {
+      if (pulls++ === 0) c.enqueue(new TextEncoder().encode(cards));
+      else c.error(new Error('disk gone'));
+    },
+  });
+  let error;
+  try {
+    await g.importContacts(source, { format: 'vcard', batchSize: 3 });
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(isWigError(error), String(error));
+  assert.equal(error.code, 'INVALID_INPUT');
+  assert.equal(error.field, 'source');
+  assert.match(error.reason, /disk gone/);
+  assert.equal(error.report.people, g.stats().people, 'the report counts what was written');
+  await g.close();
+});
