@@ -23,6 +23,23 @@ struct Card {
     agent_follows: bool,
 }
 
+impl Card {
+    /// An empty card whose BEGIN:VCARD is on `line`.
+    fn starting_at(line: u64) -> Card {
+        Card {
+            line,
+            contact: Contact {
+                line,
+                ..Default::default()
+            },
+            fingerprint: Vec::new(),
+            uid: None,
+            depth: 0,
+            agent_follows: false,
+        }
+    }
+}
+
 pub struct VCardParser {
     lines: ContentLines,
     card: Option<Card>,
@@ -72,17 +89,7 @@ impl VCardParser {
         match (prop.name.as_str(), &mut self.card) {
             ("BEGIN", None) if is_card => {
                 self.stray = None;
-                self.card = Some(Card {
-                    line: cl.first_line,
-                    contact: Contact {
-                        line: cl.first_line,
-                        ..Default::default()
-                    },
-                    fingerprint: Vec::new(),
-                    uid: None,
-                    depth: 0,
-                    agent_follows: false,
-                });
+                self.card = Some(Card::starting_at(cl.first_line));
             }
             ("BEGIN", Some(card)) if is_card && (card.depth > 0 || card.agent_follows) => {
                 card.agent_follows = false;
@@ -97,17 +104,7 @@ impl VCardParser {
                     ErrorCode::InvalidInput,
                     "card not closed by END:VCARD before the next BEGIN:VCARD",
                 )));
-                self.card = Some(Card {
-                    line: cl.first_line,
-                    contact: Contact {
-                        line: cl.first_line,
-                        ..Default::default()
-                    },
-                    fingerprint: Vec::new(),
-                    uid: None,
-                    depth: 0,
-                    agent_follows: false,
-                });
+                self.card = Some(Card::starting_at(cl.first_line));
             }
             ("BEGIN", Some(_)) => {}
             ("END", Some(card)) if is_card => {

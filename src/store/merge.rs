@@ -89,6 +89,22 @@ fn at_version<T: SyncRecord + Clone>(before: &T, now: Option<&T>) -> T {
     r
 }
 
+/// The merged record's combined metadata within the limit.
+fn merged_record_fits(m: &Metadata) -> Result<()> {
+    metadata_fits(m, "metadata", |n| {
+        format!(
+            "the merged record would have {n} bytes of metadata; at most {}",
+            limits::METADATA_BYTES
+        )
+    })
+}
+
+/// A merged record's `mergeExplanation`: None for no explanation, which is
+/// what a record read back from JSON holds.
+fn explanation_field(explanation: &Metadata) -> Option<Metadata> {
+    (!explanation.0.is_null()).then(|| explanation.clone())
+}
+
 fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
     match v {
         serde_json::Value::Null => Ok(Metadata::default()),
@@ -424,14 +440,8 @@ impl<B: Backend> Db<B> {
             t.social_handles.len(),
             limits::SOCIAL_HANDLES,
         )?;
-        metadata_fits(&t.metadata, "metadata", |n| {
-            format!(
-                "the merged record would have {n} bytes of metadata; at most {}",
-                limits::METADATA_BYTES
-            )
-        })?;
-        // None for no explanation: what a record read back from JSON holds.
-        t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
+        merged_record_fits(&t.metadata)?;
+        t.merge_explanation = explanation_field(&explanation);
         t.updated_at = now;
         let sources_after: Vec<Person> = sources_before
             .iter()
@@ -536,14 +546,8 @@ impl<B: Backend> Db<B> {
             union(&mut t.previous_ids, &[s.id]);
             union(&mut t.previous_ids, &s.previous_ids);
         }
-        metadata_fits(&t.metadata, "metadata", |n| {
-            format!(
-                "the merged record would have {n} bytes of metadata; at most {}",
-                limits::METADATA_BYTES
-            )
-        })?;
-        // None for no explanation: what a record read back from JSON holds.
-        t.merge_explanation = (!explanation.0.is_null()).then(|| explanation.clone());
+        merged_record_fits(&t.metadata)?;
+        t.merge_explanation = explanation_field(&explanation);
         t.updated_at = now;
         let src: HashSet<Uuid> = sources.iter().copied().collect();
         let mut people_before: Vec<Person> = st
