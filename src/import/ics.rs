@@ -30,6 +30,9 @@ struct Observance {
     offset_to_min: Option<i64>,
     /// BYMONTH and BYDAY (nth, weekday 0=SU) of a yearly rule.
     rule: Option<(i64, i64, i64)>,
+    /// The rule's UNTIL (UTC): historical rules (the US before 2007) end
+    /// there, as Thunderbird, Evolution and libical export them.
+    until: Option<Civil>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -323,6 +326,7 @@ fn observance_property(o: &mut Observance, p: &Property) {
                 match part.split_once('=') {
                     Some(("BYMONTH", m)) => month = m.parse::<i64>().ok(),
                     Some(("BYDAY", d)) => day = parse_byday(d),
+                    Some(("UNTIL", u)) => o.until = parse_ics_civil(u.trim()),
                     _ => {}
                 }
             }
@@ -433,7 +437,12 @@ fn offset_at(obs: &[Observance], t: Civil) -> i64 {
                 [t.0, t.0 - 1].iter().find_map(|&y| {
                     let d = nth_weekday(y, month, n, wd)?;
                     let c = (y, month, d, start.3, start.4, start.5);
-                    (key(c) <= now && key(c) >= key(start)).then(|| key(c))
+                    // Onsets after UNTIL are not this rule's (local against
+                    // UTC: hours apart, while onsets are a year apart).
+                    (key(c) <= now
+                        && key(c) >= key(start)
+                        && o.until.is_none_or(|u| key(c) <= key(u)))
+                    .then(|| key(c))
                 })
             }
             None => (key(start) <= now).then(|| key(start)),
@@ -638,5 +647,37 @@ mod tests {
         assert_eq!(parse_byday("-1SU"), Some((-1, 0)));
         assert_eq!(parse_byday("SU"), None);
         assert_eq!(parse_byday("-1SU\u{fffd}4"), None);
+    }
+
+    /// A zone with a historical rule ending at UNTIL (the US before 2007):
+    /// late October 2024 is still daylight time in New York.
+    #[test]
+    fn historical_rules_end_at_their_until() {
+        const NY: &str = "BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nDTSTART:19671029T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20061029T060000Z\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nDTSTART:20070311T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nDTSTART:20071104T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+        let event = |uid: &str, at: &str| {
+            format!("BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;TZID=America/New_York:{at}\r\nORGANIZER:mailto:a@x.com\r\nATTENDEE:mailto:b@x.com\r\nEND:VEVENT\r\n")
+        };
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{NY}{}{}{}END:VCALENDAR\r\n",
+            event("oct", "20241030T100000"),
+            event("nov", "20241105T100000"),
+            event("old", "20051030T100000"),
+        );
+        let out = parse_all(Format::Ics, &ParserOptions::default(), ics.as_bytes(), 4096).unwrap();
+        let at: Vec<String> = out
+            .iter()
+            .map(|p| match p {
+                Parsed::Interaction(i) => i.timestamp.to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                "2024-10-30T14:00:00.000Z",
+                "2024-11-05T15:00:00.000Z",
+                "2005-10-30T15:00:00.000Z"
+            ]
+        );
     }
 }
