@@ -6,7 +6,7 @@
 //! (rooms and resources left out), sender = the organizer. Cancelled
 //! events, and events with fewer than two people, are skipped. Times with
 //! a TZID are converted with the file's own VTIMEZONE definitions (yearly
-//! BYMONTH/BYDAY rules, the form calendar apps export); an unknown TZID or
+//! BYMONTH/BYDAY rules, ended by UNTIL, the form calendar apps export); an unknown TZID or
 //! a floating time is read as UTC. All-day events get no duration.
 //! Recurring series (RRULE) are imported as one interaction, their first
 //! occurrence: expanding them is not done.
