@@ -162,10 +162,11 @@ function makeApi(ready) {
     }
 
     // Writes run one after another, in call order; a failed write does not
-    // stop the ones queued after it. A write refused as STALE (another tab or
-    // worker wrote since this copy was read; nothing was written) is done
-    // again once, on the graph read again. Other instances hear of each
-    // write that went through.
+    // stop the ones queued after it. Across instances they take the graph's
+    // Web Lock; without one, a write refused as STALE (another tab or worker
+    // wrote since this copy was read; nothing was written) is redone on the
+    // graph read again. Other instances hear of each write that went
+    // through.
     #write(fn, { announce = true, retry = true, readFirst = true } = {}) {
       const run = async () => {
         // Under the lock no other instance writes: read again if one did

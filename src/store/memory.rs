@@ -12,6 +12,16 @@ use crate::error::{Error, ErrorCode, Result};
 
 type Values = BTreeMap<(StoreName, StoreKey), Vec<u8>>;
 
+/// The stored generation (`meta/generation`; 0 if absent).
+fn stored_generation(values: &Values) -> Result<u64> {
+    values
+        .get(&(
+            StoreName::Meta,
+            StoreKey::Text(super::GENERATION_KEY.into()),
+        ))
+        .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))
+}
+
 #[derive(Clone, Default)]
 pub struct MemoryBackend {
     values: Rc<RefCell<Values>>,
@@ -77,13 +87,7 @@ impl Backend for MemoryBackend {
     }
 
     async fn generation(&self) -> Result<u64> {
-        self.values
-            .borrow()
-            .get(&(
-                StoreName::Meta,
-                StoreKey::Text(super::GENERATION_KEY.into()),
-            ))
-            .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))
+        stored_generation(&self.values.borrow())
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {
@@ -95,12 +99,7 @@ impl Backend for MemoryBackend {
         }
         let mut values = self.values.borrow_mut();
         if let Some(expected) = set.expect_generation {
-            let stored = values
-                .get(&(
-                    StoreName::Meta,
-                    StoreKey::Text(super::GENERATION_KEY.into()),
-                ))
-                .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))?;
+            let stored = stored_generation(&values)?;
             if stored != expected {
                 return Err(super::stale(stored, expected));
             }

@@ -110,15 +110,11 @@ fn explanation_of(v: serde_json::Value) -> Result<Metadata> {
         serde_json::Value::Null => Ok(Metadata::default()),
         v @ serde_json::Value::Object(_) => {
             crate::model::validate::check_free_json(&v, "explanation")?;
-            let size = v.to_string().len();
-            if size > limits::METADATA_BYTES {
-                return Err(Error::new(
-                    ErrorCode::TooLarge,
-                    "explanation",
-                    format!("{size} bytes of JSON; at most {}", limits::METADATA_BYTES),
-                ));
-            }
-            Ok(Metadata(v))
+            let m = Metadata(v);
+            metadata_fits(&m, "explanation", |n| {
+                format!("{n} bytes of JSON; at most {}", limits::METADATA_BYTES)
+            })?;
+            Ok(m)
         }
         _ => Err(Error::new(
             ErrorCode::InvalidJson,

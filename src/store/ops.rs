@@ -1161,25 +1161,27 @@ impl<B: Backend> Db<B> {
             .filter(|i| i.participants.iter().any(|p| mentions.contains(p)))
         {
             let key = i.id;
-            let scrubbed = Self::scrub_interaction(i, &mentions);
-            if scrubbed.is_none() {
-                s.commit.interactions.insert(key, None);
-                s.changes.push(OutboxChange {
-                    kind: EntityKind::Interaction,
-                    id: i.id,
-                    op: ChangeOp::Erase,
-                });
-                erased.insert(i.id);
-                removed_interactions += 1;
-            } else if let Some(mut i) = scrubbed {
-                i.updated_at = ctx.now;
-                s.changes.push(OutboxChange {
-                    kind: EntityKind::Interaction,
-                    id: i.id,
-                    op: ChangeOp::Upsert,
-                });
-                s.commit.interactions.insert(key, Some(i));
-                edited_interactions += 1;
+            match Self::scrub_interaction(i, &mentions) {
+                None => {
+                    s.commit.interactions.insert(key, None);
+                    s.changes.push(OutboxChange {
+                        kind: EntityKind::Interaction,
+                        id: i.id,
+                        op: ChangeOp::Erase,
+                    });
+                    erased.insert(i.id);
+                    removed_interactions += 1;
+                }
+                Some(mut i) => {
+                    i.updated_at = ctx.now;
+                    s.changes.push(OutboxChange {
+                        kind: EntityKind::Interaction,
+                        id: i.id,
+                        op: ChangeOp::Upsert,
+                    });
+                    s.commit.interactions.insert(key, Some(i));
+                    edited_interactions += 1;
+                }
             }
         }
         // Her merges go; merges of others lose every trace of her (her edges,
@@ -1212,9 +1214,10 @@ impl<B: Backend> Db<B> {
             let about = a
                 .entity_id
                 .is_some_and(|e| erased.contains(&e) || merge_edges.contains(&e));
-            if about || (a.action == "reject_match" && audit_mentions(a, &ids)) {
+            let mentions = audit_mentions(a, &ids);
+            if about || (mentions && a.action == "reject_match") {
                 s.commit.audit_removed.push(a.seq);
-            } else if audit_mentions(a, &ids) {
+            } else if mentions {
                 let mut a = a.clone();
                 redact_json(&mut a.metadata.0, &ids);
                 a.actor_id = a.actor_id.filter(|x| !text_names(x, &ids));

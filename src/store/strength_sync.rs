@@ -776,15 +776,8 @@ impl<B: Backend> Db<B> {
             }
         }
         let resolve = |s: &str| -> Option<Uuid> {
-            if let Ok(mut id) = Uuid::try_parse(s) {
-                for _ in 0..16 {
-                    let p = st.people.get(id)?;
-                    match p.merged_into {
-                        Some(t) => id = t,
-                        None => return p.deleted_at.is_none().then_some(redirect(id)),
-                    }
-                }
-                None
+            if let Ok(id) = Uuid::try_parse(s) {
+                live_person(st, id).map(redirect)
             } else {
                 by_email.get(&s.to_lowercase()).map(|id| redirect(*id))
             }

@@ -315,11 +315,9 @@ pub(crate) fn break_merge_cycles<T: SyncRecord>(
     let mut cleared = Vec::new();
     {
         let next = |id: Uuid| -> Option<Uuid> {
-            let r = match changes.get(&id) {
-                Some(c) => c.as_ref(),
-                None => table.get(id),
-            };
-            r.and_then(|r| r.merged_into()).filter(|n| *n != id)
+            push::staged(table, changes, id)
+                .and_then(|r| r.merged_into())
+                .filter(|n| *n != id)
         };
         let mut starts: Vec<Uuid> = changes
             .iter()
@@ -358,11 +356,7 @@ pub(crate) fn break_merge_cycles<T: SyncRecord>(
     cleared.sort_unstable();
     // Cycles are disjoint, and clearing one member cannot close another.
     for id in &cleared {
-        let current = match changes.get(id) {
-            Some(c) => c.clone(),
-            None => table.get(*id).cloned(),
-        };
-        if let Some(mut r) = current {
+        if let Some(mut r) = push::staged(table, changes, *id).cloned() {
             r.set_merged_into(None);
             changes.insert(*id, Some(r));
         }

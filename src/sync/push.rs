@@ -543,7 +543,8 @@ impl Carried {
     }
 }
 
-fn staged<'a, T: SyncRecord>(
+/// `id`'s record as the step has it: staged in `changes`, else stored.
+pub(super) fn staged<'a, T: SyncRecord>(
     table: &'a Table<T>,
     changes: &'a crate::store::Changes<T>,
     id: Uuid,
