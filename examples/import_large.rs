@@ -107,7 +107,8 @@ fn main() {
 
     // 1. Parsing alone: records go nowhere, so memory is the parser's.
     let rss_before_parse = status_kb("VmRSS:");
-    let mut session = ImportSession::new(kind, options()).unwrap();
+    let mut session =
+        ImportSession::new(kind, options(), Timestamp::from_millis(1_767_225_600_000)).unwrap();
     let mut max_buffered = 0usize;
     let t = Instant::now();
     let cpu0 = cpu_seconds();
@@ -127,7 +128,7 @@ fn main() {
     //    memory too): batches of 2,000, then strengths and duplicates.
     let mut db = block_on(Db::open(MemoryBackend::default())).unwrap();
     let ctx = WriteContext::at(Timestamp::from_millis(1_767_225_600_000));
-    let mut session = ImportSession::new(kind, options()).unwrap();
+    let mut session = ImportSession::new(kind, options(), ctx.now).unwrap();
     let t = Instant::now();
     let cpu0 = cpu_seconds();
     generate(&format, mb, |c| {

@@ -491,7 +491,10 @@ export interface ImportReport {
 interface GraphImport {
   /** Imports contacts (streaming, batched; re-importing the same file changes nothing). */
   importContacts(source: ImportSource, options: ImportContactsOptions): Promise<ImportReport>;
-  /** Imports meetings (ics) or email headers (mbox; bodies are never stored). */
+  /**
+   * Imports meetings (ics) or email headers (mbox; bodies are never stored).
+   * A recurring event is one meeting per occurrence up to now (see the README).
+   */
   importInteractions(source: ImportSource, options: ImportInteractionsOptions): Promise<ImportReport>;
 }
 export interface Graph extends GraphImport {}

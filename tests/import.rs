@@ -301,13 +301,17 @@ fn a_file_that_is_not_the_format_is_refused_with_nothing_written() {
         (wig_graph::ErrorCode::InvalidInput, Some("format"))
     );
     assert_eq!(db.stats().people, 0);
-    let e = ImportSession::new(ImportKind::Contacts, options("ics"))
+    let e = ImportSession::new(ImportKind::Contacts, options("ics"), ctx().now)
         .err()
         .unwrap();
     assert_eq!(e.code, wig_graph::ErrorCode::InvalidEnum);
-    let e = ImportSession::new(ImportKind::Interactions, ImportOptions::default())
-        .err()
-        .unwrap();
+    let e = ImportSession::new(
+        ImportKind::Interactions,
+        ImportOptions::default(),
+        ctx().now,
+    )
+    .err()
+    .unwrap();
     assert_eq!(
         (e.code, e.field.as_deref()),
         (wig_graph::ErrorCode::Required, Some("format"))
@@ -436,6 +440,71 @@ fn ics_meetings_with_participants_durations_and_strengths() {
 }
 
 #[test]
+fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "contacts.vcf");
+    let at = |iso: &str| ctx_at(Timestamp::parse(iso).unwrap().millis());
+    let import = |db: &mut Db<MemoryBackend>, iso: &str| {
+        let bytes = fixture("meetings.ics");
+        block_on(db.import_chunks(
+            ImportKind::Interactions,
+            options("ics"),
+            [bytes.as_slice()],
+            &at(iso),
+        ))
+        .unwrap()
+    };
+    // Thursdays from 3 July 2025, 10:00 New York; 10 July moved to the 11th.
+    let series = |db: &Db<MemoryBackend>| {
+        let mut ids: Vec<String> = db
+            .state()
+            .interactions
+            .values()
+            .filter(|i| i.source_id.starts_with("series-1@"))
+            .map(|i| format!("{} {}", i.source_id, i.timestamp))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let r = import(&mut db, "2025-08-01T00:00:00Z");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(
+        series(&db),
+        [
+            "series-1@apollo.example 2025-07-03T14:00:00.000Z",
+            "series-1@apollo.example#20250710T100000 2025-07-11T14:00:00.000Z",
+            "series-1@apollo.example#20250717T140000Z 2025-07-17T14:00:00.000Z",
+            "series-1@apollo.example#20250724T140000Z 2025-07-24T14:00:00.000Z",
+            "series-1@apollo.example#20250731T140000Z 2025-07-31T14:00:00.000Z",
+        ]
+    );
+    let edge = |db: &Db<MemoryBackend>| {
+        let (m, z) = (
+            person_named(db, "Margaret Hamilton").id,
+            person_named(db, "Zoë Ångström-Núñez").id,
+        );
+        db.state()
+            .edges
+            .values()
+            .find(|e| e.pair() == wig_graph::model::pair_key(m, z))
+            .map(|e| (e.interaction_count, e.strength))
+            .unwrap()
+    };
+    let (count, strength) = edge(&db);
+    assert_eq!(count, 5);
+    // A month later: the four Thursdays of August are added, nothing else.
+    let again = import(&mut db, "2025-09-01T00:00:00Z");
+    assert_eq!(
+        (again.interactions, again.unchanged),
+        (4, r.records),
+        "{again:?}"
+    );
+    assert_eq!(series(&db).len(), 9);
+    assert_eq!(edge(&db).0, 9);
+    assert!(edge(&db).1 > strength, "more meetings, a stronger tie");
+}
+
+#[test]
 fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
     let mut db = open();
     let r = interactions(&mut db, "ics", "sample.ics");
@@ -557,7 +626,8 @@ fn parser_memory_stays_bounded_on_a_large_stream() {
             i % 500
         )
     };
-    let mut session = ImportSession::new(ImportKind::Contacts, options("vcard")).unwrap();
+    let mut session =
+        ImportSession::new(ImportKind::Contacts, options("vcard"), ctx().now).unwrap();
     let mut fed = 0usize;
     let mut max_buffered = 0usize;
     let mut i = 0;

@@ -8,17 +8,34 @@
 //! a TZID are converted with the file's own VTIMEZONE definitions (yearly
 //! BYMONTH/BYDAY rules, ended by UNTIL, the form calendar apps export); an unknown TZID or
 //! a floating time is read as UTC. All-day events get no duration.
-//! Recurring series (RRULE) are imported as one interaction, their first
-//! occurrence: expanding them is not done.
+//!
+//! A recurring series (RRULE, RDATE) is one interaction per occurrence up
+//! to the time of the import — a weekly one-to-one is fifty meetings a
+//! year, not one — minus its EXDATEs and the occurrences another VEVENT
+//! of the same UID changes or cancels (RECURRENCE-ID). The first
+//! occurrence keeps the UID as its source id, the others are
+//! `UID#<start in UTC>`, so importing the file again later adds only what
+//! happened since. Series wait until the end of the file (a changed
+//! occurrence may come before or after its series); a series is cut at
+//! [`MAX_OCCURRENCES`], and a rule with parts [`rrule`] does not expand
+//! gives its first occurrence, each with the reason in the report.
 
 use std::collections::HashMap;
 
 use super::lines::ContentLines;
+use super::rrule::{self, Until};
 use super::text::{civil_to_ms, parse_property, unescape, weekday, Property};
 use super::{FoundInteraction, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
 use crate::model::days_from_civil;
 use crate::model::{Channel, Timestamp};
+
+/// Occurrences of one series at most (a daily meeting for 13 years).
+pub const MAX_OCCURRENCES: usize = 5_000;
+/// Occurrences expanded from one file at most (ten years of twenty
+/// recurring meetings a week is ~100,000): series are expanded at the end
+/// of the file, all at once, so this bounds that step's memory.
+pub const MAX_FILE_OCCURRENCES: usize = 250_000;
 
 /// A local date-time as written: (y, m, d, h, min, s).
 type Civil = (i64, i64, i64, i64, i64, i64);
@@ -53,16 +70,25 @@ pub struct IcsParser {
     /// Apple; an event naming a zone not defined before it is read as UTC.
     seen_calendar: bool,
     stray_reported: bool,
+    /// Recurring events, expanded at the end of the file.
+    series: Vec<Event>,
+    /// UID → start (ms) of each occurrence changed or cancelled by a
+    /// VEVENT with a RECURRENCE-ID.
+    overridden: HashMap<String, Vec<i64>>,
+    /// Occurrences after this are not expanded.
+    now: Option<Timestamp>,
+    /// Occurrences expanded so far (see [`MAX_FILE_OCCURRENCES`]).
+    expanded: usize,
 }
 
 impl Default for IcsParser {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl IcsParser {
-    pub fn new() -> Self {
+    pub fn new(now: Option<Timestamp>) -> Self {
         IcsParser {
             lines: ContentLines::default(),
             stack: Vec::new(),
@@ -72,6 +98,10 @@ impl IcsParser {
             observance: None,
             seen_calendar: false,
             stray_reported: false,
+            series: Vec::new(),
+            overridden: HashMap::new(),
+            now,
+            expanded: 0,
         }
     }
 
@@ -152,7 +182,7 @@ impl IcsParser {
                 match comp.as_str() {
                     "VEVENT" => {
                         if let Some(ev) = self.event.take() {
-                            out.push(self.finish_event(ev));
+                            self.end_event(ev, out);
                         }
                     }
                     "STANDARD" | "DAYLIGHT" => {
@@ -201,22 +231,155 @@ impl IcsParser {
     }
 
     fn time(&self, prop: &Property) -> Option<(Timestamp, bool)> {
-        let v = prop.value.trim();
+        self.time_value(prop, prop.value.trim())
+    }
+
+    /// One date or date-time `v` of `prop` (a list property such as EXDATE
+    /// holds several), with its VALUE and TZID parameters.
+    fn time_value(&self, prop: &Property, v: &str) -> Option<(Timestamp, bool)> {
         let all_day = prop
             .param("VALUE")
             .is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
             || (v.len() == 8 && v.chars().all(|c| c.is_ascii_digit()));
         let civil = parse_ics_civil(v)?;
-        let ms = civil_to_ms(civil.0, civil.1, civil.2, civil.3, civil.4, civil.5)?;
-        if all_day || v.ends_with('Z') || v.ends_with('z') {
-            return Some((Timestamp::from_millis(ms), all_day));
-        }
-        let offset = prop
-            .param("TZID")
+        let zone = if all_day || v.ends_with('Z') || v.ends_with('z') {
+            None
+        } else {
+            prop.param("TZID")
+        };
+        Some((self.instant(civil, zone)?, all_day))
+    }
+
+    /// A written date-time in `zone` (a TZID; None: UTC) as an instant.
+    fn instant(&self, c: Civil, zone: Option<&str>) -> Option<Timestamp> {
+        let ms = civil_to_ms(c.0, c.1, c.2, c.3, c.4, c.5)?;
+        let offset = zone
             .and_then(|z| self.zones.get(z.trim()))
-            .map(|obs| offset_at(obs, civil))
+            .map(|obs| offset_at(obs, c))
             .unwrap_or(0);
-        Some((Timestamp::from_millis(ms - offset * 60_000), false))
+        Some(Timestamp::from_millis(ms - offset * 60_000))
+    }
+
+    /// A VEVENT read to its END: a series waits for the end of the file,
+    /// a changed occurrence is noted against its series.
+    fn end_event(&mut self, ev: Event, out: &mut Vec<Parsed>) {
+        let get = |name: &str| ev.props.iter().find(|p| p.name == name);
+        match get("RECURRENCE-ID") {
+            Some(rid) => {
+                if let (Some(uid), Some((at, _))) = (get("UID"), self.time(rid)) {
+                    let uid = unescape(uid.value.trim());
+                    self.overridden.entry(uid).or_default().push(at.millis());
+                }
+            }
+            None if get("RRULE").is_some() || get("RDATE").is_some() => {
+                self.series.push(ev);
+                return;
+            }
+            None => {}
+        }
+        out.push(self.finish_event(ev));
+    }
+
+    /// A series' occurrences: DTSTART's (the event as one interaction,
+    /// source id = UID), then the rule's and RDATE's up to `now`, less
+    /// EXDATEs and changed occurrences.
+    fn finish_series(&mut self, ev: Event, out: &mut Vec<Parsed>) {
+        let first = match self.finish_event(ev.clone()) {
+            Parsed::Interaction(it) => it,
+            other => return out.push(other),
+        };
+        let get_all = |name: &'static str| ev.props.iter().filter(move |p| p.name == name);
+        let start_prop = get_all("DTSTART").next().expect("the event has a DTSTART");
+        let start_text = start_prop.value.trim();
+        let (Some(start), Some((_, all_day))) =
+            (parse_ics_civil(start_text), self.time(start_prop))
+        else {
+            return out.push(Parsed::Interaction(first));
+        };
+        let zone = if all_day || start_text.ends_with(['Z', 'z']) {
+            None
+        } else {
+            start_prop.param("TZID")
+        };
+        // Instants (ms) left out: EXDATEs and changed occurrences.
+        let mut skip: Vec<i64> = get_all("EXDATE")
+            .flat_map(|p| {
+                p.value
+                    .split(',')
+                    .filter_map(|v| self.time_value(p, v.trim()))
+                    .map(|(t, _)| t.millis())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let uid = first.source_id.clone();
+        skip.extend(self.overridden.get(&uid).into_iter().flatten());
+        let now = self.now.map(|t| t.millis());
+        let mut instants = Vec::new();
+        if let Some(rule_prop) = get_all("RRULE").next() {
+            match rrule::parse(&rule_prop.value) {
+                Ok(rule) => {
+                    let until = match rule.until {
+                        Some(Until::Utc(u)) => civil_to_ms(u.0, u.1, u.2, u.3, u.4, u.5),
+                        _ => None,
+                    };
+                    let past = |c| {
+                        self.instant(c, zone).is_none_or(|t| {
+                            until.is_some_and(|u| t.millis() > u)
+                                || now.is_some_and(|n| t.millis() > n)
+                        })
+                    };
+                    let left = MAX_FILE_OCCURRENCES - self.expanded;
+                    let (dates, cut) = rrule::expand(&rule, start, past, MAX_OCCURRENCES.min(left));
+                    self.expanded += dates.len();
+                    instants.extend(dates.into_iter().filter_map(|c| self.instant(c, zone)));
+                    if cut {
+                        let why = if left <= MAX_OCCURRENCES {
+                            format!("the file's recurring events reached {MAX_FILE_OCCURRENCES} occurrences")
+                        } else {
+                            format!("{MAX_OCCURRENCES} occurrences")
+                        };
+                        out.push(Parsed::Issue(ParseIssue::new(
+                            first.line,
+                            ErrorCode::TooLarge,
+                            format!("recurring event '{}' cut at {why}", clip(&uid)),
+                        )));
+                    }
+                }
+                Err(why) => out.push(Parsed::Issue(ParseIssue::new(
+                    first.line,
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "{why}: only the first occurrence of '{}' imported",
+                        clip(&uid)
+                    ),
+                ))),
+            }
+        }
+        for p in get_all("RDATE") {
+            instants.extend(
+                p.value
+                    .split(',')
+                    .filter_map(|v| self.time_value(p, v.trim()))
+                    .map(|(t, _)| t)
+                    .filter(|t| now.is_none_or(|n| t.millis() <= n)),
+            );
+        }
+        instants.sort_unstable();
+        instants.dedup();
+        let first_at = first.timestamp;
+        if !skip.contains(&first_at.millis()) {
+            out.push(Parsed::Interaction(first.clone()));
+        }
+        for t in instants {
+            if t <= first_at || skip.contains(&t.millis()) {
+                continue;
+            }
+            out.push(Parsed::Interaction(FoundInteraction {
+                source_id: format!("{uid}#{}", utc_stamp(t, all_day)),
+                timestamp: t,
+                ..first.clone()
+            }));
+        }
     }
 
     fn finish_event(&self, ev: Event) -> Parsed {
@@ -372,7 +535,7 @@ fn parse_offset(v: &str) -> Option<i64> {
 }
 
 /// `YYYYMMDD` or `YYYYMMDDTHHMMSS[Z]`.
-fn parse_ics_civil(v: &str) -> Option<Civil> {
+pub(super) fn parse_ics_civil(v: &str) -> Option<Civil> {
     let v = v.trim_end_matches(['Z', 'z']);
     let b = v.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -491,6 +654,27 @@ pub fn parse_duration_minutes(v: &str) -> Option<f64> {
     (any && num.is_empty()).then_some(minutes)
 }
 
+/// An occurrence's key in its source id: `20250107T090000Z`, or
+/// `20250107` for an all-day one.
+fn utc_stamp(t: Timestamp, all_day: bool) -> String {
+    let ms = t.millis();
+    let (y, m, d) = crate::model::civil_from_days(ms.div_euclid(86_400_000));
+    if all_day {
+        return format!("{y:04}{m:02}{d:02}");
+    }
+    let s = ms.rem_euclid(86_400_000) / 1000;
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
 impl PushParser for IcsParser {
     fn feed(&mut self, chunk: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
         let logical = self.lines.feed(chunk);
@@ -512,6 +696,9 @@ impl PushParser for IcsParser {
                 "VEVENT not closed by END:VEVENT before the end of the file",
             )));
         }
+        for ev in std::mem::take(&mut self.series) {
+            self.finish_series(ev, out);
+        }
         if !self.seen_calendar {
             out.push(Parsed::Issue(ParseIssue::new(
                 1,
@@ -523,11 +710,15 @@ impl PushParser for IcsParser {
     }
 
     fn buffered_bytes(&self) -> usize {
+        let event = |e: &Event| e.props.iter().map(|p| p.value.len() + 64).sum::<usize>();
         self.lines.buffered()
+            + self.event.as_ref().map_or(0, event)
+            + self.series.iter().map(event).sum::<usize>()
             + self
-                .event
-                .as_ref()
-                .map_or(0, |e| e.props.iter().map(|p| p.value.len() + 64).sum())
+                .overridden
+                .values()
+                .map(|v| v.len() * 8 + 64)
+                .sum::<usize>()
     }
 }
 
@@ -632,6 +823,173 @@ mod tests {
         assert_eq!(
             lines,
             vec![(2, true), (5, true), (9, true), (10, false), (16, true)]
+        );
+    }
+
+    fn parse_at(input: &str, now: &str) -> Vec<Parsed> {
+        let options = ParserOptions {
+            now: Some(Timestamp::parse(now).unwrap()),
+            ..Default::default()
+        };
+        let whole = parse_all(Format::Ics, &options, input.as_bytes(), 1 << 20).unwrap();
+        assert_eq!(
+            parse_all(Format::Ics, &options, input.as_bytes(), 7).unwrap(),
+            whole
+        );
+        whole
+    }
+
+    fn meetings(out: &[Parsed]) -> Vec<(String, String)> {
+        out.iter()
+            .filter_map(|p| match p {
+                Parsed::Interaction(i) => Some((i.source_id.clone(), i.timestamp.to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_weekly_series_is_one_meeting_a_week_up_to_now() {
+        // Mondays 10:00 Berlin time from 17 March 2025: the 31 March
+        // occurrence is after the DST change (08:00 UTC, not 09:00); the
+        // 24 March one is an EXDATE; 7 April was moved to Tuesday by a
+        // VEVENT *before* the series, 14 April cancelled by one after it;
+        // "now" is 22 April 12:00, so 21 April is the last.
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\n{ZONE}\
+             BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;TZID=Europe/Berlin:20250407T100000\r\n\
+             DTSTART;TZID=Europe/Berlin:20250408T100000\r\nDURATION:PT30M\r\n\
+             ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:w@x\r\nDTSTART;TZID=Europe/Berlin:20250317T100000\r\nDURATION:PT30M\r\n\
+             RRULE:FREQ=WEEKLY;BYDAY=MO\r\nEXDATE;TZID=Europe/Berlin:20250324T100000\r\n\
+             ORGANIZER:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;TZID=Europe/Berlin:20250414T100000\r\n\
+             STATUS:CANCELLED\r\nDTSTART;TZID=Europe/Berlin:20250414T100000\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n"
+        );
+        let out = parse_at(&ics, "2025-04-22T12:00:00Z");
+        let m = |id: &str, at: &str| (id.to_string(), at.to_string());
+        assert_eq!(
+            meetings(&out),
+            [
+                m("w@x#20250407T100000", "2025-04-08T08:00:00.000Z"),
+                m("w@x", "2025-03-17T09:00:00.000Z"),
+                m("w@x#20250331T080000Z", "2025-03-31T08:00:00.000Z"),
+                m("w@x#20250421T080000Z", "2025-04-21T08:00:00.000Z"),
+            ]
+        );
+        let Parsed::Interaction(last) = out.last().unwrap() else {
+            panic!()
+        };
+        assert_eq!(last.duration_minutes, Some(30.0));
+        assert_eq!(last.sender.as_deref(), Some("a@x.org"));
+        assert_eq!(last.participants, ["a@x.org", "b@x.org"]);
+        // A month later, the same file: the same meetings, and four more.
+        let later = meetings(&parse_at(&ics, "2025-05-22T12:00:00Z"));
+        assert_eq!(later.len(), 8);
+        assert_eq!(later[..4], meetings(&out)[..]);
+    }
+
+    #[test]
+    fn series_end_where_their_rule_does_and_say_what_was_left_out() {
+        let event = |uid: &str, start: &str, rule: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\n{rule}\r\n\
+                 ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n"
+            )
+        };
+        let ics = [
+            "BEGIN:VCALENDAR\r\n".to_string(),
+            event("count", "20250101T090000Z", "RRULE:FREQ=DAILY;COUNT=3"),
+            event(
+                "until",
+                "20250101T090000Z",
+                "RRULE:FREQ=DAILY;UNTIL=20250103T090000Z",
+            ),
+            event(
+                "day",
+                "20250101",
+                "RRULE:FREQ=MONTHLY\r\nEXDATE;VALUE=DATE:20250201",
+            ),
+            event(
+                "rdate",
+                "20250101T090000Z",
+                "RDATE:20250105T090000Z,20991231T090000Z",
+            ),
+            event(
+                "setpos",
+                "20250101T090000Z",
+                "RRULE:FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+            ),
+            event("daily", "20000101T090000Z", "RRULE:FREQ=DAILY"),
+            "END:VCALENDAR\r\n".to_string(),
+        ]
+        .concat();
+        let out = parse_at(&ics, "2025-03-31T12:00:00Z");
+        let ids = |uid: &str| {
+            meetings(&out)
+                .into_iter()
+                .filter(|(id, _)| id.split('#').next() == Some(uid))
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids("count"),
+            ["count", "count#20250102T090000Z", "count#20250103T090000Z"]
+        );
+        assert_eq!(ids("until").len(), 3);
+        assert_eq!(ids("day"), ["day", "day#20250301"]);
+        assert_eq!(ids("rdate"), ["rdate", "rdate#20250105T090000Z"]);
+        assert_eq!(ids("setpos"), ["setpos"]);
+        assert_eq!(ids("daily").len(), MAX_OCCURRENCES + 1);
+        let issues: Vec<String> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Issue(i) => Some(i.reason.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(issues.len(), 2, "{issues:?}");
+        assert!(
+            issues[0].contains("BYSETPOS") && issues[0].contains("first occurrence of 'setpos'")
+        );
+        assert!(issues[1].contains("'daily' cut at 5000"));
+    }
+
+    #[test]
+    fn a_file_expands_a_bounded_number_of_occurrences() {
+        let per = MAX_FILE_OCCURRENCES / MAX_OCCURRENCES;
+        let mut ics = String::from("BEGIN:VCALENDAR\r\n");
+        for i in 0..=per {
+            ics += &format!(
+                "BEGIN:VEVENT\r\nUID:s{i}\r\nDTSTART:20000101T090000Z\r\nRRULE:FREQ=DAILY\r\n\
+                 ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n"
+            );
+        }
+        ics += "END:VCALENDAR\r\n";
+        let options = ParserOptions {
+            now: Some(Timestamp::parse("2030-01-01T00:00:00Z").unwrap()),
+            ..Default::default()
+        };
+        let out = parse_all(Format::Ics, &options, ics.as_bytes(), 1 << 16).unwrap();
+        let meetings = out
+            .iter()
+            .filter(|p| matches!(p, Parsed::Interaction(_)))
+            .count();
+        // Every series keeps its first occurrence; the expanded ones stop at the bound.
+        assert_eq!(meetings, MAX_FILE_OCCURRENCES + per + 1);
+        let issues: Vec<&str> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Issue(i) => Some(i.reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(issues.len(), per + 1);
+        assert!(
+            issues[per].contains("the file's recurring events reached 250000"),
+            "{}",
+            issues[per]
         );
     }
 

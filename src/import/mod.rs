@@ -17,6 +17,7 @@ pub mod csv_contacts;
 pub mod ics;
 pub mod lines;
 pub mod mbox;
+pub mod rrule;
 pub mod text;
 pub mod vcard;
 
@@ -177,6 +178,9 @@ pub struct ParserOptions {
     pub mapping: BTreeMap<String, String>,
     /// For mbox: the owner's addresses (lower-case), for direction.
     pub owner_emails: Vec<String>,
+    /// For iCalendar: recurring events are expanded up to this time (later
+    /// occurrences have not happened); None: only up to a series' cap.
+    pub now: Option<Timestamp>,
 }
 
 /// The parser for a format.
@@ -186,7 +190,7 @@ pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushPar
         Format::GoogleCsv => Box::new(csv_contacts::CsvContactParser::google()),
         Format::LinkedInCsv => Box::new(csv_contacts::CsvContactParser::linkedin()),
         Format::Csv => Box::new(csv_contacts::CsvContactParser::mapped(&options.mapping)?),
-        Format::Ics => Box::new(ics::IcsParser::new()),
+        Format::Ics => Box::new(ics::IcsParser::new(options.now)),
         Format::Mbox => Box::new(mbox::MboxParser::new(&options.owner_emails)),
     })
 }

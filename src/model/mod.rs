@@ -14,7 +14,7 @@ pub use ids::new_id;
 pub use input::*;
 pub use metadata::Metadata;
 pub use time::Timestamp;
-pub(crate) use time::{days_from_civil, days_in_month, parse_date};
+pub(crate) use time::{civil_from_days, days_from_civil, days_in_month, parse_date};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -33,7 +33,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::import::{self, Contact, Format, FoundInteraction, ParseIssue, Parsed, PushParser};
 use crate::model::{
     limits, pair_key, validate, InteractionInput, JsNumber, OrganizationInput, Person, PersonInput,
-    TimeInput, Uuid,
+    TimeInput, Timestamp, Uuid,
 };
 use crate::normalize::normalize_org_name;
 
@@ -141,7 +141,8 @@ pub struct ImportSession {
 }
 
 impl ImportSession {
-    pub fn new(kind: ImportKind, options: ImportOptions) -> Result<Self> {
+    /// `now`: recurring events are expanded up to it (see `import::ics`).
+    pub fn new(kind: ImportKind, options: ImportOptions, now: Timestamp) -> Result<Self> {
         let allowed: &[Format] = match kind {
             ImportKind::Contacts => &Format::CONTACTS,
             ImportKind::Interactions => &Format::INTERACTIONS,
@@ -206,6 +207,7 @@ impl ImportSession {
             &import::ParserOptions {
                 mapping: options.mapping.clone(),
                 owner_emails: owner,
+                now: Some(now),
             },
         )?;
         Ok(ImportSession {
@@ -642,7 +644,7 @@ impl<B: Backend> Db<B> {
         chunks: impl IntoIterator<Item = &'a [u8]>,
         ctx: &WriteContext,
     ) -> Result<ImportReport> {
-        let mut session = ImportSession::new(kind, options)?;
+        let mut session = ImportSession::new(kind, options, ctx.now)?;
         for chunk in chunks {
             session.feed(chunk)?;
             self.write_ready_batches(&mut session, ctx).await?;

@@ -46,7 +46,10 @@ impl WasmGraph {
             let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
             guard.as_ref().ok_or_else(closed_err)?;
         }
-        let session = ImportSession::new(kind, opts).map_err(js_error)?;
+        // Recurring events are expanded up to now: later occurrences have not
+        // happened yet (importing again later adds them).
+        let now = crate::model::Timestamp::from_millis(js_sys::Date::now() as i64);
+        let session = ImportSession::new(kind, opts, now).map_err(js_error)?;
         Ok(WasmImporter {
             db: self.db.clone(),
             writing: self.writing.clone(),
