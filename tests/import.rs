@@ -505,6 +505,55 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
 }
 
 #[test]
+fn a_field_the_store_refuses_is_left_out_and_the_rest_of_the_card_kept() {
+    let mut db = open();
+    let long = "x".repeat(600);
+    let emails: String = (0..55)
+        .map(|i| format!("EMAIL:p{i}@example.org\r\n"))
+        .collect();
+    let card = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{long}\r\nN:Lovelace;Ada;;;\r\nTITLE:{long}\r\n{emails}\
+         ADR:;;{long}{long}{long}{long};;;;\r\nX-SOCIALPROFILE;TYPE=twitter:https://twitter.com/ada\r\nUID:long-1\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{long}\r\nUID:long-2\r\nEND:VCARD\r\n"
+    );
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        card.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(r.people, 1, "{r:?}");
+    let reasons: Vec<&str> = r.errors.iter().map(|e| e.reason.as_str()).collect();
+    let left_out = |field: &str| {
+        reasons.iter().any(|r| {
+            r.starts_with(&format!("{field}: "))
+                && r.ends_with("(left out; the rest of the entry kept)")
+        })
+    };
+    for field in ["names[0]", "emails", "title", "addresses[0]"] {
+        assert!(left_out(field), "{field}: {reasons:?}");
+    }
+    // The second card has nothing valid left: refused, as before.
+    let last = r.errors.last().unwrap();
+    assert_eq!(
+        (last.code.as_str(), last.line > 1),
+        ("REQUIRED", true),
+        "{:?}",
+        r.errors
+    );
+    let ada = person_named(&db, "Ada Lovelace");
+    assert_eq!(ada.names, ["Ada Lovelace"]);
+    assert_eq!(ada.emails.len(), 50);
+    assert_eq!(ada.title, None);
+    assert!(ada.addresses.is_empty());
+    assert_eq!(
+        ada.social_handles.get("twitter").map(String::as_str),
+        Some("https://twitter.com/ada")
+    );
+}
+
+#[test]
 fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
     let mut db = open();
     let r = interactions(&mut db, "ics", "sample.ics");

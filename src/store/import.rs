@@ -391,11 +391,18 @@ fn as_input(p: &Person) -> PersonInput {
     }
 }
 
-fn add_unique(list: &mut Vec<String>, v: &str, key: impl Fn(&str) -> String) {
+/// Adds `v` unless the list has it (by `key`); false when it is new but
+/// the list is full (`limits::LIST`).
+fn add_unique(list: &mut Vec<String>, v: &str, key: impl Fn(&str) -> String) -> bool {
     let k = key(v);
-    if list.len() < limits::LIST && !list.iter().any(|x| key(x) == k) {
-        list.push(v.to_string());
+    if list.iter().any(|x| key(x) == k) {
+        return true;
     }
+    if list.len() >= limits::LIST {
+        return false;
+    }
+    list.push(v.to_string());
+    true
 }
 
 /// Where a contact goes.
@@ -496,15 +503,30 @@ impl<B: Backend> Db<B> {
                 }
             }
             let before = s.unchanged;
-            match s.stage_person(&input) {
-                Ok(pid) => {
-                    if s.unchanged > before {
-                        out.unchanged += contacts;
-                    } else {
-                        out.people_written.push(pid);
+            // A field the store refuses is left out and reported, the rest
+            // of the card kept (as for an invalid email or phone); only an
+            // entry with nothing valid left is refused. Validation fails
+            // before anything is staged, so trying again is safe.
+            loop {
+                match s.stage_person(&input) {
+                    Ok(pid) => {
+                        if s.unchanged > before {
+                            out.unchanged += contacts;
+                        } else {
+                            out.people_written.push(pid);
+                        }
                     }
+                    Err(e) if leave_out(&mut input, e.field.as_deref()) => {
+                        let mut issue = issue_of(line, &e);
+                        issue
+                            .reason
+                            .push_str(" (left out; the rest of the entry kept)");
+                        out.issues.push(issue);
+                        continue;
+                    }
+                    Err(e) => out.issues.push(issue_of(line, &e)),
                 }
-                Err(e) => out.issues.push(issue_of(line, &e)),
+                break;
             }
         }
     }
@@ -704,27 +726,86 @@ fn org_key(name: &str) -> String {
 /// Adds a contact's values to a person input (see the module doc: import
 /// only adds). Emails and phones that cannot be stored are reported and
 /// left out; the rest of the contact is kept.
+/// Removes from an imported person what the error names (`title`,
+/// `names[2]`, `addresses` when there are too many, …); false when the
+/// field is not one an import may leave out.
+fn leave_out(input: &mut PersonInput, field: Option<&str>) -> bool {
+    let Some(field) = field else { return false };
+    let (name, index) = match field.split_once('[') {
+        Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (field, None),
+    };
+    let list = match name {
+        "names" => &mut input.names,
+        "emails" => &mut input.emails,
+        "phones" => &mut input.phones,
+        "addresses" => &mut input.addresses,
+        "title" => return input.title.take().is_some(),
+        "birthDate" => return input.birth_date.take().is_some(),
+        "socialHandles" => {
+            let before = input.social_handles.len();
+            while input.social_handles.len() > limits::SOCIAL_HANDLES {
+                input.social_handles.pop_last();
+            }
+            return input.social_handles.len() < before;
+        }
+        _ => {
+            let Some(network) = field.strip_prefix("socialHandles.") else {
+                return false;
+            };
+            let key = input
+                .social_handles
+                .keys()
+                .find(|k| k.trim().to_lowercase().chars().take(32).eq(network.chars()))
+                .cloned();
+            return key.is_some_and(|k| input.social_handles.remove(&k).is_some());
+        }
+    };
+    match index {
+        Some(i) if i < list.len() => {
+            list.remove(i);
+            true
+        }
+        Some(_) => false,
+        None if list.len() > limits::LIST => {
+            list.truncate(limits::LIST);
+            true
+        }
+        None => false,
+    }
+}
+
 fn union_contact(
     input: &mut PersonInput,
     org: &mut Option<String>,
     c: &Contact,
     issues: &mut Vec<ParseIssue>,
 ) {
+    // Values past a list's limit are counted, then reported once per list.
+    let mut full = [0usize; 4];
     for n in &c.names {
         let n: String = n.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !n.is_empty() {
-            add_unique(&mut input.names, &n, |x| x.to_lowercase());
+        if !n.is_empty() && !add_unique(&mut input.names, &n, |x| x.to_lowercase()) {
+            full[0] += 1;
         }
     }
     for (i, e) in c.emails.iter().enumerate() {
         match validate::email(e, &format!("emails[{i}]")) {
-            Ok(e) => add_unique(&mut input.emails, &e, |x| x.to_lowercase()),
+            Ok(e) => {
+                if !add_unique(&mut input.emails, &e, |x| x.to_lowercase()) {
+                    full[1] += 1;
+                }
+            }
             Err(err) => issues.push(issue_of(c.line, &err)),
         }
     }
     for (i, p) in c.phones.iter().enumerate() {
         match validate::phone(p, &format!("phones[{i}]")) {
-            Ok(p) => add_unique(&mut input.phones, &p, |x| x.to_string()),
+            Ok(p) => {
+                if !add_unique(&mut input.phones, &p, |x| x.to_string()) {
+                    full[2] += 1;
+                }
+            }
             Err(err) => issues.push(issue_of(c.line, &err)),
         }
     }
@@ -737,7 +818,18 @@ fn union_contact(
         }
     }
     for a in &c.addresses {
-        add_unique(&mut input.addresses, a, |x| x.to_lowercase());
+        if !add_unique(&mut input.addresses, a, |x| x.to_lowercase()) {
+            full[3] += 1;
+        }
+    }
+    for (field, n) in ["names", "emails", "phones", "addresses"].iter().zip(full) {
+        if n > 0 {
+            issues.push(ParseIssue::new(
+                c.line,
+                ErrorCode::TooLarge,
+                format!("{field}: {n} more than the {} a person holds (left out; the rest of the entry kept)", limits::LIST),
+            ));
+        }
     }
     if input.title.is_none() {
         input.title = c.title.clone();
