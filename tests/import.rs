@@ -554,6 +554,67 @@ fn a_field_the_store_refuses_is_left_out_and_the_rest_of_the_card_kept() {
 }
 
 #[test]
+fn organization_cards_make_organizations_not_people() {
+    let mut db = open();
+    let vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Nordlys Analytics AB\r\nURL:https://www.nordlys.example/about\r\n\
+               EMAIL:info@nordlys.example\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Acme Corp\r\nORG:Acme Corp;\r\nX-ABShowAs:COMPANY\r\n\
+               EMAIL:hello@acme.example\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Book club\r\nMEMBER:urn:uuid:1\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Berg\r\nORG:Nordlys Analytics\r\nEMAIL:zoe@nordlys.example\r\nEND:VCARD\r\n";
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.people, r.organizations, r.skipped), (1, 2, 1), "{r:?}");
+    let orgs: Vec<(String, Option<String>)> = {
+        let mut v: Vec<_> = db
+            .state()
+            .organizations
+            .values()
+            .map(|o| (o.name.clone(), o.domain.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        orgs,
+        [
+            ("Acme Corp".to_string(), Some("acme.example".to_string())),
+            (
+                "Nordlys Analytics AB".to_string(),
+                Some("nordlys.example".to_string())
+            ),
+        ]
+    );
+    // Zoë works there: the same organization, found by its normalised name.
+    let zoe = person_named(&db, "Zoë Berg");
+    let nordlys = db
+        .state()
+        .organizations
+        .values()
+        .find(|o| o.name.starts_with("Nordlys"))
+        .unwrap();
+    assert_eq!(zoe.organization_id, Some(nordlys.id));
+    let again = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        7,
+    );
+    assert_eq!(
+        (again.people, again.organizations, again.unchanged),
+        (0, 0, 3),
+        "{again:?}"
+    );
+}
+
+#[test]
 fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
     let mut db = open();
     let r = interactions(&mut db, "ics", "sample.ics");

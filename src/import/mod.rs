@@ -102,6 +102,12 @@ pub struct Contact {
     pub addresses: Vec<String>,
     /// YYYY-MM-DD, when the file gives a full date.
     pub birth_date: Option<String>,
+    /// The entry describes an organization, not a person (vCard 4
+    /// `KIND:org`, Apple's `X-ABShowAs:COMPANY`): its name is
+    /// `organization`, else the first of `names`.
+    pub is_organization: bool,
+    /// A web address that is not a social profile (an organization's site).
+    pub website: Option<String>,
 }
 
 impl Contact {

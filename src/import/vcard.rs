@@ -2,6 +2,9 @@
 //! blocks of content lines, unfolded; quoted-printable and CHARSET
 //! parameters decoded; FN, N, NICKNAME, EMAIL, TEL, ORG, TITLE, UID, URL,
 //! X-SOCIALPROFILE, ADR and BDAY kept, the rest (photos, notes) ignored.
+//! A card of an organization (vCard 4 `KIND:org`, Apple's
+//! `X-ABShowAs:COMPANY`) is marked as one; a group or location card
+//! (`KIND:group`, `KIND:location`) is no one and is skipped.
 
 use super::lines::{ContentLine, ContentLines};
 use super::text::{parse_property, split_escaped, unescape, Property};
@@ -21,6 +24,8 @@ struct Card {
     /// BEGIN:VCARD nests. Any other BEGIN:VCARD in an open card means that
     /// card was never closed.
     agent_follows: bool,
+    /// `KIND:group` or `KIND:location`: skipped.
+    not_a_contact: bool,
 }
 
 impl Card {
@@ -36,6 +41,7 @@ impl Card {
             uid: None,
             depth: 0,
             agent_follows: false,
+            not_a_contact: false,
         }
     }
 }
@@ -143,9 +149,24 @@ fn finish_card(card: Card) -> Parsed {
         mut contact,
         fingerprint,
         uid,
+        not_a_contact,
         ..
     } = card;
-    if contact.is_empty() {
+    if not_a_contact {
+        return Parsed::Skipped { line };
+    }
+    if contact.is_organization {
+        if contact.organization.is_none() {
+            contact.organization = contact.names.first().cloned();
+        }
+        if contact.organization.is_none() {
+            return Parsed::Issue(ParseIssue::new(
+                line,
+                ErrorCode::Required,
+                "organization card without a name (ORG or FN)",
+            ));
+        }
+    } else if contact.is_empty() {
         return Parsed::Issue(ParseIssue::new(
             line,
             ErrorCode::Required,
@@ -290,8 +311,25 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
                             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 });
             let network = typed.or_else(|| network_of(&v).map(str::to_string));
-            if let (Some(n), false) = (network, v.is_empty()) {
-                c.social.entry(n).or_insert(v);
+            match (network, v.is_empty()) {
+                (Some(n), false) => {
+                    c.social.entry(n).or_insert(v);
+                }
+                (None, false) if prop.name == "URL" && c.website.is_none() => c.website = Some(v),
+                _ => {}
+            }
+        }
+        "KIND" => {
+            let v = prop.value.trim().to_ascii_lowercase();
+            match v.as_str() {
+                "org" | "organization" => c.is_organization = true,
+                "group" | "location" => card.not_a_contact = true,
+                _ => {}
+            }
+        }
+        "X-ABSHOWAS" => {
+            if prop.value.trim().eq_ignore_ascii_case("COMPANY") {
+                c.is_organization = true;
             }
         }
         "ADR" => {

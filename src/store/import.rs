@@ -35,7 +35,7 @@ use crate::model::{
     limits, pair_key, validate, InteractionInput, JsNumber, OrganizationInput, Person, PersonInput,
     TimeInput, Timestamp, Uuid,
 };
-use crate::normalize::normalize_org_name;
+use crate::normalize::{normalize_domain, normalize_org_name, org_domain_from_email};
 
 /// Records per batch (one transaction each).
 pub const IMPORT_BATCH: usize = 2_000;
@@ -468,8 +468,26 @@ impl<B: Backend> Db<B> {
         // target → (input, first line, organization name, contacts in it)
         let mut inputs: HashMap<Uuid, (PersonInput, u64, Option<String>, usize)> =
             HashMap::default();
+        let mut orgs_by_key: Option<HashMap<String, Uuid>> = None;
         for p in batch {
             let Parsed::Contact(c) = p else { continue };
+            if c.is_organization {
+                // An organization's card makes (or finds) the organization,
+                // with its site's domain, and no person.
+                let name = c.organization.as_deref().unwrap_or_default();
+                let domain = c
+                    .website
+                    .as_deref()
+                    .and_then(normalize_domain)
+                    .or_else(|| c.emails.iter().find_map(|e| org_domain_from_email(e)));
+                let made = out.organizations;
+                match self.organization_for(s, &mut orgs_by_key, name, domain, out) {
+                    Ok(_) if out.organizations > made => {}
+                    Ok(_) => out.unchanged += 1,
+                    Err(e) => out.issues.push(issue_of(c.line, &e.within("organization"))),
+                }
+                continue;
+            }
             let id = imported_person_id(&session.source_name, &c.record_id);
             let target = match self.contact_target(id) {
                 Target::Person(t) => t,
@@ -492,11 +510,10 @@ impl<B: Backend> Db<B> {
             entry.3 += 1;
             union_contact(&mut entry.0, &mut entry.2, c, &mut out.issues);
         }
-        let mut orgs_by_key: Option<HashMap<String, Uuid>> = None;
         for id in order {
             let (mut input, line, org_name, contacts) = inputs.remove(&id).expect("grouped above");
             if let (None, Some(name)) = (&input.organization_id, org_name) {
-                match self.organization_for(s, &mut orgs_by_key, &name, out) {
+                match self.organization_for(s, &mut orgs_by_key, &name, None, out) {
                     Ok(Some(org)) => input.organization_id = Some(org.to_string()),
                     Ok(None) => {}
                     Err(e) => out.issues.push(issue_of(line, &e.within("organization"))),
@@ -538,6 +555,7 @@ impl<B: Backend> Db<B> {
         s: &mut Staging,
         by_key: &mut Option<HashMap<String, Uuid>>,
         name: &str,
+        domain: Option<String>,
         out: &mut BatchOutcome,
     ) -> Result<Option<Uuid>> {
         let key = org_key(name);
@@ -558,6 +576,7 @@ impl<B: Backend> Db<B> {
         }
         let id = s.stage_organization(&OrganizationInput {
             name: Some(name.to_string()),
+            domain,
             ..Default::default()
         })?;
         out.organizations += 1;
