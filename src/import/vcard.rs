@@ -327,10 +327,8 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
                 _ => {}
             }
         }
-        "X-ABSHOWAS" => {
-            if prop.value.trim().eq_ignore_ascii_case("COMPANY") {
-                c.is_organization = true;
-            }
+        "X-ABSHOWAS" if prop.value.trim().eq_ignore_ascii_case("COMPANY") => {
+            c.is_organization = true;
         }
         "ADR" => {
             let parts = split_escaped(&prop.value, ';');
