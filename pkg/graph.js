@@ -113,6 +113,9 @@ function makeApi(ready) {
     // writes; each reads the graph again before its next read or write.
     #channel = null;
     #reloadQueued = false;
+    // Writes heard of and not yet caught up with, in order: each the other
+    // instance's encoded commits, or null (read the graph again).
+    #heard = [];
     // Writes of one stored graph take a Web Lock, so instances write one at
     // a time, each reading the graph again first if another wrote since.
     #lockName = null;
@@ -125,19 +128,36 @@ function makeApi(ready) {
         this.#channel = new globalThis.BroadcastChannel(`wig-graph:${inner.name}`);
         this.#channel.unref?.(); // Node: an open channel would keep the process alive
         this.#channel.onmessage = (message) => {
-          if (message?.data?.type === 'written') this.#reloadSoon();
+          const data = message?.data;
+          if (data?.type === 'written') this.#catchUpSoon(data.commits instanceof Uint8Array ? data.commits : null);
+          // Writes are encoded for the others only once there are others.
+          if (data?.type === 'hello' || data?.type === 'here') this.#shareWrites();
+          if (data?.type === 'hello') this.#channel?.postMessage({ type: 'here' });
         };
+        this.#channel.postMessage({ type: 'hello' });
       }
     }
 
-    // One reload for a burst of messages, queued behind the writes already
-    // asked for (they would otherwise be refused as STALE, then redone).
-    #reloadSoon() {
+    #shareWrites() {
+      try { this.#inner.shareCommits(true); } catch { /* closed or busy: the next hello retries */ }
+    }
+
+    // One catch-up for a burst of messages, queued behind the writes
+    // already asked for (they would otherwise be refused as STALE, then
+    // redone): the other instance's commits applied in order when they
+    // follow on from this copy (milliseconds), else the graph read again.
+    #catchUpSoon(commits) {
+      this.#heard.push(commits);
       if (this.#reloadQueued) return;
       this.#reloadQueued = true;
-      this.#write(async () => {
+      this.#write(async (g) => {
         this.#reloadQueued = false;
-        await this.#readAgain();
+        const heard = this.#heard;
+        this.#heard = [];
+        let applied = false;
+        try { applied = heard.every((c) => c !== null && g.applyShared(c)); } catch { applied = false; }
+        if (applied) this.dispatchEvent(new Event('change'));
+        else await this.#readAgain();
       }, { announce: false, retry: false, readFirst: false }).catch(() => {});
     }
 
@@ -173,25 +193,38 @@ function makeApi(ready) {
         // before (cheap when current), and the write cannot be STALE.
         if (this.#lockName && readFirst) await this.#readAgain();
         let result;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            result = await fn(this.#inner);
-            break;
-          } catch (e) {
-            // Without Web Locks (Node 20) instances race: read again and
-            // redo, a few times, backing off.
-            if (!retry || e?.code !== 'STALE' || attempt >= 8) throw e;
-            if (!this.#lockName) await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt));
-            await this.#readAgain();
+        try {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              result = await fn(this.#inner);
+              break;
+            } catch (e) {
+              // Without Web Locks (Node 20) instances race: read again and
+              // redo, a few times, backing off.
+              if (!retry || e?.code !== 'STALE' || attempt >= 8) throw e;
+              if (!this.#lockName) await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt));
+              await this.#readAgain();
+            }
           }
+        } finally {
+          // Also after a failure: an import's batches before it are written.
+          if (announce) this.#announce();
         }
-        if (announce) this.#channel?.postMessage({ type: 'written' });
         return result;
       };
       const locked = this.#lockName ? () => globalThis.navigator.locks.request(this.#lockName, run) : run;
       const result = this.#queue.then(locked);
       this.#queue = result.catch(() => {});
       return result;
+    }
+
+    // Tells the other instances of a write: with its commits, which they
+    // apply, or without (too large to send), and they read the graph again.
+    #announce() {
+      if (!this.#channel) return;
+      let commits;
+      try { commits = this.#inner.takeShared(); } catch { commits = undefined; }
+      this.#channel.postMessage({ type: 'written', commits });
     }
 
     // Reads the graph again if another instance wrote since; 'change' if so.

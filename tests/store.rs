@@ -513,3 +513,153 @@ fn a_write_from_a_stale_copy_is_refused_whole() {
     let e = block_on(a.upsert_person(person("Bo", "bo@example.org"), &ctx())).unwrap_err();
     assert_eq!(e.code, ErrorCode::Stale);
 }
+
+/// What a copy of the graph holds, in a form two copies can be compared by
+/// (records sorted by id, then everything kept beside them).
+fn everything(db: &Db<MemoryBackend>) -> String {
+    fn sorted<T: Clone + std::fmt::Debug>(
+        v: impl Iterator<Item = T>,
+        id: impl Fn(&T) -> Uuid,
+    ) -> Vec<T> {
+        let mut v: Vec<T> = v.collect();
+        v.sort_by_key(|x| id(x));
+        v
+    }
+    let s = db.state();
+    // Whether the search index was built yet is the copy's own business.
+    let stats = wig_graph::store::Stats {
+        graph_index_bytes: None,
+        ..db.stats()
+    };
+    format!(
+        "{:?}",
+        (
+            sorted(s.people.values().cloned(), |p| p.id),
+            sorted(s.organizations.values().cloned(), |o| o.id),
+            sorted(s.edges.values().cloned(), |e| e.id),
+            sorted(s.interactions.values().cloned(), |i| i.id),
+            (&s.merges, &s.rejections, &s.audit, &s.outbox),
+            (
+                s.next_audit_seq,
+                s.next_outbox_seq,
+                s.generation,
+                &s.sync,
+                stats
+            ),
+        )
+    )
+}
+
+/// Another copy of a stored graph (a second tab) follows the first's writes
+/// by applying the commits it shares, without reading the graph again, and
+/// ends where reading it again would: records, audit, outbox, merges,
+/// rejections, counters, the search index and matching. A copy a commit
+/// does not fit (behind, or past it) says so, and reads the graph again.
+#[test]
+fn a_second_copy_follows_by_the_commits_the_first_shares() {
+    let mut a = open();
+    let mut b = block_on(Db::open(a.backend().clone())).unwrap();
+    a.share_commits(true);
+    // b's search index and matching index exist, so they are patched too.
+    let _ = b.graph_view();
+    let follow = |a: &mut Db<MemoryBackend>, b: &mut Db<MemoryBackend>, what: &str| {
+        let frames = a
+            .take_shared()
+            .unwrap_or_else(|| panic!("{what}: nothing shared"));
+        assert!(b.apply_shared(&frames).unwrap(), "{what}");
+        let reread = block_on(Db::open(a.backend().clone())).unwrap();
+        assert_eq!(everything(b), everything(&reread), "{what}");
+        assert_eq!(everything(b), everything(a), "{what}");
+        for p in reread.state().people.values().filter(|p| p.is_live()) {
+            let o = wig_graph::store::QueryOptions::default();
+            // In node order, which is each copy's own: compared as sets.
+            let around = |db: &Db<MemoryBackend>| -> Vec<(usize, Vec<Uuid>)> {
+                let n = db.neighbors(p.id, &o).unwrap();
+                n.degrees
+                    .iter()
+                    .map(|d| {
+                        let mut ids = d.person_ids.clone();
+                        ids.sort();
+                        (d.degree, ids)
+                    })
+                    .collect()
+            };
+            assert_eq!(around(b), around(&reread), "{what}");
+        }
+    };
+    let people = block_on(a.upsert_people(
+        vec![
+            person("Ada Lovelace", "ada@example.org"),
+            person("Ada Lovelace", "ada.l@example.org"),
+            person("Bob Smith", "bob@example.org"),
+            person("Cy Young", "cy@example.org"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let p: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    follow(&mut a, &mut b, "people");
+    // b's matching index exists too, so it is patched by what b applies.
+    b.match_person(&people[0], 5, "US", &mut |_, _| true)
+        .unwrap();
+    block_on(a.upsert_edge(edge(p[0], p[2]), &ctx())).unwrap();
+    block_on(a.upsert_edge(edge(p[1], p[3]), &ctx())).unwrap();
+    for (i, who) in [
+        ["ada@example.org", "bob@example.org"],
+        ["ada.l@example.org", "cy@example.org"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        block_on(a.upsert_interaction(interaction(&format!("m{i}"), who), &ctx())).unwrap();
+    }
+    follow(&mut a, &mut b, "edges and interactions (two commits each)");
+    block_on(a.recompute_strengths(&ctx(), &wig_graph::store::RecomputeOptions::default()))
+        .unwrap();
+    follow(&mut a, &mut b, "a recompute: edges rescored in place");
+    let m = block_on(a.merge_people(p[0], &[p[1]], serde_json::json!(null), &ctx())).unwrap();
+    follow(&mut a, &mut b, "merge");
+    block_on(a.unmerge(m.id, &ctx())).unwrap();
+    follow(&mut a, &mut b, "unmerge");
+    block_on(a.reject_match(p[0], p[1], &ctx())).unwrap();
+    let gone = a.state().edges.values().next().unwrap().id;
+    block_on(a.delete(EntityKind::Edge, gone, &ctx())).unwrap();
+    follow(&mut a, &mut b, "rejection and delete");
+    block_on(a.erase_person(p[3], &ctx())).unwrap();
+    follow(&mut a, &mut b, "erase");
+    let reread = block_on(Db::open(a.backend().clone())).unwrap();
+    let ada = b.person(p[0]).unwrap().clone();
+    assert_eq!(
+        format!(
+            "{:?}",
+            b.match_person(&ada, 5, "US", &mut |_, _| true).unwrap()
+        ),
+        format!(
+            "{:?}",
+            reread
+                .match_person(&ada, 5, "US", &mut |_, _| true)
+                .unwrap()
+        )
+    );
+    // Already applied: skipped. A copy behind by a commit it never got
+    // cannot apply the next one: false, and it is left as it was.
+    block_on(a.upsert_person(person("Dee", "dee@example.org"), &ctx())).unwrap();
+    let first = a.take_shared().unwrap();
+    block_on(a.upsert_person(person("Eve", "eve@example.org"), &ctx())).unwrap();
+    let second = a.take_shared().unwrap();
+    let before = everything(&b);
+    assert!(!b.apply_shared(&second).unwrap(), "a gap");
+    assert_eq!(everything(&b), before);
+    assert!(b.apply_shared(&[first.clone(), second].concat()).unwrap());
+    assert!(b.apply_shared(&first).unwrap(), "already applied");
+    assert_eq!(everything(&b), everything(&a));
+    assert!(!b.apply_shared(b"\x05\0\0\0junk").unwrap(), "not a commit");
+    // A write too large to share: nothing to hand over (others read again).
+    let many: Vec<PersonInput> = (0..20_001)
+        .map(|i| person(&format!("P{i}"), &format!("p{i}@example.org")))
+        .collect();
+    block_on(a.upsert_people(many, &ctx())).unwrap();
+    assert_eq!(a.take_shared(), None);
+    // b's own writes are not shared unless it asks.
+    assert_eq!(b.take_shared(), None);
+}

@@ -18,6 +18,7 @@ mod memory;
 mod merge;
 mod node_index;
 mod ops;
+pub mod shared;
 mod state;
 mod strength_sync;
 pub mod table;

@@ -159,6 +159,9 @@ pub struct Db<B: Backend> {
     /// Incremental matching index, built on first use, kept current by every
     /// applied write.
     person_index: std::cell::RefCell<Option<super::PersonIndex>>,
+    /// Applied commits, encoded for the other instances of this stored
+    /// graph (see `store::shared`); None: not shared.
+    share: Option<super::shared::ShareLog>,
 }
 
 /// How the field paths of errors are prefixed: `people[3].emails[0]` in a
@@ -620,6 +623,7 @@ impl<B: Backend> Db<B> {
             state,
             closed: false,
             person_index: Default::default(),
+            share: None,
         })
     }
 
@@ -672,6 +676,13 @@ impl<B: Backend> Db<B> {
     /// Applies a prepared call whose write set the caller persisted itself
     /// (the wasm layer does, so that reads are not blocked while it awaits).
     pub fn apply(&mut self, commit: Commit) {
+        if let Some(log) = &mut self.share {
+            log.record(&commit, &self.state);
+        }
+        self.apply_unshared(commit);
+    }
+
+    fn apply_unshared(&mut self, commit: Commit) {
         let changed: Vec<Uuid> = if self.person_index.borrow().is_some() {
             commit.people.keys().copied().collect()
         } else {
@@ -681,6 +692,45 @@ impl<B: Backend> Db<B> {
         if let Some(index) = self.person_index.borrow_mut().as_mut() {
             self.refresh_person_index(index, &changed);
         }
+    }
+
+    /// Starts (or stops) encoding each applied commit for the other
+    /// instances of this stored graph: [`Db::take_shared`] hands them over,
+    /// [`Db::apply_shared`] applies them there.
+    pub fn share_commits(&mut self, on: bool) {
+        self.share = on.then(Default::default);
+    }
+
+    pub fn shares_commits(&self) -> bool {
+        self.share.is_some()
+    }
+
+    /// The commits applied since the last take, framed; None when there
+    /// were none or one was too large to share (the others then read the
+    /// graph again).
+    pub fn take_shared(&mut self) -> Option<Vec<u8>> {
+        self.share.as_mut().and_then(|log| log.take())
+    }
+
+    /// Applies commits another instance of this stored graph wrote
+    /// ([`Db::take_shared`]'s frames), in order. Commits this copy already
+    /// has are skipped; true when it is then current with the last of them.
+    /// False (nothing applied past what fits) when a commit is not the next
+    /// one for this copy, or the frames are not this code's: read the graph
+    /// again instead.
+    pub fn apply_shared(&mut self, frames: &[u8]) -> Result<bool> {
+        self.ensure_open()?;
+        let Some(commits) = super::shared::decode_frames(frames) else {
+            return Ok(false);
+        };
+        for commit in commits {
+            match commit.generation {
+                Some(g) if g <= self.state.generation => continue,
+                Some(g) if g == self.state.generation + 1 => self.apply_unshared(commit),
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
     }
 
     /// Matches one person against everyone stored (incremental: no full

@@ -146,11 +146,47 @@ impl WasmGraph {
         }
         let fresh = Db::open(backend).await;
         self.writing.set(false);
-        let fresh = fresh.map_err(js_error)?;
+        let mut fresh = fresh.map_err(js_error)?;
         let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
-        if guard.is_some() {
+        if let Some(old) = guard.as_ref() {
+            fresh.share_commits(old.shares_commits());
             *guard = Some(fresh);
         }
         Ok(true)
+    }
+
+    /// Starts encoding this graph's writes for its other instances (tabs,
+    /// workers): the JS wrapper does when it can tell them
+    /// (`BroadcastChannel`).
+    #[wasm_bindgen(js_name = shareCommits)]
+    pub fn share_commits(&self, on: bool) -> Result<(), JsValue> {
+        let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
+        guard.as_mut().ok_or_else(closed_err)?.share_commits(on);
+        Ok(())
+    }
+
+    /// The writes since the last call, encoded for the other instances;
+    /// undefined when there were none, or one was too large to send (they
+    /// then read the graph again).
+    #[wasm_bindgen(js_name = takeShared)]
+    pub fn take_shared(&self) -> Result<Option<Vec<u8>>, JsValue> {
+        let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
+        Ok(guard.as_mut().ok_or_else(closed_err)?.take_shared())
+    }
+
+    /// Applies another instance's writes (its `takeShared`): true when this
+    /// copy is then current with them; false when they do not follow on
+    /// from it (read the graph again instead), or a write is in flight.
+    #[wasm_bindgen(js_name = applyShared)]
+    pub fn apply_shared(&self, frames: &[u8]) -> Result<bool, JsValue> {
+        if self.writing.get() {
+            return Ok(false);
+        }
+        let mut guard = self.db.try_borrow_mut().map_err(|_| borrow_err())?;
+        guard
+            .as_mut()
+            .ok_or_else(closed_err)?
+            .apply_shared(frames)
+            .map_err(js_error)
     }
 }

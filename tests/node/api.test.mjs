@@ -261,6 +261,59 @@ test('two instances of one stored graph (two tabs): no write is lost or doubled,
   for (const g of [a, b, c, fresh]) await g.close();
 });
 
+test('another instance catches up by applying the writes it hears of, without reading the graph again', async () => {
+  const name = `share-${randomUUID()}`;
+  const a = await Graph.open(name);
+  const b = await Graph.open(name);
+  await new Promise((r) => setTimeout(r, 50)); // hello / here: each knows the other is there
+  const calls = { reload: 0, applyShared: 0 };
+  const proto = raw.WasmGraph.prototype;
+  const original = { reload: proto.reload, applyShared: proto.applyShared };
+  proto.reload = function (...args) { calls.reload++; return original.reload.apply(this, args); };
+  proto.applyShared = function (...args) { calls.applyShared++; return original.applyShared.apply(this, args); };
+  try {
+    const heard = () => new Promise((resolve) => b.addEventListener('change', resolve, { once: true }));
+    let next = heard();
+    const [ada, ada2, bob] = await a.upsertPeople([
+      { names: ['Ada Lovelace'], emails: ['ada@example.org'] },
+      { names: ['Ada Lovelace'], emails: ['ada.l@example.org'] },
+      { names: ['Bob Smith'], emails: ['bob@example.org'] },
+    ]);
+    await next;
+    next = heard();
+    await a.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.8 });
+    await next;
+    next = heard();
+    const ics = 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s@x\r\nDTSTART:20250106T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=6\r\nORGANIZER:mailto:ada@example.org\r\nATTENDEE:mailto:bob@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n';
+    await a.importInteractions(ics, { format: 'ics' });
+    await next;
+    next = heard();
+    await a.merge(ada.id, [ada2.id]);
+    await next;
+    assert.equal(calls.reload, 0, 'b never read the whole graph again');
+    assert.ok(calls.applyShared >= 4, `b applied a's writes (${calls.applyShared})`);
+    const reread = await Graph.open(name);
+    for (const g of [b, reread]) {
+      assert.deepEqual(g.stats(), reread.stats());
+      assert.deepEqual(g.getPerson(ada.id), reread.getPerson(ada.id));
+      assert.deepEqual(g.edgesOf(ada.id), reread.edgesOf(ada.id));
+      assert.deepEqual(g.audit({ limit: 100 }), reread.audit({ limit: 100 }));
+    }
+    assert.equal(b.stats().interactions, 6, 'the weekly series, six meetings');
+    assert.deepEqual(b.shortestPathIds(bob.id, ada.id), [bob.id, ada.id]);
+    // b writes, a follows the same way.
+    const heardByA = new Promise((resolve) => a.addEventListener('change', resolve, { once: true }));
+    const cy = await b.upsertPerson({ names: ['Cy Young'], emails: ['cy@example.org'] });
+    await heardByA;
+    assert.deepEqual(a.getPerson(cy.id), cy);
+    assert.equal(calls.reload, 0);
+    await reread.close();
+  } finally {
+    Object.assign(proto, original);
+    for (const g of [a, b]) await g.close();
+  }
+});
+
 test('two instances writing at once: every write is stored once, none refused', async () => {
   const name = `race-${randomUUID()}`;
   const a = await Graph.open(name);
