@@ -22,7 +22,8 @@ fn main() {
     let schema = Schema::person();
     let cfg = person_config(&schema, tuned);
     // best of 3 timed runs of: normalise → dedupe → linked pairs
-    let mut best: Option<(f64, f64, Vec<Record>, Resolution, Vec<(usize, usize)>)> = None;
+    type Run = (f64, f64, Vec<Record>, Resolution, Vec<(usize, usize)>);
+    let mut best: Option<Run> = None;
     for _ in 0..3 {
         let t0 = Instant::now();
         let c0 = thread_cpu();

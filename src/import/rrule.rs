@@ -12,10 +12,13 @@
 //! at 10:00 local across a DST change; the importer converts each
 //! occurrence with the event's time zone.
 //!
-//! ```ignore
+//! ```
+//! use wig_graph::import::rrule;
 //! let rule = rrule::parse("FREQ=WEEKLY;BYDAY=TU,TH;COUNT=4").unwrap();
-//! let (dates, _) = rrule::expand(&rule, (2025, 1, 7, 10, 0, 0), |_| false, 100);
-//! // Thu 9, Tue 14, Thu 16 (DTSTART, Tue 7, is the first of the four)
+//! let (dates, cut) = rrule::expand(&rule, (2025, 1, 7, 10, 0, 0), |_| false, 100);
+//! // DTSTART (Tuesday 7 January) is the first of the four.
+//! assert_eq!(dates, [(2025, 1, 9, 10, 0, 0), (2025, 1, 14, 10, 0, 0), (2025, 1, 16, 10, 0, 0)]);
+//! assert!(!cut);
 //! ```
 
 use crate::model::{civil_from_days, days_from_civil, days_in_month};

@@ -57,6 +57,10 @@ pub struct GraphView {
     epoch: u64,
 }
 
+/// An edge in [`GraphView::snapshot`]: (person, person, strength bits,
+/// type, edge id).
+pub type SnapshotEdge = (Uuid, Uuid, u32, u8, Uuid);
+
 static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl GraphView {
@@ -235,7 +239,7 @@ impl GraphView {
     /// A canonical dump: every usable edge as (person, person, strength,
     /// type, edge id), sorted, and the active people. Two views that answer
     /// every query alike have equal snapshots.
-    pub fn snapshot(&self, state: &GraphState) -> (Vec<(Uuid, Uuid, u32, u8, Uuid)>, Vec<Uuid>) {
+    pub fn snapshot(&self, state: &GraphState) -> (Vec<SnapshotEdge>, Vec<Uuid>) {
         let mut edges = Vec::new();
         let mut active = Vec::new();
         for n in 0..self.csr.node_count() {

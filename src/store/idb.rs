@@ -206,10 +206,7 @@ impl Backend for IdbBackend {
         generation_of(v)
     }
 
-    async fn load(
-        &self,
-        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    async fn load(&self, sink: &mut super::Sink<'_>) -> Result<()> {
         let tx = self.transaction(&StoreName::ALL, IdbTransactionMode::Readonly)?;
         // Every request is issued at once (IndexedDB reads them in the browser
         // process), meta first; bucket stores are read in key ranges, so the
@@ -368,10 +365,7 @@ pub enum WebBackend {
 }
 
 impl Backend for WebBackend {
-    async fn load(
-        &self,
-        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    async fn load(&self, sink: &mut super::Sink<'_>) -> Result<()> {
         match self {
             WebBackend::IndexedDb(b) => b.load(sink).await,
             WebBackend::Memory(b) => b.load(sink).await,
@@ -409,7 +403,7 @@ fn generation_of(v: JsValue) -> Result<u64> {
 fn read_generation(tx: &IdbTransaction) -> Result<JsFuture> {
     let read = tx
         .object_store(StoreName::Meta.name())
-        .and_then(|os| os.get(&key_to_js(&StoreKey::Text(super::GENERATION_KEY.into()))))
+        .and_then(|os| os.get(&key_to_js(&super::generation_key())))
         .map_err(|e| storage_error("reading the generation", e))?;
     Ok(request_done(&read))
 }

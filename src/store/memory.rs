@@ -15,10 +15,7 @@ type Values = BTreeMap<(StoreName, StoreKey), Vec<u8>>;
 /// The stored generation (`meta/generation`; 0 if absent).
 fn stored_generation(values: &Values) -> Result<u64> {
     values
-        .get(&(
-            StoreName::Meta,
-            StoreKey::Text(super::GENERATION_KEY.into()),
-        ))
+        .get(&(StoreName::Meta, super::generation_key()))
         .map_or(Ok(0), |b| super::codec::decode::<u64>(b, "generation"))
 }
 
@@ -71,10 +68,7 @@ impl MemoryBackend {
 }
 
 impl Backend for MemoryBackend {
-    async fn load(
-        &self,
-        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    async fn load(&self, sink: &mut super::Sink<'_>) -> Result<()> {
         let values = self.values.borrow();
         let meta_first = values
             .iter()

@@ -110,6 +110,11 @@ pub struct WriteSet {
 /// The key of the stored generation: a counter every write bumps.
 pub const GENERATION_KEY: &str = "generation";
 
+/// Where the generation is stored: `meta/generation`.
+pub(crate) fn generation_key() -> StoreKey {
+    StoreKey::Text(GENERATION_KEY.into())
+}
+
 /// The STALE error of a write made against an older generation.
 pub(crate) fn stale(stored: u64, expected: u64) -> crate::error::Error {
     crate::error::Error::general(
@@ -134,14 +139,14 @@ impl WriteSet {
 /// nothing, and hand back every stored value on load (with its real key in
 /// `meta`; other stores' values carry their own ids, so a backend may number
 /// them instead).
+/// What [`Backend::load`] hands each stored value to: (store, key, bytes).
+pub type Sink<'a> = dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()> + 'a;
+
 pub trait Backend {
     /// Hands every stored value to `sink`, `meta` first. Values may be
     /// handed over while the rest is still being read, so decoding overlaps
     /// reading.
-    fn load(
-        &self,
-        sink: &mut dyn FnMut(StoreName, StoreKey, &[u8]) -> Result<()>,
-    ) -> impl Future<Output = Result<()>>;
+    fn load(&self, sink: &mut Sink<'_>) -> impl Future<Output = Result<()>>;
     fn write(&self, set: WriteSet) -> impl Future<Output = Result<()>>;
     /// The stored generation (`meta/generation`, 0 if absent): equal to a
     /// state's, the state is the stored graph (see

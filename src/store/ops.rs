@@ -131,7 +131,7 @@ impl<T> Prepared<T> {
             set.expect_generation = Some(state.generation);
             set.puts.push((
                 super::StoreName::Meta,
-                super::StoreKey::Text(super::GENERATION_KEY.into()),
+                super::generation_key(),
                 super::codec::encode(&next),
             ));
             commit.generation = Some(next);

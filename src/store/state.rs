@@ -400,7 +400,7 @@ impl Loader {
                     self.meta = Some(upgrade(decode::<GraphMeta>(bytes, "graph metadata")?)?);
                 } else if key == StoreKey::Text("sync".into()) {
                     state.sync = Some(decode(bytes, "sync state")?);
-                } else if key == StoreKey::Text(super::GENERATION_KEY.into()) {
+                } else if key == super::generation_key() {
                     state.generation = decode(bytes, "generation")?;
                 } else if let Some(k) = match &key {
                     StoreKey::Text(t) => t
