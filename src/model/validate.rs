@@ -134,6 +134,23 @@ fn list_len<T>(list: &[T], field: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// `n` if it is a whole number from `min` to `max` (None: no bound above),
+/// else INVALID_INPUT naming `field` — every count and limit of the API.
+pub fn whole_number(n: f64, field: &str, min: f64, max: Option<f64>) -> Result<f64> {
+    if n.is_finite() && n.fract() == 0.0 && n >= min && max.is_none_or(|m| n <= m) {
+        return Ok(n);
+    }
+    let range = match max {
+        Some(max) => format!("from {} to {}", JsNumber(min), JsNumber(max)),
+        None => format!("≥ {}", JsNumber(min)),
+    };
+    Err(err(
+        ErrorCode::InvalidInput,
+        field,
+        format!("{} is not a whole number {range}", JsNumber(n)),
+    ))
+}
+
 /// Non-empty, trimmed, deduplicated (first spelling wins) text values.
 fn text_list(
     list: &[String],
@@ -724,18 +741,9 @@ pub fn edge(
             ));
         }
     }
-    let interaction_count = match input.interaction_count.map(|n| n.0) {
+    let interaction_count = match input.interaction_count {
         None => 0,
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => {
-            n as u32
-        }
-        Some(n) => {
-            return Err(err(
-                ErrorCode::InvalidInput,
-                "interactionCount",
-                format!("{} is not a whole number ≥ 0", JsNumber(n)),
-            ))
-        }
+        Some(n) => whole_number(n.0, "interactionCount", 0.0, Some(u32::MAX as f64))? as u32,
     };
     let stamp = Stamp::of(existing.map(|e| (e.created_at, e.sync_version)), now);
     Ok(Edge {

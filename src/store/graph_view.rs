@@ -350,15 +350,7 @@ const MAX_HOPS: f64 = 10.0;
 const MAX_DEPTH: f64 = 6.0;
 
 fn whole(n: &JsNumber, field: &str, lo: f64, hi: f64) -> Result<u32> {
-    let v = n.0;
-    if !v.is_finite() || v.fract() != 0.0 || v < lo || v > hi {
-        return Err(Error::new(
-            ErrorCode::InvalidInput,
-            field,
-            format!("{n} is not a whole number between {lo} and {hi}"),
-        ));
-    }
-    Ok(v as u32)
+    Ok(crate::model::validate::whole_number(n.0, field, lo, Some(hi))? as u32)
 }
 
 fn refuse(present: bool, field: &str, call: &str) -> Result<()> {

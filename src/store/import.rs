@@ -191,16 +191,9 @@ impl ImportSession {
         for (i, e) in options.owner_emails.iter().enumerate() {
             owner.push(validate::email(e, &format!("ownerEmails[{i}]"))?);
         }
-        let batch_size = match options.batch_size.map(|n| n.0) {
+        let batch_size = match options.batch_size {
             None => IMPORT_BATCH,
-            Some(n) if n.fract() == 0.0 && (1.0..=50_000.0).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(Error::new(
-                    ErrorCode::InvalidInput,
-                    "batchSize",
-                    format!("{} is not a whole number from 1 to 50000", JsNumber(n)),
-                ))
-            }
+            Some(n) => validate::whole_number(n.0, "batchSize", 1.0, Some(50_000.0))? as usize,
         };
         let parser = import::parser(
             format,

@@ -129,29 +129,17 @@ struct AuditInput {
 
 /// `n` as a whole number in `min..=max`, or INVALID_INPUT naming `field`.
 fn whole_number(n: f64, field: &str, min: f64, max: f64) -> Result<f64, JsValue> {
-    if n.fract() == 0.0 && (min..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(js_error(Error::new(
-            ErrorCode::InvalidInput,
-            field,
-            format!("{} is not a whole number from {min} to {max}", JsNumber(n)),
-        )))
-    }
+    crate::model::validate::whole_number(n, field, min, Some(max)).map_err(js_error)
 }
 
 fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
     let input: ListInput = optional(json, "options")?;
-    let limit = match input.limit.map(|n| n.0) {
+    let limit = match input.limit {
         None => None,
-        Some(l) if l.is_finite() && l >= 0.0 && l.fract() == 0.0 => Some(l as usize),
-        Some(l) => {
-            return Err(js_error(Error::new(
-                ErrorCode::InvalidInput,
-                "limit",
-                format!("{} is not a whole number", JsNumber(l)),
-            )))
-        }
+        Some(l) => Some(
+            crate::model::validate::whole_number(l.0, "limit", 0.0, None).map_err(js_error)?
+                as usize,
+        ),
     };
     Ok(ListOptions {
         limit,

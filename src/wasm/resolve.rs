@@ -37,13 +37,7 @@ impl WasmGraph {
     ) -> Result<JsValue, JsValue> {
         let opts: MatchOptions = optional(options, "options")?;
         let limit = opts.limit.map_or(10.0, |l| l.0);
-        if !(limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0) {
-            return Err(js_error(Error::new(
-                ErrorCode::InvalidInput,
-                "limit",
-                format!("{} is not a whole number ≥ 1", JsNumber(limit)),
-            )));
-        }
+        crate::model::validate::whole_number(limit, "limit", 1.0, None).map_err(js_error)?;
         let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
         let db = guard.as_ref().ok_or_else(closed_err)?;
         let query = match (person_id, person) {
@@ -96,14 +90,8 @@ impl WasmGraph {
         };
         let limit = match input.limit.map(|n| n.0) {
             None => defaults.limit,
-            Some(l) if l.is_finite() && l >= 1.0 && l.fract() == 0.0 => l as usize,
-            Some(l) => {
-                return Err(js_error(Error::new(
-                    ErrorCode::InvalidInput,
-                    "limit",
-                    format!("{} is not a whole number ≥ 1", JsNumber(l)),
-                )))
-            }
+            Some(l) => crate::model::validate::whole_number(l, "limit", 1.0, None)
+                .map_err(js_error)? as usize,
         };
         let opts = DuplicateOptions {
             kind,
