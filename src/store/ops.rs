@@ -574,6 +574,84 @@ fn json_names(v: &serde_json::Value, ids: &HashSet<Uuid>) -> bool {
     }
 }
 
+/// What erasing `people` removes beyond their records, on the device that
+/// erases and on every device the erase reaches (a pulled tombstone, a
+/// push answered "erased"): their merges (merges of others lose every
+/// trace of them — their edges, their records — and stay undoable for the
+/// rest), rejected pairs with them, and audit entries about them, about a
+/// record the commit removes or about a pair with them (entries about
+/// others lose their ids). Staged in `commit` (merges already staged
+/// there are read as staged); returns every id the erase removes: the
+/// people, the records the commit removes, the merges.
+pub(crate) fn scrub_traces(
+    st: &GraphState,
+    commit: &mut Commit,
+    people: &HashSet<Uuid>,
+) -> HashSet<Uuid> {
+    let mut erased: HashSet<Uuid> = people.clone();
+    erased.extend(
+        commit
+            .edges
+            .iter()
+            .filter(|(_, c)| c.is_none())
+            .map(|(id, _)| *id),
+    );
+    erased.extend(
+        commit
+            .interactions
+            .iter()
+            .filter(|(_, c)| c.is_none())
+            .map(|(id, _)| *id),
+    );
+    let mut merge_edges: HashSet<Uuid> = HashSet::default();
+    let merges: Vec<MergeRecord> = st
+        .merges
+        .values()
+        .filter(|m| !commit.merges.contains_key(&m.id))
+        .chain(commit.merges.values().flatten())
+        .cloned()
+        .collect();
+    for m in merges {
+        if people.contains(&m.target_id) || m.source_ids.iter().any(|x| people.contains(x)) {
+            commit.merges.insert(m.id, None);
+            erased.insert(m.id);
+        } else if let Some((scrubbed, edges)) = scrub_merge(&m, people) {
+            commit.merges.insert(m.id, Some(scrubbed));
+            merge_edges.extend(edges);
+        }
+    }
+    for pair in st
+        .rejections
+        .keys()
+        .filter(|(a, b)| people.contains(a) || people.contains(b))
+    {
+        commit.rejections.insert(*pair, None);
+    }
+    // Edges of theirs that only merge records held count as theirs.
+    let mut correlations: HashMap<String, String> = HashMap::default();
+    for a in st.audit.values() {
+        let about = a
+            .entity_id
+            .is_some_and(|e| erased.contains(&e) || merge_edges.contains(&e));
+        let mentions = audit_mentions(a, people);
+        if about || (mentions && a.action == "reject_match") {
+            commit.audit_removed.push(a.seq);
+        } else if mentions {
+            let mut a = a.clone();
+            redact_json(&mut a.metadata.0, people);
+            a.actor_id = a.actor_id.filter(|x| !text_names(x, people));
+            if text_names(&a.correlation_id, people) {
+                a.correlation_id = correlations
+                    .entry(a.correlation_id.clone())
+                    .or_insert_with(|| new_id().to_string())
+                    .clone();
+            }
+            commit.audit.push(a);
+        }
+    }
+    erased
+}
+
 /// True when an audit entry mentions one of `ids` anywhere: as its entity,
 /// its actor, in its correlation id, or in any key or string of its
 /// metadata at any depth (a merge's `sourceIds`, a rejection's `a`/`b`).
@@ -1183,7 +1261,6 @@ impl<B: Backend> Db<B> {
             .collect();
         let mentions = Self::mentions(&person, &merged);
         let mut s = Staging::new(&self.state, ctx.now);
-        let mut erased: HashSet<Uuid> = ids.clone();
         for pid in &ids {
             s.commit.people.insert(*pid, None);
             s.change(EntityKind::Person, *pid, ChangeOp::Erase);
@@ -1201,7 +1278,6 @@ impl<B: Backend> Db<B> {
                 id: e.id,
                 op: ChangeOp::Erase,
             });
-            erased.insert(e.id);
             edges += 1;
         }
         for i in self
@@ -1219,7 +1295,6 @@ impl<B: Backend> Db<B> {
                         id: i.id,
                         op: ChangeOp::Erase,
                     });
-                    erased.insert(i.id);
                     removed_interactions += 1;
                 }
                 Some(mut i) => {
@@ -1234,52 +1309,7 @@ impl<B: Backend> Db<B> {
                 }
             }
         }
-        // Her merges go; merges of others lose every trace of her (her edges,
-        // her records) and stay undoable for the rest.
-        let mut merge_edges: HashSet<Uuid> = HashSet::default();
-        for m in self.state.merges.values() {
-            if ids.contains(&m.target_id) || m.source_ids.iter().any(|x| ids.contains(x)) {
-                s.commit.merges.insert(m.id, None);
-                erased.insert(m.id);
-            } else if let Some((scrubbed, edges)) = scrub_merge(m, &ids) {
-                s.commit.merges.insert(m.id, Some(scrubbed));
-                merge_edges.extend(edges);
-            }
-        }
-        // Rejected pairs name erased ids: they go too.
-        for pair in self
-            .state
-            .rejections
-            .keys()
-            .filter(|(a, b)| ids.contains(a) || ids.contains(b))
-        {
-            s.commit.rejections.insert(*pair, None);
-        }
-        // Entries about her, her records or a pair with her (a rejection) go;
-        // entries about others too lose her id (a merge's `sourceIds`).
-        // Edges of hers that only merge records held count as hers, but
-        // their pending erases stay in the outbox below.
-        let mut correlations: HashMap<String, String> = HashMap::default();
-        for a in self.state.audit.values() {
-            let about = a
-                .entity_id
-                .is_some_and(|e| erased.contains(&e) || merge_edges.contains(&e));
-            let mentions = audit_mentions(a, &ids);
-            if about || (mentions && a.action == "reject_match") {
-                s.commit.audit_removed.push(a.seq);
-            } else if mentions {
-                let mut a = a.clone();
-                redact_json(&mut a.metadata.0, &ids);
-                a.actor_id = a.actor_id.filter(|x| !text_names(x, &ids));
-                if text_names(&a.correlation_id, &ids) {
-                    a.correlation_id = correlations
-                        .entry(a.correlation_id.clone())
-                        .or_insert_with(|| new_id().to_string())
-                        .clone();
-                }
-                s.commit.audit.push(a);
-            }
-        }
+        let erased = scrub_traces(&self.state, &mut s.commit, &ids);
         // Pending changes about erased records would push them again: drop them.
         for entry in self.state.outbox.values() {
             let kept: Vec<OutboxChange> = entry

@@ -363,6 +363,12 @@ impl<B: Backend> Db<B> {
             report.written += 1;
             new_changes.push(change);
         }
+        // And from this device's merges, rejections and audit entries, as
+        // on the device that erased (the audit entry of this pull counts
+        // rows only).
+        if !erased_people.is_empty() {
+            crate::store::scrub_traces(st, &mut commit, &erased_people);
+        }
         // Edits that met a merge go to the survivor; one whose survivor has
         // not arrived yet (a later page) waits in `meta/sync`.
         let mut waiting = Vec::new();

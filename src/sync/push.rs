@@ -404,6 +404,7 @@ impl<B: Backend> Db<B> {
         let mut edits: Vec<Person> = Vec::new();
         // Ids and emails of people the server answered erased (in memory only).
         let mut erased_mentions: HashSet<String> = HashSet::default();
+        let mut erased_people: HashSet<Uuid> = HashSet::default();
         for (k, i, c) in conflicts.iter() {
             let field = path(*k, "conflicts", *i);
             let item = find(*k, c.change_id, c.id, field.clone())?;
@@ -422,6 +423,7 @@ impl<B: Backend> Db<B> {
             if item.kind == EntityKind::Person && server.erased && server.id == item.id {
                 // Read before the erase is staged: her emails as held here.
                 mentions_of(item.id, st.people.get(item.id), &mut erased_mentions);
+                erased_people.insert(item.id);
             }
             let sfield = format!("{field}.server.record");
             // Merge records are written once and never edited: the server's
@@ -465,7 +467,8 @@ impl<B: Backend> Db<B> {
             }
         }
         // Her mentions in interactions go as on a pulled tombstone (see
-        // `Db::scrub_erased`), those just pushed included.
+        // `Db::scrub_erased`), those just pushed included; and her traces
+        // in this device's merges, rejections and audit entries.
         for (change, base) in Self::scrub_erased(st, &mut commit, &erased_mentions) {
             if change.op == ChangeOp::Erase && base > 0 {
                 meta.erase_bases.insert(change.id, base);
@@ -473,6 +476,9 @@ impl<B: Backend> Db<B> {
             if !repush.contains(&(change.kind, change.id)) {
                 repush.push((change.kind, change.id));
             }
+        }
+        if !erased_people.is_empty() {
+            crate::store::scrub_traces(st, &mut commit, &erased_people);
         }
         // A record erased by the server takes its other pending changes too.
         for (kind, id) in repush.iter().copied() {
