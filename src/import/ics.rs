@@ -919,7 +919,7 @@ mod tests {
             event(
                 "setpos",
                 "20250101T090000Z",
-                "RRULE:FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+                "RRULE:FREQ=MONTHLY;BYWEEKNO=2",
             ),
             event("daily", "20000101T090000Z", "RRULE:FREQ=DAILY"),
             "END:VCALENDAR\r\n".to_string(),
@@ -951,7 +951,7 @@ mod tests {
             .collect();
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert!(
-            issues[0].contains("BYSETPOS") && issues[0].contains("first occurrence of 'setpos'")
+            issues[0].contains("BYWEEKNO") && issues[0].contains("first occurrence of 'setpos'")
         );
         assert!(issues[1].contains("'daily' cut at 5000"));
     }

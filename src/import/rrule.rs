@@ -4,7 +4,10 @@
 //! without an ordinal: "the 2nd Tuesday", "the last Friday") and YEARLY
 //! (BYMONTH with either), each with INTERVAL, COUNT, UNTIL and WKST.
 //!
-//! A rule with a part this does not expand (BYSETPOS, BYWEEKNO,
+//! BYSETPOS picks among a period's dates (Outlook's "the second Tuesday",
+//! "the last weekday of the month").
+//!
+//! A rule with a part this does not expand (BYWEEKNO,
 //! BYYEARDAY, BYHOUR…, an HOURLY or finer FREQ) is refused with the reason,
 //! so the importer can say what it left out instead of guessing.
 //!
@@ -58,6 +61,8 @@ pub struct Rule {
     pub by_day: Vec<(i64, i64)>,
     pub by_month_day: Vec<i64>,
     pub by_month: Vec<i64>,
+    /// Positions among each period's dates (1 = first, -1 = last).
+    pub by_set_pos: Vec<i64>,
     /// The week's first day (0 = SU; default MO).
     pub week_start: i64,
 }
@@ -75,6 +80,7 @@ pub fn parse(value: &str) -> Result<Rule, String> {
         by_day: Vec::new(),
         by_month_day: Vec::new(),
         by_month: Vec::new(),
+        by_set_pos: Vec::new(),
         week_start: 1,
     };
     let bad = |part: &str| format!("RRULE part '{}' is malformed", clip(part));
@@ -141,6 +147,19 @@ pub fn parse(value: &str) -> Result<Rule, String> {
                         return Err(bad(part));
                     }
                     rule.by_month.push(m);
+                }
+            }
+            "BYSETPOS" => {
+                for n in v.split(',') {
+                    let n: i64 = n
+                        .trim()
+                        .trim_start_matches('+')
+                        .parse()
+                        .map_err(|_| bad(part))?;
+                    if n == 0 || !(-366..=366).contains(&n) {
+                        return Err(bad(part));
+                    }
+                    rule.by_set_pos.push(n);
                 }
             }
             "WKST" => {
@@ -307,7 +326,21 @@ fn period_days(rule: &Rule, start: Civil, first: i64, step: i64) -> Vec<i64> {
     };
     days.sort_unstable();
     days.dedup();
-    days
+    if rule.by_set_pos.is_empty() {
+        return days;
+    }
+    let len = days.len() as i64;
+    let mut picked: Vec<i64> = rule
+        .by_set_pos
+        .iter()
+        .filter_map(|&n| {
+            let i = if n > 0 { n - 1 } else { len + n };
+            (0..len).contains(&i).then(|| days[i as usize])
+        })
+        .collect();
+    picked.sort_unstable();
+    picked.dedup();
+    picked
 }
 
 /// The days of month `m` of year `y` a MONTHLY (or YEARLY, per month) rule
@@ -435,6 +468,28 @@ mod tests {
     }
 
     #[test]
+    fn set_positions_pick_among_a_periods_dates() {
+        // Outlook's forms: the second Tuesday; the last weekday of the month.
+        assert_eq!(
+            dates(
+                "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2;COUNT=3",
+                (2025, 1, 14, 9, 0, 0),
+                100
+            ),
+            [(2025, 2, 11), (2025, 3, 11)]
+        );
+        assert_eq!(
+            dates(
+                "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4",
+                (2025, 1, 31, 9, 0, 0),
+                100
+            ),
+            [(2025, 2, 28), (2025, 3, 31), (2025, 4, 30)]
+        );
+        assert!(parse("FREQ=MONTHLY;BYSETPOS=0").is_err());
+    }
+
+    #[test]
     fn yearly_and_daily_with_filters() {
         assert_eq!(
             dates(
@@ -488,7 +543,7 @@ mod tests {
     fn unexpanded_parts_are_refused_with_the_reason() {
         for (rule, why) in [
             ("FREQ=HOURLY", "FREQ=HOURLY"),
-            ("FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU", "BYSETPOS"),
+            ("FREQ=MONTHLY;BYWEEKNO=20", "BYWEEKNO"),
             ("FREQ=WEEKLY;BYDAY=2TU", "ordinal"),
             ("FREQ=YEARLY;BYDAY=20MO", "no BYMONTH"),
             ("COUNT=3", "without FREQ"),
