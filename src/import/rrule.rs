@@ -390,7 +390,7 @@ fn month_day(md: i64, len: i64) -> Option<i64> {
 mod tests {
     use super::*;
 
-    fn dates(rule: &str, start: Civil, max: usize) -> Vec<(i64, i64, i64)> {
+    fn dates(rule: &str, start: Civil, max: usize) -> Vec<Date> {
         let r = parse(rule).unwrap();
         expand(&r, start, |_| false, max)
             .0
@@ -399,120 +399,97 @@ mod tests {
             .collect()
     }
 
+    type Date = (i64, i64, i64);
+
+    /// Each rule from its DTSTART (a date, at 09:00) gives these dates
+    /// after DTSTART, in order.
+    fn expands_to(cases: &[(&str, Date, &[Date])]) {
+        for &(rule, (y, m, d), want) in cases {
+            assert_eq!(
+                dates(rule, (y, m, d, 9, 0, 0), 100),
+                want,
+                "{rule} from {y}-{m}-{d}"
+            );
+        }
+    }
+
     #[test]
-    fn weekly_on_two_days_counts_dtstart() {
-        // Tue 7 Jan 2025 is DTSTART: the first of four.
-        assert_eq!(
-            dates(
+    fn weekly_rules_count_dtstart_and_follow_wkst() {
+        expands_to(&[
+            // Tue 7 Jan 2025 is DTSTART: the first of four.
+            (
                 "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=4",
-                (2025, 1, 7, 10, 0, 0),
-                100
+                (2025, 1, 7),
+                &[(2025, 1, 9), (2025, 1, 14), (2025, 1, 16)],
             ),
-            [(2025, 1, 9), (2025, 1, 14), (2025, 1, 16)]
-        );
-    }
-
-    #[test]
-    fn every_other_week_follows_wkst() {
-        // RFC 5545's example: every other week on Tu and Su, WKST=MO vs SU.
-        let start = (1997, 8, 5, 9, 0, 0);
-        assert_eq!(
-            dates(
+            // RFC 5545's example: every other week on Tu and Su, WKST=MO vs SU.
+            (
                 "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO",
-                start,
-                100
+                (1997, 8, 5),
+                &[(1997, 8, 10), (1997, 8, 19), (1997, 8, 24)],
             ),
-            [(1997, 8, 10), (1997, 8, 19), (1997, 8, 24)]
-        );
-        assert_eq!(
-            dates(
+            (
                 "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU",
-                start,
-                100
+                (1997, 8, 5),
+                &[(1997, 8, 17), (1997, 8, 19), (1997, 8, 31)],
             ),
-            [(1997, 8, 17), (1997, 8, 19), (1997, 8, 31)]
-        );
+        ]);
     }
 
     #[test]
-    fn monthly_ordinals_and_month_days() {
-        // The 2nd Tuesday; the last Friday; the 31st (short months skipped).
-        assert_eq!(
-            dates(
+    fn monthly_and_yearly_rules_by_day_ordinal_month_day_and_set_position() {
+        expands_to(&[
+            // The 2nd Tuesday; the last Friday; the 31st (short months skipped); the last day.
+            (
                 "FREQ=MONTHLY;BYDAY=2TU;COUNT=3",
-                (2025, 1, 14, 9, 0, 0),
-                100
+                (2025, 1, 14),
+                &[(2025, 2, 11), (2025, 3, 11)],
             ),
-            [(2025, 2, 11), (2025, 3, 11)]
-        );
-        assert_eq!(
-            dates(
+            (
                 "FREQ=MONTHLY;BYDAY=-1FR;COUNT=3",
-                (2025, 1, 31, 9, 0, 0),
-                100
+                (2025, 1, 31),
+                &[(2025, 2, 28), (2025, 3, 28)],
             ),
-            [(2025, 2, 28), (2025, 3, 28)]
-        );
-        assert_eq!(
-            dates("FREQ=MONTHLY;COUNT=3", (2025, 1, 31, 9, 0, 0), 100),
-            [(2025, 3, 31), (2025, 5, 31)]
-        );
-        assert_eq!(
-            dates(
+            (
+                "FREQ=MONTHLY;COUNT=3",
+                (2025, 1, 31),
+                &[(2025, 3, 31), (2025, 5, 31)],
+            ),
+            (
                 "FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=3",
-                (2025, 1, 31, 9, 0, 0),
-                100
+                (2025, 1, 31),
+                &[(2025, 2, 28), (2025, 3, 31)],
             ),
-            [(2025, 2, 28), (2025, 3, 31)]
-        );
-    }
-
-    #[test]
-    fn set_positions_pick_among_a_periods_dates() {
-        // Outlook's forms: the second Tuesday; the last weekday of the month.
-        assert_eq!(
-            dates(
+            // Outlook's forms: the second Tuesday; the last weekday of the month.
+            (
                 "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=2;COUNT=3",
-                (2025, 1, 14, 9, 0, 0),
-                100
+                (2025, 1, 14),
+                &[(2025, 2, 11), (2025, 3, 11)],
             ),
-            [(2025, 2, 11), (2025, 3, 11)]
-        );
-        assert_eq!(
-            dates(
+            (
                 "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4",
-                (2025, 1, 31, 9, 0, 0),
-                100
+                (2025, 1, 31),
+                &[(2025, 2, 28), (2025, 3, 31), (2025, 4, 30)],
             ),
-            [(2025, 2, 28), (2025, 3, 31), (2025, 4, 30)]
-        );
-        assert!(parse("FREQ=MONTHLY;BYSETPOS=0").is_err());
-    }
-
-    #[test]
-    fn yearly_and_daily_with_filters() {
-        assert_eq!(
-            dates(
+            (
                 "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;COUNT=3",
-                (2024, 3, 31, 2, 0, 0),
-                100
+                (2024, 3, 31),
+                &[(2025, 3, 30), (2026, 3, 29)],
             ),
-            [(2025, 3, 30), (2026, 3, 29)]
-        );
-        // Weekdays only, from a Friday.
-        assert_eq!(
-            dates(
+            // 29 February, every year: leap years only.
+            (
+                "FREQ=YEARLY;COUNT=3",
+                (2024, 2, 29),
+                &[(2028, 2, 29), (2032, 2, 29)],
+            ),
+            // Weekdays only, from a Friday.
+            (
                 "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=4",
-                (2025, 1, 3, 9, 0, 0),
-                100
+                (2025, 1, 3),
+                &[(2025, 1, 6), (2025, 1, 7), (2025, 1, 8)],
             ),
-            [(2025, 1, 6), (2025, 1, 7), (2025, 1, 8)]
-        );
-        // 29 February, every year: leap years only.
-        assert_eq!(
-            dates("FREQ=YEARLY;COUNT=3", (2024, 2, 29, 9, 0, 0), 100),
-            [(2028, 2, 29), (2032, 2, 29)]
-        );
+        ]);
+        assert!(parse("FREQ=MONTHLY;BYSETPOS=0").is_err());
     }
 
     #[test]

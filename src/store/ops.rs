@@ -588,21 +588,15 @@ pub(crate) fn scrub_traces(
     commit: &mut Commit,
     people: &HashSet<Uuid>,
 ) -> HashSet<Uuid> {
+    fn removed<T>(changes: &super::Changes<T>) -> impl Iterator<Item = Uuid> + '_ {
+        changes
+            .iter()
+            .filter(|(_, c)| c.is_none())
+            .map(|(id, _)| *id)
+    }
     let mut erased: HashSet<Uuid> = people.clone();
-    erased.extend(
-        commit
-            .edges
-            .iter()
-            .filter(|(_, c)| c.is_none())
-            .map(|(id, _)| *id),
-    );
-    erased.extend(
-        commit
-            .interactions
-            .iter()
-            .filter(|(_, c)| c.is_none())
-            .map(|(id, _)| *id),
-    );
+    erased.extend(removed(&commit.edges));
+    erased.extend(removed(&commit.interactions));
     let mut merge_edges: HashSet<Uuid> = HashSet::default();
     let merges: Vec<MergeRecord> = st
         .merges
