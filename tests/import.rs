@@ -600,6 +600,25 @@ fn organization_cards_make_organizations_not_people() {
         .find(|o| o.name.starts_with("Nordlys"))
         .unwrap();
     assert_eq!(zoe.organization_id, Some(nordlys.id));
+    // A Google Contacts row naming only a company is that organization too.
+    let csv = "First Name,Last Name,Organization Name,Website 1 - Value\r\n,,Globex,https://www.globex.example/\r\n";
+    let g = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("google-csv"),
+        csv.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(
+        (g.people, g.organizations, g.errors.len()),
+        (0, 1, 0),
+        "{g:?}"
+    );
+    assert!(db
+        .state()
+        .organizations
+        .values()
+        .any(|o| o.name == "Globex" && o.domain.as_deref() == Some("globex.example")));
     let again = import_with(
         &mut db,
         ImportKind::Contacts,

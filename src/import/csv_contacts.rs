@@ -471,11 +471,14 @@ impl CsvContactParser {
                     Field::Social(network) => {
                         c.social.entry(network.clone()).or_insert(v);
                     }
-                    Field::Url => {
-                        if let Some(n) = network_of(&v) {
+                    Field::Url => match network_of(&v) {
+                        Some(n) => {
                             c.social.entry(n.to_string()).or_insert(v);
                         }
-                    }
+                        None => {
+                            c.website.get_or_insert(v);
+                        }
+                    },
                     Field::Address => push_unique(
                         &mut c.addresses,
                         v.replace("\r\n", ", ").replace(['\r', '\n'], ", "),
@@ -504,7 +507,12 @@ impl CsvContactParser {
             push_unique(&mut names, n);
         }
         c.names = names;
-        if c.is_empty() {
+        // A row that names only a company (Google keeps companies as
+        // contacts without a person's name, email or phone) is that
+        // organization, not a refused row.
+        if c.is_empty() && c.organization.is_some() {
+            c.is_organization = true;
+        } else if c.is_empty() {
             return Parsed::Issue(ParseIssue::new(
                 line,
                 ErrorCode::Required,
@@ -629,6 +637,26 @@ mod tests {
         assert_eq!(c[1].names, vec!["Smith, Jr. O'Brien"]);
         assert_eq!(c[1].line, 4);
         assert!(c[0].record_id.starts_with("hash:"));
+    }
+
+    #[test]
+    fn a_row_naming_only_a_company_is_an_organization() {
+        let out = parse(
+            Format::GoogleCsv,
+            &[],
+            "First Name,Last Name,Organization Name,E-mail 1 - Value,Website 1 - Value\r\n\
+             ,,Acme Inc.,,https://acme.example/\r\n\
+             ,,Acme Inc.,sales@acme.example,\r\n",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c.len(), 2, "{out:?}");
+        assert!(c[0].is_organization);
+        assert_eq!(c[0].organization.as_deref(), Some("Acme Inc."));
+        assert_eq!(c[0].website.as_deref(), Some("https://acme.example/"));
+        // An address to write to is kept as a contact.
+        assert!(!c[1].is_organization);
+        assert_eq!(c[1].emails, ["sales@acme.example"]);
     }
 
     #[test]
