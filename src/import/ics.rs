@@ -727,25 +727,18 @@ mod tests {
     use super::super::{parse_all, Format, ParserOptions};
     use super::*;
 
-    fn parse(input: &str) -> Vec<Parsed> {
-        let whole = parse_all(
-            Format::Ics,
-            &ParserOptions::default(),
-            input.as_bytes(),
-            1 << 20,
-        )
-        .unwrap();
+    /// Parsed whole, and the same in chunks of 1, 5 and 100 bytes.
+    fn parse_with(input: &str, options: &ParserOptions) -> Vec<Parsed> {
+        let whole = parse_all(Format::Ics, options, input.as_bytes(), 1 << 20).unwrap();
         for chunk in [1, 5, 100] {
-            let p = parse_all(
-                Format::Ics,
-                &ParserOptions::default(),
-                input.as_bytes(),
-                chunk,
-            )
-            .unwrap();
+            let p = parse_all(Format::Ics, options, input.as_bytes(), chunk).unwrap();
             assert_eq!(p, whole, "chunk {chunk}");
         }
         whole
+    }
+
+    fn parse(input: &str) -> Vec<Parsed> {
+        parse_with(input, &ParserOptions::default())
     }
 
     const ZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
@@ -826,17 +819,13 @@ mod tests {
         );
     }
 
+    /// [`parse_with`], recurring events expanded up to `now`.
     fn parse_at(input: &str, now: &str) -> Vec<Parsed> {
         let options = ParserOptions {
             now: Some(Timestamp::parse(now).unwrap()),
             ..Default::default()
         };
-        let whole = parse_all(Format::Ics, &options, input.as_bytes(), 1 << 20).unwrap();
-        assert_eq!(
-            parse_all(Format::Ics, &options, input.as_bytes(), 7).unwrap(),
-            whole
-        );
-        whole
+        parse_with(input, &options)
     }
 
     fn meetings(out: &[Parsed]) -> Vec<(String, String)> {
