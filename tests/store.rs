@@ -644,6 +644,7 @@ fn a_second_copy_follows_by_the_commits_the_first_shares() {
     // Already applied: skipped. A copy behind by a commit it never got
     // cannot apply the next one: false, and it is left as it was.
     block_on(a.upsert_person(person("Dee", "dee@example.org"), &ctx())).unwrap();
+    a.share_commits(true); // a third tab said hello: what is not taken yet stays
     let first = a.take_shared().unwrap();
     block_on(a.upsert_person(person("Eve", "eve@example.org"), &ctx())).unwrap();
     let second = a.take_shared().unwrap();

@@ -769,8 +769,14 @@ impl<B: Backend> Db<B> {
     /// Starts (or stops) encoding each applied commit for the other
     /// instances of this stored graph: [`Db::take_shared`] hands them over,
     /// [`Db::apply_shared`] applies them there.
+    /// Starting again while on keeps the commits not yet taken (a new tab
+    /// saying hello during a long import must not cut its log).
     pub fn share_commits(&mut self, on: bool) {
-        self.share = on.then(Default::default);
+        if !on {
+            self.share = None;
+        } else if self.share.is_none() {
+            self.share = Some(Default::default());
+        }
     }
 
     pub fn shares_commits(&self) -> bool {
