@@ -664,3 +664,134 @@ fn a_second_copy_follows_by_the_commits_the_first_shares() {
     // b's own writes are not shared unless it asks.
     assert_eq!(b.take_shared(), None);
 }
+
+/// One write of the random sequences below, by index into what exists.
+#[derive(Debug, Clone)]
+enum Op {
+    People(u8),
+    Edge(u8, u8),
+    Meeting(u8, u8, u8),
+    DeletePerson(u8),
+    DeleteEdge(u8),
+    Merge(u8, u8),
+    Unmerge(u8),
+    Reject(u8, u8),
+    Recompute(bool),
+    Erase(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (1u8..4).prop_map(Op::People),
+        3 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Edge(a, b)),
+        3 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, b, c)| Op::Meeting(a, b, c)),
+        1 => any::<u8>().prop_map(Op::DeletePerson),
+        1 => any::<u8>().prop_map(Op::DeleteEdge),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Merge(a, b)),
+        1 => any::<u8>().prop_map(Op::Unmerge),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Reject(a, b)),
+        1 => any::<bool>().prop_map(Op::Recompute),
+        1 => any::<u8>().prop_map(Op::Erase),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// Whatever the writes (refused ones included), a second copy that
+    /// applies the first's shared commits after each holds what reading the
+    /// stored graph again gives.
+    #[test]
+    fn a_second_copy_follows_any_sequence_of_writes(ops in proptest::collection::vec(op(), 1..30)) {
+        let mut a = open();
+        a.share_commits(true);
+        // Six people to start from; b opens after them and builds its search index.
+        let mut n = 6;
+        let seed: Vec<PersonInput> = (1..=n).map(|i| person(&format!("P{i}"), &format!("p{i}@example.org"))).collect();
+        block_on(a.upsert_people(seed, &ctx())).unwrap();
+        a.take_shared();
+        let mut b = block_on(Db::open(a.backend().clone())).unwrap();
+        let _ = b.graph_view();
+        for (step, op) in ops.iter().enumerate() {
+            let live: Vec<Uuid> = {
+                let mut v: Vec<Uuid> = a.state().people.values().filter(|p| p.is_live()).map(|p| p.id).collect();
+                v.sort();
+                v
+            };
+            let pick = |i: u8| (!live.is_empty()).then(|| live[i as usize % live.len()]);
+            let at = ctx_at(T0 + step as i64 * 86_400_000);
+            // Refusals (a self edge, merging someone into themselves…) are fine: nothing is shared then.
+            let _ = match op.clone() {
+                Op::People(k) => {
+                    let inputs: Vec<PersonInput> = (0..k).map(|_| { n += 1; person(&format!("P{n}"), &format!("p{n}@example.org")) }).collect();
+                    block_on(a.upsert_people(inputs, &at)).map(|_| ())
+                }
+                Op::Edge(x, y) => match (pick(x), pick(y)) {
+                    (Some(x), Some(y)) => block_on(a.upsert_edge(edge(x, y), &at)).map(|_| ()),
+                    _ => Ok(()),
+                },
+                Op::Meeting(x, y, z) => {
+                    let email = |i: u8| pick(i).and_then(|id| a.person(id).map(|p| p.emails.first().cloned().unwrap_or_default()));
+                    let who: Vec<String> = [email(x), email(y), email(z)].into_iter().flatten().filter(|e| !e.is_empty()).collect();
+                    let who: Vec<&str> = who.iter().map(String::as_str).collect();
+                    block_on(a.upsert_interaction(interaction(&format!("m{step}"), &who), &at)).map(|_| ())
+                }
+                Op::DeletePerson(x) => match pick(x) {
+                    Some(x) => block_on(a.delete(EntityKind::Person, x, &at)),
+                    None => Ok(()),
+                },
+                Op::DeleteEdge(x) => {
+                    let mut edges: Vec<Uuid> = a.state().edges.values().map(|e| e.id).collect();
+                    edges.sort();
+                    match edges.get(x as usize % edges.len().max(1)) {
+                        Some(&e) => block_on(a.delete(EntityKind::Edge, e, &at)),
+                        None => Ok(()),
+                    }
+                }
+                Op::Merge(x, y) => match (pick(x), pick(y)) {
+                    (Some(x), Some(y)) => block_on(a.merge_people(x, &[y], serde_json::json!(null), &at)).map(|_| ()),
+                    _ => Ok(()),
+                },
+                Op::Unmerge(x) => {
+                    let mut merges: Vec<Uuid> = a.state().merges.keys().copied().collect();
+                    merges.sort();
+                    match merges.get(x as usize % merges.len().max(1)) {
+                        Some(&m) => block_on(a.unmerge(m, &at)),
+                        None => Ok(()),
+                    }
+                }
+                Op::Reject(x, y) => match (pick(x), pick(y)) {
+                    (Some(x), Some(y)) => block_on(a.reject_match(x, y, &at)).map(|_| ()),
+                    _ => Ok(()),
+                },
+                Op::Recompute(touched) => {
+                    let o = wig_graph::store::RecomputeOptions {
+                        only: touched.then(|| "touched".to_string()),
+                        ..Default::default()
+                    };
+                    block_on(a.recompute_strengths(&at, &o)).map(|_| ())
+                }
+                Op::Erase(x) => match pick(x) {
+                    Some(x) => block_on(a.erase_person(x, &at)).map(|_| ()),
+                    None => Ok(()),
+                },
+            };
+            if let Some(frames) = a.take_shared() {
+                prop_assert!(b.apply_shared(&frames).unwrap(), "step {}: {:?}", step, op);
+            }
+            prop_assert_eq!(b.state().generation, a.state().generation, "step {}: {:?}", step, op);
+        }
+        let reread = block_on(Db::open(a.backend().clone())).unwrap();
+        prop_assert_eq!(everything(&b), everything(&reread));
+        for p in reread.state().people.values().filter(|p| p.is_live()) {
+            let o = wig_graph::store::QueryOptions::default();
+            let around = |db: &Db<MemoryBackend>| -> Vec<(usize, Vec<Uuid>)> {
+                db.neighbors(p.id, &o).unwrap().degrees.iter().map(|d| {
+                    let mut ids = d.person_ids.clone();
+                    ids.sort();
+                    (d.degree, ids)
+                }).collect()
+            };
+            prop_assert_eq!(around(&b), around(&reread));
+        }
+    }
+}
