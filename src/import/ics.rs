@@ -237,17 +237,16 @@ impl IcsParser {
     /// One date or date-time `v` of `prop` (a list property such as EXDATE
     /// holds several), with its VALUE and TZID parameters.
     fn time_value(&self, prop: &Property, v: &str) -> Option<(Timestamp, bool)> {
-        let all_day = prop
-            .param("VALUE")
-            .is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
-            || (v.len() == 8 && v.chars().all(|c| c.is_ascii_digit()));
-        let civil = parse_ics_civil(v)?;
-        let zone = if all_day || v.ends_with('Z') || v.ends_with('z') {
-            None
-        } else {
-            prop.param("TZID")
-        };
+        let (civil, zone, all_day) = written_time(prop, v)?;
         Some((self.instant(civil, zone)?, all_day))
+    }
+
+    /// Every date or date-time of a list property (EXDATE, RDATE).
+    fn times_of<'a>(&'a self, prop: &'a Property) -> impl Iterator<Item = Timestamp> + 'a {
+        prop.value
+            .split(',')
+            .filter_map(move |v| self.time_value(prop, v.trim()))
+            .map(|(t, _)| t)
     }
 
     /// A written date-time in `zone` (a TZID; None: UTC) as an instant.
@@ -277,39 +276,26 @@ impl IcsParser {
             }
             None => {}
         }
-        out.push(self.finish_event(ev));
+        out.push(self.finish_event(&ev));
     }
 
     /// A series' occurrences: DTSTART's (the event as one interaction,
     /// source id = UID), then the rule's and RDATE's up to `now`, less
     /// EXDATEs and changed occurrences.
     fn finish_series(&mut self, ev: Event, out: &mut Vec<Parsed>) {
-        let first = match self.finish_event(ev.clone()) {
+        let first = match self.finish_event(&ev) {
             Parsed::Interaction(it) => it,
             other => return out.push(other),
         };
         let get_all = |name: &'static str| ev.props.iter().filter(move |p| p.name == name);
         let start_prop = get_all("DTSTART").next().expect("the event has a DTSTART");
-        let start_text = start_prop.value.trim();
-        let (Some(start), Some((_, all_day))) =
-            (parse_ics_civil(start_text), self.time(start_prop))
-        else {
+        let Some((start, zone, all_day)) = written_time(start_prop, start_prop.value.trim()) else {
             return out.push(Parsed::Interaction(first));
-        };
-        let zone = if all_day || start_text.ends_with(['Z', 'z']) {
-            None
-        } else {
-            start_prop.param("TZID")
         };
         // Instants (ms) left out: EXDATEs and changed occurrences.
         let mut skip: Vec<i64> = get_all("EXDATE")
-            .flat_map(|p| {
-                p.value
-                    .split(',')
-                    .filter_map(|v| self.time_value(p, v.trim()))
-                    .map(|(t, _)| t.millis())
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|p| self.times_of(p))
+            .map(|t| t.millis())
             .collect();
         let uid = first.source_id.clone();
         skip.extend(self.overridden.get(&uid).into_iter().flatten());
@@ -357,10 +343,7 @@ impl IcsParser {
         }
         for p in get_all("RDATE") {
             instants.extend(
-                p.value
-                    .split(',')
-                    .filter_map(|v| self.time_value(p, v.trim()))
-                    .map(|(t, _)| t)
+                self.times_of(p)
                     .filter(|t| now.is_none_or(|n| t.millis() <= n)),
             );
         }
@@ -382,7 +365,7 @@ impl IcsParser {
         }
     }
 
-    fn finish_event(&self, ev: Event) -> Parsed {
+    fn finish_event(&self, ev: &Event) -> Parsed {
         let get = |name: &str| ev.props.iter().find(|p| p.name == name);
         if get("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")) {
             return Parsed::Skipped { line: ev.line };
@@ -532,6 +515,23 @@ fn parse_offset(v: &str) -> Option<i64> {
     let h: i64 = digits[..2].parse().ok()?;
     let m: i64 = digits[2..4].parse().ok()?;
     Some(sign * (h * 60 + m))
+}
+
+/// A date or date-time `v` of `prop` as written: the local date-time, the
+/// zone to read it in (its TZID; None for UTC, a `…Z` time or a date), and
+/// whether it is a date (an all-day value).
+fn written_time<'a>(prop: &'a Property, v: &str) -> Option<(Civil, Option<&'a str>, bool)> {
+    let all_day = prop
+        .param("VALUE")
+        .is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
+        || (v.len() == 8 && v.chars().all(|c| c.is_ascii_digit()));
+    let civil = parse_ics_civil(v)?;
+    let zone = if all_day || v.ends_with(['Z', 'z']) {
+        None
+    } else {
+        prop.param("TZID")
+    };
+    Some((civil, zone, all_day))
 }
 
 /// `YYYYMMDD` or `YYYYMMDDTHHMMSS[Z]`.

@@ -735,12 +735,10 @@ fn org_key(name: &str) -> String {
     }
 }
 
-/// Adds a contact's values to a person input (see the module doc: import
-/// only adds). Emails and phones that cannot be stored are reported and
-/// left out; the rest of the contact is kept.
 /// Removes from an imported person what the error names (`title`,
-/// `names[2]`, `addresses` when there are too many, …); false when the
-/// field is not one an import may leave out.
+/// `names[2]`, `socialHandles.github`, …); false when the field is not one
+/// an import may leave out. (Lists never exceed their limits here:
+/// [`union_contact`] stops adding at them.)
 fn leave_out(input: &mut PersonInput, field: Option<&str>) -> bool {
     let Some(field) = field else { return false };
     let (name, index) = match field.split_once('[') {
@@ -754,13 +752,6 @@ fn leave_out(input: &mut PersonInput, field: Option<&str>) -> bool {
         "addresses" => &mut input.addresses,
         "title" => return input.title.take().is_some(),
         "birthDate" => return input.birth_date.take().is_some(),
-        "socialHandles" => {
-            let before = input.social_handles.len();
-            while input.social_handles.len() > limits::SOCIAL_HANDLES {
-                input.social_handles.pop_last();
-            }
-            return input.social_handles.len() < before;
-        }
         _ => {
             let Some(network) = field.strip_prefix("socialHandles.") else {
                 return false;
@@ -778,15 +769,14 @@ fn leave_out(input: &mut PersonInput, field: Option<&str>) -> bool {
             list.remove(i);
             true
         }
-        Some(_) => false,
-        None if list.len() > limits::LIST => {
-            list.truncate(limits::LIST);
-            true
-        }
-        None => false,
+        _ => false,
     }
 }
 
+/// Adds a contact's values to a person input (see the module doc: import
+/// only adds). Values that cannot be stored are reported and left out (an
+/// email or phone here, other fields by [`leave_out`]); the rest of the
+/// contact is kept.
 fn union_contact(
     input: &mut PersonInput,
     org: &mut Option<String>,

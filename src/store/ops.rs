@@ -621,9 +621,9 @@ pub(crate) fn scrub_traces(
     {
         commit.rejections.insert(*pair, None);
     }
-    // Edges of theirs that only merge records held count as theirs.
     let mut correlations: HashMap<String, String> = HashMap::default();
     for a in st.audit.values() {
+        // Edges of theirs that only merge records held count as theirs.
         let about = a
             .entity_id
             .is_some_and(|e| erased.contains(&e) || merge_edges.contains(&e));

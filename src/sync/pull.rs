@@ -4,7 +4,7 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, Folded};
+use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, staged, Folded};
 use super::{
     break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, resolve, seal, survivor,
     upsert, Pending, SyncRecord,
@@ -471,10 +471,7 @@ impl<B: Backend> Db<B> {
                     erased_people.insert(row.id);
                     // Her identifiers as held here, before the tombstone
                     // removes her record.
-                    let held = match commit.people.get(&row.id) {
-                        Some(p) => p.as_ref(),
-                        None => st.people.get(row.id),
-                    };
+                    let held = staged(&st.people, &commit.people, row.id);
                     mentions_of(row.id, held, &mut step.erased_mentions);
                 }
                 // An edit meeting a merge (ours pending against their
