@@ -12,7 +12,9 @@
 //! A recurring series (RRULE, RDATE) is one interaction per occurrence up
 //! to the time of the import — a weekly one-to-one is fifty meetings a
 //! year, not one — minus its EXDATEs and the occurrences another VEVENT
-//! of the same UID changes or cancels (RECURRENCE-ID). The first
+//! of the same UID changes or cancels (RECURRENCE-ID; with
+//! RANGE=THISANDFUTURE, that change also moves, re-peoples or cancels
+//! every later occurrence). The first
 //! occurrence keeps the UID as its source id, the others are
 //! `UID#<start in UTC>`, so importing the file again later adds only what
 //! happened since. Series wait until the end of the file (a changed
@@ -52,6 +54,16 @@ struct Observance {
     until: Option<Civil>,
 }
 
+/// A RECURRENCE-ID;RANGE=THISANDFUTURE override: every occurrence after
+/// `from` moves by `shift` and becomes `meeting` (its people, duration,
+/// organizer), or is cancelled when `meeting` is `None`.
+#[derive(Debug, Clone)]
+struct FutureChange {
+    from: i64,
+    shift: i64,
+    meeting: Option<FoundInteraction>,
+}
+
 #[derive(Debug, Clone, Default)]
 struct Event {
     line: u64,
@@ -75,6 +87,10 @@ pub struct IcsParser {
     /// UID → start (ms) of each occurrence changed or cancelled by a
     /// VEVENT with a RECURRENCE-ID.
     overridden: HashMap<String, Vec<i64>>,
+    /// UID → the changes made to an occurrence *and all later ones*
+    /// (RECURRENCE-ID;RANGE=THISANDFUTURE, as Apple Calendar writes an edit
+    /// of "all future events").
+    ranges: HashMap<String, Vec<FutureChange>>,
     /// Occurrences after this are not expanded.
     now: Option<Timestamp>,
     /// Occurrences expanded so far (see [`MAX_FILE_OCCURRENCES`]).
@@ -100,6 +116,7 @@ impl IcsParser {
             stray_reported: false,
             series: Vec::new(),
             overridden: HashMap::new(),
+            ranges: HashMap::new(),
             now,
             expanded: 0,
         }
@@ -267,7 +284,30 @@ impl IcsParser {
             Some(rid) => {
                 if let (Some(uid), Some((at, _))) = (get("UID"), self.time(rid)) {
                     let uid = unescape(uid.value.trim());
+                    let changed = self.finish_event(&ev);
+                    let this_and_future = rid
+                        .param("RANGE")
+                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("THISANDFUTURE"));
+                    if this_and_future {
+                        let change = match &changed {
+                            Parsed::Interaction(it) => Some(FutureChange {
+                                from: at.millis(),
+                                shift: it.timestamp.millis() - at.millis(),
+                                meeting: Some(it.clone()),
+                            }),
+                            // Cancelled, or fewer than two people left.
+                            Parsed::Skipped { .. } => Some(FutureChange {
+                                from: at.millis(),
+                                shift: 0,
+                                meeting: None,
+                            }),
+                            // Malformed: reported below, the series stays.
+                            _ => None,
+                        };
+                        self.ranges.entry(uid.clone()).or_default().extend(change);
+                    }
                     self.overridden.entry(uid).or_default().push(at.millis());
+                    return out.push(changed);
                 }
             }
             None if get("RRULE").is_some() || get("RDATE").is_some() => {
@@ -353,14 +393,32 @@ impl IcsParser {
         if !skip.contains(&first_at.millis()) {
             out.push(Parsed::Interaction(first.clone()));
         }
+        let mut ranges = self.ranges.remove(&uid).unwrap_or_default();
+        ranges.sort_by_key(|r| r.from);
         for t in instants {
             if t <= first_at || skip.contains(&t.millis()) {
                 continue;
             }
+            // The last "this and future" change made before t, if any.
+            let (meeting, at) = match ranges.iter().rev().find(|r| r.from < t.millis()) {
+                None => (&first, t),
+                Some(FutureChange { meeting: None, .. }) => continue,
+                Some(FutureChange {
+                    meeting: Some(m),
+                    shift,
+                    ..
+                }) => {
+                    let at = Timestamp::from_millis(t.millis().saturating_add(*shift));
+                    if now.is_some_and(|n| at.millis() > n) {
+                        continue;
+                    }
+                    (m, at)
+                }
+            };
             out.push(Parsed::Interaction(FoundInteraction {
-                source_id: format!("{uid}#{}", utc_stamp(t, all_day)),
-                timestamp: t,
-                ..first.clone()
+                source_id: format!("{uid}#{}", utc_stamp(at, all_day)),
+                timestamp: at,
+                ..meeting.clone()
             }));
         }
     }
@@ -877,6 +935,65 @@ mod tests {
         let later = meetings(&parse_at(&ics, "2025-05-22T12:00:00Z"));
         assert_eq!(later.len(), 8);
         assert_eq!(later[..4], meetings(&out)[..]);
+    }
+
+    #[test]
+    fn a_change_to_this_and_future_occurrences_moves_all_later_ones() {
+        // Mondays 10:00 UTC from 6 January 2025. From 20 January on the
+        // meeting is on Tuesdays at 11:00 with c as well (Apple Calendar's
+        // "all future events"); a second series is cancelled from its
+        // third occurrence on. "now" is 5 February 12:00.
+        let ics = "BEGIN:VCALENDAR\r\n\
+             BEGIN:VEVENT\r\nUID:w@x\r\nDTSTART:20250106T100000Z\r\nDURATION:PT30M\r\n\
+             RRULE:FREQ=WEEKLY\r\nORGANIZER:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20250120T100000Z\r\n\
+             DTSTART:20250121T110000Z\r\nDURATION:PT45M\r\nORGANIZER:mailto:a@x.org\r\n\
+             ATTENDEE:mailto:b@x.org\r\nATTENDEE:mailto:c@x.org\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:c@x\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20250120T090000Z\r\n\
+             STATUS:CANCELLED\r\nDTSTART:20250120T090000Z\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nUID:c@x\r\nDTSTART:20250106T090000Z\r\nRRULE:FREQ=WEEKLY\r\n\
+             ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:d@x.org\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n";
+        let out = parse_at(ics, "2025-02-05T12:00:00Z");
+        let m = |id: &str, at: &str| (id.to_string(), at.to_string());
+        assert_eq!(
+            meetings(&out),
+            [
+                m("w@x#20250120T100000Z", "2025-01-21T11:00:00.000Z"),
+                m("w@x", "2025-01-06T10:00:00.000Z"),
+                m("w@x#20250113T100000Z", "2025-01-13T10:00:00.000Z"),
+                m("w@x#20250128T110000Z", "2025-01-28T11:00:00.000Z"),
+                m("w@x#20250204T110000Z", "2025-02-04T11:00:00.000Z"),
+                m("c@x", "2025-01-06T09:00:00.000Z"),
+                m("c@x#20250113T090000Z", "2025-01-13T09:00:00.000Z"),
+            ]
+        );
+        let people = |i: usize| match &out
+            .iter()
+            .filter(|p| matches!(p, Parsed::Interaction(_)))
+            .nth(i)
+        {
+            Some(Parsed::Interaction(it)) => (it.participants.clone(), it.duration_minutes),
+            _ => panic!(),
+        };
+        assert_eq!(
+            people(2),
+            (
+                vec!["a@x.org".to_string(), "b@x.org".to_string()],
+                Some(30.0)
+            )
+        );
+        assert_eq!(
+            people(3),
+            (
+                vec![
+                    "a@x.org".to_string(),
+                    "b@x.org".to_string(),
+                    "c@x.org".to_string()
+                ],
+                Some(45.0)
+            )
+        );
     }
 
     #[test]
