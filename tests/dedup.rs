@@ -98,6 +98,48 @@ fn suggests_nicknames_gmail_aliases_and_diacritics_with_explanations() {
     assert!(!report.trained, "ten records: default weights, no EM");
 }
 
+/// A person holds several emails and phones (every merge adds some): one
+/// shared value is an exact match, and the explanation names it.
+#[test]
+fn one_shared_email_or_phone_of_several_is_an_exact_match() {
+    let mut db = open();
+    let mut all = people();
+    let p = |name: &str, emails: &[&str], phones: &[&str]| PersonInput {
+        names: vec![name.to_string()],
+        emails: emails.iter().map(|s| s.to_string()).collect(),
+        phones: phones.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    all.extend([
+        p("Ada Byron", &["zeta@acme.example", "ada.b@gmail.com"], &[]),
+        p("Ada Byron", &["zeta@acme.example"], &[]),
+        p("Grace Brewster", &[], &["+1 212 555 0199", "+1 415 555 0177"]),
+        p("Grace Brewster", &[], &["(212) 555-0199"]),
+    ]);
+    let stored = block_on(db.upsert_people(all, &ctx())).unwrap();
+    let report = db
+        .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| true)
+        .unwrap();
+    let find = |x: Uuid, y: Uuid| {
+        report
+            .suggestions
+            .iter()
+            .find(|s| (s.a, s.b) == (x, y) || (s.a, s.b) == (y, x))
+            .unwrap_or_else(|| panic!("{:#?}", report.suggestions))
+    };
+    let n = stored.len();
+    let ada = find(stored[n - 4].id, stored[n - 3].id);
+    let email = ada.fields.iter().find(|f| f.field == "email").unwrap();
+    assert_eq!(email.level, "exact");
+    assert_eq!(email.value_a.as_deref(), Some("zeta@acme.example"));
+    assert_eq!(email.value_b.as_deref(), Some("zeta@acme.example"));
+    let grace = find(stored[n - 2].id, stored[n - 1].id);
+    let phone = grace.fields.iter().find(|f| f.field == "phone").unwrap();
+    assert_eq!(phone.level, "exact", "{grace:#?}");
+    assert_eq!(phone.value_a, phone.value_b);
+    assert_eq!(phone.value_a.as_deref(), Some("+12125550199"));
+}
+
 #[test]
 fn deleted_people_are_not_suggested_and_cancel_is_typed() {
     let mut db = open();

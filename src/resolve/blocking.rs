@@ -198,6 +198,14 @@ pub(crate) fn compile(
 
 /// Transformed strings of one single-field part for one value (usually one string).
 fn part_strings(part: &KeyPart, v: &Prepared, out: &mut Vec<String>) {
+    // A multi-valued field: keys of each value, so that records sharing any
+    // one of them meet.
+    if !v.alts.is_empty() {
+        for alt in &v.alts {
+            part_strings(part, alt, out);
+        }
+        return;
+    }
     match part {
         KeyPart::Exact(_) => out.push(v.norm.clone()),
         KeyPart::Prefix(_, n) => out.push(v.norm.chars().take(*n).collect()),

@@ -202,6 +202,7 @@ fn initials_compatible(a: &Prepared, b: &Prepared) -> bool {
 
 /// Level of two non-missing values. `same` tells whether the values are identical
 /// (same interned id); `pa`/`pb` are the partner-field values of each record (swap).
+/// Multi-valued fields take the best level of any two of their values.
 #[inline]
 pub(crate) fn level(
     plan: &FieldPlan,
@@ -214,6 +215,72 @@ pub(crate) fn level(
     if same {
         return 0;
     }
+    if a.alts.is_empty() && b.alts.is_empty() {
+        return level_of_values(plan, a, b, pa, pb);
+    }
+    best_alternatives(plan, a, b, pa, pb).0
+}
+
+/// The values of a field: its alternatives, or the one value.
+fn values_of(p: &Prepared) -> &[Prepared] {
+    if p.alts.is_empty() {
+        std::slice::from_ref(p)
+    } else {
+        &p.alts
+    }
+}
+
+/// The best level of any value of `a` with any value of `b`, and which two
+/// (their positions in [`values_of`]).
+pub(crate) fn best_alternatives(
+    plan: &FieldPlan,
+    a: &Prepared,
+    b: &Prepared,
+    pa: Option<&Prepared>,
+    pb: Option<&Prepared>,
+) -> (u8, usize, usize) {
+    let mut best = (u8::MAX, 0, 0);
+    for (i, x) in values_of(a).iter().enumerate() {
+        for (j, y) in values_of(b).iter().enumerate() {
+            let l = if x.hash == y.hash && x.norm == y.norm {
+                0
+            } else {
+                level_of_values(plan, x, y, pa, pb)
+            };
+            if l < best.0 {
+                best = (l, i, j);
+                if l == 0 {
+                    return best;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// For an explanation: the raw values of a multi-valued field that gave a
+/// pair its level (`None` for a side with a single value: show it whole).
+pub(crate) fn matched_alternatives<'a>(
+    plan: &FieldPlan,
+    a: &'a Prepared,
+    b: &'a Prepared,
+) -> (Option<&'a str>, Option<&'a str>) {
+    if a.alts.is_empty() && b.alts.is_empty() {
+        return (None, None);
+    }
+    let (_, i, j) = best_alternatives(plan, a, b, None, None);
+    let raw = |p: &'a Prepared, k: usize| (!p.alts.is_empty()).then(|| p.alts[k].raw.as_str());
+    (raw(a, i), raw(b, j))
+}
+
+/// Level of two single values that are not identical.
+fn level_of_values(
+    plan: &FieldPlan,
+    a: &Prepared,
+    b: &Prepared,
+    pa: Option<&Prepared>,
+    pb: Option<&Prepared>,
+) -> u8 {
     let (ca, cb) = (&a.chars[..], &b.chars[..]);
     match plan.ty {
         FieldType::Name => {

@@ -12,7 +12,7 @@
 //! blocking, which skips blocks larger than `max_block_size`).
 
 use super::blocking::{compile, key_hash, record_keys, CompiledRule, TableRow};
-use super::compare::{level, plans, FieldPlan, NULL_LEVEL};
+use super::compare::{level, matched_alternatives, plans, FieldPlan, NULL_LEVEL};
 use super::explain::{build, FieldPart, PairExplanation};
 use super::progress::{Progress, ProgressFn};
 use super::schema::Schema;
@@ -255,7 +255,16 @@ impl MatchIndex {
         }
         let mut e = build(row, usize::MAX, prior, parts);
         for (f, c) in e.fields.iter_mut().enumerate() {
-            c.value_b = q[f].as_ref().map(|p| p.norm.clone());
+            let Some(qv) = &q[f] else { continue };
+            // Of a multi-valued field, the values that matched best.
+            let (ma, mb) = match self.table.cols[f].get(row) {
+                Some((_, v)) => matched_alternatives(&self.plans[f], v, qv),
+                None => (None, None),
+            };
+            if let Some(ma) = ma {
+                c.value_a = Some(ma.to_string());
+            }
+            c.value_b = Some(mb.map_or_else(|| qv.norm.clone(), str::to_string));
         }
         let w = e.match_weight();
         Candidate {

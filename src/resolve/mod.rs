@@ -334,13 +334,14 @@ impl Resolution {
         let parts = (0..self.plans.len())
             .map(|f| {
                 let l = weights::compare_rows(&self.table, &self.plans, f, a, b);
+                let (value_a, value_b) = self.table.shown(&self.plans[f], f, a, b);
                 explain::FieldPart {
                     field: &self.schema.fields[f].name,
                     level: l,
                     labels: &self.plans[f].labels,
                     bf: sc.field_bf(f, l, a),
-                    value_a: self.table.raw(a, f),
-                    value_b: self.table.raw(b, f),
+                    value_a,
+                    value_b,
                 }
             })
             .collect();

@@ -1,5 +1,6 @@
 //! Column store: every field is interned into distinct prepared values; rows hold ids.
 
+use super::compare::{matched_alternatives, FieldPlan};
 use super::fold::{digits, fold, fold_compact};
 use super::schema::{FieldType, Schema};
 use super::similarity::MAX_SIM_CHARS;
@@ -93,6 +94,14 @@ pub(crate) struct Prepared {
     pub set: u64,
     /// For dates: (year, month, day) when the value parses.
     pub ymd: Option<(u32, u32, u32)>,
+    /// A multi-valued field (a person's emails, phones, names): each value
+    /// prepared on its own, sorted by `norm`, distinct. A pair's level is
+    /// the best over every two alternatives (one shared email of three is
+    /// an exact email match), and blocking keys come from each. Empty for
+    /// a single value. `norm` is then the alternatives' joined by U+001E.
+    pub alts: Vec<Prepared>,
+    /// The raw value of an alternative (for explanations); empty otherwise.
+    pub raw: String,
 }
 
 fn parse_date(raw: &str) -> (String, Option<(u32, u32, u32)>) {
@@ -136,7 +145,11 @@ impl Prepared {
     /// for types without spaces).
     pub fn tokens(&self) -> Vec<&str> {
         let sep = if self.is_set { '\u{1f}' } else { ' ' };
-        let mut t: Vec<&str> = self.norm.split(sep).filter(|s| !s.is_empty()).collect();
+        let mut t: Vec<&str> = self
+            .norm
+            .split([sep, ALT_SEP])
+            .filter(|s| !s.is_empty())
+            .collect();
         t.sort_unstable();
         t.dedup();
         t
@@ -149,8 +162,54 @@ fn hash_bytes(b: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Separates the alternatives of a multi-valued field in its `norm`.
+const ALT_SEP: char = '\u{1e}';
+
+/// A multi-valued field's values prepared one by one (see
+/// [`Prepared::alts`]); a single distinct value is returned as it is.
+fn prepare_alternatives(ty: FieldType, values: &[String]) -> Option<Prepared> {
+    let mut alts: Vec<Prepared> = values
+        .iter()
+        .filter_map(|v| {
+            let mut p = prepare(ty, &FieldValue::Text(v.clone()))?;
+            p.raw = v.clone();
+            Some(p)
+        })
+        .collect();
+    alts.sort_by(|a, b| a.norm.cmp(&b.norm));
+    alts.dedup_by(|a, b| a.norm == b.norm);
+    if alts.len() <= 1 {
+        return alts.pop().map(|mut p| {
+            p.raw = String::new();
+            p
+        });
+    }
+    let norm = alts
+        .iter()
+        .map(|a| a.norm.as_str())
+        .collect::<Vec<_>>()
+        .join(&ALT_SEP.to_string());
+    let mut tok: Vec<u64> = alts.iter().flat_map(|a| a.tok.iter().copied()).collect();
+    tok.sort_unstable();
+    tok.dedup();
+    let chars: Vec<char> = norm.chars().take(MAX_SIM_CHARS).collect();
+    Some(Prepared {
+        set: super::similarity::char_set(&chars),
+        hash: hash_bytes(norm.as_bytes()),
+        split: chars.len(),
+        chars,
+        norm,
+        tok,
+        alts,
+        ..Prepared::default()
+    })
+}
+
 /// Normalise one raw value for a field type. `None` when nothing is left.
 pub(crate) fn prepare(ty: FieldType, v: &FieldValue) -> Option<Prepared> {
+    if let (false, FieldValue::Many(xs)) = (ty == FieldType::Set, v) {
+        return prepare_alternatives(ty, xs);
+    }
     let mut p = Prepared::default();
     match ty {
         FieldType::Set => {
@@ -166,13 +225,8 @@ pub(crate) fn prepare(ty: FieldType, v: &FieldValue) -> Option<Prepared> {
             p.tok = elems.iter().map(|e| hash_bytes(e.as_bytes())).collect();
         }
         _ => {
-            let joined;
-            let raw: &str = match v {
-                FieldValue::Text(s) => s,
-                FieldValue::Many(xs) => {
-                    joined = xs.join(" ");
-                    &joined
-                }
+            let FieldValue::Text(raw) = v else {
+                unreachable!("lists of values are prepared as alternatives")
             };
             match ty {
                 FieldType::Email => {
@@ -424,6 +478,25 @@ impl Table {
     pub fn raw(&self, row: usize, f: usize) -> Option<&str> {
         let (st, len) = self.raw_spans[row * self.fields() + f];
         (st != u32::MAX).then(|| &self.raw_buf[st as usize..(st + len) as usize])
+    }
+
+    /// The values an explanation shows for field `f` of rows `a` and `b`:
+    /// each row's raw value, or, of a multi-valued field, the value that
+    /// matched best.
+    pub(crate) fn shown(
+        &self,
+        plan: &FieldPlan,
+        f: usize,
+        a: usize,
+        b: usize,
+    ) -> (Option<&str>, Option<&str>) {
+        let (mut va, mut vb) = (self.raw(a, f), self.raw(b, f));
+        if let (Some((_, pa)), Some((_, pb))) = (self.cols[f].get(a), self.cols[f].get(b)) {
+            let (ma, mb) = matched_alternatives(plan, pa, pb);
+            va = ma.or(va);
+            vb = mb.or(vb);
+        }
+        (va, vb)
     }
 
     /// Rows ordered by content (fingerprint, then row): the order every sampling and
