@@ -113,7 +113,11 @@ fn one_shared_email_or_phone_of_several_is_an_exact_match() {
     all.extend([
         p("Ada Byron", &["zeta@acme.example", "ada.b@gmail.com"], &[]),
         p("Ada Byron", &["zeta@acme.example"], &[]),
-        p("Grace Brewster", &[], &["+1 212 555 0199", "+1 415 555 0177"]),
+        p(
+            "Grace Brewster",
+            &[],
+            &["+1 212 555 0199", "+1 415 555 0177"],
+        ),
         p("Grace Brewster", &[], &["(212) 555-0199"]),
     ]);
     let stored = block_on(db.upsert_people(all, &ctx())).unwrap();
@@ -288,6 +292,62 @@ fn incremental_matching_follows_writes() {
         .unwrap()
         .iter()
         .all(|c| c.id != me.id));
+}
+
+/// The incremental index holds the stored graph, not its history: forty
+/// edits of one person leave her scores as they were (old versions used to
+/// pile up in the term frequencies and blocks until she could not be found),
+/// and another phone region is honoured.
+#[test]
+fn matching_depends_on_the_stored_graph_not_its_edits() {
+    let mut db = open();
+    let stored = block_on(db.upsert_people(people(), &ctx())).unwrap();
+    let mut query = db.person(stored[6].id).unwrap().clone();
+    query.id = Uuid::new_v4();
+    query.emails.clear();
+    query.phones = vec!["+44 20 7946 0958".into()];
+    let probe = |db: &Db<MemoryBackend>, region: &str| {
+        db.match_person(&query, 5, region, &mut |_, _| true)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == stored[6].id)
+    };
+    let before = probe(&db, "US").expect("found by name");
+    let ada = |phones: &[&str], title: String| PersonInput {
+        id: Some(stored[6].id.to_string()),
+        names: vec!["Ada Lovelace".into()],
+        emails: vec!["ada@analytical.example".into()],
+        phones: phones.iter().map(|s| s.to_string()).collect(),
+        title: Some(title),
+        ..Default::default()
+    };
+    for i in 0..40 {
+        block_on(db.upsert_person(ada(&[], format!("Title {i}")), &ctx())).unwrap();
+    }
+    let after = probe(&db, "US").expect("still found by name");
+    assert_eq!(after.probability, before.probability);
+    assert_eq!(after.match_weight, before.match_weight);
+
+    // Her London number written without the country code: only a GB
+    // index reads it as the query's number.
+    block_on(db.upsert_person(ada(&["020 7946 0958"], "Title".into()), &ctx())).unwrap();
+    let phone = |c: &wig_graph::store::MatchCandidate| {
+        c.fields
+            .iter()
+            .find(|f| f.field == "phone")
+            .unwrap()
+            .level
+            .clone()
+    };
+    assert_eq!(phone(&probe(&db, "US").unwrap()), "missing");
+    assert_eq!(phone(&probe(&db, "GB").unwrap()), "exact");
+    let e = db
+        .match_person(&query, 5, "XX", &mut |_, _| true)
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("defaultRegion"))
+    );
 }
 
 #[test]

@@ -45,7 +45,7 @@ pub use org_name::{normalize_org_name, OrgName};
 pub use person_name::{
     given_name_keys, names_compatible, parse_person_name, swapped, NameRelation, PersonName,
 };
-pub use phone::normalize_phone;
+pub use phone::{is_known_region, normalize_phone};
 pub use phonetic::{phonetic_key, phonetic_keys};
 
 /// Why a value could not be normalised.

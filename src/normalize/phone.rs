@@ -99,6 +99,12 @@ fn tables() -> &'static Tables {
     })
 }
 
+/// Whether `region` names a region phones can be read in: a two-letter
+/// country code (ISO 3166, "UK" too) or a calling code ("44", "+44").
+pub fn is_known_region(region: &str) -> bool {
+    lookup_region(region).is_some()
+}
+
 fn lookup_region(default_region: &str) -> Option<&'static Region> {
     let t = tables();
     let r = default_region.trim();

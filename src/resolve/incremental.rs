@@ -7,9 +7,10 @@
 //! sort key), and scores only those records, so its cost is
 //! O(rules × (log n + max_block_size)) comparisons — independent of n².
 //!
-//! Huge blocks: a key whose posting list would exceed `max_block_size` becomes a *stop
-//! key*: its list is dropped and the key is ignored by queries (the same rule as batch
-//! blocking, which skips blocks larger than `max_block_size`).
+//! Huge blocks: a key whose posting list exceeds `max_block_size` is a *stop key*,
+//! ignored by queries (the same rule as batch blocking, which skips blocks larger
+//! than `max_block_size`). Its list is kept, so that removing records (an edited
+//! person's old version) can bring it back under the limit.
 
 use super::blocking::{compile, key_hash, record_keys, CompiledRule, TableRow};
 use super::compare::{level, matched_alternatives, plans, FieldPlan, NULL_LEVEL};
@@ -21,11 +22,8 @@ use super::weights::{probability, Model, MIN_PROB};
 use super::{LinkConfig, Record, ResolveError};
 use std::collections::BTreeSet;
 
-enum Posting {
-    List(Vec<u32>),
-    /// More than `max_block_size` records share this key.
-    Stop(u64),
-}
+/// The rows holding one blocking key, in insertion order.
+type Posting = Vec<u32>;
 
 /// A scored match candidate for a query record.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,21 +109,58 @@ impl MatchIndex {
     pub fn stop_keys(&self) -> usize {
         self.postings
             .iter()
-            .map(|m| m.values().filter(|p| matches!(p, Posting::Stop(_))).count())
+            .map(|m| m.values().filter(|p| p.len() > self.max_block_size).count())
             .sum()
+    }
+
+    /// The blocking keys of a stored row, by rule (hashed, except for
+    /// sorted-neighbourhood rules' sort keys).
+    fn row_keys(&self, row: usize) -> Vec<Vec<String>> {
+        self.rules
+            .iter()
+            .map(|rule| {
+                record_keys(
+                    rule,
+                    &TableRow {
+                        table: &self.table,
+                        row,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Removes a record (e.g. the old version of an edited one): it is no
+    /// longer a candidate and no longer counts in term frequencies or block
+    /// sizes. Indices of the other records do not change.
+    pub fn remove(&mut self, row: usize) {
+        if row >= self.table.n {
+            return;
+        }
+        for (ri, keys) in self.row_keys(row).into_iter().enumerate() {
+            if self.windows[ri].is_some() {
+                if let Some(k) = keys.into_iter().next() {
+                    self.sorted[ri].remove(&(k, self.table.fingerprint[row], row as u32));
+                }
+                continue;
+            }
+            for k in keys {
+                let h = key_hash(&self.rules[ri], &k);
+                if let Some(list) = self.postings[ri].get_mut(&h) {
+                    list.retain(|&r| r != row as u32);
+                    if list.is_empty() {
+                        self.postings[ri].remove(&h);
+                    }
+                }
+            }
+        }
+        self.table.retire(row);
     }
 
     /// Add a record; returns its index.
     pub fn insert(&mut self, record: &Record) -> usize {
         let row = self.table.push(&self.schema, record, 0);
-        for (ri, rule) in self.rules.iter().enumerate() {
-            let keys = record_keys(
-                rule,
-                &TableRow {
-                    table: &self.table,
-                    row,
-                },
-            );
+        for (ri, keys) in self.row_keys(row).into_iter().enumerate() {
             if self.windows[ri].is_some() {
                 if let Some(k) = keys.into_iter().next() {
                     self.sorted[ri].insert((k, self.table.fingerprint[row], row as u32));
@@ -133,20 +168,11 @@ impl MatchIndex {
                 continue;
             }
             for k in keys {
-                let h = key_hash(rule, &k);
-                let p = self.postings[ri]
-                    .entry(h)
-                    .or_insert_with(|| Posting::List(Vec::new()));
-                match p {
-                    Posting::List(v) => {
-                        if v.last() != Some(&(row as u32)) {
-                            v.push(row as u32);
-                        }
-                        if v.len() > self.max_block_size {
-                            *p = Posting::Stop(self.max_block_size as u64 + 1);
-                        }
-                    }
-                    Posting::Stop(c) => *c += 1,
+                let list = self.postings[ri]
+                    .entry(key_hash(&self.rules[ri], &k))
+                    .or_default();
+                if list.last() != Some(&(row as u32)) {
+                    list.push(row as u32);
                 }
             }
         }
@@ -192,8 +218,10 @@ impl MatchIndex {
                 continue;
             }
             for k in keys {
-                if let Some(Posting::List(v)) = self.postings[ri].get(&key_hash(rule, &k)) {
-                    cands.extend_from_slice(v);
+                if let Some(v) = self.postings[ri].get(&key_hash(rule, &k)) {
+                    if v.len() <= self.max_block_size {
+                        cands.extend_from_slice(v);
+                    }
                 }
             }
         }

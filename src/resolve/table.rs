@@ -455,6 +455,20 @@ impl Table {
         row
     }
 
+    /// Takes a row out of the statistics: its values no longer count
+    /// towards term frequencies, and it reads as all-missing. Its number
+    /// stays taken (rows are never reused).
+    pub fn retire(&mut self, row: usize) {
+        let side = usize::from(row >= self.n_left);
+        for col in &mut self.cols {
+            let id = std::mem::replace(&mut col.ids[row], NULL_ID);
+            if id != NULL_ID {
+                col.counts[side][id as usize] -= 1;
+                col.non_null[side] -= 1;
+            }
+        }
+    }
+
     pub fn build(schema: &Schema, left: &[Record], right: Option<&[Record]>) -> Self {
         let mut t = Table::new(schema);
         let total = left.len() + right.map_or(0, |r| r.len());

@@ -84,6 +84,20 @@ pub struct DuplicateReport {
     pub trained: bool,
 }
 
+/// Checks a `defaultRegion` option: a region phones can be read in. An
+/// unknown one would silently turn phone matching off.
+pub(crate) fn check_region(region: &str) -> Result<()> {
+    if crate::normalize::is_known_region(region) {
+        return Ok(());
+    }
+    let shown: String = region.chars().take(20).collect();
+    Err(Error::new(
+        ErrorCode::InvalidInput,
+        "defaultRegion",
+        format!("'{shown}' is not a country code such as US or GB"),
+    ))
+}
+
 fn many(values: Vec<String>) -> Option<FieldValue> {
     let mut values: Vec<String> = values.into_iter().filter(|v| !v.is_empty()).collect();
     values.sort();
@@ -143,6 +157,7 @@ impl<B: Backend> Db<B> {
         opts: &DuplicateOptions,
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<DuplicateReport> {
+        check_region(&opts.default_region)?;
         if !(0.0..=1.0).contains(&opts.threshold) || opts.threshold.is_nan() {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
@@ -274,8 +289,9 @@ pub struct MatchCandidate {
 }
 
 /// The index incremental matching runs on: the linker's inverted index over
-/// blocking keys, plus which stored person each of its rows is. Edits add a
-/// row for the new version; rows of old versions are skipped at query time.
+/// blocking keys, plus which stored person each of its rows is. An edit
+/// removes the old version's row and adds one for the new version, so the
+/// scores depend on the stored graph only, not on its history.
 pub struct PersonIndex {
     index: MatchIndex,
     rows: Vec<Uuid>,
@@ -285,10 +301,22 @@ pub struct PersonIndex {
 
 impl PersonIndex {
     fn insert(&mut self, p: &Person, org: Option<&Organization>) {
+        self.remove(p.id);
         let row = self.index.insert(&person_record(p, org, &self.region));
         debug_assert_eq!(row, self.rows.len());
         self.rows.push(p.id);
         self.current.insert(p.id, row);
+    }
+
+    fn remove(&mut self, id: Uuid) {
+        if let Some(old) = self.current.remove(&id) {
+            self.index.remove(old);
+        }
+    }
+
+    /// The phone region the index's records were normalised with.
+    pub fn region(&self) -> &str {
+        &self.region
     }
 }
 
@@ -348,9 +376,7 @@ impl<B: Backend> Db<B> {
                 Some(p) if p.is_live() => {
                     index.insert(p, p.organization_id.and_then(|o| st.organizations.get(o)))
                 }
-                _ => {
-                    index.current.remove(id);
-                }
+                _ => index.remove(*id),
             }
         }
     }

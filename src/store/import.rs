@@ -180,13 +180,7 @@ impl ImportSession {
             .clone()
             .unwrap_or_else(|| "US".into())
             .to_ascii_uppercase();
-        if region.len() != 2 || !region.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                "defaultRegion",
-                "a region is a two-letter country code such as US",
-            ));
-        }
+        super::dedup::check_region(&region)?;
         let mut owner = Vec::with_capacity(options.owner_emails.len());
         for (i, e) in options.owner_emails.iter().enumerate() {
             owner.push(validate::email(e, &format!("ownerEmails[{i}]"))?);

@@ -821,7 +821,14 @@ impl<B: Backend> Db<B> {
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<Vec<super::MatchCandidate>> {
         self.ensure_open()?;
-        if self.person_index.borrow().is_none() {
+        super::dedup::check_region(region)?;
+        // Phones are normalised with the region: another region, another index.
+        let stale = self
+            .person_index
+            .borrow()
+            .as_ref()
+            .is_none_or(|i| i.region() != region);
+        if stale {
             let index = self.build_person_index(region, progress)?;
             *self.person_index.borrow_mut() = Some(index);
         }
