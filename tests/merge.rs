@@ -399,6 +399,47 @@ fn unmerge_restores_the_exact_prior_state() {
     assert_eq!(reopened.merges(), db.merges());
 }
 
+/// A deleted relationship neither hides a live one nor comes back through a
+/// merge: the kept edge is the live one, whichever side it was on, and the
+/// deleted one adds neither its strength nor its metadata.
+#[test]
+fn a_merge_keeps_live_edges_over_deleted_ones() {
+    for target_side_deleted in [true, false] {
+        let mut db = open();
+        let [t, s, bob] = [
+            p(&["Ada Lovelace"], &["ada@acme.example"]),
+            p(&["Ada L."], &["ada@home.example"]),
+            p(&["Bob Smith"], &["bob@x.example"]),
+        ]
+        .map(|i| block_on(db.upsert_person(i, &ctx())).unwrap().id);
+        let edge = |from: Uuid, strength: f64, note: &str| EdgeInput {
+            from_person_id: Some(from.to_string()),
+            to_person_id: Some(bob.to_string()),
+            strength: Some(JsNumber(strength)),
+            metadata: Some(json!({ "note": note })),
+            ..Default::default()
+        };
+        let on_target = block_on(db.upsert_edge(edge(t, 0.3, "target"), &ctx())).unwrap();
+        let on_source = block_on(db.upsert_edge(edge(s, 0.9, "source"), &ctx())).unwrap();
+        let (deleted, live) = if target_side_deleted {
+            (&on_target, &on_source)
+        } else {
+            (&on_source, &on_target)
+        };
+        block_on(db.delete(EntityKind::Edge, deleted.id, &ctx())).unwrap();
+        let before = tables(&db);
+        let m = block_on(db.merge_people(t, &[s], json!(null), &ctx_at(T1))).unwrap();
+        let kept = edge_between(&db, t, bob).expect("the live relationship stays");
+        assert_eq!(kept.id, live.id);
+        assert!(kept.deleted_at.is_none());
+        assert_eq!(kept.strength, live.strength);
+        assert_eq!(kept.metadata, live.metadata);
+        assert!(db.edge(deleted.id).is_none());
+        block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
+        assert_eq!(tables(&db), before);
+    }
+}
+
 #[test]
 fn unmerge_refuses_twice_and_unknown_ids() {
     let (mut db, [t, a, ..]) = edge_graph();
@@ -1208,12 +1249,24 @@ proptest! {
             prop_assert_ne!(e.from_person_id, e.to_person_id);
         }
         prop_assert_eq!(db.state().edge_by_pair().len(), db.state().edges.len());
-        let total: u32 = m.edges_before.iter().map(|e| e.interaction_count).sum();
-        let removed_self: u32 = m.edges_before.iter().filter(|e| {
-            let ends = [e.from_person_id, e.to_person_id];
-            ends.iter().all(|x| *x == ids[g.target] || sources.contains(x))
-        }).map(|e| e.interaction_count).sum();
-        prop_assert_eq!(m.edges_after.iter().map(|e| e.interaction_count).sum::<u32>(), total - removed_self, "counts are kept, but for self-edges");
+        // Counts are kept, but for self-edges, and a deleted edge's where
+        // its new pair has a live one.
+        let repoint = |x: Uuid| if sources.contains(&x) { ids[g.target] } else { x };
+        let mut by_pair: std::collections::BTreeMap<_, (u32, u32, bool)> = Default::default();
+        for e in &m.edges_before {
+            let (a, b) = (repoint(e.from_person_id), repoint(e.to_person_id));
+            if a == b {
+                continue;
+            }
+            let entry = by_pair.entry(pair_key(a, b)).or_default();
+            entry.0 += e.interaction_count;
+            if e.deleted_at.is_none() {
+                entry.1 += e.interaction_count;
+                entry.2 = true;
+            }
+        }
+        let kept: u32 = by_pair.values().map(|(all, live, any_live)| if *any_live { *live } else { *all }).sum();
+        prop_assert_eq!(m.edges_after.iter().map(|e| e.interaction_count).sum::<u32>(), kept, "counts are kept");
         // Reopening reads back what is in memory.
         let reopened = block_on(Db::open(db.backend().clone())).unwrap();
         prop_assert_eq!(tables(&reopened), tables(&db));

@@ -302,11 +302,13 @@ impl<B: Backend> Db<B> {
     /// keys win); then every edge of the
     /// merged person is rescored from the pooled interactions (sources read
     /// as the target), in the same transaction, so unmerge restores the
-    /// scores too. An edge no interaction supports keeps the larger strength. The kept edge is the
-    /// target's own edge to that person if there is one, else a live one
-    /// before a deleted one, then the smallest id — so the result does not
-    /// depend on the order of the sources. Edges between a source and the
-    /// target, or between two sources, are removed.
+    /// scores too. An edge no interaction supports keeps the larger strength. The kept edge is a
+    /// live one before a deleted one (a relationship the user deleted must
+    /// not hide a live one), then the target's own edge to that person,
+    /// then the smallest id — so the result does not depend on the order of
+    /// the sources. A deleted edge adds nothing to a live one (its strength
+    /// and metadata were withdrawn); it is removed. Edges between a source
+    /// and the target, or between two sources, are removed.
     fn plan_edges(&self, target: Uuid, sources: &[Uuid], now: Timestamp) -> Result<EdgePlan> {
         let src: HashSet<Uuid> = sources.iter().copied().collect();
         let repoint = |id: Uuid| if src.contains(&id) { target } else { id };
@@ -343,9 +345,13 @@ impl<B: Backend> Db<B> {
         }
         let mut after = Vec::with_capacity(groups.len());
         for mut group in groups.into_values() {
-            group.sort_by_key(|(moved, e)| (*moved, e.deleted_at.is_some(), e.id));
+            group.sort_by_key(|(moved, e)| (e.deleted_at.is_some(), *moved, e.id));
             let mut kept = group[0].1.clone();
             for (_, e) in &group[1..] {
+                removed.push(e.id);
+                if e.deleted_at.is_some() && kept.deleted_at.is_none() {
+                    continue;
+                }
                 kept.interaction_count = kept.interaction_count.saturating_add(e.interaction_count);
                 kept.first_seen_at = min_opt(kept.first_seen_at, e.first_seen_at);
                 kept.last_seen_at = max_opt(kept.last_seen_at, e.last_seen_at);
@@ -353,7 +359,6 @@ impl<B: Backend> Db<B> {
                 kept.channels.extend(e.channels.iter().copied());
                 combine_metadata(&mut kept.metadata, &e.metadata);
                 kept.strength = kept.strength.max(e.strength);
-                removed.push(e.id);
             }
             if group.len() > 1 {
                 kept.sources.sort();
