@@ -25,6 +25,12 @@ fn options(format: &str) -> ImportOptions {
     }
 }
 
+/// The time of the imports: after every meeting in the fixtures (a meeting
+/// still to come is not an interaction yet).
+fn import_ctx() -> wig_graph::store::WriteContext {
+    ctx_at(Timestamp::parse("2026-11-20T00:00:00Z").unwrap().millis())
+}
+
 fn import_with(
     db: &mut Db<MemoryBackend>,
     kind: ImportKind,
@@ -32,7 +38,7 @@ fn import_with(
     bytes: &[u8],
     chunk: usize,
 ) -> ImportReport {
-    block_on(db.import_chunks(kind, opts, bytes.chunks(chunk.max(1)), &ctx())).unwrap()
+    block_on(db.import_chunks(kind, opts, bytes.chunks(chunk.max(1)), &import_ctx())).unwrap()
 }
 
 fn contacts(db: &mut Db<MemoryBackend>, format: &str, file: &str) -> ImportReport {
@@ -393,9 +399,18 @@ fn ics_meetings_with_participants_durations_and_strengths() {
     let mut db = open();
     contacts(&mut db, "vcard", "contacts.vcf");
     contacts(&mut db, "google-csv", "google.csv");
-    let r = interactions(&mut db, "ics", "meetings.ics");
+    // Imported on 2 August 2025: the weekly series has met five times
+    // (3, 11 (moved from the 10th), 17, 24 and 31 July); the cancelled
+    // meeting and the one-person focus time are skipped.
+    let r = block_on(db.import_chunks(
+        ImportKind::Interactions,
+        options("ics"),
+        [fixture("meetings.ics").as_slice()],
+        &ctx_at(Timestamp::parse("2025-08-02T00:00:00Z").unwrap().millis()),
+    ))
+    .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!((r.records, r.interactions, r.skipped), (5, 5, 2), "{r:?}");
+    assert_eq!((r.records, r.interactions, r.skipped), (8, 8, 2), "{r:?}");
     assert!(r.strengths_updated >= 3, "{r:?}");
     let by_id = |id: &str| {
         db.state()
@@ -418,7 +433,7 @@ fn ics_meetings_with_participants_durations_and_strengths() {
         vec!["margaret@apollo.example", "grace@navy.example"]
     );
     assert_eq!(sync.sender.as_deref(), Some("margaret@apollo.example"));
-    let moved = by_id("series-1@apollo.example#20250710T100000");
+    let moved = by_id("series-1@apollo.example#20250710T140000Z");
     assert_eq!(
         moved.timestamp,
         Timestamp::parse("2025-07-11T14:00:00Z").unwrap()
@@ -444,8 +459,7 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
     let mut db = open();
     contacts(&mut db, "vcard", "contacts.vcf");
     let at = |iso: &str| ctx_at(Timestamp::parse(iso).unwrap().millis());
-    let import = |db: &mut Db<MemoryBackend>, iso: &str| {
-        let bytes = fixture("meetings.ics");
+    let import_file = |db: &mut Db<MemoryBackend>, bytes: Vec<u8>, iso: &str| {
         block_on(db.import_chunks(
             ImportKind::Interactions,
             options("ics"),
@@ -454,7 +468,20 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
         ))
         .unwrap()
     };
+    let import =
+        |db: &mut Db<MemoryBackend>, iso: &str| import_file(db, fixture("meetings.ics"), iso);
     // Thursdays from 3 July 2025, 10:00 New York; 10 July moved to the 11th.
+    // First the file as it was before the move: the move then updates the
+    // meeting of 10 July, it does not add one.
+    let file = String::from_utf8(fixture("meetings.ics")).unwrap();
+    let moved = file.find("RECURRENCE-ID").unwrap();
+    let (begin, end) = (
+        file[..moved].rfind("BEGIN:VEVENT").unwrap(),
+        moved + file[moved..].find("END:VEVENT").unwrap() + "END:VEVENT".len(),
+    );
+    let unmoved = format!("{}{}", &file[..begin], file[end..].trim_start());
+    let before_move = import_file(&mut db, unmoved.into_bytes(), "2025-08-01T00:00:00Z");
+    assert!(before_move.errors.is_empty(), "{:?}", before_move.errors);
     let series = |db: &Db<MemoryBackend>| {
         let mut ids: Vec<String> = db
             .state()
@@ -468,11 +495,12 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
     };
     let r = import(&mut db, "2025-08-01T00:00:00Z");
     assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.interactions, 1, "the moved meeting, updated: {r:?}");
     assert_eq!(
         series(&db),
         [
             "series-1@apollo.example 2025-07-03T14:00:00.000Z",
-            "series-1@apollo.example#20250710T100000 2025-07-11T14:00:00.000Z",
+            "series-1@apollo.example#20250710T140000Z 2025-07-11T14:00:00.000Z",
             "series-1@apollo.example#20250717T140000Z 2025-07-17T14:00:00.000Z",
             "series-1@apollo.example#20250724T140000Z 2025-07-24T14:00:00.000Z",
             "series-1@apollo.example#20250731T140000Z 2025-07-31T14:00:00.000Z",
