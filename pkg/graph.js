@@ -284,7 +284,7 @@ function makeApi(ready) {
      *           onProgress?: (done: number, total: number) => void, signal?: AbortSignal }} [options]
      */
     findDuplicates(options = {}) {
-      const { onProgress, signal, ...rest } = options;
+      const { onProgress, signal, ...rest } = callbacks(options);
       const tick = (done, total) => {
         onProgress?.(done, total);
         return !signal?.aborted;
@@ -428,7 +428,9 @@ function makeApi(ready) {
     // One queued write for the whole import: batches already written stay
     // written when it is cancelled (re-running it is idempotent).
     #import(kind, source, options = {}) {
-      const { onProgress, signal, ...rest } = options ?? {};
+      let parts;
+      try { parts = callbacks(options ?? {}); } catch (e) { return Promise.reject(e); }
+      const { onProgress, signal, ...rest } = parts;
       const json = encode(rest);
       return this.#write(async (g) => {
         const importer = g.importer(kind, json);
@@ -508,6 +510,19 @@ const CHUNK_BYTES = 1 << 20;
 
 function wigError(code, field, reason) {
   return Object.assign(new Error(`${code}: ${field ? field + ': ' : ''}${reason}`), { name: 'WigError', code, field, reason });
+}
+
+// Checks the `onProgress` and `signal` options before anything runs: a
+// wrong one found after some batches were written would fail half-way.
+function callbacks(options) {
+  const { onProgress, signal } = options ?? {};
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw wigError('INVALID_INPUT', 'onProgress', 'must be a function');
+  }
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+    throw wigError('INVALID_INPUT', 'signal', 'must be an AbortSignal');
+  }
+  return options ?? {};
 }
 
 /** A CANCELLED error carrying the report of what was written before the abort. */

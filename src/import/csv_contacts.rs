@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use csv_core::{ReadFieldResult, Reader, ReaderBuilder};
 
+use super::text::{read_birthday, Birthday};
 use super::vcard::network_of;
 use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
 use crate::error::{Error, ErrorCode, Result};
@@ -351,7 +352,8 @@ impl CsvContactParser {
                 return Ok(());
             }
         }
-        out.push(self.contact(&fields, line));
+        let contact = self.contact(&fields, line, out);
+        out.push(contact);
         Ok(())
     }
 
@@ -436,7 +438,8 @@ impl CsvContactParser {
         )
     }
 
-    fn contact(&self, fields: &[String], line: u64) -> Parsed {
+    /// The contact of a row; a value left out is reported in `out`.
+    fn contact(&self, fields: &[String], line: u64, out: &mut Vec<Parsed>) -> Parsed {
         let columns = self.columns.as_ref().expect("header read");
         let mut c = Contact {
             line,
@@ -483,11 +486,18 @@ impl CsvContactParser {
                         &mut c.addresses,
                         v.replace("\r\n", ", ").replace(['\r', '\n'], ", "),
                     ),
-                    Field::BirthDate => {
-                        if crate::model::parse_date(&v).is_some() {
-                            c.birth_date = Some(v);
-                        }
-                    }
+                    Field::BirthDate => match read_birthday(&v) {
+                        Birthday::Full(d) => c.birth_date = Some(d),
+                        Birthday::Partial => {}
+                        Birthday::Invalid => out.push(Parsed::Issue(ParseIssue::new(
+                            line,
+                            ErrorCode::InvalidDate,
+                            format!(
+                                "birthday '{}' is not a date (left out; the rest of the row kept)",
+                                v.chars().take(40).collect::<String>()
+                            ),
+                        ))),
+                    },
                     Field::Id => {
                         id.get_or_insert(v);
                     }
@@ -735,6 +745,20 @@ mod tests {
         assert_eq!(c[0].names, vec!["Line\nBreak"]);
         assert_eq!(c[0].record_id, "id:7");
         assert_eq!(c[1].line, 4);
+        // Outlook's birthday is month first; a value that is no date is
+        // reported and the rest of the row kept.
+        let out = parse(
+            Format::Csv,
+            &[("Name", "name"), ("Birthday", "birthDate")],
+            "Name,Birthday\nJürgen,12/24/1970\nAnna,next week\n",
+        )
+        .unwrap();
+        let c = contacts(&out);
+        assert_eq!(c[0].birth_date.as_deref(), Some("1970-12-24"));
+        assert_eq!((c[1].names[0].as_str(), &c[1].birth_date), ("Anna", &None));
+        assert!(out.iter().any(
+            |p| matches!(p, Parsed::Issue(i) if i.line == 3 && i.code == ErrorCode::InvalidDate)
+        ));
         let bad = CsvContactParser::mapped(&[("A".to_string(), "nmae".to_string())].into());
         assert_eq!(bad.err().unwrap().code, ErrorCode::InvalidEnum);
     }

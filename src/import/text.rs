@@ -463,6 +463,61 @@ pub fn parse_rfc5322_date(value: &str) -> Option<Timestamp> {
 }
 
 /// Milliseconds of a UTC civil time, None when a field is out of range.
+/// A birthday as contact files write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Birthday {
+    /// A full date, as `YYYY-MM-DD`.
+    Full(String),
+    /// Empty, or without a year (vCard 4's `--0412`, Google's `--04-12`,
+    /// Outlook's `0/0/00`): nothing to store, nothing wrong.
+    Partial,
+    /// Not a date.
+    Invalid,
+}
+
+/// Reads a birthday: `YYYY-MM-DD` or `YYYYMMDD` (a time after it ignored),
+/// `YYYY/MM/DD`, US `M/D/YYYY` (Outlook; `D/M/YYYY` when the first number
+/// cannot be a month), and `D.M.YYYY` or `D-M-YYYY`. Two-digit years are
+/// ambiguous: not a date.
+pub fn read_birthday(value: &str) -> Birthday {
+    let v = value.trim();
+    let v = v.split(['T', ' ']).next().unwrap_or_default();
+    if v.is_empty() || v.starts_with("--") {
+        return Birthday::Partial;
+    }
+    let groups: Vec<&str> = v.split(['-', '/', '.']).collect();
+    let numeric = |g: &str| !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_digit());
+    let ymd = match groups.as_slice() {
+        [one]
+            if one.len() == 8 && numeric(&one[..4]) && one.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some((&one[..4], &one[4..6], &one[6..]))
+        }
+        [a, b, c] if [a, b, c].iter().all(|g| numeric(g)) => {
+            if a.trim_start_matches('0').is_empty() && b.trim_start_matches('0').is_empty() {
+                return Birthday::Partial; // Outlook's 0/0/00
+            }
+            let first: u32 = a.parse().unwrap_or(0);
+            match (a.len(), c.len()) {
+                (4, _) => Some((*a, *b, *c)),
+                (_, 4) if v.contains('/') && first <= 12 => Some((*c, *a, *b)),
+                (_, 4) => Some((*c, *b, *a)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let Some((y, m, d)) = ymd else {
+        return Birthday::Invalid;
+    };
+    let date = format!("{y:0>4}-{m:0>2}-{d:0>2}");
+    if crate::model::parse_date(&date).is_some() {
+        Birthday::Full(date)
+    } else {
+        Birthday::Invalid
+    }
+}
+
 pub fn civil_to_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
     if !(1000..=9999).contains(&y)
         || !(1..=12).contains(&mo)
@@ -486,6 +541,29 @@ pub fn weekday(days_since_epoch: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn birthdays_as_contact_files_write_them() {
+        let full = |d: &str| Birthday::Full(d.to_string());
+        for (written, read) in [
+            ("1815-12-10", full("1815-12-10")),
+            ("18151210", full("1815-12-10")),
+            ("1815-12-10T00:00:00Z", full("1815-12-10")),
+            ("1815/12/10", full("1815-12-10")),
+            ("12/10/1815", full("1815-12-10")), // Outlook, US: month first
+            ("24/12/1970", full("1970-12-24")), // 24 cannot be a month
+            ("10.12.1815", full("1815-12-10")), // German: day first
+            ("--1210", Birthday::Partial),
+            ("--12-10", Birthday::Partial),
+            ("0/0/00", Birthday::Partial),
+            ("", Birthday::Partial),
+            ("12/10/15", Birthday::Invalid), // which century?
+            ("1815-13-10", Birthday::Invalid),
+            ("soon", Birthday::Invalid),
+        ] {
+            assert_eq!(read_birthday(written), read, "{written}");
+        }
+    }
 
     #[test]
     fn properties_with_groups_quotes_and_bare_params() {

@@ -7,7 +7,7 @@
 //! (`KIND:group`, `KIND:location`) is no one and is skipped.
 
 use super::lines::{ContentLine, ContentLines};
-use super::text::{parse_property, split_escaped, unescape, Property};
+use super::text::{parse_property, split_escaped, unescape, Birthday, Property};
 use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
 
@@ -345,22 +345,16 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
         }
         "BDAY" => {
             let v = prop.value.trim();
-            let digits: String = v.chars().take_while(|c| *c != 'T').collect();
-            let date = match digits.len() {
-                8 if digits.chars().all(|c| c.is_ascii_digit()) => Some(format!(
-                    "{}-{}-{}",
-                    &digits[..4],
-                    &digits[4..6],
-                    &digits[6..]
-                )),
-                10 if crate::model::parse_date(&digits).is_some() => Some(digits),
-                _ => None,
-            };
-            match date {
-                Some(d) if crate::model::parse_date(&d).is_some() => c.birth_date = Some(d),
-                // Partial dates (--0412) are legal vCard 4.0; not a full date.
-                _ if v.starts_with("--") => {}
-                _ => out.push(Parsed::Issue(ParseIssue::new(
+            // Apple writes a birthday without a year as year 1604, marked
+            // X-APPLE-OMIT-YEAR=1604.
+            let omitted_year = prop
+                .param("X-APPLE-OMIT-YEAR")
+                .is_some_and(|y| v.starts_with(y.trim()));
+            match super::text::read_birthday(v) {
+                Birthday::Full(_) if omitted_year => {}
+                Birthday::Full(d) => c.birth_date = Some(d),
+                Birthday::Partial => {}
+                Birthday::Invalid => out.push(Parsed::Issue(ParseIssue::new(
                     line,
                     ErrorCode::InvalidDate,
                     format!(
@@ -457,6 +451,13 @@ mod tests {
         assert_eq!(a.social["linkedin"], "https://www.linkedin.com/in/ada");
         assert_eq!(a.birth_date.as_deref(), Some("1815-12-10"));
         assert_eq!(a.line, 1);
+        // Apple's birthday without a year is no birth date in 1604.
+        let (c, issues) = contacts(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Smith\r\n\
+             BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12\r\nEND:VCARD\r\n",
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(c[0].birth_date, None);
     }
 
     #[test]

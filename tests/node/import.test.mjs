@@ -104,6 +104,13 @@ test('malformed lines are reported and the rest imported; bad options are typed 
   await rejects(g.importContacts('x', { format: 'csv', mapping: { A: 'shoe size' } }), 'INVALID_ENUM', 'mapping.A');
   await rejects(g.importContacts('x', { format: 'vcard', typo: 1 }), 'INVALID_INPUT');
   await rejects(g.importContacts(42, { format: 'vcard' }), 'INVALID_INPUT', 'source');
+  // Wrong callbacks are refused before anything is written (onProgress
+  // used to throw a TypeError after the first batches).
+  const vcf = fixture('contacts.vcf');
+  await rejects(g.importContacts(vcf, { format: 'vcard', onProgress: 'log' }), 'INVALID_INPUT', 'onProgress');
+  await rejects(g.importContacts(vcf, { format: 'vcard', signal: {} }), 'INVALID_INPUT', 'signal');
+  assert.throws(() => g.findDuplicates({ onProgress: 1 }), (e) => isWigError(e) && e.field === 'onProgress');
+  assert.equal(g.listPeople(all).items.length, 0, 'nothing written');
   // A failed import leaves the graph usable.
   assert.equal((await g.upsertPerson({ names: ['After'] })).names[0], 'After');
   await g.close();
