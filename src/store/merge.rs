@@ -35,6 +35,18 @@ fn union<T: PartialEq + Clone>(out: &mut Vec<T>, more: &[T]) {
     }
 }
 
+/// [`union`] of text that differs only in case ("Ada Lovelace", "ada
+/// lovelace"): the first spelling stays, as a write of the record keeps it
+/// (`validate::person` dedupes names and addresses the same way).
+fn union_ignoring_case(out: &mut Vec<String>, more: &[String]) {
+    for x in more {
+        let key = x.to_lowercase();
+        if !out.iter().any(|o| o.to_lowercase() == key) {
+            out.push(x.clone());
+        }
+    }
+}
+
 fn too_many(field: &str, n: usize, max: usize) -> Result<()> {
     if n > max {
         return Err(Error::new(
@@ -410,10 +422,10 @@ impl<B: Backend> Db<B> {
             .collect();
         let mut t = target_before.clone();
         for s in &sources_before {
-            union(&mut t.names, &s.names);
+            union_ignoring_case(&mut t.names, &s.names);
             union(&mut t.emails, &s.emails);
             union(&mut t.phones, &s.phones);
-            union(&mut t.addresses, &s.addresses);
+            union_ignoring_case(&mut t.addresses, &s.addresses);
             for (k, v) in &s.social_handles {
                 t.social_handles
                     .entry(k.clone())

@@ -15,12 +15,30 @@ fn field_id(value: &str, field: &str) -> Result<Uuid, JsValue> {
     validate::parse_id(value, field).map_err(js_error)
 }
 
-/// `sourceIds` as JSON text: an array of UUID strings.
+/// `sourceIds` as JSON text: an array of UUID strings (REQUIRED when
+/// missing, INVALID_ID naming the item that is not an id).
 fn source_ids(json: Option<String>) -> Result<Vec<Uuid>, JsValue> {
-    let raw: Vec<String> = optional(json, "sourceIds")?;
+    let raw: Option<Vec<serde_json::Value>> = optional(json, "sourceIds")?;
+    let Some(raw) = raw else {
+        return Err(js_error(Error::new(
+            ErrorCode::Required,
+            "sourceIds",
+            "the ids of the records to merge into the target",
+        )));
+    };
     raw.iter()
         .enumerate()
-        .map(|(i, s)| field_id(s, &format!("sourceIds[{i}]")))
+        .map(|(i, v)| {
+            let field = format!("sourceIds[{i}]");
+            match v.as_str() {
+                Some(s) => field_id(s, &field),
+                None => Err(js_error(Error::new(
+                    ErrorCode::InvalidId,
+                    field,
+                    "an id is a UUID string",
+                ))),
+            }
+        })
         .collect()
 }
 
