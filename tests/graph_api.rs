@@ -667,6 +667,18 @@ fn lean_path_and_distances_answer_like_the_full_queries() {
         code_field(g.db.distances(p[5], &opts())).0,
         ErrorCode::NotFound
     );
+    // Avoiding a person merged into bob avoids bob.
+    let bob2 = block_on(g.db.upsert_person(person("bob two", "bob2@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    block_on(g.db.merge_people(p[1], &[bob2], serde_json::json!(null), &ctx())).unwrap();
+    let avoid_bob2 = QueryOptions {
+        avoid: vec![bob2.to_string()],
+        ..opts()
+    };
+    let (_, da) = g.db.distances(p[0], &avoid_bob2).unwrap();
+    let (_, ids) = g.db.node_ids(0).unwrap();
+    assert_eq!(da[ids.iter().position(|x| *x == p[1]).unwrap()], u32::MAX);
 }
 
 #[test]

@@ -461,7 +461,15 @@ impl<B: Backend> Db<B> {
         }
         for (i, s) in o.avoid.iter().enumerate() {
             let field = format!("avoid[{i}]");
-            let id = validate::parse_id(s, &field)?;
+            let mut id = validate::parse_id(s, &field)?;
+            // Avoiding a person merged into another avoids her survivor:
+            // the same human, whose record is now the survivor's.
+            for _ in 0..64 {
+                match self.state().people.get(id).and_then(|p| p.merged_into) {
+                    Some(next) => id = next,
+                    None => break,
+                }
+            }
             let node = match self.state().people.get(id) {
                 None => {
                     return Err(Error::new(

@@ -4,7 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
+use super::{borrow_err, closed_err, js_error, options_of, to_js, WasmGraph};
 use crate::model::{validate, Timestamp, Uuid};
 use crate::store::{NodeAnswer, QueryOptions, RecomputeOptions};
 
@@ -35,7 +35,7 @@ impl WasmGraph {
         query: impl FnOnce(&Db, Uuid, Uuid, &QueryOptions) -> crate::error::Result<T>,
     ) -> Result<JsValue, JsValue> {
         let (a, b) = (pid(ids.0, fields.0)?, pid(ids.1, fields.1)?);
-        let o: QueryOptions = optional(options, "options")?;
+        let o: QueryOptions = options_of(options)?;
         read!(self, db => to_js(&query(db, a, b, &o).map_err(js_error)?))
     }
 }
@@ -66,7 +66,7 @@ impl WasmGraph {
         options: Option<String>,
     ) -> Result<Option<String>, JsValue> {
         let (a, b) = (pid(&from, "from")?, pid(&to, "to")?);
-        let o: QueryOptions = optional(options, "options")?;
+        let o: QueryOptions = options_of(options)?;
         read!(self, db => Ok(db.shortest_path_ids(a, b, &o).map_err(js_error)?.map(|ids| concat_ids(&ids))))
     }
 
@@ -93,7 +93,7 @@ impl WasmGraph {
         options: Option<String>,
     ) -> Result<Vec<u32>, JsValue> {
         let a = pid(&from, "from")?;
-        let o: QueryOptions = optional(options, "options")?;
+        let o: QueryOptions = options_of(options)?;
         read!(self, db => Ok(db.distances(a, &o).map_err(js_error)?.1))
     }
 
@@ -167,7 +167,7 @@ impl WasmGraph {
     /// `options`: `{ depth, ...filters }`.
     pub fn neighbors(&self, a: String, options: Option<String>) -> Result<JsValue, JsValue> {
         let a = pid(&a, "from")?;
-        let o: QueryOptions = optional(options, "options")?;
+        let o: QueryOptions = options_of(options)?;
         read!(self, db => to_js(&db.neighbors(a, &o).map_err(js_error)?))
     }
 
@@ -175,7 +175,7 @@ impl WasmGraph {
     #[wasm_bindgen(js_name = edgesOf)]
     pub fn edges_of(&self, person_id: String, options: Option<String>) -> Result<JsValue, JsValue> {
         let a = pid(&person_id, "personId")?;
-        let o: QueryOptions = optional(options, "options")?;
+        let o: QueryOptions = options_of(options)?;
         read!(self, db => to_js(&db.edges_of(a, &o).map_err(js_error)?))
     }
 
@@ -186,7 +186,7 @@ impl WasmGraph {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = benchStrengthPhases)]
     pub fn bench_strength_phases(&self, options: Option<String>) -> Result<JsValue, JsValue> {
-        let o: RecomputeOptions = optional(options, "options")?;
+        let o: RecomputeOptions = options_of(options)?;
         let now = Timestamp::from_millis(o.now.map_or_else(js_sys::Date::now, |n| n.0) as i64);
         let clock = || js_sys::Date::now() / 1000.0;
         read!(self, db => to_js(&db.strength_phases(now, &clock).map_err(js_error)?))
@@ -196,7 +196,7 @@ impl WasmGraph {
     /// `options`: `{ now?, halfLifeDays?, embeddednessWeight?, only?: 'all' | 'touched' }`.
     #[wasm_bindgen(js_name = recomputeStrengths)]
     pub async fn recompute_strengths(&self, options: Option<String>) -> Result<JsValue, JsValue> {
-        let o: RecomputeOptions = optional(options, "options")?;
+        let o: RecomputeOptions = options_of(options)?;
         // `o.now` is only the time strengths are scored at (checked there);
         // the write is stamped with the clock of every other write.
         let out = write_op!(self, db, ctx => db.prepare_recompute_strengths(&ctx, &o))?;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::{borrow_err, closed_err, js_error, optional, to_js, Shared, WasmGraph};
+use super::{borrow_err, closed_err, js_error, options_of, to_js, Shared, WasmGraph};
 use crate::error::{Error, ErrorCode};
 use crate::store::{ImportKind, ImportOptions, ImportSession, WriteContext};
 
@@ -41,7 +41,7 @@ impl WasmGraph {
                 )))
             }
         };
-        let opts: ImportOptions = optional(options, "options")?;
+        let opts: ImportOptions = options_of(options)?;
         {
             let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
             guard.as_ref().ok_or_else(closed_err)?;

@@ -50,7 +50,7 @@ fn merge_args(
 ) -> Result<(Uuid, Vec<Uuid>, serde_json::Value), JsValue> {
     let target = field_id(target_id, "targetId")?;
     let sources = source_ids(source_ids_json)?;
-    let opts: MergeOptions = optional(options, "options")?;
+    let opts: MergeOptions = options_of(options)?;
     Ok((target, sources, opts.explanation.unwrap_or_default()))
 }
 

@@ -85,6 +85,25 @@ pub(crate) fn optional<T: DeserializeOwned + Default>(
     }
 }
 
+/// An options argument: absent, null or a JSON object. An array would be
+/// read field by field in declaration order (serde accepts both), so that
+/// `[2, null, 1]` meant k = 2, maxHops = 1: refused instead.
+pub(crate) fn options_of<T: DeserializeOwned + Default>(
+    json: Option<String>,
+) -> Result<T, JsValue> {
+    if json
+        .as_deref()
+        .is_some_and(|j| !j.trim_start().starts_with('{') && j.trim() != "null")
+    {
+        return Err(js_error(Error::new(
+            ErrorCode::InvalidInput,
+            "options",
+            "options are an object, e.g. { k: 3 }",
+        )));
+    }
+    options_of(json)
+}
+
 /// Results go out as JSON text too; the wrapper's `JSON.parse` is faster
 /// than building objects property by property from wasm.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -133,7 +152,7 @@ fn whole_number(n: f64, field: &str, min: f64, max: f64) -> Result<f64, JsValue>
 }
 
 fn list_options(json: Option<String>) -> Result<ListOptions, JsValue> {
-    let input: ListInput = optional(json, "options")?;
+    let input: ListInput = options_of(json)?;
     let limit = match input.limit {
         None => None,
         Some(l) => Some(
@@ -245,7 +264,7 @@ mod merge;
 impl WasmGraph {
     /// Opens the graph `name`. `options.storage`: "indexeddb" (default) or "memory".
     pub async fn open(name: String, options: Option<String>) -> Result<WasmGraph, JsValue> {
-        let opts: OpenOptions = optional(options, "options")?;
+        let opts: OpenOptions = options_of(options)?;
         if name.is_empty() || name.len() > 200 {
             return Err(js_error(Error::new(
                 ErrorCode::InvalidInput,
@@ -282,7 +301,7 @@ impl WasmGraph {
     /// Deletes a graph's database entirely (all its data).
     #[wasm_bindgen(js_name = deleteGraph)]
     pub async fn delete_graph(name: String, options: Option<String>) -> Result<(), JsValue> {
-        let opts: OpenOptions = optional(options, "options")?;
+        let opts: OpenOptions = options_of(options)?;
         match opts.storage.as_deref() {
             Some("memory") => {
                 MemoryBackend::delete_named(&name);
@@ -454,7 +473,7 @@ impl WasmGraph {
 
     /// Audit entries, newest first. `options`: `{ limit, before }` (a seq).
     pub fn audit(&self, options: Option<String>) -> Result<JsValue, JsValue> {
-        let opts: AuditInput = optional(options, "options")?;
+        let opts: AuditInput = options_of(options)?;
         let limit = whole_number(opts.limit.map_or(100.0, |l| l.0), "limit", 1.0, 10_000.0)?;
         let before = match opts.before {
             Some(b) => Some(whole_number(b.0, "before", 0.0, 9_007_199_254_740_991.0)? as u64),

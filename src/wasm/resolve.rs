@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{borrow_err, closed_err, js_error, optional, to_js, WasmGraph};
+use super::{borrow_err, closed_err, js_error, options_of, to_js, WasmGraph};
 use crate::error::{Error, ErrorCode};
 use crate::model::JsNumber;
 use crate::store::{DuplicateKind, DuplicateOptions};
@@ -35,7 +35,7 @@ impl WasmGraph {
         person: Option<String>,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        let opts: MatchOptions = optional(options, "options")?;
+        let opts: MatchOptions = options_of(options)?;
         let limit = opts.limit.map_or(10.0, |l| l.0);
         crate::model::validate::whole_number(limit, "limit", 1.0, None).map_err(js_error)?;
         let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
@@ -75,7 +75,7 @@ impl WasmGraph {
         options: Option<String>,
         on_progress: Option<js_sys::Function>,
     ) -> Result<JsValue, JsValue> {
-        let input: FindDuplicatesInput = optional(options, "options")?;
+        let input: FindDuplicatesInput = options_of(options)?;
         let defaults = DuplicateOptions::default();
         let kind = match input.kind.as_deref() {
             None | Some("people") => DuplicateKind::People,

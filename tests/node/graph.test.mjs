@@ -112,6 +112,8 @@ test('errors carry code and field', async () => {
   throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, ghost] }), 'NOT_FOUND', 'avoid[1]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { relationshipTypes: ['friend'] }), 'INVALID_ENUM', 'relationshipTypes[0]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { kk: 3 }), 'INVALID_INPUT', 'kk');
+  // An array is not read field by field ([2, null, 1] meant k = 2, maxHops = 1).
+  throwsWig(() => g.introPaths(ada.id, dan.id, [2, null, 1]), 'INVALID_INPUT', 'options');
   throwsWig(() => g.neighbors(ada.id, { depth: 9 }), 'INVALID_INPUT', 'depth');
   throwsWig(() => g.shortestPath('nope', dan.id), 'INVALID_ID', 'from');
   // Ids that are not strings are refused by name before they reach wasm
