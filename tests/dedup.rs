@@ -350,6 +350,64 @@ fn matching_depends_on_the_stored_graph_not_its_edits() {
     );
 }
 
+/// findDuplicates and matchPerson score a pair alike (one prior, one
+/// threshold), and an exact name never weighs less than a near one, however
+/// small the graph (its values' frequencies are then large).
+#[test]
+fn both_matchers_agree_and_exact_beats_near() {
+    let mut db = open();
+    block_on(db.upsert_people(people(), &ctx())).unwrap();
+    let report = db
+        .suggest_duplicates(
+            &DuplicateOptions {
+                threshold: 0.0,
+                ..Default::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+    for s in report.suggestions.iter().take(5) {
+        let a = db.person(s.a).unwrap().clone();
+        let found = db.match_person(&a, 10, "US", &mut |_, _| true).unwrap();
+        let c = found.iter().find(|c| c.id == s.b).expect("found by both");
+        assert!(
+            (c.probability - s.probability).abs() < 1e-9,
+            "{c:?} vs {s:?}"
+        );
+        assert_eq!(c.is_match, s.probability >= 0.9);
+    }
+    // Two people only: an exact name is still evidence for a match.
+    let mut two = open();
+    let p = |name: &str, email: &str| PersonInput {
+        names: vec![name.into()],
+        emails: vec![email.into()],
+        ..Default::default()
+    };
+    block_on(two.upsert_people(
+        vec![
+            p("John Smith", "a@x.example"),
+            p("Smith, John", "b@y.example"),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    let r = two
+        .suggest_duplicates(
+            &DuplicateOptions {
+                threshold: 0.0,
+                ..Default::default()
+            },
+            &mut |_, _| true,
+        )
+        .unwrap();
+    let name = r.suggestions[0]
+        .fields
+        .iter()
+        .find(|f| f.field == "name")
+        .unwrap();
+    assert!(name.weight > 0.0, "{name:?}");
+}
+
 #[test]
 fn rejected_pairs_are_never_suggested_again() {
     let mut db = open();

@@ -18,7 +18,7 @@ use super::explain::{build, FieldPart, PairExplanation};
 use super::progress::{Progress, ProgressFn};
 use super::schema::Schema;
 use super::table::{fingerprint_of, prepare, FxMap, Prepared, Table, NULL_ID, UNSEEN_ID};
-use super::weights::{probability, Model, MIN_PROB};
+use super::weights::{exact_floor, probability, Model, MIN_PROB};
 use super::{LinkConfig, Record, ResolveError};
 use std::collections::BTreeSet;
 
@@ -271,6 +271,7 @@ impl MatchIndex {
                 let nn = (col.non_null[0] + col.non_null[1]) as f64;
                 let freq = (col.count(qid[f]) as f64 / nn.max(1.0)).max(MIN_PROB);
                 w += (self.model.fields[f].u[0] / freq).log2();
+                w = w.max(exact_floor(&bf[f]));
             }
             parts.push(FieldPart {
                 field: &self.schema.fields[f].name,

@@ -234,6 +234,7 @@ impl<'a> Scorer<'a> {
         let mut w = self.bf[f][level as usize];
         if level == 0 && !self.tf[f].is_empty() {
             w += self.tf[f][self.table.cols[f].ids[a] as usize];
+            w = w.max(weights::exact_floor(&self.bf[f]));
         }
         w
     }
@@ -427,8 +428,8 @@ impl Linker {
             model.lambda = p;
         } else if cfg.model.is_none() {
             // start λ at "each record has about one match"
-            let total = blocking::total_pairs(&table, link).max(1) as f64;
-            model.lambda = (table.n.max(2) as f64 / 2.0 / total).clamp(1e-12, 0.5);
+            model.lambda =
+                Model::one_match_per_record(table.n, blocking::total_pairs(&table, link));
         }
         pr.stage(1500)?;
         if cfg.train {

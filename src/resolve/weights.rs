@@ -101,6 +101,12 @@ impl Model {
         }
     }
 
+    /// The untrained prior of a table of `records` and `pairs` candidate
+    /// pairs: each record has about one match.
+    pub fn one_match_per_record(records: usize, pairs: u64) -> f64 {
+        (records.max(2) as f64 / 2.0 / pairs.max(1) as f64).clamp(1e-12, 0.5)
+    }
+
     /// `log2(λ / (1 - λ))`.
     pub fn prior_log2_odds(&self) -> f64 {
         (self.lambda / (1.0 - self.lambda)).log2()
@@ -305,6 +311,15 @@ pub(crate) fn estimate_u(
         fp.u[0] = e;
     }
     Ok(())
+}
+
+/// The least weight an exact agreement gets once adjusted for its value's
+/// frequency: no weaker level's weight (a typo must not count more than
+/// the exact name: in a small graph every value is frequent), and never
+/// evidence against a match.
+pub(crate) fn exact_floor(bf: &[f64]) -> f64 {
+    let between = &bf[1.min(bf.len())..bf.len().saturating_sub(1)];
+    between.iter().copied().fold(0.0, f64::max)
 }
 
 /// Term-frequency adjustments (log2) of exact agreement per field and value id:

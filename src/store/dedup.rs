@@ -346,7 +346,11 @@ impl<B: Backend> Db<B> {
             })
             .collect();
         let schema = Schema::person();
-        let config = LinkConfig::person();
+        // The same scale as findDuplicates at its default threshold: a
+        // candidate `isMatch` when it would be suggested, and the same
+        // prior for the same graph (trained, or one match per record).
+        let mut config = LinkConfig::person();
+        config.match_probability = DuplicateOptions::default().threshold;
         let model = if records.len() >= MIN_RECORDS_TO_TRAIN {
             Linker::new(schema.clone(), config.clone())
                 .map_err(resolve_error)?
@@ -354,7 +358,11 @@ impl<B: Backend> Db<B> {
                 .map_err(resolve_error)?
                 .model
         } else {
-            Model::defaults(&schema)
+            let n = records.len() as u64;
+            Model {
+                lambda: Model::one_match_per_record(records.len(), n * n.saturating_sub(1) / 2),
+                ..Model::defaults(&schema)
+            }
         };
         let index = MatchIndex::build(&schema, &config, model, &records, progress)
             .map_err(resolve_error)?;
