@@ -438,6 +438,13 @@ enum Op {
     Retime(usize, i64),
     /// Erases a person.
     Erase(usize),
+    /// Gives a person her own email back (true) or another one (false):
+    /// interactions that name it now map to someone else, or to nobody.
+    Email(usize, bool),
+    /// Merges the second person into the first.
+    Merge(usize, usize),
+    /// Undoes the last merge.
+    Unmerge,
     /// A touched recompute in between.
     Touched,
     /// Closes and reopens the graph (session memory gone).
@@ -455,6 +462,9 @@ fn arb_op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), arb_people()).prop_map(|(n, p)| Op::Repoint(n, p)),
         1 => (any::<usize>(), 0i64..60).prop_map(|(n, d)| Op::Retime(n, d)),
         1 => (0usize..6).prop_map(Op::Erase),
+        1 => (0usize..6, any::<bool>()).prop_map(|(i, own)| Op::Email(i, own)),
+        1 => (0usize..6, 0usize..6).prop_map(|(i, j)| Op::Merge(i, j)),
+        1 => Just(Op::Unmerge),
         2 => Just(Op::Touched),
         1 => Just(Op::Reopen),
     ]
@@ -539,6 +549,9 @@ proptest! {
         block_on(db.recompute_strengths(&ctx(), &at_now(now))).unwrap();
         let mut clock = T0;
         let mut erased: Vec<usize> = Vec::new();
+        // Whether people were remapped (emails, merges): the check of the
+        // counts against the interactions below assumes they were not.
+        let mut remapped = false;
         for op in &ops {
             clock += 1000;
             let c = ctx_at(clock);
@@ -567,8 +580,28 @@ proptest! {
                     let _ = block_on(db.upsert_interaction(input(k, &ix, *day), &c));
                 }
                 Op::Erase(i) if !erased.contains(i) => {
-                    block_on(db.erase_person(p[*i], &c)).unwrap();
-                    erased.push(*i);
+                    // Refused for a person merged away (erase her survivor).
+                    if block_on(db.erase_person(p[*i], &c)).is_ok() {
+                        erased.push(*i);
+                    }
+                }
+                Op::Email(i, own) if !erased.contains(i) => {
+                    let email = if *own { format!("p{i}@x.example") } else { format!("z{i}@x.example") };
+                    let input = PersonInput {
+                        id: Some(p[*i].to_string()),
+                        names: vec![format!("P{i}")],
+                        emails: vec![email],
+                        ..Default::default()
+                    };
+                    remapped |= block_on(db.upsert_person(input, &c)).is_ok();
+                }
+                Op::Merge(i, j) => {
+                    remapped |= block_on(db.merge_people(p[*i], &[p[*j]], serde_json::json!(null), &c)).is_ok();
+                }
+                Op::Unmerge => {
+                    if let Some(m) = db.merges().into_iter().rev().find(|m| m.undone_at.is_none()) {
+                        remapped |= block_on(db.unmerge(m.id, &c)).is_ok();
+                    }
                 }
                 Op::Touched => {
                     block_on(db.recompute_strengths(&c, &touched_at(now))).unwrap();
@@ -595,6 +628,9 @@ proptest! {
                 prop_assert_eq!(t.strength.to_bits(), f.strength.to_bits(), "pair {:?}", pair);
                 prop_assert_eq!(&t.strength_factors, &f.strength_factors, "pair {:?}", pair);
             }
+        }
+        if remapped {
+            return Ok(());
         }
         // Every pair of live people who share a live interaction has a live
         // edge that counts it; a live edge counts only such interactions.

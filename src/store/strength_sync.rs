@@ -15,8 +15,10 @@
 //! audit entry, stamped with the time of that write, never with the `now`
 //! it scored at), or written since the last recompute in this session, or
 //! that an interaction left since (deleted, erased or re-pointed: see
-//! [`strength_lost_changes`], stored with the write that did it) are
-//! written; every other edge is left as it is. Their scores
+//! [`strength_lost_changes`], stored with the write that did it), or of a
+//! person whose interactions map differently since (created, an email
+//! changed, deleted, restored, merged or unmerged: her edges and her
+//! interactions' pairs) are written; every other edge is left as it is. Their scores
 //! are computed with every interaction (embeddedness and the time scales are
 //! global), so a touched pair gets exactly what a full recompute would give.
 //!
@@ -430,16 +432,19 @@ pub(crate) fn strength_lost_changes(
         .filter(|(_, p)| p.is_none())
         .map(|(id, _)| *id)
         .collect();
+    // A group of an interaction keeps its other people while two are left;
+    // a one-person group (see `remapped` below) stays unless she is erased.
     let without_erased = |groups: &[Vec<Uuid>]| -> Vec<Vec<Uuid>> {
         groups
             .iter()
-            .map(|g| {
-                g.iter()
+            .filter_map(|g| {
+                let kept: Vec<Uuid> = g
+                    .iter()
                     .filter(|id| !erased.contains(id))
                     .copied()
-                    .collect()
+                    .collect();
+                (kept.len() >= 2 || (g.len() == 1 && kept.len() == 1)).then_some(kept)
             })
-            .filter(|g: &Vec<Uuid>| g.len() >= 2)
             .collect()
     };
     if !erased.is_empty() {
@@ -450,6 +455,17 @@ pub(crate) fn strength_lost_changes(
             }
         }
     }
+    // People whose interactions now map differently (created, emails
+    // changed, deleted, restored, merged, unmerged): one-person groups,
+    // whose pairs the next touched recompute rescores (see `lost_pairs`).
+    let mut remapped: Vec<Vec<Uuid>> = commit
+        .people
+        .iter()
+        .filter_map(|(id, change)| {
+            let new = change.as_ref()?;
+            maps_differently(st.people.get(*id), new).then(|| vec![*id])
+        })
+        .collect();
     let mut lost: Vec<&[String]> = Vec::new();
     for (id, change) in &commit.interactions {
         let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
@@ -462,7 +478,7 @@ pub(crate) fn strength_lost_changes(
             lost.push(&old.participants);
         }
     }
-    if lost.is_empty() {
+    if lost.is_empty() && remapped.is_empty() {
         return out;
     }
     // Each email → the first live person with it, in table order (as
@@ -498,6 +514,7 @@ pub(crate) fn strength_lost_changes(
         })
         .collect();
     groups = without_erased(&groups);
+    groups.append(&mut remapped);
     groups.sort_unstable();
     groups.dedup();
     if !groups.is_empty() {
@@ -507,11 +524,34 @@ pub(crate) fn strength_lost_changes(
     out
 }
 
-/// The pairs of people in [`GraphState::strength_lost`], as they map now.
-fn lost_pairs(st: &GraphState) -> HashSet<(Uuid, Uuid)> {
+/// Whether a person write changes which interactions map to whom.
+fn maps_differently(old: Option<&model::Person>, new: &model::Person) -> bool {
+    let Some(old) = old else { return true };
+    let emails = |p: &model::Person| {
+        let mut e: Vec<String> = p.emails.iter().map(|e| e.to_lowercase()).collect();
+        e.sort_unstable();
+        e
+    };
+    old.is_live() != new.is_live()
+        || old.merged_into != new.merged_into
+        || emails(old) != emails(new)
+}
+
+/// The pairs of people in [`GraphState::strength_lost`], as they map now,
+/// and the people whose interactions map differently since the last
+/// recompute (its one-person groups): every pair of theirs, old (their
+/// edges) or new (their interactions), is touched.
+fn lost_pairs(st: &GraphState) -> (HashSet<(Uuid, Uuid)>, HashSet<Uuid>) {
     let mut pairs = HashSet::default();
+    let mut remapped = HashSet::default();
     let mut ids: Vec<Uuid> = Vec::new();
     for group in st.strength_lost.values().flatten() {
+        if let [one] = group.as_slice() {
+            // Her old pairs: her edges, and a merged-away person's survivor's.
+            remapped.insert(*one);
+            remapped.extend(live_person(st, *one));
+            continue;
+        }
         ids.clear();
         ids.extend(group.iter().filter_map(|id| live_person(st, *id)));
         for x in 0..ids.len() {
@@ -522,7 +562,19 @@ fn lost_pairs(st: &GraphState) -> HashSet<(Uuid, Uuid)> {
             }
         }
     }
-    pairs
+    if !remapped.is_empty() {
+        pairs.extend(
+            st.edges
+                .values()
+                .filter(|e| {
+                    e.deleted_at.is_none()
+                        && (remapped.contains(&e.from_person_id)
+                            || remapped.contains(&e.to_person_id))
+                })
+                .map(|e| e.pair()),
+        );
+    }
+    (pairs, remapped)
 }
 
 impl<B: Backend> Db<B> {
@@ -591,10 +643,10 @@ impl<B: Backend> Db<B> {
         s.changes.reserve(report.pairs_scored);
         // Touched: the pairs interactions left since the last recompute
         // (each removed once scored; those left have no interactions now).
-        let mut lost = if touched_only {
+        let (mut lost, remapped) = if touched_only {
             lost_pairs(st)
         } else {
-            HashSet::default()
+            Default::default()
         };
         // Full: the slots of the scored pairs' edges, a bit each (the other
         // edges are checked for interactions gone, below).
@@ -608,7 +660,9 @@ impl<B: Backend> Db<B> {
             let (pa, pb) = (people[a as usize], people[b as usize]);
             if touched_only {
                 let left = !lost.is_empty() && lost.remove(&pair_key(pa, pb));
-                if !left && !touched.contains(&(a, b)) {
+                let remapped =
+                    !remapped.is_empty() && (remapped.contains(&pa) || remapped.contains(&pb));
+                if !left && !remapped && !touched.contains(&(a, b)) {
                     return;
                 }
             }
