@@ -52,8 +52,8 @@ type Civil = (i64, i64, i64, i64, i64, i64);
 struct Observance {
     start: Option<Civil>,
     offset_to_min: Option<i64>,
-    /// BYMONTH and BYDAY (nth, weekday 0=SU) of a yearly rule.
-    rule: Option<(i64, i64, i64)>,
+    /// The month of a yearly rule and its day in that month.
+    rule: Option<(i64, OnsetDay)>,
     /// The rule's UNTIL (UTC): historical rules (the US before 2007) end
     /// there, as Thunderbird, Evolution and libical export them.
     until: Option<Civil>,
@@ -86,6 +86,29 @@ const EVENT_PROPERTIES: [&str; 11] = [
     "ORGANIZER",
     "ATTENDEE",
 ];
+
+/// The day of a yearly time-zone rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum OnsetDay {
+    /// BYDAY=2SU, -1SU: the nth (from the end when negative) weekday
+    /// (0 = Sunday).
+    Nth(i64, i64),
+    /// BYMONTHDAY=23,…,29;BYDAY=FR (libical and vzic write "the Friday
+    /// before the last Sunday" so): the weekday on or after the day.
+    OnOrAfter(i64, i64),
+}
+
+impl OnsetDay {
+    fn in_month(self, year: i64, month: i64) -> Option<i64> {
+        match self {
+            OnsetDay::Nth(n, wd) => nth_weekday(year, month, n, wd),
+            OnsetDay::OnOrAfter(day, wd) => {
+                let from = days_from_civil(year, month, day);
+                Some(day + (wd - weekday(from)).rem_euclid(7))
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 struct Event {
@@ -611,35 +634,47 @@ fn observance_property(o: &mut Observance, p: &Property) {
         "RRULE" => {
             let mut month = None;
             let mut day = None;
+            let mut month_day = None;
             for part in p.value.split(';') {
                 match part.split_once('=') {
                     Some(("BYMONTH", m)) => month = m.parse::<i64>().ok(),
                     Some(("BYDAY", d)) => day = parse_byday(d),
+                    Some(("BYMONTHDAY", d)) => {
+                        month_day = d
+                            .split(',')
+                            .filter_map(|d| d.trim().parse::<i64>().ok())
+                            .min()
+                    }
                     Some(("UNTIL", u)) => o.until = parse_ics_civil(u.trim()),
                     _ => {}
                 }
             }
-            if let (Some(m), Some((n, wd))) = (month, day) {
-                o.rule = Some((m, n, wd));
-            }
+            o.rule = match (month, day, month_day) {
+                (Some(m), Some((None, wd)), Some(d)) if (1..=31).contains(&d) => {
+                    Some((m, OnsetDay::OnOrAfter(d, wd)))
+                }
+                (Some(m), Some((n, wd)), _) => Some((m, OnsetDay::Nth(n.unwrap_or(1), wd))),
+                _ => None,
+            };
         }
         _ => {}
     }
 }
 
 /// `2SU`, `-1SU`, `+1MO` → (n, weekday 0=SU).
-fn parse_byday(d: &str) -> Option<(i64, i64)> {
+/// A BYDAY of a time-zone rule: its ordinal, if written, and weekday.
+fn parse_byday(d: &str) -> Option<(Option<i64>, i64)> {
     let d = d.split(',').next()?.trim();
     // `get`, not `split_at`: a byte index may fall inside a character (found by the fuzzer).
-    let cut = d.len().checked_sub(2).filter(|&c| c > 0)?;
+    let cut = d.len().checked_sub(2)?;
     let (n, wd) = (d.get(..cut)?, d.get(cut..)?);
     let wd = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
         .iter()
         .position(|w| *w == wd)? as i64;
-    let n: i64 = if n.is_empty() {
-        1
+    let n = if n.is_empty() {
+        None
     } else {
-        n.trim_start_matches('+').parse().ok()?
+        Some(n.trim_start_matches('+').parse().ok()?)
     };
     Some((n, wd))
 }
@@ -738,10 +773,10 @@ fn offset_at(obs: &[Observance], t: Civil) -> i64 {
         };
         let Some(start) = o.start else { continue };
         let onset = match o.rule {
-            Some((month, n, wd)) => {
+            Some((month, day)) => {
                 // This year's onset, or last year's if it is still ahead.
                 [t.0, t.0 - 1].iter().find_map(|&y| {
-                    let d = nth_weekday(y, month, n, wd)?;
+                    let d = day.in_month(y, month)?;
                     let c = (y, month, d, start.3, start.4, start.5);
                     // Onsets after UNTIL are not this rule's (local against
                     // UTC: hours apart, while onsets are a year apart).
@@ -1137,6 +1172,37 @@ mod tests {
     }
 
     #[test]
+    fn zone_rules_by_weekday_on_or_after_a_day() {
+        // Asia/Jerusalem as libical writes it: summer time from the Friday
+        // before the last Sunday of March (28 March in 2025).
+        let zone = "BEGIN:VTIMEZONE\r\nTZID:Asia/Jerusalem\r\nBEGIN:DAYLIGHT\r\n\
+             TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300\r\nDTSTART:19700327T020000\r\n\
+             RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR\r\n\
+             END:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0200\r\n\
+             DTSTART:19701025T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
+             END:STANDARD\r\nEND:VTIMEZONE\r\n";
+        let event = |uid: &str, at: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;TZID=Asia/Jerusalem:{at}\r\n\
+                 ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n"
+            )
+        };
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\n{zone}{}{}END:VCALENDAR\r\n",
+            event("before", "20250327T100000"),
+            event("after", "20250401T100000")
+        );
+        let m = |id: &str, at: &str| (id.to_string(), at.to_string());
+        assert_eq!(
+            meetings(&parse(&ics)),
+            [
+                m("before", "2025-03-27T08:00:00.000Z"),
+                m("after", "2025-04-01T07:00:00.000Z"),
+            ]
+        );
+    }
+
+    #[test]
     fn series_end_where_their_rule_does_and_say_what_was_left_out() {
         let event = |uid: &str, start: &str, rule: &str| {
             format!(
@@ -1248,8 +1314,8 @@ mod tests {
         assert_eq!(parse_duration_minutes("PT"), None);
         assert_eq!(nth_weekday(2025, 3, -1, 0), Some(30));
         assert_eq!(nth_weekday(2025, 3, 2, 0), Some(9));
-        assert_eq!(parse_byday("-1SU"), Some((-1, 0)));
-        assert_eq!(parse_byday("SU"), None);
+        assert_eq!(parse_byday("-1SU"), Some((Some(-1), 0)));
+        assert_eq!(parse_byday("SU"), Some((None, 0)));
         assert_eq!(parse_byday("-1SU\u{fffd}4"), None);
     }
 
