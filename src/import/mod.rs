@@ -13,6 +13,7 @@
 //! Parsers know nothing of the store: `src/store/import.rs` maps what they
 //! emit onto people, organizations and interactions.
 
+mod charsets;
 pub mod csv_contacts;
 pub mod ics;
 pub mod lines;

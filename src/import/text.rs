@@ -227,22 +227,46 @@ const CP1252_HIGH: [char; 32] = [
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
-/// Bytes in `charset` to text. ISO-8859-1 / Latin-1 and Windows-1252 map
-/// byte by byte; UTF-8 (the default), US-ASCII and other charsets decode
-/// as UTF-8 if valid, else as Windows-1252: bytes that are not UTF-8 are
-/// almost always a Western export without its label ("Müller", not
-/// "M\u{fffd}ller").
+/// Bytes in `charset` to text. ISO-8859-1 / Latin-1, Windows-1252 and the
+/// other single-byte charsets old exports declare (Central European,
+/// Cyrillic, Greek, Turkish, Baltic, KOI8, Mac Roman: see
+/// [`super::charsets`]) map byte by byte; UTF-8 (the default), US-ASCII and
+/// other charsets decode as UTF-8 if valid, else as Windows-1252: bytes
+/// that are not UTF-8 are almost always a Western export without its label
+/// ("Müller", not "M\u{fffd}ller").
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
-    let cs = charset.unwrap_or("utf-8").trim().to_ascii_lowercase();
+    let cs: String = charset
+        .unwrap_or("utf-8")
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .collect::<String>()
+        .to_ascii_lowercase();
     match cs.as_str() {
-        "iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" | "l1" => {
-            bytes.iter().map(|&b| b as char).collect()
+        "iso88591" | "latin1" | "l1" => bytes.iter().map(|&b| b as char).collect(),
+        "windows1252" | "cp1252" => cp1252(bytes),
+        _ => {
+            let table = super::charsets::UPPER_HALVES
+                .iter()
+                .find(|(labels, _)| labels.contains(&cs.as_str()));
+            if let Some((_, upper)) = table {
+                let upper: Vec<char> = upper.chars().collect();
+                return bytes
+                    .iter()
+                    .map(|&b| {
+                        if b < 0x80 {
+                            b as char
+                        } else {
+                            upper[(b - 0x80) as usize]
+                        }
+                    })
+                    .collect();
+            }
+            match std::str::from_utf8(bytes) {
+                Ok(s) => s.to_string(),
+                Err(_) => cp1252(bytes),
+            }
         }
-        "windows-1252" | "cp1252" => cp1252(bytes),
-        _ => match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) => cp1252(bytes),
-        },
     }
 }
 
@@ -541,6 +565,26 @@ pub fn weekday(days_since_epoch: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_byte_charsets_as_declared() {
+        // "Иван" in windows-1251 and KOI8-R, "Łukasz" in ISO-8859-2.
+        assert_eq!(
+            decode_charset(&[0xC8, 0xE2, 0xE0, 0xED], Some("windows-1251")),
+            "Иван"
+        );
+        assert_eq!(
+            decode_charset(&[0xE9, 0xD7, 0xC1, 0xCE], Some("KOI8-R")),
+            "Иван"
+        );
+        assert_eq!(decode_charset(b"\xA3ukasz", Some("ISO-8859-2")), "Łukasz");
+        assert_eq!(decode_charset(b"M\xFCller", Some("iso_8859-1")), "Müller");
+        // Unlabelled, not UTF-8: Windows-1252.
+        assert_eq!(decode_charset(b"M\xFCller", None), "Müller");
+        for (labels, upper) in super::super::charsets::UPPER_HALVES {
+            assert_eq!(upper.chars().count(), 128, "{labels:?}");
+        }
+    }
 
     #[test]
     fn birthdays_as_contact_files_write_them() {
