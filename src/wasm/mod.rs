@@ -93,7 +93,7 @@ pub(crate) fn options_of<T: DeserializeOwned + Default>(
 ) -> Result<T, JsValue> {
     if json
         .as_deref()
-        .is_some_and(|j| !j.trim_start().starts_with('{') && j.trim() != "null")
+        .is_some_and(|j| !(j.trim_start().starts_with('{') || matches!(j.trim(), "null" | "")))
     {
         return Err(js_error(Error::new(
             ErrorCode::InvalidInput,
@@ -101,7 +101,7 @@ pub(crate) fn options_of<T: DeserializeOwned + Default>(
             "options are an object, e.g. { k: 3 }",
         )));
     }
-    options_of(json)
+    optional(json, "options")
 }
 
 /// Results go out as JSON text too; the wrapper's `JSON.parse` is faster
