@@ -44,6 +44,20 @@ fn people() -> Vec<PersonInput> {
     ]
 }
 
+/// Suggestions at `threshold`, everything else the defaults.
+fn suggest_at(
+    db: &Db<MemoryBackend>,
+    threshold: f64,
+) -> wig_graph::error::Result<wig_graph::store::DuplicateReport> {
+    db.suggest_duplicates(
+        &DuplicateOptions {
+            threshold,
+            ..Default::default()
+        },
+        &mut |_, _| true,
+    )
+}
+
 fn name_of(db: &wig_graph::store::Db<wig_graph::store::MemoryBackend>, id: Uuid) -> String {
     db.person(id).unwrap().names[0].clone()
 }
@@ -161,15 +175,7 @@ fn deleted_people_are_not_suggested_and_cancel_is_typed() {
         .suggest_duplicates(&DuplicateOptions::default(), &mut |_, _| false)
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
-    let e = db
-        .suggest_duplicates(
-            &DuplicateOptions {
-                threshold: 1.5,
-                ..Default::default()
-            },
-            &mut |_, _| true,
-        )
-        .unwrap_err();
+    let e = suggest_at(&db, 1.5).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("threshold"));
 }
 
@@ -357,15 +363,7 @@ fn matching_depends_on_the_stored_graph_not_its_edits() {
 fn both_matchers_agree_and_exact_beats_near() {
     let mut db = open();
     block_on(db.upsert_people(people(), &ctx())).unwrap();
-    let report = db
-        .suggest_duplicates(
-            &DuplicateOptions {
-                threshold: 0.0,
-                ..Default::default()
-            },
-            &mut |_, _| true,
-        )
-        .unwrap();
+    let report = suggest_at(&db, 0.0).unwrap();
     for s in report.suggestions.iter().take(5) {
         let a = db.person(s.a).unwrap().clone();
         let found = db.match_person(&a, 10, "US", &mut |_, _| true).unwrap();
@@ -391,15 +389,7 @@ fn both_matchers_agree_and_exact_beats_near() {
         &ctx(),
     ))
     .unwrap();
-    let r = two
-        .suggest_duplicates(
-            &DuplicateOptions {
-                threshold: 0.0,
-                ..Default::default()
-            },
-            &mut |_, _| true,
-        )
-        .unwrap();
+    let r = suggest_at(&two, 0.0).unwrap();
     let name = r.suggestions[0]
         .fields
         .iter()

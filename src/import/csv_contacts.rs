@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use csv_core::{ReadFieldResult, Reader, ReaderBuilder};
 
-use super::text::{read_birthday, Birthday};
+use super::text::take_birthday;
 use super::vcard::network_of;
 use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
 use crate::error::{Error, ErrorCode, Result};
@@ -486,18 +486,7 @@ impl CsvContactParser {
                         &mut c.addresses,
                         v.replace("\r\n", ", ").replace(['\r', '\n'], ", "),
                     ),
-                    Field::BirthDate => match read_birthday(&v) {
-                        Birthday::Full(d) => c.birth_date = Some(d),
-                        Birthday::Partial => {}
-                        Birthday::Invalid => out.push(Parsed::Issue(ParseIssue::new(
-                            line,
-                            ErrorCode::InvalidDate,
-                            format!(
-                                "birthday '{}' is not a date (left out; the rest of the row kept)",
-                                v.chars().take(40).collect::<String>()
-                            ),
-                        ))),
-                    },
+                    Field::BirthDate => take_birthday(&mut c, &v, "birthday", line, out),
                     Field::Id => {
                         id.get_or_insert(v);
                     }

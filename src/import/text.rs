@@ -499,6 +499,30 @@ pub enum Birthday {
     Invalid,
 }
 
+/// Sets the contact's birth date from a written birthday (`what` names the
+/// field in the report): one without a year is left out, one that is no
+/// date is reported and left out, the rest of the entry kept.
+pub(super) fn take_birthday(
+    c: &mut super::Contact,
+    value: &str,
+    what: &str,
+    line: u64,
+    out: &mut Vec<super::Parsed>,
+) {
+    match read_birthday(value) {
+        Birthday::Full(d) => c.birth_date = Some(d),
+        Birthday::Partial => {}
+        Birthday::Invalid => out.push(super::Parsed::Issue(super::ParseIssue::new(
+            line,
+            crate::error::ErrorCode::InvalidDate,
+            format!(
+                "{what} '{}' is not a date (left out; the rest of the entry kept)",
+                value.chars().take(40).collect::<String>()
+            ),
+        ))),
+    }
+}
+
 /// Reads a birthday: `YYYY-MM-DD` or `YYYYMMDD` (a time after it ignored),
 /// `YYYY/MM/DD`, US `M/D/YYYY` (Outlook; `D/M/YYYY` when the first number
 /// cannot be a month), and `D.M.YYYY` or `D-M-YYYY`. Two-digit years are

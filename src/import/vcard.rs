@@ -7,7 +7,7 @@
 //! (`KIND:group`, `KIND:location`) is no one and is skipped.
 
 use super::lines::{ContentLine, ContentLines};
-use super::text::{parse_property, split_escaped, unescape, Birthday, Property};
+use super::text::{parse_property, split_escaped, unescape, Property};
 use super::{content_key, Contact, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
 
@@ -350,18 +350,8 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
             let omitted_year = prop
                 .param("X-APPLE-OMIT-YEAR")
                 .is_some_and(|y| v.starts_with(y.trim()));
-            match super::text::read_birthday(v) {
-                Birthday::Full(_) if omitted_year => {}
-                Birthday::Full(d) => c.birth_date = Some(d),
-                Birthday::Partial => {}
-                Birthday::Invalid => out.push(Parsed::Issue(ParseIssue::new(
-                    line,
-                    ErrorCode::InvalidDate,
-                    format!(
-                        "BDAY '{}' is not a date",
-                        v.chars().take(40).collect::<String>()
-                    ),
-                ))),
+            if !omitted_year {
+                super::text::take_birthday(c, v, "BDAY", line, out);
             }
         }
         _ => {}
