@@ -477,6 +477,8 @@ export interface ImportReport {
   unchanged: number;
   /** Left out on purpose: deleted in the graph, cancelled events, fewer than two people. */
   skipped: number;
+  /** Meetings an earlier import stored that the file now cancels (STATUS:CANCELLED, an EXDATE): deleted. */
+  cancelled: number;
   /** Malformed entries (first 1,000); the rest of the file is imported. */
   errors: ImportError[];
   errorsOmitted: number;

@@ -530,6 +530,43 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
     assert_eq!(series(&db).len(), 9);
     assert_eq!(edge(&db).0, 9);
     assert!(edge(&db).1 > strength, "more meetings, a stronger tie");
+
+    // Later the 17 July meeting is struck from the series (an EXDATE) and
+    // the 10 June one-off is cancelled: both stored meetings are deleted,
+    // and the pair is rescored.
+    let cancelled = file
+        .replace(
+            "RRULE:FREQ=WEEKLY;BYDAY=TH",
+            "RRULE:FREQ=WEEKLY;BYDAY=TH\r\nEXDATE;TZID=America/New_York:20250717T100000",
+        )
+        .replacen("STATUS:CONFIRMED", "STATUS:CANCELLED", 1);
+    let r = import_file(&mut db, cancelled.into_bytes(), "2025-09-01T00:00:00Z");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.cancelled, 2, "{r:?}");
+    let live = |db: &Db<MemoryBackend>, id: &str| {
+        db.state()
+            .interactions
+            .values()
+            .find(|i| i.source_id == id)
+            .map(|i| i.deleted_at.is_none())
+    };
+    assert_eq!(
+        live(&db, "series-1@apollo.example#20250717T140000Z"),
+        Some(false)
+    );
+    assert_eq!(
+        live(&db, "7kukuqrfedlm2f9t0vvgq1a2bc@google.com"),
+        Some(false)
+    );
+    assert_eq!(edge(&db).0, 8, "the struck meeting no longer counts");
+    // Importing the same file again cancels nothing more.
+    let again = import_file(
+        &mut db,
+        file.replacen("STATUS:CONFIRMED", "STATUS:CANCELLED", 1)
+            .into_bytes(),
+        "2025-09-01T00:00:00Z",
+    );
+    assert_eq!(again.cancelled, 0, "{again:?}");
 }
 
 #[test]

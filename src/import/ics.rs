@@ -394,16 +394,19 @@ impl IcsParser {
             .collect();
         overrides.sort_by_key(|(uid, o)| (o.at, uid.clone()));
         for (uid, o) in overrides {
+            let key = if firsts.get(&uid) == Some(&o.at) {
+                uid
+            } else {
+                format!(
+                    "{uid}#{}",
+                    utc_stamp(Timestamp::from_millis(o.at), o.all_day)
+                )
+            };
             let mut meeting = o.meeting;
-            if let Parsed::Interaction(it) = &mut meeting {
-                it.source_id = if firsts.get(&uid) == Some(&o.at) {
-                    uid
-                } else {
-                    format!(
-                        "{uid}#{}",
-                        utc_stamp(Timestamp::from_millis(o.at), o.all_day)
-                    )
-                };
+            match &mut meeting {
+                Parsed::Interaction(FoundInteraction { source_id, .. })
+                | Parsed::Cancelled { source_id, .. } => *source_id = key,
+                _ => {}
             }
             out.push(meeting);
         }
@@ -496,6 +499,25 @@ impl IcsParser {
         }
         instants.sort_unstable();
         instants.dedup();
+        // An EXDATE held so far cancels what an earlier import may have
+        // stored for that occurrence.
+        let exdates: Vec<i64> = get_all("EXDATE")
+            .flat_map(|p| self.times_of(p))
+            .map(|t| t.millis())
+            .filter(|&t| t >= first_at.millis() && now.is_none_or(|n| t <= n))
+            .collect();
+        for t in exdates {
+            let source_id = if t == first_at.millis() {
+                uid.clone()
+            } else {
+                format!("{uid}#{}", utc_stamp(Timestamp::from_millis(t), all_day))
+            };
+            out.push(Parsed::Cancelled {
+                line: first.line,
+                source_id,
+                listed: true,
+            });
+        }
         if !skip.contains(&first_at.millis()) {
             out.push(Parsed::Interaction(first.clone()));
         }
@@ -517,7 +539,17 @@ impl IcsParser {
                         }
                         (m, at)
                     }
-                    // Cancelled from there on, or no meeting any more.
+                    // Cancelled from there on: what an earlier import stored
+                    // for the occurrence goes.
+                    Parsed::Cancelled { .. } => {
+                        out.push(Parsed::Cancelled {
+                            line: first.line,
+                            source_id: format!("{uid}#{}", utc_stamp(t, all_day)),
+                            listed: true,
+                        });
+                        continue;
+                    }
+                    // No meeting any more (one person left, not yet held).
                     _ => continue,
                 },
             };
@@ -532,13 +564,20 @@ impl IcsParser {
 
     fn finish_event(&self, ev: &Event) -> Parsed {
         let get = |name: &str| ev.props.iter().find(|p| p.name == name);
-        if get("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")) {
-            return Parsed::Skipped { line: ev.line };
-        }
-        let Some(uid) = get("UID")
+        let uid = get("UID")
             .map(|u| unescape(u.value.trim()))
-            .filter(|u| !u.is_empty())
-        else {
+            .filter(|u| !u.is_empty());
+        if get("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")) {
+            return match uid {
+                Some(source_id) => Parsed::Cancelled {
+                    line: ev.line,
+                    source_id,
+                    listed: false,
+                },
+                None => Parsed::Skipped { line: ev.line },
+            };
+        }
+        let Some(uid) = uid else {
             return Parsed::Issue(ParseIssue::new(
                 ev.line,
                 ErrorCode::Required,
@@ -969,7 +1008,15 @@ mod tests {
             Timestamp::parse("2025-03-10T00:00:00Z").unwrap()
         );
         assert_eq!(c.duration_minutes, None);
-        assert!(matches!(out[2], Parsed::Skipped { .. }));
+        // A cancelled event: what an earlier import stored goes.
+        assert_eq!(
+            out[2],
+            Parsed::Cancelled {
+                line: 45,
+                source_id: "gone".into(),
+                listed: false
+            }
+        );
         assert_eq!(out.len(), 4);
     }
 
@@ -1055,6 +1102,24 @@ mod tests {
         assert_eq!(last.duration_minutes, Some(30.0));
         assert_eq!(last.sender.as_deref(), Some("a@x.org"));
         assert_eq!(last.participants, ["a@x.org", "b@x.org"]);
+        // The EXDATE and the cancelled occurrence cancel what an earlier
+        // import may have stored for them.
+        let cancelled: Vec<(&str, bool)> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Cancelled {
+                    source_id, listed, ..
+                } => Some((source_id.as_str(), *listed)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            cancelled,
+            [
+                ("w@x#20250324T090000Z", true),
+                ("w@x#20250414T080000Z", false)
+            ]
+        );
         // A month later, the same file: the same meetings, and four more.
         let later = meetings(&parse_at(&ics, "2025-05-22T12:00:00Z"));
         assert_eq!(later.len(), 8);

@@ -166,6 +166,15 @@ pub enum Parsed {
     Skipped {
         line: u64,
     },
+    /// A meeting the file now cancels (STATUS:CANCELLED, an EXDATE, a
+    /// cancelled occurrence): the store deletes it if an earlier import
+    /// stored it. `listed`: an EXDATE, which is no entry of its own (one
+    /// that matches nothing is not counted as skipped).
+    Cancelled {
+        line: u64,
+        source_id: String,
+        listed: bool,
+    },
 }
 
 /// A streaming parser: bytes in (any chunking), entries out, in file order.

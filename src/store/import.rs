@@ -26,14 +26,15 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 
+use super::commit::ChangeOp;
 use super::ops::{staged, Db, Prepared, Staging, WriteContext};
 use super::strength_sync::{RecomputeOptions, StrengthReport};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::import::{self, Contact, Format, FoundInteraction, ParseIssue, Parsed, PushParser};
 use crate::model::{
-    limits, pair_key, validate, InteractionInput, JsNumber, OrganizationInput, Person, PersonInput,
-    TimeInput, Timestamp, Uuid,
+    limits, pair_key, validate, EntityKind, InteractionInput, JsNumber, OrganizationInput, Person,
+    PersonInput, TimeInput, Timestamp, Uuid,
 };
 use crate::normalize::{normalize_domain, normalize_org_name, org_domain_from_email};
 
@@ -92,9 +93,13 @@ pub struct ImportReport {
     pub interactions: usize,
     /// Records that changed nothing (already imported).
     pub unchanged: usize,
-    /// Left out on purpose: deleted in the graph, cancelled events, events
-    /// or messages with fewer than two people.
+    /// Left out on purpose: deleted in the graph, cancelled events not
+    /// stored before, events or messages with fewer than two people,
+    /// meetings still to come.
     pub skipped: usize,
+    /// Meetings an earlier import stored that the file now cancels
+    /// (STATUS:CANCELLED, an EXDATE, a cancelled occurrence): deleted.
+    pub cancelled: usize,
     /// Malformed entries (the first 1,000), by line.
     pub errors: Vec<ImportError>,
     /// Malformed entries beyond those listed.
@@ -116,6 +121,7 @@ pub struct BatchOutcome {
     interactions: usize,
     unchanged: usize,
     skipped: usize,
+    cancelled: usize,
     issues: Vec<ParseIssue>,
     wrote: bool,
 }
@@ -253,6 +259,13 @@ impl ImportSession {
             match p {
                 Parsed::Issue(i) => self.issue(i),
                 Parsed::Skipped { .. } => self.report.skipped += 1,
+                // Unless this file also holds it as a meeting.
+                Parsed::Cancelled { ref source_id, .. }
+                    if self.seen_interactions.contains_key(source_id) => {}
+                Parsed::Cancelled { .. } => {
+                    self.pending_records += 1;
+                    self.pending.push(p);
+                }
                 Parsed::Contact(_) => {
                     self.report.records += 1;
                     self.pending_records += 1;
@@ -319,6 +332,7 @@ impl ImportSession {
         r.interactions += outcome.interactions;
         r.unchanged += outcome.unchanged;
         r.skipped += outcome.skipped;
+        r.cancelled += outcome.cancelled;
         if outcome.wrote {
             r.batches += 1;
         }
@@ -579,6 +593,13 @@ impl<B: Backend> Db<B> {
         out: &mut BatchOutcome,
     ) {
         for p in batch {
+            if let Parsed::Cancelled {
+                source_id, listed, ..
+            } = p
+            {
+                self.stage_cancelled(session, source_id, *listed, s, out);
+                continue;
+            }
             let Parsed::Interaction(it) = p else { continue };
             let key = (session.source_name.clone(), it.source_id.clone());
             let existing = self
@@ -600,13 +621,46 @@ impl<B: Backend> Db<B> {
         }
     }
 
+    /// A meeting the file cancels: deleted if an earlier import stored it
+    /// (its pairs are then rescored like any deleted interaction's).
+    fn stage_cancelled(
+        &self,
+        session: &ImportSession,
+        source_id: &str,
+        listed: bool,
+        s: &mut Staging,
+        out: &mut BatchOutcome,
+    ) {
+        let key = (session.source_name.clone(), source_id.to_string());
+        let stored = self
+            .state
+            .interaction_by_source()
+            .get(&key)
+            .and_then(|id| staged(&self.state.interactions, &s.commit.interactions, *id))
+            .filter(|i| i.deleted_at.is_none());
+        match stored {
+            Some(i) => {
+                let mut gone = i.clone();
+                gone.deleted_at = Some(s.now);
+                gone.updated_at = s.now;
+                s.change(EntityKind::Interaction, gone.id, ChangeOp::Delete);
+                s.commit.interactions.insert(gone.id, Some(gone));
+                out.cancelled += 1;
+            }
+            None if !listed => out.skipped += 1,
+            None => {}
+        }
+    }
+
     /// After the last batch: what to rescore. For interactions, the pairs
     /// they touched; for contacts, the interactions that name an email of a
     /// person the import created or changed (their pairs may now map to
     /// people). Marks those as touched; returns whether a rescore is due.
     pub fn import_touches_interactions(&mut self, session: &ImportSession) -> bool {
         match session.kind {
-            ImportKind::Interactions => session.report.interactions > 0,
+            ImportKind::Interactions => {
+                session.report.interactions > 0 || session.report.cancelled > 0
+            }
             ImportKind::Contacts => {
                 let mut emails: HashSet<&str> = HashSet::default();
                 for id in &session.changed_people {
