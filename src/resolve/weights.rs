@@ -318,8 +318,9 @@ pub(crate) fn estimate_u(
 /// the exact name: in a small graph every value is frequent), and never
 /// evidence against a match.
 pub(crate) fn exact_floor(bf: &[f64]) -> f64 {
-    let between = &bf[1.min(bf.len())..bf.len().saturating_sub(1)];
-    between.iter().copied().fold(0.0, f64::max)
+    // The levels between "exact" (first) and "different" (last), if any.
+    let last = bf.len().saturating_sub(1);
+    bf[1.min(last)..last].iter().copied().fold(0.0, f64::max)
 }
 
 /// Term-frequency adjustments (log2) of exact agreement per field and value id:
@@ -343,4 +344,15 @@ pub(crate) fn tf_adjustments(table: &Table, plans: &[FieldPlan], model: &Model) 
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_floor_is_the_best_level_between_exact_and_different_and_never_negative() {
+        assert_eq!(super::exact_floor(&[5.0, 2.5, 3.0, -4.0]), 3.0);
+        assert_eq!(super::exact_floor(&[5.0, -4.0]), 0.0);
+        assert_eq!(super::exact_floor(&[5.0]), 0.0);
+        assert_eq!(super::exact_floor(&[]), 0.0);
+    }
 }
