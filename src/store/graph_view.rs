@@ -461,15 +461,11 @@ impl<B: Backend> Db<B> {
         }
         for (i, s) in o.avoid.iter().enumerate() {
             let field = format!("avoid[{i}]");
-            let mut id = validate::parse_id(s, &field)?;
+            let given = validate::parse_id(s, &field)?;
             // Avoiding a person merged into another avoids her survivor:
             // the same human, whose record is now the survivor's.
-            for _ in 0..64 {
-                match self.state().people.get(id).and_then(|p| p.merged_into) {
-                    Some(next) => id = next,
-                    None => break,
-                }
-            }
+            let id = crate::sync::survivor(given, |x| self.state().people.get(x))
+                .map_or(given, |p| p.id);
             let node = match self.state().people.get(id) {
                 None => {
                     return Err(Error::new(
