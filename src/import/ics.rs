@@ -44,6 +44,11 @@ pub const MAX_OCCURRENCES: usize = 5_000;
 /// of the file, all at once, so this bounds that step's memory.
 pub const MAX_FILE_OCCURRENCES: usize = 250_000;
 
+/// One-off events held for a zone not defined yet at most; past this the
+/// zone is taken as undefined (read as UTC), so that a file naming a zone
+/// it never defines is not held whole.
+const MAX_WAITING: usize = 2_000;
+
 /// A local date-time as written: (y, m, d, h, min, s).
 type Civil = (i64, i64, i64, i64, i64, i64);
 
@@ -332,7 +337,7 @@ impl IcsParser {
             self.changed.push(ev);
         } else if has("RRULE") || has("RDATE") {
             self.series.push(ev);
-        } else if self.names_unknown_zone(&ev) {
+        } else if self.waiting.len() < MAX_WAITING && self.names_unknown_zone(&ev) {
             self.waiting.push(ev);
         } else {
             out.push(self.finish_event(&ev));
@@ -1234,6 +1239,30 @@ mod tests {
             .unwrap();
         let held = parser.buffered_bytes() - parser.lines.buffered();
         assert!(held < 2_000, "{held} bytes held");
+    }
+
+    #[test]
+    fn events_in_a_zone_never_defined_are_not_held_without_bound() {
+        let mut parser = IcsParser::new(None);
+        let mut out = Vec::new();
+        parser.feed(b"BEGIN:VCALENDAR\r\n", &mut out).unwrap();
+        for i in 0..MAX_WAITING + 500 {
+            let ev = format!(
+                "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTART;TZID=Nowhere:20250101T100000\r\n\
+                 ATTENDEE:mailto:a@x.org\r\nATTENDEE:mailto:b@x.org\r\nEND:VEVENT\r\n"
+            );
+            parser.feed(ev.as_bytes(), &mut out).unwrap();
+        }
+        parser.feed(b"END:VCALENDAR\r\n", &mut out).unwrap();
+        assert_eq!(parser.waiting.len(), MAX_WAITING);
+        assert_eq!(meetings(&out).len(), 500, "the rest read at once");
+        parser.finish(&mut out).unwrap();
+        let all = meetings(&out);
+        assert_eq!(all.len(), MAX_WAITING + 500);
+        assert!(
+            all.iter().all(|(_, at)| at == "2025-01-01T10:00:00.000Z"),
+            "read as UTC"
+        );
     }
 
     #[test]
