@@ -550,6 +550,73 @@ fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
     }
 }
 
+/// A merges organization o2 into o1 (moving X); B, offline, retitles X at
+/// o2 and adds Y at o2. Whatever the order, everyone ends at o1 on both
+/// devices and the server (B's later edit of X used to put him back at the
+/// merged-away o2, a state the API refuses to write).
+#[test]
+fn people_of_an_organization_merged_elsewhere_follow_the_survivor() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let mut a = open();
+        let org = |name: &str| OrganizationInput {
+            name: Some(name.into()),
+            ..Default::default()
+        };
+        let o1 = block_on(a.upsert_organization(org("Acme"), &ctx()))
+            .unwrap()
+            .id;
+        let o2 = block_on(a.upsert_organization(org("ACME Europe"), &ctx()))
+            .unwrap()
+            .id;
+        let at = |org: Uuid, name: &str, title: Option<&str>, id: Option<Uuid>| PersonInput {
+            id: id.map(|i| i.to_string()),
+            names: vec![name.into()],
+            organization_id: Some(org.to_string()),
+            title: title.map(str::to_string),
+            ..Default::default()
+        };
+        let x = block_on(a.upsert_person(at(o2, "X", None, None), &ctx()))
+            .unwrap()
+            .id;
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        block_on(a.merge_organizations(o1, &[o2], json!(null), &ctx_at(T0 + 1000))).unwrap();
+        block_on(b.upsert_person(at(o2, "X", Some("CTO"), Some(x)), &ctx_at(T0 + 2000))).unwrap();
+        let y = block_on(b.upsert_person(at(o2, "Y", None, None), &ctx_at(T0 + 2000)))
+            .unwrap()
+            .id;
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        for _ in 0..2 {
+            sync(first, &mut server);
+            sync(second, &mut server);
+        }
+        for db in [&a, &b] {
+            for id in [x, y] {
+                assert_eq!(
+                    db.person(id).unwrap().organization_id,
+                    Some(o1),
+                    "order {order}"
+                );
+            }
+            assert_eq!(
+                db.person(x).unwrap().title.as_deref(),
+                Some("CTO"),
+                "B's edit kept"
+            );
+            assert_eq!(db.stats().outbox_changes, 0);
+        }
+        assert_eq!(everything(&a), everything(&b));
+        let row = &server.rows[&("person".to_string(), x.to_string())].2;
+        assert_eq!(row["organizationId"], json!(o1), "and on the server");
+    }
+}
+
 #[test]
 fn pipelined_batches_are_acknowledged_exactly_once_whatever_the_store_order() {
     let mut server = ProtocolServer::default();

@@ -315,6 +315,7 @@ impl<B: Backend> Db<B> {
             new_changes.push(upsert(EntityKind::Organization, id));
         }
         repoint_edges(st, &mut commit, &mut new_changes);
+        repoint_organizations(st, &mut commit, &mut new_changes);
         // Edges of erased people go with them (the erasing device pushed
         // their erases too; local edges not pushed yet are caught here).
         if !erased_people.is_empty() {
@@ -525,6 +526,62 @@ impl<B: Backend> Db<B> {
 /// took) is re-pointed to the survivor, like the merge itself would have,
 /// and pushed. Left as it is when re-pointing would make a self-edge or a
 /// second edge for a pair (it stays stored, out of queries, nothing lost).
+/// People whose organization was merged away (a merge pulled now, or an
+/// edit made elsewhere before it arrived: last writer wins per field) move
+/// to the surviving organization, as the merge moved them on its device;
+/// pushed like any change, so every device converges on the survivor.
+fn repoint_organizations(
+    st: &crate::store::GraphState,
+    commit: &mut Commit,
+    new_changes: &mut Vec<OutboxChange>,
+) {
+    let org = |id: Uuid| match commit.organizations.get(&id) {
+        Some(o) => o.as_ref(),
+        None => st.organizations.get(id),
+    };
+    // The end of a merge chain (a longer chain is a cycle: left alone).
+    let survivor = |mut id: Uuid| {
+        for _ in 0..64 {
+            match org(id)?.merged_into {
+                Some(next) if next != id => id = next,
+                _ => return Some(id),
+            }
+        }
+        None
+    };
+    let merged = |id: Option<Uuid>| id.and_then(org).is_some_and(|o| o.merged_into.is_some());
+    let newly_merged = commit.organizations.iter().any(|(id, o)| {
+        o.as_ref().is_some_and(|o| o.merged_into.is_some())
+            && st
+                .organizations
+                .get(*id)
+                .is_none_or(|old| old.merged_into.is_none())
+    });
+    let mut moved: Vec<Person> = commit
+        .people
+        .values()
+        .flatten()
+        .filter(|p| merged(p.organization_id))
+        .cloned()
+        .collect();
+    if newly_merged {
+        moved.extend(
+            st.people
+                .values()
+                .filter(|p| !commit.people.contains_key(&p.id) && merged(p.organization_id))
+                .cloned(),
+        );
+    }
+    for mut p in moved {
+        let Some(to) = p.organization_id.and_then(survivor) else {
+            continue;
+        };
+        p.organization_id = Some(to);
+        new_changes.push(upsert(EntityKind::Person, p.id));
+        commit.people.insert(p.id, Some(p));
+    }
+}
+
 fn repoint_edges(
     st: &crate::store::GraphState,
     commit: &mut Commit,
