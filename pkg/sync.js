@@ -150,9 +150,19 @@ export function createSync(graph, options = {}) {
     return full / 2 + Math.random() * (full / 2); // jitter: spreads retries of many clients
   };
 
+  // The caller's getToken, its failure typed: without a token there is
+  // nothing to send (UNAUTHORIZED: sync stops until started again).
+  async function askToken(refresh) {
+    try {
+      return await getToken({ refresh });
+    } catch (cause) {
+      throw wigError('UNAUTHORIZED', `getToken failed: ${cause?.message ?? cause}`, { cause });
+    }
+  }
+
   /** POSTs to rpc/NAME; returns the response text. Retries network errors and 5xx. */
   async function call(name, body, accept = 'application/json') {
-    token ??= await getToken({ refresh: false });
+    token ??= await askToken(false);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       if (isOffline()) throw wigError('NETWORK', 'offline', { offline: true });
@@ -175,7 +185,7 @@ export function createSync(graph, options = {}) {
       if (res.status === 401 || res.status === 403) {
         if (!refreshed) {
           refreshed = true;
-          token = await getToken({ refresh: true });
+          token = await askToken(true);
           continue;
         }
         throw wigError('UNAUTHORIZED', `${name}: the server refused the token (HTTP ${res.status}): ${text.slice(0, 300)}`, { status: res.status });

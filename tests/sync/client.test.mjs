@@ -326,6 +326,16 @@ describe('faults', () => {
     assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
     bad.close();
     s.close();
+
+    // getToken itself failing (the auth provider is down) is typed too.
+    const down = createSync(g, { url: gateway, getToken: async () => { throw new Error('auth provider down'); } });
+    const events = [];
+    down.on('error', (e) => events.push(e));
+    await assert.rejects(down.syncNow(), (e) => e.code === 'UNAUTHORIZED' && /auth provider down/.test(e.message));
+    assert.equal(events[0]?.code, 'UNAUTHORIZED');
+    assert.equal(down.status, 'unauthorized');
+    assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
+    down.close();
   });
 
   test('offline: sync pauses, and resumes when the online event comes', async () => {
