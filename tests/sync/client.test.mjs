@@ -327,14 +327,17 @@ describe('faults', () => {
     bad.close();
     s.close();
 
-    // getToken itself failing (the auth provider is down) is typed too.
-    const down = createSync(g, { url: gateway, getToken: async () => { throw new Error('auth provider down'); } });
+    // getToken itself failing (the auth provider is down) is typed too
+    // (a graph of its own: the one above may still hold its sync lock).
+    const g2 = await open();
+    await g2.upsertPerson({ names: ['Cy'] });
+    const down = createSync(g2, { url: gateway, getToken: async () => { throw new Error('auth provider down'); } });
     const events = [];
     down.on('error', (e) => events.push(e));
     await assert.rejects(down.syncNow(), (e) => e.code === 'UNAUTHORIZED' && /auth provider down/.test(e.message));
     assert.equal(events[0]?.code, 'UNAUTHORIZED');
     assert.equal(down.status, 'unauthorized');
-    assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
+    assert.equal(g2.stats().outboxChanges, 1, 'nothing lost');
     down.close();
   });
 
