@@ -447,11 +447,12 @@ impl IcsParser {
             return Some(first_at.millis());
         };
         let changes = changes.map_or(&[][..], |c| &c[..]);
-        // Instants (ms) left out: EXDATEs and changed occurrences.
-        let mut skip: Vec<i64> = get_all("EXDATE")
+        let exdates: Vec<i64> = get_all("EXDATE")
             .flat_map(|p| self.times_of(p))
             .map(|t| t.millis())
             .collect();
+        // Instants (ms) left out: EXDATEs and changed occurrences.
+        let mut skip = exdates.clone();
         skip.extend(changes.iter().map(|c| c.at));
         let uid = first.source_id.clone();
         let now = self.now.map(|t| t.millis());
@@ -506,12 +507,8 @@ impl IcsParser {
         instants.dedup();
         // An EXDATE held so far cancels what an earlier import may have
         // stored for that occurrence.
-        let exdates: Vec<i64> = get_all("EXDATE")
-            .flat_map(|p| self.times_of(p))
-            .map(|t| t.millis())
-            .filter(|&t| t >= first_at.millis() && now.is_none_or(|n| t <= n))
-            .collect();
-        for t in exdates {
+        let held = |t: &i64| *t >= first_at.millis() && now.is_none_or(|n| *t <= n);
+        for t in exdates.into_iter().filter(held) {
             let source_id = if t == first_at.millis() {
                 uid.clone()
             } else {

@@ -273,16 +273,17 @@ impl<B: Backend> Db<B> {
     }
 }
 
-/// The surviving person of a merge chain (`mergedInto` followed), looked up
-/// in `get` (the state with the step's staged changes).
-pub(crate) fn survivor<'a>(
+/// The surviving record of a merge chain (`mergedInto` followed), looked
+/// up in `get` (the state with the step's staged changes): a person or an
+/// organization.
+pub(crate) fn survivor<'a, T: SyncRecord>(
     mut id: Uuid,
-    get: impl Fn(Uuid) -> Option<&'a Person>,
-) -> Option<&'a Person> {
+    get: impl Fn(Uuid) -> Option<&'a T>,
+) -> Option<&'a T> {
     // A chain longer than this is a cycle (corrupt data): no survivor.
     for _ in 0..64 {
         let p = get(id)?;
-        match p.merged_into {
+        match p.merged_into() {
             Some(next) if next != id => id = next,
             _ => return Some(p),
         }

@@ -535,20 +535,7 @@ fn repoint_organizations(
     commit: &mut Commit,
     new_changes: &mut Vec<OutboxChange>,
 ) {
-    let org = |id: Uuid| match commit.organizations.get(&id) {
-        Some(o) => o.as_ref(),
-        None => st.organizations.get(id),
-    };
-    // The end of a merge chain (a longer chain is a cycle: left alone).
-    let survivor = |mut id: Uuid| {
-        for _ in 0..64 {
-            match org(id)?.merged_into {
-                Some(next) if next != id => id = next,
-                _ => return Some(id),
-            }
-        }
-        None
-    };
+    let org = |id: Uuid| staged(&st.organizations, &commit.organizations, id);
     let merged = |id: Option<Uuid>| id.and_then(org).is_some_and(|o| o.merged_into.is_some());
     let newly_merged = commit.organizations.iter().any(|(id, o)| {
         o.as_ref().is_some_and(|o| o.merged_into.is_some())
@@ -573,7 +560,11 @@ fn repoint_organizations(
         );
     }
     for mut p in moved {
-        let Some(to) = p.organization_id.and_then(survivor) else {
+        let Some(to) = p
+            .organization_id
+            .and_then(|o| survivor(o, org))
+            .map(|o| o.id)
+        else {
             continue;
         };
         p.organization_id = Some(to);
@@ -587,10 +578,7 @@ fn repoint_edges(
     commit: &mut Commit,
     new_changes: &mut Vec<OutboxChange>,
 ) {
-    let person = |id: Uuid| match commit.people.get(&id) {
-        Some(p) => p.as_ref(),
-        None => st.people.get(id),
-    };
+    let person = |id: Uuid| staged(&st.people, &commit.people, id);
     let merged = |id: Uuid| person(id).is_some_and(|p| p.merged_into.is_some());
     let newly_merged: HashSet<Uuid> = commit
         .people
