@@ -386,7 +386,12 @@ describe('faults', () => {
     const [x, y] = await Promise.all([s.push(), s.push()]);
     assert.strictEqual(x, y, 'a second call joins the running one');
     assert.deepEqual(x, { pushed: 5 });
-    assert.deepEqual(progress.map((p) => p.done), [0, 2, 4, 5]);
+    // Answers arriving while one is being stored are stored together, so
+    // which batch ends show depends on timing; each is a batch end (2, 2, 1).
+    const done = progress.map((p) => p.done);
+    assert.deepEqual([done[0], done.at(-1)], [0, 5], `progress ${done}`);
+    assert.ok(done.every((d, i) => i === 0 || d > done[i - 1]), `increasing: ${done}`);
+    assert.ok(done.every((d) => [0, 2, 4, 5].includes(d)), `batch ends: ${done}`);
     assert.ok(progress.every((p) => p.phase === 'push' && p.total === 5));
     // Another Sync on the same lock (another tab) skips while one runs.
     const other = client(g, `user-${randomUUID()}`, { lockName: 'shared-lock' });
