@@ -194,11 +194,18 @@ export interface MergeRecord {
   peopleAfter: Person[];
   organizationsBefore: Organization[];
   organizationsAfter: Organization[];
-  /** Every edge the merge touched, as it was. */
+  /** Every edge the merge rewrote (re-pointed, combined), as it was. */
   edgesBefore: Edge[];
-  /** The edges it kept (re-pointed, combined), as it left them. */
+  /** Those edges as it left them. */
   edgesAfter: Edge[];
-  /** Edges it removed (combined into another, or self-edges). */
+  /**
+   * Source edges combined into another edge. A merge erases nothing: they,
+   * and edges between the merged people, stay as they were on the
+   * merged-away person, out of every query with her, and come back with
+   * her on unmerge.
+   */
+  edgesFolded: number;
+  /** Edges the merge erased: always empty but in merges stored by earlier versions. */
   removedEdgeIds: Id[];
   createdAt: Timestamp;
   undoneAt: Timestamp | null;
@@ -221,6 +228,7 @@ export interface Stats {
   edges: number;
   interactions: number;
   deleted: number;
+  /** Merged-away people and organizations, and the edges left on merged-away people. */
   mergedAway: number;
   merges: number;
   auditEntries: number;

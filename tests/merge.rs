@@ -260,13 +260,13 @@ fn edge_graph() -> (Db<MemoryBackend>, [Uuid; 6]) {
 }
 
 #[test]
-fn merge_repoints_edges_combines_duplicates_and_drops_self_edges() {
+fn merge_repoints_edges_combines_duplicates_and_leaves_folded_edges_behind() {
     let (mut db, [t, a, b, x, y, z]) = edge_graph();
     let tx = edge_between(&db, t, x).unwrap();
     let ax = edge_between(&db, a, x).unwrap();
     let (at, ab) = (
-        edge_between(&db, a, t).unwrap().id,
-        edge_between(&db, a, b).unwrap().id,
+        edge_between(&db, a, t).unwrap(),
+        edge_between(&db, a, b).unwrap(),
     );
     let m = block_on(db.merge_people(t, &[a, b], json!({}), &ctx_at(T1))).unwrap();
 
@@ -283,7 +283,6 @@ fn merge_repoints_edges_combines_duplicates_and_drops_self_edges() {
     assert_eq!(combined.sources, vec!["calendar", "gmail"]);
     assert_eq!(combined.strength_factors, tx.strength_factors);
     assert_eq!(combined.updated_at, Timestamp::from_millis(T1));
-    assert!(db.edge(ax.id).is_none(), "the duplicate is gone");
     let ty = edge_between(&db, t, y).unwrap();
     assert_eq!(
         (ty.from_person_id, ty.to_person_id),
@@ -292,39 +291,55 @@ fn merge_repoints_edges_combines_duplicates_and_drops_self_edges() {
     );
     let tz = edge_between(&db, t, z).unwrap();
     assert_eq!((tz.from_person_id, tz.to_person_id), (z, t));
-    assert!(
-        db.edge(at).is_none() && db.edge(ab).is_none(),
-        "self-edges removed"
-    );
+    // Nothing is erased: the folded duplicate and the self-edges stay as
+    // they were on the merged-away people, out of the graph with them.
+    for e in [&ax, &at, &ab] {
+        assert_eq!(db.edge(e.id), Some(e), "left as it was");
+    }
+    assert_eq!(m.edges_folded, 1);
+    assert!(m.removed_edge_ids.is_empty());
     assert_eq!(db.stats().edges, 3);
-    assert!(db
-        .state()
-        .edges
-        .values()
-        .all(|e| ![a, b].contains(&e.from_person_id) && ![a, b].contains(&e.to_person_id)));
-
-    let mut removed = vec![ax.id, at, ab];
-    removed.sort();
-    assert_eq!(m.removed_edge_ids, removed);
-    assert_eq!(m.edges_before.len(), 6);
-    assert_eq!(m.edges_after.len(), 3);
-
-    // One outbox entry: upserts of target, sources, kept edges; erases of removed edges.
-    let entry = db.state().outbox.values().last().unwrap();
-    let erased: Vec<Uuid> = entry
-        .changes
+    assert_eq!(
+        db.stats().merged_away,
+        2 + 3,
+        "two people, three edges on them"
+    );
+    let listed = db.list_edges(&Default::default()).unwrap().items;
+    assert_eq!(listed.len(), 3, "listEdges shows the live graph's edges");
+    assert!(listed.iter().all(|e| [tx.id, ty.id, tz.id].contains(&e.id)));
+    let all = ListOptions {
+        include_deleted: true,
+        ..Default::default()
+    };
+    assert_eq!(db.list_edges(&all).unwrap().items.len(), 6);
+    let ids = |edges: &[Edge]| {
+        let mut ids: Vec<Uuid> = edges.iter().map(|e| e.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(&m.edges_before),
+        ids(&[tx.clone(), ty.clone(), tz.clone()])
+    );
+    assert_eq!(ids(&m.edges_after), ids(&m.edges_before));
+    // The search index has only the survivor's edges.
+    let mut neighbors: Vec<Uuid> = db
+        .edges_of(t, &Default::default())
+        .unwrap()
         .iter()
-        .filter(|c| c.op == ChangeOp::Erase)
-        .map(|c| c.id)
+        .map(|e| e.id)
         .collect();
-    let mut erased_sorted = erased.clone();
-    erased_sorted.sort();
-    assert_eq!(erased_sorted, removed);
+    neighbors.sort();
+    assert_eq!(neighbors, ids(&[tx.clone(), ty.clone(), tz.clone()]));
+
+    // One outbox entry: upserts of target, sources and rewritten edges; no erase.
+    let entry = db.state().outbox.values().last().unwrap();
+    assert!(entry.changes.iter().all(|c| c.op == ChangeOp::Upsert));
     assert_eq!(
         entry
             .changes
             .iter()
-            .filter(|c| c.op == ChangeOp::Upsert && c.kind == EntityKind::Person)
+            .filter(|c| c.kind == EntityKind::Person)
             .count(),
         3
     );
@@ -332,7 +347,7 @@ fn merge_repoints_edges_combines_duplicates_and_drops_self_edges() {
         entry
             .changes
             .iter()
-            .filter(|c| c.op == ChangeOp::Upsert && c.kind == EntityKind::Edge)
+            .filter(|c| c.kind == EntityKind::Edge)
             .count(),
         3
     );
@@ -387,14 +402,10 @@ fn unmerge_restores_the_exact_prior_state() {
     );
     assert_eq!(db.audit(1, None)[0].action, "unmerge");
     // The pair index follows: the restored edges can be found by pair again.
-    assert_eq!(
-        edge_between(&db, a, b).unwrap().id,
-        m.edges_before
-            .iter()
-            .find(|e| e.pair() == pair_key(a, b))
-            .unwrap()
-            .id
-    );
+    for e in &m.edges_before {
+        let (x, y) = e.pair();
+        assert_eq!(edge_between(&db, x, y).unwrap().id, e.id);
+    }
     // And it survives reopening.
     let reopened = block_on(Db::open(db.backend().clone())).unwrap();
     assert_eq!(tables(&reopened), before);
@@ -432,11 +443,18 @@ fn a_merge_keeps_live_edges_over_deleted_ones() {
         let before = tables(&db);
         let m = block_on(db.merge_people(t, &[s], json!(null), &ctx_at(T1))).unwrap();
         let kept = edge_between(&db, t, bob).expect("the live relationship stays");
-        assert_eq!(kept.id, live.id);
+        assert_eq!(kept.id, on_target.id, "the pair's record is the target's");
         assert!(kept.deleted_at.is_none());
         assert_eq!(kept.strength, live.strength);
         assert_eq!(kept.metadata, live.metadata);
-        assert!(db.edge(deleted.id).is_none());
+        // The source's edge stays as it was, on the merged-away source.
+        let left = db.edge(on_source.id).unwrap();
+        assert_eq!(left.deleted_at.is_some(), !target_side_deleted);
+        assert_eq!(
+            (left.from_person_id, left.updated_at),
+            (s, on_source.updated_at)
+        );
+        let _ = deleted;
         block_on(db.unmerge(m.id, &ctx_at(T2))).unwrap();
         assert_eq!(tables(&db), before);
     }
@@ -943,21 +961,22 @@ fn erasing_a_person_scrubs_her_from_others_merge_records() {
     // Cy into Bob: Ada–Cy is combined into Ada–Bob, Cy–Dan into Bob–Dan.
     let mut db = ada_graph();
     let m = block_on(db.merge_people(BOB, &[CY], json!(null), &ctx_at(T1))).unwrap();
-    assert!(m.edges_before.iter().any(|e| e.id == e_ab));
-    assert_eq!(m.removed_edge_ids, vec![e_ac, e_cd]);
+    let ids = |edges: &[Edge]| edges.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(&m.edges_before), vec![e_ab, e_bd]);
+    assert_eq!(m.edges_folded, 2, "Ada–Cy and Cy–Dan, left on Cy");
     block_on(db.erase_person(ADA, &ctx_at(T2))).unwrap();
     let scrubbed = db.merge_record(m.id).unwrap().clone();
-    let ids = |edges: &[Edge]| edges.iter().map(|e| e.id).collect::<Vec<_>>();
-    assert_eq!(ids(&scrubbed.edges_before), vec![e_cd, e_bd]);
+    assert_eq!(ids(&scrubbed.edges_before), vec![e_bd]);
     assert_eq!(ids(&scrubbed.edges_after), vec![e_bd]);
-    assert_eq!(scrubbed.removed_edge_ids, vec![e_cd]);
+    assert!(db.edge(e_ac).is_none(), "her edge left on Cy goes with her");
+    assert!(db.edge(e_cd).is_some());
     assert_eq!(
         (&scrubbed.people_before, &scrubbed.people_after),
         (&m.people_before, &m.people_after),
         "Bob and Cy as they were"
     );
-    // The entries of her edges go, the one the merge removed too; its
-    // pending erase (from the merge) stays, to reach the server.
+    // The entries of her edges go, the one left on Cy too; its pending
+    // erase (from the erasure) is there, to reach the server.
     let audit = db.audit(10_000, None);
     assert!(audit
         .iter()
@@ -1243,19 +1262,40 @@ proptest! {
     fn merge_then_unmerge_is_byte_identical(g in graphs()) {
         let (mut db, ids) = build(&g);
         let before = tables(&db);
+        let before_edges: Vec<Edge> = db.state().edges.values().cloned().collect();
         let sources: Vec<Uuid> = g.shuffle.iter().map(|i| ids[g.sources[*i]]).collect();
         let m = block_on(db.merge_people(ids[g.target], &sources, json!({ "p": 0.9 }), &ctx_at(T1))).unwrap();
-        // No edge touches a source, no self-edge, one edge per pair.
+        // An edge that touches a source is one the merge left as it was
+        // (folded, or between merged people); nothing is erased; one edge
+        // per pair.
+        let rewritten: Vec<Uuid> = m.edges_after.iter().map(|e| e.id).collect();
         for e in db.state().edges.values() {
-            prop_assert!(!sources.contains(&e.from_person_id) && !sources.contains(&e.to_person_id));
             prop_assert_ne!(e.from_person_id, e.to_person_id);
+            if sources.contains(&e.from_person_id) || sources.contains(&e.to_person_id) {
+                prop_assert!(!rewritten.contains(&e.id));
+                prop_assert_eq!(Some(e), before_edges.iter().find(|b| b.id == e.id));
+            }
         }
+        prop_assert_eq!(db.state().edges.len(), before_edges.len());
         prop_assert_eq!(db.state().edge_by_pair().len(), db.state().edges.len());
         // Counts are kept, but for self-edges, and a deleted edge's where
         // its new pair has a live one.
         let repoint = |x: Uuid| if sources.contains(&x) { ids[g.target] } else { x };
+        let moved: Vec<&Edge> = before_edges
+            .iter()
+            .filter(|e| sources.contains(&e.from_person_id) || sources.contains(&e.to_person_id))
+            .collect();
+        let pairs: std::collections::HashSet<_> = moved
+            .iter()
+            .map(|e| pair_key(repoint(e.from_person_id), repoint(e.to_person_id)))
+            .collect();
+        let own = before_edges.iter().filter(|e| {
+            !sources.contains(&e.from_person_id)
+                && !sources.contains(&e.to_person_id)
+                && pairs.contains(&e.pair())
+        });
         let mut by_pair: std::collections::BTreeMap<_, (u32, u32, bool)> = Default::default();
-        for e in &m.edges_before {
+        for e in moved.into_iter().chain(own) {
             let (a, b) = (repoint(e.from_person_id), repoint(e.to_person_id));
             if a == b {
                 continue;
@@ -1294,7 +1334,8 @@ proptest! {
         prop_assert_eq!(tables(&one), tables(&other));
         prop_assert_eq!(a.source_ids, b.source_ids);
         prop_assert_eq!(a.edges_after, b.edges_after);
-        prop_assert_eq!(a.removed_edge_ids, b.removed_edge_ids);
+        prop_assert_eq!(a.edges_before, b.edges_before);
+        prop_assert_eq!(a.edges_folded, b.edges_folded);
         let mut expected = sorted;
         expected.sort();
         prop_assert_eq!(one.person(target).unwrap().previous_ids.clone(), expected);

@@ -758,16 +758,18 @@ fn an_unmerge_after_the_merge_was_pushed_syncs_to_other_devices() {
 /// the same people): `ring[k + 1].mergedInto = ring[k]` around the ring, so
 /// resolved record by record nobody of it would be live. `ring` holds small
 /// ids (`Uuid::from_u128`), so which member has the smallest id varies with
-/// the permutation. The first member has an edge to a bystander.
+/// the permutation. The first member has an edge to a bystander; with
+/// `shared`, every member has one (each merge folds one into another).
 struct CycleRun {
     server: ProtocolServer,
     devices: Vec<Db<MemoryBackend>>,
     ring: Vec<Uuid>,
     bystander: Uuid,
     edge: Uuid,
+    shared: bool,
 }
 
-fn cycle_run(ring: &[u128]) -> CycleRun {
+fn cycle_run(ring: &[u128], shared: bool) -> CycleRun {
     let mut server = ProtocolServer::default();
     let ring: Vec<Uuid> = ring.iter().map(|i| Uuid::from_u128(*i)).collect();
     let bystander = Uuid::from_u128(100);
@@ -787,6 +789,11 @@ fn cycle_run(ring: &[u128]) -> CycleRun {
         ..person("Bystander", "by@example.org")
     });
     people_ids(&mut first, inputs);
+    if shared {
+        for member in &ring[1..] {
+            block_on(first.upsert_edge(edge(*member, bystander), &ctx())).unwrap();
+        }
+    }
     let edge = block_on(first.upsert_edge(edge(ring[0], bystander), &ctx()))
         .unwrap()
         .id;
@@ -813,6 +820,7 @@ fn cycle_run(ring: &[u128]) -> CycleRun {
         ring,
         bystander,
         edge,
+        shared,
     }
 }
 
@@ -856,12 +864,25 @@ fn check_one_survivor(run: &CycleRun, what: &str) {
                 "{what}: device {k}: {id} reaches the survivor"
             );
         }
-        let e = d.edge(run.edge).unwrap();
-        assert_eq!(
-            (e.from_person_id, e.to_person_id),
-            (survivor, run.bystander),
-            "{what}: device {k}: the edge follows the survivor"
-        );
+        if run.shared {
+            // Each merge folded a member's edge into another's; whichever
+            // member survives keeps a live edge to the shared contact.
+            let e = d
+                .state()
+                .edge_for_pair(pair_key(survivor, run.bystander))
+                .unwrap_or_else(|| panic!("{what}: device {k}: the survivor's edge"));
+            assert!(
+                e.deleted_at.is_none(),
+                "{what}: device {k}: the survivor's edge is live"
+            );
+        } else {
+            let e = d.edge(run.edge).unwrap();
+            assert_eq!(
+                (e.from_person_id, e.to_person_id),
+                (survivor, run.bystander),
+                "{what}: device {k}: the edge follows the survivor"
+            );
+        }
         let n = d
             .neighbors(
                 run.bystander,
@@ -928,13 +949,15 @@ fn converge(run: &mut CycleRun, order: &[usize], push_first: bool, rounds: usize
 
 /// A ring of `n` devices, each merging one person into the next: every
 /// placement of the ids, every sync order, pulling or pushing first.
-fn every_ring_converges(n: usize) {
+fn every_ring_converges(n: usize, shared: bool) {
     for ids in permutations(n) {
         let ring: Vec<u128> = ids.iter().map(|i| *i as u128 + 1).collect();
         for order in permutations(n) {
             for push_first in [false, true] {
-                let mut run = cycle_run(&ring);
-                let what = format!("ring {ring:?}, order {order:?}, push first {push_first}");
+                let mut run = cycle_run(&ring, shared);
+                let what = format!(
+                    "ring {ring:?}, order {order:?}, push first {push_first}, shared {shared}"
+                );
                 converge(&mut run, &order, push_first, n, &what);
             }
         }
@@ -943,12 +966,21 @@ fn every_ring_converges(n: usize) {
 
 #[test]
 fn opposite_merges_on_two_devices_leave_one_survivor_everywhere() {
-    every_ring_converges(2);
+    every_ring_converges(2, false);
+}
+
+/// Both duplicates know the same contact: each merge folds one edge into
+/// the other's. The survivor keeps a live edge to her (a merge that erased
+/// the folded edge erased both here: an erase beats every edit).
+#[test]
+fn opposite_merges_keep_the_relationship_both_duplicates_had() {
+    every_ring_converges(2, true);
+    every_ring_converges(3, true);
 }
 
 #[test]
 fn a_merge_ring_over_three_devices_leaves_one_survivor_everywhere() {
-    every_ring_converges(3);
+    every_ring_converges(3, false);
 }
 
 /// For both placements of a two-device ring: A syncs, then `step` runs one
@@ -961,7 +993,7 @@ fn cycle_broken_in_one_step(
     after: impl Fn(&Db<MemoryBackend>, Uuid, &str),
 ) {
     for ring in [[1u128, 2], [2, 1]] {
-        let mut run = cycle_run(&ring);
+        let mut run = cycle_run(&ring, false);
         let survivor = *run.ring.iter().min().unwrap();
         let (a, rest) = run.devices.split_first_mut().unwrap();
         let b = &mut rest[0];

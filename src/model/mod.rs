@@ -333,12 +333,19 @@ pub struct MergeRecord {
     pub people_after: Vec<Person>,
     pub organizations_before: Vec<Organization>,
     pub organizations_after: Vec<Organization>,
-    /// Every edge the merge touched, as it was.
+    /// Every edge the merge rewrote, as it was.
     pub edges_before: Vec<Edge>,
-    /// The edges the merge kept (re-pointed, combined), as it left them.
+    /// Those edges (re-pointed, combined), as the merge left them.
     pub edges_after: Vec<Edge>,
-    /// Edges the merge removed: combined into another, or self-edges.
+    /// Edges the merge erased. Merges no longer erase (folded edges stay
+    /// on their merged-away person): always empty but in merges stored
+    /// before that, which unmerge still restores.
+    #[serde(default)]
     pub removed_edge_ids: Vec<Uuid>,
+    /// Source edges combined into another edge, left as they were on the
+    /// merged-away person (self-edges are not counted).
+    #[serde(default)]
+    pub edges_folded: usize,
     pub created_at: Timestamp,
     pub undone_at: Option<Timestamp>,
 }

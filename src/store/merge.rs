@@ -3,14 +3,16 @@
 //! A merge keeps the target id and folds the sources into it: multi-valued
 //! fields are unioned, empty scalars filled, the sources stay stored with
 //! `mergedInto` (they leave queries), and every edge of a source is
-//! re-pointed to the target — duplicates combined, self-edges removed. The
+//! re-pointed to the target — duplicates combined into the pair's edge, the
+//! folded ones and self-edges left as they were on the source. The
 //! [`MergeRecord`] holds every touched record as it was and as the merge left
 //! it, so unmerge puts back exactly the prior state, and refuses
 //! (`UNMERGE_CONFLICT`) when a later change depends on the merge.
 //!
 //! Like every write, a merge is prepared against the state without mutating
 //! it and becomes one backend write. It travels to sync as ordinary row
-//! changes: upserts of target, sources and kept edges, erases of removed ones.
+//! changes: upserts of target, sources and the edges it rewrote; it erases
+//! nothing (`plan_edges` says why).
 
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
@@ -298,12 +300,13 @@ fn conflict(reason: String) -> Error {
     Error::new(ErrorCode::UnmergeConflict, "mergeId", reason)
 }
 
-/// What a person merge does to edges: (before, after, removed ids), each
-/// sorted by id.
+/// What a person merge does to edges: the edges it rewrites, as they were
+/// and as it leaves them (each sorted by id), and how many source edges it
+/// folded into another without touching them.
 struct EdgePlan {
     before: Vec<Edge>,
     after: Vec<Edge>,
-    removed: Vec<Uuid>,
+    folded: usize,
 }
 
 impl<B: Backend> Db<B> {
@@ -319,13 +322,19 @@ impl<B: Backend> Db<B> {
     /// not hide a live one), then the target's own edge to that person,
     /// then the smallest id — so the result does not depend on the order of
     /// the sources. A deleted edge adds nothing to a live one (its strength
-    /// and metadata were withdrawn); it is removed. Edges between a source
-    /// and the target, or between two sources, are removed.
+    /// and metadata were withdrawn). The pair's record is the target's own
+    /// edge when it has one (one edge per pair), holding the kept content.
+    ///
+    /// Nothing is erased or deleted: an edge folded into another, and an
+    /// edge between a source and the target or between two sources, stays
+    /// as it was on its merged-away person, out of every query with her.
+    /// So a merge only adds (the combined edge, `mergedInto`), and two
+    /// devices merging the same people in opposite directions cannot erase
+    /// the relationship between them (an erase beats every edit in sync):
+    /// whichever of the two survives the merge cycle keeps a live edge.
     fn plan_edges(&self, target: Uuid, sources: &[Uuid], now: Timestamp) -> Result<EdgePlan> {
         let src: HashSet<Uuid> = sources.iter().copied().collect();
         let repoint = |id: Uuid| if src.contains(&id) { target } else { id };
-        let mut before = Vec::new();
-        let mut removed = Vec::new();
         // (moved, edge after re-pointing) by the new pair.
         let mut groups: BTreeMap<(Uuid, Uuid), Vec<(bool, Edge)>> = BTreeMap::new();
         for e in self
@@ -334,10 +343,8 @@ impl<B: Backend> Db<B> {
             .values()
             .filter(|e| src.contains(&e.from_person_id) || src.contains(&e.to_person_id))
         {
-            before.push(e.clone());
             let (from, to) = (repoint(e.from_person_id), repoint(e.to_person_id));
             if from == to {
-                removed.push(e.id);
                 continue;
             }
             let mut moved = e.clone();
@@ -351,16 +358,16 @@ impl<B: Backend> Db<B> {
         for (pair, group) in groups.iter_mut() {
             // The target's own edge to the same person (it touches no source).
             if let Some(e) = self.state.edge_for_pair(*pair) {
-                before.push(e.clone());
                 group.push((false, e.clone()));
             }
         }
+        let mut before = Vec::with_capacity(groups.len());
         let mut after = Vec::with_capacity(groups.len());
+        let mut folded = 0;
         for mut group in groups.into_values() {
             group.sort_by_key(|(moved, e)| (e.deleted_at.is_some(), *moved, e.id));
             let mut kept = group[0].1.clone();
             for (_, e) in &group[1..] {
-                removed.push(e.id);
                 if e.deleted_at.is_some() && kept.deleted_at.is_none() {
                     continue;
                 }
@@ -377,18 +384,35 @@ impl<B: Backend> Db<B> {
                 kept.sources.dedup();
                 kept.channels.sort();
                 kept.channels.dedup();
+                folded += group.len() - 1;
             }
+            // The record that holds the pair: the target's own edge, else
+            // the kept one.
+            let record = group
+                .iter()
+                .find(|(moved, _)| !moved)
+                .unwrap_or(&group[0])
+                .1
+                .clone();
+            if record.id != kept.id {
+                kept.id = record.id;
+                kept.from_person_id = record.from_person_id;
+                kept.to_person_id = record.to_person_id;
+                kept.created_at = kept.created_at.min(record.created_at);
+                kept.sync_version = record.sync_version;
+            }
+            let original = self.state.edges.get(record.id).cloned().expect("stored");
+            before.push(original);
             kept.updated_at = now;
             after.push(kept);
         }
         self.rescore_for_merge(target, sources, now, &mut after)?;
         before.sort_by_key(|e| e.id);
         after.sort_by_key(|e| e.id);
-        removed.sort_unstable();
         Ok(EdgePlan {
             before,
             after,
-            removed,
+            folded,
         })
     }
 
@@ -499,10 +523,6 @@ impl<B: Backend> Db<B> {
             s.commit.edges.insert(e.id, Some(e.clone()));
             s.change(EntityKind::Edge, e.id, ChangeOp::Upsert);
         }
-        for id in &edges.removed {
-            s.commit.edges.insert(*id, None);
-            s.change(EntityKind::Edge, *id, ChangeOp::Erase);
-        }
         let mut people_before = vec![target_before];
         people_before.extend(sources_before);
         let record = MergeRecord {
@@ -518,7 +538,8 @@ impl<B: Backend> Db<B> {
             organizations_after: Vec::new(),
             edges_before: edges.before,
             edges_after: edges.after,
-            removed_edge_ids: edges.removed,
+            removed_edge_ids: Vec::new(),
+            edges_folded: edges.folded,
             created_at: now,
             undone_at: None,
         };
@@ -612,6 +633,7 @@ impl<B: Backend> Db<B> {
             edges_before: Vec::new(),
             edges_after: Vec::new(),
             removed_edge_ids: Vec::new(),
+            edges_folded: 0,
             created_at: now,
             undone_at: None,
         };
@@ -627,7 +649,7 @@ impl<B: Backend> Db<B> {
         s.commit.merges.insert(record.id, Some(record.clone()));
         let meta = serde_json::json!({
             "mergeId": record.id, "sourceIds": record.source_ids,
-            "edgesKept": record.edges_after.len(), "edgesRemoved": record.removed_edge_ids.len(),
+            "edgesKept": record.edges_after.len(), "edgesFolded": record.edges_folded,
             "peopleRepointed": if record.entity_type == EntityKind::Organization { record.people_after.len() } else { 0 },
         });
         let commit = s.finish(

@@ -518,7 +518,13 @@ fn parse_cursor(cursor: &str) -> Result<Key> {
     })
 }
 
-fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
+/// A page of `table`; without `includeDeleted`, soft-deleted and
+/// merged-away records, and those `away` names, are left out.
+fn page<T: Record>(
+    table: &Table<T>,
+    opts: &ListOptions,
+    away: impl Fn(&T) -> bool,
+) -> Result<Page<T>> {
     let limit = opts.limit.unwrap_or(100);
     if limit == 0 || limit > limits::PAGE {
         return Err(Error::new(
@@ -532,7 +538,7 @@ fn page<T: Record>(table: &Table<T>, opts: &ListOptions) -> Result<Page<T>> {
     let mut last = None;
     let mut more = false;
     for (k, r) in table.after(after) {
-        if !opts.include_deleted && (r.is_deleted() || r.is_merged_away()) {
+        if !opts.include_deleted && (r.is_deleted() || r.is_merged_away() || away(r)) {
             continue;
         }
         if items.len() == limit {
@@ -1435,16 +1441,25 @@ impl<B: Backend> Db<B> {
         self.state.interactions.get(id)
     }
     pub fn list_people(&self, opts: &ListOptions) -> Result<Page<Person>> {
-        page(&self.state.people, opts)
+        page(&self.state.people, opts, |_| false)
     }
     pub fn list_organizations(&self, opts: &ListOptions) -> Result<Page<Organization>> {
-        page(&self.state.organizations, opts)
+        page(&self.state.organizations, opts, |_| false)
     }
     pub fn list_edges(&self, opts: &ListOptions) -> Result<Page<Edge>> {
-        page(&self.state.edges, opts)
+        // An edge a merge folded stays on its merged-away person: away with her.
+        let merged = |id: Uuid| {
+            self.state
+                .people
+                .get(id)
+                .is_some_and(|p| p.merged_into.is_some())
+        };
+        page(&self.state.edges, opts, |e: &Edge| {
+            merged(e.from_person_id) || merged(e.to_person_id)
+        })
     }
     pub fn list_interactions(&self, opts: &ListOptions) -> Result<Page<Interaction>> {
-        page(&self.state.interactions, opts)
+        page(&self.state.interactions, opts, |_| false)
     }
 
     /// Audit entries, newest first.
@@ -1471,7 +1486,24 @@ impl<B: Backend> Db<B> {
                 .filter(|o| o.merged_into.is_some())
                 .count();
         let live_orgs = st.organizations.values().filter(|o| o.is_live()).count();
-        let live_edges = st.edges.values().filter(|e| e.deleted_at.is_none()).count();
+        // An edge a merge folded stays on its merged-away person: merged
+        // away with her, not a live edge.
+        let merged_people: HashSet<Uuid> = st
+            .people
+            .values()
+            .filter(|p| p.merged_into.is_some())
+            .map(|p| p.id)
+            .collect();
+        let (mut live_edges, mut folded_edges) = (0, 0);
+        for e in st.edges.values().filter(|e| e.deleted_at.is_none()) {
+            if merged_people.contains(&e.from_person_id) || merged_people.contains(&e.to_person_id)
+            {
+                folded_edges += 1;
+            } else {
+                live_edges += 1;
+            }
+        }
+        let merged_away = merged_away + folded_edges;
         let live_interactions = st
             .interactions
             .values()

@@ -356,6 +356,16 @@ fn scored_from_interactions(e: &Edge) -> bool {
             .all(|(f, name)| f.name == name)
 }
 
+/// An edge the engine scored no pair for that holds scores from
+/// interactions: cleared. Only between live people: an edge of a merged-away
+/// or deleted person is out of the graph with her, and is left as it was
+/// (a merge's folded edges are not withdrawn, so that the other side of
+/// merges made in opposite directions on two devices keeps its edge).
+fn unsupported(st: &GraphState, e: &Edge) -> bool {
+    let live = |id: Uuid| st.people.get(id).is_some_and(model::Person::is_live);
+    scored_from_interactions(e) && live(e.from_person_id) && live(e.to_person_id)
+}
+
 /// An edge as a recompute creates it, nothing declared by a caller: type
 /// `interacted_with`, sources `["interactions"]`, no metadata.
 fn created_by_recompute(e: &Edge) -> bool {
@@ -737,7 +747,7 @@ impl<B: Backend> Db<B> {
                 let e = st
                     .edge_slot_for_pair(pair)
                     .and_then(|slot| st.edges.at_slot(slot));
-                if let Some(e) = e.filter(|e| scored_from_interactions(e)) {
+                if let Some(e) = e.filter(|e| unsupported(st, e)) {
                     clear_scores(&mut s, e, written, &mut report);
                 }
             }
@@ -748,7 +758,7 @@ impl<B: Backend> Db<B> {
                     let slot = i * 64 + unscored.trailing_zeros() as usize;
                     unscored &= unscored - 1;
                     let e = st.edges.at_slot(slot as u32);
-                    if let Some(e) = e.filter(|e| scored_from_interactions(e)) {
+                    if let Some(e) = e.filter(|e| unsupported(st, e)) {
                         clear_scores(&mut s, e, written, &mut report);
                     }
                 }
