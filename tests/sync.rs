@@ -1586,3 +1586,103 @@ fn a_pulled_erase_scrubs_pending_offline_interactions_before_they_are_pushed() {
     sync(&mut run.a, &mut run.server);
     check_erased(&run, "pull first");
 }
+
+// ---------- an erase concurrent with a merge of her ----------
+
+/// Ada (twice: her own record and a work record) and Bob, on three devices.
+/// Offline, B merges Ada's record into her work record while A erases
+/// Ada's record; C has pulled B's merge before the erase reaches it.
+/// Whatever the order, her values leave the work record everywhere, and
+/// the work record keeps what was its own.
+#[test]
+fn an_erase_concurrent_with_a_merge_leaves_nothing_of_her_in_the_survivor() {
+    for b_first in [false, true] {
+        for push_first in [false, true] {
+            let what = format!("b_first {b_first}, push_first {push_first}");
+            let mut server = ProtocolServer::default();
+            let mut a = open();
+            let mut ada = person("Ada Byron", "ada@x.org");
+            ada.phones = vec!["+44 20 7946 0000".into(), "+44 7700 900123".into()];
+            ada.title = Some("Countess".into());
+            ada.social_handles = [("github".to_string(), "adabyron".to_string())].into();
+            ada.metadata = Some(json!({"diary": "secret"}));
+            let mut work = person("Ada Lovelace", "ada@work.org");
+            work.phones = vec!["+44 20 7946 0000".into()];
+            let ids = people_ids(&mut a, vec![ada, work, person("Bob", "bob@x.org")]);
+            let (ada, work, bob) = (ids[0], ids[1], ids[2]);
+            block_on(a.upsert_edge(edge(ada, bob), &ctx())).unwrap();
+            block_on(a.upsert_edge(edge(work, bob), &ctx())).unwrap();
+            sync(&mut a, &mut server);
+            let mut b = open();
+            sync(&mut b, &mut server);
+            let mut c = open();
+            sync(&mut c, &mut server);
+
+            let explanation = json!({"emails": {"a": "ada@x.org", "b": "ada@work.org"}});
+            block_on(b.merge_people(work, &[ada], explanation, &ctx_at(T0 + 1000))).unwrap();
+            let merged = b.person(work).unwrap().clone();
+            assert!(merged.emails.contains(&"ada@x.org".to_string()));
+            block_on(a.erase_person(ada, &ctx_at(T0 + 2000))).unwrap();
+            if b_first {
+                sync_step(&mut b, &mut server, push_first);
+                sync_step(&mut c, &mut server, push_first);
+                assert!(
+                    c.person(work).unwrap().previous_ids.contains(&ada),
+                    "{what}"
+                );
+                sync_step(&mut a, &mut server, push_first);
+            } else {
+                sync_step(&mut a, &mut server, push_first);
+                sync_step(&mut b, &mut server, push_first);
+            }
+            for _ in 0..2 {
+                for d in [&mut a, &mut b, &mut c] {
+                    sync_step(d, &mut server, push_first);
+                }
+            }
+            let texts = [
+                "ada@x.org",
+                "Ada Byron",
+                "7700 900123",
+                "Countess",
+                "adabyron",
+                "secret",
+                &ada.to_string(),
+            ];
+            for (name, d) in [("A", &a), ("B", &b), ("C", &c)] {
+                let all = format!("{}{}", records(d), bookkeeping(d));
+                for t in texts {
+                    assert!(!all.contains(t), "{what}: device {name} holds {t:?}: {all}");
+                }
+                let w = d.person(work).unwrap();
+                assert!(w.is_live(), "{what}: {name}");
+                assert_eq!(w.names, ["Ada Lovelace"], "{what}: {name}");
+                assert_eq!(w.emails, ["ada@work.org"], "{what}: {name}");
+                assert_eq!(
+                    w.phones,
+                    ["+44 20 7946 0000"],
+                    "{what}: {name}: her own phone stays"
+                );
+                assert!(w.previous_ids.is_empty(), "{what}: {name}");
+                assert!(
+                    d.state()
+                        .edge_for_pair(pair_key(work, bob))
+                        .is_some_and(|e| e.deleted_at.is_none()),
+                    "{what}: {name}: her work record keeps its edge"
+                );
+                assert_eq!(d.stats().outbox_changes, 0, "{what}: device {name}");
+            }
+            assert_eq!(records(&a), records(&b), "{what}: A = B");
+            assert_eq!(records(&a), records(&c), "{what}: A = C");
+            let rows = serde_json::to_string(&server_state(&server)).unwrap();
+            for t in texts {
+                assert!(!rows.contains(t), "{what}: the server holds {t:?}: {rows}");
+            }
+            let seq = server.last_seq;
+            for d in [&mut a, &mut b, &mut c] {
+                sync_step(d, &mut server, push_first);
+            }
+            assert_eq!(server.last_seq, seq, "{what}: settled");
+        }
+    }
+}

@@ -49,6 +49,94 @@ fn union_ignoring_case(out: &mut Vec<String>, more: &[String]) {
     }
 }
 
+/// `survivor` without what a merge of `source` into it brought: the
+/// inverse of that merge's union for one source, used when the source was
+/// erased on another device concurrently with the merge (GDPR: her data
+/// must not live on in the survivor). Her names, emails, phones,
+/// addresses, social handles, the scalars and metadata keys she filled and
+/// her id in `previousIds` go; so does a merge explanation that came with
+/// her. `before` is the survivor as that merge found it, when this device
+/// holds the merge record: a value it held then is its own and stays.
+/// Without it every value of hers goes, one the two shared too: an erasure
+/// must not leave her data behind. `updatedAt` is kept, so devices
+/// scrubbing the same record write the same record.
+pub(crate) fn unfold_source(survivor: &Person, source: &Person, before: Option<&Person>) -> Person {
+    let lower = |v: &[String]| -> HashSet<String> { v.iter().map(|x| x.to_lowercase()).collect() };
+    let mut s = survivor.clone();
+    let own = before.cloned().unwrap_or_else(|| Person {
+        social_handles: Default::default(),
+        names: Vec::new(),
+        emails: Vec::new(),
+        phones: Vec::new(),
+        addresses: Vec::new(),
+        title: None,
+        organization_id: None,
+        birth_date: None,
+        merge_explanation: None,
+        metadata: Metadata::default(),
+        ..survivor.clone()
+    });
+    // Names and addresses are unioned ignoring case (`union_ignoring_case`).
+    for (list, hers, mine) in [
+        (&mut s.names, &source.names, &own.names),
+        (&mut s.addresses, &source.addresses, &own.addresses),
+    ] {
+        let (hers, mine) = (lower(hers), lower(mine));
+        list.retain(|x| {
+            let x = x.to_lowercase();
+            !hers.contains(&x) || mine.contains(&x)
+        });
+    }
+    for (list, hers, mine) in [
+        (&mut s.emails, &source.emails, &own.emails),
+        (&mut s.phones, &source.phones, &own.phones),
+    ] {
+        list.retain(|x| !hers.contains(x) || mine.contains(x));
+    }
+    for (k, v) in &source.social_handles {
+        if s.social_handles.get(k) == Some(v) && own.social_handles.get(k) != Some(v) {
+            s.social_handles.remove(k);
+        }
+    }
+    if source.title.is_some() && s.title == source.title && own.title != s.title {
+        s.title = own.title.clone();
+    }
+    if source.organization_id.is_some()
+        && s.organization_id == source.organization_id
+        && own.organization_id != s.organization_id
+    {
+        s.organization_id = own.organization_id;
+    }
+    if source.birth_date.is_some()
+        && s.birth_date == source.birth_date
+        && own.birth_date != s.birth_date
+    {
+        s.birth_date = own.birth_date.clone();
+    }
+    if let (serde_json::Value::Object(mine), serde_json::Value::Object(hers)) =
+        (&mut s.metadata.0, &source.metadata.0)
+    {
+        let kept = own.metadata.0.as_object();
+        mine.retain(|k, v| hers.get(k) != Some(v) || kept.and_then(|o| o.get(k)) == Some(v));
+    }
+    // The explanation of the merge that brought her names her values.
+    let names_her = |m: &Metadata| {
+        let text = m.0.to_string().to_lowercase();
+        std::iter::once(source.id.to_string())
+            .chain(source.names.iter().map(|x| x.to_lowercase()))
+            .chain(source.emails.iter().cloned())
+            .chain(source.phones.iter().cloned())
+            .any(|x| !x.is_empty() && text.contains(&x))
+    };
+    if s.merge_explanation.as_ref().is_some_and(names_her)
+        && own.merge_explanation != s.merge_explanation
+    {
+        s.merge_explanation = own.merge_explanation.filter(|m| !names_her(m));
+    }
+    s.previous_ids.retain(|x| *x != source.id);
+    s
+}
+
 fn too_many(field: &str, n: usize, max: usize) -> Result<()> {
     if n > max {
         return Err(Error::new(
@@ -885,5 +973,60 @@ impl<B: Backend> Db<B> {
     ) -> Result<Rejection> {
         let p = self.prepare_reject_match(a, b, ctx)?;
         self.run(p).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(names: &[&str], emails: &[&str], title: Option<&str>) -> Person {
+        let at = Timestamp::from_millis(0);
+        Person {
+            id: new_id(),
+            names: names.iter().map(|s| s.to_string()).collect(),
+            emails: emails.iter().map(|s| s.to_string()).collect(),
+            phones: Vec::new(),
+            social_handles: Default::default(),
+            title: title.map(str::to_string),
+            organization_id: None,
+            addresses: Vec::new(),
+            birth_date: None,
+            merge_explanation: None,
+            previous_ids: Vec::new(),
+            merged_into: None,
+            metadata: Metadata::default(),
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+            sync_version: 0,
+        }
+    }
+
+    /// With the survivor as the merge found it, its own values stay (a
+    /// shared email too); without it, every value of hers goes.
+    #[test]
+    fn unfolding_a_source_keeps_the_survivors_own_values_when_known() {
+        let own = person(&["Ada Lovelace"], &["ada@acme.com"], None);
+        let her = person(
+            &["ada byron"],
+            &["ada@acme.com", "ada@home.org"],
+            Some("Countess"),
+        );
+        let mut merged = own.clone();
+        merged.names.push("Ada Byron".into());
+        merged.emails.push("ada@home.org".into());
+        merged.title = her.title.clone();
+        merged.previous_ids.push(her.id);
+        merged.merge_explanation = Some(Metadata(serde_json::json!({"email": "ada@home.org"})));
+
+        let known = unfold_source(&merged, &her, Some(&own));
+        assert_eq!(known, own, "exactly the survivor as it was");
+
+        let unknown = unfold_source(&merged, &her, None);
+        assert_eq!(unknown.names, ["Ada Lovelace"]);
+        assert!(unknown.emails.is_empty(), "the shared email goes too");
+        assert_eq!((unknown.title, unknown.merge_explanation), (None, None));
+        assert!(unknown.previous_ids.is_empty());
     }
 }

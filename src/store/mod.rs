@@ -37,6 +37,7 @@ pub use import::{
     ImportSession, IMPORT_BATCH,
 };
 pub use memory::{block_on, MemoryBackend};
+pub(crate) use merge::unfold_source;
 pub(crate) use ops::scrub_traces;
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, Loader, SCHEMA_VERSION};

@@ -222,6 +222,57 @@ pub(crate) fn mentions_of(id: Uuid, held: Option<&Person>, out: &mut HashSet<Str
     }
 }
 
+/// A person's erase reaching this device after a merge took her into
+/// another (the erase and the merge made concurrently on two devices; a
+/// local erase of a merged-away person is refused): her values leave every
+/// person that lists her in `previousIds`, stored or staged by this step,
+/// as [`crate::store::unfold_source`] says. `erased` are her records as
+/// this device held them, read before the tombstones were staged; the
+/// merge record, when held, tells the survivor's own values from hers.
+/// Staged in `commit`; returns the ids of the people changed (to push),
+/// smallest first.
+pub(crate) fn scrub_survivors(
+    st: &GraphState,
+    commit: &mut crate::store::Commit,
+    erased: &[Person],
+) -> Vec<Uuid> {
+    if erased.is_empty() {
+        return Vec::new();
+    }
+    let hers: HashSet<Uuid> = erased.iter().map(|p| p.id).collect();
+    let mut holders: Vec<Person> = st
+        .people
+        .values()
+        .filter(|p| !commit.people.contains_key(&p.id))
+        .chain(commit.people.values().flatten())
+        .filter(|p| p.previous_ids.iter().any(|x| hers.contains(x)))
+        .cloned()
+        .collect();
+    holders.sort_unstable_by_key(|p| p.id);
+    let mut changed = Vec::new();
+    for holder in holders {
+        let mut p = holder.clone();
+        for her in erased
+            .iter()
+            .filter(|h| holder.previous_ids.contains(&h.id))
+        {
+            let before = st
+                .merges
+                .values()
+                .filter(|m| !commit.merges.contains_key(&m.id))
+                .chain(commit.merges.values().flatten())
+                .find(|m| m.target_id == p.id && m.source_ids.contains(&her.id))
+                .and_then(|m| m.people_before.iter().find(|b| b.id == p.id));
+            p = crate::store::unfold_source(&p, her, before);
+        }
+        if p != holder {
+            changed.push(p.id);
+            commit.people.insert(p.id, Some(p));
+        }
+    }
+    changed
+}
+
 impl<B: Backend> Db<B> {
     /// A person's erase reaching this device (a pulled tombstone, a push
     /// conflict with an erased row) reaches her mentions in interactions

@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 
 use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, staged, Folded};
 use super::{
-    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, resolve, seal, survivor,
-    upsert, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, resolve, scrub_survivors,
+    seal, survivor, upsert, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -64,6 +64,8 @@ struct Step<'a> {
     /// Ids and emails of the people whose tombstones this step applies,
     /// as this device held them (in memory only, never stored).
     erased_mentions: HashSet<String>,
+    /// Their records as this device held them (see `scrub_survivors`).
+    erased_records: Vec<Person>,
 }
 
 impl<'a> Step<'a> {
@@ -216,6 +218,7 @@ impl<B: Backend> Db<B> {
                 .unwrap_or_default(),
             erase_bases: Vec::new(),
             erased_mentions: HashSet::default(),
+            erased_records: Vec::new(),
         };
         let mut last = self.sync_checkpoint();
         let mut checkpoint = last;
@@ -304,6 +307,7 @@ impl<B: Backend> Db<B> {
             redirects,
             mut erase_bases,
             erased_mentions,
+            erased_records,
             ..
         } = step;
         let mut new_changes: Vec<OutboxChange> = Vec::new();
@@ -363,6 +367,12 @@ impl<B: Backend> Db<B> {
             }
             report.written += 1;
             new_changes.push(change);
+        }
+        // Her values leave the people a merge made elsewhere took her
+        // into (read before her merge records go, just below).
+        for id in scrub_survivors(st, &mut commit, &erased_records) {
+            report.written += 1;
+            new_changes.push(upsert(EntityKind::Person, id));
         }
         // And from this device's merges, rejections and audit entries, as
         // on the device that erased (the audit entry of this pull counts
@@ -474,6 +484,7 @@ impl<B: Backend> Db<B> {
                     // removes her record.
                     let held = staged(&st.people, &commit.people, row.id);
                     mentions_of(row.id, held, &mut step.erased_mentions);
+                    step.erased_records.extend(held.cloned());
                 }
                 // An edit meeting a merge (ours pending against their
                 // merge, or theirs against our pending merge) goes to

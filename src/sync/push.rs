@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, record_from_wire,
-    redirect_person, resolve, seal, survivor, wire_record, Pending, SyncRecord,
+    redirect_person, resolve, scrub_survivors, seal, survivor, wire_record, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -405,6 +405,7 @@ impl<B: Backend> Db<B> {
         // Ids and emails of people the server answered erased (in memory only).
         let mut erased_mentions: HashSet<String> = HashSet::default();
         let mut erased_people: HashSet<Uuid> = HashSet::default();
+        let mut erased_records: Vec<Person> = Vec::new();
         for (k, i, c) in conflicts.iter() {
             let field = path(*k, "conflicts", *i);
             let item = find(*k, c.change_id, c.id, field.clone())?;
@@ -423,6 +424,7 @@ impl<B: Backend> Db<B> {
             if item.kind == EntityKind::Person && server.erased && server.id == item.id {
                 // Read before the erase is staged: her emails as held here.
                 mentions_of(item.id, st.people.get(item.id), &mut erased_mentions);
+                erased_records.extend(st.people.get(item.id).cloned());
                 erased_people.insert(item.id);
             }
             let sfield = format!("{field}.server.record");
@@ -475,6 +477,13 @@ impl<B: Backend> Db<B> {
             }
             if !repush.contains(&(change.kind, change.id)) {
                 repush.push((change.kind, change.id));
+            }
+        }
+        // Her values leave the people a merge took her into (read before
+        // her merge records go, just below).
+        for id in scrub_survivors(st, &mut commit, &erased_records) {
+            if !repush.contains(&(EntityKind::Person, id)) {
+                repush.push((EntityKind::Person, id));
             }
         }
         if !erased_people.is_empty() {
