@@ -567,6 +567,26 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
         "2025-09-01T00:00:00Z",
     );
     assert_eq!(again.cancelled, 0, "{again:?}");
+
+    // Then the whole series is cancelled (STATUS:CANCELLED on the event
+    // itself, as calendars write "delete all events"): every stored
+    // occurrence goes, but the moved one the file still holds as a meeting.
+    let whole = file.replace(
+        "RRULE:FREQ=WEEKLY;BYDAY=TH",
+        "RRULE:FREQ=WEEKLY;BYDAY=TH\r\nSTATUS:CANCELLED",
+    );
+    let r = import_file(&mut db, whole.into_bytes(), "2025-09-01T00:00:00Z");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.cancelled, 7, "{r:?}");
+    let left: Vec<String> = db
+        .state()
+        .interactions
+        .values()
+        .filter(|i| i.source_id.starts_with("series-1@") && i.deleted_at.is_none())
+        .map(|i| i.source_id.clone())
+        .collect();
+    assert_eq!(left, ["series-1@apollo.example#20250710T140000Z"]);
+    assert_eq!(edge(&db).0, 1, "only the moved meeting still counts");
 }
 
 #[test]

@@ -409,8 +409,14 @@ impl IcsParser {
             };
             let mut meeting = o.meeting;
             match &mut meeting {
-                Parsed::Interaction(FoundInteraction { source_id, .. })
-                | Parsed::Cancelled { source_id, .. } => *source_id = key,
+                Parsed::Interaction(FoundInteraction { source_id, .. }) => *source_id = key,
+                // One occurrence, even when keyed by the bare UID.
+                Parsed::Cancelled {
+                    source_id, series, ..
+                } => {
+                    *source_id = key;
+                    *series = false;
+                }
                 _ => {}
             }
             out.push(meeting);
@@ -518,6 +524,7 @@ impl IcsParser {
                 line: first.line,
                 source_id,
                 listed: true,
+                series: false,
             });
         }
         if !skip.contains(&first_at.millis()) {
@@ -548,6 +555,7 @@ impl IcsParser {
                             line: first.line,
                             source_id: format!("{uid}#{}", utc_stamp(t, all_day)),
                             listed: true,
+                            series: false,
                         });
                         continue;
                     }
@@ -571,10 +579,13 @@ impl IcsParser {
             .filter(|u| !u.is_empty());
         if get("STATUS").is_some_and(|s| s.value.trim().eq_ignore_ascii_case("CANCELLED")) {
             return match uid {
+                // The event itself: every occurrence (RFC 5545 3.8.1.11;
+                // an override's key is set by the caller).
                 Some(source_id) => Parsed::Cancelled {
                     line: ev.line,
                     source_id,
                     listed: false,
+                    series: true,
                 },
                 None => Parsed::Skipped { line: ev.line },
             };
@@ -1010,13 +1021,15 @@ mod tests {
             Timestamp::parse("2025-03-10T00:00:00Z").unwrap()
         );
         assert_eq!(c.duration_minutes, None);
-        // A cancelled event: what an earlier import stored goes.
+        // A cancelled event: what an earlier import stored goes, every
+        // occurrence of it.
         assert_eq!(
             out[2],
             Parsed::Cancelled {
                 line: 45,
                 source_id: "gone".into(),
-                listed: false
+                listed: false,
+                series: true,
             }
         );
         assert_eq!(out.len(), 4);

@@ -169,11 +169,14 @@ pub enum Parsed {
     /// A meeting the file now cancels (STATUS:CANCELLED, an EXDATE, a
     /// cancelled occurrence): the store deletes it if an earlier import
     /// stored it. `listed`: an EXDATE, which is no entry of its own (one
-    /// that matches nothing is not counted as skipped).
+    /// that matches nothing is not counted as skipped). `series`: a
+    /// cancelled event itself (not one occurrence), which cancels every
+    /// occurrence of it stored (`UID` and `UID#<instant>`).
     Cancelled {
         line: u64,
         source_id: String,
         listed: bool,
+        series: bool,
     },
 }
 

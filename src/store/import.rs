@@ -592,12 +592,20 @@ impl<B: Backend> Db<B> {
         s: &mut Staging,
         out: &mut BatchOutcome,
     ) {
+        let occurrences = self.occurrences_of_cancelled_series(session, batch);
         for p in batch {
             if let Parsed::Cancelled {
-                source_id, listed, ..
+                source_id,
+                listed,
+                series,
+                ..
             } = p
             {
-                self.stage_cancelled(session, source_id, *listed, s, out);
+                let mut keys = vec![source_id.as_str()];
+                if *series {
+                    keys.extend(occurrences.get(source_id.as_str()).into_iter().flatten());
+                }
+                self.stage_cancelled(session, &keys, *listed, s, out);
                 continue;
             }
             let Parsed::Interaction(it) = p else { continue };
@@ -621,34 +629,81 @@ impl<B: Backend> Db<B> {
         }
     }
 
-    /// A meeting the file cancels: deleted if an earlier import stored it
-    /// (its pairs are then rescored like any deleted interaction's).
+    /// The stored occurrences (`UID#<instant>` source ids) of the series
+    /// `batch` cancels whole, by UID: one pass over this source's keys, and
+    /// only for a batch that cancels a series.
+    fn occurrences_of_cancelled_series<'b>(
+        &'b self,
+        session: &ImportSession,
+        batch: &[Parsed],
+    ) -> HashMap<&'b str, Vec<&'b str>> {
+        let series: HashSet<&str> = batch
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Cancelled {
+                    source_id,
+                    series: true,
+                    ..
+                } => Some(source_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut out: HashMap<&str, Vec<&str>> = HashMap::default();
+        if series.is_empty() {
+            return out;
+        }
+        for (name, id) in self.state.interaction_by_source().keys() {
+            if *name != session.source_name {
+                continue;
+            }
+            if let Some((uid, _)) = id.split_once('#') {
+                if series.contains(uid) {
+                    out.entry(uid).or_default().push(id.as_str());
+                }
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_unstable();
+        }
+        out
+    }
+
+    /// Meetings the file cancels (one occurrence, or each stored occurrence
+    /// of a cancelled series, by source id): deleted if an earlier import
+    /// stored them (their pairs are then rescored like any deleted
+    /// interaction's). An occurrence this file holds as a meeting stays.
     fn stage_cancelled(
         &self,
         session: &ImportSession,
-        source_id: &str,
+        source_ids: &[&str],
         listed: bool,
         s: &mut Staging,
         out: &mut BatchOutcome,
     ) {
-        let key = (session.source_name.clone(), source_id.to_string());
-        let stored = self
-            .state
-            .interaction_by_source()
-            .get(&key)
-            .and_then(|id| staged(&self.state.interactions, &s.commit.interactions, *id))
-            .filter(|i| i.deleted_at.is_none());
-        match stored {
-            Some(i) => {
+        let mut found = false;
+        for (n, source_id) in source_ids.iter().enumerate() {
+            if n > 0 && session.seen_interactions.contains_key(*source_id) {
+                continue;
+            }
+            let key = (session.source_name.clone(), source_id.to_string());
+            let stored = self
+                .state
+                .interaction_by_source()
+                .get(&key)
+                .and_then(|id| staged(&self.state.interactions, &s.commit.interactions, *id))
+                .filter(|i| i.deleted_at.is_none());
+            if let Some(i) = stored {
                 let mut gone = i.clone();
                 gone.deleted_at = Some(s.now);
                 gone.updated_at = s.now;
                 s.change(EntityKind::Interaction, gone.id, ChangeOp::Delete);
                 s.commit.interactions.insert(gone.id, Some(gone));
                 out.cancelled += 1;
+                found = true;
             }
-            None if !listed => out.skipped += 1,
-            None => {}
+        }
+        if !found && !listed {
+            out.skipped += 1;
         }
     }
 
