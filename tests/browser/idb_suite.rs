@@ -160,8 +160,11 @@ async fn merge_reopen_unmerge_restores_the_graph() {
     // p1–p2 becomes a duplicate of nothing, p1–p3 a duplicate of p0–p3.
     db.upsert_edges(vec![EdgeInput { from_person_id: Some(p1.to_string()), to_person_id: Some(p3.to_string()), ..Default::default() }], &ctx()).await.unwrap();
     let before = tables(&db);
+    // Their edges stay on them (folded, or between them), merged away too.
+    let left = db.state().edges.values().filter(|e| [p1, p2].iter().any(|p| [e.from_person_id, e.to_person_id].contains(p))).count();
     let m = db.merge_people(p0, &[p2, p1], serde_json::json!({ "score": 0.9 }), &later(1_000)).await.unwrap();
-    assert_eq!(db.stats().merged_away, 2);
+    assert_eq!(db.stats().merged_away, 2 + left);
+    assert!(m.edges_folded >= 1, "p1–p3 folded into p0–p3");
     let after = tables(&db);
     db.backend().close();
     drop(db);
