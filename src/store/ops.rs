@@ -1496,7 +1496,9 @@ impl<B: Backend> Db<B> {
             .collect();
         let (mut live_edges, mut folded_edges) = (0, 0);
         for e in st.edges.values().filter(|e| e.deleted_at.is_none()) {
-            if merged_people.contains(&e.from_person_id) || merged_people.contains(&e.to_person_id)
+            if !merged_people.is_empty()
+                && (merged_people.contains(&e.from_person_id)
+                    || merged_people.contains(&e.to_person_id))
             {
                 folded_edges += 1;
             } else {
