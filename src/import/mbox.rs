@@ -29,6 +29,33 @@ struct Message {
     message_id: String,
     /// The header being read (for folded continuation lines).
     current: Option<usize>,
+    /// A header was cut at [`MAX_HEADER`]: reported with the message.
+    cut: bool,
+}
+
+/// Appends `value` to a header `slot` (after `sep` when the slot holds
+/// something), capped at [`MAX_HEADER`] bytes: what does not fit is cut at
+/// the last address separator that does, so no address is half kept.
+/// Returns whether anything was cut.
+fn append_capped(slot: &mut String, sep: char, value: &str) -> bool {
+    let sep_len = if slot.is_empty() { 0 } else { sep.len_utf8() };
+    let room = MAX_HEADER.saturating_sub(slot.len() + sep_len);
+    let part = if value.len() <= room {
+        value
+    } else {
+        let mut end = room;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        value[..end].rfind(',').map_or("", |i| &value[..i])
+    };
+    if !part.trim().is_empty() {
+        if sep_len > 0 {
+            slot.push(sep);
+        }
+        slot.push_str(part);
+    }
+    part.len() < value.len()
 }
 
 impl Message {
@@ -82,7 +109,7 @@ impl MboxParser {
         if is_from_line {
             if self.state == State::Headers {
                 let m = std::mem::take(&mut self.message);
-                out.push(self.finish_message(m));
+                self.finish_message(m, out);
             }
             self.message = Message {
                 line: number,
@@ -108,18 +135,15 @@ impl MboxParser {
             State::Headers => {
                 if blank {
                     let m = std::mem::take(&mut self.message);
-                    out.push(self.finish_message(m));
+                    self.finish_message(m, out);
                     self.state = State::Body;
                     return;
                 }
                 let text = String::from_utf8_lossy(bytes);
                 if bytes[0] == b' ' || bytes[0] == b'\t' {
                     if let Some(i) = self.message.current {
-                        let slot = self.message.slot(i);
-                        if slot.len() + text.len() < MAX_HEADER {
-                            slot.push(' ');
-                            slot.push_str(text.trim());
-                        }
+                        let cut = append_capped(self.message.slot(i), ' ', text.trim());
+                        self.message.cut |= cut;
                     }
                     return;
                 }
@@ -138,21 +162,32 @@ impl MboxParser {
                 self.message.current = idx;
                 if let Some(i) = idx {
                     let slot = self.message.slot(i);
-                    if !slot.is_empty() && (i == 1 || i == 2) {
-                        slot.push(',');
-                    } else if !slot.is_empty() {
+                    if !slot.is_empty() && i != 1 && i != 2 {
                         return; // keep the first From/Date/Message-ID
                     }
-                    let v = value.trim();
-                    if slot.len() + v.len() < MAX_HEADER {
-                        slot.push_str(v);
-                    }
+                    let cut = append_capped(slot, ',', value.trim());
+                    self.message.cut |= cut;
                 }
             }
         }
     }
 
-    fn finish_message(&self, m: Message) -> Parsed {
+    /// The message, after a report of any header cut at [`MAX_HEADER`].
+    fn finish_message(&self, m: Message, out: &mut Vec<Parsed>) {
+        if m.cut {
+            out.push(Parsed::Issue(ParseIssue::new(
+                m.line,
+                ErrorCode::TooLarge,
+                format!(
+                    "a header over {} KiB was cut: the addresses after it are left out",
+                    MAX_HEADER / 1024
+                ),
+            )));
+        }
+        out.push(self.message_entry(m));
+    }
+
+    fn message_entry(&self, m: Message) -> Parsed {
         let from = parse_address_list(&m.from);
         let Some((from_name, sender)) = from.into_iter().next() else {
             return Parsed::Issue(ParseIssue::new(
@@ -284,7 +319,7 @@ impl PushParser for MboxParser {
         }
         if self.state == State::Headers {
             let m = std::mem::take(&mut self.message);
-            out.push(self.finish_message(m));
+            self.finish_message(m, out);
             self.state = State::Body;
         }
         Ok(())
@@ -434,6 +469,49 @@ Date: not a date\n\
                 })
                 .collect();
             assert_eq!(ids, vec!["x1@example.org", "x2@example.org"]);
+        }
+    }
+    /// A header over the cap, on one line or folded: cut at the last whole
+    /// address that fits, reported, and the message kept.
+    #[test]
+    fn a_header_over_the_cap_is_cut_at_an_address_and_reported() {
+        let addresses: Vec<String> = (0..400)
+            .map(|i| {
+                format!(
+                    "Person Number {i:03} With A Long Display Name <person{i:03}@{}.example>",
+                    "x".repeat(600)
+                )
+            })
+            .collect();
+        for sep in [", ", ",\r\n "] {
+            let mbox = format!(
+                "From a@x.org Mon Jan  1 00:00:00 2024\r\nFrom: a@x.org\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nTo: {}\r\n\r\nbody\r\n",
+                addresses.join(sep)
+            );
+            let out = parse_all(
+                Format::Mbox,
+                &ParserOptions::default(),
+                mbox.as_bytes(),
+                1 << 20,
+            )
+            .unwrap();
+            let [Parsed::Issue(issue), Parsed::Interaction(m)] = &out[..] else {
+                panic!("{out:?}")
+            };
+            assert_eq!(
+                (issue.line, issue.code),
+                (1, ErrorCode::TooLarge),
+                "{sep:?}"
+            );
+            let kept = m.participants.len() - 1;
+            assert!(kept > 300 && kept < 400, "{sep:?}: {kept}");
+            for (i, p) in m.participants[1..].iter().enumerate() {
+                assert_eq!(
+                    p,
+                    &format!("person{i:03}@{}.example", "x".repeat(600)),
+                    "whole addresses"
+                );
+            }
         }
     }
 }
