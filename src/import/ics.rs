@@ -477,11 +477,13 @@ impl IcsParser {
                         })
                     };
                     let left = MAX_FILE_OCCURRENCES - self.expanded;
-                    let (dates, cut) = rrule::expand(&rule, start, past, MAX_OCCURRENCES.min(left));
+                    // The occurrences after the first (which is one of them).
+                    let after_first = MAX_OCCURRENCES - 1;
+                    let (dates, cut) = rrule::expand(&rule, start, past, after_first.min(left));
                     self.expanded += dates.len();
                     instants.extend(dates.into_iter().filter_map(|c| self.instant(c, zone)));
                     if cut {
-                        let why = if left <= MAX_OCCURRENCES {
+                        let why = if left <= after_first {
                             format!("the file's recurring events reached {MAX_FILE_OCCURRENCES} occurrences")
                         } else {
                             format!("{MAX_OCCURRENCES} occurrences")
@@ -1357,7 +1359,7 @@ mod tests {
         assert_eq!(ids("day"), ["day", "day#20250301"]);
         assert_eq!(ids("rdate"), ["rdate", "rdate#20250105T090000Z"]);
         assert_eq!(ids("setpos"), ["setpos"]);
-        assert_eq!(ids("daily").len(), MAX_OCCURRENCES + 1);
+        assert_eq!(ids("daily").len(), MAX_OCCURRENCES);
         let issues: Vec<String> = out
             .iter()
             .filter_map(|p| match p {
