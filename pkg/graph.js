@@ -343,7 +343,7 @@ function makeApi(ready) {
     bestPath(from, to, filters) { return decode(this.#inner.bestPath(str(from, 'from'), str(to, 'to'), encode(filters))); }
     introPaths(from, to, options) { return decode(this.#inner.introPaths(str(from, 'from'), str(to, 'to'), encode(options))); }
     introPathsToOrganization(from, organizationId, options) { return decode(this.#inner.introPathsToOrganization(str(from, 'from'), str(organizationId, 'organizationId'), encode(options))); }
-    mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(str(a, 'from'), str(b, 'to'), encode(filters))); }
+    mutualConnections(a, b, filters) { return decode(this.#inner.mutualConnections(str(a, 'a'), str(b, 'b'), encode(filters))); }
     neighbors(from, options) { return decode(this.#inner.neighbors(str(from, 'from'), encode(options))); }
     /** Person ids along a fewest-hops path, or null (shortestPath without edges and factors). */
     shortestPathIds(from, to, filters) {

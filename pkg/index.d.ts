@@ -465,7 +465,11 @@ export interface ImportInteractionsOptions extends ImportOptionsBase {
   ownerEmails?: string[];
 }
 export interface ImportError {
-  /** 1-based line where the malformed entry starts. */
+  /**
+   * 1-based line: of the property at fault when the parser finds the fault
+   * (a date that is no date, a line that is no property), else where the
+   * entry starts (a field the store refuses, an entry without a name).
+   */
   line: number;
   reason: string;
   code: ErrorCode;

@@ -925,7 +925,7 @@ fn paths_and_mutuals_report_stored_strengths_not_the_index_copies() {
     assert!(by_person.contains(&(p[2], s3, s2)), "{by_person:?}");
     assert_eq!(
         code_field(db.mutual_connections(p[0], p[0], &opts())),
-        (ErrorCode::InvalidInput, "to".into())
+        (ErrorCode::InvalidInput, "b".into())
     );
     // edgesOf reads the records: its minStrength is exact (0.2999999999
     // rounds to 0.3 in f32, and passed a bound of 0.3).

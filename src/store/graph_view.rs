@@ -722,11 +722,11 @@ impl<B: Backend> Db<B> {
         refuse(o.k.is_some(), "k", "mutualConnections")?;
         refuse(o.depth.is_some(), "depth", "mutualConnections")?;
         refuse(o.max_hops.is_some(), "maxHops", "mutualConnections")?;
-        let (na, nb) = (self.endpoint(a, "from")?, self.endpoint(b, "to")?);
+        let (na, nb) = (self.endpoint(a, "a")?, self.endpoint(b, "b")?);
         if a == b {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
-                "to",
+                "b",
                 "mutual connections are between two different people",
             ));
         }

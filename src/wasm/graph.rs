@@ -159,7 +159,7 @@ impl WasmGraph {
         b: String,
         options: Option<String>,
     ) -> Result<JsValue, JsValue> {
-        self.two_id_query((&a, &b), ("from", "to"), options, |db, a, b, o| {
+        self.two_id_query((&a, &b), ("a", "b"), options, |db, a, b, o| {
             db.mutual_connections(a, b, o)
         })
     }
