@@ -353,6 +353,29 @@ fn merge_repoints_edges_combines_duplicates_and_leaves_folded_edges_behind() {
     );
 }
 
+/// An edge a merge left on a merged-away person is read-only until
+/// unmerge, which puts it back as it was: deleting it, or moving it to
+/// live people by its id, is refused (`MERGED_AWAY`).
+#[test]
+fn edges_left_on_a_merged_away_person_are_read_only() {
+    let (mut db, [t, a, _, x, _, z]) = edge_graph();
+    let before = tables(&db);
+    let ax = edge_between(&db, a, x).unwrap();
+    let m = block_on(db.merge_people(t, &[a], json!(null), &ctx_at(T1))).unwrap();
+    assert_eq!(
+        err_of(block_on(db.delete(EntityKind::Edge, ax.id, &ctx_at(T2)))),
+        (ErrorCode::MergedAway, "id".into())
+    );
+    let moved = EdgeInput {
+        id: Some(ax.id.to_string()),
+        ..edge(t, z)
+    };
+    let (code, _) = err_of(block_on(db.upsert_edge(moved, &ctx_at(T2))));
+    assert_eq!(code, ErrorCode::MergedAway);
+    block_on(db.unmerge(m.id, &ctx_at(T3))).unwrap();
+    assert_eq!(tables(&db), before);
+}
+
 #[test]
 fn a_merge_is_one_write() {
     let (mut db, [t, a, b, ..]) = edge_graph();

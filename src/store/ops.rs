@@ -215,6 +215,25 @@ pub(super) fn staged<'t, T: Record>(
     }
 }
 
+/// An edge a merge left on a merged-away person (folded into the
+/// survivor's edge, or between merged people) is read-only: unmerge puts
+/// it back as it was, so it must not change meanwhile. `MERGED_AWAY`.
+fn left_on_merged(e: &Edge, person: impl Fn(Uuid) -> RefStatus) -> Result<()> {
+    for p in [e.from_person_id, e.to_person_id] {
+        if let RefStatus::MergedInto(t) = person(p) {
+            return Err(Error::new(
+                ErrorCode::MergedAway,
+                "id",
+                format!(
+                    "edge {} belongs to person {p}, merged into {t}: it is kept as it was for unmerge",
+                    e.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl References for Staging<'_> {
     fn person(&self, id: Uuid) -> RefStatus {
         match staged(&self.state.people, &self.commit.people, id) {
@@ -375,6 +394,9 @@ impl<'a> Staging<'a> {
         };
         let existing =
             existing_id.and_then(|id| staged(&self.state.edges, &self.commit.edges, id).cloned());
+        if let Some(old) = &existing {
+            left_on_merged(old, |p| self.person(p))?;
+        }
         let edge = validate::edge(input, endpoints, existing.as_ref(), self.now)?;
         if let Err(e) = self.first_time(EntityKind::Edge, edge.id) {
             return Err(if by_pair.is_some() && id.is_none() {
@@ -1125,6 +1147,11 @@ impl<B: Backend> Db<B> {
                 r.updated_at = now;
                 s.commit.$table.insert(id, Some(r));
             }};
+        }
+        if kind == EntityKind::Edge {
+            if let Some(e) = self.state.edges.get(id) {
+                left_on_merged(e, |p| s.person(p))?;
+            }
         }
         match kind {
             EntityKind::Person => soft!(people, |p: &Person| p.merged_into),
