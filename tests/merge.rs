@@ -1024,6 +1024,41 @@ fn erasing_a_person_scrubs_her_from_others_merge_records() {
     assert_no_trace(&db, ADA, &ADA_TEXTS);
 }
 
+/// Bob took Alice in, then Dan took Bob in; both merges were undone, and
+/// Alice is erased. Dan's merge record held Bob as he was then, Alice's
+/// values included: they go from it too, and it still undoes.
+#[test]
+fn erasing_a_person_scrubs_her_values_from_records_that_had_taken_her_in() {
+    let mut db = open();
+    let mut alice = p(&["Alice Secret"], &["alice.secret@example.com"]);
+    alice.phones = vec!["+14155550123".into()];
+    let [a, b, d] = [
+        alice,
+        p(&["Bob"], &["bob@example.com"]),
+        p(&["Dan"], &["dan@example.com"]),
+    ]
+    .map(|i| block_on(db.upsert_person(i, &ctx())).unwrap().id);
+    let m0 = block_on(db.merge_people(b, &[a], json!(null), &ctx_at(T1))).unwrap();
+    let m1 = block_on(db.merge_people(d, &[b], json!(null), &ctx_at(T1 + 1))).unwrap();
+    block_on(db.unmerge(m1.id, &ctx_at(T2))).unwrap();
+    block_on(db.unmerge(m0.id, &ctx_at(T2 + 1))).unwrap();
+    block_on(db.erase_person(a, &ctx_at(T3))).unwrap();
+    assert_no_trace(
+        &db,
+        a,
+        &["Alice Secret", "alice.secret@example.com", "+14155550123"],
+    );
+    let kept = db.merge_record(m1.id).expect("Dan's merge stays");
+    let bob_then = kept.people_before.iter().find(|x| x.id == b).unwrap();
+    assert_eq!(
+        (&bob_then.names, &bob_then.emails),
+        (
+            &vec!["Bob".to_string()],
+            &vec!["bob@example.com".to_string()]
+        )
+    );
+}
+
 #[test]
 fn erasing_a_member_scrubs_her_from_an_organization_merge() {
     let mut db = ada_graph();

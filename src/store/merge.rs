@@ -359,6 +359,7 @@ pub(super) fn merge_mentions(m: &MergeRecord, people: &HashSet<Uuid>) -> bool {
 pub(super) fn scrub_merge(
     m: &MergeRecord,
     people: &HashSet<Uuid>,
+    hers: &[Person],
 ) -> Option<(MergeRecord, HashSet<Uuid>)> {
     if !merge_mentions(m, people) {
         return None;
@@ -377,6 +378,15 @@ pub(super) fn scrub_merge(
     for list in [&mut m.people_before, &mut m.people_after] {
         list.retain(|p| !people.contains(&p.id));
         for p in list.iter_mut() {
+            // A record that had taken her in by an earlier merge (since
+            // undone) holds her values too: they go (`unfold_source`).
+            let listed: Vec<&Person> = hers
+                .iter()
+                .filter(|h| p.previous_ids.contains(&h.id))
+                .collect();
+            for h in listed {
+                *p = unfold_source(p, h, None);
+            }
             p.previous_ids.retain(|x| !people.contains(x));
             p.merged_into = p.merged_into.filter(|t| !people.contains(t));
         }

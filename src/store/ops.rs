@@ -633,11 +633,24 @@ pub(crate) fn scrub_traces(
         .chain(commit.merges.values().flatten())
         .cloned()
         .collect();
+    // Her records as this device holds them, and as merge records hold
+    // them (the values other records took from her).
+    let hers: Vec<Person> = people
+        .iter()
+        .filter_map(|id| st.people.get(*id))
+        .chain(
+            merges
+                .iter()
+                .flat_map(|m| m.people_before.iter().chain(&m.people_after))
+                .filter(|p| people.contains(&p.id)),
+        )
+        .cloned()
+        .collect();
     for m in merges {
         if people.contains(&m.target_id) || m.source_ids.iter().any(|x| people.contains(x)) {
             commit.merges.insert(m.id, None);
             erased.insert(m.id);
-        } else if let Some((scrubbed, edges)) = scrub_merge(&m, people) {
+        } else if let Some((scrubbed, edges)) = scrub_merge(&m, people, &hers) {
             commit.merges.insert(m.id, Some(scrubbed));
             merge_edges.extend(edges);
         }
