@@ -1608,9 +1608,26 @@ fn an_erase_concurrent_with_a_merge_leaves_nothing_of_her_in_the_survivor() {
             ada.metadata = Some(json!({"diary": "secret"}));
             let mut work = person("Ada Lovelace", "ada@work.org");
             work.phones = vec!["+44 20 7946 0000".into()];
-            let ids = people_ids(&mut a, vec![ada, work, person("Bob", "bob@x.org")]);
-            let (ada, work, bob) = (ids[0], ids[1], ids[2]);
-            block_on(a.upsert_edge(edge(ada, bob), &ctx())).unwrap();
+            let ids = people_ids(
+                &mut a,
+                vec![
+                    ada,
+                    work,
+                    person("Bob", "bob@x.org"),
+                    person("Cy", "cy@x.org"),
+                ],
+            );
+            let (ada, work, bob, cy) = (ids[0], ids[1], ids[2], ids[3]);
+            // Her edges carry notes about her: one the merge folds into
+            // the work record's edge to Bob, one it re-points (to Cy).
+            for (to, note) in [(bob, "secret clinic"), (cy, "secret therapist")] {
+                let e = EdgeInput {
+                    metadata: Some(json!({ "note": note })),
+                    sources: vec!["secret-source".into()],
+                    ..edge(ada, to)
+                };
+                block_on(a.upsert_edge(e, &ctx())).unwrap();
+            }
             block_on(a.upsert_edge(edge(work, bob), &ctx())).unwrap();
             sync(&mut a, &mut server);
             let mut b = open();
@@ -1669,6 +1686,10 @@ fn an_erase_concurrent_with_a_merge_leaves_nothing_of_her_in_the_survivor() {
                         .edge_for_pair(pair_key(work, bob))
                         .is_some_and(|e| e.deleted_at.is_none()),
                     "{what}: {name}: her work record keeps its edge"
+                );
+                assert!(
+                    d.state().edge_for_pair(pair_key(work, cy)).is_none(),
+                    "{what}: {name}: her edge to Cy, re-pointed by the merge, goes"
                 );
                 assert_eq!(d.stats().outbox_changes, 0, "{what}: device {name}");
             }

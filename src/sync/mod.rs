@@ -227,15 +227,17 @@ pub(crate) fn mentions_of(id: Uuid, held: Option<&Person>, out: &mut HashSet<Str
 /// local erase of a merged-away person is refused): her values leave every
 /// person that lists her in `previousIds`, stored or staged by this step,
 /// as [`crate::store::unfold_source`] says. `erased` are her records as
-/// this device held them, read before the tombstones were staged; the
-/// merge record, when held, tells the survivor's own values from hers.
-/// Staged in `commit`; returns the ids of the people changed (to push),
-/// smallest first.
+/// this device held them, read before the tombstones were staged. The
+/// merge record, when held, tells the survivor's own values from hers, and
+/// undoes what the merge did to edges: an edge of hers it re-pointed to
+/// the survivor is erased, an edge of the survivor's it combined with hers
+/// goes back to what it was (her counts, sources and notes leave it).
+/// Staged in `commit`; returns the changes to push, people first.
 pub(crate) fn scrub_survivors(
     st: &GraphState,
     commit: &mut crate::store::Commit,
     erased: &[Person],
-) -> Vec<Uuid> {
+) -> Vec<OutboxChange> {
     if erased.is_empty() {
         return Vec::new();
     }
@@ -250,25 +252,58 @@ pub(crate) fn scrub_survivors(
         .collect();
     holders.sort_unstable_by_key(|p| p.id);
     let mut changed = Vec::new();
+    let mut edges: Vec<(Uuid, Option<Edge>)> = Vec::new();
     for holder in holders {
         let mut p = holder.clone();
         for her in erased
             .iter()
             .filter(|h| holder.previous_ids.contains(&h.id))
         {
-            let before = st
+            let merge = st
                 .merges
                 .values()
                 .filter(|m| !commit.merges.contains_key(&m.id))
                 .chain(commit.merges.values().flatten())
-                .find(|m| m.target_id == p.id && m.source_ids.contains(&her.id))
-                .and_then(|m| m.people_before.iter().find(|b| b.id == p.id));
+                .find(|m| {
+                    m.target_id == p.id && m.source_ids.contains(&her.id) && m.undone_at.is_none()
+                });
+            let before = merge.and_then(|m| m.people_before.iter().find(|b| b.id == p.id));
             p = crate::store::unfold_source(&p, her, before);
+            for after in merge.map_or(&[][..], |m| &m.edges_after[..]) {
+                let Some(was) =
+                    merge.and_then(|m| m.edges_before.iter().find(|b| b.id == after.id))
+                else {
+                    continue;
+                };
+                let Some(now) = push::staged(&st.edges, &commit.edges, after.id) else {
+                    continue;
+                };
+                if [was.from_person_id, was.to_person_id].contains(&her.id) {
+                    edges.push((after.id, None));
+                } else {
+                    let mut back = was.clone();
+                    back.sync_version = now.sync_version;
+                    back.updated_at = now.updated_at;
+                    edges.push((after.id, Some(back)));
+                }
+            }
         }
         if p != holder {
-            changed.push(p.id);
+            changed.push(upsert(EntityKind::Person, p.id));
             commit.people.insert(p.id, Some(p));
         }
+    }
+    for (id, edge) in edges {
+        changed.push(OutboxChange {
+            kind: EntityKind::Edge,
+            id,
+            op: if edge.is_some() {
+                ChangeOp::Upsert
+            } else {
+                ChangeOp::Erase
+            },
+        });
+        commit.edges.insert(id, edge);
     }
     changed
 }

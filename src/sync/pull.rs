@@ -370,9 +370,9 @@ impl<B: Backend> Db<B> {
         }
         // Her values leave the people a merge made elsewhere took her
         // into (read before her merge records go, just below).
-        for id in scrub_survivors(st, &mut commit, &erased_records) {
+        for change in scrub_survivors(st, &mut commit, &erased_records) {
             report.written += 1;
-            new_changes.push(upsert(EntityKind::Person, id));
+            new_changes.push(change);
         }
         // And from this device's merges, rejections and audit entries, as
         // on the device that erased (the audit entry of this pull counts

@@ -481,9 +481,9 @@ impl<B: Backend> Db<B> {
         }
         // Her values leave the people a merge took her into (read before
         // her merge records go, just below).
-        for id in scrub_survivors(st, &mut commit, &erased_records) {
-            if !repush.contains(&(EntityKind::Person, id)) {
-                repush.push((EntityKind::Person, id));
+        for change in scrub_survivors(st, &mut commit, &erased_records) {
+            if !repush.contains(&(change.kind, change.id)) {
+                repush.push((change.kind, change.id));
             }
         }
         if !erased_people.is_empty() {
