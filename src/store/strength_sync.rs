@@ -476,6 +476,38 @@ pub(crate) fn strength_lost_changes(
             maps_differently(st.people.get(*id), new).then(|| vec![*id])
         })
         .collect();
+    // An email several live people hold maps to the oldest of them: one that
+    // gains, loses or stops being live on an email other people hold
+    // re-maps them too (a merge gives the survivor an email a third person
+    // shares). One pass over the people, only when such emails changed.
+    let live_emails = |p: Option<&model::Person>| -> HashSet<String> {
+        p.filter(|p| p.is_live())
+            .map(|p| p.emails.iter().map(|e| e.to_lowercase()).collect())
+            .unwrap_or_default()
+    };
+    // Every email of a re-mapped person counts (a person who stops being
+    // live, or comes back, changes the holder of each of hers).
+    let mut changed_emails: HashSet<String> = HashSet::default();
+    for (id, change) in &commit.people {
+        let (old, new) = (
+            live_emails(st.people.get(*id)),
+            live_emails(change.as_ref()),
+        );
+        if old != new {
+            changed_emails.extend(old.union(&new).cloned());
+        }
+    }
+    if !changed_emails.is_empty() {
+        for p in st.people.values().filter(|p| p.is_live()) {
+            if !commit.people.contains_key(&p.id)
+                && p.emails
+                    .iter()
+                    .any(|e| changed_emails.contains(&e.to_lowercase()))
+            {
+                remapped.push(vec![p.id]);
+            }
+        }
+    }
     let mut lost: Vec<&[String]> = Vec::new();
     for (id, change) in &commit.interactions {
         let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
@@ -491,9 +523,9 @@ pub(crate) fn strength_lost_changes(
     if lost.is_empty() && remapped.is_empty() {
         return out;
     }
-    // Each email → the first live person with it, in table order (as
-    // `collect_interactions` maps them), from one pass over the people.
-    let mut by_email: HashMap<String, Option<Uuid>> = lost
+    // Each email → its oldest live holder (as `collect_interactions` maps
+    // them), from one pass over the people.
+    let mut by_email: HashMap<String, Option<(Timestamp, Uuid)>> = lost
         .iter()
         .flat_map(|g| g.iter())
         .filter(|t| Uuid::try_parse(t).is_err())
@@ -502,8 +534,11 @@ pub(crate) fn strength_lost_changes(
     if !by_email.is_empty() {
         for p in st.people.values().filter(|p| p.is_live()) {
             for e in &p.emails {
-                if let Some(slot @ None) = by_email.get_mut(&e.to_lowercase()) {
-                    *slot = Some(p.id);
+                if let Some(slot) = by_email.get_mut(&e.to_lowercase()) {
+                    let key = (p.created_at, p.id);
+                    if slot.is_none_or(|held| key < held) {
+                        *slot = Some(key);
+                    }
                 }
             }
         }
@@ -515,7 +550,11 @@ pub(crate) fn strength_lost_changes(
                 .iter()
                 .filter_map(|t| match Uuid::try_parse(t) {
                     Ok(id) => live_person(st, id),
-                    Err(_) => by_email.get(&t.to_lowercase()).copied().flatten(),
+                    Err(_) => by_email
+                        .get(&t.to_lowercase())
+                        .copied()
+                        .flatten()
+                        .map(|(_, id)| id),
                 })
                 .collect();
             ids.sort_unstable();
@@ -833,17 +872,25 @@ impl<B: Backend> Db<B> {
     ) -> (Vec<Uuid>, strength::InteractionBatch, HashSet<(u32, u32)>) {
         let st = self.state();
         // email → live person
-        let mut by_email: HashMap<String, Uuid> = HashMap::default();
+        let mut by_email: HashMap<String, (Timestamp, Uuid)> = HashMap::default();
         for p in st.people.values().filter(|p| p.is_live()) {
             for e in &p.emails {
-                by_email.entry(e.to_lowercase()).or_insert(p.id);
+                // An email several live people hold maps to the oldest
+                // record (createdAt, then the smallest id): the same in
+                // every session and on every device, where table order
+                // changes with reopening and syncing.
+                let key = (p.created_at, p.id);
+                by_email
+                    .entry(e.to_lowercase())
+                    .and_modify(|held| *held = (*held).min(key))
+                    .or_insert(key);
             }
         }
         let resolve = |s: &str| -> Option<Uuid> {
             if let Ok(id) = Uuid::try_parse(s) {
                 live_person(st, id).map(redirect)
             } else {
-                by_email.get(&s.to_lowercase()).map(|id| redirect(*id))
+                by_email.get(&s.to_lowercase()).map(|(_, id)| redirect(*id))
             }
         };
 
