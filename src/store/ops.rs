@@ -1516,15 +1516,6 @@ impl<B: Backend> Db<B> {
     pub fn stats(&self) -> Stats {
         let st = &self.state;
         let live_people = st.people.values().filter(|p| p.is_live()).count();
-        let merged_away = st
-            .people
-            .values()
-            .filter(|p| p.merged_into.is_some())
-            .count()
-            + st.organizations
-                .values()
-                .filter(|o| o.merged_into.is_some())
-                .count();
         let live_orgs = st.organizations.values().filter(|o| o.is_live()).count();
         // An edge a merge folded stays on its merged-away person: merged
         // away with her, not a live edge.
@@ -1545,7 +1536,12 @@ impl<B: Backend> Db<B> {
                 live_edges += 1;
             }
         }
-        let merged_away = merged_away + folded_edges;
+        let merged_away = merged_people.len()
+            + st.organizations
+                .values()
+                .filter(|o| o.merged_into.is_some())
+                .count()
+            + folded_edges;
         let live_interactions = st
             .interactions
             .values()
