@@ -356,6 +356,15 @@ fn scored_from_interactions(e: &Edge) -> bool {
             .all(|(f, name)| f.name == name)
 }
 
+/// How a person ranks among the live holders of one email: the lowest
+/// rank is who the email maps to, the oldest record (`createdAt`, then the
+/// smallest id). The same in every session and on every device, where
+/// table order changes with reopening and syncing; `collect_interactions`
+/// and the touched bookkeeping both map by it.
+fn holder_rank(p: &model::Person) -> (Timestamp, Uuid) {
+    (p.created_at, p.id)
+}
+
 /// An edge the engine scored no pair for that holds scores from
 /// interactions: cleared. Only between live people: an edge of a merged-away
 /// or deleted person is out of the graph with her, and is left as it was
@@ -535,9 +544,9 @@ pub(crate) fn strength_lost_changes(
         for p in st.people.values().filter(|p| p.is_live()) {
             for e in &p.emails {
                 if let Some(slot) = by_email.get_mut(&e.to_lowercase()) {
-                    let key = (p.created_at, p.id);
-                    if slot.is_none_or(|held| key < held) {
-                        *slot = Some(key);
+                    let rank = holder_rank(p);
+                    if slot.is_none_or(|held| rank < held) {
+                        *slot = Some(rank);
                     }
                 }
             }
@@ -871,19 +880,15 @@ impl<B: Backend> Db<B> {
         report: &mut StrengthReport,
     ) -> (Vec<Uuid>, strength::InteractionBatch, HashSet<(u32, u32)>) {
         let st = self.state();
-        // email → live person
+        // email → its live holder of the lowest `holder_rank`
         let mut by_email: HashMap<String, (Timestamp, Uuid)> = HashMap::default();
         for p in st.people.values().filter(|p| p.is_live()) {
             for e in &p.emails {
-                // An email several live people hold maps to the oldest
-                // record (createdAt, then the smallest id): the same in
-                // every session and on every device, where table order
-                // changes with reopening and syncing.
-                let key = (p.created_at, p.id);
+                let rank = holder_rank(p);
                 by_email
                     .entry(e.to_lowercase())
-                    .and_modify(|held| *held = (*held).min(key))
-                    .or_insert(key);
+                    .and_modify(|held| *held = (*held).min(rank))
+                    .or_insert(rank);
             }
         }
         let resolve = |s: &str| -> Option<Uuid> {
