@@ -149,6 +149,18 @@ pub struct Commit {
 }
 
 impl Commit {
+    /// The merge records as they are with this commit applied: the stored
+    /// ones it leaves alone, then those it writes.
+    pub(crate) fn staged_merges<'a>(
+        &'a self,
+        st: &'a super::GraphState,
+    ) -> impl Iterator<Item = &'a MergeRecord> + 'a {
+        st.merges
+            .values()
+            .filter(|m| !self.merges.contains_key(&m.id))
+            .chain(self.merges.values().flatten())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.people.is_empty()
             && self.organizations.is_empty()

@@ -626,13 +626,7 @@ pub(crate) fn scrub_traces(
     erased.extend(removed(&commit.edges));
     erased.extend(removed(&commit.interactions));
     let mut merge_edges: HashSet<Uuid> = HashSet::default();
-    let merges: Vec<MergeRecord> = st
-        .merges
-        .values()
-        .filter(|m| !commit.merges.contains_key(&m.id))
-        .chain(commit.merges.values().flatten())
-        .cloned()
-        .collect();
+    let merges: Vec<MergeRecord> = commit.staged_merges(st).cloned().collect();
     // Her records as this device holds them, and as merge records hold
     // them (the values other records took from her).
     let hers: Vec<Person> = people

@@ -212,13 +212,28 @@ pub(crate) fn upsert(kind: EntityKind, id: Uuid) -> OutboxChange {
     }
 }
 
-/// Her id as text and, when this device holds her record (`held`: staged
-/// or stored, read before her erase is staged), her emails: what a
-/// participant or sender that names her looks like.
-pub(crate) fn mentions_of(id: Uuid, held: Option<&Person>, out: &mut HashSet<String>) {
-    out.insert(id.to_string());
-    if let Some(p) = held {
-        out.extend(p.emails.iter().cloned());
+/// The people whose erase reaches this sync step, as this device held
+/// them (in memory only, never stored): what the step scrubs from
+/// interactions ([`Db::scrub_erased`]) and from survivors of merges
+/// ([`scrub_survivors`]).
+#[derive(Default)]
+pub(crate) struct Erasures {
+    /// Her id as text and, when held, her emails: what a participant or
+    /// sender that names her looks like.
+    pub mentions: HashSet<String>,
+    /// Her records, when held.
+    pub records: Vec<Person>,
+}
+
+impl Erasures {
+    /// Notes her erase; `held` is her record (staged or stored), read
+    /// before the erase is staged.
+    pub fn note(&mut self, id: Uuid, held: Option<&Person>) {
+        self.mentions.insert(id.to_string());
+        if let Some(p) = held {
+            self.mentions.extend(p.emails.iter().cloned());
+            self.records.push(p.clone());
+        }
     }
 }
 
@@ -259,14 +274,9 @@ pub(crate) fn scrub_survivors(
             .iter()
             .filter(|h| holder.previous_ids.contains(&h.id))
         {
-            let merge = st
-                .merges
-                .values()
-                .filter(|m| !commit.merges.contains_key(&m.id))
-                .chain(commit.merges.values().flatten())
-                .find(|m| {
-                    m.target_id == p.id && m.source_ids.contains(&her.id) && m.undone_at.is_none()
-                });
+            let merge = commit.staged_merges(st).find(|m| {
+                m.target_id == p.id && m.source_ids.contains(&her.id) && m.undone_at.is_none()
+            });
             let before = merge.and_then(|m| m.people_before.iter().find(|b| b.id == p.id));
             p = crate::store::unfold_source(&p, her, before);
             for after in merge.map_or(&[][..], |m| &m.edges_after[..]) {

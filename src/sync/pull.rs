@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 
 use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, staged, Folded};
 use super::{
-    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, resolve, scrub_survivors,
-    seal, survivor, upsert, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, protocol_error, resolve, scrub_survivors, seal, survivor,
+    upsert, Erasures, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -61,11 +61,8 @@ struct Step<'a> {
     /// Local person edits that met a merge: folded into the survivor at the end.
     redirects: Vec<Person>,
     erase_bases: Vec<(Uuid, u64)>,
-    /// Ids and emails of the people whose tombstones this step applies,
-    /// as this device held them (in memory only, never stored).
-    erased_mentions: HashSet<String>,
-    /// Their records as this device held them (see `scrub_survivors`).
-    erased_records: Vec<Person>,
+    /// The people whose tombstones this step applies.
+    erased: Erasures,
 }
 
 impl<'a> Step<'a> {
@@ -217,8 +214,7 @@ impl<B: Backend> Db<B> {
                 .map(|m| m.redirects.clone())
                 .unwrap_or_default(),
             erase_bases: Vec::new(),
-            erased_mentions: HashSet::default(),
-            erased_records: Vec::new(),
+            erased: Erasures::default(),
         };
         let mut last = self.sync_checkpoint();
         let mut checkpoint = last;
@@ -306,8 +302,7 @@ impl<B: Backend> Db<B> {
             mut report,
             redirects,
             mut erase_bases,
-            erased_mentions,
-            erased_records,
+            erased,
             ..
         } = step;
         let mut new_changes: Vec<OutboxChange> = Vec::new();
@@ -356,7 +351,7 @@ impl<B: Backend> Db<B> {
         // erase does: a later edit (arrays are unioned) or an interaction
         // logged offline must not bring them back. The scrubbed records are
         // pushed, so the server's copies are scrubbed too.
-        for (change, base) in Self::scrub_erased(st, &mut commit, &erased_mentions) {
+        for (change, base) in Self::scrub_erased(st, &mut commit, &erased.mentions) {
             if change.op == ChangeOp::Erase {
                 if let Some(at) = pending.by_record.get(&(change.kind, change.id)) {
                     removed.extend(at.iter().copied());
@@ -370,7 +365,7 @@ impl<B: Backend> Db<B> {
         }
         // Her values leave the people a merge made elsewhere took her
         // into (read before her merge records go, just below).
-        for change in scrub_survivors(st, &mut commit, &erased_records) {
+        for change in scrub_survivors(st, &mut commit, &erased.records) {
             report.written += 1;
             new_changes.push(change);
         }
@@ -483,8 +478,7 @@ impl<B: Backend> Db<B> {
                     // Her identifiers as held here, before the tombstone
                     // removes her record.
                     let held = staged(&st.people, &commit.people, row.id);
-                    mentions_of(row.id, held, &mut step.erased_mentions);
-                    step.erased_records.extend(held.cloned());
+                    step.erased.note(row.id, held);
                 }
                 // An edit meeting a merge (ours pending against their
                 // merge, or theirs against our pending merge) goes to

@@ -8,8 +8,8 @@ pub const PUSH_BODY_BYTES: usize = 4 << 20;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    break_merge_cycles, drop_from_outbox, mentions_of, protocol_error, record_from_wire,
-    redirect_person, resolve, scrub_survivors, seal, survivor, wire_record, Pending, SyncRecord,
+    break_merge_cycles, drop_from_outbox, protocol_error, record_from_wire, redirect_person,
+    resolve, scrub_survivors, seal, survivor, wire_record, Erasures, Pending, SyncRecord,
 };
 use crate::error::Result;
 use crate::graph::{in_chunks, CHUNK};
@@ -402,10 +402,9 @@ impl<B: Backend> Db<B> {
         let mut repush: Vec<(EntityKind, Uuid)> = Vec::new();
         // Edits that met a merge: folded once every conflict is resolved.
         let mut edits: Vec<Person> = Vec::new();
-        // Ids and emails of people the server answered erased (in memory only).
-        let mut erased_mentions: HashSet<String> = HashSet::default();
+        // People the server answered erased.
+        let mut erased = Erasures::default();
         let mut erased_people: HashSet<Uuid> = HashSet::default();
-        let mut erased_records: Vec<Person> = Vec::new();
         for (k, i, c) in conflicts.iter() {
             let field = path(*k, "conflicts", *i);
             let item = find(*k, c.change_id, c.id, field.clone())?;
@@ -422,9 +421,8 @@ impl<B: Backend> Db<B> {
             removed.extend(carried.of(st, item));
             report.conflicts += 1;
             if item.kind == EntityKind::Person && server.erased && server.id == item.id {
-                // Read before the erase is staged: her emails as held here.
-                mentions_of(item.id, st.people.get(item.id), &mut erased_mentions);
-                erased_records.extend(st.people.get(item.id).cloned());
+                // Read before the erase is staged: her record as held here.
+                erased.note(item.id, st.people.get(item.id));
                 erased_people.insert(item.id);
             }
             let sfield = format!("{field}.server.record");
@@ -471,7 +469,7 @@ impl<B: Backend> Db<B> {
         // Her mentions in interactions go as on a pulled tombstone (see
         // `Db::scrub_erased`), those just pushed included; and her traces
         // in this device's merges, rejections and audit entries.
-        for (change, base) in Self::scrub_erased(st, &mut commit, &erased_mentions) {
+        for (change, base) in Self::scrub_erased(st, &mut commit, &erased.mentions) {
             if change.op == ChangeOp::Erase && base > 0 {
                 meta.erase_bases.insert(change.id, base);
             }
@@ -481,7 +479,7 @@ impl<B: Backend> Db<B> {
         }
         // Her values leave the people a merge took her into (read before
         // her merge records go, just below).
-        for change in scrub_survivors(st, &mut commit, &erased_records) {
+        for change in scrub_survivors(st, &mut commit, &erased.records) {
             if !repush.contains(&(change.kind, change.id)) {
                 repush.push((change.kind, change.id));
             }
