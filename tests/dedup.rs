@@ -471,3 +471,114 @@ fn thresholds_at_both_ends_of_the_unit_interval_are_answered() {
         }
     }
 }
+
+/// A pair weighs the same whichever record the linker takes first. A
+/// name's frequency is that of the more common of the two records' values:
+/// "Dev Patel" alone is held by three people, "Dev Patel, Carol Patel" by
+/// one, and the pair of the two used to score by whichever came first (so
+/// a suggestion could change after reopening the graph). matchPerson
+/// scores the pairs alike.
+#[test]
+fn a_pair_weighs_the_same_whichever_record_comes_first() {
+    let mut db = open();
+    let id = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
+    let mut people: Vec<PersonInput> = [
+        (vec!["Dev Patel", "Carol Patel"], "alpha@one.example"),
+        (vec!["Dev Patel"], "bravo@two.example"),
+        (vec!["Dev Patel"], "charlie@three.example"),
+        (vec!["Dev Patel"], "delta@four.example"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (names, email))| PersonInput {
+        id: Some(id(i as u32 + 1)),
+        names: names.into_iter().map(str::to_string).collect(),
+        emails: vec![email.to_string()],
+        ..Default::default()
+    })
+    .collect();
+    // Others, so that the name's frequency matters (in a tiny graph every
+    // name is frequent and exact agreement sits at its floor).
+    people.extend((0..60).map(|i| PersonInput {
+        id: Some(id(100 + i)),
+        names: vec![format!("Person{i} Filler{}", i * 7)],
+        emails: vec![format!("f{i}@w{i}.example")],
+        ..Default::default()
+    }));
+    block_on(db.upsert_people(people, &ctx())).unwrap();
+    // Each of the four looked up: every pair both ways.
+    let mut scored = Vec::new();
+    for a in 1..=4u32 {
+        let query = db.person(id(a).parse().unwrap()).unwrap().clone();
+        for c in db.match_person(&query, 10, "US", &mut |_, _| true).unwrap() {
+            if c.id.to_string() < id(5) {
+                scored.push((a, c.id.to_string(), c.probability));
+            }
+        }
+    }
+    assert_eq!(scored.len(), 12, "{scored:?}");
+    assert!(
+        scored.iter().all(|(_, _, p)| *p == scored[0].2),
+        "every pair agrees on the name alone, so each weighs the same both ways: {scored:?}"
+    );
+    // findDuplicates gives the pairs it suggests the same score.
+    let report = suggest_at(&db, 0.001).unwrap();
+    let patels: Vec<f64> = report
+        .suggestions
+        .iter()
+        .filter(|s| s.a.to_string() < id(5) && s.b.to_string() < id(5))
+        .map(|s| s.probability)
+        .collect();
+    assert!(!patels.is_empty());
+    assert!(
+        patels.iter().all(|p| *p == scored[0].2),
+        "{patels:?} {scored:?}"
+    );
+}
+
+/// With the default weights (a small graph), matchPerson's prior follows
+/// the people stored now: an index built before twenty more people came
+/// scores as one built after them (it kept the first count, so a score
+/// changed when the graph was opened again).
+#[test]
+fn the_prior_follows_the_people_stored_since_the_index_was_built() {
+    let more: Vec<PersonInput> = (0..20)
+        .map(|i| PersonInput {
+            id: Some(format!("00000000-0000-4000-8000-{:012}", 500 + i)),
+            names: vec![format!("Later{i} Person")],
+            emails: vec![format!("later{i}@x{i}.example")],
+            ..Default::default()
+        })
+        .collect();
+    let with_ids: Vec<PersonInput> = people()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| PersonInput {
+            id: Some(format!("00000000-0000-4000-8000-{:012}", i + 1)),
+            ..p
+        })
+        .collect();
+    let probe = |db: &Db<MemoryBackend>| {
+        let bob = db
+            .person("00000000-0000-4000-8000-000000000002".parse().unwrap())
+            .unwrap()
+            .clone();
+        db.match_person(&bob, 5, "US", &mut |_, _| true)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, c.probability))
+            .collect::<Vec<_>>()
+    };
+    let mut grown = open();
+    block_on(grown.upsert_people(with_ids.clone(), &ctx())).unwrap();
+    let early = probe(&grown);
+    block_on(grown.upsert_people(more.clone(), &ctx())).unwrap();
+    let mut fresh = open();
+    block_on(fresh.upsert_people(with_ids.into_iter().chain(more).collect(), &ctx())).unwrap();
+    assert_eq!(probe(&grown), probe(&fresh));
+    assert!(
+        probe(&grown)[0].1 < early[0].1,
+        "more people, a lower prior: {early:?} {:?}",
+        probe(&grown)
+    );
+}

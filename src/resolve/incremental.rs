@@ -105,6 +105,10 @@ impl MatchIndex {
     pub fn model(&self) -> &Model {
         &self.model
     }
+    /// Sets the prior (λ) of the model, e.g. as the number of records moves.
+    pub fn set_lambda(&mut self, lambda: f64) {
+        self.model.lambda = lambda;
+    }
     /// Number of stop keys (keys shared by more than `max_block_size` records).
     pub fn stop_keys(&self) -> usize {
         self.postings
@@ -267,9 +271,18 @@ impl MatchIndex {
             } else {
                 bf[f][lv as usize]
             };
-            if lv == 0 && plan.tf && qid[f] < UNSEEN_ID {
+            if lv == 0 && plan.tf {
+                // The more frequent of the two values, as `Scorer::field_bf`
+                // has it: a stored pair weighs the same here as there. A
+                // query value the index has not seen counts as the row's.
+                let row_id = col.get(row).map_or(0, |(id, _)| col.count(id));
+                let query_id = if qid[f] < UNSEEN_ID {
+                    col.count(qid[f])
+                } else {
+                    0
+                };
                 let nn = (col.non_null[0] + col.non_null[1]) as f64;
-                let freq = (col.count(qid[f]) as f64 / nn.max(1.0)).max(MIN_PROB);
+                let freq = (row_id.max(query_id) as f64 / nn.max(1.0)).max(MIN_PROB);
                 w += (self.model.fields[f].u[0] / freq).log2();
                 w = w.max(exact_floor(&bf[f]));
             }

@@ -225,15 +225,21 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// Bayes factor (log2) of field `f` at `level` for rows `a`/`b`, TF included.
+    /// Bayes factor (log2) of field `f` at `level` for rows `a`/`b`, TF
+    /// included: by the more frequent of the two rows' values, so the pair
+    /// weighs the same either way round (of a multi-valued field, a row's
+    /// value is all its alternatives, and "Dev" alone can be common while
+    /// "Dev, Carol" is unique).
     #[inline]
-    pub fn field_bf(&self, f: usize, level: u8, a: usize) -> f64 {
+    pub fn field_bf(&self, f: usize, level: u8, a: usize, b: usize) -> f64 {
         if level == NULL_LEVEL {
             return 0.0;
         }
         let mut w = self.bf[f][level as usize];
         if level == 0 && !self.tf[f].is_empty() {
-            w += self.tf[f][self.table.cols[f].ids[a] as usize];
+            let ids = &self.table.cols[f].ids;
+            let tf = &self.tf[f];
+            w += tf[ids[a] as usize].min(tf[ids[b] as usize]);
             w = w.max(weights::exact_floor(&self.bf[f]));
         }
         w
@@ -241,10 +247,10 @@ impl<'a> Scorer<'a> {
 
     /// Match weight from the per-field levels of rows `a`, `b`.
     #[inline]
-    pub fn weight_of(&self, levels: &[u8], a: usize) -> f64 {
+    pub fn weight_of(&self, levels: &[u8], a: usize, b: usize) -> f64 {
         let mut w = self.prior;
         for (f, &l) in levels.iter().enumerate() {
-            w += self.field_bf(f, l, a);
+            w += self.field_bf(f, l, a, b);
         }
         w
     }
@@ -253,7 +259,7 @@ impl<'a> Scorer<'a> {
         let mut w = self.prior;
         for f in 0..self.plans.len() {
             let l = weights::compare_rows(self.table, self.plans, f, a, b);
-            w += self.field_bf(f, l, a);
+            w += self.field_bf(f, l, a, b);
         }
         w
     }
@@ -340,7 +346,7 @@ impl Resolution {
                     field: &self.schema.fields[f].name,
                     level: l,
                     labels: &self.plans[f].labels,
-                    bf: sc.field_bf(f, l, a),
+                    bf: sc.field_bf(f, l, a, b),
                     value_a,
                     value_b,
                 }
@@ -482,7 +488,7 @@ impl Linker {
             let w = if nf == 0 {
                 scorer.prior
             } else {
-                scorer.weight_of(row, a as usize)
+                scorer.weight_of(row, a as usize, b as usize)
             };
             if w >= link_w {
                 edges.push((a, b, w));

@@ -290,13 +290,16 @@ pub struct MatchCandidate {
 
 /// The index incremental matching runs on: the linker's inverted index over
 /// blocking keys, plus which stored person each of its rows is. An edit
-/// removes the old version's row and adds one for the new version, so the
-/// scores depend on the stored graph only, not on its history.
+/// removes the old version's row and adds one for the new version, and with
+/// the default weights (under 1,000 people) the prior follows the number of
+/// people, so the scores depend on the stored graph only, not on its
+/// history. Trained weights are trained once, when the index is built.
 pub struct PersonIndex {
     index: MatchIndex,
     rows: Vec<Uuid>,
     current: FxHashMap<Uuid, usize>,
     region: String,
+    trained: bool,
 }
 
 impl PersonIndex {
@@ -314,10 +317,31 @@ impl PersonIndex {
         }
     }
 
+    /// The default weights' prior: about one match per person, among the
+    /// people stored now (as `findDuplicates` has it).
+    fn follow_prior(&mut self) {
+        if !self.trained {
+            let n = self.current.len();
+            self.index.set_lambda(untrained_lambda(n));
+        }
+    }
+
+    /// Whether the index must be built again: another phone region, or the
+    /// graph crossed the size from which weights are trained.
+    pub fn stale_for(&self, region: &str) -> bool {
+        self.region != region || self.trained != (self.current.len() >= MIN_RECORDS_TO_TRAIN)
+    }
+
     /// The phone region the index's records were normalised with.
     pub fn region(&self) -> &str {
         &self.region
     }
+}
+
+/// The default weights' prior for `n` records: about one match each.
+fn untrained_lambda(n: usize) -> f64 {
+    let pairs = n as u64 * (n as u64).saturating_sub(1) / 2;
+    Model::one_match_per_record(n, pairs)
 }
 
 /// The people a query may be matched against: live and not merged away.
@@ -358,9 +382,8 @@ impl<B: Backend> Db<B> {
                 .map_err(resolve_error)?
                 .model
         } else {
-            let n = records.len() as u64;
             Model {
-                lambda: Model::one_match_per_record(records.len(), n * n.saturating_sub(1) / 2),
+                lambda: untrained_lambda(records.len()),
                 ..Model::defaults(&schema)
             }
         };
@@ -373,6 +396,7 @@ impl<B: Backend> Db<B> {
             rows,
             current,
             region: region.to_string(),
+            trained: records.len() >= MIN_RECORDS_TO_TRAIN,
         })
     }
 
@@ -387,6 +411,7 @@ impl<B: Backend> Db<B> {
                 _ => index.remove(*id),
             }
         }
+        index.follow_prior();
     }
 
     /// Matches one person (stored or not) against the index: candidates with

@@ -862,7 +862,7 @@ impl<B: Backend> Db<B> {
             .person_index
             .borrow()
             .as_ref()
-            .is_none_or(|i| i.region() != region);
+            .is_none_or(|i| i.stale_for(region));
         if stale {
             let index = self.build_person_index(region, progress)?;
             *self.person_index.borrow_mut() = Some(index);
