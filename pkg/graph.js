@@ -433,7 +433,7 @@ function makeApi(ready) {
       const { onProgress, signal, ...rest } = parts;
       const json = encode(rest);
       return this.#write(async (g) => {
-        const importer = g.importer(kind, json);
+        const importer = g.importer(kind, json, typeof source === 'string');
         try {
           const bytesTotal = sourceSize(source);
           let bytesDone = 0;

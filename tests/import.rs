@@ -550,6 +550,7 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
             "RRULE:FREQ=WEEKLY;BYDAY=TH\r\nEXDATE;TZID=America/New_York:20250717T100000",
         )
         .replacen("STATUS:CONFIRMED", "STATUS:CANCELLED", 1);
+    let cancelled_file = cancelled.clone();
     let r = import_file(&mut db, cancelled.into_bytes(), "2025-09-01T00:00:00Z");
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.cancelled, 2, "{r:?}");
@@ -572,11 +573,61 @@ fn a_weekly_series_counts_each_meeting_held_and_a_later_import_adds_the_new_ones
     // Importing the same file again cancels nothing more.
     let again = import_file(
         &mut db,
+        cancelled_file.clone().into_bytes(),
+        "2025-09-01T00:00:00Z",
+    );
+    assert_eq!((again.cancelled, again.interactions), (0, 0), "{again:?}");
+    // The EXDATE is taken back: the 17 July meeting happened after all, and
+    // the file's word brings it back. A meeting deleted in the graph (24
+    // July, by the user) stays deleted.
+    let by_user = db
+        .state()
+        .interactions
+        .values()
+        .find(|i| i.source_id == "series-1@apollo.example#20250724T140000Z")
+        .unwrap()
+        .id;
+    block_on(db.delete(
+        wig_graph::model::EntityKind::Interaction,
+        by_user,
+        &at("2025-09-01T00:00:00Z"),
+    ))
+    .unwrap();
+    let restored = import_file(
+        &mut db,
         file.replacen("STATUS:CONFIRMED", "STATUS:CANCELLED", 1)
             .into_bytes(),
         "2025-09-01T00:00:00Z",
     );
-    assert_eq!(again.cancelled, 0, "{again:?}");
+    assert_eq!(
+        (
+            restored.cancelled,
+            restored.interactions,
+            restored.unchanged
+        ),
+        (0, 1, 9),
+        "{restored:?}"
+    );
+    let back = db
+        .state()
+        .interactions
+        .values()
+        .find(|i| i.source_id == "series-1@apollo.example#20250717T140000Z")
+        .unwrap();
+    assert!(back.deleted_at.is_none());
+    assert!(
+        back.metadata.0.get("cancelledByFile").is_none(),
+        "{:?}",
+        back.metadata
+    );
+    assert!(db
+        .state()
+        .interactions
+        .get(by_user)
+        .unwrap()
+        .deleted_at
+        .is_some());
+    assert_eq!(edge(&db).0, 8, "17 July counts again, 24 July no longer");
 
     // Then the whole series is cancelled (STATUS:CANCELLED on the event
     // itself, as calendars write "delete all events"): every stored

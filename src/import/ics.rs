@@ -144,6 +144,8 @@ pub struct IcsParser {
     now: Option<Timestamp>,
     /// Occurrences expanded so far (see [`MAX_FILE_OCCURRENCES`]).
     expanded: usize,
+    /// The file was text already (see [`parse_property`]).
+    text_source: bool,
 }
 
 impl Default for IcsParser {
@@ -153,6 +155,12 @@ impl Default for IcsParser {
 }
 
 impl IcsParser {
+    /// For a file that was text already: see [`parse_property`].
+    pub fn text_source(mut self, yes: bool) -> Self {
+        self.text_source = yes;
+        self
+    }
+
     pub fn new(now: Option<Timestamp>) -> Self {
         IcsParser {
             lines: ContentLines::default(),
@@ -163,6 +171,7 @@ impl IcsParser {
             observance: None,
             seen_calendar: false,
             stray_reported: false,
+            text_source: false,
             series: Vec::new(),
             changed: Vec::new(),
             waiting: Vec::new(),
@@ -182,7 +191,7 @@ impl IcsParser {
                 format!("line over {} bytes, cut", super::lines::MAX_LINE),
             )));
         }
-        let Some(prop) = parse_property(bytes) else {
+        let Some(prop) = parse_property(bytes, self.text_source) else {
             if self.stack.is_empty() {
                 self.stray(line, out);
             } else {

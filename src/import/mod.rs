@@ -200,16 +200,20 @@ pub struct ParserOptions {
     /// For iCalendar: recurring events are expanded up to this time (later
     /// occurrences have not happened); None: only up to a series' cap.
     pub now: Option<Timestamp>,
+    /// The source was text already (a JS string, fed as UTF-8): a vCard or
+    /// iCalendar value written as it is stays UTF-8 whatever its
+    /// `CHARSET=` says (see [`text::parse_property`]).
+    pub text_source: bool,
 }
 
 /// The parser for a format.
 pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
     Ok(match format {
-        Format::VCard => Box::new(vcard::VCardParser::new()),
+        Format::VCard => Box::new(vcard::VCardParser::new().text_source(options.text_source)),
         Format::GoogleCsv => Box::new(csv_contacts::CsvContactParser::google()),
         Format::LinkedInCsv => Box::new(csv_contacts::CsvContactParser::linkedin()),
         Format::Csv => Box::new(csv_contacts::CsvContactParser::mapped(&options.mapping)?),
-        Format::Ics => Box::new(ics::IcsParser::new(options.now)),
+        Format::Ics => Box::new(ics::IcsParser::new(options.now).text_source(options.text_source)),
         Format::Mbox => Box::new(mbox::MboxParser::new(&options.owner_emails)),
     })
 }

@@ -4,8 +4,10 @@
 //!
 //! Hand-written rather than a crate: `mailparse` would bring `charset` →
 //! `encoding_rs` (every legacy encoding's tables, hundreds of KB of wasm)
-//! for the headers alone; the charsets contact exports actually use are
-//! UTF-8, Latin-1 and Windows-1252, covered here in a few lines.
+//! for the headers alone. UTF-8, Latin-1, Windows-1252 and the single-byte
+//! charsets are covered here; the multi-byte ones (Shift_JIS, ISO-2022-JP,
+//! GBK, Big5, EUC-KR, …) go to the WHATWG Encoding Standard's decoder the
+//! platform already has ([`decode_by_standard`]).
 
 use crate::model::{days_from_civil, days_in_month, Timestamp};
 
@@ -38,8 +40,11 @@ impl Property {
 }
 
 /// Parses `group.NAME;PARAM=a,"b;c";BARE:value`. None if there is no ':'
-/// outside quotes or the name is empty.
-pub fn parse_property(bytes: &[u8]) -> Option<Property> {
+/// outside quotes or the name is empty. `text_source`: the file was text
+/// already (a JS string, given to the parser as UTF-8), so a value written
+/// as it is is UTF-8 whatever its `CHARSET=` says; a quoted-printable one
+/// is still bytes in that charset.
+pub fn parse_property(bytes: &[u8], text_source: bool) -> Option<Property> {
     let mut in_quotes = false;
     let mut colon = None;
     for (i, &b) in bytes.iter().enumerate() {
@@ -91,15 +96,13 @@ pub fn parse_property(bytes: &[u8]) -> Option<Property> {
         .iter()
         .find(|(k, _)| k == "CHARSET")
         .map(|(_, v)| v.clone());
-    let decoded: Vec<u8>;
-    let value_bytes: &[u8] = match encoding.as_deref() {
+    let value = match encoding.as_deref() {
         Some("QUOTED-PRINTABLE") => {
-            decoded = decode_quoted_printable(raw_value);
-            &decoded
+            decode_charset(&decode_quoted_printable(raw_value), charset.as_deref())
         }
-        _ => raw_value,
+        _ if text_source => decode_charset(raw_value, None),
+        _ => decode_charset(raw_value, charset.as_deref()),
     };
-    let value = decode_charset(value_bytes, charset.as_deref());
     Some(Property {
         name,
         params,
@@ -230,10 +233,12 @@ const CP1252_HIGH: [char; 32] = [
 /// Bytes in `charset` to text. ISO-8859-1 / Latin-1, Windows-1252 and the
 /// other single-byte charsets old exports declare (Central European,
 /// Cyrillic, Greek, Turkish, Baltic, KOI8, Mac Roman: see
-/// [`super::charsets`]) map byte by byte; UTF-8 (the default), US-ASCII and
-/// other charsets decode as UTF-8 if valid, else as Windows-1252: bytes
-/// that are not UTF-8 are almost always a Western export without its label
-/// ("Müller", not "M\u{fffd}ller").
+/// [`super::charsets`]) map byte by byte; any other label the Encoding
+/// Standard knows (Shift_JIS, EUC-JP, ISO-2022-JP, GBK / GB2312, GB18030,
+/// Big5, EUC-KR, UTF-16, …) decodes by it ([`decode_by_standard`]); UTF-8
+/// (the default), US-ASCII and unknown labels decode as UTF-8 if valid,
+/// else as Windows-1252: bytes that are not UTF-8 are almost always a
+/// Western export without its label ("Müller", not "M\u{fffd}ller").
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
     let cs: String = charset
         .unwrap_or("utf-8")
@@ -262,12 +267,55 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> String {
                     })
                     .collect();
             }
+            let utf8_label = matches!(cs.as_str(), "utf8" | "usascii" | "ascii" | "");
+            if let Some(text) = charset
+                .filter(|_| !utf8_label)
+                .and_then(|label| decode_by_standard(label, bytes))
+            {
+                return text;
+            }
             match std::str::from_utf8(bytes) {
                 Ok(s) => s.to_string(),
                 Err(_) => cp1252(bytes),
             }
         }
     }
+}
+
+/// A decoder by the WHATWG Encoding Standard: `(label, bytes)` → text,
+/// `None` for a label it does not know.
+pub type StandardDecoder = fn(&str, &[u8]) -> Option<String>;
+
+static PLATFORM_DECODER: std::sync::OnceLock<StandardDecoder> = std::sync::OnceLock::new();
+
+/// Registers the platform's decoder (the wasm binding registers one over
+/// `TextDecoder`); the first registration holds.
+pub fn set_platform_decoder(decoder: StandardDecoder) {
+    let _ = PLATFORM_DECODER.set(decoder);
+}
+
+/// `bytes` in the charset `label` by the Encoding Standard, or `None` when
+/// the label is not one of its encodings (nor one that decodes to a lone
+/// U+FFFD, such as ISO-2022-KR). Natively `encoding_rs`; in wasm the
+/// registered platform decoder: every browser and Node carry these tables
+/// in `TextDecoder` already, and `encoding_rs`'s would add hundreds of KB
+/// to the package.
+pub fn decode_by_standard(label: &str, bytes: &[u8]) -> Option<String> {
+    if let Some(decoder) = PLATFORM_DECODER.get() {
+        return decoder(label.trim(), bytes);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
+        // TextDecoder refuses these two labels; so does this, alike.
+        if encoding == encoding_rs::REPLACEMENT || encoding == encoding_rs::X_USER_DEFINED {
+            return None;
+        }
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        Some(text.into_owned())
+    }
+    #[cfg(target_arch = "wasm32")]
+    None
 }
 
 fn cp1252(bytes: &[u8]) -> String {
@@ -611,6 +659,40 @@ mod tests {
     }
 
     #[test]
+    fn multi_byte_charsets_by_the_encoding_standard() {
+        // 山田 in Shift_JIS and EUC-JP, 张伟 in GB2312 (decoded as GBK, as
+        // browsers do), 陳大文 in Big5, 김민준 in EUC-KR (and its Windows
+        // label, ks_c_5601-1987, which Outlook writes).
+        let cases: [(&[u8], &str, &str); 6] = [
+            (&[0x8E, 0x52, 0x93, 0x63], "Shift_JIS", "山田"),
+            (&[0xBB, 0xB3, 0xC5, 0xC4], "EUC-JP", "山田"),
+            (&[0xD5, 0xC5, 0xCE, 0xB0], "GB2312", "张伟"),
+            (&[0xB3, 0xAF, 0xA4, 0x6A, 0xA4, 0xE5], "Big5", "陳大文"),
+            (&[0xB1, 0xE8, 0xB9, 0xCE, 0xC1, 0xD8], "EUC-KR", "김민준"),
+            (
+                &[0xB1, 0xE8, 0xB9, 0xCE, 0xC1, 0xD8],
+                "ks_c_5601-1987",
+                "김민준",
+            ),
+        ];
+        for (bytes, label, text) in cases {
+            assert_eq!(decode_charset(bytes, Some(label)), text, "{label}");
+        }
+        // ISO-2022-JP is 7-bit: valid UTF-8, yet not to be read as such.
+        assert_eq!(
+            decode_rfc2047("=?ISO-2022-JP?B?GyRCOzNFRBsoQiAbJEJCQE86GyhC?= <taro@example.jp>"),
+            "山田 太郎 <taro@example.jp>"
+        );
+        // Labels the standard does not know, or decodes to nothing but
+        // U+FFFD: UTF-8 if valid, else Windows-1252, as before.
+        assert_eq!(decode_charset(b"M\xFCller", Some("x-unknown")), "Müller");
+        assert_eq!(decode_charset("Zoë".as_bytes(), Some("ISO-2022-KR")), "Zoë");
+        // US-ASCII is Windows-1252 in the standard; here it stays UTF-8
+        // first, as mislabelled UTF-8 is what such labels mostly carry.
+        assert_eq!(decode_charset("Zoë".as_bytes(), Some("us-ascii")), "Zoë");
+    }
+
+    #[test]
     fn birthdays_as_contact_files_write_them() {
         let full = |d: &str| Birthday::Full(d.to_string());
         for (written, read) in [
@@ -635,18 +717,36 @@ mod tests {
 
     #[test]
     fn properties_with_groups_quotes_and_bare_params() {
-        let p = parse_property(b"item1.EMAIL;type=INTERNET;type=\"pref,work\":ada@x.org").unwrap();
+        let p = parse_property(
+            b"item1.EMAIL;type=INTERNET;type=\"pref,work\":ada@x.org",
+            false,
+        )
+        .unwrap();
         assert_eq!(p.name, "EMAIL");
         assert!(p.has_type("work") && p.has_type("internet"));
         assert_eq!(p.value, "ada@x.org");
-        let p = parse_property(b"FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9 Descartes")
-            .unwrap();
+        let p = parse_property(
+            b"FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9 Descartes",
+            false,
+        )
+        .unwrap();
         assert_eq!(p.value, "René Descartes");
-        let p =
-            parse_property(b"N;CHARSET=UTF-8;QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;").unwrap();
+        let p = parse_property(
+            b"N;CHARSET=UTF-8;QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;",
+            false,
+        )
+        .unwrap();
         assert_eq!(p.value, "Müller;Jürgen;;;");
-        assert!(parse_property(b"no colon here").is_none());
-        assert!(parse_property(b":value").is_none());
+        assert!(parse_property(b"no colon here", false).is_none());
+        assert!(parse_property(b":value", false).is_none());
+        // A file given as text: a value written as it is is that text
+        // (UTF-8 here), whatever CHARSET says; quoted-printable is still
+        // bytes in the declared charset.
+        let written = "FN;CHARSET=ISO-8859-1:Müller".as_bytes();
+        assert_eq!(parse_property(written, true).unwrap().value, "Müller");
+        assert_eq!(parse_property(written, false).unwrap().value, "MÃ¼ller");
+        let qp = b"FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9";
+        assert_eq!(parse_property(qp, true).unwrap().value, "René");
     }
 
     #[test]

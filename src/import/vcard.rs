@@ -51,6 +51,8 @@ pub struct VCardParser {
     card: Option<Card>,
     /// Line of the first stray line in a run outside any card (reported once).
     stray: Option<u64>,
+    /// The file was text already (see [`parse_property`]).
+    text_source: bool,
 }
 
 impl Default for VCardParser {
@@ -65,7 +67,14 @@ impl VCardParser {
             lines: ContentLines::default(),
             card: None,
             stray: None,
+            text_source: false,
         }
+    }
+
+    /// For a file that was text already: see [`parse_property`].
+    pub fn text_source(mut self, yes: bool) -> Self {
+        self.text_source = yes;
+        self
     }
 
     fn content_line(&mut self, cl: ContentLine, out: &mut Vec<Parsed>) {
@@ -79,7 +88,7 @@ impl VCardParser {
                 format!("line over {} bytes, cut", super::lines::MAX_LINE),
             )));
         }
-        let Some(prop) = parse_property(cl.bytes) else {
+        let Some(prop) = parse_property(cl.bytes, self.text_source) else {
             if self.card.is_some() {
                 out.push(Parsed::Issue(ParseIssue::new(
                     cl.first_line,
@@ -527,5 +536,27 @@ mod tests {
             panic!("{out:?}")
         };
         assert_eq!(c.names, vec!["Müller"]);
+    }
+
+    /// A Japanese phone's vCard 2.1: Shift_JIS, quoted-printable or raw
+    /// 8-bit. A raw Shift_JIS character can end in 0x5C (`\`, as in ソ):
+    /// the charset is decoded before escapes are read, so it stays ソ.
+    #[test]
+    fn shift_jis_cards_quoted_printable_and_raw() {
+        let mut card =
+            b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:=8ER=93c =91=BE=98Y\r\n"
+                .to_vec();
+        card.extend_from_slice(b"ORG;CHARSET=SHIFT_JIS:");
+        card.extend_from_slice(&[0x83, 0x5C, 0x83, 0x6A, 0x81, 0x5B]);
+        card.extend_from_slice(b"\r\nEMAIL;INTERNET:taro@example.jp\r\nEND:VCARD\r\n");
+        for chunk in [1, 5, 4096] {
+            let out = parse_all(Format::VCard, &ParserOptions::default(), &card, chunk).unwrap();
+            let Parsed::Contact(c) = &out[0] else {
+                panic!("{out:?}")
+            };
+            assert_eq!(c.names, vec!["山田 太郎"]);
+            assert_eq!(c.organization.as_deref(), Some("ソニー"));
+            assert_eq!(c.emails, vec!["taro@example.jp"]);
+        }
     }
 }

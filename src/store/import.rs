@@ -68,6 +68,10 @@ pub struct ImportOptions {
     pub owner_emails: Vec<String>,
     /// Records per transaction (default 2,000; 1 to 50,000).
     pub batch_size: Option<JsNumber>,
+    /// Not an option callers set: the binding sets it when the source is a
+    /// JS string, text already (see `import::ParserOptions::text_source`).
+    #[serde(skip)]
+    pub text_source: bool,
 }
 
 /// One malformed entry, as the API reports it.
@@ -201,6 +205,7 @@ impl ImportSession {
                 mapping: options.mapping.clone(),
                 owner_emails: owner,
                 now: Some(now),
+                text_source: options.text_source,
             },
         )?;
         Ok(ImportSession {
@@ -615,7 +620,9 @@ impl<B: Backend> Db<B> {
                 .interaction_by_source()
                 .get(&key)
                 .and_then(|id| staged(&self.state.interactions, &s.commit.interactions, *id));
-            if existing.is_some_and(|i| i.deleted_at.is_some()) {
+            // Deleted in the graph: left out. Deleted because a file
+            // cancelled it: the file now holds it again, so it is back.
+            if existing.is_some_and(|i| i.deleted_at.is_some() && !cancelled_by_file(i)) {
                 out.skipped += 1;
                 continue;
             }
@@ -694,6 +701,7 @@ impl<B: Backend> Db<B> {
                 .filter(|i| i.deleted_at.is_none());
             if let Some(i) = stored {
                 let mut gone = i.clone();
+                mark_cancelled_by_file(&mut gone);
                 gone.deleted_at = Some(s.now);
                 gone.updated_at = s.now;
                 s.change(EntityKind::Interaction, gone.id, ChangeOp::Delete);
@@ -964,5 +972,27 @@ fn interaction_input(source_name: &str, it: &FoundInteraction) -> InteractionInp
             .owner_direction
             .map(|d| serde_json::json!({ "ownerDirection": d })),
         ..Default::default()
+    }
+}
+
+/// The metadata key an import sets on a meeting it deletes because the file
+/// cancelled it (STATUS:CANCELLED, an EXDATE): a later file that holds the
+/// meeting again brings it back, while a meeting deleted in the graph stays
+/// deleted. Metadata, so every device and the server see the same.
+const CANCELLED_BY_FILE: &str = "cancelledByFile";
+
+fn cancelled_by_file(i: &crate::model::Interaction) -> bool {
+    i.metadata.0.get(CANCELLED_BY_FILE) == Some(&serde_json::Value::Bool(true))
+}
+
+/// An interaction's metadata from the file is an object or null; anything
+/// else is left as is (the meeting then stays deleted, as before).
+fn mark_cancelled_by_file(i: &mut crate::model::Interaction) {
+    match &mut i.metadata.0 {
+        serde_json::Value::Object(map) => {
+            map.insert(CANCELLED_BY_FILE.into(), true.into());
+        }
+        v @ serde_json::Value::Null => *v = serde_json::json!({ CANCELLED_BY_FILE: true }),
+        _ => {}
     }
 }

@@ -14,6 +14,23 @@ use crate::error::{Error, ErrorCode};
 use crate::store::{ImportKind, ImportOptions, ImportSession, WriteContext};
 
 #[wasm_bindgen]
+extern "C" {
+    /// The platform's Encoding Standard decoder (browsers, workers, Node).
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(label: &str) -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &TextDecoder, bytes: &[u8]) -> Result<String, JsValue>;
+}
+
+/// Multi-byte legacy charsets (Shift_JIS, GBK, Big5, …) for the import
+/// parsers, by `TextDecoder`: its tables ship with every runtime, so the
+/// package carries none. `None` when the runtime does not know the label.
+fn decode_with_text_decoder(label: &str, bytes: &[u8]) -> Option<String> {
+    TextDecoder::new(label).ok()?.decode(bytes).ok()
+}
+
+#[wasm_bindgen]
 pub struct WasmImporter {
     db: Shared,
     /// The graph's: an import's writes and the graph's own get BUSY from
@@ -28,8 +45,14 @@ pub struct WasmImporter {
 #[wasm_bindgen]
 impl WasmGraph {
     /// Starts an import. `kind`: "contacts" or "interactions"; `options`:
-    /// JSON of `{ format, mapping, sourceName, defaultRegion, ownerEmails, batchSize }`.
-    pub fn importer(&self, kind: String, options: Option<String>) -> Result<WasmImporter, JsValue> {
+    /// JSON of `{ format, mapping, sourceName, defaultRegion, ownerEmails, batchSize }`;
+    /// `text_source`: the source is a JS string (text already, fed as UTF-8).
+    pub fn importer(
+        &self,
+        kind: String,
+        options: Option<String>,
+        text_source: bool,
+    ) -> Result<WasmImporter, JsValue> {
         let kind = match kind.as_str() {
             "contacts" => ImportKind::Contacts,
             "interactions" => ImportKind::Interactions,
@@ -41,7 +64,8 @@ impl WasmGraph {
                 )))
             }
         };
-        let opts: ImportOptions = options_of(options)?;
+        let mut opts: ImportOptions = options_of(options)?;
+        opts.text_source = text_source;
         {
             let guard = self.db.try_borrow().map_err(|_| borrow_err())?;
             guard.as_ref().ok_or_else(closed_err)?;
@@ -49,6 +73,7 @@ impl WasmGraph {
         // Recurring events are expanded up to now: later occurrences have not
         // happened yet (importing again later adds them).
         let now = crate::model::Timestamp::from_millis(js_sys::Date::now() as i64);
+        crate::import::text::set_platform_decoder(decode_with_text_decoder);
         let session = ImportSession::new(kind, opts, now).map_err(js_error)?;
         Ok(WasmImporter {
             db: self.db.clone(),

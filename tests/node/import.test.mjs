@@ -93,6 +93,39 @@ test('every source kind, CSV formats, mbox direction', async () => {
   await g.close();
 });
 
+test('legacy multi-byte charsets decode by the runtime\'s TextDecoder (Shift_JIS, Big5, EUC-KR)', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  const ascii = (s) => [...Buffer.from(s, 'latin1')];
+  // 山田 太郎 (quoted-printable Shift_JIS), ソニー raw (ソ ends in 0x5C, a backslash),
+  // 陳大文 in Big5, 김민준 in EUC-KR under Outlook's label.
+  const bytes = Uint8Array.from([
+    ...ascii('BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS;ENCODING=QUOTED-PRINTABLE:=8ER=93c =91=BE=98Y\r\nORG;CHARSET=SHIFT_JIS:'),
+    0x83, 0x5c, 0x83, 0x6a, 0x81, 0x5b,
+    ...ascii('\r\nEMAIL:taro@example.jp\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=BIG5:'),
+    0xb3, 0xaf, 0xa4, 0x6a, 0xa4, 0xe5,
+    ...ascii('\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ks_c_5601-1987:'),
+    0xb1, 0xe8, 0xb9, 0xce, 0xc1, 0xd8,
+    ...ascii('\r\nEND:VCARD\r\n'),
+  ]);
+  const report = await g.importContacts(bytes, { format: 'vcard' });
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.people, 3);
+  assert.deepEqual(names(g), ['김민준', '山田 太郎', '陳大文'].sort());
+  const taro = g.listPeople(all).items.find((p) => p.names[0] === '山田 太郎');
+  const org = g.listOrganizations({ limit: 100 }).items.find((o) => o.id === taro.organizationId);
+  assert.equal(org?.name, 'ソニー');
+  // Given as a string, the file is text already: a value's CHARSET no longer says what its
+  // characters are (quoted-printable bytes still are in it).
+  const text = await g.importContacts(
+    'BEGIN:VCARD\r\nFN;CHARSET=SHIFT_JIS:佐藤 花子\r\nTITLE;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Direktorin f=FCr Technik\r\nEND:VCARD\r\n',
+    { format: 'vcard' },
+  );
+  assert.equal(text.people, 1);
+  const hanako = g.listPeople(all).items.find((p) => p.names[0] === '佐藤 花子');
+  assert.equal(hanako?.title, 'Direktorin für Technik', JSON.stringify(names(g)));
+  await g.close();
+});
+
 test('malformed lines are reported and the rest imported; bad options are typed errors', async () => {
   const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
   const r = await g.importInteractions(fixture('malformed.ics'), { format: 'ics' });
