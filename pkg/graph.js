@@ -7,7 +7,14 @@
 // typo must not drop data) and parsing text beats walking JS objects. JSON
 // has no NaN/Infinity, so they travel as a marker the core refuses by name.
 const NON_FINITE = '\u0000nonfinite:';
-const replacer = (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? NON_FINITE + value : value);
+// An invalid Date reaches the replacer as null (its toJSON): it travels as
+// text the core refuses as a timestamp, by name, instead of clearing the field.
+function replacer(key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) return NON_FINITE + value;
+  const raw = this[key];
+  if (raw instanceof Date && Number.isNaN(raw.getTime())) return 'Invalid Date';
+  return value;
+}
 
 const decode = (json) => (json === undefined ? undefined : JSON.parse(json));
 // Ids crossing as one string of 36-character ids (no JSON to parse).
@@ -24,6 +31,39 @@ function str(value, field) {
   if (typeof value === 'string') return value;
   const missing = value === undefined || value === null;
   throw wigError(missing ? 'REQUIRED' : field === 'name' ? 'INVALID_INPUT' : 'INVALID_ID', field, missing ? `${field} is required` : `expected a string, got ${typeof value}`);
+}
+
+// A record argument is an object: serde would read an array field by field,
+// by position, and write it. Lists are arrays of such objects.
+const isRecord = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+function checkRecord(value, field) {
+  if (value === undefined || value === null) throw wigError('REQUIRED', field, `${field} is required`);
+  if (!isRecord(value)) throw wigError('INVALID_INPUT', field, `expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+}
+function checkRecords(list, field) {
+  if (list === undefined || list === null) throw wigError('REQUIRED', field, `${field} is required`);
+  if (!Array.isArray(list)) throw wigError('INVALID_INPUT', field, `expected an array, got ${typeof list}`);
+  for (let i = 0; i < list.length; i++) {
+    if (!isRecord(list[i])) checkRecord(list[i] ?? undefined, `${field}[${i}]`);
+  }
+}
+function checkList(list, field) {
+  if (list === undefined || list === null) throw wigError('REQUIRED', field, `${field} is required`);
+  if (!Array.isArray(list)) throw wigError('INVALID_INPUT', field, `expected an array, got ${typeof list}`);
+}
+/** A count argument: a whole number from 1 to 2^32 - 1. */
+function count(value, field) {
+  if (value === undefined || value === null) throw wigError('REQUIRED', field, `${field} is required`);
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) throw wigError('INVALID_INPUT', field, `${value} is not a whole number from 1 to 4294967295`);
+}
+const record = (value, field) => { checkRecord(value, field); return encode(value); };
+const records = (list, field) => { checkRecords(list, field); return encode(list); };
+function batchRecord(batch) {
+  checkRecord(batch, 'batch');
+  for (const kind of ['organizations', 'people', 'edges', 'interactions']) {
+    if (batch[kind] !== undefined && batch[kind] !== null) checkRecords(batch[kind], kind);
+  }
+  return encode(batch);
 }
 
 function encode(value) {
@@ -235,18 +275,18 @@ function makeApi(ready) {
       return read !== false;
     }
 
-    async upsertPerson(person) { const json = encode(person); return decode(await this.#write((g) => g.upsertPerson(json))); }
-    async upsertPeople(people) { const json = encode(people); return decode(await this.#write((g) => g.upsertPeople(json))); }
-    async upsertOrganization(org) { const json = encode(org); return decode(await this.#write((g) => g.upsertOrganization(json))); }
-    async upsertOrganizations(orgs) { const json = encode(orgs); return decode(await this.#write((g) => g.upsertOrganizations(json))); }
-    async upsertEdge(edge) { const json = encode(edge); return decode(await this.#write((g) => g.upsertEdge(json))); }
-    async upsertEdges(edges) { const json = encode(edges); return decode(await this.#write((g) => g.upsertEdges(json))); }
-    async upsertInteraction(interaction) { const json = encode(interaction); return decode(await this.#write((g) => g.upsertInteraction(json))); }
-    async upsertInteractions(interactions) { const json = encode(interactions); return decode(await this.#write((g) => g.upsertInteractions(json))); }
+    async upsertPerson(person) { const json = record(person, 'person'); return decode(await this.#write((g) => g.upsertPerson(json))); }
+    async upsertPeople(people) { const json = records(people, 'people'); return decode(await this.#write((g) => g.upsertPeople(json))); }
+    async upsertOrganization(org) { const json = record(org, 'organization'); return decode(await this.#write((g) => g.upsertOrganization(json))); }
+    async upsertOrganizations(orgs) { const json = records(orgs, 'organizations'); return decode(await this.#write((g) => g.upsertOrganizations(json))); }
+    async upsertEdge(edge) { const json = record(edge, 'edge'); return decode(await this.#write((g) => g.upsertEdge(json))); }
+    async upsertEdges(edges) { const json = records(edges, 'edges'); return decode(await this.#write((g) => g.upsertEdges(json))); }
+    async upsertInteraction(interaction) { const json = record(interaction, 'interaction'); return decode(await this.#write((g) => g.upsertInteraction(json))); }
+    async upsertInteractions(interactions) { const json = records(interactions, 'interactions'); return decode(await this.#write((g) => g.upsertInteractions(json))); }
 
     /** Organizations, people, edges and interactions in one transaction. */
     async batch(batch) {
-      const json = encode(batch);
+      const json = batchRecord(batch);
       return decode(await this.#write((g) => g.batch(json)));
     }
 
@@ -301,8 +341,7 @@ function makeApi(ready) {
      */
     matchPerson(person, options) {
       const byId = typeof person === 'string';
-      if (person === undefined || person === null) str(person, 'person');
-      return decode(this.#inner.matchPerson(byId ? person : undefined, byId ? undefined : encode(person), encode(options)));
+      return decode(this.#inner.matchPerson(byId ? person : undefined, byId ? undefined : record(person, 'person'), encode(options)));
     }
 
     audit(options) { return decode(this.#inner.audit(encode(options))); }
@@ -474,11 +513,19 @@ function makeApi(ready) {
     // --- end import ---
     // --- sync (low level: createSync in pkg/sync.js drives these) ---
     /** The next push batch `{ count, items, body }` of at most `limit` records and about `maxBytes` of body (default 4 MiB; one record always goes), or undefined; records whose ids are in `inFlight` (sent, not acknowledged yet) are left out. */
-    syncPushBatch(limit, inFlight, maxBytes) { return decode(this.#inner.syncPushBatch(limit, inFlight?.length ? JSON.stringify(inFlight) : undefined, maxBytes)); }
+    syncPushBatch(limit, inFlight, maxBytes) {
+      count(limit, 'limit');
+      if (maxBytes !== undefined) count(maxBytes, 'maxBytes');
+      if (inFlight !== undefined && inFlight !== null && !Array.isArray(inFlight)) throw wigError('INVALID_INPUT', 'inFlight', 'expected an array of ids');
+      return decode(this.#inner.syncPushBatch(limit, inFlight?.length ? JSON.stringify(inFlight) : undefined, maxBytes));
+    }
     /** Applies the server's answer to a batch (its `items`), in one transaction. */
-    async syncAck(items, responseText) { const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
+    async syncAck(items, responseText) { checkList(items, 'items'); const json = JSON.stringify(items); return decode(await this.#write((g) => g.syncAck(json, String(responseText)))); }
     /** Applies the answers to consecutive batches (`[{ items, response }]`) in one transaction. */
-    async syncAcks(acks) { const items = acks.map((a) => JSON.stringify(a.items)); const responses = acks.map((a) => String(a.response)); return decode(await this.#write((g) => g.syncAcks(items, responses))); }
+    async syncAcks(acks) {
+      checkList(acks, 'acks');
+      acks.forEach((a, i) => { checkRecord(a ?? undefined, `acks[${i}]`); checkList(a.items, `acks[${i}].items`); });
+      const items = acks.map((a) => JSON.stringify(a.items)); const responses = acks.map((a) => String(a.response)); return decode(await this.#write((g) => g.syncAcks(items, responses))); }
     /** Applies consecutive pull pages (response texts, or one) with the last checkpoint, in one transaction. */
     async syncPull(pageTexts) { const pages = (Array.isArray(pageTexts) ? pageTexts : [pageTexts]).map(String); return decode(await this.#write((g) => g.syncPull(pages))); }
     /** `{ rows, checkpoint, more }` of a pull page's text, without applying it. */
@@ -561,12 +608,18 @@ async function* byteChunks(source, signal) {
 
 async function* streamChunks(stream, signal) {
   const reader = stream.getReader();
+  let encoder;
   try {
     for (;;) {
       if (signal?.aborted) return;
       const { done, value } = await reader.read();
       if (done) return;
-      const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
+      // A text stream (e.g. through a TextDecoderStream) gives strings.
+      let bytes;
+      if (value instanceof Uint8Array) bytes = value;
+      else if (typeof value === 'string') bytes = (encoder ??= new TextEncoder()).encode(value);
+      else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer ?? value, value.byteOffset ?? 0, value.byteLength);
+      else throw wigError('INVALID_INPUT', 'source', `the stream gave a ${typeof value} chunk; expected bytes or text`);
       for (let i = 0; i < bytes.length; i += CHUNK_BYTES) yield bytes.subarray(i, i + CHUNK_BYTES);
     }
   } finally {

@@ -324,7 +324,7 @@ export interface OpenOptions {
   storage?: 'indexeddb' | 'memory';
   /** Recorded in audit entries. */
   actorId?: string;
-  /** Memory storage only: a cap on stored bytes. */
+  /** Memory storage only (INVALID_INPUT otherwise): a cap on the stored graph's bytes, kept until an open names another. */
   quotaBytes?: number;
 }
 

@@ -49,6 +49,12 @@ async function withLock(name, fn) {
 const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'maxBatchBytes', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency'];
 
 export function createSync(graph, options = {}) {
+  if (graph === null || typeof graph !== 'object' || typeof graph.syncPushBatch !== 'function') {
+    throw Object.assign(wigError('INVALID_INPUT', 'expected a Graph (from Graph.open)'), { field: 'graph' });
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw Object.assign(wigError('INVALID_INPUT', 'options must be an object with url and getToken'), { field: 'options' });
+  }
   for (const key of Object.keys(options ?? {})) {
     if (!OPTIONS.includes(key)) {
       throw Object.assign(wigError('INVALID_INPUT', `unknown option '${key}'; expected one of ${OPTIONS.join(', ')}`), { field: key });
@@ -79,7 +85,10 @@ export function createSync(graph, options = {}) {
   if (typeof fetchFn !== 'function') {
     throw Object.assign(wigError('INVALID_INPUT', 'no fetch available: pass options.fetch'), { field: 'fetch' });
   }
-  for (const [field, v, max, min = 1] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4], ['maxBatchBytes', maxBatchBytes, 2 ** 31, 1024]]) {
+  // Bad numbers would retry forever (retries: NaN), with no pause (backoffMs:
+  // NaN sleeps 0 ms) or pull nothing while saying it is up to date.
+  for (const [field, v, max, min = 1] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4], ['maxBatchBytes', maxBatchBytes, 2 ** 31, 1024],
+    ['retries', retries, 100, 0], ['backoffMs', backoffMs, 3_600_000, 0], ['maxBackoffMs', maxBackoffMs, 86_400_000, 0], ['maxApplyRows', maxApplyRows, 10_000_000]]) {
     if (!Number.isInteger(v) || v < min || v > max) {
       throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}`), { field });
     }
@@ -435,7 +444,18 @@ export function createSync(graph, options = {}) {
       return { pulled: first.pulled + again.pulled, checkpoint: again.checkpoint ?? first.checkpoint, ...pushed };
     }),
     /** Syncs now and then every `interval` ms; pauses offline, resumes online. */
-    start({ interval: every = 30_000 } = {}) {
+    start(options = {}) {
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+        throw Object.assign(wigError('INVALID_INPUT', 'options must be an object'), { field: 'options' });
+      }
+      for (const key of Object.keys(options)) {
+        if (key !== 'interval') throw Object.assign(wigError('INVALID_INPUT', `unknown option '${key}'; expected interval`), { field: key });
+      }
+      const every = options.interval ?? 30_000;
+      // At least a second: 0 would send requests back to back.
+      if (!Number.isInteger(every) || every < 1000 || every > 2 ** 31 - 1) {
+        throw Object.assign(wigError('INVALID_INPUT', 'interval must be a whole number of ms from 1000 to 2147483647'), { field: 'interval' });
+      }
       interval = every;
       stopped = false;
       schedule(0);

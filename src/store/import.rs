@@ -185,6 +185,24 @@ impl ImportSession {
             }
             Some(s) => s.trim().to_string(),
         };
+        // An option another format reads is refused, not ignored: passing
+        // one means the call is not doing what its caller thinks.
+        let misplaced = |field: &str, only: &str| {
+            Err(Error::new(
+                ErrorCode::InvalidInput,
+                field,
+                format!("only for {only}; this import is '{}'", format.as_str()),
+            ))
+        };
+        if !options.mapping.is_empty() && format != Format::Csv {
+            return misplaced("mapping", "format 'csv'");
+        }
+        if !options.owner_emails.is_empty() && format != Format::Mbox {
+            return misplaced("ownerEmails", "format 'mbox'");
+        }
+        if options.default_region.is_some() && kind == ImportKind::Interactions {
+            return misplaced("defaultRegion", "importContacts");
+        }
         let region = options
             .default_region
             .clone()

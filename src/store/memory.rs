@@ -24,6 +24,10 @@ pub struct MemoryBackend {
     values: Rc<RefCell<Values>>,
     fail_writes: Rc<Cell<bool>>,
     quota_bytes: Rc<Cell<Option<usize>>>,
+    /// Set by [`Self::delete_named`]: a handle still open on the deleted
+    /// graph has its writes refused, as IndexedDB refuses them, instead of
+    /// keeping them where no later open would find them.
+    deleted: Rc<Cell<bool>>,
 }
 
 thread_local! {
@@ -39,7 +43,9 @@ impl MemoryBackend {
 
     /// Forgets a named backend (the memory analogue of deleting a database).
     pub fn delete_named(name: &str) {
-        NAMED.with(|m| m.borrow_mut().remove(name));
+        if let Some(gone) = NAMED.with(|m| m.borrow_mut().remove(name)) {
+            gone.deleted.set(true);
+        }
     }
 
     /// Makes every following write fail, as a full disk or a closed tab
@@ -85,6 +91,12 @@ impl Backend for MemoryBackend {
     }
 
     async fn write(&self, set: WriteSet) -> Result<()> {
+        if self.deleted.get() {
+            return Err(Error::general(
+                ErrorCode::Storage,
+                "the graph was deleted while this handle was open; open it again",
+            ));
+        }
         if self.fail_writes.get() {
             return Err(Error::general(
                 ErrorCode::Storage,

@@ -43,6 +43,26 @@ pub(crate) fn js_error(e: Error) -> JsValue {
 /// parsing text in wasm is faster than crossing the boundary per property.
 pub(crate) fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
     let de = &mut serde_json::Deserializer::from_str(json);
+    let value = read_json(de, what)?;
+    // One JSON document: text after it (a second document, a stray comma)
+    // is refused, as JSON.parse refuses it, not dropped.
+    de.end().map_err(|e| {
+        js_error(Error::new(
+            ErrorCode::InvalidInput,
+            what,
+            format!(
+                "not one JSON value: {}",
+                e.to_string().split(" at line ").next().unwrap_or("")
+            ),
+        ))
+    })?;
+    Ok(value)
+}
+
+fn read_json<T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    what: &str,
+) -> Result<T, JsValue> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -115,6 +135,20 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
                 format!("could not convert the result: {e}"),
             ))
         })
+}
+
+/// A byte count: a whole number from 0 up.
+fn quota_bytes(value: JsNumber) -> Result<usize, JsValue> {
+    let q = value.0;
+    if q.is_finite() && q >= 0.0 && q.fract() == 0.0 && q <= 9_007_199_254_740_991.0 {
+        Ok(q as usize)
+    } else {
+        Err(js_error(Error::new(
+            ErrorCode::InvalidInput,
+            "quotaBytes",
+            format!("{value} is not a whole number of bytes from 0 up"),
+        )))
+    }
 }
 
 fn id(value: &str) -> Result<Uuid, JsValue> {
@@ -272,13 +306,23 @@ impl WasmGraph {
                 "a graph name has 1 to 200 characters",
             )));
         }
+        if opts.quota_bytes.is_some() && opts.storage.as_deref() != Some("memory") {
+            return Err(js_error(Error::new(
+                ErrorCode::InvalidInput,
+                "quotaBytes",
+                "only with storage 'memory' (the browser sets IndexedDB's quota)",
+            )));
+        }
         let backend = match opts.storage.as_deref() {
             None | Some("indexeddb") => {
                 WebBackend::IndexedDb(IdbBackend::open(&name).await.map_err(js_error)?)
             }
             Some("memory") => {
                 let backend = MemoryBackend::named(&name);
-                backend.set_quota_bytes(opts.quota_bytes.map(|q| q.0.max(0.0) as usize));
+                // The stored graph's cap: an open that names none leaves it.
+                if let Some(quota) = opts.quota_bytes {
+                    backend.set_quota_bytes(Some(quota_bytes(quota)?));
+                }
                 WebBackend::Memory(backend)
             }
             Some(other) => {

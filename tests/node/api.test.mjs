@@ -325,3 +325,57 @@ test('two instances writing at once: every write is stored once, none refused', 
   assert.equal(fresh.stats().people, 60);
   for (const g of [a, b, fresh]) await g.close();
 });
+
+test('arguments of the wrong shape are typed errors, and nothing is written', async () => {
+  const g = await Graph.open(`shapes-${randomUUID()}`, { storage: 'memory' });
+  const [ada] = await g.upsertPeople([{ names: ['Ada'] }]);
+  const before = JSON.stringify(g.stats());
+  // Missing records: REQUIRED, by name (a TypeError before).
+  await rejects(() => g.upsertPerson(undefined), 'REQUIRED', 'person');
+  await rejects(() => g.upsertPeople(null), 'REQUIRED', 'people');
+  await rejects(() => g.batch(undefined), 'REQUIRED', 'batch');
+  await rejects(() => g.syncAcks(undefined), 'REQUIRED', 'acks');
+  // An array is not a record: serde read it field by field, by position.
+  await rejects(() => g.upsertPerson([null, ['From An Array']]), 'INVALID_INPUT', 'person');
+  await rejects(() => g.upsertEdge([null, ada.id, ada.id, 'advised']), 'INVALID_INPUT', 'edge');
+  await rejects(() => g.upsertPeople([{ names: ['Fine'] }, ['Not', 'fine']]), 'INVALID_INPUT', 'people[1]');
+  await rejects(() => g.batch({ organizations: [[{ name: 'X' }]] }), 'INVALID_INPUT', 'organizations[0]');
+  await rejects(async () => g.matchPerson([null, ['Ada']]), 'INVALID_INPUT', 'person');
+  // One JSON document, as JSON.parse has it.
+  await rejects(() => g.batchJson('{"people":[{"names":["Trailing"]}]} not JSON'), 'INVALID_INPUT', 'batch');
+  await rejects(() => g.batchJson('{"people":[]}{"people":[{"names":["Second"]}]}'), 'INVALID_INPUT', 'batch');
+  // An invalid Date is an invalid timestamp, not a cleared field.
+  await rejects(() => g.upsertInteraction({ sourceName: 's', sourceId: '1', timestamp: new Date('x'), participants: [ada.id, 'b@x.com'] }), 'INVALID_TIMESTAMP', 'timestamp');
+  // Counts are counts.
+  for (const limit of [-1, 0, 1.5, Number.NaN, undefined]) {
+    await rejects(async () => g.syncPushBatch(limit), limit === undefined ? 'REQUIRED' : 'INVALID_INPUT', 'limit');
+  }
+  // Options another import format reads are refused, not ignored.
+  await rejects(() => g.importContacts('BEGIN:VCARD\nFN:A\nEND:VCARD\n', { format: 'vcard', ownerEmails: ['me@x.com'] }), 'INVALID_INPUT', 'ownerEmails');
+  await rejects(() => g.importInteractions('BEGIN:VCALENDAR\nEND:VCALENDAR\n', { format: 'ics', defaultRegion: 'GB' }), 'INVALID_INPUT', 'defaultRegion');
+  await rejects(() => g.importInteractions('BEGIN:VCALENDAR\nEND:VCALENDAR\n', { format: 'ics', mapping: { a: 'name' } }), 'INVALID_INPUT', 'mapping');
+  assert.equal(JSON.stringify(g.stats()), before, 'nothing written');
+  // A text stream (through a TextDecoderStream) is imported, not dropped.
+  const text = new Blob(['BEGIN:VCARD\r\nFN:Streamed Text\r\nEND:VCARD\r\n']).stream().pipeThrough(new TextDecoderStream());
+  const report = await g.importContacts(text, { format: 'vcard' });
+  assert.equal(report.people, 1);
+  await g.close();
+});
+
+test('quotaBytes is a whole number for memory storage; a deleted graph refuses an open handle\'s writes', async () => {
+  const name = `quota-${randomUUID()}`;
+  for (const quotaBytes of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    await rejects(() => Graph.open(name, { storage: 'memory', quotaBytes }), 'INVALID_INPUT', 'quotaBytes');
+  }
+  await rejects(() => Graph.open(name, { quotaBytes: 1000 }), 'INVALID_INPUT', 'quotaBytes');
+  const capped = await Graph.open(name, { storage: 'memory', quotaBytes: 2000 });
+  const other = await Graph.open(name, { storage: 'memory' });
+  await rejects(() => other.upsertPeople(Array.from({ length: 50 }, (_, i) => ({ names: [`Person ${i}`] }))), 'QUOTA_EXCEEDED', null);
+  await capped.upsertPerson({ names: ['Kept'] });
+  await Graph.delete(name, { storage: 'memory' });
+  await rejects(() => capped.upsertPerson({ names: ['Lost'] }), 'STORAGE_ERROR', null);
+  const again = await Graph.open(name, { storage: 'memory' });
+  assert.equal(again.stats().people, 0);
+  await again.upsertPeople(Array.from({ length: 50 }, (_, i) => ({ names: [`Person ${i}`] })));
+  await Promise.all([capped.close(), other.close(), again.close()]);
+});

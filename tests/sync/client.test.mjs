@@ -448,7 +448,19 @@ test('createSync refuses unknown options and bad values by name', async () => {
   refused({ ...ok, batchSize: 0 }, 'batchSize');
   refused({ ...ok, url: 'ftp://x' }, 'url');
   refused({ getToken: ok.getToken }, 'url');
-  createSync(graph, { ...ok, channelName: 'c', maxBackoffMs: 100 }).close();
+  // Numbers that would retry forever, with no pause, or pull nothing.
+  refused({ ...ok, retries: 'x' }, 'retries');
+  refused({ ...ok, retries: Number.NaN }, 'retries');
+  refused({ ...ok, backoffMs: Number.NaN }, 'backoffMs');
+  refused({ ...ok, maxBackoffMs: -1 }, 'maxBackoffMs');
+  refused({ ...ok, maxApplyRows: 0 }, 'maxApplyRows');
+  refused(null, 'options');
+  assert.throws(() => createSync(null, ok), (e) => e.code === 'INVALID_INPUT' && e.field === 'graph');
+  const s = createSync(graph, { ...ok, channelName: 'c', maxBackoffMs: 100, retries: 0, backoffMs: 0 });
+  for (const [options, field] of [[{ interval: 0 }, 'interval'], [{ interval: Number.NaN }, 'interval'], [{ intervall: 5000 }, 'intervall'], [null, 'options']]) {
+    assert.throws(() => s.start(options), (e) => e.code === 'INVALID_INPUT' && e.field === field, field);
+  }
+  s.close();
 });
 
 test('close() while a sync runs: the sync ends without an error escaping, and what it stored stays', async () => {

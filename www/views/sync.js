@@ -81,7 +81,7 @@ export function mountSync(ctx) {
     listen(sync, 'retry', (r) => { $('sync-progress-text').textContent = `retrying ${r.call} (attempt ${r.attempt}): ${r.reason}`; });
     // Pulled changes (or another tab's) are in the graph now: redraw.
     listen(sync, 'remotechange', () => ctx.changed());
-    if (s.interval > 0) sync.start({ interval: s.interval * 1000 });
+    if (s.interval > 0) sync.start({ interval: Math.max(1, Math.round(s.interval)) * 1000 });
     return sync;
   }
 
