@@ -582,3 +582,50 @@ fn the_prior_follows_the_people_stored_since_the_index_was_built() {
         probe(&grown)
     );
 }
+
+/// A nickname is spelled out with the full names it most likely stands
+/// for: Bob Smith reads as Robert Smith (the alphabetical first two of its
+/// group, Bert and Bobby, had cut Robert, so the pair matched only as a
+/// fuzzy name), Dick as Richard, Tony as Anthony.
+#[test]
+fn nicknames_read_as_their_likely_full_names() {
+    let mut db = open();
+    let stored = block_on(
+        db.upsert_people(
+            [
+                "Robert Smith",
+                "Richard Roe",
+                "Anthony Hopkins",
+                "Katherine Hale",
+            ]
+            .iter()
+            .map(|n| PersonInput {
+                names: vec![n.to_string()],
+                ..Default::default()
+            })
+            .collect(),
+            &ctx(),
+        ),
+    )
+    .unwrap();
+    for (query, full) in [
+        ("Bob Smith", 0),
+        ("Dick Roe", 1),
+        ("Tony Hopkins", 2),
+        ("Kate Hale", 3),
+    ] {
+        let person = Person {
+            names: vec![query.into()],
+            ..db.person(stored[full].id).unwrap().clone()
+        };
+        let person = Person {
+            id: Uuid::new_v4(),
+            ..person
+        };
+        let found = db.match_person(&person, 5, "US", &mut |_, _| true).unwrap();
+        let top = found.first().unwrap_or_else(|| panic!("{query}: nothing"));
+        assert_eq!(top.id, stored[full].id, "{query}");
+        let name = top.fields.iter().find(|f| f.field == "name").unwrap();
+        assert_eq!(name.level, "exact", "{query}: {name:?}");
+    }
+}

@@ -43,7 +43,8 @@ pub use email::{is_free_mail_domain, is_valid_email, normalize_email, Email};
 pub use fold::fold;
 pub use org_name::{normalize_org_name, OrgName};
 pub use person_name::{
-    given_name_keys, names_compatible, parse_person_name, swapped, NameRelation, PersonName,
+    given_name_keys, likely_full_names, names_compatible, parse_person_name, swapped, NameRelation,
+    PersonName,
 };
 pub use phone::{is_known_region, normalize_phone};
 pub use phonetic::{phonetic_key, phonetic_keys};

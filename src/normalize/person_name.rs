@@ -377,6 +377,43 @@ pub fn given_name_keys(given: &str) -> Vec<String> {
     keys
 }
 
+/// The full names a nickname most likely stands for, at most `n`, most
+/// likely first: a full name the nickname itself lists (Tony ↔ Anthony),
+/// then those with the most nicknames of their own (a common name: Bob is
+/// Robert before Bert or Bobby), then alphabetically. Empty for a name that
+/// is no nickname. What a record is spelled out with for matching, so the
+/// order matters: the alphabetical first two cut Robert from Bob.
+pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
+    let keys = given_name_keys(given);
+    let Some((name, full)) = keys.split_first() else {
+        return Vec::new();
+    };
+    let groups = nickname_groups();
+    let own = groups.get(name.as_str());
+    let mut ranked: Vec<&String> = full.iter().collect();
+    ranked.sort_by_key(|c| {
+        let mutual = own.is_some_and(|nicks| nicks.contains(&c.as_str()));
+        let size = groups.get(c.as_str()).map_or(0, Vec::len);
+        (!mutual, std::cmp::Reverse(size), c.as_str())
+    });
+    ranked.into_iter().take(n).cloned().collect()
+}
+
+/// Each canonical name's nicknames (all its lines together).
+fn nickname_groups() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for line in NICKNAMES_TXT.lines().filter(|l| !l.starts_with('#')) {
+            let mut words = line.split_whitespace();
+            if let Some(canonical) = words.next() {
+                map.entry(canonical).or_default().extend(words);
+            }
+        }
+        map
+    })
+}
+
 /// How two given names relate, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NameRelation {
@@ -650,6 +687,21 @@ mod tests {
         assert!(given_name_keys("").is_empty());
         assert!(given_name_keys("Liz").contains(&"elizabeth".to_owned()));
         assert!(given_name_keys("Peggy").contains(&"margaret".to_owned()));
+        // Spelled out for matching: the likely full names first.
+        for (nick, full) in [
+            ("Bob", "robert"),
+            ("Bill", "william"),
+            ("Dick", "richard"),
+            ("Tony", "anthony"),
+            ("Kate", "katherine"),
+            ("Ted", "edward"),
+            ("Jenny", "jennifer"),
+        ] {
+            let likely = likely_full_names(nick, 3);
+            assert!(likely.contains(&full.to_owned()), "{nick}: {likely:?}");
+        }
+        assert_eq!(likely_full_names("Bob", 1), s(&["robert"]));
+        assert!(likely_full_names("Zebulon", 3).is_empty());
         assert!(given_name_keys("Bill").contains(&"william".to_owned()));
     }
 

@@ -9,7 +9,7 @@ use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Organization, Person, Uuid};
 use crate::normalize::{
-    given_name_keys, normalize_email, normalize_org_name, normalize_phone, org_domain_from_email,
+    likely_full_names, normalize_email, normalize_org_name, normalize_phone, org_domain_from_email,
     parse_person_name,
 };
 use crate::resolve::{
@@ -118,7 +118,7 @@ fn person_record(p: &Person, org: Option<&Organization>, region: &str) -> Record
         let parsed = parse_person_name(n);
         names.push(parsed.folded_full.clone());
         if let (Some(given), Some(family)) = (&parsed.given, &parsed.family) {
-            for key in given_name_keys(given).into_iter().skip(1).take(2) {
+            for key in likely_full_names(given, 3) {
                 names.push(format!("{key} {family}"));
             }
         }
