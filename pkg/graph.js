@@ -41,8 +41,7 @@ function checkRecord(value, field) {
   if (!isRecord(value)) throw wigError('INVALID_INPUT', field, `expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
 }
 function checkRecords(list, field) {
-  if (list === undefined || list === null) throw wigError('REQUIRED', field, `${field} is required`);
-  if (!Array.isArray(list)) throw wigError('INVALID_INPUT', field, `expected an array, got ${typeof list}`);
+  checkList(list, field);
   for (let i = 0; i < list.length; i++) {
     if (!isRecord(list[i])) checkRecord(list[i] ?? undefined, `${field}[${i}]`);
   }

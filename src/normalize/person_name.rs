@@ -332,24 +332,30 @@ pub fn parse_person_name(input: &str) -> PersonName {
     }
 }
 
-fn nickname_map() -> &'static HashMap<&'static str, Vec<&'static str>> {
-    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
-        for line in NICKNAMES_TXT.lines() {
-            if line.starts_with('#') {
-                continue;
-            }
+type NameLists = HashMap<&'static str, Vec<&'static str>>;
+
+/// The nickname data, read once, both ways: nickname → the canonical names
+/// it stands for, and canonical name → its nicknames (all its lines).
+fn nickname_tables() -> &'static (NameLists, NameLists) {
+    static TABLES: OnceLock<(NameLists, NameLists)> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let (mut of_nick, mut of_canonical) = (NameLists::new(), NameLists::new());
+        for line in NICKNAMES_TXT.lines().filter(|l| !l.starts_with('#')) {
             let mut words = line.split_whitespace();
             let Some(canonical) = words.next() else {
                 continue;
             };
             for nick in words {
-                map.entry(nick).or_default().push(canonical);
+                of_nick.entry(nick).or_default().push(canonical);
+                of_canonical.entry(canonical).or_default().push(nick);
             }
         }
-        map
+        (of_nick, of_canonical)
     })
+}
+
+fn nickname_map() -> &'static NameLists {
+    &nickname_tables().0
 }
 
 /// Folds a single given name for comparison: folded, apostrophes and
@@ -400,18 +406,8 @@ pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
 }
 
 /// Each canonical name's nicknames (all its lines together).
-fn nickname_groups() -> &'static HashMap<&'static str, Vec<&'static str>> {
-    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
-        for line in NICKNAMES_TXT.lines().filter(|l| !l.starts_with('#')) {
-            let mut words = line.split_whitespace();
-            if let Some(canonical) = words.next() {
-                map.entry(canonical).or_default().extend(words);
-            }
-        }
-        map
-    })
+fn nickname_groups() -> &'static NameLists {
+    &nickname_tables().1
 }
 
 /// How two given names relate, strongest first.
