@@ -275,14 +275,14 @@ impl MatchIndex {
                 // The more frequent of the two values, as `Scorer::field_bf`
                 // has it: a stored pair weighs the same here as there. A
                 // query value the index has not seen counts as the row's.
-                let row_id = col.get(row).map_or(0, |(id, _)| col.count(id));
-                let query_id = if qid[f] < UNSEEN_ID {
+                let row_count = col.get(row).map_or(0, |(id, _)| col.count(id));
+                let query_count = if qid[f] < UNSEEN_ID {
                     col.count(qid[f])
                 } else {
                     0
                 };
                 let nn = (col.non_null[0] + col.non_null[1]) as f64;
-                let freq = (row_id.max(query_id) as f64 / nn.max(1.0)).max(MIN_PROB);
+                let freq = (row_count.max(query_count) as f64 / nn.max(1.0)).max(MIN_PROB);
                 w += (self.model.fields[f].u[0] / freq).log2();
                 w = w.max(exact_floor(&bf[f]));
             }

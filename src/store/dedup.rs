@@ -331,11 +331,6 @@ impl PersonIndex {
     pub fn stale_for(&self, region: &str) -> bool {
         self.region != region || self.trained != (self.current.len() >= MIN_RECORDS_TO_TRAIN)
     }
-
-    /// The phone region the index's records were normalised with.
-    pub fn region(&self) -> &str {
-        &self.region
-    }
 }
 
 /// The default weights' prior for `n` records: about one match each.

@@ -50,13 +50,16 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T
         js_error(Error::new(
             ErrorCode::InvalidInput,
             what,
-            format!(
-                "not one JSON value: {}",
-                e.to_string().split(" at line ").next().unwrap_or("")
-            ),
+            format!("not one JSON value: {}", without_position(&e.to_string())),
         ))
     })?;
     Ok(value)
+}
+
+/// serde_json's message without its " at line L column C" (the text is
+/// ours, made by the wrapper: the field path says where).
+fn without_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
 }
 
 fn read_json<T: DeserializeOwned>(
@@ -65,12 +68,7 @@ fn read_json<T: DeserializeOwned>(
 ) -> Result<T, JsValue> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.inner().to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
+        let message = without_position(&e.inner().to_string()).to_string();
         let last = path.rsplit('.').next().unwrap_or("");
         let code = if message.contains("untagged enum TimeInput")
             || ((last.ends_with("At") || last == "timestamp") && message.contains("untagged"))
@@ -135,20 +133,6 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
                 format!("could not convert the result: {e}"),
             ))
         })
-}
-
-/// A byte count: a whole number from 0 up.
-fn quota_bytes(value: JsNumber) -> Result<usize, JsValue> {
-    let q = value.0;
-    if q.is_finite() && q >= 0.0 && q.fract() == 0.0 && q <= 9_007_199_254_740_991.0 {
-        Ok(q as usize)
-    } else {
-        Err(js_error(Error::new(
-            ErrorCode::InvalidInput,
-            "quotaBytes",
-            format!("{value} is not a whole number of bytes from 0 up"),
-        )))
-    }
 }
 
 fn id(value: &str) -> Result<Uuid, JsValue> {
@@ -321,7 +305,9 @@ impl WasmGraph {
                 let backend = MemoryBackend::named(&name);
                 // The stored graph's cap: an open that names none leaves it.
                 if let Some(quota) = opts.quota_bytes {
-                    backend.set_quota_bytes(Some(quota_bytes(quota)?));
+                    let max = Some(9_007_199_254_740_991.0);
+                    let bytes = validate::whole_number(quota.0, "quotaBytes", 0.0, max);
+                    backend.set_quota_bytes(Some(bytes.map_err(js_error)? as usize));
                 }
                 WebBackend::Memory(backend)
             }
