@@ -597,6 +597,8 @@ fn nicknames_read_as_their_likely_full_names() {
                 "Richard Roe",
                 "Anthony Hopkins",
                 "Katherine Hale",
+                "Christopher Wren",
+                "Frederick Douglass",
             ]
             .iter()
             .map(|n| PersonInput {
@@ -613,6 +615,8 @@ fn nicknames_read_as_their_likely_full_names() {
         ("Dick Roe", 1),
         ("Tony Hopkins", 2),
         ("Kate Hale", 3),
+        ("Chris Wren", 4),
+        ("Fred Douglass", 5),
     ] {
         let person = Person {
             names: vec![query.into()],

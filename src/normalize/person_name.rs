@@ -26,6 +26,9 @@
 //! Nicknames: `data/nicknames.txt` is generated from the PyPI package
 //! `nicknames` (see `data/gen_nicknames.py`): ~1,150 canonical names and
 //! ~1,400 nicknames, many-to-many (`al` → alan, albert, alfred, alexander...).
+//! Which full name a nickname most likely stands for is ranked by
+//! `data/given_name_frequency.txt`, the 1990 US Census first-name shares
+//! (see `data/gen_given_name_frequency.py`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -37,6 +40,7 @@ use super::truncate_chars;
 pub const MAX_NAME_CHARS: usize = 1_000;
 
 static NICKNAMES_TXT: &str = include_str!("data/nicknames.txt");
+static GIVEN_NAME_FREQUENCY_TXT: &str = include_str!("data/given_name_frequency.txt");
 
 const HONORIFICS: &[&str] = &[
     "mr",
@@ -384,25 +388,47 @@ pub fn given_name_keys(given: &str) -> Vec<String> {
 }
 
 /// The full names a nickname most likely stands for, at most `n`, most
-/// likely first: a full name the nickname itself lists (Tony ↔ Anthony),
-/// then those with the most nicknames of their own (a common name: Bob is
-/// Robert before Bert or Bobby), then alphabetically. Empty for a name that
-/// is no nickname. What a record is spelled out with for matching, so the
-/// order matters: the alphabetical first two cut Robert from Bob.
+/// likely first: names that are not themselves the nickname of a more
+/// common name (the data also lists Willie and Billy, short for William, as
+/// names Fred stands for), then the more common names (1990 US Census shares: Chris is Christopher before Christiana, Bob
+/// is Robert before Bert), then those with the most nicknames of their own,
+/// then alphabetically. Empty for a name that is no
+/// nickname. What a record is spelled out with for matching, so the order
+/// matters: the alphabetical first two cut Robert from Bob.
 pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
     let keys = given_name_keys(given);
-    let Some((name, full)) = keys.split_first() else {
+    let Some((_, full)) = keys.split_first() else {
         return Vec::new();
     };
     let groups = nickname_groups();
-    let own = groups.get(name.as_str());
     let mut ranked: Vec<&String> = full.iter().collect();
     ranked.sort_by_key(|c| {
-        let mutual = own.is_some_and(|nicks| nicks.contains(&c.as_str()));
+        let share = given_name_share(c);
+        let a_nickname = nickname_map()
+            .get(c.as_str())
+            .is_some_and(|of| of.iter().any(|full| given_name_share(full) > share));
         let size = groups.get(c.as_str()).map_or(0, Vec::len);
-        (!mutual, std::cmp::Reverse(size), c.as_str())
+        let rarer = (std::cmp::Reverse(share), std::cmp::Reverse(size));
+        (a_nickname, rarer, c.as_str())
     });
     ranked.into_iter().take(n).cloned().collect()
+}
+
+/// How common a full given name is: people per 100,000 (1990 US Census),
+/// 0 for a name the Census lists too rarely or not at all.
+fn given_name_share(name: &str) -> u32 {
+    static SHARES: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+    let shares = SHARES.get_or_init(|| {
+        GIVEN_NAME_FREQUENCY_TXT
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (name, share) = l.split_once(' ')?;
+                Some((name, share.parse().ok()?))
+            })
+            .collect()
+    });
+    shares.get(name).copied().unwrap_or(0)
 }
 
 /// Each canonical name's nicknames (all its lines together).
@@ -692,11 +718,31 @@ mod tests {
             ("Kate", "katherine"),
             ("Ted", "edward"),
             ("Jenny", "jennifer"),
+            ("Chris", "christopher"),
+            ("Matt", "matthew"),
+            ("Mike", "michael"),
+            ("Liz", "elizabeth"),
+            ("Jim", "james"),
+            ("Fred", "frederick"),
         ] {
             let likely = likely_full_names(nick, 3);
             assert!(likely.contains(&full.to_owned()), "{nick}: {likely:?}");
         }
         assert_eq!(likely_full_names("Bob", 1), s(&["robert"]));
+        assert_eq!(likely_full_names("Chris", 1), s(&["christopher"]));
+        // Every line of the frequency data reads as a name and a number.
+        let lines = GIVEN_NAME_FREQUENCY_TXT
+            .lines()
+            .filter(|l| !l.starts_with('#'));
+        assert!(lines.clone().count() > 500);
+        for line in lines {
+            let (name, share) = line.split_once(' ').unwrap();
+            assert_eq!(
+                given_name_share(name),
+                share.parse::<u32>().unwrap(),
+                "{line}"
+            );
+        }
         assert!(likely_full_names("Zebulon", 3).is_empty());
         assert!(given_name_keys("Bill").contains(&"william".to_owned()));
     }
