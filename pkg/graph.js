@@ -328,7 +328,13 @@ function makeApi(ready) {
         onProgress?.(done, total);
         return !signal?.aborted;
       };
-      return decode(this.#inner.findDuplicates(encode(rest), tick));
+      try {
+        return decode(this.#inner.findDuplicates(encode(rest), tick));
+      } catch (e) {
+        // The core stops when `tick` says so; here that is the signal.
+        if (e?.code === 'CANCELLED') throw wigError('CANCELLED', 'signal', 'findDuplicates was cancelled by its signal');
+        throw e;
+      }
     }
 
     /**

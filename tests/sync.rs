@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use wig_graph::model::*;
 use wig_graph::store::{block_on, Db, ListOptions, MemoryBackend};
-use wig_graph::sync::{resolve, PUSH_BODY_BYTES};
+use wig_graph::sync::{resolve, PushBatch, PUSH_BODY_BYTES};
 use wig_graph::ErrorCode;
 
 // ---------- conflict rules as properties ----------
@@ -1287,6 +1287,17 @@ fn push_answers_that_leave_a_change_unanswered_or_misstate_it_are_refused() {
     assert_eq!(e.field.as_deref(), Some("responses[1]"), "{e}");
     assert_eq!(everything(&a), before, "nothing applied");
     assert_eq!(a.stats().outbox_changes, 2, "both changes still pending");
+    // No answers, or an empty batch's: nothing is written, no audit entry.
+    let empty = PushBatch {
+        items: Vec::new(),
+        body: String::new(),
+    };
+    let none = answer(vec![], vec![]);
+    for acks in [vec![], vec![(&empty, none.as_str())]] {
+        let out = a.prepare_acks(&acks, &ctx()).unwrap();
+        assert!(out.set.is_empty(), "{} acks wrote", acks.len());
+        assert_eq!(out.output.pending, 2);
+    }
     // The real answer is taken.
     push_all(&mut a, &mut server, 10);
     assert_eq!(a.stats().outbox_changes, 0);

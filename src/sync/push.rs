@@ -369,6 +369,16 @@ impl<B: Backend> Db<B> {
                 ));
             }
         }
+        let pending_now = || st.outbox.values().map(|o| o.changes.len()).sum();
+        if applied.is_empty() && conflicts.is_empty() {
+            // Only empty batches (or none): nothing to store, not even an
+            // audit entry.
+            let report = AckReport {
+                pending: pending_now(),
+                ..AckReport::default()
+            };
+            return Ok(Prepared::new(Commit::default(), st, report));
+        }
         let mut commit = Commit::default();
         let mut meta = st.sync.clone().unwrap_or_default();
         let mut removed: HashSet<(u64, u32)> = HashSet::default();
@@ -508,7 +518,7 @@ impl<B: Backend> Db<B> {
         }
         report.repush = new_changes.len();
         drop_from_outbox(st, &removed, &mut commit);
-        let before: usize = st.outbox.values().map(|o| o.changes.len()).sum();
+        let before: usize = pending_now();
         report.pending = before - removed.len() + new_changes.len();
         report.changed = changed_ids(&commit);
         commit.sync = Some(meta);
