@@ -939,3 +939,71 @@ fn parser_memory_stays_bounded_on_a_large_stream() {
         "parser held {max_buffered} bytes"
     );
 }
+
+/// A file saved as UTF-16 ("Unicode" on Windows), with a byte order mark or
+/// without one, imports exactly as its UTF-8 copy, however it is chunked.
+#[test]
+fn utf16_files_import_as_their_utf8_copies() {
+    let encode = |bytes: &[u8], big: bool, bom: bool| -> Vec<u8> {
+        let text = std::str::from_utf8(bytes).unwrap();
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        units
+            .flat_map(|u| {
+                if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    let people = |db: &Db<MemoryBackend>| {
+        let mut v: Vec<String> = db
+            .state()
+            .people
+            .values()
+            .map(|p| format!("{:?} {:?} {:?} {:?}", p.names, p.emails, p.phones, p.title))
+            .collect();
+        v.sort();
+        v
+    };
+    let meetings = |db: &Db<MemoryBackend>| {
+        let mut v: Vec<String> = db
+            .state()
+            .interactions
+            .values()
+            .map(|i| {
+                format!(
+                    "{} {:?} {:?}",
+                    i.timestamp.millis(),
+                    i.participants,
+                    i.metadata
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    for (kind, format, file) in [
+        (ImportKind::Contacts, "vcard", "contacts.vcf"),
+        (ImportKind::Contacts, "google-csv", "google.csv"),
+        (ImportKind::Contacts, "linkedin-csv", "linkedin.csv"),
+        (ImportKind::Interactions, "ics", "meetings.ics"),
+        (ImportKind::Interactions, "mbox", "mail.mbox"),
+    ] {
+        let utf8 = fixture(file);
+        let mut want = open();
+        let report = import_with(&mut want, kind, options(format), &utf8, 1 << 16);
+        assert!(report.records > 0, "{file}");
+        for (big, bom, chunk) in [(false, true, 3), (true, false, 7), (false, false, 1 << 16)] {
+            let mut got = open();
+            let bytes = encode(&utf8, big, bom);
+            let r = import_with(&mut got, kind, options(format), &bytes, chunk);
+            let case = format!("{file} big-endian {big} mark {bom} chunk {chunk}");
+            assert_eq!(r.records, report.records, "{case}");
+            assert_eq!(error_lines(&r), error_lines(&report), "{case}");
+            assert_eq!(people(&got), people(&want), "{case}");
+            assert_eq!(meetings(&got), meetings(&want), "{case}");
+        }
+    }
+}

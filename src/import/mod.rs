@@ -20,6 +20,7 @@ pub mod lines;
 pub mod mbox;
 pub mod rrule;
 pub mod text;
+pub mod utf16;
 pub mod vcard;
 
 use std::collections::BTreeMap;
@@ -206,8 +207,21 @@ pub struct ParserOptions {
     pub text_source: bool,
 }
 
-/// The parser for a format.
+/// The parser for a format. A byte source that turns out to be UTF-16 is
+/// read as text in UTF-8 (see [`utf16`]).
 pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
+    let inner = format_parser(format, options)?;
+    if options.text_source {
+        return Ok(inner);
+    }
+    let as_text = utf16::as_text(options);
+    Ok(Box::new(utf16::Utf16Aware::new(
+        inner,
+        Box::new(move || format_parser(format, &as_text)),
+    )))
+}
+
+fn format_parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
     Ok(match format {
         Format::VCard => Box::new(vcard::VCardParser::new().text_source(options.text_source)),
         Format::GoogleCsv => Box::new(csv_contacts::CsvContactParser::google()),
