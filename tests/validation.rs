@@ -766,3 +766,29 @@ fn non_finite_numbers_in_metadata_and_timestamps_are_refused_by_path() {
         assert!(e.reason.starts_with(&format!("{shown} ")), "{e}");
     }
 }
+
+/// A batch (`batchJson`'s text) reads each record from an object only: an
+/// array where a record belongs was read field by field, by position.
+#[test]
+fn a_batch_reads_records_from_objects_only() {
+    let ok: Object<BatchInput> = serde_json::from_str(
+        r#"{"people":[{"names":["Ada"]}],"edges":[{"strengthFactors":[
+            {"name":"recency","value":1,"contribution":0.5}]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.0.people[0].names, vec!["Ada".to_string()]);
+    assert_eq!(ok.0.edges[0].strength_factors[0].name, "recency");
+    for bad in [
+        r#"[[], [["Ada"]]]"#,
+        r#"{"people":[{"names":["Ada"]}, ["Bob"]]}"#,
+        r#"{"organizations":[["Acme"]]}"#,
+        r#"{"interactions":[[null, "src", "id"]]}"#,
+        r#"{"edges":[{"strengthFactors":[["recency", 1, 0.5]]}]}"#,
+    ] {
+        let e = serde_json::from_str::<Object<BatchInput>>(bad).expect_err(bad);
+        assert!(
+            e.to_string().contains("an object (a record), not an array"),
+            "{bad}: {e}"
+        );
+    }
+}

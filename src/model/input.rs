@@ -4,8 +4,10 @@
 //! record read from the graph can be edited and written back, and ignored.
 //! Unknown fields are refused: a typo must not silently drop data.
 
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 /// A number as sent. JSON has no NaN or Infinity; the JS wrapper sends them
 /// as the string `"\u0000nonfinite:NaN"` so that validation can refuse them
@@ -127,6 +129,7 @@ pub struct EdgeInput {
     pub to_person_id: Option<String>,
     pub relationship_type: Option<String>,
     pub strength: Option<JsNumber>,
+    #[serde(deserialize_with = "objects")]
     pub strength_factors: Vec<StrengthFactorInput>,
     pub sources: Vec<String>,
     pub channels: Vec<String>,
@@ -163,8 +166,40 @@ pub struct InteractionInput {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct BatchInput {
+    #[serde(deserialize_with = "objects")]
     pub organizations: Vec<OrganizationInput>,
+    #[serde(deserialize_with = "objects")]
     pub people: Vec<PersonInput>,
+    #[serde(deserialize_with = "objects")]
     pub edges: Vec<EdgeInput>,
+    #[serde(deserialize_with = "objects")]
     pub interactions: Vec<InteractionInput>,
+}
+
+/// A record read from an object only. A derived struct also reads an array,
+/// by position: `["Ada", "ada@x.org"]` would become a record whose fields
+/// are whatever the array's order happens to give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object (a record), not an array")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Fields(PhantomData)).map(Object)
+    }
+}
+
+/// A list of records, each read from an object only (see [`Object`]).
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let list = Vec::<Object<T>>::deserialize(d)?;
+    Ok(list.into_iter().map(|o| o.0).collect())
 }

@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
 use crate::model::{
-    validate, BatchInput, EdgeInput, EntityKind, InteractionInput, JsNumber, OrganizationInput,
-    PersonInput, Timestamp, Uuid,
+    validate, BatchInput, EdgeInput, EntityKind, InteractionInput, JsNumber, Object,
+    OrganizationInput, PersonInput, Timestamp, Uuid,
 };
 use crate::store::idb::{IdbBackend, WebBackend};
 use crate::store::{Backend, Db, ListOptions, MemoryBackend, Prepared, WriteContext};
@@ -416,7 +416,7 @@ impl WasmGraph {
 
     /// `{ organizations, people, edges, interactions }` in one transaction.
     pub async fn batch(&self, batch: String) -> Result<JsValue, JsValue> {
-        let input: BatchInput = from_json(&batch, "batch")?;
+        let Object(input): Object<BatchInput> = from_json(&batch, "batch")?;
         let out = write_op!(self, db, ctx => db.prepare_batch(input, &ctx))?;
         to_js(&out)
     }

@@ -341,6 +341,10 @@ test('arguments of the wrong shape are typed errors, and nothing is written', as
   await rejects(() => g.upsertPeople([{ names: ['Fine'] }, ['Not', 'fine']]), 'INVALID_INPUT', 'people[1]');
   await rejects(() => g.batch({ organizations: [[{ name: 'X' }]] }), 'INVALID_INPUT', 'organizations[0]');
   await rejects(async () => g.matchPerson([null, ['Ada']]), 'INVALID_INPUT', 'person');
+  // batchJson's text too, where the wrapper cannot look: each record an object.
+  await rejects(() => g.batchJson('{"people":[{"names":["Fine"]},[null,["From An Array"]]]}'), 'INVALID_INPUT', 'people[1]');
+  await rejects(() => g.batchJson('{"edges":[{"strengthFactors":[["recency",1,0.5]]}]}'), 'INVALID_INPUT', 'edges[0].strengthFactors[0]');
+  await rejects(() => g.batchJson('[[],[[null,["From An Array"]]]]'), 'INVALID_INPUT', 'batch');
   // One JSON document, as JSON.parse has it.
   await rejects(() => g.batchJson('{"people":[{"names":["Trailing"]}]} not JSON'), 'INVALID_INPUT', 'batch');
   await rejects(() => g.batchJson('{"people":[]}{"people":[{"names":["Second"]}]}'), 'INVALID_INPUT', 'batch');

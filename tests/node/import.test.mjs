@@ -126,6 +126,21 @@ test('legacy multi-byte charsets decode by the runtime\'s TextDecoder (Shift_JIS
   await g.close();
 });
 
+test('a UTF-16 file (Windows "Unicode") imports as text, with or without its byte order mark', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  const csv = 'Name,E-mail 1 - Value\r\nZoë Ng 😀,zoe@example.org\r\n山田 太郎,taro@example.jp\r\n';
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]);
+  const be = Buffer.from(csv, 'utf16le').swap16(); // big-endian, no mark
+  for (const [bytes, chunked] of [[le, false], [be, true]]) {
+    const source = chunked ? new Blob([bytes.subarray(0, 7), bytes.subarray(7)]) : new Uint8Array(bytes);
+    const report = await g.importContacts(source, { format: 'google-csv' });
+    assert.deepEqual(report.errors, []);
+    assert.equal(report.records, 2);
+  }
+  assert.deepEqual(names(g), ['Zoë Ng 😀', '山田 太郎'].sort());
+  await g.close();
+});
+
 test('malformed lines are reported and the rest imported; bad options are typed errors', async () => {
   const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
   const r = await g.importInteractions(fixture('malformed.ics'), { format: 'ics' });
