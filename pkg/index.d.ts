@@ -481,7 +481,7 @@ export interface ImportReport {
   records: number;
   /** People created or changed. */
   people: number;
-  /** Organizations created. */
+  /** Organizations created or changed (an organization's card adds its domain and `metadata.contact`). */
   organizations: number;
   /** Interactions created or changed. */
   interactions: number;

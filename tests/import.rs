@@ -777,6 +777,76 @@ fn organization_cards_make_organizations_not_people() {
         (0, 0, 3),
         "{again:?}"
     );
+    // What a card says of how to reach the organization is kept.
+    let org = |db: &Db<MemoryBackend>, name: &str| {
+        db.state()
+            .organizations
+            .values()
+            .find(|o| o.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no organization {name}"))
+    };
+    assert_eq!(
+        org(&db, "Nordlys Analytics AB").metadata.0["contact"],
+        serde_json::json!({
+            "emails": ["info@nordlys.example"],
+            "website": "https://www.nordlys.example/about",
+        })
+    );
+    // An organization a person's card made (no domain) gets a later card's
+    // domain and details; an edit made in the graph stays.
+    let initech = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Milton W\r\nORG:Initech\r\nEND:VCARD\r\n";
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        initech.as_bytes(),
+        1 << 16,
+    );
+    let made = org(&db, "Initech");
+    assert_eq!(made.domain, None);
+    block_on(db.upsert_organization(
+        OrganizationInput {
+            id: Some(made.id.to_string()),
+            name: Some("Initech".into()),
+            metadata: Some(
+                serde_json::json!({"tier": "gold", "contact": {"phones": ["+1 555 0100"]}}),
+            ),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    let card = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initech\r\nTEL:+1 555 0199\r\n\
+                EMAIL:sales@initech.example\r\nADR:;;1 Main St;Austin;TX;;US\r\nEND:VCARD\r\n";
+    for round in 0..2 {
+        let r = import_with(
+            &mut db,
+            ImportKind::Contacts,
+            options("vcard"),
+            card.as_bytes(),
+            5,
+        );
+        assert_eq!((r.organizations, r.unchanged), (1 - round, round), "{r:?}");
+    }
+    let updated = org(&db, "Initech");
+    assert_eq!(updated.id, made.id);
+    assert_eq!(updated.domain.as_deref(), Some("initech.example"));
+    assert_eq!(updated.metadata.0["tier"], "gold");
+    let contact = &updated.metadata.0["contact"];
+    assert_eq!(
+        contact["phones"],
+        serde_json::json!(["+1 555 0100", "+1 555 0199"])
+    );
+    assert_eq!(
+        contact["emails"],
+        serde_json::json!(["sales@initech.example"])
+    );
+    assert_eq!(
+        contact["addresses"].as_array().map(Vec::len),
+        Some(1),
+        "{contact}"
+    );
 }
 
 #[test]

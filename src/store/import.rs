@@ -91,7 +91,8 @@ pub struct ImportReport {
     pub records: usize,
     /// People created or changed.
     pub people: usize,
-    /// Organizations created.
+    /// Organizations created or changed (an organization's card adds its
+    /// domain and contact details).
     pub organizations: usize,
     /// Interactions created or changed.
     pub interactions: usize,
@@ -493,23 +494,12 @@ impl<B: Backend> Db<B> {
         let mut inputs: HashMap<Uuid, (PersonInput, u64, Option<String>, usize)> =
             HashMap::default();
         let mut orgs_by_key: Option<HashMap<String, Uuid>> = None;
+        // Organizations' cards first: each organization is staged once,
+        // before people's cards name it.
+        self.stage_organization_cards(batch, s, &mut orgs_by_key, out);
         for p in batch {
             let Parsed::Contact(c) = p else { continue };
             if c.is_organization {
-                // An organization's card makes (or finds) the organization,
-                // with its site's domain, and no person.
-                let name = c.organization.as_deref().unwrap_or_default();
-                let domain = c
-                    .website
-                    .as_deref()
-                    .and_then(normalize_domain)
-                    .or_else(|| c.emails.iter().find_map(|e| org_domain_from_email(e)));
-                let made = out.organizations;
-                match self.organization_for(s, &mut orgs_by_key, name, domain, out) {
-                    Ok(_) if out.organizations > made => {}
-                    Ok(_) => out.unchanged += 1,
-                    Err(e) => out.issues.push(issue_of(c.line, &e.within("organization"))),
-                }
                 continue;
             }
             let id = imported_person_id(&session.source_name, &c.record_id);
@@ -574,6 +564,102 @@ impl<B: Backend> Db<B> {
 
     /// The live organization with this name (normalised: case, accents and
     /// legal forms ignored), or a new one.
+    /// An organization's card makes or finds its organization, and no
+    /// person. The organization gets the card's domain (its site's, else a
+    /// company email's) when it has none, and what the card says of how to
+    /// reach it (emails, phones, addresses, website, social profiles; the
+    /// record has no such fields) under `metadata.contact`, unioned with
+    /// what is there: a card's details are kept and an edit survives a
+    /// reimport. Several cards of one organization are staged together.
+    fn stage_organization_cards(
+        &self,
+        batch: &[Parsed],
+        s: &mut Staging,
+        by_key: &mut Option<HashMap<String, Uuid>>,
+        out: &mut BatchOutcome,
+    ) {
+        let mut order: Vec<String> = Vec::new();
+        let mut cards: HashMap<String, Vec<&Contact>> = HashMap::default();
+        for p in batch {
+            let Parsed::Contact(c) = p else { continue };
+            if !c.is_organization {
+                continue;
+            }
+            let key = org_key(c.organization.as_deref().unwrap_or_default());
+            if key.is_empty() {
+                out.unchanged += 1;
+                continue;
+            }
+            let group = cards.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            });
+            group.push(c);
+        }
+        for key in order {
+            let group = &cards[&key];
+            let first = group[0];
+            let existing = self.organization_map(by_key).get(&key).copied();
+            let base = existing.and_then(|id| self.state.organizations.get(id));
+            let domain = base.and_then(|o| o.domain.clone()).or_else(|| {
+                group.iter().find_map(|c| {
+                    c.website
+                        .as_deref()
+                        .and_then(normalize_domain)
+                        .or_else(|| c.emails.iter().find_map(|e| org_domain_from_email(e)))
+                })
+            });
+            let metadata = with_card_details(base.map(|o| &o.metadata.0), group);
+            if let Some(o) = base {
+                if o.domain == domain && o.metadata.0 == metadata {
+                    out.unchanged += group.len();
+                    continue;
+                }
+            }
+            let input = OrganizationInput {
+                id: existing.map(|id| id.to_string()),
+                name: Some(base.map_or_else(
+                    || first.organization.clone().unwrap_or_default(),
+                    |o| o.name.clone(),
+                )),
+                domain,
+                metadata: (!metadata.is_null()).then_some(metadata),
+                ..Default::default()
+            };
+            let unchanged = s.unchanged;
+            match s.stage_organization(&input) {
+                Ok(id) if s.unchanged > unchanged => {
+                    self.organization_map(by_key).insert(key, id);
+                    out.unchanged += group.len();
+                }
+                Ok(id) => {
+                    self.organization_map(by_key).insert(key, id);
+                    out.organizations += 1;
+                    out.unchanged += group.len() - 1;
+                }
+                Err(e) => out
+                    .issues
+                    .push(issue_of(first.line, &e.within("organization"))),
+            }
+        }
+    }
+
+    /// Live organizations by [`org_key`], read once per batch.
+    fn organization_map<'m>(
+        &self,
+        by_key: &'m mut Option<HashMap<String, Uuid>>,
+    ) -> &'m mut HashMap<String, Uuid> {
+        by_key.get_or_insert_with(|| {
+            self.state
+                .organizations
+                .values()
+                .filter(|o| o.is_live())
+                .map(|o| (org_key(&o.name), o.id))
+                .filter(|(k, _)| !k.is_empty())
+                .collect()
+        })
+    }
+
     fn organization_for(
         &self,
         s: &mut Staging,
@@ -586,15 +672,7 @@ impl<B: Backend> Db<B> {
         if key.is_empty() {
             return Ok(None);
         }
-        let map = by_key.get_or_insert_with(|| {
-            self.state
-                .organizations
-                .values()
-                .filter(|o| o.is_live())
-                .map(|o| (org_key(&o.name), o.id))
-                .filter(|(k, _)| !k.is_empty())
-                .collect()
-        });
+        let map = self.organization_map(by_key);
         if let Some(id) = map.get(&key) {
             return Ok(Some(*id));
         }
@@ -1012,5 +1090,66 @@ fn mark_cancelled_by_file(i: &mut crate::model::Interaction) {
         }
         v @ serde_json::Value::Null => *v = serde_json::json!({ CANCELLED_BY_FILE: true }),
         _ => {}
+    }
+}
+
+/// `metadata` (an organization's) with what `cards` say of how to reach it
+/// under `contact`: emails, phones and addresses unioned in order, the
+/// website and each social profile kept when already there.
+fn with_card_details(
+    metadata: Option<&serde_json::Value>,
+    cards: &[&Contact],
+) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let mut metadata = match metadata {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    let mut contact = match metadata.get("contact") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    for c in cards {
+        for (key, values) in [
+            ("emails", &c.emails),
+            ("phones", &c.phones),
+            ("addresses", &c.addresses),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let list = contact
+                .entry(key)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                for v in values {
+                    let v = Value::String(v.clone());
+                    if !list.contains(&v) {
+                        list.push(v);
+                    }
+                }
+            }
+        }
+        if let Some(site) = &c.website {
+            contact.entry("website").or_insert(site.clone().into());
+        }
+        if !c.social.is_empty() {
+            let social = contact.entry("social").or_insert_with(|| Map::new().into());
+            if let Value::Object(social) = social {
+                for (network, profile) in &c.social {
+                    social
+                        .entry(network.clone())
+                        .or_insert(profile.clone().into());
+                }
+            }
+        }
+    }
+    if !contact.is_empty() {
+        metadata.insert("contact".into(), contact.into());
+    }
+    if metadata.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(metadata)
     }
 }
