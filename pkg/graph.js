@@ -86,16 +86,37 @@ function encode(value) {
 export function makePackage(init, wasm, source) {
   let loading;
   let memory;
+  let chosen;
   const ready = () => {
-    loading ??= source().then((module_or_path) => init({ module_or_path })).then((exports) => {
-      memory = exports.memory;
-      return wasm;
-    });
+    loading ??= (chosen !== undefined ? Promise.resolve(chosen) : source())
+      .then((module_or_path) => init({ module_or_path }))
+      .then((exports) => {
+        memory = exports.memory;
+        return wasm;
+      }, (cause) => {
+        // Not kept: the next open tries again (a network error passes).
+        loading = undefined;
+        const csp = /unsafe-eval|wasm-eval|Content Security Policy/i.test(String(cause?.message));
+        const hint = csp ? ` (the page's or extension's Content-Security-Policy must allow 'wasm-unsafe-eval')` : '';
+        throw Object.assign(wigError('LOAD_FAILED', 'wasm', `the WebAssembly module could not be loaded: ${cause?.message ?? cause}${hint}`), { cause });
+      });
     return loading;
+  };
+  /**
+   * Where the `.wasm` comes from, for bundlers that do not copy it (esbuild,
+   * Rollup without a plugin) or a script without `import.meta.url`: a URL,
+   * a `Response` (or its promise), the bytes, or a `WebAssembly.Module`.
+   * Before the first open.
+   */
+  const setWasmSource = (wasmSource) => {
+    if (memory) throw wigError('INVALID_INPUT', 'wasmSource', 'the WebAssembly module is loaded already: set its source before the first open');
+    if (wasmSource === undefined || wasmSource === null) throw wigError('REQUIRED', 'wasmSource', 'a URL, a Response, the bytes or a WebAssembly.Module');
+    chosen = wasmSource;
+    loading = undefined;
   };
   /** Bytes of wasm linear memory in use by the module (0 before the first open). */
   const wasmMemoryBytes = () => memory?.buffer.byteLength ?? 0;
-  return { ...makeApi(ready), wasmMemoryBytes, isWigError };
+  return { ...makeApi(ready), wasmMemoryBytes, setWasmSource, isWigError };
 }
 
 /** shortestPathNodes' "ask by id" answer. */
@@ -291,7 +312,9 @@ function makeApi(ready) {
 
     /** The same, from JSON text you already have (a file, a response body). */
     async batchJson(json) {
-      return decode(await this.#write((g) => g.batch(String(json))));
+      if (json === undefined || json === null) throw wigError('REQUIRED', 'batch', 'the batch as JSON text');
+      if (typeof json !== 'string') throw wigError('INVALID_INPUT', 'batch', `expected JSON text, got ${Array.isArray(json) ? 'an array' : typeof json} (batch() takes the object)`);
+      return decode(await this.#write((g) => g.batch(json)));
     }
 
     async deletePerson(id) { id = str(id, 'id'); return this.#write((g) => g.delete('person', id)); }
@@ -324,14 +347,22 @@ function makeApi(ready) {
      */
     findDuplicates(options = {}) {
       const { onProgress, signal, ...rest } = callbacks(options);
+      let thrown;
       const tick = (done, total) => {
-        onProgress?.(done, total);
+        try {
+          onProgress?.(done, total);
+        } catch (e) {
+          thrown = { e };
+          return false;
+        }
         return !signal?.aborted;
       };
       try {
         return decode(this.#inner.findDuplicates(encode(rest), tick));
       } catch (e) {
-        // The core stops when `tick` says so; here that is the signal.
+        // The core stops when `tick` says so: the callback threw (its own
+        // error goes on, as from an import) or the signal was aborted.
+        if (e?.code === 'CANCELLED' && thrown) throw thrown.e;
         if (e?.code === 'CANCELLED') throw wigError('CANCELLED', 'signal', 'findDuplicates was cancelled by its signal');
         throw e;
       }

@@ -136,7 +136,7 @@ export interface InteractionInput {
   metadata?: Metadata;
 }
 /** A record read from the graph can be written back as input. */
-export type Writable<T> = Omit<T, SystemFields> & Partial<Pick<Person, Extract<SystemFields, keyof Person>>>;
+export type Writable<T> = Omit<T, SystemFields> & Partial<Pick<T, Extract<SystemFields, keyof T>>>;
 
 export interface BatchInput {
   organizations?: (OrganizationInput | Writable<Organization>)[];
@@ -157,8 +157,8 @@ export interface BatchResult {
 export interface ListOptions {
   /** 1..10000, default 100. */
   limit?: number;
-  /** `nextCursor` of the previous page. */
-  cursor?: string;
+  /** `nextCursor` of the previous page (null: the first page). */
+  cursor?: string | null;
   /** Also soft-deleted and merged-away records. */
   includeDeleted?: boolean;
 }
@@ -211,8 +211,8 @@ export interface MergeRecord {
   undoneAt: Timestamp | null;
 }
 export interface MergeOptions {
-  /** Why these records are one (e.g. a match explanation): stored on the target as mergeExplanation. */
-  explanation?: Metadata;
+  /** Why these records are one (e.g. a match explanation, a DuplicateSuggestion): a JSON object, stored on the target as mergeExplanation. */
+  explanation?: object | null;
 }
 /** Review feedback: two records that are not the same (a < b). */
 export interface Rejection {
@@ -307,7 +307,7 @@ export type ErrorCode =
   | 'INVALID_STRENGTH' | 'INVALID_ENUM' | 'INVALID_JSON' | 'TOO_LARGE' | 'REQUIRED' | 'MISSING_REFERENCE'
   | 'SELF_EDGE' | 'DUPLICATE_EDGE' | 'DUPLICATE_INTERACTION' | 'DUPLICATE_ID' | 'NOT_FOUND' | 'MERGED_AWAY'
   | 'STORAGE_ERROR' | 'QUOTA_EXCEEDED' | 'SCHEMA_TOO_NEW' | 'CLOSED' | 'BUSY' | 'STALE' | 'CANCELLED' | 'UNMERGE_CONFLICT'
-  | 'SYNC_PROTOCOL' | 'UNAUTHORIZED' | 'NETWORK' | 'SYNC_SERVER';
+  | 'SYNC_PROTOCOL' | 'UNAUTHORIZED' | 'NETWORK' | 'SYNC_SERVER' | 'LOAD_FAILED';
 
 /** Every error @wig/graph throws: an `Error` with name "WigError". */
 export interface WigError extends Error {
@@ -686,3 +686,11 @@ export const syncStatuses: SyncStatus[];
 export function errorCodes(): Promise<ErrorCode[]>;
 /** Bytes of wasm linear memory (0 before the first open). */
 export function wasmMemoryBytes(): number;
+/**
+ * Where the `.wasm` comes from, before the first open: for bundlers that do
+ * not copy `new URL('./dist/wig_graph_bg.wasm', import.meta.url)` assets
+ * (esbuild, Rollup without a plugin) or code without `import.meta.url`.
+ */
+export function setWasmSource(
+  source: string | URL | Response | Promise<Response> | BufferSource | WebAssembly.Module,
+): void;

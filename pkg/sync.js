@@ -325,8 +325,11 @@ export function createSync(graph, options = {}) {
     let stop = false;
     let wakeFetcher = null;
     const fetcher = (async () => {
-      let since = graph.syncCheckpoint();
+      let since;
       try {
+        // Inside the try: a graph closed meanwhile throws here, and this
+        // promise's rejection would have no one to handle it.
+        since = graph.syncCheckpoint();
         while (!stop) {
           // Bounded read-ahead: at most maxApplyRows rows waiting (never
           // less than a group the applier waits for, or both would wait).

@@ -48,10 +48,15 @@ pub enum ErrorCode {
     Network,
     /// The sync server failed (HTTP 5xx after the retries, or refused the request).
     SyncServer,
+    /// The WebAssembly module could not be fetched or compiled (raised by
+    /// the JS wrapper: the network, a bundler that left the file out, a
+    /// Content-Security-Policy without 'wasm-unsafe-eval'); the next open
+    /// tries again.
+    LoadFailed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidId,
         ErrorCode::InvalidEmail,
@@ -82,6 +87,7 @@ impl ErrorCode {
         ErrorCode::Unauthorized,
         ErrorCode::Network,
         ErrorCode::SyncServer,
+        ErrorCode::LoadFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +122,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "UNAUTHORIZED",
             ErrorCode::Network => "NETWORK",
             ErrorCode::SyncServer => "SYNC_SERVER",
+            ErrorCode::LoadFailed => "LOAD_FAILED",
         }
     }
 }

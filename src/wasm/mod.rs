@@ -77,10 +77,12 @@ fn read_json<T: DeserializeOwned>(
         } else {
             ErrorCode::InvalidInput
         };
-        let field = if path == "." || path.is_empty() {
+        // `?` is a key the parser never read (the text broke off before it).
+        let known = path.trim_end_matches('?').trim_end_matches('.');
+        let field = if known.is_empty() {
             what.to_string()
         } else {
-            path
+            known.to_string()
         };
         js_error(Error::new(
             code,

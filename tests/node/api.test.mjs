@@ -206,7 +206,8 @@ test('every error code is reachable from JS, with its field', async () => {
   // UNMERGE_CONFLICT needs a merge and a later change: tests/node/merge.test.mjs;
   // CANCELLED needs a long run: tests/node/duplicates.test.mjs;
   // the sync codes need a server: tests/sync/client.test.mjs.
-  const reachedElsewhere = ['UNMERGE_CONFLICT', 'CANCELLED', 'SYNC_PROTOCOL', 'UNAUTHORIZED', 'NETWORK', 'SYNC_SERVER'];
+  // LOAD_FAILED needs a module not loaded yet: tests/node/load.test.mjs.
+  const reachedElsewhere = ['UNMERGE_CONFLICT', 'CANCELLED', 'SYNC_PROTOCOL', 'UNAUTHORIZED', 'NETWORK', 'SYNC_SERVER', 'LOAD_FAILED'];
   const codes = await errorCodes();
   const missing = codes.filter((c) => !reached.has(c) && !reachedElsewhere.includes(c));
   assert.deepEqual(missing, [], `codes never reached: ${missing}`);
@@ -345,6 +346,9 @@ test('arguments of the wrong shape are typed errors, and nothing is written', as
   await rejects(() => g.batchJson('{"people":[{"names":["Fine"]},[null,["From An Array"]]]}'), 'INVALID_INPUT', 'people[1]');
   await rejects(() => g.batchJson('{"edges":[{"strengthFactors":[["recency",1,0.5]]}]}'), 'INVALID_INPUT', 'edges[0].strengthFactors[0]');
   await rejects(() => g.batchJson('[[],[[null,["From An Array"]]]]'), 'INVALID_INPUT', 'batch');
+  await rejects(() => g.batchJson('{not json'), 'INVALID_INPUT', 'batch');
+  await rejects(() => g.batchJson({ people: [] }), 'INVALID_INPUT', 'batch');
+  await rejects(() => g.batchJson(), 'REQUIRED', 'batch');
   // One JSON document, as JSON.parse has it.
   await rejects(() => g.batchJson('{"people":[{"names":["Trailing"]}]} not JSON'), 'INVALID_INPUT', 'batch');
   await rejects(() => g.batchJson('{"people":[]}{"people":[{"names":["Second"]}]}'), 'INVALID_INPUT', 'batch');

@@ -35,6 +35,9 @@ test('findDuplicates suggests with explanations, reports progress and can be can
   const controller = new AbortController();
   controller.abort();
   assert.throws(() => g.findDuplicates({ signal: controller.signal }), (e) => e.code === 'CANCELLED' && e.field === 'signal');
+  // A callback that throws: its own error comes out, not a cancellation.
+  const boom = new TypeError('boom');
+  assert.throws(() => g.findDuplicates({ onProgress: () => { throw boom; } }), (e) => e === boom);
   assert.throws(() => g.findDuplicates({ kind: 'robots' }), (e) => e.code === 'INVALID_ENUM' && e.field === 'kind');
   assert.throws(() => g.findDuplicates({ threshold: 2 }), (e) => e.code === 'INVALID_INPUT' && e.field === 'threshold');
   await g.close();

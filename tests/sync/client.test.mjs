@@ -474,6 +474,21 @@ test('close() while a sync runs: the sync ends without an error escaping, and wh
   assert.ok(graph.stats().outboxChanges <= 50);
 });
 
+test('the graph closed under a started sync: CLOSED from syncNow and from the timer, nothing unhandled', async () => {
+  const graph = await open();
+  await graph.upsertPerson({ names: ['Ada'] });
+  const s = client(graph, `closed-${randomUUID()}`);
+  const errors = [];
+  s.on('error', (e) => errors.push(e.code));
+  await s.syncNow();
+  await graph.close();
+  await assert.rejects(s.syncNow(), (e) => e.code === 'CLOSED');
+  s.start({ interval: 1000 });
+  await new Promise((r) => setTimeout(r, 1300)); // a tick; an unhandled rejection would fail this test
+  s.close();
+  assert.ok(errors.includes('CLOSED'), JSON.stringify(errors));
+});
+
 describe('merge cycles', () => {
   for (const order of ['A then B', 'B then A']) {
     test(`opposite merges on two devices (p2 into p1, p1 into p2), sync ${order}: one survivor, the smaller id, everywhere`, async () => {

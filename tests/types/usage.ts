@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by scripts/test.sh: the hand-written types
 // must accept real usage and refuse misuse (the @ts-expect-error lines).
-import { Graph, isWigError, errorCodes, wasmMemoryBytes, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, type Distances, createSync, type Sync, type SyncProgress, type SyncResult, type SyncStatus } from '@wig/graph';
+import { Graph, isWigError, errorCodes, wasmMemoryBytes, setWasmSource, type Person, type Edge, type Page, type WigError, type MergeRecord, type Rejection, type IntroPath, type StrengthReport, type ImportReport, type ImportProgress, type Distances, createSync, type Sync, type SyncProgress, type SyncResult, type SyncStatus } from '@wig/graph';
 
 async function usage(): Promise<void> {
   const g: Graph = await Graph.open('crm', { storage: 'indexeddb', actorId: 'me' });
@@ -14,6 +14,15 @@ async function usage(): Promise<void> {
   const n: number = counts.people + counts.unchanged;
   const page: Page<Person> = g.listPeople({ limit: 10 });
   const next: string | null = page.nextCursor;
+  // The README's paging: the next cursor goes straight back in.
+  g.listPeople({ limit: 100, cursor: page.nextCursor });
+  // A suggestion is a merge's explanation as it is (an interface, not an index signature).
+  const [suggestion] = g.findDuplicates().suggestions;
+  if (suggestion) await g.merge(suggestion.a, [suggestion.b], { explanation: suggestion });
+  // Only a record's own system fields may be written back: an edge has no mergedInto.
+  // @ts-expect-error mergedInto is a person's or an organization's field
+  await g.upsertEdge({ ...edge, mergedInto: ada.id });
+  setWasmSource(new URL('https://cdn.example/wig_graph_bg.wasm'));
   const maybe: Person | undefined = g.getPerson(ada.id);
   const exported = g.exportPerson(ada.id);
   const edges: Edge[] = exported.edges;
