@@ -46,7 +46,7 @@ async function withLock(name, fn) {
  */
 // Every option createSync reads: any other key is refused (a typo such as
 // `batchsize` would otherwise silently run with the default).
-const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'maxBatchBytes', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency'];
+const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'maxBatchBytes', 'pageSize', 'lockName', 'channelName', 'retries', 'backoffMs', 'maxBackoffMs', 'maxApplyRows', 'pushConcurrency', 'timeoutMs'];
 
 export function createSync(graph, options = {}) {
   if (graph === null || typeof graph !== 'object' || typeof graph.syncPushBatch !== 'function') {
@@ -75,6 +75,11 @@ export function createSync(graph, options = {}) {
     maxBackoffMs = 30_000,
     maxApplyRows = 100_000,
     pushConcurrency = 2,
+    // A request (and reading its answer) that takes longer is cut and
+    // counts as a network error, retried: a server that accepts the
+    // connection and never answers would otherwise hold the sync (and its
+    // lock, which other tabs wait on) for good.
+    timeoutMs = 60_000,
   } = options;
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
     throw Object.assign(wigError('INVALID_INPUT', 'url must be an http(s) URL'), { field: 'url' });
@@ -88,7 +93,8 @@ export function createSync(graph, options = {}) {
   // Bad numbers would retry forever (retries: NaN), with no pause (backoffMs:
   // NaN sleeps 0 ms) or pull nothing while saying it is up to date.
   for (const [field, v, max, min = 1] of [['batchSize', batchSize, 5000], ['pageSize', pageSize, 10_000], ['pushConcurrency', pushConcurrency, 4], ['maxBatchBytes', maxBatchBytes, 2 ** 31, 1024],
-    ['retries', retries, 100, 0], ['backoffMs', backoffMs, 3_600_000, 0], ['maxBackoffMs', maxBackoffMs, 86_400_000, 0], ['maxApplyRows', maxApplyRows, 10_000_000]]) {
+    ['retries', retries, 100, 0], ['backoffMs', backoffMs, 3_600_000, 0], ['maxBackoffMs', maxBackoffMs, 86_400_000, 0], ['maxApplyRows', maxApplyRows, 10_000_000],
+    ['timeoutMs', timeoutMs, 3_600_000, 100]]) {
     if (!Number.isInteger(v) || v < min || v > max) {
       throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}`), { field });
     }
@@ -177,19 +183,25 @@ export function createSync(graph, options = {}) {
       if (isOffline()) throw wigError('NETWORK', 'offline', { offline: true });
       let res;
       let text;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       try {
         res = await fetchFn(`${base}/rpc/${name}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: accept, Authorization: `Bearer ${token}` },
           body,
+          signal: abort.signal,
         });
         // Reading the body can fail too (a connection cut mid-answer).
         text = await res.text();
-      } catch (cause) {
+      } catch (caught) {
+        const cause = abort.signal.aborted ? abort.signal.reason : caught;
         if (attempt >= retries) throw wigError('NETWORK', `${name}: ${cause?.message ?? cause} (after ${attempt + 1} attempts)`, { cause });
         emit('retry', { call: name, attempt: attempt + 1, reason: String(cause?.message ?? cause) });
         await sleep(backoff(attempt));
         continue;
+      } finally {
+        clearTimeout(timer);
       }
       if (res.status === 401 || res.status === 403) {
         if (!refreshed) {

@@ -4,7 +4,7 @@
 // Back works and a view can be linked. Every name is rendered as text.
 import * as wig from '../pkg/index.js';
 import { sampleGraph } from './sample.js';
-import { $ } from './dom.js';
+import { $, h } from './dom.js';
 import { PeopleIndex } from './people-index.js';
 import { mountPeople } from './views/people.js';
 import { mountImport } from './views/import.js';
@@ -88,7 +88,15 @@ function selectTab(name) {
 }
 
 function route() {
-  const [name, arg] = decodeURIComponent(location.hash.replace(/^#\/?/, '') || 'people').split('/');
+  const raw = location.hash.replace(/^#\/?/, '') || 'people';
+  let path;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    // A cut or hand-edited link (`#/person/%`): the people list, not a broken page.
+    path = 'people';
+  }
+  const [name, arg] = path.split('/');
   const view = name === 'person' ? 'person' : TABS.includes(name) ? name : 'people';
   for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== `view-${view}`;
   selectTab(view === 'person' ? 'people' : view);
@@ -182,12 +190,27 @@ async function start() {
   };
   ctx.views.person = ctx.views.people.personView;
   window.addEventListener('hashchange', route);
+  // Other tabs of this dashboard: a graph deleted here is gone there too,
+  // and their copies would fail every write with a closed connection.
+  const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`wig-dashboard:${GRAPH}`) : null;
+  if (tabs) {
+    tabs.onmessage = async (message) => {
+      if (message.data?.type !== 'deleted') return;
+      // Not reloaded at once: the deleting tab loads the sample again first.
+      ctx.views.sync.stop?.();
+      await ctx.graph.close().catch(() => {});
+      document.querySelector('main').inert = true;
+      ctx.status('This graph was deleted in another tab. ', 'error');
+      $('status').append(h('button', { type: 'button', 'data-testid': 'reload', onclick: () => location.reload() }, 'Reload'));
+    };
+  }
   $('reset').addEventListener('click', async () => {
     if (!window.confirm('Delete this graph (imports and merges included) and load the sample again?')) return;
     ctx.status('Deleting…', 'busy');
     ctx.views.sync.stop?.();
     await ctx.graph.close();
     await Graph.delete(GRAPH);
+    tabs?.postMessage({ type: 'deleted' });
     localStorage.removeItem(ctx.meKey);
     // A fresh page: no view keeps what it showed of the deleted graph.
     location.reload();

@@ -6,6 +6,12 @@
 
 const PAGE = 10000; // listPeople's largest page
 
+// Bidi embedding, override and isolate controls: a name holding U+202E would
+// turn the sentence around it (an intro path, "Merged A into B") backwards.
+// Names are shown without them; right-to-left letters still read as they should.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export const shown = (text) => String(text).replace(BIDI_CONTROLS, '');
+
 export class PeopleIndex {
   constructor(graph) {
     this.graph = graph;
@@ -69,7 +75,7 @@ export class PeopleIndex {
       for (const p of page.items) {
         const org = p.organizationId ? orgs.get(p.organizationId) : undefined;
         ids.push(p.id);
-        labels.push(p.names[0] ?? p.emails[0] ?? p.phones[0] ?? '(no name)');
+        labels.push(shown(p.names[0] ?? p.emails[0] ?? p.phones[0] ?? '(no name)'));
         emails.push(p.emails[0] ?? '');
         orgIds.push(p.organizationId ?? null);
         hay.push(`${p.names.join(' ')} ${p.emails.join(' ')} ${org?.name ?? ''} ${p.title ?? ''}`.toLowerCase());
@@ -128,7 +134,7 @@ export class PeopleIndex {
     if (i !== undefined) return this.labels[i];
     try {
       const p = this.graph.getPerson(id);
-      return p?.names[0] ?? p?.emails[0] ?? id;
+      return shown(p?.names[0] ?? p?.emails[0] ?? id);
     } catch {
       return id;
     }
@@ -136,9 +142,9 @@ export class PeopleIndex {
 
   organizationName(id) {
     if (!id) return '';
-    if (!this.stale) return this.orgs.get(id)?.name ?? '';
+    if (!this.stale) return shown(this.orgs.get(id)?.name ?? '');
     try {
-      return this.graph.getOrganization(id)?.name ?? '';
+      return shown(this.graph.getOrganization(id)?.name ?? '');
     } catch {
       return '';
     }

@@ -43,7 +43,10 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  // The demo's config holds a sync token: never kept in Cache Storage.
+  if (url.pathname.endsWith('/config.json')) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     try {

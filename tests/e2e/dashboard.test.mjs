@@ -420,6 +420,66 @@ test('two tabs on one graph: writes at once are all stored once, and each tab sh
   }
 });
 
+test('hostile links and names, refused settings, a graph deleted in another tab: the page stays usable and says what happened', async () => {
+  const own = await startServer({ config: { sync: { url: 'http://127.0.0.1:9/preset', token: 'SECRET-DEMO-TOKEN' } } });
+  const context = await launch();
+  try {
+    // A cut link (`%` with nothing after it) opens the people list.
+    const { page: a, errors } = await openDashboard(context, `${base(own)}#/person/%`);
+    assert.equal(await a.isVisible('#view-people'), true);
+    await a.evaluate(() => { location.hash = '#/%E0%A4%A'; });
+    await a.waitForFunction(() => !document.getElementById('view-people').hidden);
+    // A right-to-left override in a name does not turn the sentences around it.
+    const [mallory, bob] = await a.evaluate(async () => {
+      const g = window.wigDashboard.graph;
+      const [m, b] = await g.upsertPeople([{ names: ['Mallory \u202Eyrollam'] }, { names: ['Bob Benign'] }]);
+      await g.upsertEdge({ fromPersonId: m.id, toPersonId: b.id, strength: 0.9 });
+      window.wigDashboard.changed();
+      return [m.id, b.id];
+    });
+    assert.equal(await a.evaluate((id) => window.wigDashboard.index.label(id), mallory), 'Mallory yrollam');
+    await a.evaluate(([m, b]) => { window.wigDashboard.setMe(m); window.wigDashboard.navigate(`paths/${b}`); }, [mallory, bob]);
+    await a.waitForFunction(() => /path/.test(document.getElementById('path-target').textContent));
+    assert.doesNotMatch(await a.textContent('#path-target'), /\u202e/);
+    // An empty threshold is the default one, not 0 (every candidate pair).
+    await a.click('#tab-duplicates');
+    const byDefault = await a.evaluate(() => window.wigDashboard.graph.findDuplicates().suggestions.length);
+    await a.fill('#dup-threshold', '');
+    await a.click('#dup-find');
+    await a.waitForFunction(() => /suggestion/.test(document.querySelector('[data-testid=dup-summary]').textContent));
+    assert.match(await a.textContent('[data-testid=dup-summary]'), new RegExp(`^${byDefault} suggestion`));
+    // A refused threshold clears the cards of the run before.
+    await a.fill('#dup-threshold', '2');
+    await a.click('#dup-find');
+    await a.waitForSelector('#dup-error [data-code=INVALID_INPUT]');
+    assert.equal(await a.locator('[data-testid=suggestion]').count(), 0);
+    // A refused sync URL is not saved.
+    await a.click('#tab-sync');
+    await a.fill('#sync-url', 'ftp://127.0.0.1/');
+    await a.click('#sync-save');
+    await a.waitForSelector('[data-testid=sync-error]');
+    assert.equal(await a.evaluate(() => localStorage.getItem('wig-sync-settings')), null);
+    // The demo's config (its token) is never kept by the service worker.
+    await a.waitForSelector('html[data-offline-ready=true]', { timeout: 30_000 });
+    await a.evaluate(() => fetch('/config.json'));
+    const cached = await a.evaluate(async () => (await (await caches.open('wig-dashboard-v1')).keys()).map((k) => new URL(k.url).pathname));
+    assert.ok(!cached.includes('/config.json'), cached.join());
+    // Deleting the graph in another tab: this one says so and offers a reload.
+    const { page: b } = await openDashboard(context, base(own));
+    a.once('dialog', (d) => d.accept());
+    await a.click('#tab-people');
+    await a.click('#reset');
+    await b.waitForSelector('[data-testid=reload]', { timeout: 60_000 });
+    assert.match(await b.textContent('[data-testid=status]'), /deleted in another tab/);
+    await Promise.all([b.waitForNavigation(), b.click('[data-testid=reload]')]);
+    await b.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 60_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    own.close();
+  }
+});
+
 test('sync settings: preset by the demo’s /config.json, saved, and the state of this build shown', async () => {
   const own = await startServer({ config: { sync: { url: 'http://127.0.0.1:9/preset', token: 'preset-token' } } });
   const context = await launch();

@@ -96,6 +96,7 @@ async function proxy(rule) {
       req.socket.destroy();
       return;
     }
+    if (action === 'hang') return; // the connection stays open, no answer ever comes
     const upstream = await fetch(`${gateway}${req.url}`, {
       method: req.method,
       headers: { 'Content-Type': 'application/json', Authorization: req.headers.authorization ?? '' },
@@ -300,6 +301,22 @@ describe('faults', () => {
     s.close();
   });
 
+  test('a server that never answers: each request is cut after timeoutMs and retried, then NETWORK; the next sync goes through', async () => {
+    const g = await open();
+    await g.upsertPerson({ names: ['Ada'] });
+    const p = await proxy((n) => (n <= 2 ? 'hang' : 'pass'));
+    const s = client(g, `user-${randomUUID()}`, { url: p.url, retries: 1, timeoutMs: 300 });
+    const retries = [];
+    s.on('retry', (r) => retries.push(r.reason));
+    await rejectsWith(s.push(), 'NETWORK');
+    assert.deepEqual(retries, ['no answer within 300 ms']);
+    assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
+    await s.push();
+    assert.equal(g.stats().outboxChanges, 0, 'the third request was answered');
+    await p.close();
+    s.close();
+  });
+
   test('401: getToken is asked again once; a refused fresh token stops with UNAUTHORIZED', async () => {
     const g = await open();
     await g.upsertPerson({ names: ['Ada'] });
@@ -454,6 +471,7 @@ test('createSync refuses unknown options and bad values by name', async () => {
   refused({ ...ok, backoffMs: Number.NaN }, 'backoffMs');
   refused({ ...ok, maxBackoffMs: -1 }, 'maxBackoffMs');
   refused({ ...ok, maxApplyRows: 0 }, 'maxApplyRows');
+  refused({ ...ok, timeoutMs: 0 }, 'timeoutMs');
   refused(null, 'options');
   assert.throws(() => createSync(null, ok), (e) => e.code === 'INVALID_INPUT' && e.field === 'graph');
   const s = createSync(graph, { ...ok, channelName: 'c', maxBackoffMs: 100, retries: 0, backoffMs: 0 });

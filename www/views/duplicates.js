@@ -4,6 +4,7 @@
 // such as UNMERGE_CONFLICT shown with their code.
 import { $, h, fmt, showError, nextFrame } from '../dom.js';
 import { waterfall } from '../charts.js';
+import { shown } from '../people-index.js';
 
 const SHOWN = 20;
 
@@ -12,19 +13,25 @@ export function mountDuplicates(ctx) {
   let last = null;
 
   async function find() {
-    const threshold = Number($('dup-threshold').value);
+    // An empty field is the default threshold (as in the paths view), not 0.
+    const raw = $('dup-threshold').value.trim();
+    const options = raw === '' ? {} : { threshold: Number(raw) };
     $('dup-error').replaceChildren();
     $('dup-summary').textContent = 'Finding duplicates…';
     $('dup-find').disabled = true;
     await nextFrame();
     try {
       const t0 = performance.now();
-      const report = ctx.graph.findDuplicates({ threshold });
+      const report = ctx.graph.findDuplicates(options);
       last = { ...report, ms: performance.now() - t0 };
       suggestions = report.suggestions;
       render();
     } catch (e) {
+      // The last run's cards would read as this refused run's results.
+      last = null;
+      suggestions = null;
       $('dup-summary').textContent = '';
+      $('dup-queue').replaceChildren();
       showError($('dup-error'), e);
     } finally {
       $('dup-find').disabled = false;
@@ -33,7 +40,8 @@ export function mountDuplicates(ctx) {
 
   function summary() {
     if (!last) return '';
-    return `${suggestions.length} suggestion${suggestions.length === 1 ? '' : 's'} to review — ${last.records.toLocaleString('en')} records, ` +
+    const showing = suggestions.length > SHOWN ? ` (the ${SHOWN} most probable shown; review them for the next)` : '';
+    return `${suggestions.length} suggestion${suggestions.length === 1 ? '' : 's'} to review${showing} — ${last.records.toLocaleString('en')} records, ` +
       `${last.candidatePairs.toLocaleString('en')} candidate pairs, ${last.trained ? 'weights trained on this graph' : 'default weights'}, ${last.ms.toFixed(0)} ms`;
   }
 
@@ -114,8 +122,8 @@ export function mountDuplicates(ctx) {
       return;
     }
     $('merge-history').replaceChildren(...merges.slice(0, 50).map((m) => {
-      const before = new Map(m.peopleBefore.map((p) => [p.id, p.names[0] ?? p.emails[0] ?? p.id]));
-      const name = (id) => before.get(id) ?? m.organizationsBefore.find((o) => o.id === id)?.name ?? label(id);
+      const before = new Map(m.peopleBefore.map((p) => [p.id, shown(p.names[0] ?? p.emails[0] ?? p.id)]));
+      const name = (id) => before.get(id) ?? shown(m.organizationsBefore.find((o) => o.id === id)?.name ?? label(id));
       const what = `${m.sourceIds.map(name).join(', ')} → ${name(m.targetId)}`;
       return h('li', { class: m.undoneAt ? 'undone' : '', 'data-testid': 'merge' },
         h('span', { 'data-testid': 'merge-label' }, what), ' ',

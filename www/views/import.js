@@ -122,12 +122,15 @@ export function mountImport(ctx) {
   function mappingTable(item) {
     return h('table', { class: 'mapping', 'data-testid': 'csv-mapping' },
       h('caption', {}, `Columns of ${item.file.name}`),
-      h('tbody', {}, item.header.map((col) => {
+      // The mapping is by header text, so a repeated header (two `Email`
+      // columns) is one row: it sets every column of that name.
+      h('tbody', {}, [...new Set(item.header)].map((col) => {
         const select = h('select', { 'aria-label': `Field for column ${col}` },
           h('option', { value: '', selected: !item.mapping[col] }, '(ignore)'),
           CSV_FIELDS.map((f) => h('option', { value: f, selected: item.mapping[col] === f }, f)));
         select.addEventListener('change', () => { item.mapping[col] = select.value; });
-        return h('tr', {}, h('th', { scope: 'row' }, col), h('td', {}, select));
+        const count = item.header.filter((c) => c === col).length;
+        return h('tr', {}, h('th', { scope: 'row' }, col, count > 1 ? h('span', { class: 'muted' }, ` (${count} columns)`) : null), h('td', {}, select));
       })));
   }
 
@@ -157,6 +160,7 @@ export function mountImport(ctx) {
     renderQueue();
     const reports = [];
     let suggestions = 0;
+    let next = items.length; // the first file not started (a cancel stops the run)
     for (const [i, item] of items.entries()) {
       const label = `${item.file.name} (${i + 1} of ${items.length})`;
       progress(0, 1, label);
@@ -177,19 +181,30 @@ export function mountImport(ctx) {
         // A cancelled import carries the report of the batches it wrote.
         reports.push({ item, error: e, report: e?.report });
         suggestions += e?.report?.duplicateSuggestions ?? 0;
-        if (e?.code === 'CANCELLED' || controller.signal.aborted) break;
+        if (e?.code === 'CANCELLED' || controller.signal.aborted) {
+          next = i + 1;
+          break;
+        }
       }
     }
+    // Files a cancel kept from starting stay queued, to run again.
+    queue = [...items.slice(next), ...queue];
     controller = null;
     $('import-cancel').disabled = true;
     renderQueue();
     renderReports(reports, suggestions);
     ctx.changed();
     ctx.views.duplicates.reset();
-    const done = reports.filter((r) => !r.error).length;
+    // A file with nothing in it read (the wrong format, empty) is not "imported".
+    const done = reports.filter((r) => !r.error && r.report.records > 0).length;
+    const empty = reports.filter((r) => !r.error && r.report.records === 0).length;
     const cancelled = reports.some((r) => r.error?.code === 'CANCELLED');
+    const waiting = items.length - next;
     if (cancelled) $('import-progress-text').textContent = `cancelled at ${$('import-progress-text').textContent.replace(/^.*: /, '')}`;
-    ctx.status(`${cancelled ? 'Import cancelled' : 'Import finished'}: ${done} of ${items.length} files imported${cancelled ? ' (batches written before the cancel stay)' : ''}.`, 'ready');
+    ctx.status(`${cancelled ? 'Import cancelled' : 'Import finished'}: ${done} of ${items.length} files imported`
+      + `${empty ? `; nothing could be read from ${empty} (check the format)` : ''}`
+      + `${cancelled ? ' (batches written before the cancel stay)' : ''}`
+      + `${waiting ? `; ${waiting} not started, still queued` : ''}.`, 'ready');
   }
 
   function renderReports(reports, suggestions) {

@@ -56,12 +56,13 @@ export function mountSync(ctx) {
 
   let lastShown = null;
   function showError(e) {
-    // A failed syncNow both emits 'error' and rejects with the same error: show it once.
-    if (e && e === lastShown) return;
-    lastShown = e;
     const code = e?.code ?? e?.error?.code ?? '';
     const message = e?.message ?? e?.error?.message ?? e?.reason ?? String(e);
     const text = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+    // A failed syncNow both emits 'error' and rejects with the same error: show it once.
+    if (e && e === lastShown) return;
+    lastShown = e;
+    $('sync-progress-text').textContent = 'failed'; // not a stale "retrying … attempt 6"
     $('sync-errors').prepend(h('li', { class: 'error', 'data-testid': 'sync-error' }, `${new Date().toISOString().slice(11, 19)} ${text}`));
     while ($('sync-errors').children.length > 20) $('sync-errors').lastChild.remove();
   }
@@ -73,27 +74,42 @@ export function mountSync(ctx) {
     const key = JSON.stringify(s);
     if (sync && key === syncKey) return sync;
     sync?.close?.();
+    sync = null; // closed: never used again, whatever createSync says of these settings
     sync = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
-    syncKey = key;
     listen(sync, 'progress', showProgress);
     listen(sync, 'status', showStatus);
     listen(sync, 'error', showError);
     listen(sync, 'retry', (r) => { $('sync-progress-text').textContent = `retrying ${r.call} (attempt ${r.attempt}): ${r.reason}`; });
     // Pulled changes (or another tab's) are in the graph now: redraw.
     listen(sync, 'remotechange', () => ctx.changed());
-    if (s.interval > 0) sync.start({ interval: Math.max(1, Math.round(s.interval)) * 1000 });
+    if (s.interval > 0) {
+      try {
+        sync.start({ interval: Math.max(1, Math.round(s.interval)) * 1000 });
+      } catch (err) {
+        // Not kept half set up: the next call tries these settings again.
+        sync.close();
+        sync = null;
+        throw err;
+      }
+    }
+    syncKey = key;
     return sync;
   }
 
   $('sync-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const url = $('sync-url').value.trim();
-    localStorage.setItem(KEY, JSON.stringify({ url, token: $('sync-token').value, interval: Math.max(0, Number($('sync-interval').value) || 0) }));
+    const next = { url, token: $('sync-token').value, interval: Math.max(0, Number($('sync-interval').value) || 0) };
+    const before = localStorage.getItem(KEY);
+    localStorage.setItem(KEY, JSON.stringify(next));
     if (!available()) return;
     try {
       client();
       ctx.status('Sync settings saved.', 'ready');
     } catch (err) {
+      // Refused settings (an ftp:// URL, an interval out of range) are not kept.
+      if (before === null) localStorage.removeItem(KEY);
+      else localStorage.setItem(KEY, before);
       showError(err);
     }
   });
