@@ -434,7 +434,7 @@ export type ContactFormat = 'vcard' | 'google-csv' | 'linkedin-csv' | 'csv';
 export type InteractionFormat = 'ics' | 'mbox';
 /** Fields a generic CSV column may be mapped to. */
 export type ContactField = 'name' | 'givenName' | 'middleName' | 'familyName' | 'nickname' | 'email' | 'phone'
-  | 'organization' | 'title' | 'linkedin' | 'twitter' | 'github' | 'url' | 'address' | 'birthDate' | 'id';
+  | 'organization' | 'title' | 'linkedin' | 'twitter' | 'github' | 'url' | 'address' | 'birthDate' | 'note' | 'id';
 export type ImportSource = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
 export interface ImportProgress {
   bytesDone: number;

@@ -1077,3 +1077,88 @@ fn utf16_files_import_as_their_utf8_copies() {
         }
     }
 }
+
+/// Notes in a file (vCard NOTE, Google's "Notes", a mapped `note` column)
+/// become the person's `metadata.note`; a note already there stays.
+#[test]
+fn notes_are_kept_and_a_note_in_the_graph_is_not_overwritten() {
+    let mut db = open();
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\n\
+               NOTE:Met at the Analytical Society\\, 1833.\\nLikes poetry.\r\nEND:VCARD\r\n";
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        3,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let ada = person_named(&db, "Ada Lovelace").clone();
+    assert_eq!(
+        ada.metadata.0["note"],
+        "Met at the Analytical Society, 1833.\nLikes poetry."
+    );
+    let again = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!((again.people, again.unchanged), (0, 1), "{again:?}");
+    // Edited in the graph (other keys too): a reimport keeps the edit.
+    block_on(db.upsert_person(
+        PersonInput {
+            id: Some(ada.id.to_string()),
+            names: ada.names.clone(),
+            emails: ada.emails.clone(),
+            metadata: Some(serde_json::json!({"note": "Countess.", "met": 1833})),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    let ada = person_named(&db, "Ada Lovelace");
+    assert_eq!(
+        ada.metadata.0,
+        serde_json::json!({"note": "Countess.", "met": 1833})
+    );
+    // Google's Notes column, and a mapped one.
+    let google =
+        "Name,E-mail 1 - Value,Notes\r\nGrace Hopper,grace@example.org,\"Navy.\r\nCOBOL.\"\r\n";
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("google-csv"),
+        google.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(
+        person_named(&db, "Grace Hopper").metadata.0["note"],
+        "Navy.\nCOBOL."
+    );
+    let mut mapped = options("csv");
+    mapped.mapping = [("Who", "name"), ("Remarks", "note")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let csv = "Who,Remarks\r\nAlan Turing,Bletchley\r\n";
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        mapped,
+        csv.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(
+        person_named(&db, "Alan Turing").metadata.0["note"],
+        "Bletchley"
+    );
+}

@@ -38,6 +38,7 @@ enum Field {
     Url,
     Address,
     BirthDate,
+    Note,
     /// The record's own stable id.
     Id,
 }
@@ -59,6 +60,7 @@ pub const MAPPABLE_FIELDS: &[&str] = &[
     "url",
     "address",
     "birthDate",
+    "note",
     "id",
 ];
 
@@ -77,6 +79,7 @@ fn mapped_field(name: &str) -> Option<Field> {
         "url" => Field::Url,
         "address" => Field::Address,
         "birthDate" => Field::BirthDate,
+        "note" => Field::Note,
         "id" => Field::Id,
         _ => return None,
     })
@@ -99,6 +102,7 @@ fn google_field(header: &str) -> Option<Field> {
         "Organization Name" | "Organization 1 - Name" => Field::Organization,
         "Organization Title" | "Organization 1 - Title" => Field::Title,
         "Birthday" => Field::BirthDate,
+        "Notes" => Field::Note,
         _ if numbered("E-mail ", " - Value") => Field::Email,
         _ if numbered("Phone ", " - Value") => Field::Phone,
         _ if numbered("Website ", " - Value") => Field::Url,
@@ -487,6 +491,9 @@ impl CsvContactParser {
                         v.replace("\r\n", ", ").replace(['\r', '\n'], ", "),
                     ),
                     Field::BirthDate => take_birthday(&mut c, &v, "birthday", line, out),
+                    Field::Note => {
+                        push_unique(&mut c.notes, v.replace("\r\n", "\n").replace('\r', "\n"))
+                    }
                     Field::Id => {
                         id.get_or_insert(v);
                     }

@@ -110,6 +110,9 @@ pub struct Contact {
     pub is_organization: bool,
     /// A web address that is not a social profile (an organization's site).
     pub website: Option<String>,
+    /// Free-text notes (vCard NOTE, Google's "Notes" column, a mapped
+    /// `note` column), kept as `metadata.note`.
+    pub notes: Vec<String>,
 }
 
 impl Contact {

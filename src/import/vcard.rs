@@ -295,6 +295,12 @@ fn apply(card: &mut Card, prop: &Property, line: u64, out: &mut Vec<Parsed>) {
                 c.organization = Some(org);
             }
         }
+        "NOTE" => {
+            let v = unescape(&prop.value)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            push_unique(&mut c.notes, v);
+        }
         "TITLE" => {
             let v = unescape(&prop.value).trim().to_string();
             if !v.is_empty() && c.title.is_none() {

@@ -1049,7 +1049,45 @@ fn union_contact(
     if org.is_none() {
         org.clone_from(&c.organization);
     }
+    add_note(input, c, issues);
 }
+
+/// The entry's notes as `metadata.note`, when the person has none: a note
+/// written in the graph, or by an earlier entry, stays as it is.
+fn add_note(input: &mut PersonInput, c: &Contact, issues: &mut Vec<ParseIssue>) {
+    use serde_json::{Map, Value};
+    if c.notes.is_empty() {
+        return;
+    }
+    let mut metadata = match input.metadata.take() {
+        Some(Value::Object(m)) => m,
+        None | Some(Value::Null) => Map::new(),
+        Some(other) => {
+            input.metadata = Some(other);
+            return;
+        }
+    };
+    if !metadata.contains_key("note") {
+        let note: String = c.notes.join("\n\n").chars().take(NOTE_CHARS).collect();
+        metadata.insert("note".into(), note.into());
+        if Value::Object(metadata.clone()).to_string().len() > limits::METADATA_BYTES {
+            metadata.remove("note");
+            issues.push(ParseIssue::new(
+                c.line,
+                ErrorCode::TooLarge,
+                format!(
+                    "note: left out, the person's metadata would be over {} bytes",
+                    limits::METADATA_BYTES
+                ),
+            ));
+        }
+    }
+    input.metadata = (!metadata.is_empty()).then_some(Value::Object(metadata));
+}
+
+/// Longest note kept from a file (the rest is cut): notes are free text of
+/// any length, metadata is capped at 64 KB.
+const NOTE_CHARS: usize = 8_000;
 
 fn interaction_input(source_name: &str, it: &FoundInteraction) -> InteractionInput {
     // Addresses the model would refuse (no dot in the domain, …) are left

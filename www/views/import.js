@@ -15,12 +15,12 @@ export const FORMATS = {
 
 /** Guesses the format from the file name and its first bytes (text). */
 /** Fields a generic CSV column can be mapped to (as the importer names them). */
-export const CSV_FIELDS = ['name', 'givenName', 'middleName', 'familyName', 'nickname', 'email', 'phone', 'organization', 'title', 'linkedin', 'twitter', 'github', 'url', 'address', 'birthDate', 'id'];
+export const CSV_FIELDS = ['name', 'givenName', 'middleName', 'familyName', 'nickname', 'email', 'phone', 'organization', 'title', 'linkedin', 'twitter', 'github', 'url', 'address', 'birthDate', 'note', 'id'];
 const GUESS = [
   [/^(full )?name$|display name/, 'name'], [/first|given/, 'givenName'], [/middle/, 'middleName'], [/last|family|surname/, 'familyName'],
   [/nick/, 'nickname'], [/e-?mail|^mail( address)?$/, 'email'], [/phone|mobile|tel/, 'phone'], [/company|organi[sz]ation|employer/, 'organization'],
   [/title|position|role/, 'title'], [/linkedin/, 'linkedin'], [/twitter/, 'twitter'], [/github/, 'github'], [/url|website|homepage/, 'url'],
-  [/address|city/, 'address'], [/birth/, 'birthDate'],
+  [/address|city/, 'address'], [/birth/, 'birthDate'], [/notes?$|remarks?|comments?/, 'note'],
 ];
 
 /** The header cells of a CSV (first line; quotes honoured, no multi-line headers). */
