@@ -480,6 +480,34 @@ test('hostile links and names, refused settings, a graph deleted in another tab:
   }
 });
 
+test('duplicate organizations are reviewed and merged like people', async () => {
+  const context = await launch();
+  try {
+    const { page, errors } = await openDashboard(context);
+    const [keep, drop] = await page.evaluate(async () => {
+      const g = window.wigDashboard.graph;
+      const a = await g.upsertOrganization({ name: 'Initech LLC', domain: 'initech.example' });
+      const b = await g.upsertOrganization({ name: 'Initech', domain: 'initech.example' });
+      window.wigDashboard.changed();
+      return [a.id, b.id];
+    });
+    await page.click('#tab-duplicates');
+    await page.selectOption('#dup-kind', 'organizations');
+    await page.click('#dup-find');
+    const card = page.locator('[data-testid=suggestion]', { hasText: 'Initech' }).first();
+    await card.waitFor();
+    assert.match(await card.textContent(), /Initech LLC ↔ Initech|Initech ↔ Initech LLC/);
+    await card.locator('[data-testid=accept]').click();
+    await page.waitForFunction(() => /Merged/.test(document.querySelector('[data-testid=status]').textContent));
+    const merged = await page.evaluate(([a, b]) => [a, b].map((id) => window.wigDashboard.graph.getOrganization(id).mergedInto ?? null), [keep, drop]);
+    assert.ok(merged.filter((m) => m !== null).length === 1, JSON.stringify(merged));
+    assert.match(await page.textContent('[data-testid=merge-history]'), /Initech.*→ Initech|organization/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('sync settings: preset by the demo’s /config.json, saved, and the state of this build shown', async () => {
   const own = await startServer({ config: { sync: { url: 'http://127.0.0.1:9/preset', token: 'preset-token' } } });
   const context = await launch();

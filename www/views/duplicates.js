@@ -15,7 +15,8 @@ export function mountDuplicates(ctx) {
   async function find() {
     // An empty field is the default threshold (as in the paths view), not 0.
     const raw = $('dup-threshold').value.trim();
-    const options = raw === '' ? {} : { threshold: Number(raw) };
+    const kind = $('dup-kind').value;
+    const options = { kind, ...(raw === '' ? {} : { threshold: Number(raw) }) };
     $('dup-error').replaceChildren();
     $('dup-summary').textContent = 'Finding duplicates…';
     $('dup-find').disabled = true;
@@ -23,7 +24,7 @@ export function mountDuplicates(ctx) {
     try {
       const t0 = performance.now();
       const report = ctx.graph.findDuplicates(options);
-      last = { ...report, ms: performance.now() - t0 };
+      last = { ...report, kind, ms: performance.now() - t0 };
       suggestions = report.suggestions;
       render();
     } catch (e) {
@@ -52,8 +53,10 @@ export function mountDuplicates(ctx) {
     renderHistory();
   }
 
+  // The suggestions' kind (the run's), else a person: merge history names
+  // organizations from its own records.
   function label(id) {
-    return ctx.index.label(id);
+    return last?.kind === 'organizations' ? ctx.index.organizationName(id) || id : ctx.index.label(id);
   }
 
   function card(sg, i) {
@@ -73,7 +76,8 @@ export function mountDuplicates(ctx) {
             h('td', {}, f.field), h('td', {}, f.valueA ?? '–'), h('td', {}, f.valueB ?? '–'), h('td', {}, f.level),
             h('td', { class: f.weight >= 0 ? 'up' : 'down' }, `${f.weight >= 0 ? '+' : ''}${fmt(f.weight)}`)))))),
       h('div', { class: 'toolbar' },
-        h('button', { type: 'button', 'data-testid': 'accept', 'aria-label': `Merge ${heading}`, onclick: () => accept(sg, errorBox) }, 'Same person — merge'),
+        h('button', { type: 'button', 'data-testid': 'accept', 'aria-label': `Merge ${heading}`, onclick: () => accept(sg, errorBox) },
+          last?.kind === 'organizations' ? 'Same organization — merge' : 'Same person — merge'),
         h('button', { type: 'button', 'data-testid': 'reject', 'aria-label': `Not the same: ${heading}`, onclick: () => reject(sg, errorBox) }, 'Not the same')),
       errorBox);
   }
@@ -84,7 +88,8 @@ export function mountDuplicates(ctx) {
 
   async function accept(sg, errorBox) {
     try {
-      await ctx.graph.merge(sg.a, [sg.b], { explanation: sg });
+      const merge = last?.kind === 'organizations' ? 'mergeOrganizations' : 'merge';
+      await ctx.graph[merge](sg.a, [sg.b], { explanation: sg });
       // Pairs involving the merged-away record are stale now.
       drop(new Set([sg.b]));
       ctx.changed();
@@ -100,7 +105,7 @@ export function mountDuplicates(ctx) {
     try {
       await ctx.graph.rejectMatch(sg.a, sg.b);
       suggestions = suggestions.filter((x) => x !== sg);
-      ctx.status(`Marked as different people: ${label(sg.a)}, ${label(sg.b)}.`, 'ready');
+      ctx.status(`Marked as different ${last?.kind === 'organizations' ? 'organizations' : 'people'}: ${label(sg.a)}, ${label(sg.b)}.`, 'ready');
       render();
       focusQueue();
     } catch (e) {
