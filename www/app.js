@@ -62,6 +62,7 @@ const ctx = {
     showCounts();
     showMe();
     this.views.people.refresh();
+    this.views.duplicates?.refresh();
   },
   status(text, state) {
     $('status').textContent = text;

@@ -160,6 +160,25 @@ export function mountDuplicates(ctx) {
       if (suggestions) render();
       else renderHistory();
     },
+    /** After a write (here or in another tab): merged or deleted records leave the queue; the history follows. */
+    refresh() {
+      if ($('view-duplicates').hidden) return;
+      const get = last?.kind === 'organizations' ? 'getOrganization' : 'getPerson';
+      const live = (id) => {
+        try {
+          const r = ctx.graph[get](id);
+          return Boolean(r) && !r.mergedInto && !r.deletedAt;
+        } catch {
+          return false;
+        }
+      };
+      if (suggestions) {
+        suggestions = suggestions.filter((sg) => live(sg.a) && live(sg.b));
+        render();
+      } else {
+        renderHistory();
+      }
+    },
     /** Called after an import: its suggestions need a new run. */
     reset() {
       suggestions = null;

@@ -35,6 +35,13 @@ export function mountPeople(ctx) {
     render();
   }
 
+  // After a write (here, in another tab, a sync): the same search again,
+  // on the page the user was reading (render keeps it in range).
+  function again() {
+    matches = ctx.index.search($('search').value);
+    render();
+  }
+
   // While the index is built in the background (a large graph), the first
   // page comes straight from listPeople; typing or paging builds it at once.
   function showUnindexed() {
@@ -68,7 +75,7 @@ export function mountPeople(ctx) {
       if (ctx.index) showFirstPage();
     },
     refresh() {
-      if (!$('view-people').hidden) showFirstPage();
+      if (!$('view-people').hidden) (page === 0 ? showFirstPage() : again());
       if (!$('view-person').hidden) personView.refresh();
     },
   };
