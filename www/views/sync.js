@@ -58,7 +58,12 @@ export function mountSync(ctx) {
   function showError(e) {
     const code = e?.code ?? e?.error?.code ?? '';
     const message = e?.message ?? e?.error?.message ?? e?.reason ?? String(e);
-    const text = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+    let text = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+    // The browser says only "Failed to fetch" when another origin sends no CORS headers.
+    const url = settings().url;
+    if (code === 'NETWORK' && /failed to fetch|networkerror|load failed/i.test(message) && url && new URL(url, location.href).origin !== location.origin) {
+      text += ` (is the server up? A server on another origin must also allow this page's origin (CORS); the demo's gateway is proxied at ${location.origin}/gateway)`;
+    }
     // A failed syncNow both emits 'error' and rejects with the same error: show it once.
     if (e && e === lastShown) return;
     lastShown = e;
@@ -133,6 +138,12 @@ export function mountSync(ctx) {
 
   $('sync-now').addEventListener('click', async () => {
     if (!available()) return;
+    // Settings typed but not saved are what the user means to sync with.
+    const s = settings();
+    if ($('sync-url').value.trim() !== s.url || $('sync-token').value !== s.token) {
+      $('sync-form').requestSubmit();
+      if (settings().url !== $('sync-url').value.trim()) return; // refused: its error is shown
+    }
     $('sync-now').disabled = true;
     try {
       const result = await syncOnce();
