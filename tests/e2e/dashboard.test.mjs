@@ -480,6 +480,36 @@ test('hostile links and names, refused settings, a graph deleted in another tab:
   }
 });
 
+test('a person is edited on their page: a refused value is named and nothing saved, then the edit is saved', async () => {
+  const context = await launch();
+  try {
+    const { page, errors } = await openDashboard(context);
+    const id = await page.evaluate(async () => {
+      const p = await window.wigDashboard.graph.upsertPerson({ names: ['Edith Editable'], emails: ['edith@example.org'], metadata: { met: 'RustConf' } });
+      window.wigDashboard.changed();
+      return p.id;
+    });
+    await page.evaluate((id) => window.wigDashboard.navigate(`person/${id}`), id);
+    await page.click('[data-testid=person-edit]');
+    await page.fill('[data-testid=edit-emails]', 'edith@example.org\nnot-an-email@');
+    await page.fill('[data-testid=edit-title]', 'CTO');
+    await page.fill('[data-testid=edit-note]', 'Prefers mornings.');
+    await page.click('[data-testid=edit-save]');
+    await page.waitForSelector('#view-person [data-code=INVALID_EMAIL]');
+    assert.match(await page.textContent('#view-person [data-code=INVALID_EMAIL]'), /emails\[1\]/);
+    assert.equal(await page.evaluate((id) => window.wigDashboard.graph.getPerson(id).title, id), null, 'nothing saved');
+    await page.fill('[data-testid=edit-emails]', 'edith@example.org\nedith@work.example');
+    await page.click('[data-testid=edit-save]');
+    await page.waitForSelector('[data-testid=person-facts]');
+    const saved = await page.evaluate((id) => window.wigDashboard.graph.getPerson(id), id);
+    assert.deepEqual([saved.emails, saved.title, saved.metadata], [['edith@example.org', 'edith@work.example'], 'CTO', { met: 'RustConf', note: 'Prefers mornings.' }]);
+    assert.match(await page.textContent('[data-testid=person-facts]'), /Prefers mornings/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('duplicate organizations are reviewed and merged like people', async () => {
   const context = await launch();
   try {

@@ -102,6 +102,7 @@ function mountPerson(ctx) {
   const root = $('view-person');
   let current = null;
   let shownEdges = EDGES_PAGE;
+  let editing = false;
 
   root.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !e.defaultPrevented) {
@@ -149,9 +150,11 @@ function mountPerson(ctx) {
         h('button', { type: 'button', 'data-testid': 'set-me', 'data-focus-key': 'set-me', disabled: isMe, onclick: () => { ctx.setMe(person.id); render(); } }, isMe ? 'This is me' : 'This is me (remember)'),
         h('button', { type: 'button', onclick: () => ctx.navigate(`paths/${person.id}`) }, 'Intro paths to them'),
         h('button', { type: 'button', onclick: () => ctx.navigate(`network/${person.id}`) }, 'Network view'),
-        h('button', { type: 'button', 'data-testid': 'person-recompute', 'data-focus-key': 'recompute', onclick: () => recompute(ctx, errorBox) }, 'Recompute strengths')),
+        h('button', { type: 'button', 'data-testid': 'person-recompute', 'data-focus-key': 'recompute', onclick: () => recompute(ctx, errorBox) }, 'Recompute strengths'),
+        h('button', { type: 'button', 'data-testid': 'person-edit', 'data-focus-key': 'edit', 'aria-expanded': String(editing), onclick: () => { editing = !editing; render(); } }, editing ? 'Stop editing' : 'Edit')),
       errorBox,
-      h('dl', { class: 'facts', 'data-testid': 'person-facts' },
+      editing ? editForm(ctx, person, errorBox, () => { editing = false; render(); }) : null,
+      editing ? null : h('dl', { class: 'facts', 'data-testid': 'person-facts' },
         list('Names', person.names),
         list('Emails', person.emails),
         list('Phones', person.phones),
@@ -176,13 +179,58 @@ function mountPerson(ctx) {
 
   return {
     show(id) {
-      if (id !== current) shownEdges = EDGES_PAGE;
+      if (id !== current) {
+        shownEdges = EDGES_PAGE;
+        editing = false;
+      }
       current = id;
       render();
       $('person-name')?.focus();
     },
     refresh: render,
   };
+}
+
+// Editing a person: names, emails and phones one per line, title and note.
+// Saved with upsertPerson (the record as read, these fields changed): the
+// store checks every value and refuses the whole edit with the field named.
+function editForm(ctx, person, errorBox, done) {
+  const lines = (text) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const area = (label, key, values) => h('label', {}, label, h('textarea', { name: key, rows: Math.max(2, values.length + 1), 'data-testid': `edit-${key}` }, values.join('\n')));
+  const note = typeof person.metadata?.note === 'string' ? person.metadata.note : '';
+  const form = h('form', { class: 'form edit', 'data-testid': 'person-form' },
+    area('Names (one per line)', 'names', person.names),
+    area('Emails', 'emails', person.emails),
+    area('Phones', 'phones', person.phones),
+    h('label', {}, 'Title', h('input', { name: 'title', value: person.title ?? '', 'data-testid': 'edit-title' })),
+    h('label', {}, 'Note', h('textarea', { name: 'note', rows: 3, 'data-testid': 'edit-note' }, note)),
+    h('div', { class: 'toolbar' },
+      h('button', { type: 'submit', 'data-testid': 'edit-save' }, 'Save'),
+      h('button', { type: 'button', onclick: done }, 'Cancel')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    errorBox.replaceChildren();
+    const f = form.elements;
+    const metadata = { ...(person.metadata ?? {}) };
+    if (f.note.value.trim()) metadata.note = f.note.value.trim();
+    else delete metadata.note;
+    try {
+      await ctx.graph.upsertPerson({
+        ...person,
+        names: lines(f.names.value),
+        emails: lines(f.emails.value),
+        phones: lines(f.phones.value),
+        title: f.title.value.trim() || null,
+        metadata: Object.keys(metadata).length ? metadata : null,
+      });
+      ctx.changed();
+      ctx.status('Saved.', 'ready');
+      done();
+    } catch (err) {
+      showError(errorBox, err, 'Not saved: ');
+    }
+  });
+  return form;
 }
 
 function edgeItem(ctx, selfId, e) {
