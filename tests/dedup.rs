@@ -633,3 +633,36 @@ fn nicknames_read_as_their_likely_full_names() {
         assert_eq!(name.level, "exact", "{query}: {name:?}");
     }
 }
+
+/// A common full name is not spelled out as a rarer name the nickname data
+/// lists it under (William as a nickname of Wilma, John of Ivan, Mary of
+/// Marilyn): such pairs are different people, not an exact name match.
+#[test]
+fn common_full_names_are_not_read_as_other_names() {
+    for (stored, query) in [
+        ("Wilma Smith", "William Smith"),
+        ("Ivan Park", "John Park"),
+        ("Marilyn Jones", "Mary Jones"),
+        ("Alexandra Diaz", "Sandra Diaz"),
+    ] {
+        let mut db = open();
+        let kept = block_on(db.upsert_people(
+            vec![PersonInput {
+                names: vec![stored.into()],
+                ..Default::default()
+            }],
+            &ctx(),
+        ))
+        .unwrap();
+        let person = Person {
+            id: Uuid::new_v4(),
+            names: vec![query.into()],
+            ..db.person(kept[0].id).unwrap().clone()
+        };
+        let found = db.match_person(&person, 5, "US", &mut |_, _| true).unwrap();
+        for candidate in &found {
+            let name = candidate.fields.iter().find(|f| f.field == "name").unwrap();
+            assert_ne!(name.level, "exact", "{query} read as {stored}: {name:?}");
+        }
+    }
+}

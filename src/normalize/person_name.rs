@@ -388,34 +388,56 @@ pub fn given_name_keys(given: &str) -> Vec<String> {
 }
 
 /// The full names a nickname most likely stands for, at most `n`, most
-/// likely first: names that are not themselves the nickname of a more
-/// common name (the data also lists Willie and Billy, short for William, as
-/// names Fred stands for), then the more common names (1990 US Census shares: Chris is Christopher before Christiana, Bob
-/// is Robert before Bert), then those with the most nicknames of their own,
-/// then alphabetically. Empty for a name that is no
-/// nickname. What a record is spelled out with for matching, so the order
-/// matters: the alphabetical first two cut Robert from Bob.
+/// likely first: the more common names (1990 US Census shares: Chris is
+/// Christopher before Christiana, Bob is Robert before Bert), then those
+/// with the most nicknames of their own, then alphabetically. Left out: a
+/// name that is itself the nickname of a more common name (the data also
+/// lists Willie and Billy, short for William, as names Fred stands for), a
+/// full name under a third as common as the given name itself, and one
+/// under a quarter of the likeliest one's share. The data lists William as
+/// a nickname of Wilma and John of Ivan: a name that common in its own
+/// right is not read as a rarer one (Larry still reads as Lawrence). Empty
+/// for a name that is no nickname. What a record is spelled out with for
+/// matching.
 pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
     let keys = given_name_keys(given);
-    let Some((_, full)) = keys.split_first() else {
+    let Some((name, full)) = keys.split_first() else {
         return Vec::new();
     };
     let groups = nickname_groups();
-    let mut ranked: Vec<&String> = full.iter().collect();
-    ranked.sort_by_key(|c| {
+    // (The given name itself does not count: the data lists Lawrence as a
+    // nickname of the more common Larry too.)
+    let a_nickname = |c: &str| {
         let share = given_name_share(c);
-        let a_nickname = nickname_map()
-            .get(c.as_str())
-            .is_some_and(|of| of.iter().any(|full| given_name_share(full) > share));
+        nickname_map().get(c).is_some_and(|of| {
+            of.iter()
+                .any(|full| *full != name.as_str() && given_name_share(full) > share)
+        })
+    };
+    let mut ranked: Vec<&String> = full.iter().filter(|c| !a_nickname(c)).collect();
+    ranked.sort_by_key(|c| {
         let size = groups.get(c.as_str()).map_or(0, Vec::len);
-        let rarer = (std::cmp::Reverse(share), std::cmp::Reverse(size));
-        (a_nickname, rarer, c.as_str())
+        let rarer = (
+            std::cmp::Reverse(given_name_share(c)),
+            std::cmp::Reverse(size),
+        );
+        (rarer, c.as_str())
     });
-    ranked.into_iter().take(n).cloned().collect()
+    let own = given_name_share(name);
+    let top = ranked.first().map_or(0, |c| given_name_share(c));
+    ranked
+        .into_iter()
+        .filter(|c| {
+            let share = given_name_share(c);
+            share * 3 >= own && share * 4 >= top
+        })
+        .take(n)
+        .cloned()
+        .collect()
 }
 
-/// How common a full given name is: people per 100,000 (1990 US Census),
-/// 0 for a name the Census lists too rarely or not at all.
+/// How common a given name is: people per 100,000 (1990 US Census), 0 for
+/// a name the Census lists too rarely or not at all.
 fn given_name_share(name: &str) -> u32 {
     static SHARES: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
     let shares = SHARES.get_or_init(|| {
@@ -724,12 +746,20 @@ mod tests {
             ("Liz", "elizabeth"),
             ("Jim", "james"),
             ("Fred", "frederick"),
+            ("Larry", "lawrence"),
+            ("Frank", "francis"),
         ] {
             let likely = likely_full_names(nick, 3);
             assert!(likely.contains(&full.to_owned()), "{nick}: {likely:?}");
         }
         assert_eq!(likely_full_names("Bob", 1), s(&["robert"]));
         assert_eq!(likely_full_names("Chris", 1), s(&["christopher"]));
+        // Common full names are not read as rarer names the data lists
+        // them under (William as a nickname of Wilma, John of Ivan).
+        for full in ["William", "John", "Mary", "Helen", "Sandra", "Robert"] {
+            assert_eq!(likely_full_names(full, 3), Vec::<String>::new(), "{full}");
+        }
+        assert!(!likely_full_names("Tony", 3).contains(&"clifton".to_owned()));
         // Every line of the frequency data reads as a name and a number.
         let lines = GIVEN_NAME_FREQUENCY_TXT
             .lines()
