@@ -1162,3 +1162,94 @@ fn notes_are_kept_and_a_note_in_the_graph_is_not_overwritten() {
         "Bletchley"
     );
 }
+
+/// An organization's card after the organization was merged goes to the
+/// survivor; after it was deleted it is skipped (as a deleted person's
+/// card is); what the user keeps under `metadata.contact` that is no object
+/// is left alone, and invalid emails are left out.
+#[test]
+fn organization_cards_follow_merges_and_deletions() {
+    let mut db = open();
+    let card = |name: &str, email: &str| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:{name}\r\nEMAIL:{email}\r\nEND:VCARD\r\n"
+        )
+    };
+    let org = |db: &Db<MemoryBackend>, name: &str| {
+        db.state()
+            .organizations
+            .values()
+            .find(|o| o.name == name)
+            .cloned()
+            .unwrap()
+    };
+    let both = format!(
+        "{}{}",
+        card("Globex", "info@globex.example"),
+        card("Hooli", "hi@hooli.example")
+    );
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        both.as_bytes(),
+        1 << 16,
+    );
+    let (globex, hooli) = (org(&db, "Globex"), org(&db, "Hooli"));
+    let survivor = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("Globex Corporation".into()),
+            metadata: Some(serde_json::json!({"contact": "ask Hank"})),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    block_on(db.merge_organizations(survivor.id, &[globex.id], serde_json::Value::Null, &ctx()))
+        .unwrap();
+    block_on(db.delete(EntityKind::Organization, hooli.id, &ctx())).unwrap();
+    let count = db.state().organizations.len();
+    let again = format!(
+        "{}{}",
+        card("Globex", "sales@globex.example"),
+        card("Hooli", "hi@hooli.example")
+    );
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        again.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(
+        db.state().organizations.len(),
+        count,
+        "no organization made again: {r:?}"
+    );
+    assert_eq!(r.skipped, 1, "the deleted one: {r:?}");
+    let kept = db.state().organizations.get(survivor.id).unwrap();
+    assert_eq!(kept.metadata.0["contact"], "ask Hank", "left alone");
+    // A person's card naming the deleted organization does not make it again.
+    let zed = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zed Q\r\nORG:Hooli\r\nEND:VCARD\r\n";
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        zed.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(db.state().organizations.len(), count);
+    assert_eq!(person_named(&db, "Zed Q").organization_id, None);
+    // Invalid emails are left out of the details, valid ones normalised once.
+    let initech = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initrode\r\nEMAIL:not-an-email\r\n\
+                   EMAIL:Info@Initrode.example\r\nEMAIL:info@initrode.example\r\nEND:VCARD\r\n";
+    import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        initech.as_bytes(),
+        1 << 16,
+    );
+    let emails = &org(&db, "Initrode").metadata.0["contact"]["emails"];
+    assert_eq!(emails.as_array().map(Vec::len), Some(1), "{emails}");
+}

@@ -600,6 +600,11 @@ impl<B: Backend> Db<B> {
             let group = &cards[&key];
             let first = group[0];
             let existing = self.organization_map(by_key).get(&key).copied();
+            if existing.is_some_and(|id| id.is_nil()) {
+                // Deleted in the graph: not made again by a reimport.
+                out.skipped += group.len();
+                continue;
+            }
             let base = existing.and_then(|id| self.state.organizations.get(id));
             let domain = base.and_then(|o| o.domain.clone()).or_else(|| {
                 group.iter().find_map(|c| {
@@ -627,7 +632,21 @@ impl<B: Backend> Db<B> {
                 ..Default::default()
             };
             let unchanged = s.unchanged;
-            match s.stage_organization(&input) {
+            let mut staged = s.stage_organization(&input);
+            if let (Err(e), Some(o)) = (&staged, base) {
+                if e.code == ErrorCode::TooLarge {
+                    // No room in its metadata for the card's details: the
+                    // domain still goes in, the details are reported.
+                    out.issues
+                        .push(issue_of(first.line, &e.clone().within("organization")));
+                    let input = OrganizationInput {
+                        metadata: (!o.metadata.is_null()).then(|| o.metadata.0.clone()),
+                        ..input.clone()
+                    };
+                    staged = s.stage_organization(&input);
+                }
+            }
+            match staged {
                 Ok(id) if s.unchanged > unchanged => {
                     self.organization_map(by_key).insert(key, id);
                     out.unchanged += group.len();
@@ -644,19 +663,38 @@ impl<B: Backend> Db<B> {
         }
     }
 
-    /// Live organizations by [`org_key`], read once per batch.
+    /// Organizations by [`org_key`], read once per batch: a live one holding
+    /// the name, else the survivor of one merged away, else the nil id for
+    /// one deleted in the graph (a reimport does not make it again).
     fn organization_map<'m>(
         &self,
         by_key: &'m mut Option<HashMap<String, Uuid>>,
     ) -> &'m mut HashMap<String, Uuid> {
         by_key.get_or_insert_with(|| {
-            self.state
-                .organizations
+            let orgs = &self.state.organizations;
+            let mut map: HashMap<String, Uuid> = orgs
                 .values()
                 .filter(|o| o.is_live())
                 .map(|o| (org_key(&o.name), o.id))
                 .filter(|(k, _)| !k.is_empty())
-                .collect()
+                .collect();
+            for o in orgs.values().filter(|o| !o.is_live()) {
+                let key = org_key(&o.name);
+                if key.is_empty() || map.contains_key(&key) {
+                    continue;
+                }
+                // Follow the merges to the survivor (a cycle or a deleted
+                // end: treated as deleted).
+                let mut at = o;
+                for _ in 0..64 {
+                    match at.merged_into.and_then(|t| orgs.get(t)) {
+                        Some(next) if at.deleted_at.is_none() => at = next,
+                        _ => break,
+                    }
+                }
+                map.insert(key, if at.is_live() { at.id } else { Uuid::nil() });
+            }
+            map
         })
     }
 
@@ -674,7 +712,8 @@ impl<B: Backend> Db<B> {
         }
         let map = self.organization_map(by_key);
         if let Some(id) = map.get(&key) {
-            return Ok(Some(*id));
+            // A deleted organization is not named again.
+            return Ok((!id.is_nil()).then_some(*id));
         }
         let id = s.stage_organization(&OrganizationInput {
             name: Some(name.to_string()),
@@ -1145,13 +1184,19 @@ fn with_card_details(
     };
     let mut contact = match metadata.get("contact") {
         Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
+        None | Some(Value::Null) => Map::new(),
+        // Something else the user keeps under that key: left as it is.
+        Some(_) => return Value::Object(metadata),
     };
     for c in cards {
+        // Emails and phones are stored as a person's are: checked and
+        // normalised (an invalid one is left out), each once.
+        let emails = c.emails.iter().filter_map(|e| validate::email(e, "").ok());
+        let phones = c.phones.iter().filter_map(|p| validate::phone(p, "").ok());
         for (key, values) in [
-            ("emails", &c.emails),
-            ("phones", &c.phones),
-            ("addresses", &c.addresses),
+            ("emails", emails.collect::<Vec<String>>()),
+            ("phones", phones.collect()),
+            ("addresses", c.addresses.clone()),
         ] {
             if values.is_empty() {
                 continue;
@@ -1161,9 +1206,11 @@ fn with_card_details(
                 .or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(list) = list {
                 for v in values {
-                    let v = Value::String(v.clone());
-                    if !list.contains(&v) {
-                        list.push(v);
+                    let known = list
+                        .iter()
+                        .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(&v)));
+                    if !known {
+                        list.push(Value::String(v));
                     }
                 }
             }
