@@ -10,7 +10,7 @@ use super::{Parsed, ParserOptions, PushParser};
 use crate::error::Result;
 
 /// Bytes looked at to tell UTF-16 without a byte order mark.
-const SNIFF_BYTES: usize = 64;
+const SNIFF_BYTES: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endian {
@@ -30,8 +30,13 @@ pub enum Sniff {
 }
 
 /// Reads a file's first bytes; `complete` when `head` is the whole file.
-/// Without a mark, UTF-16 is taken when at least nine in ten of the
-/// first 32 code units are ASCII characters with their NUL byte.
+/// Without a mark, UTF-16 is told by NUL bytes: text in UTF-8 or a legacy
+/// charset has none, while in UTF-16 every character below U+0100 (ASCII,
+/// and the accented Latin letters) has one, on the high side. Taken when
+/// the first 256 bytes hold at least two NULs on one side and four times
+/// fewer on the other (a CJK character such as 一, U+4E00, has its NUL on
+/// the low side), and no control character other than tab and line breaks
+/// among those units (what a binary file would have).
 pub fn sniff(head: &[u8], complete: bool) -> Sniff {
     if head.len() < 3 && !complete {
         return Sniff::NeedMore;
@@ -61,17 +66,22 @@ pub fn sniff(head: &[u8], complete: bool) -> Sniff {
         .chunks_exact(2)
         .map(|p| [p[0], p[1]])
         .collect();
-    if units.len() < 2 {
-        return Sniff::Bytes;
-    }
-    let mostly = |n: usize| n * 10 >= units.len() * 9;
-    let ascii = |lo: u8, hi: u8| hi == 0 && lo != 0 && lo < 0x80;
-    if mostly(units.iter().filter(|u| ascii(u[0], u[1])).count()) {
+    let zeros = |side: usize| units.iter().filter(|u| u[side] == 0).count();
+    // A unit that is a control character in this byte order (a NUL
+    // character, a byte below 0x20 other than tab, CR, LF).
+    let controls = |high: usize| {
+        units
+            .iter()
+            .filter(|u| u[high] == 0 && u[1 - high] < 0x20 && !matches!(u[1 - high], 9 | 10 | 13))
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd >= 2 && odd >= 4 * even && controls(1) == 0 {
         Sniff::Utf16 {
             endian: Endian::Little,
             skip: 0,
         }
-    } else if mostly(units.iter().filter(|u| ascii(u[1], u[0])).count()) {
+    } else if even >= 2 && even >= 4 * odd && controls(0) == 0 {
         Sniff::Utf16 {
             endian: Endian::Big,
             skip: 0,
@@ -123,18 +133,23 @@ impl Utf16ToUtf8 {
         &self.out
     }
 
-    /// What is left at the end of the file.
+    /// What is left at the end of the file: an unpaired first half and a
+    /// last odd byte are each a U+FFFD.
     pub fn finish(&mut self) -> &[u8] {
         self.out.clear();
-        if self.high.take().is_some() || self.odd.take().is_some() {
+        if self.high.take().is_some() {
+            self.push(char::REPLACEMENT_CHARACTER);
+        }
+        if self.odd.take().is_some() {
             self.push(char::REPLACEMENT_CHARACTER);
         }
         &self.out
     }
 
-    /// Bytes held between calls.
+    /// Bytes held between calls: the output buffer (what bounds memory)
+    /// and a waiting byte or surrogate.
     pub fn buffered(&self) -> usize {
-        self.out.capacity()
+        self.out.capacity() + usize::from(self.odd.is_some()) + 2 * usize::from(self.high.is_some())
     }
 
     fn unit(&mut self, pair: [u8; 2]) {
@@ -308,6 +323,23 @@ mod tests {
         assert_eq!(sniff(b"\x83\x5c\x83\x93,\x88\xa4\r\n", true), Sniff::Bytes);
         // A binary file with a few NULs is not text either way.
         assert_eq!(sniff(&[0, 1, 2, 3, 0, 0, 200, 7, 9, 9], true), Sniff::Bytes);
+        assert_eq!(sniff(&[7, 0, 1, 0, 2, 0, 3, 0, 4, 0], true), Sniff::Bytes);
+        // Headers that are not ASCII, without a mark: French, Cyrillic,
+        // Japanese (一 has its NUL on the low side).
+        for header in [
+            "Prénom,Nom,Société,Téléphone\r\n",
+            "Имя,Фамилия,Почта\r\n",
+            "氏名,一郎,メールアドレス,電話番号\r\n",
+        ] {
+            for endian in [Endian::Little, Endian::Big] {
+                let bytes = utf16(header, endian, false);
+                assert_eq!(
+                    sniff(&bytes, true),
+                    Sniff::Utf16 { endian, skip: 0 },
+                    "{header} {endian:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -334,5 +366,10 @@ mod tests {
         let mut out = t.feed(&[0x3D, 0xD8, b'A', 0, 0x00, 0xDE, b'B']).to_vec();
         out.extend_from_slice(t.finish());
         assert_eq!(String::from_utf8(out).unwrap(), "\u{FFFD}A\u{FFFD}\u{FFFD}");
+        // A file ending in a first half and an odd byte: one U+FFFD each.
+        let mut t = Utf16ToUtf8::new(Endian::Little);
+        assert!(t.feed(&[b'A', 0, 0x3D, 0xD8, b'B']).starts_with(b"A"));
+        assert_eq!(t.buffered() - t.out.capacity(), 3);
+        assert_eq!(t.finish(), "\u{FFFD}\u{FFFD}".as_bytes());
     }
 }

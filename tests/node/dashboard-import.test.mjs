@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { csvHeader, guessField } from '../../www/views/import.js';
+import { csvHeader, guessField, headText } from '../../www/views/import.js';
 
 test('csvHeader splits on the delimiter the importer sniffs', async () => {
   const mapped = await readFile(new URL('../fixtures/import/mapped.csv', import.meta.url), 'utf8');
@@ -18,4 +18,13 @@ test('csvHeader splits on the delimiter the importer sniffs', async () => {
 test('guessField maps the usual header names, a bare "Mail" included', () => {
   assert.deepEqual(['Mail', 'E-mail', 'Email Address', 'Full name', 'Mobile', 'Company'].map(guessField), ['email', 'email', 'email', 'name', 'phone', 'organization']);
   assert.equal(guessField('Mailing list'), '');
+});
+
+test('headText reads a UTF-16 file\'s first bytes as text, with or without a byte order mark', () => {
+  const header = 'Prénom,Nom,E-mail\r\n';
+  const le = Buffer.from(header, 'utf16le');
+  const be = Buffer.from(header, 'utf16le').swap16();
+  for (const bytes of [Buffer.concat([Buffer.from([0xff, 0xfe]), le]), le, be, Buffer.from(header, 'utf8')]) {
+    assert.deepEqual(csvHeader(headText(new Uint8Array(bytes))), ['Prénom', 'Nom', 'E-mail']);
+  }
 });

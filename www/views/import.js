@@ -53,6 +53,28 @@ export function csvHeader(head) {
   return cells.map((x) => x.trim()).filter(Boolean);
 }
 
+/**
+ * A file's first bytes as text, for guessing its format and CSV header: in
+ * UTF-16 when its byte order mark or its NUL bytes say so (as the package
+ * itself tells, src/import/utf16.rs), else UTF-8.
+ */
+export function headText(bytes) {
+  const label = (() => {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+    let even = 0;
+    let odd = 0;
+    for (let i = 0; i + 1 < Math.min(bytes.length, 256); i += 2) {
+      if (bytes[i] === 0) even++;
+      if (bytes[i + 1] === 0) odd++;
+    }
+    if (odd >= 2 && odd >= 4 * even) return 'utf-16le';
+    if (even >= 2 && even >= 4 * odd) return 'utf-16be';
+    return 'utf-8';
+  })();
+  return new TextDecoder(label).decode(bytes);
+}
+
 export function guessField(header) {
   const h = header.toLowerCase();
   return GUESS.find(([re]) => re.test(h))?.[1] ?? '';
@@ -93,7 +115,7 @@ export function mountImport(ctx) {
 
   async function add(files) {
     for (const file of files) {
-      const head = await file.slice(0, 4096).text();
+      const head = headText(new Uint8Array(await file.slice(0, 4096).arrayBuffer()));
       const format = detectFormat(file.name, head);
       const select = h('select', { 'aria-label': `Format of ${file.name}`, 'data-testid': 'import-format' },
         Object.entries(FORMATS).map(([value, f]) => h('option', { value, selected: value === format }, f.label)));
