@@ -4,7 +4,7 @@
 // Back works and a view can be linked. Every name is rendered as text.
 import * as wig from '../pkg/index.js';
 import { sampleGraph } from './sample.js';
-import { $, h } from './dom.js';
+import { $, h, shown } from './dom.js';
 import { PeopleIndex } from './people-index.js';
 import { mountPeople } from './views/people.js';
 import { mountImport } from './views/import.js';
@@ -65,7 +65,7 @@ const ctx = {
     this.views.duplicates?.refresh();
   },
   status(text, state) {
-    $('status').textContent = text;
+    $('status').textContent = shown(text);
     if (state) $('status').dataset.state = state;
   },
 };

@@ -4,10 +4,17 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+// Bidi embedding, override and isolate controls: a name holding U+202E would
+// turn the text around it (an intro path, "Merged A into B", a heading)
+// backwards. Text is shown without them; right-to-left letters still read
+// as they should. (A textarea keeps them: it holds the data being edited.)
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export const shown = (text) => String(text).replace(BIDI_CONTROLS, '');
+
 function fill(el, attrs, children) {
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'text') el.textContent = String(v);
+    if (k === 'text') el.textContent = shown(v);
     else if (k === 'class') el.setAttribute('class', v);
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
@@ -16,7 +23,7 @@ function fill(el, attrs, children) {
   }
   for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    el.append(c instanceof Node ? c : document.createTextNode(el.tagName === 'TEXTAREA' ? String(c) : shown(c)));
   }
   return el;
 }

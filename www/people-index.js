@@ -6,11 +6,7 @@
 
 const PAGE = 10000; // listPeople's largest page
 
-// Bidi embedding, override and isolate controls: a name holding U+202E would
-// turn the sentence around it (an intro path, "Merged A into B") backwards.
-// Names are shown without them; right-to-left letters still read as they should.
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
-export const shown = (text) => String(text).replace(BIDI_CONTROLS, '');
+import { shown } from './dom.js';
 
 export class PeopleIndex {
   constructor(graph) {

@@ -441,6 +441,11 @@ test('hostile links and names, refused settings, a graph deleted in another tab:
     await a.evaluate(([m, b]) => { window.wigDashboard.setMe(m); window.wigDashboard.navigate(`paths/${b}`); }, [mallory, bob]);
     await a.waitForFunction(() => /path/.test(document.getElementById('path-target').textContent));
     assert.doesNotMatch(await a.textContent('#path-target'), /\u202e/);
+    // Nor the person page's heading and facts, nor the organization column.
+    await a.evaluate((id) => window.wigDashboard.navigate(`person/${id}`), mallory);
+    await a.waitForSelector('[data-testid=person-name]');
+    assert.equal(await a.textContent('[data-testid=person-name]'), 'Mallory yrollam');
+    assert.doesNotMatch(await a.textContent('#view-person'), /\u202e/);
     // An empty threshold is the default one, not 0 (every candidate pair).
     await a.click('#tab-duplicates');
     const byDefault = await a.evaluate(() => window.wigDashboard.graph.findDuplicates().suggestions.length);

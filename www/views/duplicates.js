@@ -2,9 +2,8 @@
 // as a waterfall and a field-by-field table; accept = merge (a keeps its
 // id), reject = rejectMatch; the merge history with undo (unmerge), errors
 // such as UNMERGE_CONFLICT shown with their code.
-import { $, h, fmt, showError, nextFrame } from '../dom.js';
+import { $, h, fmt, showError, nextFrame, shown } from '../dom.js';
 import { waterfall } from '../charts.js';
-import { shown } from '../people-index.js';
 
 const SHOWN = 20;
 
