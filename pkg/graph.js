@@ -94,8 +94,11 @@ export function makePackage(init, wasm, source) {
         memory = exports.memory;
         return wasm;
       }, (cause) => {
-        // Not kept: the next open tries again (a network error passes).
+        // Not kept: the next open tries again (a network error passes). A
+        // Response or a promise is spent: the next open reads the default
+        // location, or a source set again.
         loading = undefined;
+        if (chosen instanceof Promise || (typeof Response === 'function' && chosen instanceof Response)) chosen = undefined;
         const csp = /unsafe-eval|wasm-eval|Content Security Policy/i.test(String(cause?.message));
         const hint = csp ? ` (the page's or extension's Content-Security-Policy must allow 'wasm-unsafe-eval')` : '';
         throw Object.assign(wigError('LOAD_FAILED', 'wasm', `the WebAssembly module could not be loaded: ${cause?.message ?? cause}${hint}`), { cause });
@@ -111,6 +114,10 @@ export function makePackage(init, wasm, source) {
   const setWasmSource = (wasmSource) => {
     if (memory) throw wigError('INVALID_INPUT', 'wasmSource', 'the WebAssembly module is loaded already: set its source before the first open');
     if (wasmSource === undefined || wasmSource === null) throw wigError('REQUIRED', 'wasmSource', 'a URL, a Response, the bytes or a WebAssembly.Module');
+    const usable = typeof wasmSource === 'string' || wasmSource instanceof URL || wasmSource instanceof Promise
+      || wasmSource instanceof ArrayBuffer || ArrayBuffer.isView(wasmSource) || wasmSource instanceof WebAssembly.Module
+      || (typeof Response === 'function' && wasmSource instanceof Response);
+    if (!usable) throw wigError('INVALID_INPUT', 'wasmSource', `expected a URL, a Response (or its promise), the bytes or a WebAssembly.Module, got ${typeof wasmSource}`);
     chosen = wasmSource;
     loading = undefined;
   };
@@ -313,7 +320,9 @@ function makeApi(ready) {
     /** The same, from JSON text you already have (a file, a response body). */
     async batchJson(json) {
       if (json === undefined || json === null) throw wigError('REQUIRED', 'batch', 'the batch as JSON text');
-      if (typeof json !== 'string') throw wigError('INVALID_INPUT', 'batch', `expected JSON text, got ${Array.isArray(json) ? 'an array' : typeof json} (batch() takes the object)`);
+      // The bytes of a file or a response body are JSON text too (UTF-8).
+      if (json instanceof ArrayBuffer || ArrayBuffer.isView(json)) json = utf8(json, 'batch');
+      if (typeof json !== 'string') throw wigError('INVALID_INPUT', 'batch', `expected JSON text (a string or UTF-8 bytes), got ${Array.isArray(json) ? 'an array' : typeof json}; an object goes to batch()`);
       return decode(await this.#write((g) => g.batch(json)));
     }
 
@@ -590,6 +599,15 @@ function makeApi(ready) {
 
 // --- import helpers ---
 const CHUNK_BYTES = 1 << 20;
+
+/** Bytes as UTF-8 text; bytes that are not UTF-8 are refused, not replaced. */
+function utf8(bytes, field) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw wigError('INVALID_INPUT', field, 'the bytes are not UTF-8 text');
+  }
+}
 
 function wigError(code, field, reason) {
   return Object.assign(new Error(`${code}: ${field ? field + ': ' : ''}${reason}`), { name: 'WigError', code, field, reason });

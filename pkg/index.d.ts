@@ -651,7 +651,7 @@ export interface SyncOptions {
   maxApplyRows?: number;
   /** Push requests on the wire at once (1..4, default 2). */
   pushConcurrency?: number;
-  /** A request with no (complete) answer after this is cut and retried as a network error (default 60,000 ms). */
+  /** No answer after this (plus 1 s per 16 KB sent), or an answer stalled this long: the request is cut and retried as a network error (default 60,000 ms). */
   timeoutMs?: number;
 }
 export interface SyncProgress { phase: 'push' | 'pull'; done: number; total: number | null }

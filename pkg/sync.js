@@ -14,6 +14,19 @@ function wigError(code, reason, extra = {}) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A response's text, chunk by chunk where the body is a stream, each read raced against `stall()`. */
+async function readText(res, stall) {
+  const reader = res.body?.getReader?.();
+  if (!reader) return Promise.race([res.text(), stall()]);
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await Promise.race([reader.read(), stall()]);
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 // Tabs without Web Locks (older browsers, Node) fall back to a lock per
 // JavaScript realm: one sync per graph name in this page/worker/process.
 const localLocks = new Set();
@@ -184,16 +197,30 @@ export function createSync(graph, options = {}) {
       let res;
       let text;
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      let timer;
+      // Rejects (and aborts the request) unless cleared within `ms`: raced
+      // against each step, so a fetch that ignores its signal is left too.
+      const expire = (ms, what) => new Promise((_, reject) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const error = new Error(`${what} within ${ms} ms`);
+          abort.abort(error);
+          reject(error);
+        }, ms);
+      });
       try {
-        res = await fetchFn(`${base}/rpc/${name}`, {
+        // Sending a large batch on a slow link takes its time: a second
+        // more per 16 KB of body (a 4 MiB push: 256 s more).
+        const sendMs = timeoutMs + Math.ceil(body.length / 16);
+        res = await Promise.race([fetchFn(`${base}/rpc/${name}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: accept, Authorization: `Bearer ${token}` },
           body,
           signal: abort.signal,
-        });
-        // Reading the body can fail too (a connection cut mid-answer).
-        text = await res.text();
+        }), expire(sendMs, 'no answer')]);
+        // Reading the body can fail too (a connection cut mid-answer); a
+        // long answer may take long, but not stall for timeoutMs.
+        text = await readText(res, () => expire(timeoutMs, 'the answer stalled: nothing more'));
       } catch (caught) {
         const cause = abort.signal.aborted ? abort.signal.reason : caught;
         if (attempt >= retries) throw wigError('NETWORK', `${name}: ${cause?.message ?? cause} (after ${attempt + 1} attempts)`, { cause });

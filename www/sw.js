@@ -2,7 +2,8 @@
 // app shell, @wig/graph (JS + .wasm) and cytoscape are cached on install;
 // every same-origin GET is answered from the network when it can be (so a
 // rebuilt package is picked up at once) and from the cache when it cannot.
-const CACHE = 'wig-dashboard-v1';
+// v2: v1 also kept config.json (the demo's sync token); activate drops it.
+const CACHE = 'wig-dashboard-v2';
 const SHELL = [
   './', './index.html', './style.css', './app.js', './dom.js', './charts.js', './people-index.js', './sample.js',
   './views/people.js', './views/import.js', './views/duplicates.js', './views/paths.js', './views/network.js', './views/sync.js',

@@ -375,7 +375,7 @@ test('offline after the first load: the service worker serves the shell, the pac
     const { page, errors } = await openDashboard(context, url);
     // The page marks itself once the worker has cached what it loaded.
     await page.waitForSelector('html[data-offline-ready=true]', { timeout: 30_000 });
-    const cached = await page.evaluate(async () => (await (await caches.open('wig-dashboard-v1')).keys()).map((k) => new URL(k.url).pathname));
+    const cached = await page.evaluate(async () => (await (await caches.open('wig-dashboard-v2')).keys()).map((k) => new URL(k.url).pathname));
     for (const path of ['/', '/pkg/dist/wig_graph_bg.wasm', '/vendor/cytoscape/cytoscape.esm.min.mjs']) assert.ok(cached.includes(path), `${path} cached`);
     const people = await count(page, 'people');
     own.closeAllConnections();
@@ -467,7 +467,7 @@ test('hostile links and names, refused settings, a graph deleted in another tab:
     // The demo's config (its token) is never kept by the service worker.
     await a.waitForSelector('html[data-offline-ready=true]', { timeout: 30_000 });
     await a.evaluate(() => fetch('/config.json'));
-    const cached = await a.evaluate(async () => (await (await caches.open('wig-dashboard-v1')).keys()).map((k) => new URL(k.url).pathname));
+    const cached = await a.evaluate(async () => (await (await caches.open('wig-dashboard-v2')).keys()).map((k) => new URL(k.url).pathname));
     assert.ok(!cached.includes('/config.json'), cached.join());
     // Deleting the graph in another tab: this one says so and offers a reload.
     const { page: b } = await openDashboard(context, base(own));

@@ -348,6 +348,9 @@ test('arguments of the wrong shape are typed errors, and nothing is written', as
   await rejects(() => g.batchJson('[[],[[null,["From An Array"]]]]'), 'INVALID_INPUT', 'batch');
   await rejects(() => g.batchJson('{not json'), 'INVALID_INPUT', 'batch');
   await rejects(() => g.batchJson({ people: [] }), 'INVALID_INPUT', 'batch');
+  await rejects(() => g.batchJson(new Uint8Array([0x7b, 0xff, 0x7d])), 'INVALID_INPUT', 'batch');
+  const fromBytes = await g.batchJson(Buffer.from('{"people":[{"names":["Bytes Bea"]}]}'));
+  assert.equal(fromBytes.people, 1);
   await rejects(() => g.batchJson(), 'REQUIRED', 'batch');
   // One JSON document, as JSON.parse has it.
   await rejects(() => g.batchJson('{"people":[{"names":["Trailing"]}]} not JSON'), 'INVALID_INPUT', 'batch');

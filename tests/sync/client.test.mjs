@@ -309,11 +309,21 @@ describe('faults', () => {
     const retries = [];
     s.on('retry', (r) => retries.push(r.reason));
     await rejectsWith(s.push(), 'NETWORK');
-    assert.deepEqual(retries, ['no answer within 300 ms']);
+    assert.equal(retries.length, 1);
+    assert.match(retries[0], /^no answer within \d+ ms$/);
     assert.equal(g.stats().outboxChanges, 1, 'nothing lost');
     await s.push();
     assert.equal(g.stats().outboxChanges, 0, 'the third request was answered');
     await p.close();
+    s.close();
+  });
+
+  test('a custom fetch that ignores its AbortSignal is left after timeoutMs all the same', async () => {
+    const g = await open();
+    await g.upsertPerson({ names: ['Ada'] });
+    const s = createSync(g, { url: gateway, getToken: () => 't', fetch: () => new Promise(() => {}), retries: 0, timeoutMs: 200 });
+    await rejectsWith(s.push(), 'NETWORK');
+    assert.equal(g.stats().outboxChanges, 1);
     s.close();
   });
 

@@ -184,6 +184,11 @@ export function mountImport(ctx) {
     let suggestions = 0;
     let next = items.length; // the first file not started (a cancel stops the run)
     for (const [i, item] of items.entries()) {
+      // Cancelled while the file before was finishing: this one never starts.
+      if (controller.signal.aborted) {
+        next = i;
+        break;
+      }
       const label = `${item.file.name} (${i + 1} of ${items.length})`;
       progress(0, 1, label);
       const options = {
@@ -218,9 +223,11 @@ export function mountImport(ctx) {
     ctx.changed();
     ctx.views.duplicates.reset();
     // A file with nothing in it read (the wrong format, empty) is not "imported".
-    const done = reports.filter((r) => !r.error && r.report.records > 0).length;
-    const empty = reports.filter((r) => !r.error && r.report.records === 0).length;
-    const cancelled = reports.some((r) => r.error?.code === 'CANCELLED');
+    // (Entries read but left out on purpose, e.g. meetings still to come, count as read.)
+    const read = (r) => r.report.records + (r.report.skipped ?? 0) + (r.report.cancelled ?? 0) > 0;
+    const done = reports.filter((r) => !r.error && read(r)).length;
+    const empty = reports.filter((r) => !r.error && !read(r)).length;
+    const cancelled = reports.some((r) => r.error?.code === 'CANCELLED') || next < items.length;
     const waiting = items.length - next;
     if (cancelled) $('import-progress-text').textContent = `cancelled at ${$('import-progress-text').textContent.replace(/^.*: /, '')}`;
     ctx.status(`${cancelled ? 'Import cancelled' : 'Import finished'}: ${done} of ${items.length} files imported`

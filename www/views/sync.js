@@ -78,25 +78,25 @@ export function mountSync(ctx) {
     if (!s.url) throw new Error('Set the server URL first.');
     const key = JSON.stringify(s);
     if (sync && key === syncKey) return sync;
+    // The new client is made and started before the running one is closed:
+    // settings it refuses leave the running sync (and its timer) as it was.
+    const next = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
+    if (s.interval > 0) {
+      try {
+        next.start({ interval: Math.max(1, Math.round(s.interval)) * 1000 });
+      } catch (err) {
+        next.close();
+        throw err;
+      }
+    }
     sync?.close?.();
-    sync = null; // closed: never used again, whatever createSync says of these settings
-    sync = ctx.wig.createSync(ctx.graph, { url: s.url, getToken: async () => settings().token });
+    sync = next;
     listen(sync, 'progress', showProgress);
     listen(sync, 'status', showStatus);
     listen(sync, 'error', showError);
     listen(sync, 'retry', (r) => { $('sync-progress-text').textContent = `retrying ${r.call} (attempt ${r.attempt}): ${r.reason}`; });
     // Pulled changes (or another tab's) are in the graph now: redraw.
     listen(sync, 'remotechange', () => ctx.changed());
-    if (s.interval > 0) {
-      try {
-        sync.start({ interval: Math.max(1, Math.round(s.interval)) * 1000 });
-      } catch (err) {
-        // Not kept half set up: the next call tries these settings again.
-        sync.close();
-        sync = null;
-        throw err;
-      }
-    }
     syncKey = key;
     return sync;
   }
