@@ -1,7 +1,8 @@
 // Builds the npm package: cargo (wasm32) → wasm-bindgen → wasm-opt, with the
 // settings of wasm-pack.toml. Prints the .wasm size raw and gzipped.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync, copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { copyPackageDocs } from './package-docs.mjs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +35,6 @@ const bytes = readFileSync(wasmPath);
 const gz = gzipSync(bytes, { level: 9 }).length;
 const size = { wasm_bytes: bytes.length, wasm_gzip_bytes: gz, built_at: new Date().toISOString() };
 writeFileSync(join(root, outDir, 'size.json'), JSON.stringify(size, null, 2) + '\n');
-// What npm shows and the licence texts travel with the package (copies:
-// git keeps them at the top level only).
-for (const file of ['README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, file), join(root, 'pkg', file));
+copyPackageDocs();
 console.log(`wig_graph_bg.wasm: ${bytes.length} bytes raw, ${gz} bytes gzipped (${(gz / 1024).toFixed(1)} KiB)`);
 console.log(`js glue: ${statSync(join(root, outDir, `${outName}.js`)).size} bytes`);

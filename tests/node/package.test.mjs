@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 test('the packed package holds README, licences, code and wasm, and nothing private', () => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
     cwd: new URL('../../pkg/', import.meta.url),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -15,4 +15,12 @@ test('the packed package holds README, licences, code and wasm, and nothing priv
     assert.ok(files.includes(f), `${f} in ${files}`);
   }
   assert.deepEqual(files.filter((f) => /size\.json|\.test\.|_bg\.wasm\.d\.ts/.test(f)), []);
+});
+
+test('the packed README is the checkout\'s (prepack copies it)', async () => {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const copy = new URL('../../pkg/README.md', import.meta.url);
+  await writeFile(copy, 'stale');
+  execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: new URL('../../pkg/', import.meta.url), stdio: 'ignore' });
+  assert.equal(await readFile(copy, 'utf8'), await readFile(new URL('../../README.md', import.meta.url), 'utf8'));
 });
