@@ -65,6 +65,15 @@ fn error_lines(r: &ImportReport) -> Vec<(u64, String)> {
     r.errors.iter().map(|e| (e.line, e.code.clone())).collect()
 }
 
+fn organization_named(db: &Db<MemoryBackend>, name: &str) -> Organization {
+    db.state()
+        .organizations
+        .values()
+        .find(|o| o.name == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no organization named {name}"))
+}
+
 fn person_named<'a>(db: &'a Db<MemoryBackend>, name: &str) -> &'a Person {
     db.state()
         .people
@@ -778,14 +787,7 @@ fn organization_cards_make_organizations_not_people() {
         "{again:?}"
     );
     // What a card says of how to reach the organization is kept.
-    let org = |db: &Db<MemoryBackend>, name: &str| {
-        db.state()
-            .organizations
-            .values()
-            .find(|o| o.name == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no organization {name}"))
-    };
+    let org = organization_named;
     assert_eq!(
         org(&db, "Nordlys Analytics AB").metadata.0["contact"],
         serde_json::json!({
@@ -1175,14 +1177,7 @@ fn organization_cards_follow_merges_and_deletions() {
             "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:{name}\r\nEMAIL:{email}\r\nEND:VCARD\r\n"
         )
     };
-    let org = |db: &Db<MemoryBackend>, name: &str| {
-        db.state()
-            .organizations
-            .values()
-            .find(|o| o.name == name)
-            .cloned()
-            .unwrap()
-    };
+    let org = organization_named;
     let both = format!(
         "{}{}",
         card("Globex", "info@globex.example"),
