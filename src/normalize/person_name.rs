@@ -393,11 +393,13 @@ pub fn given_name_keys(given: &str) -> Vec<String> {
 /// with the most nicknames of their own, then alphabetically. Left out: a
 /// name that is itself the nickname of a more common name (the data also
 /// lists Willie and Billy, short for William, as names Fred stands for), a
-/// full name under a third as common as the given name itself, and one
-/// under a quarter of the likeliest one's share. The data lists William as
-/// a nickname of Wilma and John of Ivan: a name that common in its own
-/// right is not read as a rarer one (Larry still reads as Lawrence). Empty
-/// for a name that is no nickname. What a record is spelled out with for
+/// name shorter than the given one (a full form is not shorter than its
+/// nickname), a name mostly given to the other sex than the given name
+/// (Andrea is not Andrew, Jacqueline not Jack, Wilma not William), and a
+/// full name under a third as common as the given name itself (the data
+/// lists John as a nickname of Ivan: a name that common in its own right
+/// is not read as a rarer one; Larry still reads as Lawrence). Empty for a
+/// name that is no nickname. What a record is spelled out with for
 /// matching.
 pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
     let keys = given_name_keys(given);
@@ -424,12 +426,13 @@ pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
         (rarer, c.as_str())
     });
     let own = given_name_share(name);
-    let top = ranked.first().map_or(0, |c| given_name_share(c));
+    let letters = name.chars().count();
+    let sex = given_name_sex(name);
     ranked
         .into_iter()
         .filter(|c| {
-            let share = given_name_share(c);
-            share * 3 >= own && share * 4 >= top
+            let other_sex = matches!((sex, given_name_sex(c)), (Some(a), Some(b)) if a != b);
+            c.chars().count() >= letters && given_name_share(c) * 3 >= own && !other_sex
         })
         .take(n)
         .cloned()
@@ -439,18 +442,40 @@ pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
 /// How common a given name is: people per 100,000 (1990 US Census), 0 for
 /// a name the Census lists too rarely or not at all.
 fn given_name_share(name: &str) -> u32 {
-    static SHARES: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+    let (men, women) = given_name_sexes(name);
+    men + women
+}
+
+/// Men and women of a given name per 100,000 people (1990 US Census).
+fn given_name_sexes(name: &str) -> (u32, u32) {
+    static SHARES: OnceLock<HashMap<&'static str, (u32, u32)>> = OnceLock::new();
     let shares = SHARES.get_or_init(|| {
         GIVEN_NAME_FREQUENCY_TXT
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
-                let (name, share) = l.split_once(' ')?;
-                Some((name, share.parse().ok()?))
+                let mut words = l.split(' ');
+                let name = words.next()?;
+                Some((
+                    name,
+                    (words.next()?.parse().ok()?, words.next()?.parse().ok()?),
+                ))
             })
             .collect()
     });
-    shares.get(name).copied().unwrap_or(0)
+    shares.get(name).copied().unwrap_or((0, 0))
+}
+
+/// Mostly (nine in ten) a man's name, mostly a woman's, or either / unknown.
+fn given_name_sex(name: &str) -> Option<bool> {
+    let (men, women) = given_name_sexes(name);
+    if men > 9 * women {
+        Some(true)
+    } else if women > 9 * men {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Each canonical name's nicknames (all its lines together).
@@ -748,6 +773,9 @@ mod tests {
             ("Fred", "frederick"),
             ("Larry", "lawrence"),
             ("Frank", "francis"),
+            ("Jack", "john"),
+            ("Sally", "sarah"),
+            ("Betty", "elizabeth"),
         ] {
             let likely = likely_full_names(nick, 3);
             assert!(likely.contains(&full.to_owned()), "{nick}: {likely:?}");
@@ -760,16 +788,36 @@ mod tests {
             assert_eq!(likely_full_names(full, 3), Vec::<String>::new(), "{full}");
         }
         assert!(!likely_full_names("Tony", 3).contains(&"clifton".to_owned()));
-        // Every line of the frequency data reads as a name and a number.
+        for (name, not) in [
+            ("Andrew", "andrea"),
+            ("Andrea", "andrew"),
+            ("Louise", "louis"),
+            ("Louis", "louise"),
+            ("Jack", "jacqueline"),
+            ("Erin", "aaron"),
+        ] {
+            assert!(
+                !likely_full_names(name, 3).contains(&not.to_owned()),
+                "{name}"
+            );
+        }
+        for (nick, full) in [("Ted", "theodore"), ("Ed", "edwin")] {
+            assert!(
+                likely_full_names(nick, 3).contains(&full.to_owned()),
+                "{nick}"
+            );
+        }
+        // Every line of the frequency data reads as a name and two numbers.
         let lines = GIVEN_NAME_FREQUENCY_TXT
             .lines()
             .filter(|l| !l.starts_with('#'));
         assert!(lines.clone().count() > 500);
         for line in lines {
-            let (name, share) = line.split_once(' ').unwrap();
+            let words: Vec<&str> = line.split(' ').collect();
+            let sum: u32 = words[1..].iter().map(|w| w.parse::<u32>().unwrap()).sum();
             assert_eq!(
-                given_name_share(name),
-                share.parse::<u32>().unwrap(),
+                (words.len(), given_name_share(words[0])),
+                (3, sum),
                 "{line}"
             );
         }
