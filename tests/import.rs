@@ -1134,7 +1134,7 @@ fn notes_are_kept_and_a_note_in_the_graph_is_not_overwritten() {
     );
     // Google's Notes column, and a mapped one.
     let google =
-        "Name,E-mail 1 - Value,Notes\r\nGrace Hopper,grace@example.org,\"Navy.\r\nCOBOL.\"\r\n";
+        "Name,E-mail 1 - Value,Notes\r\nGrace Hopper,grace@example.org,\"Navy.\r\nCOBOL.\0\"\r\n";
     import_with(
         &mut db,
         ImportKind::Contacts,
@@ -1238,13 +1238,14 @@ fn organization_cards_follow_merges_and_deletions() {
     // Invalid emails are left out of the details, valid ones normalised once.
     let initech = "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initrode\r\nEMAIL:not-an-email\r\n\
                    EMAIL:Info@Initrode.example\r\nEMAIL:info@initrode.example\r\nEND:VCARD\r\n";
-    import_with(
+    let r = import_with(
         &mut db,
         ImportKind::Contacts,
         options("vcard"),
         initech.as_bytes(),
         1 << 16,
     );
+    assert_eq!(error_lines(&r), [(1, "INVALID_EMAIL".to_string())], "{r:?}");
     let emails = &org(&db, "Initrode").metadata.0["contact"]["emails"];
     assert_eq!(emails.as_array().map(Vec::len), Some(1), "{emails}");
 }

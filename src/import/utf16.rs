@@ -33,10 +33,10 @@ pub enum Sniff {
 /// Without a mark, UTF-16 is told by NUL bytes: text in UTF-8 or a legacy
 /// charset has none, while in UTF-16 every character below U+0100 (ASCII,
 /// and the accented Latin letters) has one, on the high side. Taken when
-/// the first 256 bytes hold at least two NULs on one side and four times
-/// fewer on the other (a CJK character such as 一, U+4E00, has its NUL on
-/// the low side), and no control character other than tab and line breaks
-/// among those units (what a binary file would have).
+/// at least one in eight of the first 128 units has its NUL on one side,
+/// four times fewer on the other (a CJK character such as 一, U+4E00, has
+/// its NUL on the low side), and at most one in eight is a control
+/// character other than tab and line breaks (a binary file has many).
 pub fn sniff(head: &[u8], complete: bool) -> Sniff {
     if head.len() < 3 && !complete {
         return Sniff::NeedMore;
@@ -76,12 +76,16 @@ pub fn sniff(head: &[u8], complete: bool) -> Sniff {
             .count()
     };
     let (even, odd) = (zeros(0), zeros(1));
-    if odd >= 2 && odd >= 4 * even && controls(1) == 0 {
+    // Enough NULs to be a pattern (a stray NUL or two in a UTF-8 file is
+    // not), and few controls (a vertical tab or an escape may be text).
+    let many = |n: usize| n >= 2 && n * 8 >= units.len();
+    let few = |n: usize| n * 8 <= units.len();
+    if many(odd) && odd >= 4 * even && few(controls(1)) {
         Sniff::Utf16 {
             endian: Endian::Little,
             skip: 0,
         }
-    } else if even >= 2 && even >= 4 * odd && controls(0) == 0 {
+    } else if many(even) && even >= 4 * odd && few(controls(0)) {
         Sniff::Utf16 {
             endian: Endian::Big,
             skip: 0,
@@ -133,16 +137,15 @@ impl Utf16ToUtf8 {
         &self.out
     }
 
-    /// What is left at the end of the file: an unpaired first half and a
-    /// last odd byte are each a U+FFFD.
+    /// What is left at the end of the file: an unpaired first half is a
+    /// U+FFFD; a last odd byte (a file cut short) is dropped, not made a
+    /// line of its own.
     pub fn finish(&mut self) -> &[u8] {
         self.out.clear();
         if self.high.take().is_some() {
             self.push(char::REPLACEMENT_CHARACTER);
         }
-        if self.odd.take().is_some() {
-            self.push(char::REPLACEMENT_CHARACTER);
-        }
+        self.odd = None;
         &self.out
     }
 
@@ -324,6 +327,24 @@ mod tests {
         // A binary file with a few NULs is not text either way.
         assert_eq!(sniff(&[0, 1, 2, 3, 0, 0, 200, 7, 9, 9], true), Sniff::Bytes);
         assert_eq!(sniff(&[7, 0, 1, 0, 2, 0, 3, 0, 4, 0], true), Sniff::Bytes);
+        // Two stray NULs in a UTF-8 file are no pattern; an escape or a
+        // vertical tab in UTF-16 text does not hide one.
+        let mut utf8 = b"Name,Email\r\n".repeat(10);
+        utf8[3] = 0;
+        utf8[7] = 0;
+        assert_eq!(sniff(&utf8, true), Sniff::Bytes);
+        let text = utf16(
+            "Name,Email,Note\r\nAda,ada@example.org,a\u{b}b\u{1b}c\r\n",
+            Endian::Little,
+            false,
+        );
+        assert_eq!(
+            sniff(&text, true),
+            Sniff::Utf16 {
+                endian: Endian::Little,
+                skip: 0
+            }
+        );
         // Headers that are not ASCII, without a mark: French, Cyrillic,
         // Japanese (一 has its NUL on the low side).
         for header in [
@@ -365,11 +386,12 @@ mod tests {
         // A lone high surrogate before 'A', a lone low one, a dangling byte.
         let mut out = t.feed(&[0x3D, 0xD8, b'A', 0, 0x00, 0xDE, b'B']).to_vec();
         out.extend_from_slice(t.finish());
-        assert_eq!(String::from_utf8(out).unwrap(), "\u{FFFD}A\u{FFFD}\u{FFFD}");
-        // A file ending in a first half and an odd byte: one U+FFFD each.
+        assert_eq!(String::from_utf8(out).unwrap(), "\u{FFFD}A\u{FFFD}");
+        // A file ending in a first half and an odd byte: the half is a
+        // U+FFFD, the byte of a file cut short is dropped.
         let mut t = Utf16ToUtf8::new(Endian::Little);
         assert!(t.feed(&[b'A', 0, 0x3D, 0xD8, b'B']).starts_with(b"A"));
         assert_eq!(t.buffered() - t.out.capacity(), 3);
-        assert_eq!(t.finish(), "\u{FFFD}\u{FFFD}".as_bytes());
+        assert_eq!(t.finish(), "\u{FFFD}".as_bytes());
     }
 }

@@ -614,7 +614,7 @@ impl<B: Backend> Db<B> {
                         .or_else(|| c.emails.iter().find_map(|e| org_domain_from_email(e)))
                 })
             });
-            let metadata = with_card_details(base.map(|o| &o.metadata.0), group);
+            let metadata = with_card_details(base.map(|o| &o.metadata.0), group, &mut out.issues);
             if let Some(o) = base {
                 if o.domain == domain && o.metadata.0 == metadata {
                     out.unchanged += group.len();
@@ -633,14 +633,18 @@ impl<B: Backend> Db<B> {
             };
             let unchanged = s.unchanged;
             let mut staged = s.stage_organization(&input);
-            if let (Err(e), Some(o)) = (&staged, base) {
+            if let Err(e) = &staged {
                 if e.code == ErrorCode::TooLarge {
                     // No room in its metadata for the card's details: the
-                    // domain still goes in, the details are reported.
+                    // organization and its domain still go in, the details
+                    // are reported.
                     out.issues
                         .push(issue_of(first.line, &e.clone().within("organization")));
+                    let metadata = base
+                        .filter(|o| !o.metadata.is_null())
+                        .map(|o| o.metadata.0.clone());
                     let input = OrganizationInput {
-                        metadata: (!o.metadata.is_null()).then(|| o.metadata.0.clone()),
+                        metadata,
                         ..input.clone()
                     };
                     staged = s.stage_organization(&input);
@@ -680,7 +684,9 @@ impl<B: Backend> Db<B> {
                 .collect();
             for o in orgs.values().filter(|o| !o.is_live()) {
                 let key = org_key(&o.name);
-                if key.is_empty() || map.contains_key(&key) {
+                // Taken: by a live one, or by a survivor (a deleted one's nil
+                // gives way to a survivor, whatever the storage order).
+                if key.is_empty() || map.get(&key).is_some_and(|id| !id.is_nil()) {
                     continue;
                 }
                 // Follow the merges to the survivor (a cycle or a deleted
@@ -1107,7 +1113,15 @@ fn add_note(input: &mut PersonInput, c: &Contact, issues: &mut Vec<ParseIssue>) 
         }
     };
     if !metadata.contains_key("note") {
-        let note: String = c.notes.join("\n\n").chars().take(NOTE_CHARS).collect();
+        // Control characters (a NUL in a CSV cell) would refuse the whole
+        // metadata, and with it the person: left out, line breaks and tabs kept.
+        let note: String = c
+            .notes
+            .join("\n\n")
+            .chars()
+            .filter(|ch| !ch.is_control() || matches!(ch, '\n' | '\t'))
+            .take(NOTE_CHARS)
+            .collect();
         metadata.insert("note".into(), note.into());
         if Value::Object(metadata.clone()).to_string().len() > limits::METADATA_BYTES {
             metadata.remove("note");
@@ -1176,6 +1190,7 @@ fn mark_cancelled_by_file(i: &mut crate::model::Interaction) {
 fn with_card_details(
     metadata: Option<&serde_json::Value>,
     cards: &[&Contact],
+    issues: &mut Vec<ParseIssue>,
 ) -> serde_json::Value {
     use serde_json::{Map, Value};
     let mut metadata = match metadata {
@@ -1191,11 +1206,22 @@ fn with_card_details(
     for c in cards {
         // Emails and phones are stored as a person's are: checked and
         // normalised (an invalid one is left out), each once.
-        let emails = c.emails.iter().filter_map(|e| validate::email(e, "").ok());
-        let phones = c.phones.iter().filter_map(|p| validate::phone(p, "").ok());
+        let mut valid = |checked: Result<String>| match checked {
+            Ok(v) => Some(v),
+            Err(e) => {
+                issues.push(issue_of(c.line, &e.within("organization.contact")));
+                None
+            }
+        };
+        let emails: Vec<String> = (c.emails.iter().enumerate())
+            .filter_map(|(i, e)| valid(validate::email(e, &format!("emails[{i}]"))))
+            .collect();
+        let phones: Vec<String> = (c.phones.iter().enumerate())
+            .filter_map(|(i, p)| valid(validate::phone(p, &format!("phones[{i}]"))))
+            .collect();
         for (key, values) in [
-            ("emails", emails.collect::<Vec<String>>()),
-            ("phones", phones.collect()),
+            ("emails", emails),
+            ("phones", phones),
             ("addresses", c.addresses.clone()),
         ] {
             if values.is_empty() {

@@ -64,12 +64,14 @@ export function headText(bytes) {
     if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
     let even = 0;
     let odd = 0;
-    for (let i = 0; i + 1 < Math.min(bytes.length, 256); i += 2) {
+    const units = Math.floor(Math.min(bytes.length, 256) / 2);
+    for (let i = 0; i < 2 * units; i += 2) {
       if (bytes[i] === 0) even++;
       if (bytes[i + 1] === 0) odd++;
     }
-    if (odd >= 2 && odd >= 4 * even) return 'utf-16le';
-    if (even >= 2 && even >= 4 * odd) return 'utf-16be';
+    const many = (n) => n >= 2 && n * 8 >= units; // a stray NUL or two is no pattern
+    if (many(odd) && odd >= 4 * even) return 'utf-16le';
+    if (many(even) && even >= 4 * odd) return 'utf-16be';
     return 'utf-8';
   })();
   return new TextDecoder(label).decode(bytes);
