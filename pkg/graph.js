@@ -98,7 +98,7 @@ export function makePackage(init, wasm, source) {
         // Response or a promise is spent: the next open reads the default
         // location, or a source set again.
         loading = undefined;
-        if (chosen instanceof Promise || (typeof Response === 'function' && chosen instanceof Response)) chosen = undefined;
+        if (typeof chosen?.then === 'function' || Object.prototype.toString.call(chosen) === '[object Response]') chosen = undefined;
         const csp = /unsafe-eval|wasm-eval|Content Security Policy/i.test(String(cause?.message));
         const hint = csp ? ` (the page's or extension's Content-Security-Policy must allow 'wasm-unsafe-eval')` : '';
         throw Object.assign(wigError('LOAD_FAILED', 'wasm', `the WebAssembly module could not be loaded: ${cause?.message ?? cause}${hint}`), { cause });
@@ -114,10 +114,14 @@ export function makePackage(init, wasm, source) {
   const setWasmSource = (wasmSource) => {
     if (memory) throw wigError('INVALID_INPUT', 'wasmSource', 'the WebAssembly module is loaded already: set its source before the first open');
     if (wasmSource === undefined || wasmSource === null) throw wigError('REQUIRED', 'wasmSource', 'a URL, a Response, the bytes or a WebAssembly.Module');
-    const usable = typeof wasmSource === 'string' || wasmSource instanceof URL || wasmSource instanceof Promise
-      || wasmSource instanceof ArrayBuffer || ArrayBuffer.isView(wasmSource) || wasmSource instanceof WebAssembly.Module
-      || (typeof Response === 'function' && wasmSource instanceof Response);
-    if (!usable) throw wigError('INVALID_INPUT', 'wasmSource', `expected a URL, a Response (or its promise), the bytes or a WebAssembly.Module, got ${typeof wasmSource}`);
+    // By kind, not instanceof: a promise or a module from another realm (an iframe, `vm`) is one too.
+    const kind = Object.prototype.toString.call(wasmSource).slice(8, -1);
+    const usable = typeof wasmSource === 'string' || typeof wasmSource?.then === 'function' || ArrayBuffer.isView(wasmSource)
+      || ['URL', 'ArrayBuffer', 'SharedArrayBuffer', 'Response', 'WebAssembly.Module'].includes(kind);
+    if (!usable) {
+      const hint = kind === 'Blob' || kind === 'File' ? ' (for a Blob, pass `await blob.arrayBuffer()`)' : '';
+      throw wigError('INVALID_INPUT', 'wasmSource', `expected a URL, a Response (or its promise), the bytes or a WebAssembly.Module, got ${kind}${hint}`);
+    }
     chosen = wasmSource;
     loading = undefined;
   };

@@ -6,10 +6,12 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 // Bidi embedding, override and isolate controls: a name holding U+202E would
 // turn the text around it (an intro path, "Merged A into B", a heading)
-// backwards. Text is shown without them; right-to-left letters still read
-// as they should. (A textarea keeps them: it holds the data being edited.)
+// backwards. Text shows each as a visible mark instead ("[U+202E]"): it
+// does nothing, and the user sees that the value holds it (an email with
+// one is not the plain address it looks like). Right-to-left letters still
+// read as they should. (A textarea keeps them: it holds the data edited.)
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
-export const shown = (text) => String(text).replace(BIDI_CONTROLS, '');
+export const shown = (text) => String(text).replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
 
 function fill(el, attrs, children) {
   for (const [k, v] of Object.entries(attrs ?? {})) {

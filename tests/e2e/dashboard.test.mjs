@@ -437,14 +437,14 @@ test('hostile links and names, refused settings, a graph deleted in another tab:
       window.wigDashboard.changed();
       return [m.id, b.id];
     });
-    assert.equal(await a.evaluate((id) => window.wigDashboard.index.label(id), mallory), 'Mallory yrollam');
+    assert.equal(await a.evaluate((id) => window.wigDashboard.index.label(id), mallory), 'Mallory [U+202E]yrollam');
     await a.evaluate(([m, b]) => { window.wigDashboard.setMe(m); window.wigDashboard.navigate(`paths/${b}`); }, [mallory, bob]);
     await a.waitForFunction(() => /path/.test(document.getElementById('path-target').textContent));
     assert.doesNotMatch(await a.textContent('#path-target'), /\u202e/);
     // Nor the person page's heading and facts, nor the organization column.
     await a.evaluate((id) => window.wigDashboard.navigate(`person/${id}`), mallory);
     await a.waitForSelector('[data-testid=person-name]');
-    assert.equal(await a.textContent('[data-testid=person-name]'), 'Mallory yrollam');
+    assert.equal(await a.textContent('[data-testid=person-name]'), 'Mallory [U+202E]yrollam');
     assert.doesNotMatch(await a.textContent('#view-person'), /\u202e/);
     // An empty threshold is the default one, not 0 (every candidate pair).
     await a.click('#tab-duplicates');
@@ -499,6 +499,9 @@ test('a person is edited on their page: a refused value is named and nothing sav
     await page.fill('[data-testid=edit-emails]', 'edith@example.org\nnot-an-email@');
     await page.fill('[data-testid=edit-title]', 'CTO');
     await page.fill('[data-testid=edit-note]', 'Prefers mornings.');
+    // A write elsewhere (here: a refresh as after a sync) keeps what was typed.
+    await page.evaluate(() => window.wigDashboard.changed());
+    assert.equal(await page.inputValue('[data-testid=edit-title]'), 'CTO');
     await page.click('[data-testid=edit-save]');
     await page.waitForSelector('#view-person [data-code=INVALID_EMAIL]');
     assert.match(await page.textContent('#view-person [data-code=INVALID_EMAIL]'), /emails\[1\]/);
@@ -509,6 +512,13 @@ test('a person is edited on their page: a refused value is named and nothing sav
     const saved = await page.evaluate((id) => window.wigDashboard.graph.getPerson(id), id);
     assert.deepEqual([saved.emails, saved.title, saved.metadata], [['edith@example.org', 'edith@work.example'], 'CTO', { met: 'RustConf', note: 'Prefers mornings.' }]);
     assert.match(await page.textContent('[data-testid=person-facts]'), /Prefers mornings/);
+    // A cleared note stays cleared (an empty note, which an import does not fill again).
+    await page.click('[data-testid=person-edit]');
+    await page.fill('[data-testid=edit-note]', '');
+    await page.click('[data-testid=edit-save]');
+    await page.waitForSelector('[data-testid=person-facts]');
+    assert.equal(await page.evaluate((id) => window.wigDashboard.graph.getPerson(id).metadata.note, id), '');
+    assert.doesNotMatch(await page.textContent('[data-testid=person-facts]'), /note:/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -92,7 +92,7 @@ export function mountDuplicates(ctx) {
       // Pairs involving the merged-away record are stale now.
       drop(new Set([sg.b]));
       ctx.changed();
-      ctx.status(`Merged ${label(sg.b)} into ${label(sg.a)}.`, 'ready');
+      ctx.status(`Merged ${label(sg.b)} into ${label(sg.a)}`.replace(/\.?$/, '.'), 'ready');
       render();
       focusQueue();
     } catch (e) {

@@ -165,7 +165,7 @@ function mountPerson(ctx) {
         person.birthDate ? list('Birth date', [person.birthDate]) : [],
         // Notes and other metadata, as text (values that are not strings as JSON).
         Object.keys(person.metadata ?? {}).length
-          ? list('Notes', Object.entries(person.metadata).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
+          ? list('Notes', Object.entries(person.metadata).filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
           : [],
         person.previousIds?.length ? list('Merged records', person.previousIds.map((id) => ctx.index.label(id))) : []),
       h('h3', {}, `Relationships (${edges.length}), strongest first`),
@@ -187,7 +187,12 @@ function mountPerson(ctx) {
       render();
       $('person-name')?.focus();
     },
-    refresh: render,
+    // A write elsewhere (a sync, another tab) while the form is open does
+    // not redraw it: what the user typed stays; saving then tells of a
+    // record merged away meanwhile.
+    refresh() {
+      if (!editing) render();
+    },
   };
 }
 
@@ -212,8 +217,10 @@ function editForm(ctx, person, errorBox, done) {
     errorBox.replaceChildren();
     const f = form.elements;
     const metadata = { ...(person.metadata ?? {}) };
-    if (f.note.value.trim()) metadata.note = f.note.value.trim();
-    else delete metadata.note;
+    // Only a changed note is written. A cleared one stays as an empty note:
+    // an import sets a note only where there is none, so it would come back.
+    const typed = f.note.value.trim();
+    if (typed !== note.trim()) metadata.note = typed;
     try {
       await ctx.graph.upsertPerson({
         ...person,
