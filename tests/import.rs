@@ -1249,3 +1249,51 @@ fn organization_cards_follow_merges_and_deletions() {
     let emails = &org(&db, "Initrode").metadata.0["contact"]["emails"];
     assert_eq!(emails.as_array().map(Vec::len), Some(1), "{emails}");
 }
+
+/// A company's contact written as a person's (FN the organization's name,
+/// no N; or no name and only role addresses) makes the organization, its
+/// email and phone in its contact details, and no person.
+#[test]
+fn company_contacts_written_as_people_make_organizations() {
+    let mut db = open();
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Umbrella Corp\r\nORG:Umbrella Corp\r\n\
+               EMAIL:info@umbrella.example\r\nTEL:+1 202 555 0143\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Cyberdyne\r\nEMAIL:sales@cyberdyne.example\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Cyberdyne\r\nEMAIL:miles.dyson@cyberdyne.example\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sarah Connor\r\nORG:Cyberdyne\r\nEND:VCARD\r\n";
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!((r.people, r.organizations), (2, 2), "{r:?}");
+    let umbrella = organization_named(&db, "Umbrella Corp");
+    assert_eq!(umbrella.domain.as_deref(), Some("umbrella.example"));
+    assert_eq!(
+        umbrella.metadata.0["contact"]["emails"],
+        serde_json::json!(["info@umbrella.example"])
+    );
+    assert_eq!(
+        umbrella.metadata.0["contact"]["phones"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert!(db
+        .state()
+        .people
+        .values()
+        .all(|p| !p.names.iter().any(|n| n == "Umbrella Corp")));
+    // A person's address with no name stays a person (of Cyberdyne).
+    let cyberdyne = organization_named(&db, "Cyberdyne");
+    let miles = db
+        .state()
+        .people
+        .values()
+        .find(|p| p.emails.iter().any(|e| e.starts_with("miles")))
+        .unwrap();
+    assert_eq!(miles.organization_id, Some(cyberdyne.id));
+}

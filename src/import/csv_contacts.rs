@@ -516,7 +516,7 @@ impl CsvContactParser {
         // A row that names only a company (Google keeps companies as
         // contacts without a person's name, email or phone) is that
         // organization, not a refused row.
-        if c.is_empty() && c.organization.is_some() {
+        if (c.is_empty() && c.organization.is_some()) || c.names_only_a_company() {
             c.is_organization = true;
         } else if c.is_empty() {
             return Parsed::Issue(ParseIssue::new(
@@ -652,17 +652,20 @@ mod tests {
             &[],
             "First Name,Last Name,Organization Name,E-mail 1 - Value,Website 1 - Value\r\n\
              ,,Acme Inc.,,https://acme.example/\r\n\
-             ,,Acme Inc.,sales@acme.example,\r\n",
+             ,,Acme Inc.,sales@acme.example,\r\n\
+             ,,Acme Inc.,jane.doe@acme.example,\r\n",
         )
         .unwrap();
         let c = contacts(&out);
-        assert_eq!(c.len(), 2, "{out:?}");
+        assert_eq!(c.len(), 3, "{out:?}");
         assert!(c[0].is_organization);
         assert_eq!(c[0].organization.as_deref(), Some("Acme Inc."));
         assert_eq!(c[0].website.as_deref(), Some("https://acme.example/"));
-        // An address to write to is kept as a contact.
-        assert!(!c[1].is_organization);
+        // A role address is the company's (kept in its contact details) ...
+        assert!(c[1].is_organization);
         assert_eq!(c[1].emails, ["sales@acme.example"]);
+        // ... a person's address is someone's: kept as a contact.
+        assert!(!c[2].is_organization);
     }
 
     #[test]

@@ -119,7 +119,65 @@ impl Contact {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty() && self.emails.is_empty() && self.phones.is_empty()
     }
+
+    /// A company's contact written as a person's, as address books export
+    /// them: the organization named, no person's name (none, or only the
+    /// organization's own), and either the organization's name as its name
+    /// or only role addresses (info@, sales@…) as emails. Such an entry
+    /// makes the organization, not a person named "Acme Corp" or nameless.
+    pub fn names_only_a_company(&self) -> bool {
+        let Some(org) = self.organization.as_deref().map(str::trim) else {
+            return false;
+        };
+        if org.is_empty()
+            || !self
+                .names
+                .iter()
+                .all(|n| n.trim().eq_ignore_ascii_case(org))
+        {
+            return false;
+        }
+        let role = |e: &String| {
+            let local = e.split('@').next().unwrap_or("").to_ascii_lowercase();
+            ROLE_ADDRESSES.contains(&local.as_str())
+        };
+        !self.names.is_empty() || (!self.emails.is_empty() && self.emails.iter().all(role))
+    }
 }
+
+/// Local parts of addresses that are a company's, not a person's.
+const ROLE_ADDRESSES: &[&str] = &[
+    "info",
+    "sales",
+    "contact",
+    "contacts",
+    "hello",
+    "hi",
+    "office",
+    "support",
+    "help",
+    "admin",
+    "team",
+    "billing",
+    "accounts",
+    "enquiries",
+    "inquiries",
+    "mail",
+    "reception",
+    "service",
+    "press",
+    "media",
+    "jobs",
+    "careers",
+    "hr",
+    "marketing",
+    "orders",
+    "bookings",
+    "noreply",
+    "no-reply",
+    "general",
+    "post",
+];
 
 /// An interaction as found in a file (an event, a message's headers).
 #[derive(Debug, Clone, PartialEq)]

@@ -164,6 +164,9 @@ fn finish_card(card: Card) -> Parsed {
     if not_a_contact {
         return Parsed::Skipped { line };
     }
+    if contact.names_only_a_company() {
+        contact.is_organization = true;
+    }
     if contact.is_organization {
         if contact.organization.is_none() {
             contact.organization = contact.names.first().cloned();
