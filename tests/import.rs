@@ -61,6 +61,19 @@ fn interactions(db: &mut Db<MemoryBackend>, format: &str, file: &str) -> ImportR
     )
 }
 
+/// Imports vCard text in one chunk; it must import without a malformed line.
+fn vcard_text(db: &mut Db<MemoryBackend>, vcf: &str) -> ImportReport {
+    let r = import_with(
+        db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    r
+}
+
 fn error_lines(r: &ImportReport) -> Vec<(u64, String)> {
     r.errors.iter().map(|e| (e.line, e.code.clone())).collect()
 }
@@ -717,14 +730,7 @@ fn organization_cards_make_organizations_not_people() {
                EMAIL:hello@acme.example\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Book club\r\nMEMBER:urn:uuid:1\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Berg\r\nORG:Nordlys Analytics\r\nEMAIL:zoe@nordlys.example\r\nEND:VCARD\r\n";
-    let r = import_with(
-        &mut db,
-        ImportKind::Contacts,
-        options("vcard"),
-        vcf.as_bytes(),
-        1 << 16,
-    );
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = vcard_text(&mut db, vcf);
     assert_eq!((r.people, r.organizations, r.skipped), (1, 2, 1), "{r:?}");
     let orgs: Vec<(String, Option<String>)> = {
         let mut v: Vec<_> = db
@@ -1261,14 +1267,7 @@ fn company_contacts_written_as_people_make_organizations() {
                BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Cyberdyne\r\nEMAIL:sales@cyberdyne.example\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Cyberdyne\r\nEMAIL:miles.dyson@cyberdyne.example\r\nEND:VCARD\r\n\
                BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sarah Connor\r\nORG:Cyberdyne\r\nEND:VCARD\r\n";
-    let r = import_with(
-        &mut db,
-        ImportKind::Contacts,
-        options("vcard"),
-        vcf.as_bytes(),
-        1 << 16,
-    );
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let r = vcard_text(&mut db, vcf);
     assert_eq!((r.people, r.organizations), (2, 2), "{r:?}");
     let umbrella = organization_named(&db, "Umbrella Corp");
     assert_eq!(umbrella.domain.as_deref(), Some("umbrella.example"));
