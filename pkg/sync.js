@@ -63,14 +63,14 @@ const OPTIONS = ['url', 'getToken', 'fetch', 'batchSize', 'maxBatchBytes', 'page
 
 export function createSync(graph, options = {}) {
   if (graph === null || typeof graph !== 'object' || typeof graph.syncPushBatch !== 'function') {
-    throw Object.assign(wigError('INVALID_INPUT', 'expected a Graph (from Graph.open)'), { field: 'graph' });
+    throw wigError('INVALID_INPUT', 'expected a Graph (from Graph.open)', { field: 'graph' });
   }
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw Object.assign(wigError('INVALID_INPUT', 'options must be an object with url and getToken'), { field: 'options' });
+    throw wigError('INVALID_INPUT', 'options must be an object with url and getToken', { field: 'options' });
   }
   for (const key of Object.keys(options ?? {})) {
     if (!OPTIONS.includes(key)) {
-      throw Object.assign(wigError('INVALID_INPUT', `unknown option '${key}'; expected one of ${OPTIONS.join(', ')}`), { field: key });
+      throw wigError('INVALID_INPUT', `unknown option '${key}'; expected one of ${OPTIONS.join(', ')}`, { field: key });
     }
   }
   const {
@@ -95,13 +95,13 @@ export function createSync(graph, options = {}) {
     timeoutMs = 60_000,
   } = options;
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-    throw Object.assign(wigError('INVALID_INPUT', 'url must be an http(s) URL'), { field: 'url' });
+    throw wigError('INVALID_INPUT', 'url must be an http(s) URL', { field: 'url' });
   }
   if (typeof getToken !== 'function') {
-    throw Object.assign(wigError('INVALID_INPUT', 'getToken must be a function'), { field: 'getToken' });
+    throw wigError('INVALID_INPUT', 'getToken must be a function', { field: 'getToken' });
   }
   if (typeof fetchFn !== 'function') {
-    throw Object.assign(wigError('INVALID_INPUT', 'no fetch available: pass options.fetch'), { field: 'fetch' });
+    throw wigError('INVALID_INPUT', 'no fetch available: pass options.fetch', { field: 'fetch' });
   }
   // Bad numbers would retry forever (retries: NaN), with no pause (backoffMs:
   // NaN sleeps 0 ms) or pull nothing while saying it is up to date.
@@ -109,7 +109,7 @@ export function createSync(graph, options = {}) {
     ['retries', retries, 100, 0], ['backoffMs', backoffMs, 3_600_000, 0], ['maxBackoffMs', maxBackoffMs, 86_400_000, 0], ['maxApplyRows', maxApplyRows, 10_000_000],
     ['timeoutMs', timeoutMs, 3_600_000, 100]]) {
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw Object.assign(wigError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}`), { field });
+      throw wigError('INVALID_INPUT', `${field} must be a whole number from ${min} to ${max}`, { field });
     }
   }
   const base = url.replace(/\/+$/, '');
@@ -488,15 +488,15 @@ export function createSync(graph, options = {}) {
     /** Syncs now and then every `interval` ms; pauses offline, resumes online. */
     start(options = {}) {
       if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-        throw Object.assign(wigError('INVALID_INPUT', 'options must be an object'), { field: 'options' });
+        throw wigError('INVALID_INPUT', 'options must be an object', { field: 'options' });
       }
       for (const key of Object.keys(options)) {
-        if (key !== 'interval') throw Object.assign(wigError('INVALID_INPUT', `unknown option '${key}'; expected interval`), { field: key });
+        if (key !== 'interval') throw wigError('INVALID_INPUT', `unknown option '${key}'; expected interval`, { field: key });
       }
       const every = options.interval ?? 30_000;
       // At least a second: 0 would send requests back to back.
       if (!Number.isInteger(every) || every < 1000 || every > 2 ** 31 - 1) {
-        throw Object.assign(wigError('INVALID_INPUT', 'interval must be a whole number of ms from 1000 to 2147483647'), { field: 'interval' });
+        throw wigError('INVALID_INPUT', 'interval must be a whole number of ms from 1000 to 2147483647', { field: 'interval' });
       }
       interval = every;
       stopped = false;
