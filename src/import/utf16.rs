@@ -97,7 +97,7 @@ pub fn sniff(head: &[u8], complete: bool) -> Sniff {
 
 /// UTF-16 bytes in, UTF-8 out, fed in chunks split anywhere: an odd byte or
 /// the first half of a surrogate pair waits for the next chunk. Unpaired
-/// surrogates and a dangling last byte become U+FFFD.
+/// surrogates become U+FFFD (see [`Self::finish`] for the file's end).
 pub struct Utf16ToUtf8 {
     endian: Endian,
     odd: Option<u8>,

@@ -407,16 +407,21 @@ pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
         return Vec::new();
     };
     let groups = nickname_groups();
-    // (The given name itself does not count: the data lists Lawrence as a
-    // nickname of the more common Larry too.)
-    let a_nickname = |c: &str| {
+    let own = given_name_share(name);
+    let letters = name.chars().count();
+    let sex = given_name_sex(name);
+    let kept = |c: &&String| {
         let share = given_name_share(c);
-        nickname_map().get(c).is_some_and(|of| {
+        // (The given name itself does not count: the data lists Lawrence
+        // as a nickname of the more common Larry too.)
+        let a_nickname = nickname_map().get(c.as_str()).is_some_and(|of| {
             of.iter()
                 .any(|full| *full != name.as_str() && given_name_share(full) > share)
-        })
+        });
+        let other_sex = matches!((sex, given_name_sex(c)), (Some(a), Some(b)) if a != b);
+        !a_nickname && !other_sex && c.chars().count() >= letters && share * 3 >= own
     };
-    let mut ranked: Vec<&String> = full.iter().filter(|c| !a_nickname(c)).collect();
+    let mut ranked: Vec<&String> = full.iter().filter(kept).collect();
     ranked.sort_by_key(|c| {
         let size = groups.get(c.as_str()).map_or(0, Vec::len);
         let rarer = (
@@ -425,18 +430,7 @@ pub fn likely_full_names(given: &str, n: usize) -> Vec<String> {
         );
         (rarer, c.as_str())
     });
-    let own = given_name_share(name);
-    let letters = name.chars().count();
-    let sex = given_name_sex(name);
-    ranked
-        .into_iter()
-        .filter(|c| {
-            let other_sex = matches!((sex, given_name_sex(c)), (Some(a), Some(b)) if a != b);
-            c.chars().count() >= letters && given_name_share(c) * 3 >= own && !other_sex
-        })
-        .take(n)
-        .cloned()
-        .collect()
+    ranked.into_iter().take(n).cloned().collect()
 }
 
 /// How common a given name is: people per 100,000 (1990 US Census), 0 for

@@ -562,8 +562,6 @@ impl<B: Backend> Db<B> {
         }
     }
 
-    /// The live organization with this name (normalised: case, accents and
-    /// legal forms ignored), or a new one.
     /// An organization's card makes or finds its organization, and no
     /// person. The organization gets the card's domain (its site's, else a
     /// company email's) when it has none, and what the card says of how to
@@ -651,14 +649,11 @@ impl<B: Backend> Db<B> {
                 }
             }
             match staged {
-                Ok(id) if s.unchanged > unchanged => {
-                    self.organization_map(by_key).insert(key, id);
-                    out.unchanged += group.len();
-                }
                 Ok(id) => {
                     self.organization_map(by_key).insert(key, id);
-                    out.organizations += 1;
-                    out.unchanged += group.len() - 1;
+                    let written = usize::from(s.unchanged == unchanged);
+                    out.organizations += written;
+                    out.unchanged += group.len() - written;
                 }
                 Err(e) => out
                     .issues
@@ -704,6 +699,9 @@ impl<B: Backend> Db<B> {
         })
     }
 
+    /// The organization with this name (normalised: case, accents and legal
+    /// forms ignored; a merged-away one's survivor), none for a deleted one,
+    /// or a new one.
     fn organization_for(
         &self,
         s: &mut Staging,
@@ -1123,7 +1121,7 @@ fn add_note(input: &mut PersonInput, c: &Contact, issues: &mut Vec<ParseIssue>) 
             .take(NOTE_CHARS)
             .collect();
         metadata.insert("note".into(), note.into());
-        if Value::Object(metadata.clone()).to_string().len() > limits::METADATA_BYTES {
+        if serde_json::to_string(&metadata).map_or(0, |t| t.len()) > limits::METADATA_BYTES {
             metadata.remove("note");
             issues.push(ParseIssue::new(
                 c.line,

@@ -1552,7 +1552,7 @@ impl<B: Backend> Db<B> {
             merged_away,
             merges: st.merges.len(),
             audit_entries: st.audit.len(),
-            outbox_changes: st.outbox.values().map(|o| o.changes.len()).sum(),
+            outbox_changes: st.outbox_changes(),
             graph_index_bytes: st.built_graph_view().map(|v| v.memory_bytes()),
         }
     }

@@ -104,6 +104,11 @@ impl Default for GraphState {
 }
 
 impl GraphState {
+    /// Changes waiting in the outbox to be pushed.
+    pub fn outbox_changes(&self) -> usize {
+        self.outbox.values().map(|o| o.changes.len()).sum()
+    }
+
     fn with_meta(meta: GraphMeta) -> Self {
         let b = meta.bucket_bits;
         GraphState {

@@ -369,12 +369,11 @@ impl<B: Backend> Db<B> {
                 ));
             }
         }
-        let pending_now = || st.outbox.values().map(|o| o.changes.len()).sum();
         if applied.is_empty() && conflicts.is_empty() {
             // Only empty batches (or none): nothing to store, not even an
             // audit entry.
             let report = AckReport {
-                pending: pending_now(),
+                pending: st.outbox_changes(),
                 ..AckReport::default()
             };
             return Ok(Prepared::new(Commit::default(), st, report));
@@ -518,8 +517,7 @@ impl<B: Backend> Db<B> {
         }
         report.repush = new_changes.len();
         drop_from_outbox(st, &removed, &mut commit);
-        let before: usize = pending_now();
-        report.pending = before - removed.len() + new_changes.len();
+        report.pending = st.outbox_changes() - removed.len() + new_changes.len();
         report.changed = changed_ids(&commit);
         commit.sync = Some(meta);
         let audit = serde_json::json!({
