@@ -1296,3 +1296,32 @@ fn company_contacts_written_as_people_make_organizations() {
         .unwrap();
     assert_eq!(miles.organization_id, Some(cyberdyne.id));
 }
+
+/// A number written two ways (as the same phone book exports it after an
+/// edit, or two sources do) is added once; an extension or another number
+/// is another phone.
+#[test]
+fn a_phone_written_another_way_is_added_once() {
+    let mut db = open();
+    vcard_text(
+        &mut db,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p1\r\nFN:Ada Lovelace\r\nTEL:+1 415 555 0100\r\n\
+         TEL:(415) 555-0100\r\nTEL:415.555.0100 ext. 7\r\nTEL:+44 20 7946 0000\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initech\r\nTEL:+1 (512) 555-0199\r\n\
+         TEL:512-555-0199\r\nTEL:tel:+15125550199\r\nEND:VCARD\r\n",
+    );
+    assert_eq!(
+        person_named(&db, "Ada Lovelace").phones,
+        vec!["+1 415 555 0100", "415.555.0100 ext. 7", "+44 20 7946 0000"]
+    );
+    // Written yet another way in a later import: nothing to add.
+    let again = vcard_text(
+        &mut db,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p1\r\nFN:Ada Lovelace\r\nTEL:001 415 555 0100\r\nEND:VCARD\r\n",
+    );
+    assert_eq!((again.people, again.unchanged), (0, 1), "{again:?}");
+    assert_eq!(
+        organization_named(&db, "Initech").metadata.0["contact"]["phones"],
+        serde_json::json!(["+1 (512) 555-0199"])
+    );
+}

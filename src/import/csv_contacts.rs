@@ -175,6 +175,32 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
+/// Excel's delimiter line: a first line `sep=;` (any one delimiter byte,
+/// quoted or not, a byte order mark before it allowed) names the delimiter
+/// and is not part of the data. Returns the delimiter and the line's length
+/// with its break.
+fn excel_separator_line(head: &[u8]) -> Option<(u8, usize)> {
+    let end = head.iter().position(|&b| b == b'\n')?;
+    let mut line = &head[..end];
+    line = line.strip_suffix(b"\r").unwrap_or(line);
+    line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+    let quoted = line.strip_prefix(b"\"");
+    let rest = quoted.unwrap_or(line);
+    if rest.len() < 5 || !rest[..4].eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let d = rest[4];
+    if !(d == b'\t' || (d.is_ascii_punctuation() && d != b'"')) {
+        return None;
+    }
+    let mut tail = &rest[5..];
+    if quoted.is_some() {
+        tail = tail.strip_prefix(b"\"")?;
+    }
+    // A spreadsheet that saved the line back pads it with empty cells.
+    tail.iter().all(|&b| b == d || b == b',').then_some((d, end + 1))
+}
+
 const SNIFF_LIMIT: usize = 64 * 1024;
 
 impl CsvContactParser {
@@ -235,13 +261,18 @@ impl CsvContactParser {
     /// Builds the reader for the sniffed delimiter and reads what was held.
     fn start_sniffed(&mut self, out: &mut Vec<Parsed>) -> Result<()> {
         let head = self.sniff.take().unwrap_or_default();
-        self.reader = ReaderBuilder::new()
-            .delimiter(sniff_delimiter(&head))
-            .build();
-        if head.is_empty() {
+        let (delimiter, data) = match excel_separator_line(&head) {
+            Some((d, len)) => {
+                self.newlines += 1; // later lines keep their numbers
+                (d, &head[len..])
+            }
+            None => (sniff_delimiter(&head), &head[..]),
+        };
+        self.reader = ReaderBuilder::new().delimiter(delimiter).build();
+        if data.is_empty() {
             return Ok(());
         }
-        self.run(&head, out)
+        self.run(data, out)
     }
 
     fn format_name(&self) -> &'static str {
@@ -760,5 +791,28 @@ mod tests {
         ));
         let bad = CsvContactParser::mapped(&[("A".to_string(), "nmae".to_string())].into());
         assert_eq!(bad.err().unwrap().code, ErrorCode::InvalidEnum);
+    }
+
+    #[test]
+    fn excels_separator_line_names_the_delimiter() {
+        let mapping = [("Name", "name"), ("Mail", "email")];
+        // The line names ';' where the header has more commas; a byte order
+        // mark, quotes and padding cells as spreadsheets write them.
+        for first in ["sep=;", "\u{feff}sep=;", "\"sep=;\"", "SEP=;\r", "\"sep=;\",,"] {
+            let text = format!("{first}\nName;Mail\n\"Doe, Jane\";jane@x.example\nto;o;many\n");
+            let out = parse(Format::Csv, &mapping, &text).unwrap();
+            let c = contacts(&out);
+            assert_eq!(c.len(), 1, "{first:?}");
+            assert_eq!(c[0].names, vec!["Doe, Jane"]);
+            assert_eq!(c[0].emails, vec!["jane@x.example"]);
+            // Line numbers count the separator line.
+            assert_eq!(c[0].line, 3);
+            assert!(out.iter().any(|p| matches!(p, Parsed::Issue(i) if i.line == 4)));
+        }
+        // Not a separator line: a header that only starts like one.
+        assert_eq!(excel_separator_line(b"sep=;x\n"), None);
+        assert_eq!(excel_separator_line(b"separator,Name\n"), None);
+        assert_eq!(excel_separator_line(b"sep=a\n"), None);
+        assert_eq!(excel_separator_line(b"sep=\t\n"), Some((b'\t', 6)));
     }
 }

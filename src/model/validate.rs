@@ -295,7 +295,7 @@ pub fn phone(value: &str, field: &str) -> Result<String> {
     Ok(v)
 }
 
-fn split_extension(v: &str) -> (&str, &str) {
+pub(crate) fn split_extension(v: &str) -> (&str, &str) {
     let lower = v.to_ascii_lowercase();
     for marker in ["ext.", "ext", "x", "#"] {
         if let Some(pos) = lower.rfind(marker) {

@@ -36,7 +36,7 @@ use crate::model::{
     limits, pair_key, validate, EntityKind, InteractionInput, JsNumber, OrganizationInput, Person,
     PersonInput, TimeInput, Timestamp, Uuid,
 };
-use crate::normalize::{normalize_domain, normalize_org_name, org_domain_from_email};
+use crate::normalize::{normalize_domain, normalize_org_name, normalize_phone, org_domain_from_email};
 
 /// Records per batch (one transaction each).
 pub const IMPORT_BATCH: usize = 2_000;
@@ -418,6 +418,16 @@ fn as_input(p: &Person) -> PersonInput {
 
 /// Adds `v` unless the list has it (by `key`); false when it is new but
 /// the list is full (`limits::LIST`).
+/// What makes two written phones the same number: E.164 for `region`
+/// with the extension's digits (import adds a number written another way
+/// only once), or the digits as written when it does not parse.
+fn phone_key(phone: &str, region: &str) -> String {
+    let (number, extension) = validate::split_extension(phone);
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let number = normalize_phone(number, region).unwrap_or_else(|_| digits(number));
+    format!("{number};{}", digits(extension))
+}
+
 fn add_unique(list: &mut Vec<String>, v: &str, key: impl Fn(&str) -> String) -> bool {
     let k = key(v);
     if list.iter().any(|x| key(x) == k) {
@@ -496,7 +506,7 @@ impl<B: Backend> Db<B> {
         let mut orgs_by_key: Option<HashMap<String, Uuid>> = None;
         // Organizations' cards first: each organization is staged once,
         // before people's cards name it.
-        self.stage_organization_cards(batch, s, &mut orgs_by_key, out);
+        self.stage_organization_cards(batch, &session.region, s, &mut orgs_by_key, out);
         for p in batch {
             let Parsed::Contact(c) = p else { continue };
             if c.is_organization {
@@ -522,7 +532,7 @@ impl<B: Backend> Db<B> {
                 (base, c.line, None, 0)
             });
             entry.3 += 1;
-            union_contact(&mut entry.0, &mut entry.2, c, &mut out.issues);
+            union_contact(&mut entry.0, &mut entry.2, c, &session.region, &mut out.issues);
         }
         for id in order {
             let (mut input, line, org_name, contacts) = inputs.remove(&id).expect("grouped above");
@@ -572,6 +582,7 @@ impl<B: Backend> Db<B> {
     fn stage_organization_cards(
         &self,
         batch: &[Parsed],
+        region: &str,
         s: &mut Staging,
         by_key: &mut Option<HashMap<String, Uuid>>,
         out: &mut BatchOutcome,
@@ -612,7 +623,8 @@ impl<B: Backend> Db<B> {
                         .or_else(|| c.emails.iter().find_map(|e| org_domain_from_email(e)))
                 })
             });
-            let metadata = with_card_details(base.map(|o| &o.metadata.0), group, &mut out.issues);
+            let metadata =
+                with_card_details(base.map(|o| &o.metadata.0), group, region, &mut out.issues);
             if let Some(o) = base {
                 if o.domain == domain && o.metadata.0 == metadata {
                     out.unchanged += group.len();
@@ -1031,6 +1043,7 @@ fn union_contact(
     input: &mut PersonInput,
     org: &mut Option<String>,
     c: &Contact,
+    region: &str,
     issues: &mut Vec<ParseIssue>,
 ) {
     // Values past a list's limit are counted, then reported once per list.
@@ -1054,7 +1067,7 @@ fn union_contact(
     for (i, p) in c.phones.iter().enumerate() {
         match validate::phone(p, &format!("phones[{i}]")) {
             Ok(p) => {
-                if !add_unique(&mut input.phones, &p, |x| x.to_string()) {
+                if !add_unique(&mut input.phones, &p, |x| phone_key(x, region)) {
                     full[2] += 1;
                 }
             }
@@ -1188,6 +1201,7 @@ fn mark_cancelled_by_file(i: &mut crate::model::Interaction) {
 fn with_card_details(
     metadata: Option<&serde_json::Value>,
     cards: &[&Contact],
+    region: &str,
     issues: &mut Vec<ParseIssue>,
 ) -> serde_json::Value {
     use serde_json::{Map, Value};
@@ -1228,11 +1242,14 @@ fn with_card_details(
             let list = contact
                 .entry(key)
                 .or_insert_with(|| Value::Array(Vec::new()));
+            // A phone is the same number however it is written.
+            let same = |x: &str, v: &str| match key {
+                "phones" => phone_key(x, region) == phone_key(v, region),
+                _ => x.eq_ignore_ascii_case(v),
+            };
             if let Value::Array(list) = list {
                 for v in values {
-                    let known = list
-                        .iter()
-                        .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(&v)));
+                    let known = list.iter().any(|x| x.as_str().is_some_and(|x| same(x, &v)));
                     if !known {
                         list.push(Value::String(v));
                     }

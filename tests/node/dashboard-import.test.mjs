@@ -28,3 +28,20 @@ test('headText reads a UTF-16 file\'s first bytes as text, with or without a byt
     assert.deepEqual(csvHeader(headText(new Uint8Array(bytes))), ['Prénom', 'Nom', 'E-mail']);
   }
 });
+
+test("Excel's `sep=;` first line: the dashboard's header and the package's import agree", async () => {
+  const text = 'sep=;\r\nFull name;Mail;Firm\r\n"Doe, Jane";jane@x.example;Acme\r\n';
+  const header = csvHeader(text);
+  assert.deepEqual(header, ['Full name', 'Mail', 'Firm']);
+  const mapping = Object.fromEntries(header.map((h) => [h, guessField(h)]));
+  const { Graph } = await import('@wig/graph');
+  const g = await Graph.open('sep-line', { storage: 'memory' });
+  try {
+    const report = await g.importContacts(text, { format: 'csv', mapping });
+    assert.deepEqual([report.errors, report.people], [[], 1]);
+    const [jane] = g.listPeople({ limit: 10 }).items;
+    assert.deepEqual([jane.names[0], jane.emails[0]], ['Doe, Jane', 'jane@x.example']);
+  } finally {
+    g.close();
+  }
+});

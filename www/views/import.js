@@ -36,9 +36,15 @@ function sniffDelimiter(line) {
   return [',', ';', '\t'].reduce((best, d) => (counts[d] > counts[best] ? d : best), ',');
 }
 
+// Excel's first line `sep=;` names the delimiter and is not the header
+// (as the importer reads it: excel_separator_line in csv_contacts.rs).
+const EXCEL_SEPARATOR = /^\uFEFF?("?)sep=(\t|[!#-\/:-@\[-`{-~])\1([,]|\2)*$/i;
+
 export function csvHeader(head) {
-  const line = head.split(/\r?\n/)[0] ?? '';
-  const delimiter = sniffDelimiter(line);
+  const lines = head.split(/\r?\n/);
+  const sep = EXCEL_SEPARATOR.exec(lines[0] ?? '');
+  const line = (sep ? lines[1] : lines[0]) ?? '';
+  const delimiter = sep ? sep[2] : sniffDelimiter(line);
   const cells = [];
   let cell = '';
   let quoted = false;
