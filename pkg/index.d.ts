@@ -479,9 +479,9 @@ export interface ImportReport {
   sourceName: string;
   /** Well-formed entries read. */
   records: number;
-  /** People created or changed. */
+  /** People created or changed, each once however many batches wrote it. */
   people: number;
-  /** Organizations created or changed (an organization's card adds its domain and `metadata.contact`). */
+  /** Organizations created or changed, each once (an organization's card adds its domain and `metadata.contact`). */
   organizations: number;
   /** Interactions created or changed. */
   interactions: number;

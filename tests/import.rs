@@ -1325,3 +1325,23 @@ fn a_phone_written_another_way_is_added_once() {
         serde_json::json!(["+1 (512) 555-0199"])
     );
 }
+
+/// The report counts each person and organization written once, however
+/// many batches wrote it (a batch of one record here: four batches).
+#[test]
+fn the_report_counts_a_record_written_in_several_batches_once() {
+    let mut db = open();
+    let mut opts = options("vcard");
+    opts.batch_size = Some(JsNumber(1.0));
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p1\r\nFN:Ada Lovelace\r\nORG:Initech\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initech\r\nTEL:+1 512 555 0199\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Initech\r\nEMAIL:sales@initech.example\r\nEND:VCARD\r\n\
+               BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p1\r\nFN:Ada Lovelace\r\nEMAIL:ada@initech.example\r\nEND:VCARD\r\n";
+    let r = import_with(&mut db, ImportKind::Contacts, opts, vcf.as_bytes(), 1 << 16);
+    assert_eq!(r.batches, 4, "{r:?}");
+    assert_eq!((r.people, r.organizations), (1, 1), "{r:?}");
+    assert_eq!(db.state().organizations.len(), 1);
+    let contact = &organization_named(&db, "Initech").metadata.0["contact"];
+    assert_eq!(contact["emails"], serde_json::json!(["sales@initech.example"]));
+    assert_eq!(person_named(&db, "Ada Lovelace").emails, vec!["ada@initech.example"]);
+}

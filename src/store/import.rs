@@ -89,10 +89,10 @@ pub struct ImportReport {
     pub source_name: String,
     /// Well-formed entries read (contacts or interactions).
     pub records: usize,
-    /// People created or changed.
+    /// People created or changed (each once, however many batches wrote it).
     pub people: usize,
     /// Organizations created or changed (an organization's card adds its
-    /// domain and contact details).
+    /// domain and contact details), each once.
     pub organizations: usize,
     /// Interactions created or changed.
     pub interactions: usize,
@@ -122,7 +122,7 @@ pub struct ImportReport {
 #[derive(Debug, Default)]
 pub struct BatchOutcome {
     people_written: Vec<Uuid>,
-    organizations: usize,
+    organizations_written: Vec<Uuid>,
     interactions: usize,
     unchanged: usize,
     skipped: usize,
@@ -145,6 +145,8 @@ pub struct ImportSession {
     report: ImportReport,
     changed_people: Vec<Uuid>,
     changed_set: HashSet<Uuid>,
+    /// Organizations written so far (the report counts each once).
+    changed_organizations: HashSet<Uuid>,
     /// Interaction source ids seen in this file → their line: a repeated
     /// event or message is reported, not written twice.
     seen_interactions: HashMap<String, u64>,
@@ -243,6 +245,7 @@ impl ImportSession {
             pending_records: 0,
             changed_people: Vec::new(),
             changed_set: HashSet::default(),
+            changed_organizations: HashSet::default(),
             seen_interactions: HashMap::default(),
             ended: false,
         })
@@ -351,8 +354,6 @@ impl ImportSession {
     /// Counts a written batch into the report (call once it is durable).
     pub fn written(&mut self, outcome: BatchOutcome) {
         let r = &mut self.report;
-        r.people += outcome.people_written.len();
-        r.organizations += outcome.organizations;
         r.interactions += outcome.interactions;
         r.unchanged += outcome.unchanged;
         r.skipped += outcome.skipped;
@@ -365,6 +366,10 @@ impl ImportSession {
                 self.changed_people.push(id);
             }
         }
+        self.changed_organizations
+            .extend(outcome.organizations_written);
+        r.people = self.changed_people.len();
+        r.organizations = self.changed_organizations.len();
         for i in outcome.issues {
             self.issue(i);
         }
@@ -482,7 +487,7 @@ impl<B: Backend> Db<B> {
             "format": session.format.as_str(),
             "sourceName": session.source_name,
             "people": out.people_written.len(),
-            "organizations": out.organizations,
+            "organizations": out.organizations_written.len(),
             "interactions": out.interactions,
         });
         let commit = s.finish(ctx, "import", None, meta);
@@ -663,9 +668,11 @@ impl<B: Backend> Db<B> {
             match staged {
                 Ok(id) => {
                     self.organization_map(by_key).insert(key, id);
-                    let written = usize::from(s.unchanged == unchanged);
-                    out.organizations += written;
-                    out.unchanged += group.len() - written;
+                    let written = s.unchanged == unchanged;
+                    if written {
+                        out.organizations_written.push(id);
+                    }
+                    out.unchanged += group.len() - usize::from(written);
                 }
                 Err(e) => out
                     .issues
@@ -736,7 +743,7 @@ impl<B: Backend> Db<B> {
             domain,
             ..Default::default()
         })?;
-        out.organizations += 1;
+        out.organizations_written.push(id);
         map.insert(key, id);
         Ok(Some(id))
     }
