@@ -500,7 +500,7 @@ function makeApi(ready) {
      * is read in chunks and written in batches (one transaction each).
      * @param {string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>} source
      * @param {{ format: 'vcard' | 'google-csv' | 'linkedin-csv' | 'csv', mapping?: Record<string, string>,
-     *           sourceName?: string, defaultRegion?: string, batchSize?: number,
+     *           sourceName?: string, defaultRegion?: string, batchSize?: number, encoding?: string,
      *           onProgress?: (p: { bytesDone: number, bytesTotal?: number, records: number }) => void,
      *           signal?: AbortSignal }} options
      */

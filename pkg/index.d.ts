@@ -451,6 +451,15 @@ interface ImportOptionsBase {
   signal?: AbortSignal;
   /** Records per transaction (default 2,000). */
   batchSize?: number;
+  /**
+   * The legacy charset of a file that does not say its own (a label of the
+   * Encoding Standard: 'shift_jis', 'gbk', 'big5', 'euc-kr', 'windows-1251', …),
+   * as Outlook and Excel write CSV on a Japanese, Chinese or Russian Windows.
+   * Default: UTF-8 (UTF-16 told by the file), else a value's own `CHARSET=`, else
+   * Windows-1252. A UTF-8 byte order mark wins; ignored for a string source (text already).
+   * An unknown label: INVALID_ENUM on 'encoding'.
+   */
+  encoding?: string;
 }
 export interface ImportContactsOptions extends ImportOptionsBase {
   format: ContactFormat;

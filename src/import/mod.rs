@@ -16,6 +16,7 @@
 mod charsets;
 pub mod csv_contacts;
 pub mod ics;
+pub mod legacy;
 pub mod lines;
 pub mod mbox;
 pub mod rrule;
@@ -266,15 +267,26 @@ pub struct ParserOptions {
     /// iCalendar value written as it is stays UTF-8 whatever its
     /// `CHARSET=` says (see [`text::parse_property`]).
     pub text_source: bool,
+    /// A legacy charset the whole file is in (a label checked by
+    /// [`legacy::encoding`]); None: UTF-8, UTF-16 by its marks, else a
+    /// value's own label, else Windows-1252.
+    pub encoding: Option<String>,
 }
 
 /// The parser for a format. A byte source that turns out to be UTF-16 is
-/// read as text in UTF-8 (see [`utf16`]).
+/// read as text in UTF-8 (see [`utf16`]), and so is one in the legacy
+/// charset `options.encoding` names (see [`legacy`]).
 pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
-    let inner = format_parser(format, options)?;
     if options.text_source {
-        return Ok(inner);
+        return format_parser(format, options);
     }
+    let inner = match legacy::encoding(options.encoding.as_deref().unwrap_or("utf-8"))? {
+        legacy::Encoding::AsIs => format_parser(format, options)?,
+        legacy::Encoding::Legacy(label) => Box::new(legacy::Transcoded::new(
+            label,
+            format_parser(format, &utf16::as_text(options))?,
+        )),
+    };
     let as_text = utf16::as_text(options);
     Ok(Box::new(utf16::Utf16Aware::new(
         inner,

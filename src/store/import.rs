@@ -64,6 +64,9 @@ pub struct ImportOptions {
     pub source_name: Option<String>,
     /// For phones without '+', and for matching (default "US").
     pub default_region: Option<String>,
+    /// The legacy charset of a file without labels (Shift_JIS, GBK, …):
+    /// a label of the Encoding Standard. Ignored for a JS string (text).
+    pub encoding: Option<String>,
     /// mbox: the owner's addresses (message direction).
     pub owner_emails: Vec<String>,
     /// Records per transaction (default 2,000; 1 to 50,000).
@@ -212,6 +215,9 @@ impl ImportSession {
             .unwrap_or_else(|| "US".into())
             .to_ascii_uppercase();
         super::dedup::check_region(&region)?;
+        if let Some(label) = &options.encoding {
+            import::legacy::encoding(label)?; // checked for text too
+        }
         let mut owner = Vec::with_capacity(options.owner_emails.len());
         for (i, e) in options.owner_emails.iter().enumerate() {
             owner.push(validate::email(e, &format!("ownerEmails[{i}]"))?);
@@ -227,6 +233,7 @@ impl ImportSession {
                 owner_emails: owner,
                 now: Some(now),
                 text_source: options.text_source,
+                encoding: options.encoding.clone(),
             },
         )?;
         Ok(ImportSession {

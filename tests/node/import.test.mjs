@@ -141,6 +141,22 @@ test('a UTF-16 file (Windows "Unicode") imports as text, with or without its byt
   await g.close();
 });
 
+test('`encoding` reads an unlabeled legacy file (Outlook on a Japanese Windows: Shift_JIS), cut anywhere', async () => {
+  const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
+  // "名前,メール\r\n山田 太郎,taro@x.example\r\n" in Shift_JIS.
+  const bytes = Buffer.from('96bc914f2c8381815b838b0d0a8e5293632091be98592c7461726f40782e6578616d706c650d0a', 'hex');
+  const mapping = { 名前: 'name', メール: 'email' };
+  const source = new Blob([bytes.subarray(0, 1), bytes.subarray(1, 14), bytes.subarray(14, 16), bytes.subarray(16)]);
+  const report = await g.importContacts(source, { format: 'csv', mapping, encoding: 'Shift_JIS' });
+  assert.deepEqual([report.errors, report.people], [[], 1]);
+  assert.deepEqual(names(g), ['山田 太郎']);
+  // Without it the bytes read as Windows-1252: no column is named 名前.
+  await rejects(g.importContacts(new Uint8Array(bytes), { format: 'csv', mapping }), 'INVALID_INPUT', 'mapping');
+  await rejects(g.importContacts(new Uint8Array(bytes), { format: 'csv', mapping, encoding: 'klingon' }), 'INVALID_ENUM', 'encoding');
+  await rejects(g.importContacts('名前\n', { format: 'csv', mapping, encoding: 'klingon' }), 'INVALID_ENUM', 'encoding');
+  await g.close();
+});
+
 test('malformed lines are reported and the rest imported; bad options are typed errors', async () => {
   const g = await Graph.open(`import-${randomUUID()}`, { storage: 'memory' });
   const r = await g.importInteractions(fixture('malformed.ics'), { format: 'ics' });
