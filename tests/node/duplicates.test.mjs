@@ -29,6 +29,11 @@ test('findDuplicates suggests with explanations, reports progress and can be can
   const carol = await g.upsertPerson({ names: ['Carol Jones'], emails: ['carol@jones.example'] });
   assert.equal(g.matchPerson({ names: ['Caroline Jones'], emails: ['carol@jones.example'] })[0].id, carol.id);
   assert.ok(g.matchPerson(carol.id).every((c) => c.id !== carol.id));
+  // An edit is seen at once: Carol's new address finds her.
+  await g.upsertPerson({ ...carol, emails: ['cj@newjob.example'] });
+  assert.equal(g.matchPerson({ names: ['Carol Jones'], emails: ['cj@newjob.example'] })[0]?.id, carol.id);
+  const byOldEmail = g.matchPerson({ names: ['Caroline Jones'], emails: ['carol@jones.example'] }).find((c) => c.id === carol.id);
+  assert.notEqual(byOldEmail?.fields.find((f) => f.field === 'email')?.level, 'exact', 'her old address is gone');
   assert.throws(() => g.matchPerson(randomUUID()), (e) => e.code === 'NOT_FOUND' && e.field === 'id');
   assert.throws(() => g.matchPerson({ emails: ['nope@'] }), (e) => e.code === 'INVALID_EMAIL' && e.field === 'emails[0]');
 

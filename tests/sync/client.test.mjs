@@ -494,12 +494,30 @@ test('createSync refuses unknown options and bad values by name', async () => {
 test('close() while a sync runs: the sync ends without an error escaping, and what it stored stays', async () => {
   const graph = await open();
   await graph.upsertPeople(Array.from({ length: 50 }, (_, i) => ({ names: [`P${i}`] })));
-  const s = client(graph, `close-${randomUUID()}`, { batchSize: 5 });
-  const running = s.syncNow();
-  setTimeout(() => s.close(), 30);
-  await running.catch((e) => assert.equal(e.name, 'WigError', String(e)));
+  const sub = `close-${randomUUID()}`;
+  const s = client(graph, sub, { batchSize: 5 });
+  // Closed once the first answers are stored: mid-push, not before or after.
+  let storedAtClose = null;
+  s.on('progress', ({ phase, done }) => {
+    if (phase === 'push' && done > 0 && storedAtClose === null) {
+      storedAtClose = done;
+      s.close();
+    }
+  });
+  await s.syncNow().catch((e) => assert.equal(e.name, 'WigError', String(e)));
   await new Promise((r) => setTimeout(r, 200)); // an unhandled rejection would fail this test
-  assert.ok(graph.stats().outboxChanges <= 50);
+  assert.ok(storedAtClose > 0 && storedAtClose < 50, `closed mid-push (${storedAtClose} of 50 stored)`);
+  // close() stops the timer; the push under way ends (its answers stored).
+  // What was acknowledged left the outbox and is on the server; the rest waits.
+  const pending = graph.stats().outboxChanges;
+  assert.ok(pending <= 50 - storedAtClose, `${pending} pending`);
+  const onServer = (await serverSnapshot(sub)).snapshot.people.length;
+  assert.ok(onServer >= 50 - pending, `${onServer} on the server, ${pending} pending`);
+  // Another client of the same graph sends the rest: nothing was lost or undone.
+  await client(graph, sub).syncNow();
+  assert.equal(graph.stats().outboxChanges, 0);
+  const server = await serverSnapshot(sub);
+  assert.deepEqual(server.snapshot.people.map((p) => p.names[0]).sort(), Array.from({ length: 50 }, (_, i) => `P${i}`).sort());
 });
 
 test('the graph closed under a started sync: CLOSED from syncNow and from the timer, nothing unhandled', async () => {
