@@ -426,6 +426,76 @@ fn edges_whose_interactions_are_gone_are_cleared() {
 }
 
 /// One write of the property test below.
+/// A person leaving or joining a group interaction changes its size for
+/// everyone in it: the other pairs of the meeting are rescored by a
+/// touched recompute as a full one scores them (deleted, restored, an
+/// email of hers changed, a new person holding the email it names).
+#[test]
+fn touched_rescores_the_other_pairs_of_a_remapped_persons_meetings() {
+    for variant in ["delete", "restore", "email", "new person"] {
+        let mut db = open();
+        let p = people(&mut db, 3);
+        let (a, b, c) = (p[0], p[1], p[2]);
+        let mut m = meeting("m1", &[a, b], 10);
+        m.participants.push(if variant == "new person" {
+            "dee@x.example".into()
+        } else {
+            "p2@x.example".into()
+        });
+        block_on(db.upsert_interaction(m, &ctx_at(T0))).unwrap();
+        if variant == "restore" {
+            block_on(db.delete(EntityKind::Person, c, &ctx_at(T0))).unwrap();
+        }
+        let now = T0 + DAY;
+        block_on(db.recompute_strengths(&ctx_at(T0 + 1000), &at_now(now))).unwrap();
+        let before = edge_of(&db, a, b).unwrap();
+        let c2 = ctx_at(T0 + 2000);
+        match variant {
+            "delete" => block_on(db.delete(EntityKind::Person, c, &c2)).map(|_| ()),
+            "restore" => {
+                let cy = db.state().people.get(c).unwrap().clone();
+                block_on(db.upsert_person(
+                    PersonInput {
+                        id: Some(c.to_string()),
+                        names: cy.names,
+                        emails: cy.emails,
+                        ..Default::default()
+                    },
+                    &c2,
+                ))
+                .map(|_| ())
+            }
+            "email" => block_on(db.upsert_person(
+                PersonInput {
+                    id: Some(c.to_string()),
+                    names: vec!["P2".into()],
+                    emails: vec!["cy@elsewhere.example".into()],
+                    ..Default::default()
+                },
+                &c2,
+            ))
+            .map(|_| ()),
+            _ => block_on(db.upsert_person(person("Dee", "dee@x.example"), &c2)).map(|_| ()),
+        }
+        .unwrap();
+        let c3 = ctx_at(T0 + 3000);
+        let mut full = fork(&db);
+        block_on(db.recompute_strengths(&c3, &touched_at(now))).unwrap();
+        block_on(full.recompute_strengths(&c3, &at_now(now))).unwrap();
+        let (touched, full) = (edge_of(&db, a, b).unwrap(), edge_of(&full, a, b).unwrap());
+        assert_ne!(
+            full.strength, before.strength,
+            "{variant}: the meeting's size changed"
+        );
+        assert_eq!(
+            touched.strength.to_bits(),
+            full.strength.to_bits(),
+            "{variant}"
+        );
+        assert_eq!(touched.strength_factors, full.strength_factors, "{variant}");
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     /// A new interaction among people (by index), dated `day`s before T0.

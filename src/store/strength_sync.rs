@@ -518,6 +518,13 @@ pub(crate) fn strength_lost_changes(
         }
     }
     let mut lost: Vec<&[String]> = Vec::new();
+    // The other pairs of a re-mapped person's interactions change too: a
+    // meeting she leaves (deleted, another email) is smaller for everyone
+    // in it, and group size feeds several factors. Those interactions'
+    // groups, as they map before this commit, are lost groups.
+    if !remapped.is_empty() {
+        lost.extend(interactions_naming(st, &remapped, &changed_emails));
+    }
     for (id, change) in &commit.interactions {
         let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
             continue;
@@ -578,6 +585,53 @@ pub(crate) fn strength_lost_changes(
     if !groups.is_empty() {
         let key = st.strength_lost.keys().next_back().map_or(0, |k| k + 1);
         out.insert(key, Some(groups));
+    }
+    out
+}
+
+/// The participants of every live interaction that names one of `people`
+/// (one-person groups: by id, through `mergedInto`) or one of `emails`.
+/// Participant texts are checked once each; the rows are read only when
+/// some text names them.
+fn interactions_naming<'s>(
+    st: &'s GraphState,
+    people: &[Vec<Uuid>],
+    emails: &HashSet<String>,
+) -> Vec<&'s [String]> {
+    let people: HashSet<Uuid> = people.iter().flatten().copied().collect();
+    let mut emails = emails.clone();
+    for id in &people {
+        if let Some(p) = st.people.get(*id) {
+            emails.extend(p.emails.iter().map(|e| e.to_lowercase()));
+        }
+    }
+    let names = |text: &str| match Uuid::try_parse(text) {
+        Ok(mut id) => {
+            for _ in 0..16 {
+                if people.contains(&id) {
+                    return true;
+                }
+                match st.people.get(id).and_then(|p| p.merged_into) {
+                    Some(next) => id = next,
+                    None => break,
+                }
+            }
+            false
+        }
+        Err(_) => emails.contains(&text.to_lowercase()),
+    };
+    let columns = st.interaction_columns();
+    let named: Vec<bool> = columns.texts().iter().map(|t| names(t)).collect();
+    if !named.contains(&true) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (slot, row) in columns.rows().iter().enumerate() {
+        if row.live && columns.keys(row).iter().any(|&k| named[k as usize]) {
+            if let Some(i) = st.interactions.at_slot(slot as u32) {
+                out.push(i.participants.as_slice());
+            }
+        }
     }
     out
 }
