@@ -23,15 +23,19 @@ const RUNTIMES = (process.env.PATHS_RUNTIMES ?? 'node,chromium').split(',');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const csv = join(root, 'bench/data/primary_school.csv');
 // PATHS_DATASETS=sociopatterns (say) runs one; rows of the others are kept.
-const datasets = ['ba-100k', ...(existsSync(csv) ? ['sociopatterns'] : [])]
+const wanted = ['ba-100k', 'sociopatterns']
   .filter((d) => !process.env.PATHS_DATASETS || process.env.PATHS_DATASETS.split(',').includes(d));
+const datasets = wanted.filter((d) => d !== 'sociopatterns' || existsSync(csv));
 if (!existsSync(csv)) console.log('sociopatterns: bench/data/primary_school.csv missing (bench/strength/fetch_data.sh)');
 
 // Rows of runtimes (and datasets) not run this time are kept from the previous file, so
 // one runtime can be re-measured alone (each runtime says when it ran).
 const out = join(root, 'bench/results/paths.json');
 const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-const rows = (previous.rows ?? []).filter((r) => r.runtime && !(RUNTIMES.includes(r.runtime) && datasets.includes(r.dataset)));
+// A dataset wanted but not there (no data) loses its old rows: they would
+// read as this run's.
+const rows = (previous.rows ?? []).filter((r) => r.runtime && !(RUNTIMES.includes(r.runtime) && wanted.includes(r.dataset)));
+const stamped = (measured) => measured.map((r) => ({ ...r, measured_at: new Date().toISOString() }));
 const runtimes = Object.fromEntries(Object.entries(previous.runtimes ?? {}).filter(([k]) => !RUNTIMES.includes(k)));
 const save = () => {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
@@ -51,7 +55,7 @@ if (RUNTIMES.includes('node')) {
   runtimes.node = { version: `node ${process.version}`, measured_at: new Date().toISOString() };
   for (const d of datasets) {
     const data = d === 'ba-100k' ? generate({ people: 100_000, m: 10, seed: 7 }) : sociopatterns(readFileSync(csv, 'utf8'));
-    rows.push(...(await runDataset(env, d, data, PAIRS)));
+    rows.push(...stamped(await runDataset(env, d, data, PAIRS)));
   }
   save();
 }
@@ -87,7 +91,7 @@ if (RUNTIMES.includes('chromium')) {
     await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
     if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error('page is not cross-origin isolated: timers would be 100 µs coarse');
     runtimes.chromium ??= { version: await page.evaluate(() => navigator.userAgent.match(/Chrom[a-z]*\/[\d.]+/)?.[0] ?? navigator.userAgent), measured_at: new Date().toISOString() };
-    rows.push(...(await page.evaluate(([dd, n]) => window.runPaths(dd, n), [d, PAIRS])));
+    rows.push(...stamped(await page.evaluate(([dd, n]) => window.runPaths(dd, n), [d, PAIRS])));
     await page.close();
   }
   await context.close();
