@@ -1342,6 +1342,12 @@ fn the_report_counts_a_record_written_in_several_batches_once() {
     assert_eq!((r.people, r.organizations), (1, 1), "{r:?}");
     assert_eq!(db.state().organizations.len(), 1);
     let contact = &organization_named(&db, "Initech").metadata.0["contact"];
-    assert_eq!(contact["emails"], serde_json::json!(["sales@initech.example"]));
-    assert_eq!(person_named(&db, "Ada Lovelace").emails, vec!["ada@initech.example"]);
+    assert_eq!(
+        contact["emails"],
+        serde_json::json!(["sales@initech.example"])
+    );
+    assert_eq!(
+        person_named(&db, "Ada Lovelace").emails,
+        vec!["ada@initech.example"]
+    );
 }

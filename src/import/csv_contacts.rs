@@ -198,7 +198,9 @@ fn excel_separator_line(head: &[u8]) -> Option<(u8, usize)> {
         tail = tail.strip_prefix(b"\"")?;
     }
     // A spreadsheet that saved the line back pads it with empty cells.
-    tail.iter().all(|&b| b == d || b == b',').then_some((d, end + 1))
+    tail.iter()
+        .all(|&b| b == d || b == b',')
+        .then_some((d, end + 1))
 }
 
 const SNIFF_LIMIT: usize = 64 * 1024;
@@ -798,7 +800,13 @@ mod tests {
         let mapping = [("Name", "name"), ("Mail", "email")];
         // The line names ';' where the header has more commas; a byte order
         // mark, quotes and padding cells as spreadsheets write them.
-        for first in ["sep=;", "\u{feff}sep=;", "\"sep=;\"", "SEP=;\r", "\"sep=;\",,"] {
+        for first in [
+            "sep=;",
+            "\u{feff}sep=;",
+            "\"sep=;\"",
+            "SEP=;\r",
+            "\"sep=;\",,",
+        ] {
             let text = format!("{first}\nName;Mail\n\"Doe, Jane\";jane@x.example\nto;o;many\n");
             let out = parse(Format::Csv, &mapping, &text).unwrap();
             let c = contacts(&out);
@@ -807,7 +815,9 @@ mod tests {
             assert_eq!(c[0].emails, vec!["jane@x.example"]);
             // Line numbers count the separator line.
             assert_eq!(c[0].line, 3);
-            assert!(out.iter().any(|p| matches!(p, Parsed::Issue(i) if i.line == 4)));
+            assert!(out
+                .iter()
+                .any(|p| matches!(p, Parsed::Issue(i) if i.line == 4)));
         }
         // Not a separator line: a header that only starts like one.
         assert_eq!(excel_separator_line(b"sep=;x\n"), None);

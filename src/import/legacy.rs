@@ -148,12 +148,21 @@ mod tests {
 
     #[test]
     fn labels_are_checked() {
-        assert_eq!(encoding(" Shift_JIS ").unwrap(), Encoding::Legacy("shift_jis".into()));
+        assert_eq!(
+            encoding(" Shift_JIS ").unwrap(),
+            Encoding::Legacy("shift_jis".into())
+        );
         assert_eq!(encoding("UTF-8").unwrap(), Encoding::AsIs);
         assert_eq!(encoding("utf-16le").unwrap(), Encoding::AsIs);
         let e = encoding("klingon").unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidEnum, Some("encoding")));
-        assert!(encoding("replacement").is_err(), "not a decoder a browser offers");
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidEnum, Some("encoding"))
+        );
+        assert!(
+            encoding("replacement").is_err(),
+            "not a decoder a browser offers"
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ use crate::model::{
     limits, pair_key, validate, EntityKind, InteractionInput, JsNumber, OrganizationInput, Person,
     PersonInput, TimeInput, Timestamp, Uuid,
 };
-use crate::normalize::{normalize_domain, normalize_org_name, normalize_phone, org_domain_from_email};
+use crate::normalize::{
+    normalize_domain, normalize_org_name, normalize_phone, org_domain_from_email,
+};
 
 /// Records per batch (one transaction each).
 pub const IMPORT_BATCH: usize = 2_000;
@@ -544,7 +546,13 @@ impl<B: Backend> Db<B> {
                 (base, c.line, None, 0)
             });
             entry.3 += 1;
-            union_contact(&mut entry.0, &mut entry.2, c, &session.region, &mut out.issues);
+            union_contact(
+                &mut entry.0,
+                &mut entry.2,
+                c,
+                &session.region,
+                &mut out.issues,
+            );
         }
         for id in order {
             let (mut input, line, org_name, contacts) = inputs.remove(&id).expect("grouped above");

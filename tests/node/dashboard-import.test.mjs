@@ -30,9 +30,9 @@ test('headText reads a UTF-16 file\'s first bytes as text, with or without a byt
 });
 
 test("Excel's `sep=;` first line: the dashboard's header and the package's import agree", async () => {
-  const text = 'sep=;\r\nFull name;Mail;Firm\r\n"Doe, Jane";jane@x.example;Acme\r\n';
+  const text = 'sep=;\r\nFull name;Mail;Company\r\n"Doe, Jane";jane@x.example;Acme\r\n';
   const header = csvHeader(text);
-  assert.deepEqual(header, ['Full name', 'Mail', 'Firm']);
+  assert.deepEqual(header, ['Full name', 'Mail', 'Company']);
   const mapping = Object.fromEntries(header.map((h) => [h, guessField(h)]));
   const { Graph } = await import('@wig/graph');
   const g = await Graph.open('sep-line', { storage: 'memory' });
