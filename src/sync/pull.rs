@@ -4,7 +4,9 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::push::{changed_ids, edit_meeting_merge, fold_into_survivor, staged, Folded};
+use super::push::{
+    changed_ids, edit_meeting_merge, fold_duplicate, fold_into_survivor, staged, Folded,
+};
 use super::{
     break_merge_cycles, drop_from_outbox, protocol_error, resolve, scrub_survivors, seal, survivor,
     upsert, Erasures, Pending, SyncRecord,
@@ -315,6 +317,7 @@ impl<B: Backend> Db<B> {
         }
         repoint_edges(st, &mut commit, &mut new_changes);
         repoint_organizations(st, &mut commit, &mut new_changes);
+        fold_local_duplicates(st, &mut commit, &pending, &mut removed, &mut new_changes);
         // Edges of erased people go with them (the erasing device pushed
         // their erases too; local edges not pushed yet are caught here).
         if !erased_people.is_empty() {
@@ -523,6 +526,101 @@ impl<B: Backend> Db<B> {
             }
         }
         Ok(())
+    }
+}
+
+/// A pulled edge (interaction) for a pair (source) that a local one, not
+/// pushed yet, holds under another id: both devices made it offline. The
+/// server keeps one per pair (source), so at push ours would fold into
+/// theirs (rule 6); it folds now, or the graph would hold two live records
+/// for one pair until then, and the search index, which keeps one edge a
+/// pair, would lose the pair when either is deleted. The folded record is
+/// pushed when it holds something of ours.
+fn fold_local_duplicates(
+    st: &crate::store::GraphState,
+    commit: &mut Commit,
+    pending: &Pending,
+    removed: &mut HashSet<(u64, u32)>,
+    new_changes: &mut Vec<OutboxChange>,
+) {
+    let pulled_edges: Vec<(Uuid, Uuid)> = commit
+        .edges
+        .iter()
+        .filter_map(|(id, e)| {
+            let e = e.as_ref()?;
+            let local = st.edge_for_pair(e.pair())?;
+            (local.id != *id).then_some((*id, local.id))
+        })
+        .collect();
+    for (theirs, ours) in pulled_edges {
+        fold_one(
+            &st.edges,
+            &mut commit.edges,
+            pending,
+            removed,
+            new_changes,
+            theirs,
+            ours,
+        );
+    }
+    if commit.interactions.is_empty() {
+        return;
+    }
+    let by_source = st.interaction_by_source();
+    let pulled: Vec<(Uuid, Uuid)> = commit
+        .interactions
+        .iter()
+        .filter_map(|(id, i)| {
+            let i = i.as_ref()?;
+            let local = by_source.get(&(i.source_name.clone(), i.source_id.clone()))?;
+            (local != id).then_some((*id, *local))
+        })
+        .collect();
+    for (theirs, ours) in pulled {
+        fold_one(
+            &st.interactions,
+            &mut commit.interactions,
+            pending,
+            removed,
+            new_changes,
+            theirs,
+            ours,
+        );
+    }
+}
+
+/// Folds the local record `ours` into the pulled `theirs` (see
+/// [`fold_local_duplicates`]) when ours was never pushed and is still here
+/// after this pull, as the push would (a delete on either side wins).
+fn fold_one<T: SyncRecord>(
+    table: &Table<T>,
+    changes: &mut Changes<T>,
+    pending: &Pending,
+    removed: &mut HashSet<(u64, u32)>,
+    new_changes: &mut Vec<OutboxChange>,
+    theirs: Uuid,
+    ours: Uuid,
+) {
+    let Some(local) = staged(table, changes, ours).cloned() else {
+        return;
+    };
+    if local.sync_version() > 0 {
+        return;
+    }
+    let Some(pulled) = changes.get(&theirs).cloned().flatten() else {
+        return;
+    };
+    let Ok(mut folded) = fold_duplicate(&local, &pulled) else {
+        return;
+    };
+    folded.set_sync_version(pulled.sync_version());
+    if folded != pulled {
+        new_changes.push(upsert(T::KIND, theirs));
+        changes.insert(theirs, Some(folded));
+    }
+    changes.insert(ours, None);
+    if let Some(at) = pending.by_record.get(&(T::KIND, ours)) {
+        removed.extend(at.iter().copied());
     }
 }
 

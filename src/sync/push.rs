@@ -634,6 +634,30 @@ fn json_object<T: SyncRecord>(record: &T) -> serde_json::Map<String, serde_json:
     }
 }
 
+/// `ours` folded into `theirs`, the server's record for the same pair /
+/// source (rule 6): ours takes theirs' identity (id, the unique key's
+/// fields, `createdAt`, `syncVersion`) and the two are resolved as two
+/// versions of one record.
+pub(crate) fn fold_duplicate<T: SyncRecord>(ours: &T, theirs: &T) -> serde_json::Result<T> {
+    let mut as_theirs = json_object(ours);
+    let theirs_json = json_object(theirs);
+    for k in [
+        "id",
+        "fromPersonId",
+        "toPersonId",
+        "sourceName",
+        "sourceId",
+        "createdAt",
+        "syncVersion",
+    ] {
+        if let Some(v) = theirs_json.get(k) {
+            as_theirs.insert(k.to_string(), v.clone());
+        }
+    }
+    let ours_as_theirs: T = serde_json::from_value(serde_json::Value::Object(as_theirs))?;
+    Ok(resolve(theirs, &ours_as_theirs))
+}
+
 /// The record's conflict resolved into `changes`; returns the records to push again.
 #[allow(clippy::too_many_arguments)]
 fn resolve_conflict<T: SyncRecord>(
@@ -683,31 +707,13 @@ fn resolve_conflict<T: SyncRecord>(
             ));
         }
         let current = staged(table, changes, server.id).cloned();
-        let mut as_theirs = json_object(&ours);
-        let theirs_json = json_object(&theirs);
-        // Same identity as theirs: id and the unique key's fields.
-        for k in [
-            "id",
-            "fromPersonId",
-            "toPersonId",
-            "sourceName",
-            "sourceId",
-            "createdAt",
-            "syncVersion",
-        ] {
-            if let Some(v) = theirs_json.get(k) {
-                as_theirs.insert(k.to_string(), v.clone());
-            }
-        }
-        let ours_as_theirs: T = serde_json::from_value(serde_json::Value::Object(as_theirs))
-            .map_err(|e| {
-                protocol_error(field, format!("cannot fold into the server's record: {e}"))
-            })?;
         let base = match current {
             Some(c) => resolve(&c, &theirs),
             None => theirs.clone(),
         };
-        let mut folded = resolve(&base, &ours_as_theirs);
+        let mut folded = fold_duplicate(&ours, &base).map_err(|e| {
+            protocol_error(field, format!("cannot fold into the server's record: {e}"))
+        })?;
         folded.set_sync_version(server.version);
         let mut out = Vec::new();
         if folded != theirs {

@@ -203,6 +203,52 @@ describe('two devices of one user', () => {
     });
   }
 
+  test('both devices connect the same pair (and log the same event) offline: the pull folds ours into theirs, one edge and one interaction everywhere, search intact', async () => {
+    const sub = `user-${randomUUID()}`;
+    const a = await open();
+    const b = await open();
+    const sa = client(a, sub);
+    const sb = client(b, sub);
+    const [ada, bob, cy] = await a.upsertPeople([{ names: ['Ada'], emails: ['ada@x.org'] }, { names: ['Bob'], emails: ['bob@x.org'] }, { names: ['Cy'] }]);
+    await sa.syncNow();
+    await sb.syncNow();
+    const event = { sourceName: 'cal', sourceId: 'standup-1', timestamp: '2024-05-01T10:00:00Z', participants: ['ada@x.org', 'bob@x.org'], channel: 'meeting' };
+    await a.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.4 });
+    await a.upsertInteraction(event);
+    await new Promise((r) => setTimeout(r, 5));
+    const mine = await b.upsertEdge({ fromPersonId: bob.id, toPersonId: ada.id, strength: 0.7, metadata: { met: 'conference' } });
+    await b.upsertEdge({ fromPersonId: bob.id, toPersonId: cy.id, strength: 0.6 });
+    await b.upsertInteraction({ ...event, durationMinutes: 15 });
+    await sa.syncNow();
+    // B pulls A's edge and event: its own, never pushed, fold into them at
+    // once (not at its push): one edge for the pair, one event, in the
+    // listings and in the search index alike.
+    await sb.pull();
+    const pulledEdge = a.edgesOf(ada.id)[0];
+    assert.equal(b.getEdge(mine.id), undefined, "B's duplicate went");
+    assert.deepEqual(b.edgesOf(ada.id).map((e) => [e.id, e.strength]), [[pulledEdge.id, 0.7]]);
+    assert.equal(b.listInteractions({ limit: 100 }).items.length, 1);
+    assert.deepEqual(b.shortestPathIds(ada.id, cy.id), [ada.id, bob.id, cy.id]);
+    await b.deleteEdge(pulledEdge.id);
+    assert.equal(b.shortestPathIds(ada.id, cy.id), null, 'no second edge left behind');
+    await b.upsertEdge({ ...b.getEdge(pulledEdge.id), deletedAt: null }); // restored
+    await sb.syncNow();
+    await sa.syncNow();
+    for (const g of [a, b]) {
+      const pair = g.listEdges({ limit: 100 }).items.filter((e) => [e.fromPersonId, e.toPersonId].sort().join() === [ada.id, bob.id].sort().join());
+      assert.equal(pair.length, 1, 'one edge for the pair');
+      assert.equal(pair[0].strength, 0.7, 'the later edit wins the scalar');
+      assert.deepEqual(pair[0].metadata, { met: 'conference' }, "B's metadata folded in");
+      assert.equal(g.listInteractions({ limit: 100 }).items.length, 1, 'one interaction for the source');
+      assert.equal(g.stats().outboxChanges, 0);
+    }
+    assert.deepEqual(snapshot(b), snapshot(a));
+    assert.deepEqual((await serverSnapshot(sub)).snapshot, snapshot(a));
+    assert.deepEqual(a.shortestPathIds(ada.id, cy.id), [ada.id, bob.id, cy.id]);
+    sa.close();
+    sb.close();
+  });
+
   test('an erase on one device beats a later edit on the other', async () => {
     const sub = `user-${randomUUID()}`;
     const a = await open();
