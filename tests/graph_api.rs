@@ -136,7 +136,7 @@ fn shortest_and_intro_paths_in_person_ids() {
             p[0],
             p[3],
             &QueryOptions {
-                avoid: vec![p[1].to_string()],
+                avoid: vec![p[1].to_string().into()],
                 ..opts()
             },
         )
@@ -234,22 +234,34 @@ fn errors_name_the_field() {
     );
     assert_eq!(
         bad(QueryOptions {
-            avoid: vec![p[1].to_string(), ghost.to_string()],
+            avoid: vec![p[1].to_string().into(), ghost.to_string().into()],
             ..opts()
         }),
         (ErrorCode::NotFound, "avoid[1]".into())
     );
     assert_eq!(
         bad(QueryOptions {
-            avoid: vec![p[1].to_string(), "nope".into()],
+            avoid: vec![p[1].to_string().into(), "nope".into()],
             ..opts()
         }),
         (ErrorCode::InvalidId, "avoid[1]".into())
     );
+    // An item that is no string is no id; a missing one is required.
+    for (item, code) in [
+        (serde_json::json!(42), ErrorCode::InvalidId),
+        (serde_json::json!({ "id": p[1] }), ErrorCode::InvalidId),
+        (serde_json::Value::Null, ErrorCode::Required),
+    ] {
+        let options = QueryOptions {
+            avoid: vec![p[1].to_string().into(), item],
+            ..opts()
+        };
+        assert_eq!(bad(options), (code, "avoid[1]".into()));
+    }
     // The endpoints are excepted from `avoid` (a list built from a group
     // may hold them): the same answer as without it.
     let with_endpoints = QueryOptions {
-        avoid: vec![p[3].to_string(), p[0].to_string()],
+        avoid: vec![p[3].to_string().into(), p[0].to_string().into()],
         ..opts()
     };
     assert_eq!(
@@ -630,7 +642,7 @@ fn lean_path_and_distances_answer_like_the_full_queries() {
     let (_, d1) = g.db.distances(p[0], &within1).unwrap();
     assert_eq!(d1[ids.iter().position(|x| *x == p[2]).unwrap()], u32::MAX);
     let avoid_bob = QueryOptions {
-        avoid: vec![p[1].to_string()],
+        avoid: vec![p[1].to_string().into()],
         ..opts()
     };
     let (_, da) = g.db.distances(p[0], &avoid_bob).unwrap();
@@ -676,7 +688,7 @@ fn lean_path_and_distances_answer_like_the_full_queries() {
         .id;
     block_on(g.db.merge_people(p[1], &[bob2], serde_json::json!(null), &ctx())).unwrap();
     let avoid_bob2 = QueryOptions {
-        avoid: vec![bob2.to_string()],
+        avoid: vec![bob2.to_string().into()],
         ..opts()
     };
     let (_, da) = g.db.distances(p[0], &avoid_bob2).unwrap();

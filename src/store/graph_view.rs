@@ -280,7 +280,10 @@ pub struct QueryOptions {
     pub depth: Option<JsNumber>,
     pub max_hops: Option<JsNumber>,
     pub min_strength: Option<JsNumber>,
-    pub avoid: Vec<String>,
+    /// Person ids; kept as JSON values so that an item that is no string
+    /// is refused as an id (INVALID_ID; a missing one REQUIRED), not as
+    /// malformed options.
+    pub avoid: Vec<serde_json::Value>,
     pub relationship_types: Option<Vec<String>>,
 }
 
@@ -459,9 +462,21 @@ impl<B: Backend> Db<B> {
             }
             f.rel_types = mask & ALL_REL_TYPES;
         }
-        for (i, s) in o.avoid.iter().enumerate() {
+        for (i, v) in o.avoid.iter().enumerate() {
             let field = format!("avoid[{i}]");
-            let given = validate::parse_id(s, &field)?;
+            let given = match v {
+                serde_json::Value::String(s) => validate::parse_id(s, &field)?,
+                serde_json::Value::Null => {
+                    return Err(Error::new(ErrorCode::Required, field, "a person id"))
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorCode::InvalidId,
+                        field,
+                        "an id is a UUID string",
+                    ))
+                }
+            };
             // Avoiding a person merged into another avoids her survivor:
             // the same human, whose record is now the survivor's.
             let id = crate::sync::survivor(given, |x| self.state().people.get(x))

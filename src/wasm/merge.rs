@@ -30,9 +30,14 @@ fn source_ids(json: Option<String>) -> Result<Vec<Uuid>, JsValue> {
         .enumerate()
         .map(|(i, v)| {
             let field = format!("sourceIds[{i}]");
-            match v.as_str() {
-                Some(s) => field_id(s, &field),
-                None => Err(js_error(Error::new(
+            match v {
+                serde_json::Value::String(s) => field_id(s, &field),
+                serde_json::Value::Null => Err(js_error(Error::new(
+                    ErrorCode::Required,
+                    field,
+                    "the id of a record to merge",
+                ))),
+                _ => Err(js_error(Error::new(
                     ErrorCode::InvalidId,
                     field,
                     "an id is a UUID string",

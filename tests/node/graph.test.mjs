@@ -110,6 +110,8 @@ test('errors carry code and field', async () => {
   throwsWig(() => g.introPaths(ada.id, dan.id, { maxHops: 0 }), 'INVALID_INPUT', 'maxHops');
   throwsWig(() => g.introPaths(ada.id, dan.id, { k: 0 }), 'INVALID_INPUT', 'k');
   throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, ghost] }), 'NOT_FOUND', 'avoid[1]');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [42] }), 'INVALID_ID', 'avoid[0]');
+  throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, undefined] }), 'REQUIRED', 'avoid[1]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { relationshipTypes: ['friend'] }), 'INVALID_ENUM', 'relationshipTypes[0]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { kk: 3 }), 'INVALID_INPUT', 'kk');
   // An array is not read field by field ([2, null, 1] meant k = 2, maxHops = 1).

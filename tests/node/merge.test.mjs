@@ -123,6 +123,7 @@ test('merge errors reach JS with their code and field', async () => {
   await rejects(() => g.merge(ada.id, ['nope']), 'INVALID_ID', 'sourceIds[0]');
   await rejects(() => g.merge(ada.id, []), 'INVALID_INPUT', 'sourceIds');
   await rejects(() => g.merge(ada.id, [7]), 'INVALID_ID', 'sourceIds[0]');
+  await rejects(() => g.merge(ada.id, [bob.id, undefined]), 'REQUIRED', 'sourceIds[1]');
   await rejects(() => g.merge(ada.id), 'REQUIRED', 'sourceIds');
   await rejects(() => g.merge(ada.id, [bob.id, bob.id]), 'DUPLICATE_ID', 'sourceIds[1]');
   await rejects(() => g.merge(ada.id, [bob.id, ada.id]), 'INVALID_INPUT', 'sourceIds[1]');
