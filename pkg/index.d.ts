@@ -576,7 +576,11 @@ export class Graph extends EventTarget {
   merge(targetId: Id, sourceIds: Id[], options?: MergeOptions): Promise<MergeRecord>;
   /** Merges organizations; people of a source move to the target. */
   mergeOrganizations(targetId: Id, sourceIds: Id[], options?: MergeOptions): Promise<MergeRecord>;
-  /** Restores exactly the state before the merge; UNMERGE_CONFLICT if later changes depend on it. */
+  /**
+   * Restores exactly the state before the merge; UNMERGE_CONFLICT if later changes depend on it
+   * (a strength recompute since does not count: the edges get their scores from before the merge back,
+   * and the next recompute rescores them).
+   */
   unmerge(mergeId: Id): Promise<void>;
   /** Records that two people (or two organizations) are not the same. */
   rejectMatch(a: Id, b: Id): Promise<Rejection>;

@@ -5,7 +5,10 @@
 mod common;
 use common::*;
 use wig_graph::model::*;
-use wig_graph::store::{block_on, RecomputeOptions};
+use wig_graph::store::{
+    block_on, load_values, Backend, Db, MemoryBackend, RecomputeOptions, WriteSet,
+};
+use wig_graph::ErrorCode;
 
 fn meeting(id: &str, a: &str, b: &str, day: i64) -> InteractionInput {
     InteractionInput {
@@ -95,4 +98,93 @@ fn merge_rescores_combined_edges_and_unmerge_restores_them() {
     block_on(db.unmerge(record.id, &ctx())).unwrap();
     assert_eq!(edge_of(&db, ada, carol).unwrap(), e1);
     assert_eq!(edge_of(&db, ada2, carol).unwrap(), e2);
+}
+
+/// A recompute after a merge (a day later: every score decays, every edge
+/// the merge wrote is rewritten) is no edit of the user's: the merge can
+/// still be undone, its edges come back exactly as before it, and the next
+/// touched recompute gives them what a full one does. An edit of the
+/// edge's own fields still blocks the undo.
+#[test]
+fn a_recompute_after_a_merge_does_not_block_its_undo() {
+    const DAY: f64 = 86_400_000.0;
+    let at = |days: f64| RecomputeOptions {
+        now: Some(JsNumber(T0 as f64 + days * DAY)),
+        ..Default::default()
+    };
+    let touched = |days: f64| RecomputeOptions {
+        only: Some("touched".into()),
+        ..at(days)
+    };
+    for edit_too in [false, true] {
+        let mut db = open();
+        let p = people_ids(
+            &mut db,
+            vec![
+                person("Ada Lovelace", "ada@x.example"),
+                person("A. Lovelace", "ada.l@y.example"),
+                person("Carol", "carol@z.example"),
+            ],
+        );
+        let (ada, ada2, carol) = (p[0], p[1], p[2]);
+        let list = vec![
+            meeting("m0", "ada@x.example", "carol@z.example", 10),
+            meeting("m1", "ada.l@y.example", "carol@z.example", 3),
+        ];
+        block_on(db.upsert_interactions(list, &ctx())).unwrap();
+        block_on(db.recompute_strengths(&ctx_at(T0 + 1), &at(0.0))).unwrap();
+        let before: Vec<Edge> = [ada, ada2]
+            .iter()
+            .map(|x| {
+                db.edge(db.state().edge_for_pair(pair_key(*x, carol)).unwrap().id)
+                    .unwrap()
+                    .clone()
+            })
+            .collect();
+        let record =
+            block_on(db.merge_people(ada, &[ada2], serde_json::json!({}), &ctx_at(T0 + 2)))
+                .unwrap();
+        let report = block_on(db.recompute_strengths(&ctx_at(T0 + 3), &at(1.0))).unwrap();
+        assert!(report.edges_updated > 0, "{report:?}");
+        if edit_too {
+            let e = db
+                .state()
+                .edge_for_pair(pair_key(ada, carol))
+                .unwrap()
+                .clone();
+            let input = EdgeInput {
+                id: Some(e.id.to_string()),
+                relationship_type: Some("advised".into()),
+                ..edge(ada, carol)
+            };
+            block_on(db.upsert_edge(input, &ctx_at(T0 + 4))).unwrap();
+            let err = block_on(db.unmerge(record.id, &ctx_at(T0 + 5))).unwrap_err();
+            assert_eq!(err.code, ErrorCode::UnmergeConflict, "{err}");
+            continue;
+        }
+        block_on(db.unmerge(record.id, &ctx_at(T0 + 5))).unwrap();
+        for (x, old) in [ada, ada2].iter().zip(&before) {
+            let now = db.state().edge_for_pair(pair_key(*x, carol)).unwrap();
+            assert_eq!(now, old, "back as before the merge");
+        }
+        // A copy of the graph in a backend of its own.
+        let copy = MemoryBackend::default();
+        let puts = block_on(load_values(db.backend())).unwrap();
+        block_on(copy.write(WriteSet {
+            puts,
+            ..Default::default()
+        }))
+        .unwrap();
+        let mut full = block_on(Db::open(copy)).unwrap();
+        block_on(db.recompute_strengths(&ctx_at(T0 + 6), &touched(1.0))).unwrap();
+        block_on(full.recompute_strengths(&ctx_at(T0 + 6), &at(1.0))).unwrap();
+        for x in [ada, ada2] {
+            let (t, f) = (
+                db.state().edge_for_pair(pair_key(x, carol)).unwrap(),
+                full.state().edge_for_pair(pair_key(x, carol)).unwrap(),
+            );
+            assert_eq!(t.strength.to_bits(), f.strength.to_bits());
+            assert_eq!(t.interaction_count, 1);
+        }
+    }
 }

@@ -182,6 +182,23 @@ fn same_but_version<T: SyncRecord + Clone>(a: &T, b: &T) -> bool {
     serde_json::to_value(&a).ok() == serde_json::to_value(b).ok()
 }
 
+/// Equal but for what a strength recompute writes (strength, factors,
+/// count, channels, first/last seen, `updatedAt`) and `syncVersion`.
+fn same_but_scores(a: &Edge, b: &Edge) -> bool {
+    let unscored = |e: &Edge| Edge {
+        strength: 0.0,
+        strength_factors: Vec::new(),
+        interaction_count: 0,
+        channels: Vec::new(),
+        first_seen_at: None,
+        last_seen_at: None,
+        updated_at: Timestamp::from_millis(0),
+        sync_version: 0,
+        ..e.clone()
+    };
+    same_but_version(&unscored(a), &unscored(b))
+}
+
 /// `before` with the server version `now` holds, if that is later.
 fn at_version<T: SyncRecord + Clone>(before: &T, now: Option<&T>) -> T {
     let mut r = before.clone();
@@ -813,7 +830,14 @@ impl<B: Backend> Db<B> {
             unchanged("organization", o.id, st.organizations.get(o.id), o)?;
         }
         for e in &m.edges_after {
-            unchanged("edge", e.id, st.edges.get(e.id), e)?;
+            let now = st.edges.get(e.id);
+            // A strength recompute since rewrote the edge's scores: no edit
+            // of the user's. The undo puts them back as they were before the
+            // merge, and the next recompute (`only: 'touched'` too) rescores
+            // the people it gives back their edges.
+            if !now.is_some_and(|cur| same_but_scores(cur, e)) {
+                unchanged("edge", e.id, now, e)?;
+            }
         }
         if let Some(id) = m
             .removed_edge_ids
