@@ -1718,3 +1718,96 @@ fn an_erase_concurrent_with_a_merge_leaves_nothing_of_her_in_the_survivor() {
         }
     }
 }
+
+/// A pulled edge for a pair a local edge holds under another id (both
+/// devices connected the pair offline): folded into one when both are
+/// live and ours has changes to push, as the server's duplicate_pair
+/// answer would; an edge deleted on either side is no duplicate there, and
+/// both stay. Search always finds the pair through its live edge.
+#[test]
+fn a_pulled_edge_for_a_pair_held_here_folds_only_when_both_are_live() {
+    let page = |rows: Vec<(Value, u64)>| {
+        let last = rows.last().map_or(0, |r| r.1);
+        let changes: Vec<Value> = rows
+            .into_iter()
+            .map(|(rec, v)| json!({"kind": "edge", "id": rec["id"], "version": v, "erased": false, "record": rec}))
+            .collect();
+        json!({"changes": changes, "checkpoint": last, "more": false}).to_string()
+    };
+    let pull = |db: &mut Db<MemoryBackend>, rows: Vec<(Value, u64)>| {
+        let p = db.prepare_pull(&page(rows), &ctx_at(T0 + 50_000)).unwrap();
+        block_on(db.run(p)).unwrap();
+    };
+    let live_of_pair = |db: &Db<MemoryBackend>, a: Uuid, b: Uuid| -> Vec<Uuid> {
+        let mut v: Vec<Uuid> = db
+            .state()
+            .edges
+            .values()
+            .filter(|e| e.pair() == pair_key(a, b) && e.deleted_at.is_none())
+            .map(|e| e.id)
+            .collect();
+        v.sort();
+        v
+    };
+    // Theirs: the other device's edge for the pair (b → a), as the server sends it.
+    let theirs = |a: Uuid, b: Uuid, deleted: bool| {
+        let id = Uuid::new_v4();
+        let mut rec = json!({
+            "id": id, "fromPersonId": b, "toPersonId": a, "relationshipType": "knows",
+            "strength": 0.3, "strengthFactors": [], "sources": ["phone"], "channels": [],
+            "interactionCount": 0, "metadata": {"from": "them"},
+            "createdAt": "2023-11-14T22:00:00.000Z", "updatedAt": "2023-11-14T22:00:00.000Z",
+        });
+        if deleted {
+            rec["deletedAt"] = json!("2023-11-14T22:00:01.000Z");
+        }
+        (id, rec)
+    };
+    for case in [
+        "both live",
+        "theirs deleted",
+        "ours deleted",
+        "ours revived",
+    ] {
+        let (mut db, a, b) = seeded();
+        let ours = db.state().edge_for_pair(pair_key(a, b)).unwrap().id;
+        let mut version = 0;
+        if case == "ours revived" {
+            // Ours went to the server and was deleted there; then brought
+            // back here (an upsert of the pair reuses its id).
+            let mut rec = serde_json::to_value(db.edge(ours).unwrap()).unwrap();
+            rec["deletedAt"] = json!("2023-11-14T22:00:00.500Z");
+            pull(&mut db, vec![(rec, 1)]);
+            version = 1;
+            block_on(db.upsert_edge(edge(a, b), &ctx_at(T0 + 60_000))).unwrap();
+            assert_eq!(
+                db.state().edge_for_pair(pair_key(a, b)).unwrap().id,
+                ours,
+                "revived"
+            );
+        }
+        if case == "ours deleted" {
+            block_on(db.delete(EntityKind::Edge, ours, &ctx_at(T0 + 1))).unwrap();
+        }
+        let (their_id, rec) = theirs(a, b, case == "theirs deleted");
+        pull(&mut db, vec![(rec, version + 1)]);
+        let live = live_of_pair(&db, a, b);
+        match case {
+            "both live" | "ours revived" => {
+                assert_eq!(live, vec![their_id], "{case}: one edge, the server's");
+                assert!(db.edge(ours).is_none(), "{case}: ours folded in and gone");
+                let folded = db.edge(their_id).unwrap();
+                assert!(folded.sources.contains(&"phone".to_string()), "{case}");
+            }
+            "theirs deleted" => assert_eq!(live, vec![ours], "{case}: ours stays live"),
+            _ => assert_eq!(live, vec![their_id], "{case}: theirs stays live"),
+        }
+        assert_eq!(
+            db.shortest_path_ids(a, b, &Default::default())
+                .unwrap()
+                .map(|p| p.len()),
+            Some(2),
+            "{case}: search finds the pair"
+        );
+    }
+}

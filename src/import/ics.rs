@@ -146,6 +146,8 @@ pub struct IcsParser {
     expanded: usize,
     /// The file was text already (see [`parse_property`]).
     text_source: bool,
+    /// The file's charset, for quoted-printable values without their own.
+    qp_charset: Option<String>,
 }
 
 impl Default for IcsParser {
@@ -161,6 +163,13 @@ impl IcsParser {
         self
     }
 
+    /// The charset the whole file is in (the import's `encoding`), for
+    /// quoted-printable values that do not name one.
+    pub fn qp_charset(mut self, label: Option<String>) -> Self {
+        self.qp_charset = label;
+        self
+    }
+
     pub fn new(now: Option<Timestamp>) -> Self {
         IcsParser {
             lines: ContentLines::default(),
@@ -172,6 +181,7 @@ impl IcsParser {
             seen_calendar: false,
             stray_reported: false,
             text_source: false,
+            qp_charset: None,
             series: Vec::new(),
             changed: Vec::new(),
             waiting: Vec::new(),
@@ -191,7 +201,7 @@ impl IcsParser {
                 format!("line over {} bytes, cut", super::lines::MAX_LINE),
             )));
         }
-        let Some(prop) = parse_property(bytes, self.text_source) else {
+        let Some(prop) = parse_property(bytes, self.text_source, self.qp_charset.as_deref()) else {
             if self.stack.is_empty() {
                 self.stray(line, out);
             } else {

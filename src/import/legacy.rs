@@ -8,8 +8,10 @@
 //! string.
 //!
 //! Cut at line breaks: in every charset this accepts but UTF-16 (which
-//! files announce themselves, see [`super::utf16`]), byte 0x0A is a line
-//! feed and never the second byte of a character, so no character is split.
+//! files announce themselves, see [`super::utf16`]), bytes 0x0A and 0x0D
+//! are line breaks and never the second byte of a character, so no
+//! character is split. Decoded as the Encoding Standard reads the label
+//! (`latin1` is Windows-1252 there), as a browser would read the file.
 
 use super::{text, Parsed, PushParser};
 use crate::error::{Error, ErrorCode, Result};
@@ -97,7 +99,7 @@ impl Transcoded {
         if self.utf8 == Some(true) {
             return self.inner.feed(bytes, out);
         }
-        let text = text::decode_charset(bytes, Some(&self.label));
+        let text = text::decode_standard_or_own(&self.label, bytes);
         self.inner.feed(text.as_bytes(), out)
     }
 }
@@ -111,7 +113,9 @@ impl PushParser for Transcoded {
             }
             self.utf8 = Some(self.held.starts_with(&[0xEF, 0xBB, 0xBF]));
         }
-        let cut = match self.held.iter().rposition(|&b| b == b'\n') {
+        // A line feed, or a carriage return alone (old Mac files): neither
+        // byte is ever part of a character in these charsets.
+        let cut = match self.held.iter().rposition(|&b| b == b'\n' || b == b'\r') {
             Some(p) => p + 1,
             None if self.held.len() >= MAX_HELD => self.held.len(),
             None => return Ok(()),
@@ -188,6 +192,55 @@ mod tests {
             ..options.clone()
         };
         assert!(parse_all(Format::Csv, &western, &bytes, 4096).is_err());
+    }
+
+    #[test]
+    fn quoted_printable_values_without_a_charset_take_the_files() {
+        // 山田 in Shift_JIS, quoted-printable, as old phones export it.
+        let vcf =
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=QUOTED-PRINTABLE:=8ER=93c\r\nEND:VCARD\r\n";
+        let options = ParserOptions {
+            encoding: Some("shift_jis".into()),
+            ..Default::default()
+        };
+        let out = parse_all(Format::VCard, &options, vcf.as_bytes(), 7).unwrap();
+        assert_eq!(names(&out), ["山田"]);
+    }
+
+    #[test]
+    fn labels_read_as_a_browser_reads_them_and_old_mac_line_breaks_cut_too() {
+        // `latin1` is Windows-1252 in the Encoding Standard: 0x80 is €.
+        let csv = b"Name\rJ\x80rg\rZo\xeb\r";
+        let options = ParserOptions {
+            mapping: [("Name".to_string(), "name".to_string())].into(),
+            encoding: Some("latin1".into()),
+            ..Default::default()
+        };
+        for chunk in [1, 3, 4096] {
+            let out = parse_all(Format::Csv, &options, csv, chunk).unwrap();
+            assert_eq!(names(&out), ["J€rg", "Zoë"], "chunk {chunk}");
+        }
+        // A file with carriage returns only is cut at them, not at 4 MiB.
+        let mut t = Transcoded::new("shift_jis".into(), Box::new(Counting(0)));
+        let mut out = Vec::new();
+        t.feed(b"a\rb\rc", &mut out).unwrap();
+        assert_eq!(t.held, b"c");
+    }
+
+    /// A parser that only counts the bytes it is fed.
+    struct Counting(usize);
+
+    impl PushParser for Counting {
+        fn feed(&mut self, chunk: &[u8], _: &mut Vec<Parsed>) -> Result<()> {
+            self.0 += chunk.len();
+            Ok(())
+        }
+        fn finish(&mut self, _: &mut Vec<Parsed>) -> Result<()> {
+            Ok(())
+        }
+        fn buffered_bytes(&self) -> usize {
+            0
+        }
     }
 
     #[test]

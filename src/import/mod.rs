@@ -296,11 +296,19 @@ pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushPar
 
 fn format_parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
     Ok(match format {
-        Format::VCard => Box::new(vcard::VCardParser::new().text_source(options.text_source)),
+        Format::VCard => Box::new(
+            vcard::VCardParser::new()
+                .text_source(options.text_source)
+                .qp_charset(options.encoding.clone()),
+        ),
         Format::GoogleCsv => Box::new(csv_contacts::CsvContactParser::google()),
         Format::LinkedInCsv => Box::new(csv_contacts::CsvContactParser::linkedin()),
         Format::Csv => Box::new(csv_contacts::CsvContactParser::mapped(&options.mapping)?),
-        Format::Ics => Box::new(ics::IcsParser::new(options.now).text_source(options.text_source)),
+        Format::Ics => Box::new(
+            ics::IcsParser::new(options.now)
+                .text_source(options.text_source)
+                .qp_charset(options.encoding.clone()),
+        ),
         Format::Mbox => Box::new(mbox::MboxParser::new(&options.owner_emails)),
     })
 }

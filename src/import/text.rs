@@ -44,7 +44,14 @@ impl Property {
 /// already (a JS string, given to the parser as UTF-8), so a value written
 /// as it is is UTF-8 whatever its `CHARSET=` says; a quoted-printable one
 /// is still bytes in that charset.
-pub fn parse_property(bytes: &[u8], text_source: bool) -> Option<Property> {
+///
+/// `qp_charset`: the charset of a quoted-printable value without a
+/// `CHARSET=` of its own (the whole file's, when the import names one).
+pub fn parse_property(
+    bytes: &[u8],
+    text_source: bool,
+    qp_charset: Option<&str>,
+) -> Option<Property> {
     let mut in_quotes = false;
     let mut colon = None;
     for (i, &b) in bytes.iter().enumerate() {
@@ -98,7 +105,11 @@ pub fn parse_property(bytes: &[u8], text_source: bool) -> Option<Property> {
         .map(|(_, v)| v.clone());
     let value = match encoding.as_deref() {
         Some("QUOTED-PRINTABLE") => {
-            decode_charset(&decode_quoted_printable(raw_value), charset.as_deref())
+            let bytes = decode_quoted_printable(raw_value);
+            match (charset.as_deref(), qp_charset) {
+                (None, Some(label)) => decode_standard_or_own(label, &bytes),
+                (charset, _) => decode_charset(&bytes, charset),
+            }
         }
         _ if text_source => decode_charset(raw_value, None),
         _ => decode_charset(raw_value, charset.as_deref()),
@@ -316,6 +327,13 @@ pub fn decode_by_standard(label: &str, bytes: &[u8]) -> Option<String> {
     }
     #[cfg(target_arch = "wasm32")]
     None
+}
+
+/// `bytes` in the charset `label` as the Encoding Standard reads it
+/// (`latin1` and `ascii` are Windows-1252 there, as in a browser), else by
+/// [`decode_charset`].
+pub fn decode_standard_or_own(label: &str, bytes: &[u8]) -> String {
+    decode_by_standard(label, bytes).unwrap_or_else(|| decode_charset(bytes, Some(label)))
 }
 
 fn cp1252(bytes: &[u8]) -> String {
@@ -720,6 +738,7 @@ mod tests {
         let p = parse_property(
             b"item1.EMAIL;type=INTERNET;type=\"pref,work\":ada@x.org",
             false,
+            None,
         )
         .unwrap();
         assert_eq!(p.name, "EMAIL");
@@ -728,25 +747,30 @@ mod tests {
         let p = parse_property(
             b"FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9 Descartes",
             false,
+            None,
         )
         .unwrap();
         assert_eq!(p.value, "René Descartes");
         let p = parse_property(
             b"N;CHARSET=UTF-8;QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;",
             false,
+            None,
         )
         .unwrap();
         assert_eq!(p.value, "Müller;Jürgen;;;");
-        assert!(parse_property(b"no colon here", false).is_none());
-        assert!(parse_property(b":value", false).is_none());
+        assert!(parse_property(b"no colon here", false, None).is_none());
+        assert!(parse_property(b":value", false, None).is_none());
         // A file given as text: a value written as it is is that text
         // (UTF-8 here), whatever CHARSET says; quoted-printable is still
         // bytes in the declared charset.
         let written = "FN;CHARSET=ISO-8859-1:Müller".as_bytes();
-        assert_eq!(parse_property(written, true).unwrap().value, "Müller");
-        assert_eq!(parse_property(written, false).unwrap().value, "MÃ¼ller");
+        assert_eq!(parse_property(written, true, None).unwrap().value, "Müller");
+        assert_eq!(
+            parse_property(written, false, None).unwrap().value,
+            "MÃ¼ller"
+        );
         let qp = b"FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9";
-        assert_eq!(parse_property(qp, true).unwrap().value, "René");
+        assert_eq!(parse_property(qp, true, None).unwrap().value, "René");
     }
 
     #[test]

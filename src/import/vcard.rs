@@ -53,6 +53,8 @@ pub struct VCardParser {
     stray: Option<u64>,
     /// The file was text already (see [`parse_property`]).
     text_source: bool,
+    /// The file's charset, for quoted-printable values without their own.
+    qp_charset: Option<String>,
 }
 
 impl Default for VCardParser {
@@ -68,12 +70,20 @@ impl VCardParser {
             card: None,
             stray: None,
             text_source: false,
+            qp_charset: None,
         }
     }
 
     /// For a file that was text already: see [`parse_property`].
     pub fn text_source(mut self, yes: bool) -> Self {
         self.text_source = yes;
+        self
+    }
+
+    /// The charset the whole file is in (the import's `encoding`), for
+    /// quoted-printable values that do not name one.
+    pub fn qp_charset(mut self, label: Option<String>) -> Self {
+        self.qp_charset = label;
         self
     }
 
@@ -88,7 +98,8 @@ impl VCardParser {
                 format!("line over {} bytes, cut", super::lines::MAX_LINE),
             )));
         }
-        let Some(prop) = parse_property(cl.bytes, self.text_source) else {
+        let Some(prop) = parse_property(cl.bytes, self.text_source, self.qp_charset.as_deref())
+        else {
             if self.card.is_some() {
                 out.push(Parsed::Issue(ParseIssue::new(
                     cl.first_line,

@@ -522,8 +522,32 @@ pub(crate) fn strength_lost_changes(
     // meeting she leaves (deleted, another email) is smaller for everyone
     // in it, and group size feeds several factors. Those interactions'
     // groups, as they map before this commit, are lost groups.
-    if !remapped.is_empty() {
-        lost.extend(interactions_naming(st, &remapped, &changed_emails));
+    // Only what maps differently counts: the ids of people who stop or start
+    // being live or merged (or are new), and the emails that changed hands
+    // (not every email of a person who adds an alias).
+    let moved_ids: HashSet<Uuid> = commit
+        .people
+        .iter()
+        .filter_map(|(id, change)| {
+            let new = change.as_ref()?;
+            let old = st.people.get(*id);
+            old.is_none_or(|o| o.is_live() != new.is_live() || o.merged_into != new.merged_into)
+                .then_some(*id)
+        })
+        .collect();
+    let moved_emails: HashSet<String> = commit
+        .people
+        .iter()
+        .flat_map(|(id, change)| {
+            let (old, new) = (
+                live_emails(st.people.get(*id)),
+                live_emails(change.as_ref()),
+            );
+            old.symmetric_difference(&new).cloned().collect::<Vec<_>>()
+        })
+        .collect();
+    if !moved_ids.is_empty() || !moved_emails.is_empty() {
+        lost.extend(interactions_naming(st, &moved_ids, &moved_emails));
     }
     for (id, change) in &commit.interactions {
         let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
@@ -590,21 +614,14 @@ pub(crate) fn strength_lost_changes(
 }
 
 /// The participants of every live interaction that names one of `people`
-/// (one-person groups: by id, through `mergedInto`) or one of `emails`.
+/// (by id, through `mergedInto`) or one of `emails` (lower-case).
 /// Participant texts are checked once each; the rows are read only when
 /// some text names them.
 fn interactions_naming<'s>(
     st: &'s GraphState,
-    people: &[Vec<Uuid>],
+    people: &HashSet<Uuid>,
     emails: &HashSet<String>,
 ) -> Vec<&'s [String]> {
-    let people: HashSet<Uuid> = people.iter().flatten().copied().collect();
-    let mut emails = emails.clone();
-    for id in &people {
-        if let Some(p) = st.people.get(*id) {
-            emails.extend(p.emails.iter().map(|e| e.to_lowercase()));
-        }
-    }
     let names = |text: &str| match Uuid::try_parse(text) {
         Ok(mut id) => {
             for _ in 0..16 {

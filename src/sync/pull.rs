@@ -317,7 +317,14 @@ impl<B: Backend> Db<B> {
         }
         repoint_edges(st, &mut commit, &mut new_changes);
         repoint_organizations(st, &mut commit, &mut new_changes);
-        fold_local_duplicates(st, &mut commit, &pending, &mut removed, &mut new_changes);
+        fold_local_duplicates(
+            st,
+            &mut commit,
+            &pending,
+            &mut removed,
+            &mut new_changes,
+            &mut erase_bases,
+        );
         // Edges of erased people go with them (the erasing device pushed
         // their erases too; local edges not pushed yet are caught here).
         if !erased_people.is_empty() {
@@ -529,39 +536,44 @@ impl<B: Backend> Db<B> {
     }
 }
 
-/// A pulled edge (interaction) for a pair (source) that a local one, not
-/// pushed yet, holds under another id: both devices made it offline. The
-/// server keeps one per pair (source), so at push ours would fold into
-/// theirs (rule 6); it folds now, or the graph would hold two live records
-/// for one pair until then, and the search index, which keeps one edge a
-/// pair, would lose the pair when either is deleted. The folded record is
-/// pushed when it holds something of ours.
+/// A pulled edge (interaction) for a pair (source) that a local one with
+/// changes not pushed yet holds under another id: both devices made it
+/// offline (or this one brought back a deleted edge of the pair). The
+/// server keeps one live edge a pair (one interaction a source), so at push
+/// ours would fold into theirs (rule 6); it folds now, or the graph would
+/// hold two live records for one pair until then, and the search index,
+/// which keeps one edge a pair, would lose the pair when either is deleted.
+/// Two edges of a pair of which one is deleted are no duplicates there:
+/// both stay. The folded record is pushed when it holds something of ours;
+/// ours, if the server has it, is erased there as the push would.
 fn fold_local_duplicates(
     st: &crate::store::GraphState,
     commit: &mut Commit,
     pending: &Pending,
     removed: &mut HashSet<(u64, u32)>,
     new_changes: &mut Vec<OutboxChange>,
+    erase_bases: &mut Vec<(Uuid, u64)>,
 ) {
+    let live = |e: Option<&Edge>| e.is_some_and(|e| e.deleted_at.is_none());
     let pulled_edges: Vec<(Uuid, Uuid)> = commit
         .edges
         .iter()
         .filter_map(|(id, e)| {
-            let e = e.as_ref()?;
-            let local = st.edge_for_pair(e.pair())?;
-            (local.id != *id).then_some((*id, local.id))
+            let e = e.as_ref().filter(|e| e.deleted_at.is_none())?;
+            let local = st.edge_for_pair(e.pair())?.id;
+            (local != *id).then_some((*id, local))
         })
         .collect();
+    let mut fold = Fold {
+        pending,
+        removed,
+        new_changes,
+        erase_bases,
+    };
     for (theirs, ours) in pulled_edges {
-        fold_one(
-            &st.edges,
-            &mut commit.edges,
-            pending,
-            removed,
-            new_changes,
-            theirs,
-            ours,
-        );
+        if live(staged(&st.edges, &commit.edges, ours)) {
+            fold.one(&st.edges, &mut commit.edges, theirs, ours);
+        }
     }
     if commit.interactions.is_empty() {
         return;
@@ -577,50 +589,60 @@ fn fold_local_duplicates(
         })
         .collect();
     for (theirs, ours) in pulled {
-        fold_one(
-            &st.interactions,
-            &mut commit.interactions,
-            pending,
-            removed,
-            new_changes,
-            theirs,
-            ours,
-        );
+        fold.one(&st.interactions, &mut commit.interactions, theirs, ours);
     }
 }
 
-/// Folds the local record `ours` into the pulled `theirs` (see
-/// [`fold_local_duplicates`]) when ours was never pushed and is still here
-/// after this pull, as the push would (a delete on either side wins).
-fn fold_one<T: SyncRecord>(
-    table: &Table<T>,
-    changes: &mut Changes<T>,
-    pending: &Pending,
-    removed: &mut HashSet<(u64, u32)>,
-    new_changes: &mut Vec<OutboxChange>,
-    theirs: Uuid,
-    ours: Uuid,
-) {
-    let Some(local) = staged(table, changes, ours).cloned() else {
-        return;
-    };
-    if local.sync_version() > 0 {
-        return;
-    }
-    let Some(pulled) = changes.get(&theirs).cloned().flatten() else {
-        return;
-    };
-    let Ok(mut folded) = fold_duplicate(&local, &pulled) else {
-        return;
-    };
-    folded.set_sync_version(pulled.sync_version());
-    if folded != pulled {
-        new_changes.push(upsert(T::KIND, theirs));
-        changes.insert(theirs, Some(folded));
-    }
-    changes.insert(ours, None);
-    if let Some(at) = pending.by_record.get(&(T::KIND, ours)) {
-        removed.extend(at.iter().copied());
+/// Where [`fold_local_duplicates`] leaves what it does.
+struct Fold<'a> {
+    pending: &'a Pending,
+    removed: &'a mut HashSet<(u64, u32)>,
+    new_changes: &'a mut Vec<OutboxChange>,
+    erase_bases: &'a mut Vec<(Uuid, u64)>,
+}
+
+impl Fold<'_> {
+    /// Folds the local record `ours` into the pulled `theirs` when ours is
+    /// still here after this pull and has changes to push (else the server
+    /// holds it as it is, no duplicate of theirs), as the push would.
+    fn one<T: SyncRecord>(
+        &mut self,
+        table: &Table<T>,
+        changes: &mut Changes<T>,
+        theirs: Uuid,
+        ours: Uuid,
+    ) {
+        let Some(local) = staged(table, changes, ours).cloned() else {
+            return;
+        };
+        let at = self.pending.by_record.get(&(T::KIND, ours));
+        if local.sync_version() > 0 && at.is_none() {
+            return;
+        }
+        let Some(pulled) = changes.get(&theirs).cloned().flatten() else {
+            return;
+        };
+        let Ok(mut folded) = fold_duplicate(&local, &pulled) else {
+            return;
+        };
+        folded.set_sync_version(pulled.sync_version());
+        if folded != pulled {
+            self.new_changes.push(upsert(T::KIND, theirs));
+            changes.insert(theirs, Some(folded));
+        }
+        changes.insert(ours, None);
+        if let Some(at) = at {
+            self.removed.extend(at.iter().copied());
+        }
+        if local.sync_version() > 0 {
+            // The server has ours too (deleted there, since revived here).
+            self.new_changes.push(OutboxChange {
+                kind: T::KIND,
+                id: ours,
+                op: ChangeOp::Erase,
+            });
+            self.erase_bases.push((ours, local.sync_version()));
+        }
     }
 }
 

@@ -310,6 +310,31 @@ test('an imported name with markup renders as text everywhere', async () => {
   }
 });
 
+test('a CSV from a Japanese Windows (Shift_JIS, no label): the page says it is not UTF-8, and the encoding chosen reads its columns and names', async () => {
+  const context = await launch();
+  try {
+    const { page, errors } = await openDashboard(context);
+    await page.click('#tab-import');
+    // "名前,メール\r\n山田 太郎,taro@x.example\r\n" as Outlook writes it there.
+    const buffer = Buffer.from('96bc914f2c8381815b838b0d0a8e5293632091be98592c7461726f40782e6578616d706c650d0a', 'hex');
+    await page.setInputFiles('[data-testid=file-input]', { name: 'outlook.csv', mimeType: 'text/csv', buffer });
+    await page.waitForSelector('[data-testid=import-encoding-hint]');
+    await page.selectOption('[data-testid=import-encoding]', 'shift_jis');
+    await page.locator('[data-testid=import-encoding-hint]').waitFor({ state: 'detached' });
+    await page.selectOption('[aria-label="Field for column 名前"]', 'name');
+    await page.selectOption('[aria-label="Field for column メール"]', 'email');
+    await page.click('#import-start');
+    await page.waitForSelector('[data-testid=file-report][data-state=done]');
+    assert.equal(await page.textContent('[data-testid=report-people]'), '1');
+    await page.click('#tab-people');
+    await page.fill('#search', '山田');
+    assert.deepEqual(await page.locator('[data-testid=people] tr td:first-child').allTextContents(), ['山田 太郎']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 // A view switched to by a key press is shown within 5 s (read at once, the
 // switch's render could still be pending: a flaky check on a busy machine).
 const shown = (page, testid) => page.locator(`[data-testid=${testid}]`).waitFor({ state: 'visible', timeout: 5000 });

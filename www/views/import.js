@@ -64,7 +64,10 @@ export function csvHeader(head) {
  * UTF-16 when its byte order mark or its NUL bytes say so (as the package
  * itself tells, src/import/utf16.rs), else UTF-8.
  */
-export function headText(bytes) {
+export function headText(bytes, encoding = '') {
+  // A charset the user chose for the file (the import's `encoding`); a
+  // UTF-8 byte order mark wins, as the package reads it.
+  if (encoding && !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return new TextDecoder(encoding).decode(bytes);
   const label = (() => {
     if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
     if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
@@ -81,6 +84,36 @@ export function headText(bytes) {
     return 'utf-8';
   })();
   return new TextDecoder(label).decode(bytes);
+}
+
+/**
+ * Charsets a file may be in without saying so (the import's `encoding`):
+ * what Outlook and Excel write on Windows in these languages.
+ */
+export const ENCODINGS = [
+  ['', 'Automatic (UTF-8, UTF-16, or as labelled)'],
+  ['windows-1252', 'Western (Windows-1252)'],
+  ['windows-1250', 'Central European (Windows-1250)'],
+  ['windows-1251', 'Cyrillic (Windows-1251)'],
+  ['windows-1253', 'Greek (Windows-1253)'],
+  ['windows-1254', 'Turkish (Windows-1254)'],
+  ['shift_jis', 'Japanese (Shift_JIS)'],
+  ['gbk', 'Chinese, simplified (GBK)'],
+  ['big5', 'Chinese, traditional (Big5)'],
+  ['euc-kr', 'Korean (EUC-KR)'],
+];
+
+/** Whether a file's first bytes are text in UTF-8 (or UTF-16, told by its marks or NULs). */
+export function looksUnicode(bytes) {
+  if (headText(bytes) !== new TextDecoder('utf-8').decode(bytes)) return true; // UTF-16
+  // The last character may be cut off at the end of the slice read.
+  const whole = bytes.length < 4096 ? bytes : bytes.subarray(0, bytes.length - 3);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(whole);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function guessField(header) {
@@ -123,12 +156,21 @@ export function mountImport(ctx) {
 
   async function add(files) {
     for (const file of files) {
-      const head = headText(new Uint8Array(await file.slice(0, 4096).arrayBuffer()));
+      const bytes = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+      const head = headText(bytes);
       const format = detectFormat(file.name, head);
       const select = h('select', { 'aria-label': `Format of ${file.name}`, 'data-testid': 'import-format' },
         Object.entries(FORMATS).map(([value, f]) => h('option', { value, selected: value === format }, f.label)));
-      const item = { file, format, select, header: csvHeader(head), mapping: null };
-      item.mapping = Object.fromEntries(item.header.map((col) => [col, guessField(col)]));
+      const item = { file, format, select, encoding: '', unicode: looksUnicode(bytes), header: [], mapping: null };
+      const readHeader = () => {
+        item.header = csvHeader(headText(bytes, item.encoding));
+        item.mapping = Object.fromEntries(item.header.map((col) => [col, guessField(col)]));
+      };
+      readHeader();
+      // The charset of a file that does not say (its columns are read again in it).
+      item.encodingSelect = h('select', { 'aria-label': `Encoding of ${file.name}`, 'data-testid': 'import-encoding' },
+        ENCODINGS.map(([value, label]) => h('option', { value, selected: value === '' }, label)));
+      item.encodingSelect.addEventListener('change', () => { item.encoding = item.encodingSelect.value; readHeader(); renderQueue(); });
       select.addEventListener('change', () => { item.format = select.value; renderQueue(); });
       queue.push(item);
     }
@@ -139,7 +181,9 @@ export function mountImport(ctx) {
     $('import-files').replaceChildren(...queue.map((item) => h('li', { 'data-testid': 'import-file' },
       h('span', { class: 'file-name' }, item.file.name), ' ',
       h('span', { class: 'muted' }, `${(item.file.size / 1024).toFixed(1)} KB`), ' ',
-      item.select,
+      item.select, ' ', item.encodingSelect,
+      item.unicode || item.encoding ? null : h('span', { class: 'warning', 'data-testid': 'import-encoding-hint' },
+        ' not UTF-8: if names look wrong, choose the file\'s encoding'),
       supported(item.format) ? null : h('span', { class: 'warning' }, ' not available in this build'),
       ' ',
       h('button', { type: 'button', 'aria-label': `Remove ${item.file.name}`, onclick: () => { queue = queue.filter((x) => x !== item); renderQueue(); } }, 'Remove'),
@@ -206,6 +250,7 @@ export function mountImport(ctx) {
       };
       if (item.format === 'csv') options.mapping = Object.fromEntries(Object.entries(item.mapping).filter(([, f]) => f));
       if (item.format === 'mbox') options.ownerEmails = (item.ownerEmails ?? '').split(/[\s,;]+/).filter(Boolean);
+      if (item.encoding) options.encoding = item.encoding;
       const call = FORMATS[item.format].kind === 'contacts' ? 'importContacts' : 'importInteractions';
       try {
         const report = await ctx.graph[call](item.file, options);
