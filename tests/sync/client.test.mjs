@@ -74,6 +74,14 @@ async function serverSnapshot(sub) {
   return { snapshot: { people: of('person'), organizations: of('organization'), edges: of('edge'), interactions: of('interaction') }, rows, checkpoint: since };
 }
 
+/** Two graphs of one user, each with its sync client. */
+async function twoDevices() {
+  const sub = `user-${randomUUID()}`;
+  const a = await open();
+  const b = await open();
+  return { sub, a, b, sa: client(a, sub), sb: client(b, sub) };
+}
+
 /** A loopback HTTP proxy to the gateway; `rule(n, name)` picks what happens to request n (1-based) of rpc `name`. */
 async function proxy(rule) {
   const counts = new Map();
@@ -204,11 +212,7 @@ describe('two devices of one user', () => {
   }
 
   test('both devices connect the same pair (and log the same event) offline: the pull folds ours into theirs, one edge and one interaction everywhere, search intact', async () => {
-    const sub = `user-${randomUUID()}`;
-    const a = await open();
-    const b = await open();
-    const sa = client(a, sub);
-    const sb = client(b, sub);
+    const { sub, a, b, sa, sb } = await twoDevices();
     const [ada, bob, cy] = await a.upsertPeople([{ names: ['Ada'], emails: ['ada@x.org'] }, { names: ['Bob'], emails: ['bob@x.org'] }, { names: ['Cy'] }]);
     await sa.syncNow();
     await sb.syncNow();
@@ -250,11 +254,7 @@ describe('two devices of one user', () => {
   });
 
   test('an erase on one device beats a later edit on the other', async () => {
-    const sub = `user-${randomUUID()}`;
-    const a = await open();
-    const b = await open();
-    const sa = client(a, sub);
-    const sb = client(b, sub);
+    const { sub, a, b, sa, sb } = await twoDevices();
     const [ada, bob] = await a.upsertPeople([{ names: ['Ada'], emails: ['ada@x.org'] }, { names: ['Bob'], emails: ['bob@x.org'] }]);
     await a.upsertEdge({ fromPersonId: ada.id, toPersonId: bob.id, strength: 0.5 });
     await sa.syncNow();
