@@ -143,11 +143,7 @@ async function rejectsWith(promise, code) {
 describe('two devices of one user', () => {
   for (const order of ['A then B', 'B then A']) {
     test(`edit, merge and delete offline, sync ${order}: both converge to the server's state`, async () => {
-      const sub = `user-${randomUUID()}`;
-      const a = await open();
-      const b = await open();
-      const sa = client(a, sub);
-      const sb = client(b, sub);
+      const { sub, a, b, sa, sb } = await twoDevices();
 
       const acme = await a.upsertOrganization({ name: 'Acme', domain: 'acme.com' });
       const [ada, bob, cy] = await a.upsertPeople([
