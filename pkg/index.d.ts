@@ -397,8 +397,14 @@ export interface StrengthReport {
   interactionsUsed: number;
   interactionsSkipped: number;
   unknownParticipants: { count: number; examples: string[] };
+  /** What was done: a `touched` call whose `scoring` differs from the last recompute's rescores every pair ('all'). */
   only: 'all' | 'touched';
   now: Timestamp;
+  /**
+   * What every score depends on beyond its own pair: the time scales resolved for the span of all interactions
+   * (recency half-life when not fixed, longevity's scale) and the embeddedness weight.
+   */
+  scoring: { recencyHalfLifeMs: number; longevityScaleMs: number; embeddednessWeight: number };
 }
 /** Result of `distancesFrom`: `distances[i]` is the hop count to `personId(i)`, 0xFFFFFFFF when unreachable. */
 export interface Distances {

@@ -575,7 +575,9 @@ fn touched_recompute_only_changes_touched_pairs_and_matches_full() {
         InteractionInput {
             source_name: Some("cal".into()),
             source_id: Some("new".into()),
-            timestamp: Some(TimeInput::Text("2023-11-13T10:00:00Z".into())),
+            // Inside the span of the others: the time scales every score
+            // uses stay, so only the touched pair is rescored.
+            timestamp: Some(TimeInput::Text("2023-11-06T12:00:00Z".into())),
             participants: vec![p[2].to_string(), p[3].to_string()],
             channel: Some("call".into()),
             ..Default::default()

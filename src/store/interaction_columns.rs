@@ -146,6 +146,11 @@ impl InteractionColumns {
         &self.keys[row.start as usize..(row.start + row.len) as usize]
     }
 
+    /// The key of a participant text, if some interaction names it.
+    pub fn key(&self, text: &str) -> Option<u32> {
+        self.key_of.get(text).copied()
+    }
+
     /// Participant texts by key.
     pub fn texts(&self) -> &[Box<str>] {
         &self.texts

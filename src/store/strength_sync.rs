@@ -92,8 +92,33 @@ pub struct StrengthReport {
     /// Interactions left with fewer than two known people.
     pub interactions_skipped: usize,
     pub unknown_participants: UnknownParticipants,
+    /// "touched" or "all": what was done (a touched call whose scoring
+    /// differs from the last recompute's rescores every pair, see
+    /// [`Scoring`]).
     pub only: String,
     pub now: Timestamp,
+    pub scoring: Scoring,
+}
+
+/// What every score depends on beyond its own pair's interactions: the
+/// time scales resolved for the observed span of all interactions (the
+/// recency half-life when not fixed, and longevity's scale) and the
+/// embeddedness weight. Kept in the recompute's audit entry: a touched
+/// recompute whose scoring differs from the last one's (the oldest or
+/// newest interaction changed, other options) rescores every pair, or the
+/// pairs it left alone would keep scores a full recompute no longer gives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scoring {
+    pub recency_half_life_ms: f64,
+    pub longevity_scale_ms: f64,
+    pub embeddedness_weight: f64,
+}
+
+/// The scoring of the last recompute, from its audit entry.
+fn last_scoring(st: &GraphState) -> Option<Scoring> {
+    let entry = st.audit.values().rev().find(|a| a.action == ACTION)?;
+    serde_json::from_value(entry.metadata.0.get("scoring")?.clone()).ok()
 }
 
 /// Phase timings of a full recompute (see [`Db::strength_phases`]).
@@ -622,29 +647,35 @@ fn interactions_naming<'s>(
     people: &HashSet<Uuid>,
     emails: &HashSet<String>,
 ) -> Vec<&'s [String]> {
-    let names = |text: &str| match Uuid::try_parse(text) {
-        Ok(mut id) => {
-            for _ in 0..16 {
-                if people.contains(&id) {
-                    return true;
+    // An interaction names a person by her id or by the id of someone
+    // merged into her (participants are stored canonical: ids as
+    // `Uuid::to_string` gives them, emails in lower case).
+    let mut ids: Vec<Uuid> = people.iter().copied().collect();
+    for p in st.people.values().filter(|p| p.merged_into.is_some()) {
+        let mut at = p.merged_into;
+        for _ in 0..16 {
+            match at {
+                Some(id) if people.contains(&id) => {
+                    ids.push(p.id);
+                    break;
                 }
-                match st.people.get(id).and_then(|p| p.merged_into) {
-                    Some(next) => id = next,
-                    None => break,
-                }
+                Some(id) => at = st.people.get(id).and_then(|q| q.merged_into),
+                None => break,
             }
-            false
         }
-        Err(_) => emails.contains(&text.to_lowercase()),
-    };
+    }
     let columns = st.interaction_columns();
-    let named: Vec<bool> = columns.texts().iter().map(|t| names(t)).collect();
-    if !named.contains(&true) {
+    let mut named = HashSet::default();
+    named.extend(ids.iter().filter_map(|id| columns.key(&id.to_string())));
+    named.extend(emails.iter().filter_map(|e| columns.key(e)));
+    // Most writes (a new contact, an address nobody used) name none: no
+    // pass over the rows.
+    if named.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
     for (slot, row) in columns.rows().iter().enumerate() {
-        if row.live && columns.keys(row).iter().any(|&k| named[k as usize]) {
+        if row.live && columns.keys(row).iter().any(|k| named.contains(k)) {
             if let Some(i) = st.interactions.at_slot(slot as u32) {
                 out.push(i.participants.as_slice());
             }
@@ -757,6 +788,16 @@ impl<B: Backend> Db<B> {
         let mut engine = strength::StrengthEngine::new(params);
         engine.add_batch(&inputs);
         drop(inputs);
+        let scales = engine.resolved_scales();
+        report.scoring = Scoring {
+            recency_half_life_ms: scales.recency_half_life_ms,
+            longevity_scale_ms: scales.longevity_scale_ms,
+            embeddedness_weight: engine.params().embeddedness_weight,
+        };
+        let touched_only = touched_only && last_scoring(st) == Some(report.scoring);
+        if !touched_only {
+            report.only = "all".into();
+        }
         report.pairs_scored = engine.score_all(now.millis());
         let mut s = Staging::new(st, written);
         // Sized once: growing a map of ~1 KB edge records rehashes (moves)
