@@ -103,10 +103,13 @@ pub struct StrengthReport {
 /// What every score depends on beyond its own pair's interactions: the
 /// time scales resolved for the observed span of all interactions (the
 /// recency half-life when not fixed, and longevity's scale) and the
-/// embeddedness weight. Kept in the recompute's audit entry: a touched
-/// recompute whose scoring differs from the last one's (the oldest or
-/// newest interaction changed, other options) rescores every pair, or the
-/// pairs it left alone would keep scores a full recompute no longer gives.
+/// embeddedness weight. Kept in the recompute's audit entry as the scoring
+/// every pair was last scored with: a touched recompute whose scoring has
+/// moved from it by more than [`SCALE_DRIFT`] (the span grew or shrank, other
+/// options) rescores every pair, or the pairs it left alone would keep
+/// scores a full recompute no longer gives. Within the drift it rescores
+/// the touched pairs only, and keeps the baseline: new interactions are
+/// usually the newest, and each moves the span a little.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scoring {
@@ -115,7 +118,24 @@ pub struct Scoring {
     pub embeddedness_weight: f64,
 }
 
-/// The scoring of the last recompute, from its audit entry.
+/// How far (relative) a time scale may move before a touched recompute
+/// rescores every pair: scores of pairs it leaves alone then stay within
+/// about half a percent of a full recompute's (longevity and recency carry
+/// 0.35 of the direct score, each moving less than its scale does).
+pub const SCALE_DRIFT: f64 = 0.02;
+
+impl Scoring {
+    /// Within [`SCALE_DRIFT`] of `baseline`, with the same embeddedness weight.
+    fn near(&self, baseline: &Scoring) -> bool {
+        let close = |a: f64, b: f64| (a - b).abs() <= SCALE_DRIFT * b.abs();
+        self.embeddedness_weight.to_bits() == baseline.embeddedness_weight.to_bits()
+            && close(self.recency_half_life_ms, baseline.recency_half_life_ms)
+            && close(self.longevity_scale_ms, baseline.longevity_scale_ms)
+    }
+}
+
+/// The scoring every pair was last scored with, from the last recompute's
+/// audit entry.
 fn last_scoring(st: &GraphState) -> Option<Scoring> {
     let entry = st.audit.values().rev().find(|a| a.action == ACTION)?;
     serde_json::from_value(entry.metadata.0.get("scoring")?.clone()).ok()
@@ -789,12 +809,14 @@ impl<B: Backend> Db<B> {
         engine.add_batch(&inputs);
         drop(inputs);
         let scales = engine.resolved_scales();
-        report.scoring = Scoring {
+        let scoring = Scoring {
             recency_half_life_ms: scales.recency_half_life_ms,
             longevity_scale_ms: scales.longevity_scale_ms,
             embeddedness_weight: engine.params().embeddedness_weight,
         };
-        let touched_only = touched_only && last_scoring(st) == Some(report.scoring);
+        let baseline = last_scoring(st).filter(|b| touched_only && scoring.near(b));
+        let touched_only = baseline.is_some();
+        report.scoring = baseline.unwrap_or(scoring);
         if !touched_only {
             report.only = "all".into();
         }
