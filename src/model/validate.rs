@@ -52,6 +52,8 @@ fn err(code: ErrorCode, field: &str, reason: impl Into<String>) -> Error {
 pub fn parse_id(s: &str, field: &str) -> Result<Uuid> {
     let id = Uuid::try_parse(s.trim()).map_err(|_| {
         // Built only on failure: ids are parsed millions of times a load.
+        // (A NaN or Infinity arrives marked, see `JsNumber`: shown as such.)
+        let s = s.strip_prefix(NON_FINITE_PREFIX).unwrap_or(s);
         let shown: String = s.chars().take(60).collect();
         err(
             ErrorCode::InvalidId,

@@ -111,6 +111,7 @@ test('errors carry code and field', async () => {
   throwsWig(() => g.introPaths(ada.id, dan.id, { k: 0 }), 'INVALID_INPUT', 'k');
   throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, ghost] }), 'NOT_FOUND', 'avoid[1]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [42] }), 'INVALID_ID', 'avoid[0]');
+  assert.throws(() => g.introPaths(ada.id, dan.id, { avoid: [Number.NaN] }), (e) => e.code === 'INVALID_ID' && /'NaN' is not a UUID/.test(e.message), 'NaN named as such');
   throwsWig(() => g.introPaths(ada.id, dan.id, { avoid: [bob.id, undefined] }), 'REQUIRED', 'avoid[1]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { relationshipTypes: ['friend'] }), 'INVALID_ENUM', 'relationshipTypes[0]');
   throwsWig(() => g.introPaths(ada.id, dan.id, { kk: 3 }), 'INVALID_INPUT', 'kk');
