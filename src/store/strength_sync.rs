@@ -92,53 +92,8 @@ pub struct StrengthReport {
     /// Interactions left with fewer than two known people.
     pub interactions_skipped: usize,
     pub unknown_participants: UnknownParticipants,
-    /// "touched" or "all": what was done (a touched call whose scoring
-    /// differs from the last recompute's rescores every pair, see
-    /// [`Scoring`]).
     pub only: String,
     pub now: Timestamp,
-    pub scoring: Scoring,
-}
-
-/// What every score depends on beyond its own pair's interactions: the
-/// time scales resolved for the observed span of all interactions (the
-/// recency half-life when not fixed, and longevity's scale) and the
-/// embeddedness weight. Kept in the recompute's audit entry as the scoring
-/// every pair was last scored with: a touched recompute whose scoring has
-/// moved from it by more than [`SCALE_DRIFT`] (the span grew or shrank, other
-/// options) rescores every pair, or the pairs it left alone would keep
-/// scores a full recompute no longer gives. Within the drift it rescores
-/// the touched pairs only, and keeps the baseline: new interactions are
-/// usually the newest, and each moves the span a little.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Scoring {
-    pub recency_half_life_ms: f64,
-    pub longevity_scale_ms: f64,
-    pub embeddedness_weight: f64,
-}
-
-/// How far (relative) a time scale may move before a touched recompute
-/// rescores every pair: scores of pairs it leaves alone then stay within
-/// about half a percent of a full recompute's (longevity and recency carry
-/// 0.35 of the direct score, each moving less than its scale does).
-pub const SCALE_DRIFT: f64 = 0.02;
-
-impl Scoring {
-    /// Within [`SCALE_DRIFT`] of `baseline`, with the same embeddedness weight.
-    fn near(&self, baseline: &Scoring) -> bool {
-        let close = |a: f64, b: f64| (a - b).abs() <= SCALE_DRIFT * b.abs();
-        self.embeddedness_weight.to_bits() == baseline.embeddedness_weight.to_bits()
-            && close(self.recency_half_life_ms, baseline.recency_half_life_ms)
-            && close(self.longevity_scale_ms, baseline.longevity_scale_ms)
-    }
-}
-
-/// The scoring every pair was last scored with, from the last recompute's
-/// audit entry.
-fn last_scoring(st: &GraphState) -> Option<Scoring> {
-    let entry = st.audit.values().rev().find(|a| a.action == ACTION)?;
-    serde_json::from_value(entry.metadata.0.get("scoring")?.clone()).ok()
 }
 
 /// Phase timings of a full recompute (see [`Db::strength_phases`]).
@@ -808,18 +763,6 @@ impl<B: Backend> Db<B> {
         let mut engine = strength::StrengthEngine::new(params);
         engine.add_batch(&inputs);
         drop(inputs);
-        let scales = engine.resolved_scales();
-        let scoring = Scoring {
-            recency_half_life_ms: scales.recency_half_life_ms,
-            longevity_scale_ms: scales.longevity_scale_ms,
-            embeddedness_weight: engine.params().embeddedness_weight,
-        };
-        let baseline = last_scoring(st).filter(|b| touched_only && scoring.near(b));
-        let touched_only = baseline.is_some();
-        report.scoring = baseline.unwrap_or(scoring);
-        if !touched_only {
-            report.only = "all".into();
-        }
         report.pairs_scored = engine.score_all(now.millis());
         let mut s = Staging::new(st, written);
         // Sized once: growing a map of ~1 KB edge records rehashes (moves)
