@@ -285,6 +285,40 @@ fn an_erased_person_leaves_no_strength_mark() {
     assert!(marks(&db).is_empty());
 }
 
+/// An erasure rewrites the earlier audit entries that named her, a
+/// recompute's among them (she was one of its unknown participants): that
+/// is no new recompute, and what the next touched one is to look at stays.
+#[test]
+fn an_erasure_that_rewrites_a_recompute_entry_keeps_the_touched_bookkeeping() {
+    let mut db = open();
+    let p = people(&mut db, 3);
+    let xs = block_on(db.upsert_interactions(
+        vec![
+            meeting("1", &[p[0], p[1]], 2),
+            meeting("2", &[p[0], p[2]], 1),
+        ],
+        &ctx(),
+    ))
+    .unwrap();
+    // Deleted: her id is an unknown participant of the recompute.
+    block_on(db.delete(EntityKind::Person, p[2], &ctx_at(T0 + 1))).unwrap();
+    let r = block_on(db.recompute_strengths(&ctx_at(T0 + 2), &at_now(T0))).unwrap();
+    assert!(
+        r.unknown_participants.examples.contains(&p[2].to_string()),
+        "{r:?}"
+    );
+    assert!(edge_of(&db, p[0], p[1]).unwrap().deleted_at.is_none());
+    // Ada and Bob's only meeting goes; then she is erased.
+    block_on(db.delete(EntityKind::Interaction, xs[0].id, &ctx_at(T0 + 3))).unwrap();
+    block_on(db.erase_person(p[2], &ctx_at(T0 + 4))).unwrap();
+    let r = block_on(db.recompute_strengths(&ctx_at(T0 + 5), &touched_at(T0))).unwrap();
+    assert_eq!(r.edges_cleared, 1, "{r:?}");
+    assert!(
+        edge_of(&db, p[0], p[1]).unwrap().deleted_at.is_some(),
+        "cleared, as a full recompute would"
+    );
+}
+
 /// Issue 4: a pair with no interactions left loses what they gave it, by a
 /// full and by a touched recompute alike: the edge the recompute created is
 /// soft-deleted (and leaves the search), a declared edge stays with its

@@ -226,11 +226,7 @@ impl GraphState {
             view.patch_before(&self.edges, &commit);
             commit.edges.keys().copied().collect()
         });
-        if commit
-            .audit
-            .iter()
-            .any(|a| a.action == super::strength_sync::ACTION)
-        {
+        if super::strength_sync::is_recompute(self, &commit) {
             self.touched_interactions.clear();
         }
         self.touched_interactions

@@ -441,7 +441,7 @@ pub(crate) fn strength_lost_changes(
     commit: &Commit,
 ) -> BTreeMap<u64, Option<Vec<Vec<Uuid>>>> {
     let mut out = BTreeMap::new();
-    if commit.audit.iter().any(|a| a.action == ACTION) {
+    if is_recompute(st, commit) {
         out.extend(st.strength_lost.keys().map(|k| (*k, None)));
         return out;
     }
@@ -657,6 +657,17 @@ fn interactions_naming<'s>(
         }
     }
     out
+}
+
+/// Whether `commit` is a recompute: it adds a recompute's audit entry. An
+/// erasure rewrites earlier entries that named her (a recompute's among
+/// them, its unknown participants): those are no new recompute, and must
+/// not end what the next touched one is to look at.
+pub(crate) fn is_recompute(st: &GraphState, commit: &Commit) -> bool {
+    commit
+        .audit
+        .iter()
+        .any(|a| a.action == ACTION && !st.audit.contains_key(&a.seq))
 }
 
 /// Whether a person write changes which interactions map to whom.
