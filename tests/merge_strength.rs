@@ -103,8 +103,8 @@ fn merge_rescores_combined_edges_and_unmerge_restores_them() {
 /// A recompute after a merge (a day later: every score decays, every edge
 /// the merge wrote is rewritten) is no edit of the user's: the merge can
 /// still be undone, its edges come back exactly as before it, and the next
-/// touched recompute gives them what a full one does. An edit of the
-/// edge's own fields still blocks the undo.
+/// touched recompute gives them what a full one does. An edit of the edge
+/// after it, its strength included, still blocks the undo.
 #[test]
 fn a_recompute_after_a_merge_does_not_block_its_undo() {
     const DAY: f64 = 86_400_000.0;
@@ -116,7 +116,8 @@ fn a_recompute_after_a_merge_does_not_block_its_undo() {
         only: Some("touched".into()),
         ..at(days)
     };
-    for edit_too in [false, true] {
+    for edit in ["none", "relationship type", "strength"] {
+        let edit_too = edit != "none";
         let mut db = open();
         let p = people_ids(
             &mut db,
@@ -152,14 +153,23 @@ fn a_recompute_after_a_merge_does_not_block_its_undo() {
                 .edge_for_pair(pair_key(ada, carol))
                 .unwrap()
                 .clone();
-            let input = EdgeInput {
-                id: Some(e.id.to_string()),
-                relationship_type: Some("advised".into()),
-                ..edge(ada, carol)
+            // Either field: a strength the user sets is hers, not a score.
+            let input = if edit == "strength" {
+                EdgeInput {
+                    id: Some(e.id.to_string()),
+                    strength: Some(JsNumber(0.95)),
+                    ..edge(ada, carol)
+                }
+            } else {
+                EdgeInput {
+                    id: Some(e.id.to_string()),
+                    relationship_type: Some("advised".into()),
+                    ..edge(ada, carol)
+                }
             };
             block_on(db.upsert_edge(input, &ctx_at(T0 + 4))).unwrap();
             let err = block_on(db.unmerge(record.id, &ctx_at(T0 + 5))).unwrap_err();
-            assert_eq!(err.code, ErrorCode::UnmergeConflict, "{err}");
+            assert_eq!(err.code, ErrorCode::UnmergeConflict, "{edit}: {err}");
             continue;
         }
         block_on(db.unmerge(record.id, &ctx_at(T0 + 5))).unwrap();
@@ -187,4 +197,44 @@ fn a_recompute_after_a_merge_does_not_block_its_undo() {
             assert_eq!(t.interaction_count, 1);
         }
     }
+}
+
+/// A recompute that clears an edge the merge wrote (its interactions were
+/// deleted since) does not block the undo either.
+#[test]
+fn an_edge_a_recompute_cleared_after_a_merge_does_not_block_its_undo() {
+    let mut db = open();
+    let p = people_ids(
+        &mut db,
+        vec![
+            person("Ada Lovelace", "ada@x.example"),
+            person("A. Lovelace", "ada.l@y.example"),
+            person("Carol", "carol@z.example"),
+        ],
+    );
+    let (ada, ada2, carol) = (p[0], p[1], p[2]);
+    let xs = block_on(db.upsert_interactions(
+        vec![meeting("m1", "ada.l@y.example", "carol@z.example", 3)],
+        &ctx(),
+    ))
+    .unwrap();
+    block_on(db.recompute_strengths(&ctx_at(T0 + 1), &RecomputeOptions::default())).unwrap();
+    let record =
+        block_on(db.merge_people(ada, &[ada2], serde_json::json!({}), &ctx_at(T0 + 2))).unwrap();
+    let moved = db
+        .state()
+        .edge_for_pair(pair_key(ada, carol))
+        .unwrap()
+        .clone();
+    assert!(
+        record.edges_after.iter().any(|e| e.id == moved.id),
+        "the merge wrote it"
+    );
+    block_on(db.delete(EntityKind::Interaction, xs[0].id, &ctx_at(T0 + 3))).unwrap();
+    let r =
+        block_on(db.recompute_strengths(&ctx_at(T0 + 4), &RecomputeOptions::default())).unwrap();
+    assert_eq!(r.edges_cleared, 1, "{r:?}");
+    block_on(db.unmerge(record.id, &ctx_at(T0 + 5))).unwrap();
+    let back = db.state().edge_for_pair(pair_key(ada2, carol)).unwrap();
+    assert!(back.deleted_at.is_none(), "back as before the merge");
 }

@@ -183,9 +183,11 @@ fn same_but_version<T: SyncRecord + Clone>(a: &T, b: &T) -> bool {
 }
 
 /// Equal but for what a strength recompute writes (strength, factors,
-/// count, channels, first/last seen, `updatedAt`) and `syncVersion`.
+/// count, channels, first/last seen, `updatedAt`, and `deletedAt` when it
+/// clears an edge it made) and `syncVersion`.
 fn same_but_scores(a: &Edge, b: &Edge) -> bool {
     let unscored = |e: &Edge| Edge {
+        deleted_at: None,
         strength: 0.0,
         strength_factors: Vec::new(),
         interaction_count: 0,
@@ -829,13 +831,23 @@ impl<B: Backend> Db<B> {
         for o in &m.organizations_after {
             unchanged("organization", o.id, st.organizations.get(o.id), o)?;
         }
+        // The times of the strength recomputes: an edge whose last write is
+        // one of them was rewritten by a recompute, not by the user.
+        let recomputes: HashSet<Timestamp> = st
+            .audit
+            .values()
+            .filter(|a| a.action == super::strength_sync::ACTION)
+            .map(|a| a.created_at)
+            .collect();
         for e in &m.edges_after {
             let now = st.edges.get(e.id);
-            // A strength recompute since rewrote the edge's scores: no edit
-            // of the user's. The undo puts them back as they were before the
-            // merge, and the next recompute (`only: 'touched'` too) rescores
-            // the people it gives back their edges.
-            if !now.is_some_and(|cur| same_but_scores(cur, e)) {
+            // A strength recompute since rescored (or cleared) the edge, and
+            // nothing after it: no edit of the user's. The undo puts it back
+            // as it was before the merge, and the next recompute (`only:
+            // 'touched'` too) rescores the people it gives back their edges.
+            let rescored = now
+                .is_some_and(|cur| recomputes.contains(&cur.updated_at) && same_but_scores(cur, e));
+            if !rescored {
                 unchanged("edge", e.id, now, e)?;
             }
         }
