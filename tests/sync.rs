@@ -1811,3 +1811,46 @@ fn a_pulled_edge_for_a_pair_held_here_folds_only_when_both_are_live() {
         );
     }
 }
+
+/// An interaction pulled after a recompute, written on the other device
+/// before it (its `updatedAt` is earlier than this device's recompute mark),
+/// is found by the next touched recompute, after a reopen too.
+#[test]
+fn a_pulled_interaction_older_than_the_mark_is_touched_after_a_reopen() {
+    let (mut db, a, b) = seeded();
+    // The other device: the same two people, a meeting logged at T0.
+    let mut other = open();
+    let ids = people_ids(
+        &mut other,
+        [a, b]
+            .iter()
+            .map(|id| PersonInput {
+                id: Some(id.to_string()),
+                names: vec!["X".into()],
+                ..Default::default()
+            })
+            .collect(),
+    );
+    let meeting = InteractionInput {
+        participants: ids.iter().map(Uuid::to_string).collect(),
+        ..interaction("m1", &[])
+    };
+    let written = block_on(other.upsert_interaction(meeting, &ctx_at(T0))).unwrap();
+    let record = serde_json::to_value(&written).unwrap();
+    // Here: a recompute later than that, then the pull, then a reopen.
+    block_on(db.recompute_strengths(&ctx_at(T0 + 10_000), &Default::default())).unwrap();
+    let page = json!({"changes": [{"kind": "interaction", "id": written.id, "version": 1, "erased": false, "record": record}],
+                      "checkpoint": 1, "more": false})
+    .to_string();
+    let p = db.prepare_pull(&page, &ctx_at(T0 + 20_000)).unwrap();
+    block_on(db.run(p)).unwrap();
+    let mut db = block_on(Db::open(db.backend().clone())).unwrap();
+    let touched = wig_graph::store::RecomputeOptions {
+        only: Some("touched".into()),
+        ..Default::default()
+    };
+    let r = block_on(db.recompute_strengths(&ctx_at(T0 + 30_000), &touched)).unwrap();
+    assert_eq!(r.edges_updated + r.edges_created, 1, "{r:?}");
+    let e = db.state().edge_for_pair(pair_key(a, b)).unwrap();
+    assert_eq!(e.interaction_count, 1);
+}

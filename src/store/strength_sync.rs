@@ -549,6 +549,21 @@ pub(crate) fn strength_lost_changes(
     if !moved_ids.is_empty() || !moved_emails.is_empty() {
         lost.extend(interactions_naming(st, &moved_ids, &moved_emails));
     }
+    // An interaction written with an `updatedAt` no later than the last
+    // recompute's mark (pulled from another device, which wrote it before)
+    // is not after the mark a touched recompute counts from: after a reopen
+    // (the session's own list gone) only a mark kept here finds its pairs.
+    let mark = st
+        .audit
+        .values()
+        .rev()
+        .find(|a| a.action == ACTION)
+        .map(|a| a.created_at);
+    for change in commit.interactions.values().flatten() {
+        if change.deleted_at.is_none() && mark.is_some_and(|m| change.updated_at <= m) {
+            lost.push(&change.participants);
+        }
+    }
     for (id, change) in &commit.interactions {
         let Some(old) = st.interactions.get(*id).filter(|i| i.deleted_at.is_none()) else {
             continue;
