@@ -100,6 +100,20 @@ fn merge_rescores_combined_edges_and_unmerge_restores_them() {
     assert_eq!(edge_of(&db, ada2, carol).unwrap(), e2);
 }
 
+/// Ada, her duplicate and Carol (ada@x.example, ada.l@y.example, carol@z.example).
+fn two_adas_and_carol() -> (Db<MemoryBackend>, Uuid, Uuid, Uuid) {
+    let mut db = open();
+    let p = people_ids(
+        &mut db,
+        vec![
+            person("Ada Lovelace", "ada@x.example"),
+            person("A. Lovelace", "ada.l@y.example"),
+            person("Carol", "carol@z.example"),
+        ],
+    );
+    (db, p[0], p[1], p[2])
+}
+
 /// A recompute after a merge (a day later: every score decays, every edge
 /// the merge wrote is rewritten) is no edit of the user's: the merge can
 /// still be undone, its edges come back exactly as before it, and the next
@@ -118,16 +132,7 @@ fn a_recompute_after_a_merge_does_not_block_its_undo() {
     };
     for edit in ["none", "relationship type", "strength"] {
         let edit_too = edit != "none";
-        let mut db = open();
-        let p = people_ids(
-            &mut db,
-            vec![
-                person("Ada Lovelace", "ada@x.example"),
-                person("A. Lovelace", "ada.l@y.example"),
-                person("Carol", "carol@z.example"),
-            ],
-        );
-        let (ada, ada2, carol) = (p[0], p[1], p[2]);
+        let (mut db, ada, ada2, carol) = two_adas_and_carol();
         let list = vec![
             meeting("m0", "ada@x.example", "carol@z.example", 10),
             meeting("m1", "ada.l@y.example", "carol@z.example", 3),
@@ -203,16 +208,7 @@ fn a_recompute_after_a_merge_does_not_block_its_undo() {
 /// deleted since) does not block the undo either.
 #[test]
 fn an_edge_a_recompute_cleared_after_a_merge_does_not_block_its_undo() {
-    let mut db = open();
-    let p = people_ids(
-        &mut db,
-        vec![
-            person("Ada Lovelace", "ada@x.example"),
-            person("A. Lovelace", "ada.l@y.example"),
-            person("Carol", "carol@z.example"),
-        ],
-    );
-    let (ada, ada2, carol) = (p[0], p[1], p[2]);
+    let (mut db, ada, ada2, carol) = two_adas_and_carol();
     let xs = block_on(db.upsert_interactions(
         vec![meeting("m1", "ada.l@y.example", "carol@z.example", 3)],
         &ctx(),
