@@ -521,10 +521,10 @@ pub(crate) fn strength_lost_changes(
     // The other pairs of a re-mapped person's interactions change too: a
     // meeting she leaves (deleted, another email) is smaller for everyone
     // in it, and group size feeds several factors. Those interactions'
-    // groups, as they map before this commit, are lost groups.
-    // Only what maps differently counts: the ids of people who stop or start
-    // being live or merged (or are new), and the emails that changed hands
-    // (not every email of a person who adds an alias).
+    // groups, as they map before this commit, are lost groups. Only what
+    // maps differently counts: the ids of people who stop or start being
+    // live or merged (or are new), and the emails that changed hands (not
+    // every email of a person who adds an alias).
     let moved_ids: HashSet<Uuid> = commit
         .people
         .iter()
@@ -553,12 +553,15 @@ pub(crate) fn strength_lost_changes(
     // recompute's mark (pulled from another device, which wrote it before)
     // is not after the mark a touched recompute counts from: after a reopen
     // (the session's own list gone) only a mark kept here finds its pairs.
-    let mark = st
-        .audit
-        .values()
-        .rev()
-        .find(|a| a.action == ACTION)
-        .map(|a| a.created_at);
+    let mark = if commit.interactions.is_empty() {
+        None // no walk back through the audit for the many commits without any
+    } else {
+        st.audit
+            .values()
+            .rev()
+            .find(|a| a.action == ACTION)
+            .map(|a| a.created_at)
+    };
     for change in commit.interactions.values().flatten() {
         if change.deleted_at.is_none() && mark.is_some_and(|m| change.updated_at <= m) {
             lost.push(&change.participants);
