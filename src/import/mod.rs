@@ -277,17 +277,19 @@ pub struct ParserOptions {
 /// read as text in UTF-8 (see [`utf16`]), and so is one in the legacy
 /// charset `options.encoding` names (see [`legacy`]).
 pub fn parser(format: Format, options: &ParserOptions) -> Result<Box<dyn PushParser>> {
+    // Checked for a text source too, where it then says nothing.
+    let encoding = legacy::encoding(options.encoding.as_deref().unwrap_or("utf-8"))?;
     if options.text_source {
         return format_parser(format, options);
     }
-    let inner = match legacy::encoding(options.encoding.as_deref().unwrap_or("utf-8"))? {
+    let as_text = utf16::as_text(options);
+    let inner = match encoding {
         legacy::Encoding::AsIs => format_parser(format, options)?,
         legacy::Encoding::Legacy(label) => Box::new(legacy::Transcoded::new(
             label,
-            format_parser(format, &utf16::as_text(options))?,
+            format_parser(format, &as_text)?,
         )),
     };
-    let as_text = utf16::as_text(options);
     Ok(Box::new(utf16::Utf16Aware::new(
         inner,
         Box::new(move || format_parser(format, &as_text)),

@@ -217,9 +217,6 @@ impl ImportSession {
             .unwrap_or_else(|| "US".into())
             .to_ascii_uppercase();
         super::dedup::check_region(&region)?;
-        if let Some(label) = &options.encoding {
-            import::legacy::encoding(label)?; // checked for text too
-        }
         let mut owner = Vec::with_capacity(options.owner_emails.len());
         for (i, e) in options.owner_emails.iter().enumerate() {
             owner.push(validate::email(e, &format!("ownerEmails[{i}]"))?);
@@ -430,8 +427,6 @@ fn as_input(p: &Person) -> PersonInput {
     }
 }
 
-/// Adds `v` unless the list has it (by `key`); false when it is new but
-/// the list is full (`limits::LIST`).
 /// What makes two written phones the same number: E.164 for `region`
 /// with the extension's digits (import adds a number written another way
 /// only once), or the digits as written when it does not parse.
@@ -442,6 +437,8 @@ fn phone_key(phone: &str, region: &str) -> String {
     format!("{number};{}", digits(extension))
 }
 
+/// Adds `v` unless the list has it (by `key`); false when it is new but
+/// the list is full (`limits::LIST`).
 fn add_unique(list: &mut Vec<String>, v: &str, key: impl Fn(&str) -> String) -> bool {
     let k = key(v);
     if list.iter().any(|x| key(x) == k) {

@@ -104,8 +104,8 @@ export const ENCODINGS = [
 ];
 
 /** Whether a file's first bytes are text in UTF-8 (or UTF-16, told by its marks or NULs). */
-export function looksUnicode(bytes) {
-  if (headText(bytes) !== new TextDecoder('utf-8').decode(bytes)) return true; // UTF-16
+export function looksUnicode(bytes, head = headText(bytes)) {
+  if (head !== new TextDecoder('utf-8').decode(bytes)) return true; // UTF-16
   // The last character may be cut off at the end of the slice read.
   const whole = bytes.length < 4096 ? bytes : bytes.subarray(0, bytes.length - 3);
   try {
@@ -161,7 +161,7 @@ export function mountImport(ctx) {
       const format = detectFormat(file.name, head);
       const select = h('select', { 'aria-label': `Format of ${file.name}`, 'data-testid': 'import-format' },
         Object.entries(FORMATS).map(([value, f]) => h('option', { value, selected: value === format }, f.label)));
-      const item = { file, format, select, encoding: '', unicode: looksUnicode(bytes), header: [], mapping: null };
+      const item = { file, format, select, encoding: '', unicode: looksUnicode(bytes, head), header: [], mapping: null };
       const readHeader = () => {
         item.header = csvHeader(headText(bytes, item.encoding));
         item.mapping = Object.fromEntries(item.header.map((col) => [col, guessField(col)]));
