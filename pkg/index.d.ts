@@ -399,6 +399,9 @@ export interface StrengthReport {
   unknownParticipants: { count: number; examples: string[] };
   only: 'all' | 'touched';
   now: Timestamp;
+  /** The options scored with (null: the adaptive half-life). An import's or a merge's rescoring takes the last recompute's. */
+  halfLifeDays: number | null;
+  embeddednessWeight: number;
 }
 /** Result of `distancesFrom`: `distances[i]` is the hop count to `personId(i)`, 0xFFFFFFFF when unreachable. */
 export interface Distances {

@@ -867,6 +867,48 @@ fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
     assert!(db.stats().edges > 0);
 }
 
+/// An import rescores its pairs with the options of the last recompute:
+/// they end as a full recompute with those options scores them, not as
+/// the defaults would.
+#[test]
+fn an_import_rescores_with_the_last_recomputes_options() {
+    let mut db = open();
+    contacts(&mut db, "vcard", "sample.vcf");
+    let chosen = wig_graph::store::RecomputeOptions {
+        half_life_days: Some(JsNumber(3.0)),
+        embeddedness_weight: Some(JsNumber(0.0)),
+        ..Default::default()
+    };
+    let first = block_on(db.recompute_strengths(&import_ctx(), &chosen)).unwrap();
+    assert_eq!(
+        (first.half_life_days, first.embeddedness_weight),
+        (Some(3.0), 0.0)
+    );
+    let meetings = interactions(&mut db, "ics", "sample.ics");
+    assert!(meetings.strengths_updated >= 8, "{meetings:?}");
+    let last = db
+        .state()
+        .audit
+        .values()
+        .rev()
+        .find(|a| a.action == "recompute_strengths")
+        .unwrap();
+    assert_eq!(last.metadata.0["only"], "touched");
+    assert_eq!(last.metadata.0["halfLifeDays"], 3.0);
+    assert_eq!(last.metadata.0["embeddednessWeight"], 0.0);
+    let again = block_on(db.recompute_strengths(&import_ctx(), &chosen)).unwrap();
+    assert_eq!(
+        (again.edges_updated, again.edges_created),
+        (0, 0),
+        "the import scored as these options do: {again:?}"
+    );
+    let defaults = block_on(db.recompute_strengths(&import_ctx(), &Default::default())).unwrap();
+    assert!(
+        defaults.edges_updated > 0,
+        "the defaults score otherwise, so the check above can fail: {defaults:?}"
+    );
+}
+
 #[test]
 fn mbox_headers_only_with_direction_for_the_owner() {
     let mut db = open();

@@ -25,6 +25,21 @@ fn meeting(id: &str, a: &str, b: &str, day: i64) -> InteractionInput {
 
 #[test]
 fn merge_rescores_combined_edges_and_unmerge_restores_them() {
+    merge_then_unmerge_scored_with(RecomputeOptions::default());
+}
+
+/// The merge rescores with the last recompute's options, not the defaults:
+/// the full recompute after it still changes nothing.
+#[test]
+fn a_merge_rescores_with_the_last_recomputes_options() {
+    merge_then_unmerge_scored_with(RecomputeOptions {
+        half_life_days: Some(JsNumber(3.0)),
+        embeddedness_weight: Some(JsNumber(0.0)),
+        ..Default::default()
+    });
+}
+
+fn merge_then_unmerge_scored_with(opts: RecomputeOptions) {
     let mut db = open();
     let people = block_on(db.upsert_people(
         vec![
@@ -55,7 +70,6 @@ fn merge_rescores_combined_edges_and_unmerge_restores_them() {
         )
     }));
     block_on(db.upsert_interactions(interactions, &ctx())).unwrap();
-    let opts = RecomputeOptions::default();
     block_on(db.recompute_strengths(&ctx(), &opts)).unwrap();
     let edge_of = |db: &wig_graph::store::Db<wig_graph::store::MemoryBackend>, a: Uuid, b: Uuid| {
         db.state()

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::commit::ChangeOp;
 use super::ops::{staged, Db, Prepared, Staging, WriteContext};
-use super::strength_sync::{RecomputeOptions, StrengthReport};
+use super::strength_sync::{last_scoring_options, RecomputeOptions, StrengthReport};
 use super::Backend;
 use crate::error::{Error, ErrorCode, Result};
 use crate::import::{self, Contact, Format, FoundInteraction, ParseIssue, Parsed, PushParser};
@@ -919,13 +919,14 @@ impl<B: Backend> Db<B> {
         }
     }
 
-    /// Rescoring of the touched edges after an import (`only: "touched"`).
+    /// Rescoring of the touched edges after an import (`only: "touched"`),
+    /// with the last recompute's options.
     pub fn prepare_import_strengths(&self, ctx: &WriteContext) -> Result<Prepared<StrengthReport>> {
         self.prepare_recompute_strengths(
             ctx,
             &RecomputeOptions {
                 only: Some("touched".into()),
-                ..Default::default()
+                ..last_scoring_options(self.state())
             },
         )
     }

@@ -94,6 +94,11 @@ pub struct StrengthReport {
     pub unknown_participants: UnknownParticipants,
     pub only: String,
     pub now: Timestamp,
+    /// The options scored with (`None`: the adaptive half-life). Kept in
+    /// the audit entry: an import's or a merge's rescoring takes those of
+    /// the last recompute, so its pairs are scored as the user's others.
+    pub half_life_days: Option<f64>,
+    pub embeddedness_weight: f64,
 }
 
 /// Phase timings of a full recompute (see [`Db::strength_phases`]).
@@ -314,6 +319,27 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
         p.embeddedness_weight = w.0;
     }
     Ok(p)
+}
+
+/// The scoring options (`halfLifeDays`, `embeddednessWeight`) of the last
+/// recompute, as its audit entry keeps them; the defaults before any (or
+/// after one by a release that did not keep them).
+pub(super) fn last_scoring_options(st: &GraphState) -> RecomputeOptions {
+    let Some(meta) = st
+        .audit
+        .values()
+        .rev()
+        .find(|a| a.action == ACTION)
+        .map(|a| &a.metadata.0)
+    else {
+        return RecomputeOptions::default();
+    };
+    let number = |key: &str| meta.get(key).and_then(|v| v.as_f64()).map(JsNumber);
+    RecomputeOptions {
+        half_life_days: number("halfLifeDays"),
+        embeddedness_weight: number("embeddednessWeight"),
+        ..Default::default()
+    }
 }
 
 /// The time strengths are scored at: the `now` option, else the write's.
@@ -785,6 +811,8 @@ impl<B: Backend> Db<B> {
         let mut report = StrengthReport {
             only: if touched_only { "touched" } else { "all" }.into(),
             now,
+            half_life_days: opts.half_life_days.map(|d| d.0),
+            embeddedness_weight: params.embeddedness_weight,
             ..Default::default()
         };
         let (people, inputs, touched) =
@@ -942,7 +970,8 @@ impl<B: Backend> Db<B> {
 
     /// Rescores, in place, edges of a merge in preparation: interactions are
     /// read with `sources` sent to `target`, so a combined edge gets the
-    /// strength of the pooled interactions (default parameters). Edges with
+    /// strength of the pooled interactions (the last recompute's options,
+    /// as every other pair was scored with). Edges with
     /// no interactions behind them keep what they have.
     pub(super) fn rescore_for_merge(
         &self,
@@ -954,7 +983,7 @@ impl<B: Backend> Db<B> {
         if edges.is_empty() || self.state().interactions.is_empty() {
             return Ok(());
         }
-        let params = params(&RecomputeOptions::default())?;
+        let params = params(&last_scoring_options(self.state()))?;
         let sources: HashSet<Uuid> = sources.iter().copied().collect();
         let redirect = |id: Uuid| if sources.contains(&id) { target } else { id };
         let mut report = StrengthReport::default();
