@@ -550,6 +550,103 @@ fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
     }
 }
 
+/// Ada knows Bob and Rob; B merges Bob into Rob (his duplicate), folding
+/// Ada–Bob into Ada–Rob. A, offline, edits Ada–Bob (before or after the
+/// merge). The survivor's pair is taken, so the edit cannot be re-pointed:
+/// it is folded into Ada–Rob as a version of it (the later scalars win,
+/// metadata is unioned), on both devices and the server, whichever syncs
+/// first; Ada–Bob stays as it was on the merged-away Bob.
+#[test]
+fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
+    for (order, edited_at, strength) in [
+        (false, T0 + 3000, 0.95),
+        (true, T0 + 3000, 0.95),
+        (false, T0 + 1000, 0.7),
+        (true, T0 + 1000, 0.7),
+    ] {
+        let mut server = ProtocolServer::default();
+        let (mut a, ada, bob) = seeded();
+        let rob = block_on(a.upsert_person(person("Robert Smith", "rob@example.org"), &ctx()))
+            .unwrap()
+            .id;
+        let ada_rob = block_on(a.upsert_edge(
+            EdgeInput {
+                strength: Some(JsNumber(0.4)),
+                metadata: Some(json!({ "since": 2019 })),
+                ..edge(ada, rob)
+            },
+            &ctx(),
+        ))
+        .unwrap()
+        .id;
+        let ada_bob = a.state().edge_for_pair(pair_key(ada, bob)).unwrap().id;
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        block_on(b.merge_people(rob, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+        block_on(a.upsert_edge(
+            EdgeInput {
+                id: Some(ada_bob.to_string()),
+                strength: Some(JsNumber(0.95)),
+                relationship_type: Some("advised".into()),
+                metadata: Some(json!({ "note": "met at PyCon" })),
+                ..edge(ada, bob)
+            },
+            &ctx_at(edited_at),
+        ))
+        .unwrap();
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        for _ in 0..2 {
+            sync(first, &mut server);
+            sync(second, &mut server);
+        }
+        for (name, db) in [("A", &a), ("B", &b)] {
+            let what = format!("order {order}, edited at {edited_at}, {name}");
+            let e = db.edge(ada_rob).unwrap();
+            assert_eq!(e.deleted_at, None, "{what}");
+            let later = if edited_at > T0 + 2000 {
+                RelationshipType::Advised
+            } else {
+                RelationshipType::Knows
+            };
+            assert_eq!(
+                (e.strength, e.relationship_type),
+                (strength, later),
+                "{what}: the later scalars"
+            );
+            assert_eq!(
+                e.metadata.0,
+                json!({ "since": 2019, "note": "met at PyCon" }),
+                "{what}: both notes"
+            );
+            let old = db.edge(ada_bob).unwrap();
+            assert_eq!(
+                (old.to_person_id, old.strength),
+                (bob, 0.95),
+                "{what}: kept as A left it, on Bob"
+            );
+            let shown = db
+                .edges_of(ada, &Default::default())
+                .unwrap()
+                .into_iter()
+                .map(|e| e.id)
+                .collect::<Vec<_>>();
+            assert_eq!(shown, vec![ada_rob], "{what}: one edge, to the survivor");
+            assert_eq!(db.stats().outbox_changes, 0, "{what}");
+        }
+        assert_eq!(everything(&a), everything(&b), "order {order}");
+        let row = &server.rows[&("edge".to_string(), ada_rob.to_string())].2;
+        assert_eq!(
+            row["metadata"]["note"], "met at PyCon",
+            "order {order}: and on the server"
+        );
+    }
+}
+
 /// A merges organization o2 into o1 (moving X); B, offline, retitles X at
 /// o2 and adds Y at o2. Whatever the order, everyone ends at o1 on both
 /// devices and the server (B's later edit of X used to put him back at the

@@ -649,8 +649,14 @@ impl Fold<'_> {
 /// An edge that names a person merged away (a pulled edge made on a device
 /// that had not seen the merge, or a local edge whose person a pulled merge
 /// took) is re-pointed to the survivor, like the merge itself would have,
-/// and pushed. Left as it is when re-pointing would make a self-edge or a
-/// second edge for a pair (it stays stored, out of queries, nothing lost).
+/// and pushed. Left as it is when re-pointing would make a self-edge. When
+/// the survivor's pair already has a live edge, a live one is folded into
+/// it as two versions of one record (rule 6: later scalars win, arrays and
+/// metadata unioned), and stays as it was on the merged-away person, as a
+/// merge leaves the edges it folds: so a relationship declared or edited
+/// offline is not lost from queries. Folding is idempotent (an edge the
+/// merge already folded changes nothing), so every device that meets the
+/// edge may fold it and all push the same record.
 /// People whose organization was merged away (a merge pulled now, or an
 /// edit made elsewhere before it arrived: last writer wins per field) move
 /// to the surviving organization, as the merge moved them on its device;
@@ -715,17 +721,17 @@ fn repoint_edges(
         .map(|(id, _)| *id)
         .collect();
     // In chunks: a group of pulled pages stages every edge of it.
-    let staged: Vec<&Edge> = commit.edges.values().flatten().collect();
+    let staged_edges: Vec<&Edge> = commit.edges.values().flatten().collect();
     let mut candidates: Vec<Edge> = Vec::new();
-    in_chunks(staged.len(), CHUNK, |range| {
+    in_chunks(staged_edges.len(), CHUNK, |range| {
         candidates.extend(
-            staged[range]
+            staged_edges[range]
                 .iter()
                 .filter(|e| merged(e.from_person_id) || merged(e.to_person_id))
                 .map(|e| (*e).clone()),
         );
     });
-    drop(staged);
+    drop(staged_edges);
     if !newly_merged.is_empty() {
         candidates.extend(
             st.edges
@@ -742,6 +748,7 @@ fn repoint_edges(
         return;
     }
     let mut repointed = Vec::new();
+    let mut folds: Vec<(Edge, Uuid)> = Vec::new();
     {
         let staged_pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = commit
             .edges
@@ -765,6 +772,13 @@ fn repoint_edges(
                 None => st.edge_for_pair(pair).is_some_and(|other| other.id != e.id),
             };
             if taken {
+                let other = staged_pairs
+                    .get(&pair)
+                    .copied()
+                    .or_else(|| st.edge_for_pair(pair).map(|o| o.id));
+                if let Some(other) = other.filter(|_| e.deleted_at.is_none()) {
+                    folds.push((e, other));
+                }
                 continue;
             }
             let mut e = e;
@@ -776,5 +790,19 @@ fn repoint_edges(
     for e in repointed {
         new_changes.push(upsert(EntityKind::Edge, e.id));
         commit.edges.insert(e.id, Some(e));
+    }
+    for (e, other) in folds {
+        let Some(kept) = staged(&st.edges, &commit.edges, other).filter(|o| o.deleted_at.is_none())
+        else {
+            continue;
+        };
+        let Ok(mut folded) = fold_duplicate(&e, kept) else {
+            continue;
+        };
+        folded.sync_version = kept.sync_version;
+        if folded != *kept {
+            new_changes.push(upsert(EntityKind::Edge, other));
+            commit.edges.insert(other, Some(folded));
+        }
     }
 }
