@@ -28,7 +28,10 @@
 //! ~1,400 nicknames, many-to-many (`al` → alan, albert, alfred, alexander...).
 //! Which full name a nickname most likely stands for is ranked by
 //! `data/given_name_frequency.txt`, the 1990 US Census first-name shares
-//! (see `data/gen_given_name_frequency.py`).
+//! (see `data/gen_given_name_frequency.py`). A few links of the data are
+//! left out ([`NOT_NICKNAMES`]): two given names of today that it ties by
+//! an old or rare usage (Peter for Patrick), which would make Peter Smith
+//! read as Patrick Smith.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -338,6 +341,34 @@ pub fn parse_person_name(input: &str) -> PersonName {
 
 type NameLists = HashMap<&'static str, Vec<&'static str>>;
 
+/// Links of the nickname data left out, `(canonical, nickname)`: each pair
+/// is two distinct given names in use today, each common in its own right
+/// (1990 US Census; or a spelling of one), that the data ties by an old,
+/// regional or rare usage (Peter as a nickname of Patrick, Lloyd of Floyd,
+/// Bill of Robert, Robert of Bill). A match on them would take one person for another, and the names still
+/// compare by their letters. Chosen by listing every same-sex pair of the
+/// data where both names have a Census share of at least 40 per 100,000
+/// and reading them; pairs with a living diminutive (Jack/John,
+/// Harry/Henry, Sally/Sarah, Lisa/Melissa) stay.
+pub const NOT_NICKNAMES: &[(&str, &str)] = &[
+    ("alice", "lisa"),
+    ("bill", "fred"),
+    ("bill", "robert"),
+    ("billy", "fred"),
+    ("billy", "robert"),
+    ("derek", "ricky"),
+    ("derrick", "eric"),
+    ("derrick", "ricky"),
+    ("floyd", "lloyd"),
+    ("johnathan", "nathan"),
+    ("jonathan", "nathan"),
+    ("patrick", "peter"),
+    ("robert", "bill"),
+    ("robert", "billy"),
+    ("roger", "bobby"),
+    ("stephanie", "annie"),
+];
+
 /// The nickname data, read once, both ways: nickname → the canonical names
 /// it stands for, and canonical name → its nicknames (all its lines).
 fn nickname_tables() -> &'static (NameLists, NameLists) {
@@ -349,7 +380,7 @@ fn nickname_tables() -> &'static (NameLists, NameLists) {
             let Some(canonical) = words.next() else {
                 continue;
             };
-            for nick in words {
+            for nick in words.filter(|n| !NOT_NICKNAMES.contains(&(canonical, *n))) {
                 of_nick.entry(nick).or_default().push(canonical);
                 of_canonical.entry(canonical).or_default().push(nick);
             }
@@ -505,7 +536,14 @@ pub fn names_compatible(a: &str, b: &str) -> NameRelation {
     }
     let ka = given_name_keys(&a);
     let kb = given_name_keys(&b);
-    if ka.iter().any(|k| kb.contains(k)) {
+    // Names mostly given to different sexes are no nicknames of each other
+    // (Andrew / Andrea, Louis / Louise), as in `likely_full_names`; a short
+    // form still relates by its letters (Sam / Samantha: a prefix).
+    let other_sex = matches!(
+        (given_name_sex(&a), given_name_sex(&b)),
+        (Some(x), Some(y)) if x != y
+    );
+    if !other_sex && ka.iter().any(|k| kb.contains(k)) {
         return NameRelation::Nickname;
     }
     let (short, long) = if a.chars().count() <= b.chars().count() {
@@ -816,6 +854,37 @@ mod tests {
             );
         }
         assert!(likely_full_names("Zebulon", 3).is_empty());
+        // Given names of today the data ties by an old or rare usage are
+        // not spelled out as each other (`NOT_NICKNAMES`).
+        for (name, not) in [
+            ("Peter", "patrick"),
+            ("Lloyd", "floyd"),
+            ("Nathan", "jonathan"),
+            ("Annie", "stephanie"),
+            ("Bill", "robert"),
+            ("Billy", "robert"),
+            ("Bobby", "roger"),
+            ("Ricky", "derek"),
+            ("Lisa", "alice"),
+        ] {
+            assert!(
+                !likely_full_names(name, 3).contains(&not.to_owned()),
+                "{name}: {:?}",
+                likely_full_names(name, 3)
+            );
+        }
+        assert_eq!(likely_full_names("Nathan", 3), s(&["nathaniel"]));
+        assert_eq!(likely_full_names("Bobby", 3), s(&["robert"]));
+        // Every left-out link is one the data has (a typo would do nothing).
+        for (canonical, nick) in NOT_NICKNAMES {
+            assert!(
+                NICKNAMES_TXT.lines().any(|l| {
+                    let mut w = l.split_whitespace();
+                    w.next() == Some(canonical) && w.any(|n| n == *nick)
+                }),
+                "{canonical} {nick}"
+            );
+        }
         assert!(given_name_keys("Bill").contains(&"william".to_owned()));
     }
 
@@ -839,6 +908,22 @@ mod tests {
             ("Jean", "Jean-Pierre", Prefix),
             ("John", "Mary", Different),
             ("Albert", "Alfred", Different),
+            // Linked by the data, left out (`NOT_NICKNAMES`).
+            ("Peter", "Patrick", Different),
+            ("Lloyd", "Floyd", Different),
+            ("Nathan", "Jonathan", Different),
+            ("Bill", "Robert", Different),
+            // Names of different sexes: their letters only.
+            ("Andrew", "Andrea", Different),
+            ("Erin", "Aaron", Different),
+            ("William", "Wilma", Different),
+            ("Louis", "Louise", Prefix),
+            ("Sam", "Samantha", Prefix),
+            // Short forms that stay.
+            ("Nate", "Nathan", Nickname),
+            ("Nathan", "Nathaniel", Nickname),
+            ("Harry", "Henry", Nickname),
+            ("Jack", "John", Nickname),
             ("", "John", Different),
             ("", "", Different),
         ];
