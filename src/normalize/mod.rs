@@ -44,7 +44,7 @@ pub use fold::fold;
 pub use org_name::{normalize_org_name, OrgName};
 pub use person_name::{
     given_name_keys, likely_full_names, names_compatible, parse_person_name, swapped, NameRelation,
-    PersonName,
+    PersonName, NOT_NICKNAMES,
 };
 pub use phone::{is_known_region, normalize_phone};
 pub use phonetic::{phonetic_key, phonetic_keys};
