@@ -209,6 +209,20 @@ fn sync(db: &mut Db<MemoryBackend>, server: &mut ProtocolServer) {
     pull_all(db, server, 3);
 }
 
+/// Two rounds of syncs by two devices, `a` first when `a_first`.
+fn sync_in_turn(
+    a: &mut Db<MemoryBackend>,
+    b: &mut Db<MemoryBackend>,
+    server: &mut ProtocolServer,
+    a_first: bool,
+) {
+    let (first, second) = if a_first { (a, b) } else { (b, a) };
+    for _ in 0..2 {
+        sync(first, server);
+        sync(second, server);
+    }
+}
+
 fn everything(db: &Db<MemoryBackend>) -> Value {
     let all = ListOptions {
         limit: Some(10_000),
@@ -526,15 +540,7 @@ fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
         ))
         .unwrap();
         block_on(b.merge_people(bob2.id, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
-        let (first, second) = if order {
-            (&mut a, &mut b)
-        } else {
-            (&mut b, &mut a)
-        };
-        sync(first, &mut server);
-        sync(second, &mut server);
-        sync(first, &mut server);
-        sync(second, &mut server);
+        sync_in_turn(&mut a, &mut b, &mut server, order);
         for db in [&a, &b] {
             let e = db.edge(bz.id).unwrap();
             assert_eq!(
@@ -595,15 +601,7 @@ fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
             &ctx_at(edited_at),
         ))
         .unwrap();
-        let (first, second) = if order {
-            (&mut a, &mut b)
-        } else {
-            (&mut b, &mut a)
-        };
-        for _ in 0..2 {
-            sync(first, &mut server);
-            sync(second, &mut server);
-        }
+        sync_in_turn(&mut a, &mut b, &mut server, order);
         for (name, db) in [("A", &a), ("B", &b)] {
             let what = format!("order {order}, edited at {edited_at}, {name}");
             let e = db.edge(ada_rob).unwrap();
@@ -684,15 +682,7 @@ fn people_of_an_organization_merged_elsewhere_follow_the_survivor() {
         let y = block_on(b.upsert_person(at(o2, "Y", None, None), &ctx_at(T0 + 2000)))
             .unwrap()
             .id;
-        let (first, second) = if order {
-            (&mut a, &mut b)
-        } else {
-            (&mut b, &mut a)
-        };
-        for _ in 0..2 {
-            sync(first, &mut server);
-            sync(second, &mut server);
-        }
+        sync_in_turn(&mut a, &mut b, &mut server, order);
         for db in [&a, &b] {
             for id in [x, y] {
                 assert_eq!(
