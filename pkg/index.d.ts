@@ -396,6 +396,8 @@ export interface StrengthReport {
   pairsScored: number;
   interactionsUsed: number;
   interactionsSkipped: number;
+  /** Interactions with more than 50 known people (an all-hands, a mailing list): they make no pairs. */
+  interactionsTooLarge: number;
   unknownParticipants: { count: number; examples: string[] };
   only: 'all' | 'touched';
   now: Timestamp;

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use wig_graph::model::*;
 use wig_graph::store::{
     block_on, load_values, Backend, Db, MemoryBackend, QueryOptions, RecomputeOptions, StoreKey,
-    StoreName, WriteSet,
+    StoreName, WriteSet, MAX_SCORED_GROUP,
 };
 
 const DAY: i64 = 86_400_000;
@@ -527,6 +527,70 @@ fn touched_rescores_the_other_pairs_of_a_remapped_persons_meetings() {
             "{variant}"
         );
         assert_eq!(touched.strength_factors, full.strength_factors, "{variant}");
+    }
+}
+
+/// A meeting of more than `MAX_SCORED_GROUP` people makes no pairs (no
+/// edge per pair of an all-hands), and is counted; when people leave it
+/// and it comes down to the limit, a touched recompute scores its pairs as
+/// a full one does, and clears them again when it grows past the limit.
+#[test]
+fn a_meeting_over_the_group_limit_makes_no_pairs() {
+    let mut db = open();
+    let p = people(&mut db, MAX_SCORED_GROUP + 1);
+    block_on(db.upsert_interactions(
+        vec![meeting("all-hands", &p, 10), meeting("1:1", &p[..2], 5)],
+        &ctx_at(T0),
+    ))
+    .unwrap();
+    let now = T0 + DAY;
+    let r = block_on(db.recompute_strengths(&ctx_at(T0 + 1000), &at_now(now))).unwrap();
+    assert_eq!(
+        (
+            r.interactions_too_large,
+            r.interactions_used,
+            r.pairs_scored
+        ),
+        (1, 1, 1),
+        "{r:?}"
+    );
+    let live = |db: &Db<MemoryBackend>| {
+        by_pair(db)
+            .into_iter()
+            .filter(|(_, e)| e.deleted_at.is_none())
+            .map(|(pair, e)| (pair, e.strength.to_bits(), e.interaction_count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(live(&db).len(), 1, "only the 1:1");
+    let last = p[MAX_SCORED_GROUP];
+    for (step, write_at) in [("leaves", T0 + 2000), ("comes back", T0 + 4000)] {
+        let c = ctx_at(write_at);
+        if step == "leaves" {
+            block_on(db.delete(EntityKind::Person, last, &c)).unwrap();
+        } else {
+            let back = db.state().people.get(last).unwrap().clone();
+            block_on(db.upsert_person(
+                PersonInput {
+                    id: Some(last.to_string()),
+                    names: back.names,
+                    emails: back.emails,
+                    ..Default::default()
+                },
+                &c,
+            ))
+            .unwrap();
+        }
+        let mut full = fork(&db);
+        let c2 = ctx_at(write_at + 1000);
+        let t = block_on(db.recompute_strengths(&c2, &touched_at(now))).unwrap();
+        let f = block_on(full.recompute_strengths(&c2, &at_now(now))).unwrap();
+        assert_eq!(live(&db), live(&full), "{step}");
+        let pairs = if step == "leaves" {
+            MAX_SCORED_GROUP * (MAX_SCORED_GROUP - 1) / 2
+        } else {
+            1
+        };
+        assert_eq!(live(&db).len(), pairs, "{step}: {t:?} {f:?}");
     }
 }
 

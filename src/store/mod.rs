@@ -41,7 +41,7 @@ pub(crate) use merge::unfold_source;
 pub(crate) use ops::scrub_traces;
 pub use ops::{BatchResult, Db, ExportedPerson, ListOptions, Page, Prepared, Stats, WriteContext};
 pub use state::{GraphState, Loader, SCHEMA_VERSION};
-pub use strength_sync::{RecomputeOptions, StrengthPhases, StrengthReport};
+pub use strength_sync::{RecomputeOptions, StrengthPhases, StrengthReport, MAX_SCORED_GROUP};
 
 use crate::error::Result;
 use std::future::Future;

@@ -91,6 +91,9 @@ pub struct StrengthReport {
     pub interactions_used: usize,
     /// Interactions left with fewer than two known people.
     pub interactions_skipped: usize,
+    /// Interactions with more than [`MAX_SCORED_GROUP`] known people: left
+    /// out of every pair's score (see there).
+    pub interactions_too_large: usize,
     pub unknown_participants: UnknownParticipants,
     pub only: String,
     pub now: Timestamp,
@@ -121,6 +124,13 @@ pub struct StrengthPhases {
 }
 
 pub(crate) const ACTION: &str = "recompute_strengths";
+
+/// Interactions with more known people than this (an all-hands, a mailing
+/// list) make no pairs: sharing one says nearly nothing of two people
+/// (group size already weighs a 40-person meeting far below a 1:1), and
+/// scoring every pair would write an edge per pair, ~500,000 for one
+/// 1,000-person meeting. Counted in `interactionsTooLarge`.
+pub const MAX_SCORED_GROUP: usize = 50;
 
 /// A participant that maps to no live person (in the resolution cache).
 const NO_PERSON: u32 = u32::MAX;
@@ -744,11 +754,16 @@ fn lost_pairs(st: &GraphState) -> (HashSet<(Uuid, Uuid)>, HashSet<Uuid>) {
         }
         ids.clear();
         ids.extend(group.iter().filter_map(|id| live_person(st, *id)));
+        ids.sort_unstable();
+        ids.dedup();
+        // As it maps now, no more people than were in it: a group too large
+        // now was too large before, and made no pairs either time.
+        if ids.len() > MAX_SCORED_GROUP {
+            continue;
+        }
         for x in 0..ids.len() {
             for y in x + 1..ids.len() {
-                if ids[x] != ids[y] {
-                    pairs.insert(pair_key(ids[x], ids[y]));
-                }
+                pairs.insert(pair_key(ids[x], ids[y]));
             }
         }
     }
@@ -1084,6 +1099,10 @@ impl<B: Backend> Db<B> {
                 }
                 if ps.len() < 2 {
                     report.interactions_skipped += 1;
+                    continue;
+                }
+                if ps.len() > MAX_SCORED_GROUP {
+                    report.interactions_too_large += 1;
                     continue;
                 }
                 // Only an `only: "touched"` call looks at what was touched.
