@@ -49,10 +49,10 @@ pub fn best_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Result<Op
         None => true,
         Some(h) => u64::from(h) + 1 >= u64::from(idx.node_count()),
     };
-    Ok(with_scratch(|s| {
+    with_scratch(|s| {
         let Some(h) = filters.max_hops.filter(|_| !unbounded) else {
             let (q, w) = s.begin(idx, filters);
-            return bidir_dijkstra(q, w, a, b).map(|nodes| Path::from_nodes(idx, nodes));
+            return Ok(bidir_dijkstra(q, w, a, b).map(|nodes| Path::from_nodes(idx, nodes)));
         };
         if h <= KBEST_DIRECT {
             let (q, w) = s.begin(idx, filters);
@@ -61,18 +61,21 @@ pub fn best_path(idx: &CsrIndex, a: u32, b: u32, filters: &Filters) -> Result<Op
         // Each search below needs a fresh generation of the stamp arrays.
         let nodes = {
             let (q, w) = s.begin(idx, filters);
-            bidir_dijkstra(q, w, a, b)?
+            bidir_dijkstra(q, w, a, b)
+        };
+        let Some(nodes) = nodes else {
+            return Ok(None);
         };
         if nodes.len() <= h as usize + 1 {
-            return Some(Path::from_nodes(idx, nodes));
+            return Ok(Some(Path::from_nodes(idx, nodes)));
         }
         let (q, w) = s.begin(idx, filters);
         if h <= KBEST_HOP_LIMIT {
             best_within_hops(q, w, a, b, h)
         } else {
-            hop_bounded(q, w, a, b, h).map(|nodes| Path::from_nodes(idx, nodes))
+            Ok(hop_bounded(q, w, a, b, h).map(|nodes| Path::from_nodes(idx, nodes)))
         }
-    }))
+    })
 }
 
 /// One side of the bidirectional search: its heap and per-node stamps,

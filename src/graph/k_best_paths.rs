@@ -30,10 +30,18 @@
 //!
 //! The bound ignores simplicity, so it stays admissible; the work is
 //! exponential in `max_hops` in the worst case, but tiny for the usual 4.
+//! Past the hop radius of the table the bound is loose (`maxs(v) * G`):
+//! on a graph of many near-equal paths (teams that all know each other,
+//! chained by a few people) with a high `max_hops`, the search would keep
+//! every partial path of up to `max_hops - 2` hops. So it is budgeted:
+//! after [`TIGHTEN_AFTER`] partial paths it tightens the bound with the
+//! best walk to a target at any length (a Dijkstra from the targets, `O(E
+//! log V)` once) and starts again, and past [`MAX_LABELS`] it gives up with
+//! [`GraphError::SearchTooLarge`] instead of growing memory without end.
 
 use super::filters::DEFAULT_INTRO_MAX_HOPS;
 use super::scratch::{with_scratch, Work, Q};
-use super::{CsrIndex, Filters, Path, Result};
+use super::{CsrIndex, Filters, GraphError, Path, Result};
 use core::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -42,6 +50,29 @@ const MAXR: usize = 3;
 /// Max half-edge scans allowed for table round 3.
 const LEVEL3_BUDGET: usize = 4_096;
 const NONE: u32 = u32::MAX;
+/// Partial paths kept before the bound is tightened (typical queries keep
+/// hundreds).
+const TIGHTEN_AFTER: usize = 1 << 18;
+/// Partial paths kept before the search gives up (~48 B each with the heap
+/// entry: ~100 MB).
+const MAX_LABELS: usize = 1 << 21;
+
+/// The search's knobs, which tests force: the table's radius, and after
+/// how many partial paths kept it tightens its bound and gives up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tuning {
+    pub max_r: usize,
+    pub tighten_after: usize,
+    pub max_labels: usize,
+}
+
+impl Tuning {
+    pub(crate) const DEFAULT: Tuning = Tuning {
+        max_r: MAXR,
+        tighten_after: TIGHTEN_AFTER,
+        max_labels: MAX_LABELS,
+    };
+}
 
 #[derive(Clone, Copy)]
 struct Label {
@@ -107,6 +138,10 @@ pub(crate) struct KbWork {
     prev: Vec<u32>,
     cur: Vec<u32>,
     topk: BinaryHeap<Reverse<TotalF64>>,
+    /// Best walk product to a target at any length, per node (-1: none);
+    /// filled only when the search tightens its bound.
+    any_len: Vec<f64>,
+    reach: BinaryHeap<(TotalF64, Reverse<u32>)>,
 }
 
 /// The `k` strongest simple paths from `a` to `b` with at most
@@ -134,16 +169,16 @@ pub fn intro_paths(
     k: usize,
     filters: &Filters,
 ) -> Result<Vec<Path>> {
-    intro_paths_radius(idx, a, b, k, filters, MAXR)
+    intro_paths_tuned(idx, a, b, k, filters, Tuning::DEFAULT)
 }
 
-pub(crate) fn intro_paths_radius(
+pub(crate) fn intro_paths_tuned(
     idx: &CsrIndex,
     a: u32,
     b: u32,
     k: usize,
     filters: &Filters,
-    max_r: usize,
+    tuning: Tuning,
 ) -> Result<Vec<Path>> {
     filters.check_query(idx, &[("a", a), ("b", b)], &[("a", a), ("b", b)])?;
     if k == 0 || !idx.is_active(a) || !idx.is_active(b) {
@@ -153,10 +188,10 @@ pub(crate) fn intro_paths_radius(
         return Ok(vec![Path::trivial(a)]);
     }
     let h = filters.max_hops.unwrap_or(DEFAULT_INTRO_MAX_HOPS);
-    Ok(with_scratch(|s| {
+    with_scratch(|s| {
         let (q, w) = s.begin(idx, filters);
-        single_target(q, w, a, b, k, h, max_r)
-    }))
+        single_target(q, w, a, b, k, h, tuning)
+    })
 }
 
 /// The `k` strongest simple paths from `a` to any node of `targets`
@@ -190,17 +225,25 @@ pub fn intro_paths_to_set(
         return Ok(Vec::new());
     }
     let h = filters.max_hops.unwrap_or(DEFAULT_INTRO_MAX_HOPS);
-    Ok(with_scratch(|s| {
+    with_scratch(|s| {
         let (q, w) = s.begin(idx, filters);
-        let mut out = search(q, w, a, targets, k, h, MAXR);
+        let mut out = search(q, w, a, targets, k, h, Tuning::DEFAULT)?;
         sort_paths(&mut out);
-        out
-    }))
+        Ok(out)
+    })
 }
 
 /// Best path with at most `h` hops (k = 1); used by `best_path`.
-pub(crate) fn best_within_hops(q: Q<'_>, w: &mut Work, a: u32, b: u32, h: u32) -> Option<Path> {
-    single_target(q, w, a, b, 1, h, MAXR).into_iter().next()
+pub(crate) fn best_within_hops(
+    q: Q<'_>,
+    w: &mut Work,
+    a: u32,
+    b: u32,
+    h: u32,
+) -> Result<Option<Path>> {
+    Ok(single_target(q, w, a, b, 1, h, Tuning::DEFAULT)?
+        .into_iter()
+        .next())
 }
 
 /// Sum of the degrees of `v`'s neighbours: the cost of a radius-2 table.
@@ -219,19 +262,19 @@ fn single_target(
     b: u32,
     k: usize,
     h: u32,
-    max_r: usize,
-) -> Vec<Path> {
+    tuning: Tuning,
+) -> Result<Vec<Path>> {
     let swap = two_hop_cost(q.idx, a) < two_hop_cost(q.idx, b);
     let mut out = if swap {
-        search(q, w, b, &[a], k, h, max_r)
+        search(q, w, b, &[a], k, h, tuning)?
             .into_iter()
             .map(Path::reversed)
             .collect()
     } else {
-        search(q, w, a, &[b], k, h, max_r)
+        search(q, w, a, &[b], k, h, tuning)?
     };
     sort_paths(&mut out);
-    out
+    Ok(out)
 }
 
 fn emit(arena: &[Label], mut i: u32) -> Path {
@@ -274,8 +317,8 @@ fn search(
     targets: &[u32],
     k: usize,
     h: u32,
-    max_r: usize,
-) -> Vec<Path> {
+    tuning: Tuning,
+) -> Result<Vec<Path>> {
     let g = q.gen;
     let idx = q.idx;
     let Work {
@@ -294,6 +337,8 @@ fn search(
         prev,
         cur,
         topk,
+        any_len,
+        reach,
     } = kb;
 
     tlist.clear();
@@ -304,7 +349,7 @@ fn search(
         }
     }
     if tlist.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
 
     // ---- 1. backward table -------------------------------------------
@@ -320,7 +365,7 @@ fn search(
         });
         prev.push(t);
     }
-    let max_r = max_r.min(MAXR).min(h as usize - 1);
+    let max_r = tuning.max_r.min(MAXR).min(h as usize - 1);
     let mut big_g = -1.0f64; // strongest usable edge into a target
     let mut r_eff = 0usize;
     let mut complete = false;
@@ -378,7 +423,7 @@ fn search(
             break;
         }
     }
-    let bound = |v: u32, r: u32| -> f64 {
+    let table_bound = |v: u32, r: u32| -> f64 {
         let slot = (mark_b[v as usize] == g).then(|| par_b[v as usize] as usize);
         let r = r as usize;
         if complete || r <= r_eff {
@@ -394,6 +439,123 @@ fn search(
     };
 
     // ---- 2. forward best-first search --------------------------------
+    let mut tight = false;
+    loop {
+        let last = tight || complete;
+        let limit = if last {
+            tuning.max_labels
+        } else {
+            tuning.tighten_after
+        };
+        let searched = forward(
+            q,
+            src,
+            k,
+            h,
+            limit,
+            &|v, r| {
+                let b = table_bound(v, r);
+                if !tight {
+                    return b;
+                }
+                // (A hair of slack: the walk's product is multiplied in
+                // another order than the path's.)
+                match any_len[v as usize] {
+                    x if x < 0.0 => -1.0,
+                    x => b.min(x * (1.0 + 1e-12)),
+                }
+            },
+            SearchBufs {
+                arena,
+                heap,
+                topk,
+                tlist,
+                l1,
+                mark_t,
+            },
+        );
+        if let Some(out) = searched {
+            return Ok(out);
+        }
+        if last {
+            return Err(GraphError::SearchTooLarge {
+                field: "maxHops",
+                labels: tuning.max_labels,
+            });
+        }
+        best_walks_to_targets(q, src, tlist, mark_t, any_len, reach);
+        tight = true;
+    }
+}
+
+/// The buffers [`forward`] works in.
+struct SearchBufs<'a> {
+    arena: &'a mut Vec<Label>,
+    heap: &'a mut BinaryHeap<Item>,
+    topk: &'a mut BinaryHeap<Reverse<TotalF64>>,
+    tlist: &'a [u32],
+    l1: &'a [u32],
+    mark_t: &'a [u32],
+}
+
+/// `any_len[v]`: the best product of a walk from `v` to a target at any
+/// length (intermediates neither targets nor `src`), -1 when none: a
+/// max-product Dijkstra from the targets.
+fn best_walks_to_targets(
+    q: Q<'_>,
+    src: u32,
+    tlist: &[u32],
+    mark_t: &[u32],
+    any_len: &mut Vec<f64>,
+    reach: &mut BinaryHeap<(TotalF64, Reverse<u32>)>,
+) {
+    let (idx, g) = (q.idx, q.gen);
+    any_len.clear();
+    any_len.resize(idx.node_count() as usize, -1.0);
+    reach.clear();
+    for &t in tlist {
+        any_len[t as usize] = 1.0;
+        reach.push((TotalF64(1.0), Reverse(t)));
+    }
+    while let Some((TotalF64(d), Reverse(u))) = reach.pop() {
+        if d < any_len[u as usize] {
+            continue;
+        }
+        for e in idx.adj(u) {
+            let v = e.node;
+            if !q.edge_ok(&e) || v == src || mark_t[v as usize] == g || !q.node_ok(v) {
+                continue;
+            }
+            let nd = d * f64::from(e.strength);
+            if nd > any_len[v as usize] {
+                any_len[v as usize] = nd;
+                reach.push((TotalF64(nd), Reverse(v)));
+            }
+        }
+    }
+}
+
+/// The best-first search proper, with `bound(v, r)` the admissible bound of
+/// a partial path at `v` with `r` hops left (< 0: no target reachable).
+/// `None` when it keeps more than `budget` partial paths.
+fn forward(
+    q: Q<'_>,
+    src: u32,
+    k: usize,
+    h: u32,
+    budget: usize,
+    bound: &impl Fn(u32, u32) -> f64,
+    bufs: SearchBufs<'_>,
+) -> Option<Vec<Path>> {
+    let (idx, g) = (q.idx, q.gen);
+    let SearchBufs {
+        arena,
+        heap,
+        topk,
+        tlist,
+        l1,
+        mark_t,
+    } = bufs;
     arena.clear();
     heap.clear();
     topk.clear();
@@ -488,6 +650,9 @@ fn search(
                 visit(e);
             }
         }
+        if arena.len() > budget {
+            return None;
+        }
     }
-    out
+    Some(out)
 }

@@ -113,6 +113,10 @@ pub enum GraphError {
         field: &'static str,
         reason: &'static str,
     },
+    /// A k-best path search outgrew its budget of partial paths (`labels`):
+    /// the hop limit, named by `field`, is too large for this graph's many
+    /// near-equal paths.
+    SearchTooLarge { field: &'static str, labels: usize },
 }
 
 impl fmt::Display for GraphError {
@@ -127,6 +131,11 @@ impl fmt::Display for GraphError {
             GraphError::InvalidEdge { field, reason } => {
                 write!(f, "invalid edge `{field}`: {reason}")
             }
+            GraphError::SearchTooLarge { labels, .. } => write!(
+                f,
+                "the path search outgrew its budget of {labels} partial paths; \
+                 a lower maxHops, a higher minStrength or a smaller k answers"
+            ),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Property tests against the reference implementation, and edge cases.
 
-use super::k_best_paths::intro_paths_radius;
+use super::k_best_paths::{intro_paths_tuned, Tuning};
 use super::reference::RefGraph;
 use super::*;
 use proptest::collection::vec;
@@ -321,7 +321,21 @@ fn run_case(c: &Case) {
         let h = f.max_hops.unwrap_or(DEFAULT_INTRO_MAX_HOPS);
         for got in [
             intro_paths(&idx, a, b, qy.k, &f).unwrap(),
-            intro_paths_radius(&idx, a, b, qy.k, &f, qy.radius).unwrap(),
+            intro_paths_tuned(&idx, a, b, qy.k, &f, radius(qy.radius)).unwrap(),
+            // The bound tightened by the best walks at once (what a search
+            // grown past its first budget does).
+            intro_paths_tuned(
+                &idx,
+                a,
+                b,
+                qy.k,
+                &f,
+                Tuning {
+                    tighten_after: 0,
+                    ..radius(qy.radius)
+                },
+            )
+            .unwrap(),
         ] {
             if a == b {
                 let want: Vec<Path> = if r.node_ok(a, &f) {
@@ -385,6 +399,83 @@ proptest! {
 }
 
 // ---------------------------------------------------------------- units
+
+fn radius(max_r: usize) -> Tuning {
+    Tuning {
+        max_r,
+        ..Tuning::DEFAULT
+    }
+}
+
+/// `teams` teams of `size` people who all know each other, with strength
+/// `s`, each sharing its last two people with the next team: node 0 and
+/// the last node are `teams` hops apart, and between them run a great many
+/// paths of near-equal score.
+fn chained_teams(teams: u32, size: u32, s: f32) -> (CsrIndex, u32) {
+    let mut edges = Vec::new();
+    let mut members: Vec<u32> = Vec::new();
+    let mut next = 0u32;
+    for t in 0..teams {
+        let mut team: Vec<u32> = if t == 0 {
+            Vec::new()
+        } else {
+            members[members.len() - 2..].to_vec()
+        };
+        while team.len() < size as usize {
+            team.push(next);
+            next += 1;
+        }
+        for (i, &x) in team.iter().enumerate() {
+            for &y in &team[i + 1..] {
+                if !edges
+                    .iter()
+                    .any(|q: &EdgeInput| (q.a, q.b) == (x, y) || (q.a, q.b) == (y, x))
+                {
+                    edges.push(e(x, y, s));
+                }
+            }
+        }
+        members = team;
+    }
+    (CsrIndex::build(next, &edges).unwrap(), next - 1)
+}
+
+/// Found by an adversarial review: with a hop limit well past the table's
+/// radius, the bound was loose enough that the search kept every partial
+/// path of up to `maxHops - 2` hops (2 GB, then out of memory, on 226
+/// people). The tightened bound finds the paths at once; a search that
+/// still outgrows its budget is a typed error, not a crash.
+#[test]
+fn many_near_equal_paths_stay_within_budget() {
+    let (idx, z) = chained_teams(8, 30, 0.5);
+    let f = Filters {
+        max_hops: Some(10),
+        ..Filters::default()
+    };
+    let got = intro_paths(&idx, 0, z, 3, &f).unwrap();
+    assert_eq!(got.len(), 3);
+    for p in &got {
+        assert_eq!(p.hops(), 8, "{:?}", p.nodes);
+        assert!(close(p.score, 0.5f64.powi(8)));
+    }
+    let to_set = intro_paths_to_set(&idx, 0, &[z, z - 1], 3, &f).unwrap();
+    assert_eq!(to_set.len(), 3);
+    let best = best_path(&idx, 0, z, &f).unwrap().unwrap();
+    assert_eq!(best.hops(), 8);
+    // A budget too small for the answer: the error names the hop limit.
+    let tiny = Tuning {
+        tighten_after: 10,
+        max_labels: 100,
+        ..Tuning::DEFAULT
+    };
+    assert_eq!(
+        intro_paths_tuned(&idx, 0, z, 50, &f, tiny).unwrap_err(),
+        GraphError::SearchTooLarge {
+            field: "maxHops",
+            labels: 100
+        }
+    );
+}
 
 fn e(a: u32, b: u32, s: f32) -> EdgeInput {
     EdgeInput {

@@ -378,6 +378,9 @@ fn graph_error(e: GraphError) -> Error {
         GraphError::InvalidEdge { field, reason } => {
             Error::new(ErrorCode::InvalidInput, field, reason)
         }
+        GraphError::SearchTooLarge { field, .. } => {
+            Error::new(ErrorCode::TooLarge, field, e.to_string())
+        }
     }
 }
 
