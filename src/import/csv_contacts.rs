@@ -151,6 +151,20 @@ pub struct CsvContactParser {
     /// tells the delimiter (',', ';' or tab: spreadsheets in many locales
     /// export ';').
     sniff: Option<Vec<u8>>,
+    delimiter: u8,
+    /// The record's bytes as read (cleared past `MAX_RECORD`): when a quote
+    /// it opens is never closed, reading resumes from its second line.
+    raw: Vec<u8>,
+    raw_lost: bool,
+    /// The current field: whether it opened with a quote (`None` before its
+    /// first byte), and whether it has read an odd number of quotes (an
+    /// opening one not closed: escaped quotes come in pairs).
+    field_quoted: Option<bool>,
+    field_quotes_odd: bool,
+    /// The record's last field is a quoted one still open.
+    open_quote: bool,
+    /// Bytes to read again after a record whose quote never closed.
+    resume: Option<Vec<u8>>,
 }
 
 /// The delimiter of a header line: the most frequent of ',', ';' and tab
@@ -222,6 +236,13 @@ impl CsvContactParser {
             header_len: 0,
             records_before_header: 0,
             sniff: (kind == Kind::Mapped).then(Vec::new),
+            delimiter: b',',
+            raw: Vec::new(),
+            raw_lost: false,
+            field_quoted: None,
+            field_quotes_odd: false,
+            open_quote: false,
+            resume: None,
         }
     }
 
@@ -270,6 +291,7 @@ impl CsvContactParser {
             }
             None => (sniff_delimiter(&head), &head[..]),
         };
+        self.delimiter = delimiter;
         self.reader = ReaderBuilder::new().delimiter(delimiter).build();
         if data.is_empty() {
             return Ok(());
@@ -286,14 +308,51 @@ impl CsvContactParser {
     }
 
     /// Reads as many fields as `input` completes; finished records go to `record`.
-    fn run(&mut self, mut input: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
-        let mut buf = [0u8; 4096];
+    fn run(&mut self, input: &[u8], out: &mut Vec<Parsed>) -> Result<()> {
         // csv-core reads an empty input as the end of the data: only
         // `finish` may hand it one.
         let at_end = input.is_empty();
+        // The lines after a record broken by a stray quote are read before
+        // the rest of the input (owned, each with how far it is read; a
+        // stack, not recursion: those lines may hold more such records).
+        let mut again: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut pos = 0;
+        loop {
+            if let Some(rest) = self.resume.take() {
+                self.reader = ReaderBuilder::new().delimiter(self.delimiter).build();
+                again.push((rest, 0));
+            }
+            if let Some((bytes, read)) = again.last_mut() {
+                if *read < bytes.len() {
+                    *read += self.feed(&bytes[*read..], out)?;
+                } else {
+                    again.pop();
+                }
+                continue;
+            }
+            if pos < input.len() {
+                pos += self.feed(&input[pos..], out)?;
+                continue;
+            }
+            if at_end {
+                self.feed(&[], out)?;
+                if self.resume.is_some() {
+                    continue;
+                }
+            }
+            return Ok(());
+        }
+    }
+
+    /// Feeds `input` to csv-core (empty: the end of the data); returns how
+    /// much it read, all of it unless a broken record asks to read lines
+    /// again first (`resume`).
+    fn feed(&mut self, mut input: &[u8], out: &mut Vec<Parsed>) -> Result<usize> {
+        let mut buf = [0u8; 4096];
+        let (at_end, len) = (input.is_empty(), input.len());
         loop {
             if input.is_empty() && !at_end {
-                return Ok(());
+                return Ok(len);
             }
             let (res, nin, nout) = self.reader.read_field(input, &mut buf);
             // Lines are counted here, not by csv-core (which counts a break
@@ -302,12 +361,13 @@ impl CsvContactParser {
             if let Some(&last) = input[..nin].last() {
                 self.last_byte = last;
             }
+            self.read_raw(&input[..nin]);
             input = &input[nin..];
             self.take_bytes(&buf[..nout]);
             match res {
                 ReadFieldResult::InputEmpty => {
                     if input.is_empty() {
-                        return Ok(());
+                        return Ok(len);
                     }
                 }
                 ReadFieldResult::OutputFull => {}
@@ -316,12 +376,35 @@ impl CsvContactParser {
                     if !self.record_too_large {
                         self.fields.push(f);
                     }
+                    self.open_quote = self.field_quoted == Some(true) && self.field_quotes_odd;
+                    (self.field_quoted, self.field_quotes_odd) = (None, false);
                     if record_end {
                         self.end_record(out, at_end)?;
+                        if self.resume.is_some() {
+                            return Ok(len - input.len());
+                        }
                     }
                 }
-                ReadFieldResult::End => return Ok(()),
+                ReadFieldResult::End => return Ok(len),
             }
+        }
+    }
+
+    /// Keeps the record's bytes as read, and the quotes of its field.
+    fn read_raw(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.field_quoted.is_none() && b != b'\r' && b != b'\n' {
+                self.field_quoted = Some(b == b'"');
+            }
+            if b == b'"' {
+                self.field_quotes_odd = !self.field_quotes_odd;
+            }
+        }
+        if self.raw_lost || self.raw.len() + bytes.len() > MAX_RECORD {
+            self.raw = Vec::new();
+            self.raw_lost = true;
+        } else {
+            self.raw.extend_from_slice(bytes);
         }
     }
 
@@ -346,15 +429,62 @@ impl CsvContactParser {
         // (At the end of the data the record has no break of its own: a
         // final '\n' then belongs to an unclosed quoted field.)
         let terminator = u64::from(!at_end && self.last_byte == b'\n');
-        let line = 1 + self
-            .newlines
-            .saturating_sub(terminator + std::mem::take(&mut self.record_newlines));
+        let record_breaks = std::mem::take(&mut self.record_newlines);
+        let line = 1 + self.newlines.saturating_sub(terminator + record_breaks);
         let fields: Vec<String> = std::mem::take(&mut self.fields)
             .into_iter()
             .map(|f| super::text::decode_charset(&f, None))
             .collect();
         let too_large = std::mem::replace(&mut self.record_too_large, false);
         self.record_bytes = 0;
+        let raw = std::mem::take(&mut self.raw);
+        let raw_lost = std::mem::replace(&mut self.raw_lost, false);
+        let open_quote = std::mem::take(&mut self.open_quote);
+        // A stray quote took the lines after it into one cell: the record
+        // spans lines (a break inside quotes) and the data ended inside the
+        // quotes, or a later quote closed them and the record came out with
+        // the wrong number of fields. It is reported, and the lines after
+        // its first are read again as records of their own. (A quoted note
+        // over several lines has the right number of fields.)
+        let broken = self.columns.is_some()
+            && record_breaks > 0
+            && ((at_end && open_quote) || (!too_large && !self.length_ok(&fields)));
+        if broken {
+            // (The break that ended the record before may lead its bytes.)
+            let first = raw.iter().position(|&b| b != b'\r' && b != b'\n');
+            let rest = first.and_then(|f| {
+                let p = f + raw[f..].iter().position(|&b| b == b'\n')?;
+                Some(raw[p + 1..].to_vec())
+            });
+            let what = if at_end && open_quote {
+                "a quote opened on this line is never closed".to_string()
+            } else {
+                format!(
+                    "a quote opened on this line runs over {record_breaks} line breaks, and the \
+                     record has {} fields where the header has {}",
+                    fields.len(),
+                    self.header_len
+                )
+            };
+            let reason = match rest.filter(|r| !r.is_empty()) {
+                _ if too_large || raw_lost => format!(
+                    "{what}: the record, over {MAX_RECORD} bytes, is skipped with the {} lines in it",
+                    record_breaks + 1
+                ),
+                Some(rest) => {
+                    self.newlines = line;
+                    self.resume = Some(rest);
+                    format!("{what}: the record is skipped, the lines after its first are read on their own")
+                }
+                None => format!("{what}: the record is skipped"),
+            };
+            out.push(Parsed::Issue(ParseIssue::new(
+                line,
+                ErrorCode::InvalidInput,
+                reason,
+            )));
+            return Ok(());
+        }
         if too_large {
             out.push(Parsed::Issue(ParseIssue::new(
                 line,
@@ -369,29 +499,30 @@ impl CsvContactParser {
         if self.columns.is_none() {
             return self.header(fields, line);
         }
-        if fields.len() != self.header_len {
-            // Tolerate a missing trailing empty column or trailing empty
-            // cells (spreadsheet exports do both); refuse anything else.
-            let extra_empty = fields.len() > self.header_len
-                && fields[self.header_len..]
-                    .iter()
-                    .all(|f| f.trim().is_empty());
-            if !(extra_empty || fields.len() + 1 == self.header_len) {
-                out.push(Parsed::Issue(ParseIssue::new(
-                    line,
-                    ErrorCode::InvalidInput,
-                    format!(
-                        "{} fields where the header has {}",
-                        fields.len(),
-                        self.header_len
-                    ),
-                )));
-                return Ok(());
-            }
+        if !self.length_ok(&fields) {
+            out.push(Parsed::Issue(ParseIssue::new(
+                line,
+                ErrorCode::InvalidInput,
+                format!(
+                    "{} fields where the header has {}",
+                    fields.len(),
+                    self.header_len
+                ),
+            )));
+            return Ok(());
         }
         let contact = self.contact(&fields, line, out);
         out.push(contact);
         Ok(())
+    }
+
+    /// A record's number of fields is the header's, or one short, or more
+    /// with only empty cells after (spreadsheet exports do both).
+    fn length_ok(&self, fields: &[String]) -> bool {
+        let n = self.header_len;
+        fields.len() == n
+            || fields.len() + 1 == n
+            || (fields.len() > n && fields[n..].iter().all(|f| f.trim().is_empty()))
     }
 
     fn header(&mut self, mut fields: Vec<String>, line: u64) -> Result<()> {
@@ -600,6 +731,12 @@ impl PushParser for CsvContactParser {
         // An empty input tells csv-core the data ended: it completes the
         // last record (a file without a final line break).
         self.run(&[], out)?;
+        // After a quote that never closed, the lines after its record.
+        while let Some(rest) = self.resume.take() {
+            self.reader = ReaderBuilder::new().delimiter(self.delimiter).build();
+            self.run(&rest, out)?;
+            self.run(&[], out)?;
+        }
         if self.columns.is_none() {
             return Err(self.no_header());
         }
@@ -608,6 +745,7 @@ impl PushParser for CsvContactParser {
 
     fn buffered_bytes(&self) -> usize {
         self.sniff.as_ref().map_or(0, Vec::capacity)
+            + self.raw.capacity()
             + self.field.capacity()
             + self.fields.iter().map(Vec::capacity).sum::<usize>()
     }
@@ -676,6 +814,67 @@ mod tests {
         assert_eq!(c[1].names, vec!["Smith, Jr. O'Brien"]);
         assert_eq!(c[1].line, 4);
         assert!(c[0].record_id.starts_with("hash:"));
+    }
+
+    /// A stray quote that is never closed took the rest of the file into
+    /// one cell, with no error (found by an adversarial review): the record
+    /// is reported and the lines after it are read on their own, with their
+    /// own line numbers, whatever the chunking; a properly quoted
+    /// multi-line note before it is untouched.
+    #[test]
+    fn a_quote_never_closed_is_reported_and_the_lines_after_it_are_read() {
+        let mapping = [("Full name", "name"), ("Mail", "email"), ("Notes", "note")];
+        // Hal's quotes close Fay's (her record then has too many fields),
+        // or nothing does (the data ends inside her quote).
+        let hal = [
+            "Hal H,hal@x.example,\"fine, \"\"quoted\"\"\"",
+            "Hal H,hal@x.example,plain",
+        ];
+        for (end, crlf, hal) in [
+            ("\n", false, hal[0]),
+            ("", false, hal[0]),
+            ("\r\n", true, hal[0]),
+            ("\n", false, hal[1]),
+            ("", false, hal[1]),
+            ("\r\n", true, hal[1]),
+        ] {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let input = [
+                "Full name,Mail,Notes",
+                "Ann A,ann@x.example,\"two",
+                "lines\"",
+                "Fay F,fay@x.example,\"unterminated",
+                "Gus G,gus@x.example,ok",
+                hal,
+            ]
+            .join(nl)
+                + end;
+            let out = parse(Format::Csv, &mapping, &input).unwrap();
+            let issues: Vec<(u64, &str)> = out
+                .iter()
+                .filter_map(|p| match p {
+                    Parsed::Issue(i) => Some((i.line, i.reason.as_str())),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(issues.len(), 1, "{out:?}");
+            assert_eq!(issues[0].0, 4);
+            assert!(
+                issues[0].1.starts_with("a quote opened on this line")
+                    && issues[0]
+                        .1
+                        .ends_with("the lines after its first are read on their own"),
+                "{issues:?}"
+            );
+            let c = contacts(&out);
+            let got: Vec<(&str, u64)> = c.iter().map(|c| (c.names[0].as_str(), c.line)).collect();
+            assert_eq!(
+                got,
+                [("Ann A", 2), ("Gus G", 5), ("Hal H", 6)],
+                "{end:?} {hal}"
+            );
+            assert_eq!(c[0].notes, ["two\nlines"]);
+        }
     }
 
     #[test]

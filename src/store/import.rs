@@ -1146,13 +1146,22 @@ fn add_note(input: &mut PersonInput, c: &Contact, issues: &mut Vec<ParseIssue>) 
     if !metadata.contains_key("note") {
         // Control characters (a NUL in a CSV cell) would refuse the whole
         // metadata, and with it the person: left out, line breaks and tabs kept.
-        let note: String = c
-            .notes
-            .join("\n\n")
+        let joined = c.notes.join("\n\n");
+        let mut kept = joined
             .chars()
             .filter(|ch| !ch.is_control() || matches!(ch, '\n' | '\t'))
-            .take(NOTE_CHARS)
-            .collect();
+            .peekable();
+        let note: String = kept.by_ref().take(NOTE_CHARS).collect();
+        if kept.peek().is_some() {
+            issues.push(ParseIssue::new(
+                c.line,
+                ErrorCode::TooLarge,
+                format!(
+                    "note: cut to its first {NOTE_CHARS} characters (of {})",
+                    NOTE_CHARS + kept.count()
+                ),
+            ));
+        }
         metadata.insert("note".into(), note.into());
         if serde_json::to_string(&metadata).map_or(0, |t| t.len()) > limits::METADATA_BYTES {
             metadata.remove("note");
