@@ -867,6 +867,36 @@ fn contacts_imported_after_meetings_rescore_the_pairs_they_now_name() {
     assert!(db.stats().edges > 0);
 }
 
+/// A note longer than the 8,000 characters kept is cut, and the cut is
+/// reported (it was silent).
+#[test]
+fn a_note_cut_to_its_first_8000_characters_is_reported() {
+    let mut db = open();
+    let vcf = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Note\r\nNOTE:{}\r\nEND:VCARD\r\n",
+        "n".repeat(9_000)
+    );
+    let r = import_with(
+        &mut db,
+        ImportKind::Contacts,
+        options("vcard"),
+        vcf.as_bytes(),
+        1 << 16,
+    );
+    assert_eq!(r.people, 1);
+    assert_eq!(
+        error_lines(&r),
+        [(1, "TOO_LARGE".to_string())],
+        "{:?}",
+        r.errors
+    );
+    assert!(r.errors[0].reason.contains("(of 9000)"), "{:?}", r.errors);
+    let note = person_named(&db, "Ann Note").metadata.0["note"]
+        .as_str()
+        .unwrap();
+    assert_eq!(note.chars().count(), 8_000);
+}
+
 /// An import rescores its pairs with the options of the last recompute:
 /// they end as a full recompute with those options scores them, not as
 /// the defaults would.
