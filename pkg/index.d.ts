@@ -289,6 +289,8 @@ export interface DuplicateReport {
   suggestions: DuplicateSuggestion[];
   records: number;
   candidatePairs: number;
+  /** Blocks too large to compare, skipped: a name token, email or phone shared by more than 30 records (the same email or phone and the same full name: 1,000). */
+  skippedBlocks: number;
   /** Whether weights were trained (EM) on this graph (≥ 1,000 records) or are the defaults. */
   trained: boolean;
 }

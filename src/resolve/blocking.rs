@@ -6,7 +6,7 @@
 //! de-duplicated. Keys are hashed to 64 bits (a hash collision can only *add* a
 //! candidate pair, never lose one).
 //!
-//! Huge blocks: an exact-key block with more than `max_block_size` records is skipped
+//! Huge blocks: an exact-key block with more than its rule's `max_block_size` records is skipped
 //! entirely (counted in [`RuleStats::skipped_blocks`]) — it would cost O(k²) pairs and
 //! a key shared by that many records carries little evidence. Skipping whole blocks
 //! keeps the candidate set independent of input order.
@@ -371,7 +371,7 @@ pub(crate) fn candidate_pairs(
     table: &Table,
     rules: &[CompiledRule],
     link: bool,
-    max_block_size: usize,
+    max_block_size: &[usize],
     progress: &mut Progress,
 ) -> Result<(Vec<(u32, u32)>, BlockingStats), ResolveError> {
     let mut all: Vec<u64> = Vec::new();
@@ -400,7 +400,7 @@ pub(crate) fn candidate_pairs(
                     if block.len() < 2 {
                         continue;
                     }
-                    if block.len() > max_block_size {
+                    if block.len() > max_block_size[ri] {
                         st.skipped_blocks += 1;
                         st.skipped_records += block.len() as u64;
                         continue;

@@ -7,7 +7,7 @@
 //! sort key), and scores only those records, so its cost is
 //! O(rules × (log n + max_block_size)) comparisons — independent of n².
 //!
-//! Huge blocks: a key whose posting list exceeds `max_block_size` is a *stop key*,
+//! Huge blocks: a key whose posting list exceeds its rule's `max_block_size` is a *stop key*,
 //! ignored by queries (the same rule as batch blocking, which skips blocks larger
 //! than `max_block_size`). Its list is kept, so that removing records (an edited
 //! person's old version) can bring it back under the limit.
@@ -48,7 +48,8 @@ pub struct MatchIndex {
     table: Table,
     postings: Vec<FxMap<u64, Posting>>,
     sorted: Vec<BTreeSet<(String, u64, u32)>>,
-    max_block_size: usize,
+    /// Per rule.
+    max_block_size: Vec<usize>,
     match_probability: f64,
 }
 
@@ -81,7 +82,7 @@ impl MatchIndex {
             windows,
             model,
             table: Table::new(schema),
-            max_block_size: config.max_block_size.max(1),
+            max_block_size: super::block_caps(config),
             match_probability: config.match_probability,
         };
         let mut pr = Progress::new(progress);
@@ -113,7 +114,8 @@ impl MatchIndex {
     pub fn stop_keys(&self) -> usize {
         self.postings
             .iter()
-            .map(|m| m.values().filter(|p| p.len() > self.max_block_size).count())
+            .zip(&self.max_block_size)
+            .map(|(m, &cap)| m.values().filter(|p| p.len() > cap).count())
             .sum()
     }
 
@@ -223,7 +225,7 @@ impl MatchIndex {
             }
             for k in keys {
                 if let Some(v) = self.postings[ri].get(&key_hash(rule, &k)) {
-                    if v.len() <= self.max_block_size {
+                    if v.len() <= self.max_block_size[ri] {
                         cands.extend_from_slice(v);
                     }
                 }

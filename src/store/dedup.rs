@@ -80,6 +80,9 @@ pub struct DuplicateReport {
     pub suggestions: Vec<DuplicateSuggestion>,
     pub records: usize,
     pub candidate_pairs: u64,
+    /// Blocks too large to compare, skipped: a name token, email or phone
+    /// shared by more records than a block holds (see `LinkConfig::person`).
+    pub skipped_blocks: u64,
     /// Whether the weights were trained (EM) on this graph or are the defaults.
     pub trained: bool,
 }
@@ -271,6 +274,12 @@ impl<B: Backend> Db<B> {
             suggestions,
             records: records.len(),
             candidate_pairs: resolution.blocking.candidate_pairs,
+            skipped_blocks: resolution
+                .blocking
+                .per_rule
+                .iter()
+                .map(|r| r.skipped_blocks)
+                .sum(),
             trained,
         })
     }
