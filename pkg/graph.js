@@ -528,6 +528,18 @@ function makeApi(ready) {
           const stopIfAborted = () => {
             if (signal?.aborted) throw cancelled(decode(importer.report()));
           };
+          // An onProgress that throws stops the import: its error goes back
+          // to the caller as it is, with the report of the batches written.
+          const progress = (p) => {
+            try {
+              onProgress?.(p);
+            } catch (e) {
+              if (e !== null && typeof e === 'object' && !('report' in e)) {
+                try { e.report = decode(importer.report()); } catch { /* a frozen error stays as it is */ }
+              }
+              throw e;
+            }
+          };
           stopIfAborted();
           const chunks = byteChunks(source, signal)[Symbol.asyncIterator]();
           for (;;) {
@@ -545,12 +557,12 @@ function makeApi(ready) {
             const records = importer.push(chunk);
             bytesDone += chunk.byteLength;
             await importer.flush();
-            onProgress?.({ bytesDone, bytesTotal, records });
+            progress({ bytesDone, bytesTotal, records });
             stopIfAborted();
           }
           const report = decode(await importer.finish());
           // The parser holds the last line until the end (it may be folded).
-          onProgress?.({ bytesDone, bytesTotal, records: report.records });
+          progress({ bytesDone, bytesTotal, records: report.records });
           return report;
         } finally {
           importer.free();

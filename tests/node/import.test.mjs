@@ -233,3 +233,20 @@ test('a source stream that fails mid-import: INVALID_INPUT on source, with the r
   assert.equal(error.report.people, g.stats().people, 'the report counts what was written');
   await g.close();
 });
+
+test('an onProgress that throws stops the import: the caller gets its own error back, with the report of the batches written', async () => {
+  const g = await Graph.open(`progress-throws-${randomUUID()}`, { storage: 'memory' });
+  const cards = Array.from({ length: 5000 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imp ${i}\r\nEMAIL:imp${i}@x.com\r\nEND:VCARD\r\n`).join('');
+  const stop = new Error('stop');
+  let calls = 0;
+  let error;
+  try {
+    await g.importContacts(cards, { format: 'vcard', batchSize: 1000, onProgress: () => { if (++calls === 2) throw stop; } });
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(error, stop, 'the caller’s own error');
+  assert.ok(error.report.people > 0, JSON.stringify(error.report));
+  assert.equal(error.report.people, g.stats().people, 'the report counts what was written');
+  await g.close();
+});
