@@ -272,7 +272,21 @@ impl IcsParser {
                     }
                     "STANDARD" | "DAYLIGHT" => {
                         if let (Some(o), Some(z)) = (self.observance.take(), &self.zone_id) {
-                            self.zones.entry(z.clone()).or_default().push(o);
+                            if o.offset_to_min.is_none() {
+                                // Left out: its times are read in the zone's
+                                // other observances, or as UTC.
+                                out.push(Parsed::Issue(ParseIssue::new(
+                                    line,
+                                    ErrorCode::InvalidInput,
+                                    format!(
+                                        "{comp} of zone {}: TZOFFSETTO missing or not a UTC \
+                                         offset (±hhmm, hours to 23, minutes to 59)",
+                                        z.chars().take(60).collect::<String>()
+                                    ),
+                                )));
+                            } else {
+                                self.zones.entry(z.clone()).or_default().push(o);
+                            }
                         }
                     }
                     "VTIMEZONE" => self.zone_id = None,
@@ -760,11 +774,19 @@ fn parse_offset(v: &str) -> Option<i64> {
         _ => return None,
     };
     let digits = &v[1..];
-    if digits.len() < 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+    if !matches!(digits.len(), 4 | 6) || !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let h: i64 = digits[..2].parse().ok()?;
     let m: i64 = digits[2..4].parse().ok()?;
+    // RFC 5545 `utc-offset`: hours to 23, minutes and seconds to 59.
+    let s: i64 = match &digits[4..] {
+        "" => 0,
+        s => s.parse().ok()?,
+    };
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
     Some(sign * (h * 60 + m))
 }
 
@@ -1270,6 +1292,37 @@ mod tests {
             .unwrap();
         let held = parser.buffered_bytes() - parser.lines.buffered();
         assert!(held < 2_000, "{held} bytes held");
+    }
+
+    /// `TZOFFSETTO:+9999` moved a meeting by four days without a word
+    /// (found by an adversarial review): an offset past 23:59 is no UTC
+    /// offset; the observance is reported and left out.
+    #[test]
+    fn an_offset_that_is_no_utc_offset_is_reported_not_applied() {
+        for (offset, at) in [
+            ("+9999", "2024-01-10T10:00:00.000Z"),
+            ("+0960", "2024-01-10T10:00:00.000Z"),
+            ("+1400", "2024-01-09T20:00:00.000Z"),
+            ("-053000", "2024-01-10T15:30:00.000Z"),
+        ] {
+            let ics = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\n\
+                 DTSTART:19700101T000000\r\nTZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\n\
+                 END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:tz1\r\n\
+                 DTSTART;TZID=X:20240110T100000\r\nORGANIZER:mailto:o@x.com\r\n\
+                 ATTENDEE:mailto:p@x.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            );
+            let out = parse(&ics);
+            assert_eq!(meetings(&out), [("tz1".to_string(), at.to_string())], "{offset}");
+            let issues = out
+                .iter()
+                .filter(|p| matches!(p, Parsed::Issue(i) if i.reason.contains("TZOFFSETTO")))
+                .count();
+            assert_eq!(issues, usize::from(at.ends_with("T10:00:00.000Z")), "{offset}");
+        }
+        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +9999").is_none());
+        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +0160").is_none());
+        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 -0530").is_some());
     }
 
     #[test]

@@ -540,6 +540,11 @@ pub fn parse_rfc5322_date(value: &str) -> Option<Timestamp> {
         "PDT" => -420,
         z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 5 => {
             let n: i64 = z[1..].parse().ok()?;
+            // A real offset: at most 23 hours and 59 minutes (`+9999` is
+            // no time zone; the date is refused, not moved by four days).
+            if n / 100 > 23 || n % 100 > 59 {
+                return None;
+            }
             let m = (n / 100) * 60 + n % 100;
             if z.starts_with('-') {
                 -m
