@@ -119,7 +119,13 @@ impl OnsetDay {
 struct Event {
     line: u64,
     props: Vec<Property>,
+    /// Properties past `MAX_EVENT_PROPS`, counted, not kept.
+    props_dropped: usize,
 }
+
+/// Properties kept of one event (a meeting has at most 1,000 participants:
+/// an event with more ATTENDEEs is refused whole, with their count).
+const MAX_EVENT_PROPS: usize = 2_000;
 
 pub struct IcsParser {
     lines: ContentLines,
@@ -233,6 +239,7 @@ impl IcsParser {
                     self.event = Some(Event {
                         line,
                         props: Vec::new(),
+                        props_dropped: 0,
                     });
                 }
                 if comp == "STANDARD" || comp == "DAYLIGHT" {
@@ -298,10 +305,12 @@ impl IcsParser {
                 match inner {
                     Some("VEVENT") => {
                         if let Some(ev) = &mut self.event {
-                            if ev.props.len() < 2_000
-                                && EVENT_PROPERTIES.contains(&prop.name.as_str())
-                            {
-                                ev.props.push(prop);
+                            if EVENT_PROPERTIES.contains(&prop.name.as_str()) {
+                                if ev.props.len() < MAX_EVENT_PROPS {
+                                    ev.props.push(prop);
+                                } else {
+                                    ev.props_dropped += 1;
+                                }
                             }
                         }
                     }
@@ -365,6 +374,18 @@ impl IcsParser {
     /// A VEVENT read to its END: a series or a changed occurrence waits for
     /// the end of the file, as does an event in a zone not defined yet.
     fn end_event(&mut self, ev: Event, out: &mut Vec<Parsed>) {
+        if ev.props_dropped > 0 {
+            out.push(Parsed::Issue(ParseIssue::new(
+                ev.line,
+                ErrorCode::TooLarge,
+                format!(
+                    "{} properties (ATTENDEEs…); an event holds at most {MAX_EVENT_PROPS}, a \
+                     meeting at most 1000 participants: skipped",
+                    ev.props.len() + ev.props_dropped
+                ),
+            )));
+            return;
+        }
         let has = |name: &str| ev.props.iter().any(|p| p.name == name);
         if has("RECURRENCE-ID") {
             self.changed.push(ev);
@@ -1294,6 +1315,37 @@ mod tests {
         assert!(held < 2_000, "{held} bytes held");
     }
 
+    /// An event with thousands of attendees was refused as "1998 entries"
+    /// (the properties past the cap were dropped uncounted).
+    #[test]
+    fn an_event_over_the_property_cap_is_refused_with_its_real_size() {
+        let attendees: String = (0..5_000)
+            .map(|i| format!("ATTENDEE;PARTSTAT=ACCEPTED:mailto:a{i}@x.com\r\n"))
+            .collect();
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:big\r\n\
+             DTSTART:20240110T100000Z\r\nORGANIZER:mailto:o@x.com\r\n{attendees}END:VEVENT\r\n\
+             END:VCALENDAR\r\n"
+        );
+        let out = parse_all(
+            Format::Ics,
+            &ParserOptions::default(),
+            ics.as_bytes(),
+            1 << 16,
+        )
+        .unwrap();
+        assert!(meetings(&out).is_empty());
+        let reasons: Vec<&str> = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Issue(i) => Some(i.reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(reasons[0].starts_with("5003 properties"), "{reasons:?}");
+    }
+
     /// `TZOFFSETTO:+9999` moved a meeting by four days without a word
     /// (found by an adversarial review): an offset past 23:59 is no UTC
     /// offset; the observance is reported and left out.
@@ -1313,16 +1365,30 @@ mod tests {
                  ATTENDEE:mailto:p@x.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
             );
             let out = parse(&ics);
-            assert_eq!(meetings(&out), [("tz1".to_string(), at.to_string())], "{offset}");
+            assert_eq!(
+                meetings(&out),
+                [("tz1".to_string(), at.to_string())],
+                "{offset}"
+            );
             let issues = out
                 .iter()
                 .filter(|p| matches!(p, Parsed::Issue(i) if i.reason.contains("TZOFFSETTO")))
                 .count();
-            assert_eq!(issues, usize::from(at.ends_with("T10:00:00.000Z")), "{offset}");
+            assert_eq!(
+                issues,
+                usize::from(at.ends_with("T10:00:00.000Z")),
+                "{offset}"
+            );
         }
-        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +9999").is_none());
-        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +0160").is_none());
-        assert!(crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 -0530").is_some());
+        assert!(
+            crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +9999").is_none()
+        );
+        assert!(
+            crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +0160").is_none()
+        );
+        assert!(
+            crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 -0530").is_some()
+        );
     }
 
     #[test]
