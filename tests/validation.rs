@@ -121,6 +121,43 @@ fn a_person_needs_a_name_email_or_phone() {
         ErrorCode::Required,
         "names",
     );
+    // A name that shows nothing is no name either: zero-width spaces, bare
+    // accents, a bidi override (they made invisible people in a list).
+    for invisible in [
+        "\u{200B}",
+        "\u{0301}\u{0302}",
+        "\u{202E}",
+        " \u{FEFF}\u{200D} ",
+    ] {
+        assert_err(
+            &refuse_person(PersonInput {
+                names: vec![invisible.into()],
+                ..Default::default()
+            }),
+            ErrorCode::Required,
+            "names",
+        );
+    }
+    // Beside a real name it is dropped; an emoji or a CJK name shows.
+    let mut db = open();
+    let p = block_on(db.upsert_person(
+        PersonInput {
+            names: vec!["\u{200B}".into(), "Ada".into(), "😀".into(), "李".into()],
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .unwrap();
+    assert_eq!(p.names, ["Ada", "😀", "李"]);
+    let e = block_on(db.upsert_organization(
+        OrganizationInput {
+            name: Some("\u{200B}\u{200C}".into()),
+            ..Default::default()
+        },
+        &ctx(),
+    ))
+    .expect_err("an organization needs a name that shows");
+    assert_err(&e, ErrorCode::Required, "name");
 }
 
 #[test]

@@ -449,9 +449,12 @@ pub fn person(
             format!("person {id} was merged into {t}; edit {t} instead"),
         ));
     }
-    let names = text_list(&input.names, "names", SHORT_TEXT, LIST, |s| {
+    let mut names = text_list(&input.names, "names", SHORT_TEXT, LIST, |s| {
         s.to_lowercase()
     })?;
+    // A name that shows nothing (zero-width spaces, bare accents, a bidi
+    // control) is dropped like a blank one.
+    names.retain(|n| crate::normalize::has_visible(n));
     list_len(&input.emails, "emails", LIST)?;
     let mut emails: Vec<String> = Vec::with_capacity(input.emails.len());
     for (i, e) in input.emails.iter().enumerate() {
@@ -587,6 +590,7 @@ pub fn organization(
         ));
     }
     let name = optional_text(&input.name, "name", SHORT_TEXT)?
+        .filter(|n| crate::normalize::has_visible(n))
         .ok_or_else(|| err(ErrorCode::Required, "name", "an organization needs a name"))?;
     let domain = match &input.domain {
         Some(d) if !d.trim().is_empty() => Some(org_domain(d, "domain")?),

@@ -50,6 +50,14 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Whether `s` shows anything: a character that is not whitespace, a
+/// control, a combining mark or an invisible format character (what
+/// [`fold`] keeps). A name of zero-width spaces or bare accents is no name.
+pub fn has_visible(s: &str) -> bool {
+    s.chars()
+        .any(|c| !c.is_whitespace() && !c.is_control() && !is_combining_mark(c) && !is_invisible(c))
+}
+
 /// ASCII transliteration of lowercase letters that NFKD leaves alone.
 fn transliterate(c: char) -> Option<&'static str> {
     Some(match c {

@@ -40,7 +40,7 @@ use std::fmt;
 
 pub use domain::{normalize_domain, org_domain_from_email, registrable_domain};
 pub use email::{is_free_mail_domain, is_valid_email, normalize_email, Email};
-pub use fold::fold;
+pub use fold::{fold, has_visible};
 pub use org_name::{normalize_org_name, OrgName};
 pub use person_name::{
     given_name_keys, likely_full_names, names_compatible, parse_person_name, swapped, NameRelation,
