@@ -68,7 +68,15 @@ fn read_json<T: DeserializeOwned>(
 ) -> Result<T, JsValue> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = without_position(&e.inner().to_string()).to_string();
+        let mut message = without_position(&e.inner().to_string()).to_string();
+        // JSON.stringify writes a lone surrogate of a JS string as `\udXXX`,
+        // which serde_json refuses in its own words ("unexpected end of hex
+        // escape", "lone leading surrogate").
+        if message.contains("surrogate") || message.contains("hex escape") {
+            message = "contains an unpaired UTF-16 surrogate (U+D800..U+DFFF), which is \
+                       no character: send well-formed text (String.prototype.toWellFormed)"
+                .to_string();
+        }
         let last = path.rsplit('.').next().unwrap_or("");
         let code = if message.contains("untagged enum TimeInput")
             || ((last.ends_with("At") || last == "timestamp") && message.contains("untagged"))

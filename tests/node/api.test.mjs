@@ -121,6 +121,12 @@ test('every error code is reachable from JS, with its field', async () => {
   await expectCode('INVALID_ENUM', 'relationshipType', () => g.upsertEdge({ fromPersonId: a.id, toPersonId: b.id, relationshipType: 'frenemy' }));
   await expectCode('INVALID_JSON', 'metadata', () => g.upsertPerson({ names: ['A'], metadata: [1] }));
   await expectCode('TOO_LARGE', 'names[0]', () => g.upsertPerson({ names: ['x'.repeat(10_000)] }));
+  // A lone surrogate (leading or trailing) is named as such, not in the JSON parser's words.
+  for (const name of ['\ud800x', 'x\udc00']) {
+    const e = await rejects(() => g.upsertPerson({ names: [name] }), 'INVALID_INPUT', 'names[0]');
+    assert.match(e.reason, /unpaired UTF-16 surrogate/);
+  }
+  await expectCode('REQUIRED', 'names', () => g.upsertPerson({ names: ['\u200b'] }));
   await expectCode('REQUIRED', 'names', () => g.upsertPerson({}));
   await expectCode('MISSING_REFERENCE', 'toPersonId', () => g.upsertEdge({ fromPersonId: a.id, toPersonId: randomUUID() }));
   await expectCode('SELF_EDGE', 'toPersonId', () => g.upsertEdge({ fromPersonId: a.id, toPersonId: a.id }));
