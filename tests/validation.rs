@@ -323,7 +323,7 @@ fn organization_reference_and_domain() {
 #[test]
 fn strength_must_be_a_number_in_unit_interval() {
     let (mut db, a, b) = seeded();
-    for bad in [f64::NAN, f64::INFINITY, -0.01, 1.01] {
+    for bad in [f64::NAN, f64::INFINITY, -0.01, 1.01, 1e308, -1e-300] {
         let e = block_on(db.upsert_edge(
             EdgeInput {
                 strength: Some(JsNumber(bad)),
@@ -333,7 +333,14 @@ fn strength_must_be_a_number_in_unit_interval() {
         ))
         .unwrap_err();
         assert_err(&e, ErrorCode::InvalidStrength, "strength");
+        // Numbers are written as JS writes them, not as 300 digits.
+        assert!(e.reason.len() < 80, "{}", e.reason);
     }
+    assert_eq!(JsNumber(1e308).to_string(), "1e+308");
+    assert_eq!(JsNumber(-1e-300).to_string(), "-1e-300");
+    assert_eq!(JsNumber(1.5e-7).to_string(), "1.5e-7");
+    assert_eq!(JsNumber(0.25).to_string(), "0.25");
+    assert_eq!(JsNumber(4294967297.0).to_string(), "4294967297");
     let e = block_on(db.upsert_edge(
         EdgeInput {
             strength_factors: vec![StrengthFactorInput {
@@ -537,6 +544,22 @@ fn interaction_rules() {
     ))
     .unwrap_err();
     assert_err(&e, ErrorCode::InvalidTimestamp, "timestamp");
+    // Well-formed but out of range: the reason says which.
+    for (text, says) in [
+        ("0001-01-01T00:00:00Z", "between years 1000 and 9999"),
+        ("yesterday", "not an RFC 3339 timestamp"),
+    ] {
+        let e = block_on(db.upsert_interaction(
+            InteractionInput {
+                timestamp: Some(TimeInput::Text(text.into())),
+                ..interaction("m1", &ok)
+            },
+            &ctx(),
+        ))
+        .unwrap_err();
+        assert_err(&e, ErrorCode::InvalidTimestamp, "timestamp");
+        assert!(e.reason.contains(says), "{}", e.reason);
+    }
     let e = block_on(db.upsert_interaction(interaction("m1", &["ada@example.org"]), &ctx()))
         .unwrap_err();
     assert_err(&e, ErrorCode::Required, "participants");

@@ -55,6 +55,14 @@ impl std::fmt::Display for JsNumber {
             v if v.is_nan() => f.write_str("NaN"),
             v if v == f64::INFINITY => f.write_str("Infinity"),
             v if v == f64::NEG_INFINITY => f.write_str("-Infinity"),
+            // As JS writes it: 1e+308, not 309 digits; 1e-7, not 0.0000001.
+            v if v != 0.0 && (v.abs() >= 1e21 || v.abs() < 1e-6) => {
+                let e = format!("{v:e}");
+                match e.split_once('e') {
+                    Some((m, x)) if !x.starts_with('-') => write!(f, "{m}e+{x}"),
+                    _ => f.write_str(&e),
+                }
+            }
             v => write!(f, "{v}"),
         }
     }

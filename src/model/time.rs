@@ -44,11 +44,17 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Self> {
         parse_rfc3339(s).ok_or_else(|| {
             let shown: String = s.chars().take(40).collect();
-            Error::new(
-                ErrorCode::InvalidTimestamp,
-                "",
-                format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"),
-            )
+            // A well-formed time whose year is outside 1000..9999 is said so.
+            let year = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+            let reason = match year {
+                Some(y)
+                    if !("1000"..="9999").contains(&y) && s.as_bytes().get(4) == Some(&b'-') =>
+                {
+                    format!("'{shown}' is not a time between years 1000 and 9999")
+                }
+                _ => format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"),
+            };
+            Error::new(ErrorCode::InvalidTimestamp, "", reason)
         })
     }
 }
