@@ -142,6 +142,9 @@ pub(crate) struct KbWork {
     /// filled only when the search tightens its bound.
     any_len: Vec<f64>,
     reach: BinaryHeap<(TotalF64, Reverse<u32>)>,
+    /// Fewest hops to a target, per node (`NONE`: none); filled with `any_len`.
+    hops_to: Vec<u32>,
+    frontier: Vec<u32>,
 }
 
 /// The `k` strongest simple paths from `a` to `b` with at most
@@ -339,6 +342,8 @@ fn search(
         topk,
         any_len,
         reach,
+        hops_to,
+        frontier,
     } = kb;
 
     tlist.clear();
@@ -458,11 +463,13 @@ fn search(
                 if !tight {
                     return b;
                 }
-                // (A hair of slack: the walk's product is multiplied in
-                // another order than the path's.)
+                // A target too many hops away, or none: pruned. (No slack
+                // on the product: a factor on some bounds and not others
+                // broke the ties between equal paths, and the search went
+                // breadth-first through them.)
                 match any_len[v as usize] {
-                    x if x < 0.0 => -1.0,
-                    x => b.min(x * (1.0 + 1e-12)),
+                    x if x < 0.0 || hops_to[v as usize] > r => -1.0,
+                    x => b.min(x),
                 }
             },
             SearchBufs {
@@ -484,6 +491,7 @@ fn search(
             });
         }
         best_walks_to_targets(q, src, tlist, mark_t, any_len, reach);
+        hops_to_targets(q, src, tlist, mark_t, hops_to, frontier);
         tight = true;
     }
 }
@@ -531,6 +539,44 @@ fn best_walks_to_targets(
                 any_len[v as usize] = nd;
                 reach.push((TotalF64(nd), Reverse(v)));
             }
+        }
+    }
+}
+
+/// `hops_to[v]`: the fewest hops from `v` to a target (intermediates
+/// neither targets nor `src`), `NONE` when none: a BFS from the targets.
+fn hops_to_targets(
+    q: Q<'_>,
+    src: u32,
+    tlist: &[u32],
+    mark_t: &[u32],
+    hops_to: &mut Vec<u32>,
+    frontier: &mut Vec<u32>,
+) {
+    let (idx, g) = (q.idx, q.gen);
+    hops_to.clear();
+    hops_to.resize(idx.node_count() as usize, NONE);
+    frontier.clear();
+    for &t in tlist {
+        hops_to[t as usize] = 0;
+        frontier.push(t);
+    }
+    let mut at = 0;
+    while at < frontier.len() {
+        let u = frontier[at];
+        at += 1;
+        for e in idx.adj(u) {
+            let v = e.node;
+            if hops_to[v as usize] != NONE
+                || !q.edge_ok(&e)
+                || v == src
+                || mark_t[v as usize] == g
+                || !q.node_ok(v)
+            {
+                continue;
+            }
+            hops_to[v as usize] = hops_to[u as usize] + 1;
+            frontier.push(v);
         }
     }
 }

@@ -462,6 +462,20 @@ fn many_near_equal_paths_stay_within_budget() {
     assert_eq!(to_set.len(), 3);
     let best = best_path(&idx, 0, z, &f).unwrap().unwrap();
     assert_eq!(best.hops(), 8);
+    // Layers of 30 each wholly tied to the next, the target 10 hops away:
+    // with maxHops 9 there is no path (it said TOO_LARGE); with 10 the best
+    // 100 of 30^9 equal paths come at once (a slack on some bounds and not
+    // others had sent the search breadth-first through them).
+    let (idx, z) = layered(10, 30);
+    for (max_hops, found) in [(9, 0), (10, 100)] {
+        let f = Filters {
+            max_hops: Some(max_hops),
+            ..Filters::default()
+        };
+        let got = intro_paths(&idx, 0, z, 100, &f).unwrap();
+        assert_eq!(got.len(), found, "maxHops {max_hops}");
+    }
+    let (idx, z) = chained_teams(8, 30, 0.5);
     // A budget too small for the answer: the error names the hop limit.
     let tiny = Tuning {
         tighten_after: 10,
@@ -475,6 +489,28 @@ fn many_near_equal_paths_stay_within_budget() {
             labels: 100
         }
     );
+}
+
+/// Node 0, then `layers - 1` layers of `width` nodes, each tied to every
+/// node of the next (strength 0.5), then the last node: `layers` hops from 0.
+fn layered(layers: u32, width: u32) -> (CsrIndex, u32) {
+    let mut edges = Vec::new();
+    let mut prev = vec![0u32];
+    let mut next = 1u32;
+    for _ in 0..layers - 1 {
+        let layer: Vec<u32> = (next..next + width).collect();
+        next += width;
+        for &a in &prev {
+            for &b in &layer {
+                edges.push(e(a, b, 0.5));
+            }
+        }
+        prev = layer;
+    }
+    for &a in &prev {
+        edges.push(e(a, next, 0.5));
+    }
+    (CsrIndex::build(next + 1, &edges).unwrap(), next)
 }
 
 fn e(a: u32, b: u32, s: f32) -> EdgeInput {
