@@ -10,7 +10,7 @@
 //! The truth is every pair of records of the same person.
 #![allow(dead_code)]
 
-use wig_graph::normalize::{normalize_email, normalize_phone, NOT_NICKNAMES};
+use wig_graph::normalize::{normalize_email, normalize_phone};
 use wig_graph::resolve::{FieldValue, Record};
 
 pub const DUP_RATE: f64 = 0.25;
@@ -254,14 +254,8 @@ impl World {
                 continue;
             }
             let mut w = line.split_whitespace();
-            let canon = w.next().unwrap();
-            // The links the matcher leaves out are no nickname forms
-            // (Peter is not Patrick): the truth leaves them out too.
-            let nicks = w
-                .filter(|n| !NOT_NICKNAMES.contains(&(canon, *n)))
-                .map(str::to_string)
-                .collect::<Vec<String>>();
-            given.push((canon.to_string(), nicks));
+            let canon = w.next().unwrap().to_string();
+            given.push((canon, w.map(str::to_string).collect::<Vec<String>>()));
         }
         // common names first (they carry most nicknames), then the rest shuffled
         given.sort_by_key(|(_, n)| std::cmp::Reverse(n.len().min(4)));
