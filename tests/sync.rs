@@ -645,6 +645,87 @@ fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
     }
 }
 
+/// B merges two duplicates, Y1 and Y2, into Z; A, offline, ties X to each
+/// of them. Both of A's edges land on the pair X–Z: one holds it, the other
+/// folds into it (both notes kept), so no device ever holds two live edges
+/// for one pair, whichever syncs first.
+#[test]
+fn two_offline_edges_that_a_pulled_merge_sends_to_one_pair_become_one() {
+    for order in [false, true] {
+        let mut server = ProtocolServer::default();
+        let mut a = open();
+        let ids = people_ids(
+            &mut a,
+            vec![
+                person("Xavier", "x@example.org"),
+                person("Yan One", "y1@example.org"),
+                person("Yan Two", "y2@example.org"),
+                person("Yan", "z@example.org"),
+            ],
+        );
+        let (x, y1, y2, z) = (ids[0], ids[1], ids[2], ids[3]);
+        push_all(&mut a, &mut server, 10);
+        let mut b = open();
+        pull_all(&mut b, &server, 10);
+        block_on(b.merge_people(z, &[y1, y2], json!(null), &ctx_at(T0 + 2000))).unwrap();
+        for (y, note) in [(y1, "from work"), (y2, "from school")] {
+            block_on(a.upsert_edge(
+                EdgeInput {
+                    metadata: Some(json!({ note: true })),
+                    ..edge(x, y)
+                },
+                &ctx_at(T0 + 3000),
+            ))
+            .unwrap();
+        }
+        // After each step, not only at the end: a push would fold a second
+        // live edge away, but until then the search index held one of two.
+        let live_pairs = |db: &Db<MemoryBackend>| {
+            let mut pairs: Vec<_> = db
+                .state()
+                .edges
+                .values()
+                .filter(|e| e.deleted_at.is_none())
+                .map(|e| e.pair())
+                .collect();
+            let n = pairs.len();
+            pairs.sort();
+            pairs.dedup();
+            assert_eq!(pairs.len(), n, "order {order}: two live edges for one pair");
+        };
+        let (first, second) = if order {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        sync(first, &mut server);
+        pull_all(second, &server, 3);
+        live_pairs(second);
+        sync_in_turn(&mut a, &mut b, &mut server, order);
+        for (name, db) in [("A", &a), ("B", &b)] {
+            live_pairs(db);
+            let live: Vec<&Edge> = db
+                .state()
+                .edges
+                .values()
+                .filter(|e| e.deleted_at.is_none() && e.pair() == pair_key(x, z))
+                .collect();
+            assert_eq!(
+                live.len(),
+                1,
+                "order {order}, {name}: one edge for the pair"
+            );
+            assert_eq!(
+                live[0].metadata.0,
+                json!({ "from work": true, "from school": true }),
+                "order {order}, {name}"
+            );
+            assert_eq!(db.stats().outbox_changes, 0, "order {order}, {name}");
+        }
+        assert_eq!(everything(&a), everything(&b), "order {order}");
+    }
+}
+
 /// A merges organization o2 into o1 (moving X); B, offline, retitles X at
 /// o2 and adds Y at o2. Whatever the order, everyone ends at o1 on both
 /// devices and the server (B's later edit of X used to put him back at the

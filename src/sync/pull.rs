@@ -749,8 +749,12 @@ fn repoint_edges(
     }
     let mut repointed = Vec::new();
     let mut folds: Vec<(Edge, Uuid)> = Vec::new();
+    // Two of them may land on one pair (both people merged into one): the
+    // first re-pointed holds it and the other folds into it. Live ones
+    // first, then by id: every device picks the same.
+    candidates.sort_by_key(|e| (e.deleted_at.is_some(), e.id));
     {
-        let staged_pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = commit
+        let mut staged_pairs: rustc_hash::FxHashMap<(Uuid, Uuid), Uuid> = commit
             .edges
             .values()
             .flatten()
@@ -784,6 +788,7 @@ fn repoint_edges(
             let mut e = e;
             e.from_person_id = from;
             e.to_person_id = to;
+            staged_pairs.insert(pair, e.id);
             repointed.push(e);
         }
     }
