@@ -730,13 +730,8 @@ impl PushParser for CsvContactParser {
         }
         // An empty input tells csv-core the data ended: it completes the
         // last record (a file without a final line break).
+        // (`run` reads the lines after a record a stray quote broke, too.)
         self.run(&[], out)?;
-        // After a quote that never closed, the lines after its record.
-        while let Some(rest) = self.resume.take() {
-            self.reader = ReaderBuilder::new().delimiter(self.delimiter).build();
-            self.run(&rest, out)?;
-            self.run(&[], out)?;
-        }
         if self.columns.is_none() {
             return Err(self.no_header());
         }
