@@ -561,7 +561,8 @@ fn an_edge_made_for_a_person_merged_elsewhere_follows_the_survivor() {
 /// merge). The survivor's pair is taken, so the edit cannot be re-pointed:
 /// it is folded into Ada–Rob as a version of it (the later scalars win,
 /// metadata is unioned), on both devices and the server, whichever syncs
-/// first; Ada–Bob stays as it was on the merged-away Bob.
+/// first, except an edit made before the merge and pushed before the merge
+/// arrived; Ada–Bob stays as it was on the merged-away Bob.
 #[test]
 fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
     for (order, edited_at, strength) in [
@@ -606,6 +607,10 @@ fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
             let what = format!("order {order}, edited at {edited_at}, {name}");
             let e = db.edge(ada_rob).unwrap();
             assert_eq!(e.deleted_at, None, "{what}");
+            // Edited before the merge and pushed before it arrived (A
+            // first): nothing tells that edit from an edge the merge
+            // folded, so it stays on Bob, out of queries.
+            let folded = edited_at > T0 + 2000 || !order;
             let later = if edited_at > T0 + 2000 {
                 RelationshipType::Advised
             } else {
@@ -616,11 +621,12 @@ fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
                 (strength, later),
                 "{what}: the later scalars"
             );
-            assert_eq!(
-                e.metadata.0,
-                json!({ "since": 2019, "note": "met at PyCon" }),
-                "{what}: both notes"
-            );
+            let notes = if folded {
+                json!({ "since": 2019, "note": "met at PyCon" })
+            } else {
+                json!({ "since": 2019 })
+            };
+            assert_eq!(e.metadata.0, notes, "{what}: both notes when folded");
             let old = db.edge(ada_bob).unwrap();
             assert_eq!(
                 (old.to_person_id, old.strength),
@@ -638,11 +644,78 @@ fn an_offline_edit_of_an_edge_a_merge_folded_reaches_the_survivors_edge() {
         }
         assert_eq!(everything(&a), everything(&b), "order {order}");
         let row = &server.rows[&("edge".to_string(), ada_rob.to_string())].2;
+        let folded = edited_at > T0 + 2000 || !order;
         assert_eq!(
-            row["metadata"]["note"], "met at PyCon",
+            row["metadata"]["note"] == "met at PyCon",
+            folded,
             "order {order}: and on the server"
         );
     }
+}
+
+/// Found by a review: the pull's fold brought back what the user removed
+/// from the survivor's edge after the merge. A merges Bob into Rob (Ada–Bob's
+/// note goes into Ada–Rob), then removes the note from Ada–Rob; a device
+/// that synced before the merge (it holds Ada–Bob, unchanged) and a fresh
+/// one pull it all: the merge saw Ada–Bob, so nothing is folded again.
+#[test]
+fn an_edge_the_merge_folded_is_not_folded_again_by_a_pull() {
+    let mut server = ProtocolServer::default();
+    let (mut a, ada, bob) = seeded();
+    let ada_bob = a.state().edge_for_pair(pair_key(ada, bob)).unwrap().id;
+    block_on(a.upsert_edge(
+        EdgeInput {
+            id: Some(ada_bob.to_string()),
+            metadata: Some(json!({ "note": "secret" })),
+            ..edge(ada, bob)
+        },
+        &ctx_at(T0 + 100),
+    ))
+    .unwrap();
+    let rob = block_on(a.upsert_person(person("Robert Smith", "rob@example.org"), &ctx()))
+        .unwrap()
+        .id;
+    let rob_edge = |metadata: Value| EdgeInput {
+        strength: Some(JsNumber(0.4)),
+        metadata: Some(metadata),
+        ..edge(ada, rob)
+    };
+    let ada_rob = block_on(a.upsert_edge(rob_edge(json!({ "since": 2019 })), &ctx()))
+        .unwrap()
+        .id;
+    sync(&mut a, &mut server);
+    let mut stale = open();
+    sync(&mut stale, &mut server);
+    block_on(a.merge_people(rob, &[bob], json!(null), &ctx_at(T0 + 2000))).unwrap();
+    assert_eq!(a.edge(ada_rob).unwrap().metadata.0["note"], "secret");
+    block_on(a.upsert_edge(
+        EdgeInput {
+            id: Some(ada_rob.to_string()),
+            ..rob_edge(json!({ "since": 2019 }))
+        },
+        &ctx_at(T0 + 5000),
+    ))
+    .unwrap();
+    sync(&mut a, &mut server);
+    let mut fresh = open();
+    for db in [&mut stale, &mut fresh] {
+        sync(db, &mut server);
+    }
+    sync(&mut a, &mut server);
+    for (name, db) in [("A", &a), ("stale", &stale), ("fresh", &fresh)] {
+        assert_eq!(
+            db.edge(ada_rob).unwrap().metadata.0,
+            json!({ "since": 2019 }),
+            "{name}: the removed note stays removed"
+        );
+        assert_eq!(db.stats().outbox_changes, 0, "{name}");
+    }
+    let row = &server.rows[&("edge".to_string(), ada_rob.to_string())].2;
+    assert_eq!(
+        row["metadata"],
+        json!({ "since": 2019 }),
+        "and on the server"
+    );
 }
 
 /// B merges two duplicates, Y1 and Y2, into Z; A, offline, ties X to each

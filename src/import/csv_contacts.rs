@@ -161,8 +161,14 @@ pub struct CsvContactParser {
     /// opening one not closed: escaped quotes come in pairs).
     field_quoted: Option<bool>,
     field_quotes_odd: bool,
+    /// The byte before was a quote that closed the field's quotes.
+    after_close: bool,
     /// The record's last field is a quoted one still open.
     open_quote: bool,
+    /// Something other than a delimiter or a line break followed a closing
+    /// quote in the record (`"…"ok`): malformed quoting, which in a record
+    /// over several lines means a stray quote was closed by a later one.
+    junk_after_quote: bool,
     /// Bytes to read again after a record whose quote never closed.
     resume: Option<Vec<u8>>,
 }
@@ -241,7 +247,9 @@ impl CsvContactParser {
             raw_lost: false,
             field_quoted: None,
             field_quotes_odd: false,
+            after_close: false,
             open_quote: false,
+            junk_after_quote: false,
             resume: None,
         }
     }
@@ -377,7 +385,8 @@ impl CsvContactParser {
                         self.fields.push(f);
                     }
                     self.open_quote = self.field_quoted == Some(true) && self.field_quotes_odd;
-                    (self.field_quoted, self.field_quotes_odd) = (None, false);
+                    (self.field_quoted, self.field_quotes_odd, self.after_close) =
+                        (None, false, false);
                     if record_end {
                         self.end_record(out, at_end)?;
                         if self.resume.is_some() {
@@ -395,9 +404,23 @@ impl CsvContactParser {
         for &b in bytes {
             if self.field_quoted.is_none() && b != b'\r' && b != b'\n' {
                 self.field_quoted = Some(b == b'"');
+                if b == b'"' {
+                    self.field_quotes_odd = true;
+                }
+                continue;
+            }
+            if self.field_quoted != Some(true) {
+                continue;
             }
             if b == b'"' {
+                // An escaped quote (`""`) closes and opens again.
                 self.field_quotes_odd = !self.field_quotes_odd;
+                self.after_close = !self.field_quotes_odd;
+            } else {
+                if self.after_close && b != self.delimiter && b != b'\r' && b != b'\n' {
+                    self.junk_after_quote = true;
+                }
+                self.after_close = false;
             }
         }
         if self.raw_lost || self.raw.len() + bytes.len() > MAX_RECORD {
@@ -440,6 +463,7 @@ impl CsvContactParser {
         let raw = std::mem::take(&mut self.raw);
         let raw_lost = std::mem::replace(&mut self.raw_lost, false);
         let open_quote = std::mem::take(&mut self.open_quote);
+        let junk_after_quote = std::mem::take(&mut self.junk_after_quote);
         // A stray quote took the lines after it into one cell: the record
         // spans lines (a break inside quotes) and the data ended inside the
         // quotes, or a later quote closed them and the record came out with
@@ -448,7 +472,9 @@ impl CsvContactParser {
         // over several lines has the right number of fields.)
         let broken = self.columns.is_some()
             && record_breaks > 0
-            && ((at_end && open_quote) || (!too_large && !self.length_ok(&fields)));
+            && ((at_end && open_quote)
+                || junk_after_quote
+                || (!too_large && !self.length_ok(&fields)));
         if broken {
             // (The break that ended the record before may lead its bytes.)
             let first = raw.iter().position(|&b| b != b'\r' && b != b'\n');
@@ -458,6 +484,11 @@ impl CsvContactParser {
             });
             let what = if at_end && open_quote {
                 "a quote opened on this line is never closed".to_string()
+            } else if junk_after_quote {
+                format!(
+                    "a quote opened on this line runs over {record_breaks} line breaks and is \
+                     closed by a quote that text follows"
+                )
             } else {
                 format!(
                     "a quote opened on this line runs over {record_breaks} line breaks, and the \
@@ -870,6 +901,55 @@ mod tests {
             );
             assert_eq!(c[0].notes, ["two\nlines"]);
         }
+    }
+
+    /// A later quote that closes a stray one with text after it (`"ok"`,
+    /// `"again`, `"two`) left the record with the header's number of fields,
+    /// and the rows in between inside a note, with no error (found by a
+    /// review): text after a closing quote in a record over several lines
+    /// is a stray quote too.
+    #[test]
+    fn a_stray_quote_closed_by_a_later_one_is_reported_and_the_lines_after_it_read() {
+        let mapping = [("Full name", "name"), ("Mail", "email"), ("Notes", "note")];
+        for (rows, want) in [
+            (
+                "Fay F,fay@x.example,\"unterminated\nGus G,gus@x.example,\"ok\"\nHal H,hal@x.example,plain\n",
+                vec![("Gus G", 3), ("Hal H", 4)],
+            ),
+            (
+                "Fay F,fay@x.example,\"unterminated\nGus G,gus@x.example,ok\nIvy I,ivy@x.example,\"again\nJo J,jo@x.example,x\n",
+                vec![("Gus G", 3), ("Jo J", 5)],
+            ),
+            (
+                "Fay F,fay@x.example,\"unterminated\nAnn A,ann@x.example,\"two\nlines\"\nGus G,gus@x.example,ok\n",
+                vec![("Ann A", 3), ("Gus G", 5)],
+            ),
+        ] {
+            let input = format!("Full name,Mail,Notes\n{rows}");
+            let out = parse(Format::Csv, &mapping, &input).unwrap();
+            let got: Vec<(&str, u64)> = contacts(&out)
+                .iter()
+                .map(|c| (c.names[0].as_str(), c.line))
+                .collect();
+            assert_eq!(got, want, "{rows:?}");
+            let issues: Vec<u64> = out
+                .iter()
+                .filter_map(|p| match p {
+                    Parsed::Issue(i) => Some(i.line),
+                    _ => None,
+                })
+                .collect();
+            assert!(issues.contains(&2), "Fay's line is reported: {out:?}");
+        }
+        // Well-formed quoting over several lines, escaped quotes included,
+        // is no stray quote.
+        let input = "Full name,Mail,Notes\nAnn A,ann@x.example,\"say \"\"hi\"\"\nthen go\"\nBo B,bo@x.example,x\n";
+        let out = parse(Format::Csv, &mapping, input).unwrap();
+        assert_eq!(contacts(&out).len(), 2, "{out:?}");
+        assert!(
+            !out.iter().any(|p| matches!(p, Parsed::Issue(_))),
+            "{out:?}"
+        );
     }
 
     #[test]

@@ -315,7 +315,7 @@ impl<B: Backend> Db<B> {
         for id in break_merge_cycles(&st.organizations, &mut commit.organizations) {
             new_changes.push(upsert(EntityKind::Organization, id));
         }
-        repoint_edges(st, &mut commit, &mut new_changes);
+        repoint_edges(st, &mut commit, &pending, &mut new_changes);
         repoint_organizations(st, &mut commit, &mut new_changes);
         fold_local_duplicates(
             st,
@@ -650,13 +650,16 @@ impl Fold<'_> {
 /// that had not seen the merge, or a local edge whose person a pulled merge
 /// took) is re-pointed to the survivor, like the merge itself would have,
 /// and pushed. Left as it is when re-pointing would make a self-edge. When
-/// the survivor's pair already has a live edge, a live one is folded into
-/// it as two versions of one record (rule 6: later scalars win, arrays and
-/// metadata unioned), and stays as it was on the merged-away person, as a
-/// merge leaves the edges it folds: so a relationship declared or edited
-/// offline is not lost from queries. Folding is idempotent (an edge the
-/// merge already folded changes nothing), so every device that meets the
-/// edge may fold it and all push the same record.
+/// the survivor's pair already has a live edge, a live one the merge cannot
+/// have seen (this device's edit still to push, or one written after the
+/// merge) is folded into it as two versions of one record (rule 6: later
+/// scalars win, arrays and metadata unioned), and stays as it was on the
+/// merged-away person, as a merge leaves the edges it folds: so a
+/// relationship declared or edited offline is not lost from queries. An
+/// edit made before the merge and pushed before the merge arrived stays on
+/// the merged-away person (out of queries): nothing here tells it from an
+/// edge the merge folded, whose fold again would bring back what was
+/// removed from the survivor's edge since.
 /// People whose organization was merged away (a merge pulled now, or an
 /// edit made elsewhere before it arrived: last writer wins per field) move
 /// to the surviving organization, as the merge moved them on its device;
@@ -707,6 +710,7 @@ fn repoint_organizations(
 fn repoint_edges(
     st: &crate::store::GraphState,
     commit: &mut Commit,
+    pending: &Pending,
     new_changes: &mut Vec<OutboxChange>,
 ) {
     let person = |id: Uuid| staged(&st.people, &commit.people, id);
@@ -780,7 +784,16 @@ fn repoint_edges(
                     .get(&pair)
                     .copied()
                     .or_else(|| st.edge_for_pair(pair).map(|o| o.id));
-                if let Some(other) = other.filter(|_| e.deleted_at.is_none()) {
+                // Only what the merge cannot have seen: an edit of this
+                // device's still to push, or one written after the merge
+                // (folding an edge the merge already folded would bring
+                // back what was removed from the survivor's edge since).
+                let unseen = pending.by_record.contains_key(&(EntityKind::Edge, e.id))
+                    || [e.from_person_id, e.to_person_id].iter().any(|&id| {
+                        person(id)
+                            .is_some_and(|p| p.merged_into.is_some() && e.updated_at > p.updated_at)
+                    });
+                if let Some(other) = other.filter(|_| e.deleted_at.is_none() && unseen) {
                     folds.push((e, other));
                 }
                 continue;
