@@ -289,7 +289,7 @@ export interface DuplicateReport {
   suggestions: DuplicateSuggestion[];
   records: number;
   candidatePairs: number;
-  /** Blocks too large to compare, skipped: a name token, email or phone shared by more than 30 records (the same email or phone and the same full name: 1,000). */
+  /** Blocks a blocking rule skipped as too large: a name token, email or phone shared by more than 30 records (the same email or phone and the same full name: 1,000). Another rule may still pair their records. */
   skippedBlocks: number;
   /** Whether weights were trained (EM) on this graph (≥ 1,000 records) or are the defaults. */
   trained: boolean;

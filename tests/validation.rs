@@ -128,6 +128,7 @@ fn a_person_needs_a_name_email_or_phone() {
         "\u{0301}\u{0302}",
         "\u{202E}",
         " \u{FEFF}\u{200D} ",
+        "\u{2800}",
     ] {
         assert_err(
             &refuse_person(PersonInput {
@@ -548,6 +549,7 @@ fn interaction_rules() {
     for (text, says) in [
         ("0001-01-01T00:00:00Z", "between years 1000 and 9999"),
         ("yesterday", "not an RFC 3339 timestamp"),
+        ("0001-xx", "not an RFC 3339 timestamp"),
     ] {
         let e = block_on(db.upsert_interaction(
             InteractionInput {

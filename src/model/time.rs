@@ -45,14 +45,17 @@ impl Timestamp {
         parse_rfc3339(s).ok_or_else(|| {
             let shown: String = s.chars().take(40).collect();
             // A well-formed time whose year is outside 1000..9999 is said so.
-            let year = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
-            let reason = match year {
-                Some(y)
-                    if !("1000"..="9999").contains(&y) && s.as_bytes().get(4) == Some(&b'-') =>
-                {
-                    format!("'{shown}' is not a time between years 1000 and 9999")
-                }
-                _ => format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z"),
+            // (It reads as one with another year.)
+            let out_of_range = s.get(..4).is_some_and(|y| {
+                y.bytes().all(|b| b.is_ascii_digit())
+                    && !("1000"..="9999").contains(&y)
+                    && s.get(4..)
+                        .is_some_and(|rest| parse_rfc3339(&format!("2000{rest}")).is_some())
+            });
+            let reason = if out_of_range {
+                format!("'{shown}' is not a time between years 1000 and 9999")
+            } else {
+                format!("'{shown}' is not an RFC 3339 timestamp such as 2024-05-01T12:00:00Z")
             };
             Error::new(ErrorCode::InvalidTimestamp, "", reason)
         })

@@ -536,13 +536,16 @@ pub fn names_compatible(a: &str, b: &str) -> NameRelation {
     }
     let ka = given_name_keys(&a);
     let kb = given_name_keys(&b);
-    // Names mostly given to different sexes are no nicknames of each other
-    // (Andrew / Andrea, Louis / Louise), as in `likely_full_names`; a short
-    // form still relates by its letters (Sam / Samantha: a prefix).
-    let other_sex = matches!(
-        (given_name_sex(&a), given_name_sex(&b)),
-        (Some(x), Some(y)) if x != y
-    );
+    // Two full names mostly given to different sexes are no nicknames of
+    // each other (Andrew / Andrea, Louis / Louise, William / Wilma), as in
+    // `likely_full_names`; a short form three or more letters shorter
+    // still is (Sammy / Samantha, Bert / Roberta, Freddy / Frederica).
+    let short_form = a.chars().count().abs_diff(b.chars().count()) >= 3;
+    let other_sex = !short_form
+        && matches!(
+            (given_name_sex(&a), given_name_sex(&b)),
+            (Some(x), Some(y)) if x != y
+        );
     if !other_sex && ka.iter().any(|k| kb.contains(k)) {
         return NameRelation::Nickname;
     }
@@ -911,7 +914,10 @@ mod tests {
             ("Erin", "Aaron", Different),
             ("William", "Wilma", Different),
             ("Louis", "Louise", Prefix),
-            ("Sam", "Samantha", Prefix),
+            ("Sam", "Samantha", Nickname),
+            ("Sammy", "Samantha", Nickname),
+            ("Bert", "Roberta", Nickname),
+            ("Freddy", "Frederica", Nickname),
             // Short forms that stay.
             ("Nate", "Nathan", Nickname),
             ("Nathan", "Nathaniel", Nickname),

@@ -80,8 +80,9 @@ pub struct DuplicateReport {
     pub suggestions: Vec<DuplicateSuggestion>,
     pub records: usize,
     pub candidate_pairs: u64,
-    /// Blocks too large to compare, skipped: a name token, email or phone
-    /// shared by more records than a block holds (see `LinkConfig::person`).
+    /// Blocks a blocking rule skipped as too large: a name token, email or
+    /// phone shared by more records than its blocks hold (see
+    /// `LinkConfig::person`). Another rule may still pair their records.
     pub skipped_blocks: u64,
     /// Whether the weights were trained (EM) on this graph or are the defaults.
     pub trained: bool,
