@@ -539,6 +539,9 @@ pub fn parse_rfc5322_date(value: &str) -> Option<Timestamp> {
         "PST" => -480,
         "PDT" => -420,
         z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 5 => {
+            if !z[1..].bytes().all(|b| b.is_ascii_digit()) {
+                return None; // `+-123` is no offset
+            }
             let n: i64 = z[1..].parse().ok()?;
             // A real offset: at most 23 hours and 59 minutes (`+9999` is
             // no time zone; the date is refused, not moved by four days).
