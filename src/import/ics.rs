@@ -1387,6 +1387,9 @@ mod tests {
             crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +0160").is_none()
         );
         assert!(
+            crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 +-123").is_none()
+        );
+        assert!(
             crate::import::text::parse_rfc5322_date("Wed, 10 Jan 2024 10:00:00 -0530").is_some()
         );
     }
