@@ -69,7 +69,7 @@ fn read_json<T: DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let mut message = without_position(&e.inner().to_string()).to_string();
-        // JSON.stringify writes a lone surrogate of a JS string as `\udXXX`,
+        // JSON.stringify writes a lone surrogate of a JS string as `\ud800`,
         // which serde_json refuses in its own words ("unexpected end of hex
         // escape", "lone leading surrogate").
         if message.contains("surrogate") || message.contains("hex escape") {
