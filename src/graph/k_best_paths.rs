@@ -36,8 +36,10 @@
 //! every partial path of up to `max_hops - 2` hops. So it is budgeted:
 //! after [`TIGHTEN_AFTER`] partial paths it tightens the bound with the
 //! best walk to a target at any length (a Dijkstra from the targets, `O(E
-//! log V)` once) and starts again, and past [`MAX_LABELS`] it gives up with
-//! [`GraphError::SearchTooLarge`] instead of growing memory without end.
+//! log V)` once) and prunes nodes whose nearest target is more hops away
+//! than they have left (a BFS from the targets), and starts again; past
+//! [`MAX_LABELS`] it gives up with [`GraphError::SearchTooLarge`] instead
+//! of growing memory without end.
 
 use super::filters::DEFAULT_INTRO_MAX_HOPS;
 use super::scratch::{with_scratch, Work, Q};
@@ -382,13 +384,10 @@ fn search(
         for &u in prev.iter() {
             let cu = ball[par_b[u as usize] as usize].vals[r - 1];
             for e in idx.adj(u) {
-                if !q.edge_ok(&e) {
+                if !toward_targets(q, src, mark_t, &e) {
                     continue;
                 }
                 let v = e.node;
-                if v == src || mark_t[v as usize] == g || !q.node_ok(v) {
-                    continue;
-                }
                 let ns = cu * f64::from(e.strength);
                 let slot = if mark_b[v as usize] == g {
                     par_b[v as usize] as usize
@@ -506,6 +505,16 @@ struct SearchBufs<'a> {
     mark_t: &'a [u32],
 }
 
+/// Whether the backward passes (the bound table, the best walks, the hop
+/// distances) may step over `e` to its node: a usable edge to a usable
+/// node that is neither the source nor a target (a path ends at its first
+/// target and never comes back to its source).
+#[inline(always)]
+fn toward_targets(q: Q<'_>, src: u32, mark_t: &[u32], e: &super::EdgeRef) -> bool {
+    let v = e.node;
+    q.edge_ok(e) && v != src && mark_t[v as usize] != q.gen && q.node_ok(v)
+}
+
 /// `any_len[v]`: the best product of a walk from `v` to a target at any
 /// length (intermediates neither targets nor `src`), -1 when none: a
 /// max-product Dijkstra from the targets.
@@ -517,7 +526,7 @@ fn best_walks_to_targets(
     any_len: &mut Vec<f64>,
     reach: &mut BinaryHeap<(TotalF64, Reverse<u32>)>,
 ) {
-    let (idx, g) = (q.idx, q.gen);
+    let idx = q.idx;
     any_len.clear();
     any_len.resize(idx.node_count() as usize, -1.0);
     reach.clear();
@@ -530,10 +539,10 @@ fn best_walks_to_targets(
             continue;
         }
         for e in idx.adj(u) {
-            let v = e.node;
-            if !q.edge_ok(&e) || v == src || mark_t[v as usize] == g || !q.node_ok(v) {
+            if !toward_targets(q, src, mark_t, &e) {
                 continue;
             }
+            let v = e.node;
             let nd = d * f64::from(e.strength);
             if nd > any_len[v as usize] {
                 any_len[v as usize] = nd;
@@ -553,7 +562,7 @@ fn hops_to_targets(
     hops_to: &mut Vec<u32>,
     frontier: &mut Vec<u32>,
 ) {
-    let (idx, g) = (q.idx, q.gen);
+    let idx = q.idx;
     hops_to.clear();
     hops_to.resize(idx.node_count() as usize, NONE);
     frontier.clear();
@@ -567,12 +576,7 @@ fn hops_to_targets(
         at += 1;
         for e in idx.adj(u) {
             let v = e.node;
-            if hops_to[v as usize] != NONE
-                || !q.edge_ok(&e)
-                || v == src
-                || mark_t[v as usize] == g
-                || !q.node_ok(v)
-            {
+            if hops_to[v as usize] != NONE || !toward_targets(q, src, mark_t, &e) {
                 continue;
             }
             hops_to[v as usize] = hops_to[u as usize] + 1;
