@@ -622,13 +622,8 @@ impl Fold<'_> {
         let Some(pulled) = changes.get(&theirs).cloned().flatten() else {
             return;
         };
-        let Ok(mut folded) = fold_duplicate(&local, &pulled) else {
+        if !fold_into(changes, self.new_changes, &local, &pulled) {
             return;
-        };
-        folded.set_sync_version(pulled.sync_version());
-        if folded != pulled {
-            self.new_changes.push(upsert(T::KIND, theirs));
-            changes.insert(theirs, Some(folded));
         }
         changes.insert(ours, None);
         if let Some(at) = at {
@@ -775,15 +770,11 @@ fn repoint_edges(
                 continue;
             }
             let pair = pair_key(from, to);
-            let taken = match staged_pairs.get(&pair) {
-                Some(other) => *other != e.id,
-                None => st.edge_for_pair(pair).is_some_and(|other| other.id != e.id),
+            let holder = match staged_pairs.get(&pair) {
+                Some(other) => Some(*other),
+                None => st.edge_for_pair(pair).map(|other| other.id),
             };
-            if taken {
-                let other = staged_pairs
-                    .get(&pair)
-                    .copied()
-                    .or_else(|| st.edge_for_pair(pair).map(|o| o.id));
+            if let Some(other) = holder.filter(|other| *other != e.id) {
                 // Only what the merge cannot have seen: an edit of this
                 // device's still to push, or one written after the merge
                 // (folding an edge the merge already folded would bring
@@ -793,7 +784,7 @@ fn repoint_edges(
                         person(id)
                             .is_some_and(|p| p.merged_into.is_some() && e.updated_at > p.updated_at)
                     });
-                if let Some(other) = other.filter(|_| e.deleted_at.is_none() && unseen) {
+                if e.deleted_at.is_none() && unseen {
                     folds.push((e, other));
                 }
                 continue;
@@ -810,17 +801,31 @@ fn repoint_edges(
         commit.edges.insert(e.id, Some(e));
     }
     for (e, other) in folds {
-        let Some(kept) = staged(&st.edges, &commit.edges, other).filter(|o| o.deleted_at.is_none())
+        let Some(kept) = staged(&st.edges, &commit.edges, other)
+            .filter(|o| o.deleted_at.is_none())
+            .cloned()
         else {
             continue;
         };
-        let Ok(mut folded) = fold_duplicate(&e, kept) else {
-            continue;
-        };
-        folded.sync_version = kept.sync_version;
-        if folded != *kept {
-            new_changes.push(upsert(EntityKind::Edge, other));
-            commit.edges.insert(other, Some(folded));
-        }
+        fold_into(&mut commit.edges, new_changes, &e, &kept);
     }
+}
+
+/// Stages `ours` folded into `theirs` (rule 6), pushed when that changes
+/// theirs; false when the two cannot be folded.
+fn fold_into<T: SyncRecord>(
+    changes: &mut Changes<T>,
+    new_changes: &mut Vec<OutboxChange>,
+    ours: &T,
+    theirs: &T,
+) -> bool {
+    let Ok(mut folded) = fold_duplicate(ours, theirs) else {
+        return false;
+    };
+    folded.set_sync_version(theirs.sync_version());
+    if folded != *theirs {
+        new_changes.push(upsert(T::KIND, theirs.id()));
+        changes.insert(theirs.id(), Some(folded));
+    }
+    true
 }
