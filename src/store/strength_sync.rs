@@ -331,17 +331,18 @@ fn params(o: &RecomputeOptions) -> Result<StrengthParams> {
     Ok(p)
 }
 
+/// The audit entry of the last recompute: its time is the mark a touched
+/// recompute counts from, its metadata the report (and options) it scored
+/// with.
+fn last_recompute(st: &GraphState) -> Option<&model::AuditEntry> {
+    st.audit.values().rev().find(|a| a.action == ACTION)
+}
+
 /// The scoring options (`halfLifeDays`, `embeddednessWeight`) of the last
 /// recompute, as its audit entry keeps them; the defaults before any (or
 /// after one by a release that did not keep them).
 pub(super) fn last_scoring_options(st: &GraphState) -> RecomputeOptions {
-    let Some(meta) = st
-        .audit
-        .values()
-        .rev()
-        .find(|a| a.action == ACTION)
-        .map(|a| &a.metadata.0)
-    else {
+    let Some(meta) = last_recompute(st).map(|a| &a.metadata.0) else {
         return RecomputeOptions::default();
     };
     let number = |key: &str| meta.get(key).and_then(|v| v.as_f64()).map(JsNumber);
@@ -592,11 +593,7 @@ pub(crate) fn strength_lost_changes(
     let mark = if commit.interactions.is_empty() {
         None // no walk back through the audit for the many commits without any
     } else {
-        st.audit
-            .values()
-            .rev()
-            .find(|a| a.action == ACTION)
-            .map(|a| a.created_at)
+        last_recompute(st).map(|a| a.created_at)
     };
     for change in commit.interactions.values().flatten() {
         if change.deleted_at.is_none() && mark.is_some_and(|m| change.updated_at <= m) {
@@ -810,10 +807,7 @@ impl<B: Backend> Db<B> {
         let now = scoring_time(opts, ctx.now)?;
         let written = ctx.now;
         let since = if touched_only {
-            st.audit
-                .values()
-                .rev()
-                .find(|a| a.action == ACTION)
+            last_recompute(st)
                 .map(|a| a.created_at)
                 // A mark after this write (a clock set back, or one left by
                 // a release that stamped the scoring `now`) says nothing of
