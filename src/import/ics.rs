@@ -31,7 +31,7 @@ use std::collections::HashMap;
 
 use super::lines::ContentLines;
 use super::rrule::{self, Until};
-use super::text::{civil_to_ms, parse_property, unescape, weekday, Property};
+use super::text::{civil_to_ms, parse_property, parse_utc_offset, unescape, weekday, Property};
 use super::{FoundInteraction, ParseIssue, Parsed, PushParser};
 use crate::error::{ErrorCode, Result};
 use crate::model::days_from_civil;
@@ -738,7 +738,7 @@ impl IcsParser {
 fn observance_property(o: &mut Observance, p: &Property) {
     match p.name.as_str() {
         "DTSTART" => o.start = parse_ics_civil(p.value.trim()),
-        "TZOFFSETTO" => o.offset_to_min = parse_offset(p.value.trim()),
+        "TZOFFSETTO" => o.offset_to_min = parse_utc_offset(p.value.trim()),
         "RRULE" => {
             let mut month = None;
             let mut day = None;
@@ -785,30 +785,6 @@ fn parse_byday(d: &str) -> Option<(Option<i64>, i64)> {
         Some(n.trim_start_matches('+').parse().ok()?)
     };
     Some((n, wd))
-}
-
-/// `+0200`, `-0530`, `+020000` → minutes.
-fn parse_offset(v: &str) -> Option<i64> {
-    let sign = match v.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let digits = &v[1..];
-    if !matches!(digits.len(), 4 | 6) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let h: i64 = digits[..2].parse().ok()?;
-    let m: i64 = digits[2..4].parse().ok()?;
-    // RFC 5545 `utc-offset`: hours to 23, minutes and seconds to 59.
-    let s: i64 = match &digits[4..] {
-        "" => 0,
-        s => s.parse().ok()?,
-    };
-    if h > 23 || m > 59 || s > 59 {
-        return None;
-    }
-    Some(sign * (h * 60 + m))
 }
 
 /// A date or date-time `v` of `prop` as written: the local date-time, the

@@ -505,6 +505,31 @@ fn month(s: &str) -> Option<i64> {
     M.iter().position(|m| *m == l).map(|i| i as i64 + 1)
 }
 
+/// A UTC offset, `+0200`, `-0530` or `+020000` (RFC 5545 `utc-offset`;
+/// RFC 5322 dates write the first two forms) → minutes.
+pub(super) fn parse_utc_offset(v: &str) -> Option<i64> {
+    let sign = match v.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits = &v[1..];
+    if !matches!(digits.len(), 4 | 6) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let h: i64 = digits[..2].parse().ok()?;
+    let m: i64 = digits[2..4].parse().ok()?;
+    // RFC 5545 `utc-offset`: hours to 23, minutes and seconds to 59.
+    let s: i64 = match &digits[4..] {
+        "" => 0,
+        s => s.parse().ok()?,
+    };
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    Some(sign * (h * 60 + m))
+}
+
 /// RFC 5322 / RFC 2822 date (`Tue, 1 Jul 2003 10:52:37 +0200`, obsolete
 /// zone names, two-digit years, missing seconds).
 pub fn parse_rfc5322_date(value: &str) -> Option<Timestamp> {
@@ -538,23 +563,8 @@ pub fn parse_rfc5322_date(value: &str) -> Option<Timestamp> {
         "MDT" => -360,
         "PST" => -480,
         "PDT" => -420,
-        z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 5 => {
-            if !z[1..].bytes().all(|b| b.is_ascii_digit()) {
-                return None; // `+-123` is no offset
-            }
-            let n: i64 = z[1..].parse().ok()?;
-            // A real offset: at most 23 hours and 59 minutes (`+9999` is
-            // no time zone; the date is refused, not moved by four days).
-            if n / 100 > 23 || n % 100 > 59 {
-                return None;
-            }
-            let m = (n / 100) * 60 + n % 100;
-            if z.starts_with('-') {
-                -m
-            } else {
-                m
-            }
-        }
+        // `+9999` or `+-123` is no offset: the date is refused, not moved.
+        z if (z.starts_with('+') || z.starts_with('-')) && z.len() == 5 => parse_utc_offset(z)?,
         _ => 0,
     };
     civil_to_ms(year, mon, day, h, mi, s).map(|ms| Timestamp::from_millis(ms - offset_min * 60_000))
