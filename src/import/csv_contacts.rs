@@ -152,8 +152,8 @@ pub struct CsvContactParser {
     /// export ';').
     sniff: Option<Vec<u8>>,
     delimiter: u8,
-    /// The record's bytes as read (cleared past `MAX_RECORD`): when a quote
-    /// it opens is never closed, reading resumes from its second line.
+    /// The record's bytes as read (cleared past `MAX_RECORD`): when a stray
+    /// quote breaks it, reading resumes from its second line.
     raw: Vec<u8>,
     raw_lost: bool,
     /// The current field: whether it opened with a quote (`None` before its
@@ -169,7 +169,7 @@ pub struct CsvContactParser {
     /// quote in the record (`"…"ok`): malformed quoting, which in a record
     /// over several lines means a stray quote was closed by a later one.
     junk_after_quote: bool,
-    /// Bytes to read again after a record whose quote never closed.
+    /// Bytes to read again after a record a stray quote broke.
     resume: Option<Vec<u8>>,
 }
 
@@ -466,10 +466,11 @@ impl CsvContactParser {
         let junk_after_quote = std::mem::take(&mut self.junk_after_quote);
         // A stray quote took the lines after it into one cell: the record
         // spans lines (a break inside quotes) and the data ended inside the
-        // quotes, or a later quote closed them and the record came out with
-        // the wrong number of fields. It is reported, and the lines after
-        // its first are read again as records of their own. (A quoted note
-        // over several lines has the right number of fields.)
+        // quotes, or a later quote closed them with text after it or left
+        // the record with the wrong number of fields. It is reported, and
+        // the lines after its first are read again as records of their own.
+        // (A quoted note over several lines is well formed and has the
+        // right number of fields.)
         let broken = self.columns.is_some()
             && record_breaks > 0
             && ((at_end && open_quote)

@@ -35,7 +35,7 @@ pub fn fold(s: &str) -> String {
             pending_space = !out.is_empty();
             continue;
         }
-        if is_combining_mark(c) || c.is_control() || is_invisible(c) {
+        if hidden(c) {
             continue;
         }
         if pending_space {
@@ -54,8 +54,13 @@ pub fn fold(s: &str) -> String {
 /// control, a combining mark or an invisible format character (what
 /// [`fold`] keeps). A name of zero-width spaces or bare accents is no name.
 pub fn has_visible(s: &str) -> bool {
-    s.chars()
-        .any(|c| !c.is_whitespace() && !c.is_control() && !is_combining_mark(c) && !is_invisible(c))
+    s.chars().any(|c| !c.is_whitespace() && !hidden(c))
+}
+
+/// A character [`fold`] drops: a combining mark, a control or an invisible
+/// format character.
+fn hidden(c: char) -> bool {
+    is_combining_mark(c) || c.is_control() || is_invisible(c)
 }
 
 /// ASCII transliteration of lowercase letters that NFKD leaves alone.
