@@ -877,12 +877,9 @@ mod tests {
             .join(nl)
                 + end;
             let out = parse(Format::Csv, &mapping, &input).unwrap();
-            let issues: Vec<(u64, &str)> = out
-                .iter()
-                .filter_map(|p| match p {
-                    Parsed::Issue(i) => Some((i.line, i.reason.as_str())),
-                    _ => None,
-                })
+            let issues: Vec<(u64, &str)> = super::super::issues(&out)
+                .into_iter()
+                .map(|i| (i.line, i.reason.as_str()))
                 .collect();
             assert_eq!(issues.len(), 1, "{out:?}");
             assert_eq!(issues[0].0, 4);
@@ -933,12 +930,9 @@ mod tests {
                 .map(|c| (c.names[0].as_str(), c.line))
                 .collect();
             assert_eq!(got, want, "{rows:?}");
-            let issues: Vec<u64> = out
+            let issues: Vec<u64> = super::super::issues(&out)
                 .iter()
-                .filter_map(|p| match p {
-                    Parsed::Issue(i) => Some(i.line),
-                    _ => None,
-                })
+                .map(|i| i.line)
                 .collect();
             assert!(issues.contains(&2), "Fay's line is reported: {out:?}");
         }
@@ -1010,13 +1004,7 @@ mod tests {
             "url:https://www.linkedin.com/in/ada-lovelace"
         );
         assert_eq!(c[0].line, 5);
-        let issues: Vec<&ParseIssue> = out
-            .iter()
-            .filter_map(|p| match p {
-                Parsed::Issue(i) => Some(i),
-                _ => None,
-            })
-            .collect();
+        let issues = super::super::issues(&out);
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].line, 6);
     }

@@ -1311,12 +1311,9 @@ mod tests {
         )
         .unwrap();
         assert!(meetings(&out).is_empty());
-        let reasons: Vec<&str> = out
+        let reasons: Vec<&str> = super::super::issues(&out)
             .iter()
-            .filter_map(|p| match p {
-                Parsed::Issue(i) => Some(i.reason.as_str()),
-                _ => None,
-            })
+            .map(|i| i.reason.as_str())
             .collect();
         assert_eq!(reasons.len(), 1, "{reasons:?}");
         assert!(reasons[0].starts_with("5003 properties"), "{reasons:?}");
@@ -1477,12 +1474,9 @@ mod tests {
         assert_eq!(ids("rdate"), ["rdate", "rdate#20250105T090000Z"]);
         assert_eq!(ids("setpos"), ["setpos"]);
         assert_eq!(ids("daily").len(), MAX_OCCURRENCES);
-        let issues: Vec<String> = out
+        let issues: Vec<&str> = super::super::issues(&out)
             .iter()
-            .filter_map(|p| match p {
-                Parsed::Issue(i) => Some(i.reason.clone()),
-                _ => None,
-            })
+            .map(|i| i.reason.as_str())
             .collect();
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert!(
@@ -1513,12 +1507,9 @@ mod tests {
             .count();
         // Every series keeps its first occurrence; the expanded ones stop at the bound.
         assert_eq!(meetings, MAX_FILE_OCCURRENCES + per + 1);
-        let issues: Vec<&str> = out
+        let issues: Vec<&str> = super::super::issues(&out)
             .iter()
-            .filter_map(|p| match p {
-                Parsed::Issue(i) => Some(i.reason.as_str()),
-                _ => None,
-            })
+            .map(|i| i.reason.as_str())
             .collect();
         assert_eq!(issues.len(), per + 1);
         assert!(

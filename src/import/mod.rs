@@ -331,6 +331,17 @@ pub fn parse_all(
     Ok(out)
 }
 
+/// The issues among parsed entries, in order (tests).
+#[cfg(test)]
+pub(crate) fn issues(out: &[Parsed]) -> Vec<&ParseIssue> {
+    out.iter()
+        .filter_map(|p| match p {
+            Parsed::Issue(i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A stable digest of an entry's content, for formats without ids: the same
 /// entry gives the same key in every import.
 pub fn content_key(parts: &[&str]) -> String {
