@@ -64,6 +64,23 @@ fn edge_of(db: &Db<MemoryBackend>, a: Uuid, b: Uuid) -> Option<Edge> {
     db.edge(id).cloned()
 }
 
+/// Brings a soft-deleted person back (an upsert of her id, names and
+/// emails restores her).
+fn restore(
+    db: &mut Db<MemoryBackend>,
+    id: Uuid,
+    ctx: &wig_graph::store::WriteContext,
+) -> wig_graph::error::Result<()> {
+    let p = db.state().people.get(id).unwrap().clone();
+    let input = PersonInput {
+        id: Some(id.to_string()),
+        names: p.names,
+        emails: p.emails,
+        ..Default::default()
+    };
+    block_on(db.upsert_person(input, ctx)).map(|_| ())
+}
+
 fn people(db: &mut Db<MemoryBackend>, n: usize) -> Vec<Uuid> {
     people_ids(
         db,
@@ -486,19 +503,7 @@ fn touched_rescores_the_other_pairs_of_a_remapped_persons_meetings() {
         let c2 = ctx_at(T0 + 2000);
         match variant {
             "delete" => block_on(db.delete(EntityKind::Person, c, &c2)).map(|_| ()),
-            "restore" => {
-                let cy = db.state().people.get(c).unwrap().clone();
-                block_on(db.upsert_person(
-                    PersonInput {
-                        id: Some(c.to_string()),
-                        names: cy.names,
-                        emails: cy.emails,
-                        ..Default::default()
-                    },
-                    &c2,
-                ))
-                .map(|_| ())
-            }
+            "restore" => restore(&mut db, c, &c2),
             "email" => block_on(db.upsert_person(
                 PersonInput {
                     id: Some(c.to_string()),
@@ -568,17 +573,7 @@ fn a_meeting_over_the_group_limit_makes_no_pairs() {
         if step == "leaves" {
             block_on(db.delete(EntityKind::Person, last, &c)).unwrap();
         } else {
-            let back = db.state().people.get(last).unwrap().clone();
-            block_on(db.upsert_person(
-                PersonInput {
-                    id: Some(last.to_string()),
-                    names: back.names,
-                    emails: back.emails,
-                    ..Default::default()
-                },
-                &c,
-            ))
-            .unwrap();
+            restore(&mut db, last, &c).unwrap();
         }
         let mut full = fork(&db);
         let c2 = ctx_at(write_at + 1000);
@@ -785,15 +780,7 @@ proptest! {
                         Some(q) if q.deleted_at.is_none() => {
                             block_on(db.delete(EntityKind::Person, p[*i], &c)).is_ok()
                         }
-                        Some(q) => {
-                            let input = PersonInput {
-                                id: Some(q.id.to_string()),
-                                names: q.names.clone(),
-                                emails: q.emails.clone(),
-                                ..Default::default()
-                            };
-                            block_on(db.upsert_person(input, &c)).is_ok()
-                        }
+                        Some(_) => restore(&mut db, p[*i], &c).is_ok(),
                         None => false,
                     };
                     remapped |= done;
